@@ -1,0 +1,81 @@
+package io.scalpel.decode;
+
+/**
+ * What {@link PacketDecoder} found in one frame: the VLAN tags it crossed and the IP flow keys,
+ * outermost first. A frame without tunnels has one layer; the innermost layer is what Zeek keys
+ * the connection by. Reused for every frame.
+ */
+public final class DecodedPacket {
+    /** Most IP layers kept for one frame (outer tunnel layers plus the innermost). */
+    public static final int MAX_LAYERS = 4;
+    /** No VLAN tag at that position. */
+    public static final int NO_VLAN = -1;
+
+    /** The frame decoded down to a transport header (or to IP for port-less protocols). */
+    public static final int STATUS_OK = 0;
+    /** No IP inside (ARP, LLDP, STP, ...): no flow. */
+    public static final int STATUS_NOT_IP = 1;
+    /** Cut short (snaplen or a broken length) before the flow key was complete; layers hold what was read. */
+    public static final int STATUS_TRUNCATED = 2;
+    /** The link type is not one the decoder knows. */
+    public static final int STATUS_UNSUPPORTED_LINKTYPE = 3;
+    /** A header is malformed (bad version, header length beyond the packet); layers hold what was read. */
+    public static final int STATUS_MALFORMED = 4;
+
+    private final FlowKey[] layers = new FlowKey[MAX_LAYERS];
+    int layerCount;
+    int status;
+    int vlanCount;
+    int outerVlan = NO_VLAN;
+    int innerVlan = NO_VLAN;
+
+    public DecodedPacket() {
+        for (int i = 0; i < MAX_LAYERS; i++) {
+            layers[i] = new FlowKey();
+        }
+    }
+
+    public void reset() {
+        for (int i = 0; i < layerCount; i++) {
+            layers[i].reset();
+        }
+        layerCount = 0;
+        status = STATUS_OK;
+        vlanCount = 0;
+        outerVlan = NO_VLAN;
+        innerVlan = NO_VLAN;
+    }
+
+    /** Starts a new IP layer and returns its (reset) key, or null when {@link #MAX_LAYERS} are used. */
+    public FlowKey addLayer() {
+        if (layerCount == MAX_LAYERS) {
+            return null;
+        }
+        final FlowKey k = layers[layerCount++];
+        k.reset();
+        return k;
+    }
+
+    /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */
+    public void addVlan(final int vlanId) {
+        if (vlanCount == 0) {
+            outerVlan = vlanId;
+        } else if (vlanCount == 1) {
+            innerVlan = vlanId;
+        }
+        vlanCount++;
+    }
+
+    public void status(final int status) {
+        this.status = status;
+    }
+
+    public int status() { return status; }
+    public int layerCount() { return layerCount; }
+    public FlowKey layer(final int i) { return layers[i]; }
+    /** The key Zeek's conn.log uses: the innermost IP layer, or null when there is none. */
+    public FlowKey innermost() { return layerCount == 0 ? null : layers[layerCount - 1]; }
+    public int vlanCount() { return vlanCount; }
+    public int outerVlan() { return outerVlan; }
+    public int innerVlan() { return innerVlan; }
+}

@@ -1,0 +1,132 @@
+package io.scalpel.decode;
+
+/**
+ * Mutable flow key of one decoded IP layer: addresses, IP protocol, ports and the fragment facts
+ * of the packet that filled it. Reused for every frame; never allocated on the scan path.
+ *
+ * <p>Addresses are held as two longs each. IPv4 addresses sit in the low 32 bits of {@code lo}
+ * with {@code hi == 0} and {@link #ipVersion()} telling the family apart from an IPv6 address.
+ *
+ * <p>Ports follow Zeek's connection key: TCP, UDP (and SCTP, for Community ID) ports as on the
+ * wire; for ICMP and ICMPv6 the source "port" is the message type and the destination "port" its
+ * counterpart type, or its code for a one-way type ({@link IcmpTypes}); other protocols have
+ * ports 0.
+ */
+public final class FlowKey {
+    public static final int IPV4 = 4;
+    public static final int IPV6 = 6;
+
+    public static final int PROTO_ICMP = 1;
+    public static final int PROTO_TCP = 6;
+    public static final int PROTO_UDP = 17;
+    public static final int PROTO_ICMPV6 = 58;
+    public static final int PROTO_SCTP = 132;
+
+    int ipVersion;
+    long srcHi;
+    long srcLo;
+    long dstHi;
+    long dstLo;
+    int protocol;
+    int srcPort;
+    int dstPort;
+    /** True when the transport header was present far enough to read the ports (or type/code). */
+    boolean portsKnown;
+
+    boolean fragment;
+    int fragmentOffset;
+    boolean moreFragments;
+    long fragmentId;
+
+    public void reset() {
+        ipVersion = 0;
+        srcHi = srcLo = dstHi = dstLo = 0;
+        protocol = 0;
+        srcPort = dstPort = 0;
+        portsKnown = false;
+        fragment = false;
+        fragmentOffset = 0;
+        moreFragments = false;
+        fragmentId = 0;
+    }
+
+    public void setIpv4(final int src, final int dst, final int protocol) {
+        this.ipVersion = IPV4;
+        this.srcHi = 0;
+        this.srcLo = src & 0xFFFF_FFFFL;
+        this.dstHi = 0;
+        this.dstLo = dst & 0xFFFF_FFFFL;
+        this.protocol = protocol;
+    }
+
+    public void setIpv6(final long srcHi, final long srcLo, final long dstHi, final long dstLo, final int protocol) {
+        this.ipVersion = IPV6;
+        this.srcHi = srcHi;
+        this.srcLo = srcLo;
+        this.dstHi = dstHi;
+        this.dstLo = dstLo;
+        this.protocol = protocol;
+    }
+
+    public void setPorts(final int srcPort, final int dstPort) {
+        this.srcPort = srcPort;
+        this.dstPort = dstPort;
+        this.portsKnown = true;
+    }
+
+    public void setFragment(final long id, final int offsetBytes, final boolean more) {
+        this.fragment = true;
+        this.fragmentId = id;
+        this.fragmentOffset = offsetBytes;
+        this.moreFragments = more;
+    }
+
+    public void setProtocol(final int protocol) {
+        this.protocol = protocol;
+    }
+
+    public int ipVersion() { return ipVersion; }
+    public long srcHi() { return srcHi; }
+    public long srcLo() { return srcLo; }
+    public long dstHi() { return dstHi; }
+    public long dstLo() { return dstLo; }
+    public int protocol() { return protocol; }
+    public int srcPort() { return srcPort; }
+    public int dstPort() { return dstPort; }
+    public boolean portsKnown() { return portsKnown; }
+    /** True for any IP fragment (offset != 0 or more-fragments set). */
+    public boolean isFragment() { return fragment; }
+    /** Fragment offset in bytes. */
+    public int fragmentOffset() { return fragmentOffset; }
+    public boolean moreFragments() { return moreFragments; }
+    /** IPv4 identification (16 bits) or IPv6 fragment header identification (32 bits). */
+    public long fragmentId() { return fragmentId; }
+
+    public void copyFrom(final FlowKey o) {
+        ipVersion = o.ipVersion;
+        srcHi = o.srcHi;
+        srcLo = o.srcLo;
+        dstHi = o.dstHi;
+        dstLo = o.dstLo;
+        protocol = o.protocol;
+        srcPort = o.srcPort;
+        dstPort = o.dstPort;
+        portsKnown = o.portsKnown;
+        fragment = o.fragment;
+        fragmentOffset = o.fragmentOffset;
+        moreFragments = o.moreFragments;
+        fragmentId = o.fragmentId;
+    }
+
+    /** Direction-independent, VLAN-blind hash of this key as Zeek would key the connection. */
+    public long flowHash() {
+        return FlowHash.of(ipVersion, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, protocol);
+    }
+
+    @Override
+    public String toString() {
+        return Addresses.format(ipVersion, srcHi, srcLo) + ":" + srcPort + " > "
+            + Addresses.format(ipVersion, dstHi, dstLo) + ":" + dstPort + " proto " + protocol
+            + (fragment ? " frag id=" + fragmentId + " off=" + fragmentOffset + (moreFragments ? " MF" : "") : "");
+    }
+}

@@ -1,0 +1,41 @@
+package io.scalpel.zeek;
+
+import java.util.List;
+
+/**
+ * One conn.log row, as much of it as the join needs. Addresses are parsed into the two-long form
+ * of {@link io.scalpel.decode.FlowKey}; times are nanoseconds since the epoch.
+ *
+ * @param uid           Zeek's connection uid
+ * @param line          1-based line (TSV/JSON) or row number (Parquet) in its log, for messages
+ * @param tsNanos       {@code ts}: the first packet, as printed (microsecond precision)
+ * @param durationNanos {@code duration}; 0 when unset ({@code -})
+ * @param proto         {@code proto} as logged: tcp, udp, icmp or unknown_transport
+ * @param ipProto       {@code ip_proto} when the log has it, else -1
+ * @param ipVersion     4 or 6 ({@link io.scalpel.decode.FlowKey#IPV4} / {@code IPV6})
+ * @param vlan          {@code vlan}, or -1 when unset or absent
+ * @param innerVlan     {@code inner_vlan}, or -1 when unset or absent
+ * @param communityId   {@code community_id}, or null
+ * @param tunnelParents {@code tunnel_parents} uids (empty when unset or (empty))
+ * @param origPkts      {@code orig_pkts}, or -1 when unset or absent
+ * @param respPkts      {@code resp_pkts}, or -1 when unset or absent
+ */
+public record ConnRecord(
+    String uid,
+    long line,
+    long tsNanos,
+    long durationNanos,
+    String proto,
+    int ipProto,
+    int ipVersion,
+    long origHi, long origLo, int origPort,
+    long respHi, long respLo, int respPort,
+    int vlan,
+    int innerVlan,
+    String communityId,
+    List<String> tunnelParents,
+    long origPkts,
+    long respPkts) {
+
+    public static final int UNSET = -1;
+}
