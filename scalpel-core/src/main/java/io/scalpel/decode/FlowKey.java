@@ -34,6 +34,7 @@ public final class FlowKey {
     boolean portsKnown;
 
     boolean fragment;
+    int fragmentPayloadLength;
     int fragmentOffset;
     boolean moreFragments;
     long fragmentId;
@@ -45,6 +46,7 @@ public final class FlowKey {
         srcPort = dstPort = 0;
         portsKnown = false;
         fragment = false;
+        fragmentPayloadLength = 0;
         fragmentOffset = 0;
         moreFragments = false;
         fragmentId = 0;
@@ -81,6 +83,11 @@ public final class FlowKey {
         this.moreFragments = more;
     }
 
+    /** Bytes of the datagram this fragment carries (after the IP header and, for IPv6, the fragment header). */
+    public void setFragmentPayloadLength(final int length) {
+        this.fragmentPayloadLength = length;
+    }
+
     public void setProtocol(final int protocol) {
         this.protocol = protocol;
     }
@@ -99,6 +106,8 @@ public final class FlowKey {
     /** Fragment offset in bytes. */
     public int fragmentOffset() { return fragmentOffset; }
     public boolean moreFragments() { return moreFragments; }
+    /** Datagram bytes this fragment carries, 0 when unknown. */
+    public int fragmentPayloadLength() { return fragmentPayloadLength; }
     /** IPv4 identification (16 bits) or IPv6 fragment header identification (32 bits). */
     public long fragmentId() { return fragmentId; }
 
@@ -113,6 +122,7 @@ public final class FlowKey {
         dstPort = o.dstPort;
         portsKnown = o.portsKnown;
         fragment = o.fragment;
+        fragmentPayloadLength = o.fragmentPayloadLength;
         fragmentOffset = o.fragmentOffset;
         moreFragments = o.moreFragments;
         fragmentId = o.fragmentId;

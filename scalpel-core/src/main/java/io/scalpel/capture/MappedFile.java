@@ -1,0 +1,132 @@
+package io.scalpel.capture;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file mapped read-only as a row of overlapping segments, so that files far beyond the 2 GiB
+ * limit of one {@link MappedByteBuffer} can be read with plain {@code ByteBuffer} gets.
+ *
+ * <p>Segment {@code i} starts at {@code i * segmentSize} and maps {@code segmentSize + OVERLAP}
+ * bytes (less at the end of the file). Any span of at most {@link #OVERLAP} bytes that starts in
+ * segment {@code i} therefore lies wholly inside that one mapping: a record never has to be
+ * stitched together from two buffers. Segments are mapped on first use and kept; the mapping
+ * lives outside the heap and is released with the file's last reference.
+ *
+ * <p>Each segment has a little- and a big-endian view over the same memory; readers pick the
+ * view whose order matches the field they read, so byte order is explicit at every read.
+ * Thread-safe: views are shared read-only and only absolute gets are used on them.
+ */
+public final class MappedFile implements Closeable {
+    /** Default segment size: 1 GiB. */
+    public static final long DEFAULT_SEGMENT_SIZE = 1L << 30;
+    /** Longest span guaranteed to be readable from one segment view. */
+    public static final int OVERLAP = 1 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long size;
+    private final long segmentSize;
+    private final ByteBuffer[] littleEndian;
+    private final ByteBuffer[] bigEndian;
+
+    /**
+     * Maps the first {@code size} bytes of the file (a snapshot of a possibly growing file).
+     */
+    public MappedFile(final Path path, final long size, final long segmentSize) throws IOException {
+        if (segmentSize <= 0 || segmentSize > Integer.MAX_VALUE - OVERLAP) {
+            throw new IllegalArgumentException("segmentSize out of range: " + segmentSize);
+        }
+        this.path = path;
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.size = size < 0 ? channel.size() : Math.min(size, channel.size());
+        this.segmentSize = segmentSize;
+        final int segments = (int) Math.max(1, (this.size + segmentSize - 1) / segmentSize);
+        this.littleEndian = new ByteBuffer[segments];
+        this.bigEndian = new ByteBuffer[segments];
+    }
+
+    public static MappedFile open(final Path path) throws IOException {
+        return new MappedFile(path, -1, DEFAULT_SEGMENT_SIZE);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Bytes of the file covered by this mapping. */
+    public long size() {
+        return size;
+    }
+
+    public long segmentSize() {
+        return segmentSize;
+    }
+
+    /** Index of the segment whose view holds a span starting at {@code position}. */
+    public int segmentOf(final long position) {
+        return (int) (position / segmentSize);
+    }
+
+    /** File position of the first byte of segment {@code segment}. */
+    public long segmentBase(final int segment) {
+        return segment * segmentSize;
+    }
+
+    /**
+     * The view of segment {@code segment} in the given byte order. Position {@code p} of the file
+     * is at index {@code p - segmentBase(segment)} of the view, for every p the segment maps.
+     */
+    public ByteBuffer view(final int segment, final ByteOrder order) {
+        ByteBuffer b = order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
+        if (b == null) {
+            b = map(segment, order);
+        }
+        return b;
+    }
+
+    private synchronized ByteBuffer map(final int segment, final ByteOrder order) {
+        if (bigEndian[segment] == null) {
+            final long base = segmentBase(segment);
+            final long length = Math.min(segmentSize + OVERLAP, size - base);
+            final MappedByteBuffer mapped;
+            try {
+                mapped = channel.map(FileChannel.MapMode.READ_ONLY, base, Math.max(0, length));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(path + ": cannot map bytes " + base + "+" + length, e);
+            }
+            littleEndian[segment] = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            bigEndian[segment] = mapped.duplicate().order(ByteOrder.BIG_ENDIAN);
+        }
+        return order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
+    }
+
+    /** Copies {@code length} bytes at {@code position} into {@code dst}; for spans of any size. */
+    public void read(final long position, final byte[] dst, final int dstOffset, final int length) throws IOException {
+        final ByteBuffer target = ByteBuffer.wrap(dst, dstOffset, length);
+        long p = position;
+        while (target.hasRemaining()) {
+            final int n = channel.read(target, p);
+            if (n < 0) {
+                throw new java.io.EOFException(path + ": end of file at byte offset " + p);
+            }
+            p += n;
+        }
+    }
+
+    /** The open channel, for bulk transfers of record bytes to an output. */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

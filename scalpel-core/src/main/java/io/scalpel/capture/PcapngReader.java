@@ -1,0 +1,399 @@
+package io.scalpel.capture;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * pcapng: sections (a section header block sets the byte order and resets the interfaces),
+ * interface description blocks with their own link type, {@code if_tsresol} (powers of 10 and
+ * of 2) and {@code if_tsoffset}, and enhanced, simple and obsolete packet blocks. Every other
+ * block is skipped by its length and remembered in {@link #blocks()}.
+ */
+public final class PcapngReader extends CaptureReader {
+    static final int BLOCK_HEADER_LENGTH = 8;
+    static final int BLOCK_TRAILER_LENGTH = 4;
+    static final int MIN_BLOCK_LENGTH = 12;
+    static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
+    /** Most interfaces accepted in one section. */
+    public static final int MAX_INTERFACES = 65_536;
+    /** Most structural blocks remembered (beyond that only counted). */
+    public static final int MAX_BLOCKS_KEPT = 100_000;
+
+    private static final int SHB_BYTE_ORDER = 8;
+    private static final int SHB_VERSION_MAJOR = 12;
+    private static final int SHB_MIN_LENGTH = 28;
+    private static final int IDB_LINKTYPE = 8;
+    private static final int IDB_SNAPLEN = 12;
+    private static final int IDB_OPTIONS = 16;
+    private static final int IDB_MIN_LENGTH = 20;
+    private static final int EPB_INTERFACE = 8;
+    private static final int EPB_TS_HIGH = 12;
+    private static final int EPB_TS_LOW = 16;
+    private static final int EPB_CAPLEN = 20;
+    private static final int EPB_ORIGLEN = 24;
+    private static final int EPB_DATA = 28;
+    private static final int OPB_INTERFACE = 8;
+    private static final int SPB_ORIGLEN = 8;
+    private static final int SPB_DATA = 12;
+    private static final int OPTION_END = 0;
+    private static final int OPTION_IF_TSRESOL = 9;
+    private static final int OPTION_IF_TSOFFSET = 14;
+    private static final int DEFAULT_TSRESOL = 6;
+
+    private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    private int section = -1;
+    private int interfaceCount;
+    private int[] linkTypes = new int[4];
+    private int[] snaplens = new int[4];
+    private int[] tsresol = new int[4];
+    private long[] tsOffsetNanos = new long[4];
+    private long lastTimestamp;
+    private final List<PcapngBlock> blocks = new ArrayList<>();
+    private long blocksSeen;
+    private boolean replaying;
+    private List<PcapngBlock> layout;
+    private int loadedSection = -1;
+
+    PcapngReader(final MappedFile file) {
+        super(file);
+        this.position = 0;
+    }
+
+    @Override
+    public boolean next(final Frame frame) throws CaptureFormatException {
+        final long size = file.size();
+        while (true) {
+            final long pos = position;
+            if (pos >= size) {
+                return false;
+            }
+            if (pos + MIN_BLOCK_LENGTH > size) {
+                truncatedTail(pos, "block header cut short: " + (size - pos) + " bytes left");
+                return false;
+            }
+            final int segment = file.segmentOf(pos);
+            final int at = (int) (pos - file.segmentBase(segment));
+            final int type = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at);
+            if (type == PcapngBlock.SECTION_HEADER) {
+                final int bom = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at + SHB_BYTE_ORDER);
+                if (bom == BYTE_ORDER_MAGIC) {
+                    order = ByteOrder.BIG_ENDIAN;
+                } else if (bom == Integer.reverseBytes(BYTE_ORDER_MAGIC)) {
+                    order = ByteOrder.LITTLE_ENDIAN;
+                } else {
+                    throw malformed(pos, String.format("section header byte-order magic 0x%08x is not 0x1a2b3c4d in either order", bom));
+                }
+            } else if (section < 0) {
+                throw malformed(pos, String.format("pcapng file does not start with a section header block (type 0x%08x)", type));
+            }
+            final ByteBuffer view = file.view(segment, order);
+            final int length = view.getInt(at + 4);
+            if (length < MIN_BLOCK_LENGTH || (length & 3) != 0) {
+                throw malformed(pos, String.format("block type 0x%08x has length %d (must be a multiple of 4, at least %d)",
+                    type, Integer.toUnsignedLong(length), MIN_BLOCK_LENGTH));
+            }
+            if (pos + length > size) {
+                truncatedTail(pos, String.format("block type 0x%08x of %d bytes cut short at %d", type, length, size - pos));
+                return false;
+            }
+            final long trailerAt = pos + length - BLOCK_TRAILER_LENGTH;
+            final int trailerSegment = file.segmentOf(trailerAt);
+            final int trailer = file.view(trailerSegment, order).getInt((int) (trailerAt - file.segmentBase(trailerSegment)));
+            if (trailer != length) {
+                throw malformed(pos, String.format("block type 0x%08x: trailing length %d differs from leading length %d",
+                    type, Integer.toUnsignedLong(trailer), length));
+            }
+            final boolean fits = length <= MappedFile.OVERLAP;
+            switch (type) {
+                case PcapngBlock.SECTION_HEADER:
+                    startSection(pos, view, at, length, fits);
+                    break;
+                case PcapngBlock.INTERFACE_DESCRIPTION:
+                    addInterface(pos, view, at, length, fits);
+                    break;
+                case PcapngBlock.ENHANCED_PACKET:
+                case PcapngBlock.OBSOLETE_PACKET:
+                    requireFits(pos, type, length, fits);
+                    readPacket(frame, pos, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                    position = pos + length;
+                    return true;
+                case PcapngBlock.SIMPLE_PACKET:
+                    requireFits(pos, type, length, fits);
+                    readSimplePacket(frame, pos, segment, view, at, length);
+                    position = pos + length;
+                    return true;
+                default:
+                    remember(new PcapngBlock(type, section, pos, length, -1, -1));
+                    break;
+            }
+            position = pos + length;
+        }
+    }
+
+    private void requireFits(final long pos, final int type, final int length, final boolean fits) throws CaptureFormatException {
+        if (!fits) {
+            throw malformed(pos, String.format("packet block type %d of %d bytes exceeds the limit of %d bytes",
+                type, length, MappedFile.OVERLAP));
+        }
+    }
+
+    private void startSection(final long pos, final ByteBuffer view, final int at, final int length, final boolean fits)
+        throws CaptureFormatException {
+        if (length < SHB_MIN_LENGTH) {
+            throw malformed(pos, "section header block of " + length + " bytes is shorter than " + SHB_MIN_LENGTH);
+        }
+        final int major = view.getShort(at + SHB_VERSION_MAJOR) & 0xFFFF;
+        if (major != 1) {
+            throw malformed(pos + SHB_VERSION_MAJOR, "pcapng major version " + major + " is not 1");
+        }
+        section++;
+        interfaceCount = 0;
+        loadedSection = -1;
+        remember(new PcapngBlock(PcapngBlock.SECTION_HEADER, section, pos, length, -1, -1));
+    }
+
+    private void addInterface(final long pos, final ByteBuffer view, final int at, final int length, final boolean fits)
+        throws CaptureFormatException {
+        if (length < IDB_MIN_LENGTH) {
+            throw malformed(pos, "interface description block of " + length + " bytes is shorter than " + IDB_MIN_LENGTH);
+        }
+        if (!fits) {
+            throw malformed(pos, "interface description block of " + length + " bytes exceeds " + MappedFile.OVERLAP);
+        }
+        if (interfaceCount == MAX_INTERFACES) {
+            throw malformed(pos, "more than " + MAX_INTERFACES + " interfaces in one section");
+        }
+        if (interfaceCount == linkTypes.length) {
+            final int n = linkTypes.length * 2;
+            linkTypes = java.util.Arrays.copyOf(linkTypes, n);
+            snaplens = java.util.Arrays.copyOf(snaplens, n);
+            tsresol = java.util.Arrays.copyOf(tsresol, n);
+            tsOffsetNanos = java.util.Arrays.copyOf(tsOffsetNanos, n);
+        }
+        final int id = interfaceCount++;
+        linkTypes[id] = view.getShort(at + IDB_LINKTYPE) & 0xFFFF;
+        snaplens[id] = view.getInt(at + IDB_SNAPLEN);
+        tsresol[id] = DEFAULT_TSRESOL;
+        tsOffsetNanos[id] = 0;
+        int o = at + IDB_OPTIONS;
+        final int end = at + length - BLOCK_TRAILER_LENGTH;
+        while (o + 4 <= end) {
+            final int code = view.getShort(o) & 0xFFFF;
+            final int optionLength = view.getShort(o + 2) & 0xFFFF;
+            if (code == OPTION_END) {
+                break;
+            }
+            final int value = o + 4;
+            if (value + optionLength > end) {
+                throw malformed(pos + (o - at), "interface option " + code + " of " + optionLength + " bytes overruns its block");
+            }
+            if (code == OPTION_IF_TSRESOL && optionLength >= 1) {
+                final int r = view.get(value) & 0xFF;
+                final int exponent = r & 0x7F;
+                if ((r & 0x80) == 0 ? exponent > 18 : exponent > 62) {
+                    throw malformed(pos + (value - at), "if_tsresol " + r + " is out of range");
+                }
+                tsresol[id] = r;
+            } else if (code == OPTION_IF_TSOFFSET && optionLength >= 8) {
+                tsOffsetNanos[id] = view.getLong(value) * 1_000_000_000L;
+            }
+            o = value + ((optionLength + 3) & ~3);
+        }
+        remember(new PcapngBlock(PcapngBlock.INTERFACE_DESCRIPTION, section, pos, length, id, linkTypes[id]));
+    }
+
+    private void readPacket(final Frame frame, final long pos, final int segment, final ByteBuffer view, final int at,
+                            final int length, final boolean obsolete) throws CaptureFormatException {
+        if (length < EPB_DATA + BLOCK_TRAILER_LENGTH) {
+            throw malformed(pos, "packet block of " + length + " bytes is shorter than its fixed fields");
+        }
+        final int id = obsolete ? view.getShort(at + OPB_INTERFACE) & 0xFFFF : view.getInt(at + EPB_INTERFACE);
+        if (id < 0 || id >= interfaceCount) {
+            throw malformed(pos + EPB_INTERFACE, "interface id " + Integer.toUnsignedLong(id)
+                + " out of range: section " + section + " has " + interfaceCount + " interface(s)");
+        }
+        final long units = ((view.getInt(at + EPB_TS_HIGH) & 0xFFFF_FFFFL) << 32) | (view.getInt(at + EPB_TS_LOW) & 0xFFFF_FFFFL);
+        final int caplen = view.getInt(at + EPB_CAPLEN);
+        final int origlen = view.getInt(at + EPB_ORIGLEN);
+        if (caplen < 0 || caplen > MAX_CAPLEN) {
+            throw malformed(pos + EPB_CAPLEN, "captured length " + Integer.toUnsignedLong(caplen)
+                + " exceeds the limit of " + MAX_CAPLEN + " bytes");
+        }
+        if (caplen > length - EPB_DATA - BLOCK_TRAILER_LENGTH) {
+            throw malformed(pos + EPB_CAPLEN, "captured length " + caplen + " overruns its block of " + length + " bytes");
+        }
+        final long ts = toNanos(units, tsresol[id]) + tsOffsetNanos[id];
+        lastTimestamp = ts;
+        fill(frame, pos, length, ts, true, caplen, origlen, id, segment, at + EPB_DATA);
+    }
+
+    private void readSimplePacket(final Frame frame, final long pos, final int segment, final ByteBuffer view, final int at,
+                                  final int length) throws CaptureFormatException {
+        if (interfaceCount == 0) {
+            throw malformed(pos, "simple packet block before any interface description block");
+        }
+        final int origlen = view.getInt(at + SPB_ORIGLEN);
+        long caplen = Integer.toUnsignedLong(origlen);
+        if (snaplens[0] != 0) {
+            caplen = Math.min(caplen, Integer.toUnsignedLong(snaplens[0]));
+        }
+        caplen = Math.min(caplen, length - SPB_DATA - BLOCK_TRAILER_LENGTH);
+        if (caplen > MAX_CAPLEN) {
+            throw malformed(pos, "captured length " + caplen + " exceeds the limit of " + MAX_CAPLEN + " bytes");
+        }
+        fill(frame, pos, length, lastTimestamp, false, (int) caplen, origlen, 0, segment, at + SPB_DATA);
+    }
+
+    private void fill(final Frame frame, final long pos, final int length, final long ts, final boolean tsKnown,
+                      final int caplen, final int origlen, final int id, final int segment, final int dataAt) {
+        frame.recordOffset = pos;
+        frame.recordLength = length;
+        frame.timestampNanos = ts;
+        frame.timestampKnown = tsKnown;
+        frame.capturedLength = caplen;
+        frame.originalLength = origlen;
+        frame.linkType = linkTypes[id];
+        frame.interfaceId = id;
+        frame.section = section;
+        frame.buffer = file.view(segment, ByteOrder.BIG_ENDIAN);
+        frame.dataOffset = dataAt;
+    }
+
+    /** Converts a timestamp in if_tsresol units to nanoseconds (powers of 10 and of 2). */
+    static long toNanos(final long units, final int tsresol) {
+        final int exponent = tsresol & 0x7F;
+        if ((tsresol & 0x80) == 0) {
+            if (exponent <= 9) {
+                return units * POW10[9 - exponent];
+            }
+            return Long.divideUnsigned(units, POW10[exponent - 9]);
+        }
+        // units / 2^exponent seconds: whole seconds, then the fraction scaled to nanoseconds. Beyond
+        // 2^-33 s (0.12 ns) the low bits are dropped first so that fraction * 10^9 fits in a long.
+        final long seconds = units >>> exponent;
+        long fraction = units & ((1L << exponent) - 1);
+        int bits = exponent;
+        if (bits > FRACTION_BITS_LIMIT) {
+            fraction >>>= bits - FRACTION_BITS_LIMIT;
+            bits = FRACTION_BITS_LIMIT;
+        }
+        final long fractionNanos = (fraction * 1_000_000_000L) >>> bits;
+        return seconds * 1_000_000_000L + fractionNanos;
+    }
+
+    private static final int FRACTION_BITS_LIMIT = 33;
+
+    private static final long[] POW10 = {
+        1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
+        10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L, 100_000_000_000_000L,
+        1_000_000_000_000_000L, 10_000_000_000_000_000L, 100_000_000_000_000_000L, 1_000_000_000_000_000_000L,
+    };
+
+    /**
+     * Gives the reader the section and interface blocks of the file (as {@link #blocks()} listed
+     * them when it was scanned), so that {@link #readAt} works without a scan.
+     */
+    public void layout(final List<PcapngBlock> structure) {
+        this.layout = List.copyOf(structure);
+        this.loadedSection = -1;
+    }
+
+    @Override
+    public void readAt(final long offset, final Frame frame) throws CaptureFormatException {
+        final List<PcapngBlock> structure = layout != null ? layout : blocks;
+        int sectionIndex = -1;
+        long sectionOffset = -1;
+        for (PcapngBlock b : structure) {
+            if (b.offset() > offset) {
+                break;
+            }
+            if (b.type() == PcapngBlock.SECTION_HEADER) {
+                sectionIndex = b.section();
+                sectionOffset = b.offset();
+            }
+        }
+        if (sectionIndex < 0) {
+            throw malformed(offset, "no section header block precedes this offset");
+        }
+        if (sectionIndex != loadedSection) {
+            loadSection(structure, sectionIndex, sectionOffset);
+        }
+        final long size = file.size();
+        if (offset + MIN_BLOCK_LENGTH > size) {
+            throw malformed(offset, "no whole block at this offset (the capture ends at " + size + ")");
+        }
+        final int segment = file.segmentOf(offset);
+        final int at = (int) (offset - file.segmentBase(segment));
+        final ByteBuffer view = file.view(segment, order);
+        final int type = view.getInt(at);
+        final int length = view.getInt(at + 4);
+        if (length < MIN_BLOCK_LENGTH || (length & 3) != 0 || length > MappedFile.OVERLAP || offset + length > size) {
+            throw malformed(offset, "no whole packet block at this offset (length " + Integer.toUnsignedLong(length) + ")");
+        }
+        switch (type) {
+            case PcapngBlock.ENHANCED_PACKET:
+            case PcapngBlock.OBSOLETE_PACKET:
+                readPacket(frame, offset, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                break;
+            case PcapngBlock.SIMPLE_PACKET:
+                readSimplePacket(frame, offset, segment, view, at, length);
+                break;
+            default:
+                throw malformed(offset, String.format("block type 0x%08x at this offset is not a packet block", type));
+        }
+    }
+
+    private void loadSection(final List<PcapngBlock> structure, final int sectionIndex, final long sectionOffset)
+        throws CaptureFormatException {
+        final int segment = file.segmentOf(sectionOffset);
+        final int at = (int) (sectionOffset - file.segmentBase(segment));
+        final int bom = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at + SHB_BYTE_ORDER);
+        order = bom == BYTE_ORDER_MAGIC ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        section = sectionIndex;
+        interfaceCount = 0;
+        replaying = true;
+        try {
+            for (PcapngBlock b : structure) {
+                if (b.section() == sectionIndex && b.type() == PcapngBlock.INTERFACE_DESCRIPTION) {
+                    final int seg = file.segmentOf(b.offset());
+                    final int bat = (int) (b.offset() - file.segmentBase(seg));
+                    addInterface(b.offset(), file.view(seg, order), bat, b.length(), b.length() <= MappedFile.OVERLAP);
+                }
+            }
+        } finally {
+            replaying = false;
+        }
+        loadedSection = sectionIndex;
+    }
+
+    private void remember(final PcapngBlock block) {
+        if (replaying) {
+            return;
+        }
+        blocksSeen++;
+        if (blocks.size() < MAX_BLOCKS_KEPT) {
+            blocks.add(block);
+        }
+    }
+
+    /** Sections, interfaces and other non-packet blocks seen so far, in file order. */
+    public List<PcapngBlock> blocks() {
+        return java.util.Collections.unmodifiableList(blocks);
+    }
+
+    public long blocksSeen() {
+        return blocksSeen;
+    }
+
+    @Override
+    public CaptureFormat format() {
+        return CaptureFormat.PCAPNG;
+    }
+
+    @Override
+    public ByteOrder byteOrder() {
+        return order;
+    }
+}

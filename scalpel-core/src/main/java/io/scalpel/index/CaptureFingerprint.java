@@ -1,0 +1,81 @@
+package io.scalpel.index;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Identifies the bytes an index describes: the indexed length, SHA-256 of the first and of the
+ * last 64 KiB of that prefix, and the capture's modification time. A capture that only grew
+ * still has the same head and the same tail at the old length; one that changed does not.
+ *
+ * @param length      indexed bytes (a prefix of the capture)
+ * @param headSha256  hex SHA-256 of bytes [0, min(length, 64 KiB))
+ * @param tailSha256  hex SHA-256 of bytes [max(0, length - 64 KiB), length)
+ * @param mtimeMillis capture modification time when indexed
+ */
+public record CaptureFingerprint(long length, String headSha256, String tailSha256, long mtimeMillis) {
+    public static final int SAMPLE = 64 * 1024;
+
+    /** How a capture on disk relates to the bytes a fingerprint describes. */
+    public enum Match {
+        /** Same length, head, tail and modification time. */
+        SAME,
+        /** Longer now, with the indexed prefix unchanged (head and tail at the old length match). */
+        GROWN,
+        /** Same bytes sampled but a different modification time: touched, probably unchanged. */
+        TOUCHED,
+        /** Different: the index does not describe this capture. */
+        CHANGED
+    }
+
+    public static CaptureFingerprint of(final Path capture, final long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(capture, StandardOpenOption.READ)) {
+            final long mtime = Files.getLastModifiedTime(capture).toMillis();
+            return new CaptureFingerprint(length, sha256(ch, 0, Math.min(length, SAMPLE)),
+                sha256(ch, Math.max(0, length - SAMPLE), length), mtime);
+        }
+    }
+
+    public Match compareTo(final Path capture) throws IOException {
+        final long size = Files.size(capture);
+        if (size < length) {
+            return Match.CHANGED;
+        }
+        final CaptureFingerprint now = of(capture, length);
+        if (!now.headSha256.equals(headSha256) || !now.tailSha256.equals(tailSha256)) {
+            return Match.CHANGED;
+        }
+        if (size > length) {
+            return Match.GROWN;
+        }
+        return now.mtimeMillis == mtimeMillis ? Match.SAME : Match.TOUCHED;
+    }
+
+    private static String sha256(final FileChannel ch, final long from, final long to) throws IOException {
+        final MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        final ByteBuffer buf = ByteBuffer.allocate((int) Math.max(0, to - from));
+        long p = from;
+        while (buf.hasRemaining()) {
+            final int n = ch.read(buf, p);
+            if (n < 0) {
+                throw new java.io.EOFException(ch + ": end of file at " + p);
+            }
+            p += n;
+        }
+        buf.flip();
+        md.update(buf);
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

@@ -1,0 +1,193 @@
+package io.scalpel.index;
+
+import io.scalpel.decode.Addresses;
+import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowKey;
+import java.util.Arrays;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+
+/**
+ * The distinct flows of one chunk of packets, keyed by flow hash and VLAN tags, with the first
+ * key seen, time range, packet and byte counts. Open addressing over primitive arrays; cleared
+ * when the chunk is written, so memory is bounded by the chunk, not by the capture.
+ */
+final class FlowAccumulator {
+    private static final int EMPTY = -1;
+
+    private int[] slots;
+    private int mask;
+    private int size;
+    private int chunk;
+
+    private long[] hash;
+    private int[] vlan;
+    private int[] innerVlan;
+    private int[] ipVersion;
+    private int[] proto;
+    private long[] srcHi;
+    private long[] srcLo;
+    private long[] dstHi;
+    private long[] dstLo;
+    private int[] srcPort;
+    private int[] dstPort;
+    private long[] firstTs;
+    private long[] lastTs;
+    private long[] packets;
+    private long[] bytes;
+    /** Row the writer is at. */
+    int cursor;
+
+    FlowAccumulator(final int initialCapacity) {
+        final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
+        slots = new int[cap * 2];
+        Arrays.fill(slots, EMPTY);
+        mask = slots.length - 1;
+        allocate(cap);
+    }
+
+    private void allocate(final int cap) {
+        hash = grow(hash, cap);
+        vlan = grow(vlan, cap);
+        innerVlan = grow(innerVlan, cap);
+        ipVersion = grow(ipVersion, cap);
+        proto = grow(proto, cap);
+        srcHi = grow(srcHi, cap);
+        srcLo = grow(srcLo, cap);
+        dstHi = grow(dstHi, cap);
+        dstLo = grow(dstLo, cap);
+        srcPort = grow(srcPort, cap);
+        dstPort = grow(dstPort, cap);
+        firstTs = grow(firstTs, cap);
+        lastTs = grow(lastTs, cap);
+        packets = grow(packets, cap);
+        bytes = grow(bytes, cap);
+    }
+
+    private static long[] grow(final long[] a, final int cap) {
+        return a == null ? new long[cap] : Arrays.copyOf(a, cap);
+    }
+
+    private static int[] grow(final int[] a, final int cap) {
+        return a == null ? new int[cap] : Arrays.copyOf(a, cap);
+    }
+
+    int size() {
+        return size;
+    }
+
+    int chunk() {
+        return chunk;
+    }
+
+    /** Counts one frame of flow {@code flowHash}, whose innermost key is {@code key}. */
+    void add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final long ts, final int length) {
+        int s = (int) (mix(flowHash ^ ((long) outerVlan << 20) ^ innerVlanId)) & mask;
+        while (true) {
+            final int e = slots[s];
+            if (e == EMPTY) {
+                break;
+            }
+            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId) {
+                firstTs[e] = Math.min(firstTs[e], ts);
+                lastTs[e] = Math.max(lastTs[e], ts);
+                packets[e]++;
+                bytes[e] += length;
+                return;
+            }
+            s = (s + 1) & mask;
+        }
+        if (size == hash.length) {
+            allocate(size * 2);
+        }
+        final int e = size++;
+        slots[s] = e;
+        hash[e] = flowHash;
+        vlan[e] = outerVlan;
+        innerVlan[e] = innerVlanId;
+        ipVersion[e] = key.ipVersion();
+        proto[e] = key.protocol();
+        srcHi[e] = key.srcHi();
+        srcLo[e] = key.srcLo();
+        dstHi[e] = key.dstHi();
+        dstLo[e] = key.dstLo();
+        srcPort[e] = key.srcPort();
+        dstPort[e] = key.dstPort();
+        firstTs[e] = ts;
+        lastTs[e] = ts;
+        packets[e] = 1;
+        bytes[e] = length;
+        if (size * 2 > slots.length / 2) {
+            rehash(slots.length * 2);
+        }
+    }
+
+    private void rehash(final int newSlots) {
+        slots = new int[newSlots];
+        Arrays.fill(slots, EMPTY);
+        mask = newSlots - 1;
+        for (int e = 0; e < size; e++) {
+            int s = (int) (mix(hash[e] ^ ((long) vlan[e] << 20) ^ innerVlan[e])) & mask;
+            while (slots[s] != EMPTY) {
+                s = (s + 1) & mask;
+            }
+            slots[s] = e;
+        }
+    }
+
+    void clear() {
+        if (size > 0) {
+            Arrays.fill(slots, EMPTY);
+        }
+        size = 0;
+        chunk++;
+    }
+
+    private static long mix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51_AFD7_ED55_8CCDL;
+        k ^= k >>> 33;
+        return k;
+    }
+
+    /** Writes flow {@link #cursor}. */
+    static void writeRow(final FlowAccumulator f, final RecordConsumer out) {
+        final int e = f.cursor;
+        out.startMessage();
+        field(out, IndexSchema.FLOW, 0, f.hash[e]);
+        intField(out, IndexSchema.CHUNK, 1, f.chunk);
+        field(out, IndexSchema.FIRST_TS, 2, f.firstTs[e]);
+        field(out, IndexSchema.LAST_TS, 3, f.lastTs[e]);
+        field(out, IndexSchema.PACKETS, 4, f.packets[e]);
+        field(out, IndexSchema.BYTES, 5, f.bytes[e]);
+        intField(out, IndexSchema.IP_VERSION, 6, f.ipVersion[e]);
+        intField(out, IndexSchema.PROTO, 7, f.proto[e]);
+        out.startField(IndexSchema.SRC, 8);
+        out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.srcHi[e], f.srcLo[e])));
+        out.endField(IndexSchema.SRC, 8);
+        intField(out, IndexSchema.SRC_PORT, 9, f.srcPort[e]);
+        out.startField(IndexSchema.DST, 10);
+        out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.dstHi[e], f.dstLo[e])));
+        out.endField(IndexSchema.DST, 10);
+        intField(out, IndexSchema.DST_PORT, 11, f.dstPort[e]);
+        if (f.vlan[e] != DecodedPacket.NO_VLAN) {
+            intField(out, IndexSchema.VLAN, 12, f.vlan[e]);
+        }
+        if (f.innerVlan[e] != DecodedPacket.NO_VLAN) {
+            intField(out, IndexSchema.INNER_VLAN, 13, f.innerVlan[e]);
+        }
+        out.endMessage();
+    }
+
+    private static void field(final RecordConsumer out, final String name, final int index, final long value) {
+        out.startField(name, index);
+        out.addLong(value);
+        out.endField(name, index);
+    }
+
+    private static void intField(final RecordConsumer out, final String name, final int index, final int value) {
+        out.startField(name, index);
+        out.addInteger(value);
+        out.endField(name, index);
+    }
+}

@@ -1,0 +1,177 @@
+package io.scalpel.index;
+
+import io.scalpel.decode.FlowHash;
+import io.scalpel.decode.FlowKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Attributes IP fragments to their flow through their datagram (source, destination, protocol,
+ * IP id), whichever fragment comes first in the file: only the fragment at offset 0 carries the
+ * ports. A datagram's rows wait until it is complete (every byte up to the last fragment seen),
+ * then all get the flow and the completion time (Zeek's view of the datagram's time). Datagrams
+ * never completed are resolved when they time out, when too many are open, or at the end.
+ *
+ * <p>This path allocates per datagram; frames that are not fragments never reach it.
+ */
+final class FragmentTracker {
+    /** Capture time after which an incomplete datagram is given up. */
+    static final long TIMEOUT_NANOS = 60_000_000_000L;
+    /** Most datagrams open at once. */
+    static final int MAX_OPEN = 65_536;
+
+    /** Receives a datagram's rows once its flow is known. */
+    interface Resolution {
+        void resolved(long[] rows, int count, long flow, FlowKey key, int outerVlan, int innerVlan, long datagramTs, int bytes);
+    }
+
+    private record DatagramKey(int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int proto, long id) {
+    }
+
+    private static final class Datagram {
+        final FlowKey key = new FlowKey();
+        boolean firstSeen;
+        int outerVlan;
+        int innerVlan;
+        long[] rows = new long[4];
+        int count;
+        long lastTs;
+        long firstRow;
+        int total = -1;
+        int received;
+        int bytes;
+    }
+
+    private final Map<DatagramKey, Datagram> open = new HashMap<>();
+    private final Resolution sink;
+    private long completed;
+    private long incomplete;
+
+    FragmentTracker(final Resolution sink) {
+        this.sink = sink;
+    }
+
+    /** Adds a fragment frame (row already appended with a provisional flow). */
+    void add(final FlowKey k, final int outerVlan, final int innerVlan, final long row, final long ts, final int frameBytes) {
+        final DatagramKey dk = new DatagramKey(k.ipVersion(), k.srcHi(), k.srcLo(), k.dstHi(), k.dstLo(), k.protocol(), k.fragmentId());
+        Datagram d = open.get(dk);
+        if (d == null) {
+            if (open.size() >= MAX_OPEN) {
+                expireOldest();
+            }
+            d = new Datagram();
+            d.key.copyFrom(k);
+            d.outerVlan = outerVlan;
+            d.innerVlan = innerVlan;
+            d.firstRow = row;
+            open.put(dk, d);
+        }
+        if (d.count == d.rows.length) {
+            d.rows = Arrays.copyOf(d.rows, d.count * 2);
+        }
+        d.rows[d.count++] = row;
+        d.lastTs = Math.max(d.lastTs, ts);
+        d.bytes += frameBytes;
+        if (k.fragmentOffset() == 0 && !d.firstSeen) {
+            d.firstSeen = true;
+            d.key.copyFrom(k);
+            d.outerVlan = outerVlan;
+            d.innerVlan = innerVlan;
+        }
+        if (!k.moreFragments()) {
+            d.total = k.fragmentOffset() + k.fragmentPayloadLength();
+        }
+        d.received += k.fragmentPayloadLength();
+        if (d.total >= 0 && d.firstSeen && d.received >= d.total && k.fragmentPayloadLength() > 0) {
+            open.remove(dk);
+            completed++;
+            resolve(d, ts);
+        }
+    }
+
+    /** Resolves datagrams idle for longer than the timeout at capture time {@code now}. */
+    void expire(final long now) {
+        if (open.isEmpty()) {
+            return;
+        }
+        final Iterator<Datagram> it = open.values().iterator();
+        while (it.hasNext()) {
+            final Datagram d = it.next();
+            if (now - d.lastTs > TIMEOUT_NANOS) {
+                it.remove();
+                incomplete++;
+                resolve(d, d.lastTs);
+            }
+        }
+    }
+
+    /** Resolves every datagram holding a row before {@code row} (the chunk must write them). */
+    void resolveRowsBefore(final long row) {
+        final List<Map.Entry<DatagramKey, Datagram>> older = new ArrayList<>();
+        for (Map.Entry<DatagramKey, Datagram> e : open.entrySet()) {
+            if (e.getValue().firstRow < row) {
+                older.add(e);
+            }
+        }
+        for (Map.Entry<DatagramKey, Datagram> e : older) {
+            open.remove(e.getKey());
+            incomplete++;
+            resolve(e.getValue(), e.getValue().lastTs);
+        }
+    }
+
+    /** Earliest row still waiting, or Long.MAX_VALUE. */
+    long firstPendingRow() {
+        long min = Long.MAX_VALUE;
+        for (Datagram d : open.values()) {
+            min = Math.min(min, d.firstRow);
+        }
+        return min;
+    }
+
+    void resolveAll() {
+        resolveRowsBefore(Long.MAX_VALUE);
+    }
+
+    long completed() {
+        return completed;
+    }
+
+    long incomplete() {
+        return incomplete;
+    }
+
+    private void expireOldest() {
+        Map.Entry<DatagramKey, Datagram> oldest = null;
+        for (Map.Entry<DatagramKey, Datagram> e : open.entrySet()) {
+            if (oldest == null || e.getValue().firstRow < oldest.getValue().firstRow) {
+                oldest = e;
+            }
+        }
+        if (oldest != null) {
+            open.remove(oldest.getKey());
+            incomplete++;
+            resolve(oldest.getValue(), oldest.getValue().lastTs);
+        }
+    }
+
+    private void resolve(final Datagram d, final long datagramTs) {
+        final FlowKey k = d.key;
+        final long flow;
+        if (d.firstSeen && k.portsKnown()) {
+            flow = nonZero(k.flowHash());
+        } else {
+            // No fragment with the ports: the datagram can only be keyed by its addresses.
+            flow = nonZero(FlowHash.of(k.ipVersion(), k.srcHi(), k.srcLo(), 0, k.dstHi(), k.dstLo(), 0, k.protocol()));
+        }
+        sink.resolved(d.rows, d.count, flow, k, d.outerVlan, d.innerVlan, datagramTs, d.bytes);
+    }
+
+    static long nonZero(final long flow) {
+        return flow == 0 ? 1 : flow;
+    }
+}

@@ -1,0 +1,230 @@
+package io.scalpel.index;
+
+import io.scalpel.capture.CaptureReader;
+import io.scalpel.capture.Frame;
+import io.scalpel.capture.MappedFile;
+import io.scalpel.capture.PcapReader;
+import io.scalpel.capture.PcapngReader;
+import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowHash;
+import io.scalpel.decode.FlowKey;
+import io.scalpel.decode.PacketDecoder;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.parquet.hadoop.ParquetWriter;
+
+/**
+ * Scans a capture once and writes its index: every frame's timestamp, record offset, captured
+ * length and flow reference into {@code packets.parquet}, the flows' keys into
+ * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
+ * beside its destination and moved into place only when complete ({@link IndexDirectory}).
+ *
+ * <p>The scan path is allocation-free: flyweight frames and decoder, column arrays per chunk.
+ * Heap use is bounded by the chunk size, whatever the capture's size.
+ */
+public final class IndexBuilder {
+    /** Rows per chunk (and per row group of packets.parquet). */
+    public static final int CHUNK_ROWS = 256 * 1024;
+    private static final int PROGRESS_EVERY = 64 * 1024;
+
+    /** Receives scan progress, in bytes of the capture. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        void update(long bytesScanned, long bytesTotal);
+    }
+
+    /** What a build did. */
+    public record Result(Path indexDirectory, IndexManifest manifest, long indexBytes, long elapsedNanos,
+                         long nonIpFrames, long truncatedFrames, long undecodedFrames,
+                         long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings) {
+    }
+
+    private final Path capture;
+    private final Path indexDirectory;
+    private final long segmentSize;
+    private Progress progress = Progress.NONE;
+
+    public IndexBuilder(final Path capture, final Path indexDirectory) {
+        this(capture, indexDirectory, MappedFile.DEFAULT_SEGMENT_SIZE);
+    }
+
+    IndexBuilder(final Path capture, final Path indexDirectory, final long segmentSize) {
+        this.capture = capture;
+        this.indexDirectory = indexDirectory;
+        this.segmentSize = segmentSize;
+    }
+
+    public IndexBuilder progress(final Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    public Result build() throws IOException {
+        final long started = System.nanoTime();
+        try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
+             IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
+            final Scan scan = new Scan(reader, staging.directory());
+            scan.run();
+            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.position());
+            final IndexManifest manifest = scan.manifest(fingerprint);
+            staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
+            final long bytes = staging.commit();
+            return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
+                scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
+                reader.warnings());
+        }
+    }
+
+    /** One pass over the capture. */
+    private final class Scan implements FragmentTracker.Resolution {
+        final CaptureReader reader;
+        final Frame frame = new Frame();
+        final PacketDecoder decoder = new PacketDecoder();
+        final DecodedPacket decoded = new DecodedPacket();
+        final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
+        final FlowAccumulator flows = new FlowAccumulator(4096);
+        final FragmentTracker fragments = new FragmentTracker(this);
+        final ParquetWriter<PacketChunk> packetWriter;
+        final ParquetWriter<FlowAccumulator> flowWriter;
+        final TreeSet<Integer> linkTypes = new TreeSet<>();
+        long packets;
+        long flowRows;
+        long minTs = Long.MAX_VALUE;
+        long maxTs = Long.MIN_VALUE;
+        long nonIp;
+        long truncated;
+        long undecoded;
+        int lastLinkType = -1;
+
+        Scan(final CaptureReader reader, final Path dir) throws IOException {
+            this.reader = reader;
+            final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
+            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_FILE), IndexSchema.PACKETS_SCHEMA,
+                PacketChunk::writeRow, meta, CHUNK_ROWS, IndexSchema.FLOW, IndexSchema.FLOW, IndexSchema.CAPLEN);
+            this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
+                FlowAccumulator::writeRow, meta, CHUNK_ROWS, IndexSchema.FLOW, IndexSchema.PROTO, IndexSchema.SRC,
+                IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
+                IndexSchema.IP_VERSION);
+        }
+
+        void run() throws IOException {
+            try {
+                while (reader.next(frame)) {
+                    add();
+                    if (chunk.full()) {
+                        flush(false);
+                    }
+                    if ((packets & (PROGRESS_EVERY - 1)) == 0) {
+                        fragments.expire(frame.timestampNanos());
+                        progress.update(reader.position(), reader.size());
+                    }
+                }
+                fragments.resolveAll();
+                flush(true);
+                progress.update(reader.position(), reader.size());
+            } finally {
+                packetWriter.close();
+                flowWriter.close();
+            }
+        }
+
+        private void add() {
+            final long ts = frame.timestampNanos();
+            final int linkType = frame.linkType();
+            if (linkType != lastLinkType) {
+                linkTypes.add(linkType);
+                lastLinkType = linkType;
+            }
+            packets++;
+            minTs = Math.min(minTs, ts);
+            maxTs = Math.max(maxTs, ts);
+            final int status = decoder.decode(linkType, frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+            final FlowKey key = decoded.innermost();
+            if (key == null) {
+                if (status == DecodedPacket.STATUS_NOT_IP) {
+                    nonIp++;
+                } else {
+                    undecoded++;
+                }
+                chunk.add(ts, frame.recordOffset(), frame.capturedLength(), 0);
+                return;
+            }
+            if (status == DecodedPacket.STATUS_TRUNCATED) {
+                truncated++;
+            }
+            if (key.isFragment()) {
+                final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), 0);
+                fragments.add(key, decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength());
+                return;
+            }
+            final long flow = key.portsKnown()
+                ? FragmentTracker.nonZero(key.flowHash())
+                : FragmentTracker.nonZero(FlowHash.of(key.ipVersion(), key.srcHi(), key.srcLo(), 0,
+                    key.dstHi(), key.dstLo(), 0, key.protocol()));
+            chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flow);
+            flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), ts, frame.originalLength());
+        }
+
+        @Override
+        public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
+                             final int innerVlan, final long datagramTs, final int bytes) {
+            for (int i = 0; i < count; i++) {
+                chunk.patch(rows[i], flow, datagramTs);
+            }
+            for (int i = 0; i < count; i++) {
+                flows.add(flow, key, outerVlan, innerVlan, datagramTs, i == 0 ? bytes : 0);
+            }
+        }
+
+        /** Writes the chunk's resolved prefix (everything when {@code last}). */
+        private void flush(final boolean last) throws IOException {
+            int limit = chunk.size;
+            if (!last) {
+                final long pending = fragments.firstPendingRow();
+                if (pending != Long.MAX_VALUE && pending - chunk.baseRow < chunk.capacity() / 2) {
+                    // A datagram open for half a chunk: give up waiting for the rest of it.
+                    fragments.resolveRowsBefore(chunk.baseRow + chunk.capacity() / 2);
+                }
+                limit = (int) Math.min(chunk.size, fragments.firstPendingRow() - chunk.baseRow);
+            }
+            for (int i = 0; i < limit; i++) {
+                chunk.cursor = i;
+                packetWriter.write(chunk);
+            }
+            for (int i = 0; i < flows.size(); i++) {
+                flows.cursor = i;
+                flowWriter.write(flows);
+            }
+            flowRows += flows.size();
+            flows.clear();
+            chunk.discardPrefix(limit);
+        }
+
+        IndexManifest manifest(final CaptureFingerprint fingerprint) {
+            String byteOrder = null;
+            Boolean nanos = null;
+            Integer snaplen = null;
+            Integer linkTypeField = null;
+            List<io.scalpel.capture.PcapngBlock> blocks = null;
+            if (reader instanceof PcapReader p) {
+                byteOrder = p.byteOrder() == ByteOrder.BIG_ENDIAN ? "big" : "little";
+                nanos = p.nanosecondResolution();
+                snaplen = p.snaplen();
+                linkTypeField = p.linkTypeField();
+            } else if (reader instanceof PcapngReader ng) {
+                blocks = new ArrayList<>(ng.blocks());
+            }
+            return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
+                capture.getFileName().toString(), reader.format().extension(), fingerprint,
+                byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
+                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount());
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.scalpel.index;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Where an index lives and how it is replaced atomically.
+ *
+ * <p>An index is a directory ({@code capture.pcap.scalpel} beside the capture by default)
+ * holding {@code packets.parquet}, {@code flows.parquet} and {@code manifest.json}. A new index
+ * is written into {@code NAME.tmp-XXXX} beside it, synced, and moved into place: the old
+ * directory is first renamed to {@code NAME.old-XXXX}, the new one renamed to {@code NAME}, then
+ * the old one removed. A run killed at any point leaves either the previous index or the new
+ * one under {@code NAME}; in the instant between the two renames, {@link #resolve} finds the
+ * previous index under its {@code .old} name and puts it back.
+ */
+public final class IndexDirectory {
+    private static final String TMP_MARK = ".tmp-";
+    private static final String OLD_MARK = ".old-";
+
+    private IndexDirectory() {
+    }
+
+    /** The default index location of a capture: {@code CAPTURE.scalpel} beside it. */
+    public static Path defaultFor(final Path capture) {
+        final Path abs = capture.toAbsolutePath();
+        return abs.resolveSibling(abs.getFileName() + IndexSchema.INDEX_SUFFIX);
+    }
+
+    /**
+     * Returns {@code index} as it should be read: restores a previous index left under an
+     * {@code .old} name by a run killed between its two renames.
+     */
+    public static Path resolve(final Path index) throws IOException {
+        if (Files.isDirectory(index)) {
+            return index;
+        }
+        final Path parent = index.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return index;
+        }
+        final String prefix = index.getFileName() + OLD_MARK;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path old : ds) {
+                if (Files.isRegularFile(old.resolve(IndexSchema.MANIFEST_FILE))) {
+                    Files.move(old, index, StandardCopyOption.ATOMIC_MOVE);
+                    return index;
+                }
+            }
+        }
+        return index;
+    }
+
+    /** Starts writing a new index for {@code target}. */
+    static Staging stage(final Path target) throws IOException {
+        final Path abs = target.toAbsolutePath();
+        final Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        if (Files.exists(abs) && !Files.isRegularFile(abs.resolve(IndexSchema.MANIFEST_FILE))
+            && !(Files.isDirectory(abs) && isEmpty(abs))) {
+            throw new FileAlreadyExistsException(abs.toString(), null, "exists and is not a scalpel index; not replacing it");
+        }
+        final Path tmp = parent.resolve(abs.getFileName() + TMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Files.createDirectory(tmp);
+        return new Staging(abs, tmp);
+    }
+
+    private static boolean isEmpty(final Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    /** A new index being written; deleted on close unless committed. */
+    static final class Staging implements Closeable {
+        private final Path target;
+        private final Path tmp;
+        private boolean committed;
+
+        Staging(final Path target, final Path tmp) {
+            this.target = target;
+            this.tmp = tmp;
+        }
+
+        Path directory() {
+            return tmp;
+        }
+
+        void write(final String name, final byte[] bytes) throws IOException {
+            Files.write(tmp.resolve(name), bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+
+        /** Syncs the new index and moves it into place; returns its size in bytes. */
+        long commit() throws IOException {
+            long bytes = 0;
+            try (Stream<Path> files = Files.list(tmp)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                        bytes += ch.size();
+                    }
+                }
+            }
+            syncDirectory(tmp);
+            Path old = null;
+            if (Files.exists(target)) {
+                old = target.resolveSibling(target.getFileName() + OLD_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            committed = true;
+            syncDirectory(target.getParent());
+            if (old != null) {
+                deleteTree(old);
+            }
+            return bytes;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!committed) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private static void syncDirectory(final Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Not every file system syncs directories; the rename is still atomic.
+        }
+    }
+
+    static void deleteTree(final Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                try {
+                    Files.delete(p);
+                } catch (NoSuchFileException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+}

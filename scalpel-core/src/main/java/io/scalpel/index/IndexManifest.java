@@ -1,0 +1,94 @@
+package io.scalpel.index;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.scalpel.capture.PcapngBlock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The index's versioned description of itself and of the capture it indexes
+ * ({@code manifest.json}, written last: its presence commits the index).
+ *
+ * @param format               always {@link #FORMAT}
+ * @param version              {@link #VERSION} of the layout (tables, columns, meanings)
+ * @param writer               the scalpel version that wrote it
+ * @param captureName          file name of the capture when indexed
+ * @param captureFormat        pcap or pcapng
+ * @param fingerprint          what the indexed bytes were
+ * @param byteOrder            classic pcap: "little" or "big"
+ * @param nanosecond           classic pcap: nanosecond magic
+ * @param snaplen              classic pcap: header snaplen
+ * @param linkTypeField        classic pcap: header link-type field (FCS bits included)
+ * @param linkTypes            every link type seen
+ * @param pcapngBlocks         pcapng: sections, interfaces and other non-packet blocks, in file order
+ * @param packets              frames indexed
+ * @param flows                distinct flow keys (per chunk: rows of flows.parquet)
+ * @param firstTimestampNanos  smallest frame timestamp (Long.MAX_VALUE if no frames)
+ * @param lastTimestampNanos   largest frame timestamp (Long.MIN_VALUE if no frames)
+ * @param truncatedTailOffset  offset of an incomplete last record, or -1
+ * @param warnings             oddities the reader normalised
+ */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record IndexManifest(
+    String format,
+    int version,
+    String writer,
+    String captureName,
+    String captureFormat,
+    CaptureFingerprint fingerprint,
+    String byteOrder,
+    Boolean nanosecond,
+    Integer snaplen,
+    Integer linkTypeField,
+    List<Integer> linkTypes,
+    List<PcapngBlock> pcapngBlocks,
+    long packets,
+    long flows,
+    long firstTimestampNanos,
+    long lastTimestampNanos,
+    long truncatedTailOffset,
+    long warnings) {
+
+    public static final String FORMAT = "scalpel-index";
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads and checks a manifest.
+     *
+     * @throws IndexException when it is unreadable, of another format or of an unknown version
+     */
+    public static IndexManifest read(final Path file) throws IndexException {
+        final IndexManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), IndexManifest.class);
+        } catch (IOException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable index manifest ("
+                + e.getMessage() + "); re-run `scalpel index`", e);
+        }
+        if (!FORMAT.equals(m.format())) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": not a scalpel index manifest; re-run `scalpel index`");
+        }
+        if (m.version() != VERSION) {
+            throw new IndexException(IndexException.Kind.VERSION, file + ": index format version " + m.version()
+                + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index`");
+        }
+        return m;
+    }
+}

@@ -1,0 +1,84 @@
+package io.scalpel.index;
+
+import static org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit.NANOS;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.timestampType;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
+
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Types;
+
+/**
+ * The two Parquet tables of an index (docs/index-format.md).
+ *
+ * <p>{@code packets.parquet}: one row per frame, in capture order.
+ * <ul>
+ *   <li>{@code ts} frame timestamp, TIMESTAMP(NANOS, UTC)</li>
+ *   <li>{@code offset} byte offset of the frame's record (pcap) or block (pcapng)</li>
+ *   <li>{@code caplen} captured length</li>
+ *   <li>{@code flow} the flow reference: {@link io.scalpel.decode.FlowHash} of the frame's innermost
+ *       key (fragments: of their datagram), 0 for frames without an IP flow</li>
+ *   <li>{@code dgram_ts} for IP fragments only: the time their datagram was complete, which is
+ *       when Zeek saw it; null otherwise</li>
+ * </ul>
+ *
+ * <p>{@code flows.parquet}: one row per flow and chunk of packets in which it appears, with the
+ * keys a person or a SQL engine needs (addresses as text, ports, protocol, VLAN tags).
+ */
+public final class IndexSchema {
+    public static final String PACKETS_FILE = "packets.parquet";
+    public static final String FLOWS_FILE = "flows.parquet";
+    public static final String MANIFEST_FILE = "manifest.json";
+    /** Suffix of the index directory placed beside a capture. */
+    public static final String INDEX_SUFFIX = ".scalpel";
+
+    public static final String TS = "ts";
+    public static final String OFFSET = "offset";
+    public static final String CAPLEN = "caplen";
+    public static final String FLOW = "flow";
+    public static final String DGRAM_TS = "dgram_ts";
+
+    public static final String CHUNK = "chunk";
+    public static final String FIRST_TS = "first_ts";
+    public static final String LAST_TS = "last_ts";
+    public static final String PACKETS = "packets";
+    public static final String BYTES = "bytes";
+    public static final String IP_VERSION = "ip_version";
+    public static final String PROTO = "proto";
+    public static final String SRC = "src";
+    public static final String SRC_PORT = "src_port";
+    public static final String DST = "dst";
+    public static final String DST_PORT = "dst_port";
+    public static final String VLAN = "vlan";
+    public static final String INNER_VLAN = "inner_vlan";
+
+    public static final MessageType PACKETS_SCHEMA = Types.buildMessage()
+        .required(INT64).as(timestampType(true, NANOS)).named(TS)
+        .required(INT64).named(OFFSET)
+        .required(INT32).named(CAPLEN)
+        .required(INT64).named(FLOW)
+        .optional(INT64).as(timestampType(true, NANOS)).named(DGRAM_TS)
+        .named("packet");
+
+    public static final MessageType FLOWS_SCHEMA = Types.buildMessage()
+        .required(INT64).named(FLOW)
+        .required(INT32).named(CHUNK)
+        .required(INT64).as(timestampType(true, NANOS)).named(FIRST_TS)
+        .required(INT64).as(timestampType(true, NANOS)).named(LAST_TS)
+        .required(INT64).named(PACKETS)
+        .required(INT64).named(BYTES)
+        .required(INT32).named(IP_VERSION)
+        .required(INT32).named(PROTO)
+        .required(BINARY).as(stringType()).named(SRC)
+        .required(INT32).named(SRC_PORT)
+        .required(BINARY).as(stringType()).named(DST)
+        .required(INT32).named(DST_PORT)
+        .optional(INT32).named(VLAN)
+        .optional(INT32).named(INNER_VLAN)
+        .named("flow");
+
+    private IndexSchema() {
+    }
+}

@@ -1,0 +1,99 @@
+package io.scalpel.index;
+
+import java.util.Arrays;
+import org.apache.parquet.io.api.RecordConsumer;
+
+/**
+ * Column arrays of consecutive packet rows before they go to {@code packets.parquet}. Rows of
+ * fragments whose datagram is not complete yet stay here until it is (their flow and datagram
+ * time are patched in), so the chunk writes only its resolved prefix and carries the rest.
+ */
+final class PacketChunk {
+    static final long NO_DGRAM_TS = Long.MIN_VALUE;
+
+    final long[] ts;
+    final long[] offset;
+    final int[] caplen;
+    final long[] flow;
+    final long[] dgramTs;
+    /** Global row number of row 0. */
+    long baseRow;
+    int size;
+    /** Row the writer is at. */
+    int cursor;
+
+    PacketChunk(final int capacity) {
+        ts = new long[capacity];
+        offset = new long[capacity];
+        caplen = new int[capacity];
+        flow = new long[capacity];
+        dgramTs = new long[capacity];
+    }
+
+    boolean full() {
+        return size == ts.length;
+    }
+
+    int capacity() {
+        return ts.length;
+    }
+
+    /** Appends a row; returns its global row number. */
+    long add(final long timestamp, final long recordOffset, final int capturedLength, final long flowRef) {
+        final int i = size++;
+        ts[i] = timestamp;
+        offset[i] = recordOffset;
+        caplen[i] = capturedLength;
+        flow[i] = flowRef;
+        dgramTs[i] = NO_DGRAM_TS;
+        return baseRow + i;
+    }
+
+    void patch(final long row, final long flowRef, final long datagramTs) {
+        final int i = (int) (row - baseRow);
+        flow[i] = flowRef;
+        dgramTs[i] = datagramTs;
+    }
+
+    /** Drops the first {@code n} rows (written), moving the rest to the front. */
+    void discardPrefix(final int n) {
+        final int rest = size - n;
+        System.arraycopy(ts, n, ts, 0, rest);
+        System.arraycopy(offset, n, offset, 0, rest);
+        System.arraycopy(caplen, n, caplen, 0, rest);
+        System.arraycopy(flow, n, flow, 0, rest);
+        System.arraycopy(dgramTs, n, dgramTs, 0, rest);
+        baseRow += n;
+        size = rest;
+    }
+
+    void clear() {
+        baseRow += size;
+        size = 0;
+        Arrays.fill(dgramTs, NO_DGRAM_TS);
+    }
+
+    /** Writes row {@link #cursor}. */
+    static void writeRow(final PacketChunk c, final RecordConsumer out) {
+        final int i = c.cursor;
+        out.startMessage();
+        out.startField(IndexSchema.TS, 0);
+        out.addLong(c.ts[i]);
+        out.endField(IndexSchema.TS, 0);
+        out.startField(IndexSchema.OFFSET, 1);
+        out.addLong(c.offset[i]);
+        out.endField(IndexSchema.OFFSET, 1);
+        out.startField(IndexSchema.CAPLEN, 2);
+        out.addInteger(c.caplen[i]);
+        out.endField(IndexSchema.CAPLEN, 2);
+        out.startField(IndexSchema.FLOW, 3);
+        out.addLong(c.flow[i]);
+        out.endField(IndexSchema.FLOW, 3);
+        if (c.dgramTs[i] != NO_DGRAM_TS) {
+            out.startField(IndexSchema.DGRAM_TS, 4);
+            out.addLong(c.dgramTs[i]);
+            out.endField(IndexSchema.DGRAM_TS, 4);
+        }
+        out.endMessage();
+    }
+}

@@ -1,0 +1,170 @@
+package io.scalpel.slice;
+
+import io.scalpel.decode.Addresses;
+import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowHash;
+import io.scalpel.decode.FlowKey;
+import io.scalpel.zeek.ConnRecord;
+import java.util.Locale;
+
+/**
+ * The packets of one connection: a 5-tuple matched in either direction inside a time window,
+ * optionally with VLAN tags. Built from a conn.log row (Zeek's rules: ICMP types as ports,
+ * unknown transports with ports 0, a window widened for microsecond rounding) or from a
+ * {@code --flow} expression.
+ *
+ * @param label     what to call it in messages and file names (the uid)
+ * @param protocol  IP protocol number, or {@link #ANY_OTHER} for Zeek's unknown_transport
+ *                  without {@code ip_proto}
+ * @param from      window start, ns (inclusive)
+ * @param to        window end, ns (inclusive)
+ * @param vlanAware whether VLAN tags must match ({@code vlan}/{@code innerVlan}, -1 = untagged)
+ */
+public record FlowQuery(String label, int ipVersion,
+                        long origHi, long origLo, int origPort,
+                        long respHi, long respLo, int respPort,
+                        int protocol, long from, long to,
+                        boolean vlanAware, int vlan, int innerVlan) {
+
+    /** Any IP protocol other than TCP, UDP, ICMP and ICMPv6. */
+    public static final int ANY_OTHER = -2;
+    /** Widening of a conn.log window on each side: ts and duration are printed rounded to µs from doubles. */
+    public static final long WINDOW_SLACK_NANOS = 5_000;
+
+    /** The query for a conn.log row; a row without a usable ts has an unbounded window. */
+    public static FlowQuery of(final ConnRecord c, final boolean vlanAware) {
+        final int protocol = protocolOf(c.proto(), c.ipProto(), c.ipVersion());
+        long from = Long.MIN_VALUE;
+        long to = Long.MAX_VALUE;
+        if (c.tsNanos() != Long.MIN_VALUE) {
+            from = c.tsNanos() - WINDOW_SLACK_NANOS;
+            to = c.tsNanos() + Math.max(0, c.durationNanos()) + WINDOW_SLACK_NANOS;
+        }
+        return new FlowQuery(c.uid(), c.ipVersion(), c.origHi(), c.origLo(), c.origPort(), c.respHi(), c.respLo(),
+            c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan());
+    }
+
+    /** IP protocol number for conn.log's {@code proto}. */
+    public static int protocolOf(final String proto, final int ipProto, final int ipVersion) {
+        switch (proto.toLowerCase(Locale.ROOT)) {
+            case "tcp":
+                return FlowKey.PROTO_TCP;
+            case "udp":
+                return FlowKey.PROTO_UDP;
+            case "icmp":
+                return ipVersion == FlowKey.IPV6 ? FlowKey.PROTO_ICMPV6 : FlowKey.PROTO_ICMP;
+            default:
+                return ipProto >= 0 ? ipProto : ANY_OTHER;
+        }
+    }
+
+    /**
+     * Parses {@code PROTO ADDR:PORT ADDR:PORT} ({@code [v6addr]:port} for IPv6; a protocol name
+     * tcp/udp/icmp or a number), e.g. {@code tcp 10.0.0.1:1234 10.0.0.2:80}.
+     *
+     * @throws IllegalArgumentException with a message saying what is wrong
+     */
+    public static FlowQuery parse(final String text, final long from, final long to, final boolean vlanAware) {
+        final String[] parts = text.trim().split("\\s+");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("--flow wants 'PROTO ADDR:PORT ADDR:PORT', got '" + text + "'");
+        }
+        final Endpoint a = Endpoint.parse(parts[1]);
+        final Endpoint b = Endpoint.parse(parts[2]);
+        if (a.address.ipVersion() != b.address.ipVersion()) {
+            throw new IllegalArgumentException("--flow mixes IPv4 and IPv6 addresses: '" + text + "'");
+        }
+        int protocol;
+        if (parts[0].chars().allMatch(Character::isDigit)) {
+            protocol = Integer.parseInt(parts[0]);
+            if (protocol > 255) {
+                throw new IllegalArgumentException("--flow protocol " + protocol + " is not an IP protocol number");
+            }
+        } else {
+            final String p = parts[0].toLowerCase(Locale.ROOT);
+            if (!p.equals("tcp") && !p.equals("udp") && !p.equals("icmp") && !p.equals("unknown_transport")) {
+                throw new IllegalArgumentException("--flow protocol '" + parts[0] + "' is not tcp, udp, icmp or a number");
+            }
+            protocol = protocolOf(p, -1, a.address.ipVersion());
+        }
+        return new FlowQuery(text.trim(), a.address.ipVersion(), a.address.hi(), a.address.lo(), a.port,
+            b.address.hi(), b.address.lo(), b.port, protocol, from, to, vlanAware, -1, -1);
+    }
+
+    private record Endpoint(Addresses.Parsed address, int port) {
+        static Endpoint parse(final String s) {
+            final int colon = s.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("'" + s + "' is not ADDR:PORT");
+            }
+            String host = s.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("write IPv6 endpoints as [ADDR]:PORT, got '" + s + "'");
+            }
+            final int port;
+            try {
+                port = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' has no numeric port");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " in '" + s + "' is out of range");
+            }
+            return new Endpoint(Addresses.parse(host), port);
+        }
+    }
+
+    /** The index's flow reference for this connection. */
+    public long flowHash() {
+        final int p = protocol == ANY_OTHER ? FlowHash.OTHER_PROTOCOLS : protocol;
+        final long h = FlowHash.of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, p);
+        return h == 0 ? 1 : h;
+    }
+
+    /** Whether a frame's join time lies in the window. */
+    public boolean inWindow(final long ts) {
+        return ts >= from && ts <= to;
+    }
+
+    /**
+     * Whether a decoded frame belongs to this connection by key (either direction, and VLAN tags
+     * when VLAN-aware). A fragment without the transport header is matched by addresses and
+     * protocol: the index attributed it through its datagram.
+     */
+    public boolean matches(final DecodedPacket decoded) {
+        final FlowKey k = decoded.innermost();
+        if (k == null || k.ipVersion() != ipVersion) {
+            return false;
+        }
+        final boolean other;
+        if (protocol == ANY_OTHER) {
+            if (FlowHash.protocolClass(k.protocol()) != FlowHash.OTHER_PROTOCOLS) {
+                return false;
+            }
+            other = true;
+        } else {
+            if (k.protocol() != protocol) {
+                return false;
+            }
+            other = FlowHash.protocolClass(protocol) == FlowHash.OTHER_PROTOCOLS;
+        }
+        if (vlanAware && (decoded.outerVlan() != vlan || decoded.innerVlan() != innerVlan)) {
+            return false;
+        }
+        final boolean forward = k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo;
+        final boolean reverse = k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo;
+        if (!forward && !reverse) {
+            return false;
+        }
+        if (other || (k.isFragment() && !k.portsKnown())) {
+            return true;
+        }
+        if (!k.portsKnown()) {
+            return false;
+        }
+        return (forward && k.srcPort() == origPort && k.dstPort() == respPort)
+            || (reverse && k.srcPort() == respPort && k.dstPort() == origPort);
+    }
+}

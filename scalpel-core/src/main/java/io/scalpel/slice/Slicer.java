@@ -1,0 +1,268 @@
+package io.scalpel.slice;
+
+import io.scalpel.capture.CaptureFormat;
+import io.scalpel.capture.CaptureFormatException;
+import io.scalpel.capture.CaptureReader;
+import io.scalpel.capture.Frame;
+import io.scalpel.capture.MappedFile;
+import io.scalpel.capture.PcapngBlock;
+import io.scalpel.capture.PcapngReader;
+import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.PacketDecoder;
+import io.scalpel.index.IndexException;
+import io.scalpel.index.PacketIndex;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Joins queries against the index and reads the selected frames from the capture.
+ *
+ * <p>The index narrows each query to the rows of its flow reference in its time window; each
+ * candidate record is then read from the capture, checked against the index (timestamp and
+ * length: an index that no longer describes the capture is refused, never trusted), decoded and
+ * confirmed against the full key. Many queries at once are answered by one pass over the index.
+ * Thread-safe: every call uses its own reader and decoder over the shared mapping.
+ */
+public final class Slicer {
+    /** Above this many queries, one scan of the index beats a lookup per query. */
+    public static final int LOOKUPS_BEFORE_SCAN = 32;
+
+    private final MappedFile file;
+    private final PacketIndex index;
+    private final List<PcapngBlock> structure;
+
+    public Slicer(final MappedFile file, final PacketIndex index) {
+        this.file = file;
+        this.index = index;
+        final List<PcapngBlock> blocks = index.manifest().pcapngBlocks();
+        this.structure = blocks == null ? List.of() : blocks;
+    }
+
+    /** Receives the selected frames. */
+    @FunctionalInterface
+    public interface FrameVisitor {
+        void frame(Frame frame, DecodedPacket decoded) throws IOException;
+    }
+
+    /** Record offsets of each query's frames, in capture order. */
+    public long[][] select(final List<FlowQuery> queries) throws IOException {
+        final Candidates[] found = new Candidates[queries.size()];
+        for (int i = 0; i < found.length; i++) {
+            found[i] = new Candidates();
+        }
+        if (queries.size() <= LOOKUPS_BEFORE_SCAN) {
+            for (int i = 0; i < queries.size(); i++) {
+                final FlowQuery q = queries.get(i);
+                final Candidates c = found[i];
+                if (q.from() == Long.MIN_VALUE && q.to() == Long.MAX_VALUE) {
+                    index.lookup(q.flowHash(), (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
+                } else {
+                    index.lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
+                }
+            }
+        } else {
+            final Map<Long, int[]> byFlow = new HashMap<>();
+            for (int i = 0; i < queries.size(); i++) {
+                final int qi = i;
+                byFlow.merge(queries.get(i).flowHash(), new int[] {qi}, (a, b) -> {
+                    final int[] m = Arrays.copyOf(a, a.length + 1);
+                    m[a.length] = b[0];
+                    return m;
+                });
+            }
+            index.scanAll((ts, offset, caplen, flow, dgramTs) -> {
+                final int[] qs = byFlow.get(flow);
+                if (qs != null) {
+                    final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
+                    for (int qi : qs) {
+                        if (queries.get(qi).inWindow(joinTs)) {
+                            found[qi].add(ts, offset, caplen, dgramTs);
+                        }
+                    }
+                }
+            });
+        }
+        final long[][] result = new long[queries.size()][];
+        try (Confirm confirm = new Confirm()) {
+            for (int i = 0; i < result.length; i++) {
+                result[i] = confirm.keep(queries.get(i), found[i]);
+            }
+        }
+        return result;
+    }
+
+    /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
+    public long[] selectWindow(final long from, final long to) throws IOException {
+        final Candidates c = new Candidates();
+        index.scan(from, to, (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
+        try (Confirm confirm = new Confirm()) {
+            return confirm.keep(null, c);
+        }
+    }
+
+    /** The union of several selections, in capture order, each frame once. */
+    public static long[] union(final long[][] selections) {
+        int n = 0;
+        for (long[] s : selections) {
+            n += s.length;
+        }
+        final long[] all = new long[n];
+        int at = 0;
+        for (long[] s : selections) {
+            System.arraycopy(s, 0, all, at, s.length);
+            at += s.length;
+        }
+        Arrays.sort(all);
+        int w = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (i == 0 || all[i] != all[i - 1]) {
+                all[w++] = all[i];
+            }
+        }
+        return Arrays.copyOf(all, w);
+    }
+
+    /** Visits the frames at {@code offsets} (in the given order), decoded. */
+    public void visit(final long[] offsets, final FrameVisitor visitor) throws IOException {
+        try (CaptureReader reader = reader()) {
+            final Frame frame = new Frame();
+            final PacketDecoder decoder = new PacketDecoder();
+            final DecodedPacket decoded = new DecodedPacket();
+            for (long offset : offsets) {
+                reader.readAt(offset, frame);
+                decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+                visitor.frame(frame, decoded);
+            }
+        }
+    }
+
+    /**
+     * Writes the frames at {@code offsets} as a capture in {@code format} (null: the capture's own).
+     *
+     * @return frames written
+     * @throws IllegalArgumentException when the frames cannot be converted without loss of link types
+     */
+    public long write(final long[] offsets, final CaptureFormat format, final OutputStream out,
+                      final Consumer<String> warnings) throws IOException {
+        try (CaptureReader reader = reader()) {
+            final CaptureFormat target = format == null ? reader.format() : format;
+            final Frame frame = new Frame();
+            final Set<Integer> linkTypes = new TreeSet<>();
+            if (target != reader.format()) {
+                for (long offset : offsets) {
+                    reader.readAt(offset, frame);
+                    linkTypes.add(frame.linkType());
+                }
+            }
+            final ExtractWriter writer = ExtractWriter.create(reader, structure, target, linkTypes, out, warnings);
+            writer.start();
+            for (long offset : offsets) {
+                reader.readAt(offset, frame);
+                writer.write(frame);
+            }
+            writer.finish();
+            return writer.frames();
+        }
+    }
+
+    /** The format of the capture. */
+    public CaptureFormat captureFormat() throws IOException {
+        try (CaptureReader reader = reader()) {
+            return reader.format();
+        }
+    }
+
+    private CaptureReader reader() throws IOException {
+        final CaptureReader reader = CaptureReader.on(file);
+        if (reader instanceof PcapngReader ng) {
+            ng.layout(structure);
+        }
+        return reader;
+    }
+
+    /** Index rows found for one query. */
+    private static final class Candidates {
+        long[] ts = new long[16];
+        long[] offset = new long[16];
+        int[] caplen = new int[16];
+        long[] dgramTs = new long[16];
+        int size;
+
+        void add(final long t, final long o, final int c, final long d) {
+            if (size == ts.length) {
+                final int n = size * 2;
+                ts = Arrays.copyOf(ts, n);
+                offset = Arrays.copyOf(offset, n);
+                caplen = Arrays.copyOf(caplen, n);
+                dgramTs = Arrays.copyOf(dgramTs, n);
+            }
+            ts[size] = t;
+            offset[size] = o;
+            caplen[size] = c;
+            dgramTs[size] = d;
+            size++;
+        }
+    }
+
+    /** Reads each candidate from the capture, checks it against the index and confirms its key. */
+    private final class Confirm implements AutoCloseable {
+        private final CaptureReader reader;
+        private final Frame frame = new Frame();
+        private final PacketDecoder decoder = new PacketDecoder();
+        private final DecodedPacket decoded = new DecodedPacket();
+
+        Confirm() throws IOException {
+            this.reader = reader();
+        }
+
+        long[] keep(final FlowQuery q, final Candidates c) throws IOException {
+            final long[] kept = new long[c.size];
+            int n = 0;
+            for (int i = 0; i < c.size; i++) {
+                final long offset = c.offset[i];
+                try {
+                    reader.readAt(offset, frame);
+                } catch (CaptureFormatException e) {
+                    throw stale(offset, e.getMessage());
+                }
+                if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
+                    throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "
+                        + frame.capturedLength() + ", the index says " + c.ts[i] + " and " + c.caplen[i]);
+                }
+                if (q != null) {
+                    final long joinTs = c.dgramTs[i] == PacketIndex.NO_DGRAM_TS ? c.ts[i] : c.dgramTs[i];
+                    if (!q.inWindow(joinTs)) {
+                        continue;
+                    }
+                    decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+                    if (!q.matches(decoded)) {
+                        continue;
+                    }
+                }
+                kept[n++] = offset;
+            }
+            final long[] result = Arrays.copyOf(kept, n);
+            Arrays.sort(result);
+            return result;
+        }
+
+        private IndexException stale(final long offset, final String what) {
+            return new IndexException(IndexException.Kind.STALE, file.path() + ": byte offset " + offset + ": " + what
+                + "; the capture changed since it was indexed: re-run `scalpel index " + file.path() + "` (or slice with --reindex)");
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+
+}
