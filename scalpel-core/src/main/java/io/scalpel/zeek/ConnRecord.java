@@ -8,7 +8,10 @@ import java.util.List;
  *
  * @param uid           Zeek's connection uid
  * @param line          1-based line (TSV/JSON) or row number (Parquet) in its log, for messages
- * @param tsNanos       {@code ts}: the first packet, as printed (microsecond precision)
+ * @param tsNanos       {@code ts}: the first packet, as printed (microsecond precision), or
+ *                      {@link #NO_TIMESTAMP} when the log has no usable ts (column absent, unset,
+ *                      or masked like {@code XXXXXXXXXX.XXXXXX} in Zeek's test baselines): the row
+ *                      then gives no time window, only its flow key
  * @param durationNanos {@code duration}; 0 when unset ({@code -})
  * @param proto         {@code proto} as logged: tcp, udp, icmp or unknown_transport
  * @param ipProto       {@code ip_proto} when the log has it, else -1
@@ -38,4 +41,12 @@ public record ConnRecord(
     long respPkts) {
 
     public static final int UNSET = -1;
+
+    /** {@link #tsNanos()} of a row whose ts is absent, unset or masked. */
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /** True when the row has a real ts, so {@code [ts, ts + duration]} is a time window. */
+    public boolean hasTimestamp() {
+        return tsNanos != NO_TIMESTAMP;
+    }
 }

@@ -1,0 +1,131 @@
+package io.scalpel.zeek;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into lines ending in LF (a CR before the LF is dropped) without ever
+ * holding more than {@code maxLineLength} bytes of one line: the rest of a longer line is counted
+ * and discarded, and the line is flagged {@link #tooLong()}. A UTF-8 byte order mark at the very
+ * start is dropped. The bytes of the current line are
+ * valid until the next call to {@link #next()}.
+ */
+final class BoundedLineReader {
+    private static final int READ_CHUNK = 64 * 1024;
+    private static final int INITIAL_LINE_CAPACITY = 4 * 1024;
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+    private final InputStream in;
+    private final int maxLineLength;
+    private final byte[] chunk = new byte[READ_CHUNK];
+    private int chunkPos;
+    private int chunkEnd;
+    private boolean eof;
+
+    private byte[] line = new byte[INITIAL_LINE_CAPACITY];
+    private int length;
+    private long fullLength;
+    private long lineNumber;
+
+    BoundedLineReader(final InputStream in, final int maxLineLength) {
+        this.in = in;
+        this.maxLineLength = maxLineLength;
+    }
+
+    /** Reads the next line; false at the end of the stream. */
+    boolean next() throws IOException {
+        length = 0;
+        fullLength = 0;
+        boolean sawAny = false;
+        while (true) {
+            if (chunkPos == chunkEnd) {
+                if (eof || !fill()) {
+                    if (!sawAny) {
+                        return false;
+                    }
+                    break; // last line without a final LF
+                }
+            }
+            sawAny = true;
+            int lf = -1;
+            for (int i = chunkPos; i < chunkEnd; i++) {
+                if (chunk[i] == '\n') {
+                    lf = i;
+                    break;
+                }
+            }
+            final int end = lf >= 0 ? lf : chunkEnd;
+            append(chunkPos, end - chunkPos);
+            chunkPos = lf >= 0 ? lf + 1 : chunkEnd;
+            if (lf >= 0) {
+                break;
+            }
+        }
+        lineNumber++;
+        if (lineNumber == 1 && length >= UTF8_BOM.length && Arrays.equals(line, 0, UTF8_BOM.length, UTF8_BOM, 0, UTF8_BOM.length)) {
+            System.arraycopy(line, UTF8_BOM.length, line, 0, length - UTF8_BOM.length);
+            length -= UTF8_BOM.length;
+            fullLength -= UTF8_BOM.length;
+        }
+        if (fullLength > 0 && length == fullLength && line[length - 1] == '\r') {
+            length--;
+            fullLength--;
+        }
+        return true;
+    }
+
+    private void append(final int from, final int count) {
+        fullLength += count;
+        final int room = maxLineLength - length;
+        final int take = Math.min(room, count);
+        if (take <= 0) {
+            return;
+        }
+        if (length + take > line.length) {
+            line = Arrays.copyOf(line, (int) Math.min(maxLineLength, Math.max(2L * line.length, length + take)));
+        }
+        System.arraycopy(chunk, from, line, length, take);
+        length += take;
+    }
+
+    private boolean fill() throws IOException {
+        final int n = in.read(chunk, 0, chunk.length);
+        if (n < 0) {
+            eof = true;
+            return false;
+        }
+        chunkPos = 0;
+        chunkEnd = n;
+        return true;
+    }
+
+    /** The current line's bytes (only the first {@link #length()} are valid). */
+    byte[] bytes() {
+        return line;
+    }
+
+    /** Bytes held for the current line: at most the limit. */
+    int length() {
+        return length;
+    }
+
+    /** The current line's real length without its terminator, also when it was too long to hold. */
+    long fullLength() {
+        return fullLength;
+    }
+
+    /** True when the current line was longer than the limit and only its start is held. */
+    boolean tooLong() {
+        return fullLength > length;
+    }
+
+    /** 1-based number of the current line. */
+    long lineNumber() {
+        return lineNumber;
+    }
+
+    int maxLineLength() {
+        return maxLineLength;
+    }
+}

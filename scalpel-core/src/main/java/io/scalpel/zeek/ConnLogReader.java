@@ -1,0 +1,272 @@
+package io.scalpel.zeek;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a Zeek conn.log one row at a time, in constant memory: Zeek's TSV format (with its
+ * {@code #} headers, columns in any order, several header blocks in one file) or JSON lines (flat
+ * or nested keys, ts as epoch seconds or ISO 8601), either of them optionally gzip'd. The format
+ * and the compression are recognised from the content, not from the file name.
+ *
+ * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON, a
+ * required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is reported to the
+ * {@link ConnLogListener} and skipped. What makes the rest of the log unreadable throws
+ * {@link ConnLogFormatException}: content that is neither format, data before a {@code #fields}
+ * header, a {@code #fields} header without conn.log's columns, corrupt gzip data.
+ *
+ * <p>Required per row: {@code uid}, {@code id.orig_h}, {@code id.orig_p}, {@code id.resp_h},
+ * {@code id.resp_p}, {@code proto}. A missing or masked {@code ts} gives
+ * {@link ConnRecord#NO_TIMESTAMP}.
+ */
+public final class ConnLogReader implements Closeable {
+    /** Longest line read; longer ones are reported and skipped without being held in memory. */
+    public static final int MAX_LINE_LENGTH = 1 << 20;
+
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final int GZIP_MAGIC_1 = 0x1F;
+    private static final int GZIP_MAGIC_2 = 0x8B;
+    private static final int MAX_SOURCE_CHARS = 1024;
+
+    private enum Format { ZEEK_TSV, JSON_LINES }
+
+    private final String source;
+    private final InputStream in;
+    private final boolean gzip;
+    private final ConnLogListener listener;
+    private final BoundedLineReader lines;
+    private final ConnRow row = new ConnRow();
+    private Format format;
+    private ZeekTsvParser tsv;
+    private JsonLinesParser json;
+    /** The line reader holds a line that next() has not handled yet. */
+    private boolean pending;
+    private boolean ended;
+    private long malformedLines;
+
+    private ConnLogReader(final String source, final InputStream in, final boolean gzip, final ConnLogListener listener) {
+        this.source = source;
+        this.in = in;
+        this.gzip = gzip;
+        this.listener = listener;
+        this.lines = new BoundedLineReader(in, MAX_LINE_LENGTH);
+    }
+
+    /**
+     * Opens a conn.log file (plain or gzip'd, TSV or JSON lines).
+     *
+     * @throws ConnLogFormatException when the content is neither Zeek TSV nor JSON lines, or the
+     *                                gzip data is unreadable
+     */
+    public static ConnLogReader open(final Path path, final ConnLogListener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        final InputStream in = Files.newInputStream(path);
+        try {
+            return open(in, path.toString(), listener);
+        } catch (IOException | RuntimeException e) {
+            try {
+                in.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Reads a conn.log from a stream, e.g. standard input (display name {@code <stdin>}). The
+     * reader owns the stream once it is returned and closes it in {@link #close()}.
+     *
+     * @param displayName names the log in messages (control characters are escaped)
+     * @throws ConnLogFormatException when the content is neither Zeek TSV nor JSON lines, or the
+     *                                gzip data is unreadable
+     */
+    public static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener)
+        throws IOException {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(listener, "listener");
+        final String source = SafeText.escape(Objects.requireNonNull(displayName, "displayName"), MAX_SOURCE_CHARS);
+        final BufferedInputStream buffered = new BufferedInputStream(in, BUFFER_SIZE);
+        buffered.mark(2);
+        final int b0 = buffered.read();
+        final int b1 = b0 < 0 ? -1 : buffered.read();
+        buffered.reset();
+        InputStream text = buffered;
+        final boolean gzip = b0 == GZIP_MAGIC_1 && b1 == GZIP_MAGIC_2;
+        if (gzip) {
+            try {
+                text = new GZIPInputStream(buffered, BUFFER_SIZE);
+            } catch (ZipException | EOFException e) {
+                throw new ConnLogFormatException(source, 0, "unreadable gzip data: " + e.getMessage(), e);
+            }
+        }
+        final ConnLogReader reader = new ConnLogReader(source, text, gzip, listener);
+        reader.detectFormat();
+        return reader;
+    }
+
+    /**
+     * The next row, or null at the end of the log. Lines that cannot be parsed are reported to the
+     * listener and skipped.
+     *
+     * @throws ConnLogFormatException when the rest of the log cannot be read (see class comment)
+     */
+    public ConnRecord next() throws IOException {
+        while (true) {
+            if (!pending && !readLine()) {
+                return null;
+            }
+            pending = false;
+            final long line = lines.lineNumber();
+            if (lines.tooLong()) {
+                reportTooLong();
+                continue;
+            }
+            final byte[] b = lines.bytes();
+            final int len = lines.length();
+            if (isBlank(b, len)) {
+                continue;
+            }
+            row.clear();
+            try {
+                if (format == Format.ZEEK_TSV) {
+                    if (b[0] == '#') {
+                        tsv.header(b, len, line);
+                        continue;
+                    }
+                    tsv.row(b, len, line, row);
+                } else {
+                    json.row(b, len, row);
+                }
+                return row.toRecord(line);
+            } catch (MalformedLineException e) {
+                report(line, e.getMessage());
+            }
+        }
+    }
+
+    /** How many lines were reported to the listener so far. */
+    public long malformedLines() {
+        return malformedLines;
+    }
+
+    /** The log's display name as used in messages. */
+    public String source() {
+        return source;
+    }
+
+    /** Closes the underlying stream. */
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    /** Reads up to the first non-blank line and decides the format from its first byte; leaves it pending. */
+    private void detectFormat() throws IOException {
+        while (readLine()) {
+            final byte[] b = lines.bytes();
+            final int len = lines.length();
+            int i = 0;
+            while (i < len && isWhitespace(b[i])) {
+                i++;
+            }
+            if (i == len) {
+                if (lines.tooLong()) {
+                    reportTooLong();
+                }
+                continue;
+            }
+            if (i < len && b[i] == '#') {
+                format = Format.ZEEK_TSV;
+                tsv = new ZeekTsvParser(source);
+            } else if (i < len && b[i] == '{') {
+                format = Format.JSON_LINES;
+                json = new JsonLinesParser();
+            } else {
+                throw new ConnLogFormatException(source, lines.lineNumber(), notAConnLog(b, i, len));
+            }
+            pending = true;
+            return;
+        }
+    }
+
+    private boolean readLine() throws IOException {
+        if (ended) {
+            return false;
+        }
+        try {
+            if (lines.next()) {
+                return true;
+            }
+            ended = true;
+            return false;
+        } catch (ZipException | EOFException e) {
+            if (!gzip) {
+                throw e;
+            }
+            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable gzip data: " + e.getMessage(), e);
+        }
+    }
+
+    private void reportTooLong() {
+        report(lines.lineNumber(), "line is longer than " + MAX_LINE_LENGTH + " bytes (" + lines.fullLength()
+            + " bytes); skipped");
+    }
+
+    private void report(final long line, final String message) {
+        malformedLines++;
+        listener.malformedLine(source, line, message);
+    }
+
+    private static String notAConnLog(final byte[] b, final int from, final int len) {
+        final String what;
+        if (startsWith(b, from, len, 'P', 'A', 'R', '1')) {
+            what = "a Parquet file";
+        } else if (startsWith(b, from, len, 0x28, 0xB5, 0x2F, 0xFD)) {
+            what = "zstd-compressed (decompress it first, e.g. zstdcat)";
+        } else if (startsWith(b, from, len, 'B', 'Z', 'h')) {
+            what = "bzip2-compressed (decompress it first, e.g. bzcat)";
+        } else if (startsWith(b, from, len, 0xFD, '7', 'z', 'X', 'Z')) {
+            what = "xz-compressed (decompress it first, e.g. xzcat)";
+        } else {
+            final int c = b[from] & 0xFF;
+            what = "starting with byte 0x" + String.format("%02x", c)
+                + (c >= 0x20 && c < 0x7F ? " ('" + (char) c + "')" : "");
+        }
+        return "not a Zeek conn.log: " + what + "; Zeek TSV starts with '#' and JSON lines with '{'"
+            + " (zeek-cut output must keep its header: zeek-cut -c)";
+    }
+
+    private static boolean startsWith(final byte[] b, final int from, final int len, final int... magic) {
+        if (len - from < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((b[from + i] & 0xFF) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBlank(final byte[] b, final int len) {
+        for (int i = 0; i < len; i++) {
+            if (!isWhitespace(b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isWhitespace(final byte c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+    }
+}

@@ -1,0 +1,276 @@
+package io.scalpel.zeek;
+
+import io.scalpel.decode.Addresses;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The values of one conn.log row as text, whatever the log format, and their conversion into a
+ * {@link ConnRecord}. A null value is unset ({@code -}, JSON null) or absent.
+ */
+final class ConnRow {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int MAX_FRACTION_DIGITS = 9;
+    private static final int MAX_EXPONENT = 30;
+    private static final int MAX_PORT = 65_535;
+    private static final int MAX_VLAN = 4_095;
+    private static final int MAX_IP_PROTO = 255;
+
+    private final String[] values = new String[ConnField.ALL.length];
+    private List<String> tunnelParents = List.of();
+
+    void clear() {
+        Arrays.fill(values, null);
+        tunnelParents = List.of();
+    }
+
+    void set(final ConnField field, final String value) {
+        values[field.ordinal()] = value;
+    }
+
+    void tunnelParents(final List<String> parents) {
+        tunnelParents = parents;
+    }
+
+    String get(final ConnField field) {
+        return values[field.ordinal()];
+    }
+
+    /** Converts the row, or says which field is wrong and why. */
+    ConnRecord toRecord(final long line) throws MalformedLineException {
+        for (ConnField f : ConnField.ALL) {
+            if (f.required) {
+                final String v = get(f);
+                if (v == null) {
+                    throw new MalformedLineException(f.key + " is missing or unset");
+                }
+                if (v.isEmpty()) {
+                    throw new MalformedLineException(f.key + " is empty");
+                }
+            }
+        }
+        final Addresses.Parsed orig = address(ConnField.ORIG_H);
+        final Addresses.Parsed resp = address(ConnField.RESP_H);
+        if (orig.ipVersion() != resp.ipVersion()) {
+            throw new MalformedLineException(ConnField.ORIG_H.key + " " + SafeText.quote(get(ConnField.ORIG_H))
+                + " and " + ConnField.RESP_H.key + " " + SafeText.quote(get(ConnField.RESP_H))
+                + " are of different IP versions");
+        }
+        final String vlan = get(ConnField.VLAN) != null ? get(ConnField.VLAN) : get(ConnField.CTX_VLAN);
+        final String innerVlan = get(ConnField.INNER_VLAN) != null
+            ? get(ConnField.INNER_VLAN) : get(ConnField.CTX_INNER_VLAN);
+        return new ConnRecord(
+            get(ConnField.UID),
+            line,
+            time(ConnField.TS, get(ConnField.TS)),
+            duration(get(ConnField.DURATION)),
+            get(ConnField.PROTO),
+            bounded(ConnField.IP_PROTO, get(ConnField.IP_PROTO), MAX_IP_PROTO, "an IP protocol number"),
+            orig.ipVersion(),
+            orig.hi(), orig.lo(), port(ConnField.ORIG_P),
+            resp.hi(), resp.lo(), port(ConnField.RESP_P),
+            bounded(ConnField.VLAN, vlan, MAX_VLAN, "a VLAN id"),
+            bounded(ConnField.INNER_VLAN, innerVlan, MAX_VLAN, "a VLAN id"),
+            get(ConnField.COMMUNITY_ID),
+            tunnelParents,
+            count(ConnField.ORIG_PKTS),
+            count(ConnField.RESP_PKTS));
+    }
+
+    private Addresses.Parsed address(final ConnField field) throws MalformedLineException {
+        final String text = get(field);
+        try {
+            return Addresses.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedLineException(field.key + ": " + SafeText.quote(text) + " is not an IP address");
+        }
+    }
+
+    private int port(final ConnField field) throws MalformedLineException {
+        final String text = get(field);
+        final long v = digits(text, MAX_PORT);
+        if (v < 0) {
+            throw new MalformedLineException(field.key + ": " + SafeText.quote(text) + " is not a port (0-" + MAX_PORT + ")");
+        }
+        return (int) v;
+    }
+
+    private long count(final ConnField field) throws MalformedLineException {
+        final String text = get(field);
+        if (text == null) {
+            return ConnRecord.UNSET;
+        }
+        final long v = digits(text, Long.MAX_VALUE);
+        if (v < 0) {
+            throw new MalformedLineException(field.key + ": " + SafeText.quote(text) + " is not a count");
+        }
+        return v;
+    }
+
+    private static int bounded(final ConnField field, final String text, final int max, final String what)
+        throws MalformedLineException {
+        if (text == null) {
+            return ConnRecord.UNSET;
+        }
+        final long v = digits(text, max);
+        if (v < 0) {
+            throw new MalformedLineException(field.key + ": " + SafeText.quote(text) + " is not " + what + " (0-" + max + ")");
+        }
+        return (int) v;
+    }
+
+    /** A plain unsigned decimal integer up to max, or -1. */
+    private static long digits(final String text, final long max) {
+        if (text.isEmpty() || text.length() > 19) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < text.length(); i++) {
+            final int d = text.charAt(i) - '0';
+            if (d < 0 || d > 9 || v > (max - d) / 10) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    /**
+     * {@code ts}: epoch seconds in decimal (exactly, to the nanosecond), an ISO 8601 date-time with
+     * an offset, or {@link ConnRecord#NO_TIMESTAMP} when unset, absent or masked (all {@code X}).
+     */
+    static long time(final ConnField field, final String text) throws MalformedLineException {
+        if (text == null || isMasked(text)) {
+            return ConnRecord.NO_TIMESTAMP;
+        }
+        if (text.indexOf('T') > 0) {
+            try {
+                final OffsetDateTime t = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+                final long seconds = t.toEpochSecond();
+                if (seconds < 0 || seconds > (Long.MAX_VALUE - t.getNano()) / NANOS_PER_SECOND) {
+                    throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
+                        + " is outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z");
+                }
+                return seconds * NANOS_PER_SECOND + t.getNano();
+            } catch (DateTimeParseException e) {
+                throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
+                    + " is not an ISO 8601 date-time with offset (like 2023-11-14T22:13:27.932964Z)");
+            }
+        }
+        final long nanos = decimalNanos(text);
+        if (nanos < 0) {
+            throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
+                + " is not a time (epoch seconds like 1700000007.932964, or ISO 8601)");
+        }
+        return nanos;
+    }
+
+    /** {@code duration} in nanoseconds; unset means 0 (one packet, or all at one timestamp). */
+    static long duration(final String text) throws MalformedLineException {
+        if (text == null) {
+            return 0;
+        }
+        final long nanos = decimalNanos(text);
+        if (nanos < 0) {
+            throw new MalformedLineException(ConnField.DURATION.key + ": " + SafeText.quote(text)
+                + " is not a duration in seconds");
+        }
+        return nanos;
+    }
+
+    private static boolean isMasked(final String text) {
+        boolean x = false;
+        for (int i = 0; i < text.length(); i++) {
+            final char c = text.charAt(i);
+            if (c == 'X') {
+                x = true;
+            } else if (c != '.') {
+                return false;
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Non-negative decimal seconds ({@code 12}, {@code 12.5}, {@code 1.25e3}) to nanoseconds without
+     * going through binary floating point; digits past the ninth decimal are dropped. -1 when the
+     * text is not such a number or the result does not fit a long.
+     */
+    static long decimalNanos(final String text) {
+        final int n = text.length();
+        int i = 0;
+        long seconds = 0;
+        while (i < n && isDigit(text.charAt(i))) {
+            final int d = text.charAt(i) - '0';
+            if (seconds > (Long.MAX_VALUE - d) / 10) {
+                return -1;
+            }
+            seconds = seconds * 10 + d;
+            i++;
+        }
+        if (i == 0) {
+            return -1;
+        }
+        long fraction = 0;
+        int fractionDigits = 0;
+        if (i < n && text.charAt(i) == '.') {
+            final int start = ++i;
+            while (i < n && isDigit(text.charAt(i))) {
+                if (fractionDigits < MAX_FRACTION_DIGITS) {
+                    fraction = fraction * 10 + (text.charAt(i) - '0');
+                    fractionDigits++;
+                }
+                i++;
+            }
+            if (i == start) {
+                return -1;
+            }
+        }
+        if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+            return exponentNanos(text, i + 1);
+        }
+        if (i != n) {
+            return -1;
+        }
+        for (; fractionDigits < MAX_FRACTION_DIGITS; fractionDigits++) {
+            fraction *= 10;
+        }
+        if (seconds > (Long.MAX_VALUE - fraction) / NANOS_PER_SECOND) {
+            return -1;
+        }
+        return seconds * NANOS_PER_SECOND + fraction;
+    }
+
+    private static long exponentNanos(final String text, final int exponentStart) {
+        int i = exponentStart;
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            i++;
+        }
+        int exponent = 0;
+        final int digitsStart = i;
+        for (; i < text.length(); i++) {
+            if (!isDigit(text.charAt(i)) || i - digitsStart >= 3) {
+                return -1;
+            }
+            exponent = exponent * 10 + (text.charAt(i) - '0');
+        }
+        if (i == digitsStart || exponent > MAX_EXPONENT) {
+            return -1;
+        }
+        try {
+            return new BigDecimal(text).movePointRight(MAX_FRACTION_DIGITS)
+                .setScale(0, RoundingMode.DOWN).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    private static boolean isDigit(final char c) {
+        return c >= '0' && c <= '9';
+    }
+}
