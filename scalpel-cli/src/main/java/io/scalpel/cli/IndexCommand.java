@@ -1,0 +1,103 @@
+package io.scalpel.cli;
+
+import io.scalpel.api.Scalpel;
+import io.scalpel.index.IndexBuilder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code scalpel index CAPTURE...}: builds each capture's index beside it. */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    versionProvider = ScalpelCommand.VersionProvider.class,
+    description = {
+        "Scan captures (pcap or pcapng) and write each one's Parquet packet index beside it (CAPTURE.scalpel/),",
+        "replacing an older index atomically."})
+final class IndexCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files")
+    List<Path> captures;
+
+    @Option(names = "--index", paramLabel = "DIR", description = "index directory (only with one CAPTURE; default CAPTURE.scalpel)")
+    Path index;
+
+    @Option(names = "--json", description = "print a JSON summary per capture on stdout (one object per line)")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bar and no summary on stderr")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (index != null && captures.size() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--index names one index: give one CAPTURE with it");
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        for (Path capture : captures) {
+            final IndexBuilder.Result r;
+            try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
+                r = Scalpel.index(capture, index, progress);
+            }
+            report(capture, r, out, err);
+        }
+        return ExitCode.OK.code();
+    }
+
+    private void report(final Path capture, final IndexBuilder.Result r, final PrintWriter out, final PrintWriter err) {
+        final var m = r.manifest();
+        final double seconds = r.elapsedNanos() / 1e9;
+        final long bytes = m.fingerprint().length();
+        if (m.truncatedTailOffset() >= 0) {
+            err.println("scalpel: warning: " + capture + ": byte offset " + m.truncatedTailOffset()
+                + ": last record is incomplete (capture cut short or still being written); indexed every whole record before it");
+        }
+        for (String w : r.warnings()) {
+            err.println("scalpel: warning: " + capture + ": " + w);
+        }
+        if (m.warnings() > r.warnings().size()) {
+            err.println("scalpel: warning: " + capture + ": " + (m.warnings() - r.warnings().size()) + " more warnings not shown");
+        }
+        if (json) {
+            out.println(Json.object(summary(capture, r, seconds, bytes)));
+        } else if (!quiet) {
+            err.printf(Locale.ROOT, "indexed %s: %d packets, %d flows, %d bytes in %.2f s (%.1f MB/s); index %s (%d bytes, %.2f%% of the capture)%n",
+                capture, m.packets(), m.flows(), bytes, seconds, bytes / 1e6 / Math.max(seconds, 1e-9),
+                r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
+        }
+        out.flush();
+        err.flush();
+    }
+
+    private static Map<String, Object> summary(final Path capture, final IndexBuilder.Result r, final double seconds, final long bytes) {
+        final var m = r.manifest();
+        final Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("capture", capture.toString());
+        s.put("index", r.indexDirectory().toString());
+        s.put("format", m.captureFormat());
+        s.put("packets", m.packets());
+        s.put("flows", m.flows());
+        s.put("bytes", bytes);
+        s.put("records_scanned", m.packets());
+        s.put("seconds", seconds);
+        s.put("mb_per_second", bytes / 1e6 / Math.max(seconds, 1e-9));
+        s.put("index_bytes", r.indexBytes());
+        s.put("link_types", new ArrayList<>(m.linkTypes()));
+        s.put("first_ts_ns", m.packets() == 0 ? null : m.firstTimestampNanos());
+        s.put("last_ts_ns", m.packets() == 0 ? null : m.lastTimestampNanos());
+        s.put("truncated_tail_offset", m.truncatedTailOffset() < 0 ? null : m.truncatedTailOffset());
+        s.put("non_ip_frames", r.nonIpFrames());
+        s.put("undecoded_frames", r.undecodedFrames());
+        s.put("warnings", m.warnings());
+        return s;
+    }
+}

@@ -1,0 +1,73 @@
+package io.scalpel.cli;
+
+import io.scalpel.index.Version;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code scalpel}: index captures and slice the packets of Zeek connections out of them. */
+@Command(name = "scalpel",
+    mixinStandardHelpOptions = true,
+    versionProvider = ScalpelCommand.VersionProvider.class,
+    description = "Index packet captures and slice out the packets of Zeek connections.",
+    subcommands = {IndexCommand.class, SliceCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success", "1:internal error", "2:usage error", "3:bad input (capture, conn.log, index)",
+        "4:nothing found", "5:partial (some uids missing)", "6:output error"})
+public final class ScalpelCommand implements Runnable {
+    /** Where binary output for {@code -w -} goes (stdout; tests substitute their own). */
+    OutputStream binaryOut = new FileOutputStream(FileDescriptor.out);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index or slice");
+    }
+
+    public static void main(final String[] args) {
+        System.exit(run(new ScalpelCommand(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    public static int run(final ScalpelCommand command, final PrintWriter out, final PrintWriter err, final String... args) {
+        final CommandLine cl = commandLine(command);
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(final ScalpelCommand command) {
+        final CommandLine cl = new CommandLine(command);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            final PrintWriter err = ex.getCommandLine().getErr();
+            err.println("scalpel: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return ExitCode.USAGE.code();
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            final PrintWriter err = commandLine.getErr();
+            err.println("scalpel: " + Failures.message(ex));
+            if (System.getenv("SCALPEL_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return Failures.exitCode(ex).code();
+        });
+        return cl;
+    }
+
+    /** Version from the jar manifest. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Version.WRITER, "Java " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.scalpel.api;
+
+import io.scalpel.capture.CaptureFormat;
+import io.scalpel.capture.Frame;
+import io.scalpel.capture.MappedFile;
+import io.scalpel.index.IndexBuilder;
+import io.scalpel.index.IndexDirectory;
+import io.scalpel.index.IndexException;
+import io.scalpel.index.IndexManifest;
+import io.scalpel.index.PacketIndex;
+import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Slicer;
+import io.scalpel.zeek.ConnRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Scalpel embedded: open a capture with its index, then select, slice or visit the packets of
+ * Zeek connections.
+ *
+ * <pre>{@code
+ * try (Scalpel scalpel = Scalpel.open(Path.of("trace.pcap"))) {
+ *     scalpel.slice(List.of(connRecord), Path.of("conn.pcap"));
+ * }
+ * }</pre>
+ *
+ * <p>Nothing here prints or exits; errors are exceptions ({@link io.scalpel.capture.CaptureFormatException},
+ * {@link IndexException}, {@link io.scalpel.slice.OutputException}). Reads are thread-safe: one
+ * instance may serve slices from several threads at once.
+ */
+public final class Scalpel implements Closeable {
+
+    /**
+     * How to open a capture.
+     *
+     * @param index          index directory; null for the default beside the capture
+     * @param vlanAware      join conn rows by their VLAN tags as well (Zeek's VLAN-aware key)
+     * @param buildIfMissing build the index when there is none
+     * @param reindex        rebuild the index when the capture changed since (otherwise refuse it)
+     * @param progress       receives indexing progress
+     */
+    public record Options(Path index, boolean vlanAware, boolean buildIfMissing, boolean reindex,
+                          IndexBuilder.Progress progress) {
+        public static Options defaults() {
+            return new Options(null, false, true, false, IndexBuilder.Progress.NONE);
+        }
+
+        public Options withIndex(final Path p) {
+            return new Options(p, vlanAware, buildIfMissing, reindex, progress);
+        }
+
+        public Options withVlanAware(final boolean v) {
+            return new Options(index, v, buildIfMissing, reindex, progress);
+        }
+
+        public Options withBuildIfMissing(final boolean b) {
+            return new Options(index, vlanAware, b, reindex, progress);
+        }
+
+        public Options withReindex(final boolean r) {
+            return new Options(index, vlanAware, buildIfMissing, r, progress);
+        }
+
+        public Options withProgress(final IndexBuilder.Progress p) {
+            return new Options(index, vlanAware, buildIfMissing, reindex, p);
+        }
+    }
+
+    /** Receives the frames of a connection, in capture order, as views into the mapped capture (no copy). */
+    @FunctionalInterface
+    public interface PacketVisitor {
+        void packet(Frame frame) throws IOException;
+    }
+
+    /**
+     * What a selection found.
+     *
+     * @param queries the queries, in the order given
+     * @param offsets for each query, the record offsets of its frames in capture order
+     */
+    public record Selection(List<FlowQuery> queries, long[][] offsets) {
+        public int size() {
+            return queries.size();
+        }
+
+        public long[] offsets(final int i) {
+            return offsets[i];
+        }
+
+        /** Every selected frame once, in capture order. */
+        public long[] union() {
+            return Slicer.union(offsets);
+        }
+    }
+
+    private final Path capture;
+    private final Options options;
+    private final PacketIndex index;
+    private final MappedFile file;
+    private final Slicer slicer;
+    private final IndexBuilder.Result built;
+
+    private Scalpel(final Path capture, final Options options, final PacketIndex index, final IndexBuilder.Result built)
+        throws IOException {
+        this.capture = capture;
+        this.options = options;
+        this.index = index;
+        this.built = built;
+        this.file = new MappedFile(capture, index.manifest().fingerprint().length(), MappedFile.DEFAULT_SEGMENT_SIZE);
+        this.slicer = new Slicer(file, index);
+    }
+
+    /** Opens a capture with its index beside it, building the index if there is none. */
+    public static Scalpel open(final Path capture) throws IOException {
+        return open(capture, Options.defaults());
+    }
+
+    public static Scalpel open(final Path capture, final Options options) throws IOException {
+        final Path dir = options.index() != null ? options.index() : IndexDirectory.defaultFor(capture);
+        IndexBuilder.Result built = null;
+        PacketIndex index;
+        try {
+            index = PacketIndex.open(capture, dir);
+        } catch (IndexException e) {
+            final boolean rebuild = (e.kind() == IndexException.Kind.MISSING && options.buildIfMissing())
+                || (e.kind() != IndexException.Kind.MISSING && options.reindex());
+            if (!rebuild) {
+                throw e;
+            }
+            built = index(capture, dir, options.progress());
+            index = PacketIndex.open(capture, dir);
+        }
+        return new Scalpel(capture, options, index, built);
+    }
+
+    /** Builds (or rebuilds) the index of {@code capture} in {@code indexDirectory} (null: beside the capture). */
+    public static IndexBuilder.Result index(final Path capture, final Path indexDirectory, final IndexBuilder.Progress progress)
+        throws IOException {
+        final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
+        return new IndexBuilder(capture, dir).progress(progress).build();
+    }
+
+    /** The build this open ran, or null when the index existed. */
+    public IndexBuilder.Result indexBuild() {
+        return built;
+    }
+
+    public IndexManifest manifest() {
+        return index.manifest();
+    }
+
+    public PacketIndex index() {
+        return index;
+    }
+
+    public Path capture() {
+        return capture;
+    }
+
+    /** The query for a conn.log row under this instance's options. */
+    public FlowQuery query(final ConnRecord conn) {
+        return FlowQuery.of(conn, options.vlanAware());
+    }
+
+    /** Selects the frames of each conn row. */
+    public Selection select(final Collection<ConnRecord> conns) throws IOException {
+        final List<FlowQuery> queries = new ArrayList<>(conns.size());
+        for (ConnRecord c : conns) {
+            queries.add(query(c));
+        }
+        return selectQueries(queries);
+    }
+
+    /** Selects the frames of each query. */
+    public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
+        return new Selection(List.copyOf(queries), slicer.select(queries));
+    }
+
+    /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}] ns. */
+    public long[] selectWindow(final long from, final long to) throws IOException {
+        return slicer.selectWindow(from, to);
+    }
+
+    /** Writes the frames of all {@code conns} into one capture file (atomically); returns frames written. */
+    public long slice(final Collection<ConnRecord> conns, final Path output) throws IOException {
+        return write(select(conns).union(), null, output, w -> { });
+    }
+
+    /** Writes the frames of all {@code conns} to a stream in the capture's format; returns frames written. */
+    public long slice(final Collection<ConnRecord> conns, final OutputStream output) throws IOException {
+        return slicer.write(select(conns).union(), null, output, w -> { });
+    }
+
+    /**
+     * Writes frames as a capture file, atomically.
+     *
+     * @param format null for the capture's own
+     */
+    public long write(final long[] offsets, final CaptureFormat format, final Path output, final Consumer<String> warnings)
+        throws IOException {
+        try (AtomicOutput out = AtomicOutput.open(output)) {
+            final long n = slicer.write(offsets, format, out.stream(), warnings);
+            out.commit();
+            return n;
+        }
+    }
+
+    /** Writes frames to a stream as a capture (format null: the capture's own). */
+    public long write(final long[] offsets, final CaptureFormat format, final OutputStream output,
+                      final Consumer<String> warnings) throws IOException {
+        return slicer.write(offsets, format, output, warnings);
+    }
+
+    /** Visits the frames of one conn row without copying them. */
+    public void forEachPacket(final ConnRecord conn, final PacketVisitor visitor) throws IOException {
+        final long[] offsets = slicer.select(List.of(query(conn)))[0];
+        slicer.visit(offsets, (frame, decoded) -> visitor.packet(frame));
+    }
+
+    /** Visits frames, decoded, at the given offsets. */
+    public void visit(final long[] offsets, final Slicer.FrameVisitor visitor) throws IOException {
+        slicer.visit(offsets, visitor);
+    }
+
+    /** The capture's format. */
+    public CaptureFormat captureFormat() throws IOException {
+        return slicer.captureFormat();
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+
+}

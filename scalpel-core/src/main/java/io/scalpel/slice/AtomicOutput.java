@@ -1,0 +1,153 @@
+package io.scalpel.slice;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * An output file that appears under its name only when complete: bytes go to
+ * {@code .NAME.tmp-XXXX} in the same directory, which {@link #commit()} renames over the target;
+ * {@link #close()} without commit deletes it. A target that exists and is not a regular file (a
+ * device such as /dev/full, a named pipe) is written in place. Every write failure surfaces as an
+ * {@link OutputException} naming the target.
+ */
+public final class AtomicOutput implements AutoCloseable {
+    private static final int BUFFER = 1 << 20;
+
+    private final Path target;
+    private final Path temporary;
+    private final FileChannel channel;
+    private final OutputStream stream;
+    private boolean committed;
+
+    private AtomicOutput(final Path target, final Path temporary, final FileChannel channel) {
+        this.target = target;
+        this.temporary = temporary;
+        this.channel = channel;
+        this.stream = new Guarded(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), BUFFER), target);
+    }
+
+    public static AtomicOutput open(final Path target) throws OutputException {
+        try {
+            if (Files.exists(target) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target)) {
+                return new AtomicOutput(target, null, FileChannel.open(target, StandardOpenOption.WRITE));
+            }
+            if (Files.isDirectory(target)) {
+                throw new OutputException(target + ": is a directory", null);
+            }
+            final Path dir = target.toAbsolutePath().getParent();
+            final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            return new AtomicOutput(target, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        } catch (OutputException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    public OutputStream stream() {
+        return stream;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Flushes, syncs and renames the file into place. */
+    public void commit() throws OutputException {
+        try {
+            stream.flush();
+            if (temporary != null) {
+                channel.force(false);
+            }
+            channel.close();
+            if (temporary != null) {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            committed = true;
+        } catch (OutputException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the write already failed; the temporary file goes
+            }
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
+        }
+    }
+
+    static String describe(final IOException e) {
+        final String m = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** Wraps every failure of the underlying stream as an OutputException. */
+    static final class Guarded extends FilterOutputStream {
+        private final Path name;
+
+        Guarded(final OutputStream out, final Path name) {
+            super(out);
+            this.name = name;
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+            }
+        }
+
+        @Override
+        public void write(final int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+            }
+        }
+    }
+
+    /** A stream (e.g. stdout) with failures reported as OutputException. */
+    public static OutputStream guard(final OutputStream out, final String name) {
+        return new Guarded(new BufferedOutputStream(out, BUFFER), Path.of(name));
+    }
+}
