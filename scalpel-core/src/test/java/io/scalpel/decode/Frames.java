@@ -49,6 +49,29 @@ final class Frames {
         return out;
     }
 
+    /** Everything a decode produced, as text, for comparing two decodes. */
+    static String describe(final DecodedPacket p) {
+        return describe(p, 0);
+    }
+
+    /** Like {@link #describe(DecodedPacket)}, with header offsets relative to the frame's start. */
+    static String describe(final DecodedPacket p, final int frameOffset) {
+        final StringBuilder sb = new StringBuilder()
+            .append("status=").append(p.status())
+            .append(" vlans=").append(p.vlanCount()).append('/').append(p.outerVlan()).append('/').append(p.innerVlan())
+            .append(" ip@").append(relative(p.ipOffset(), frameOffset))
+            .append(" transport@").append(relative(p.transportOffset(), frameOffset));
+        for (int i = 0; i < p.layerCount(); i++) {
+            final FlowKey k = p.layer(i);
+            sb.append(" [").append(k).append(k.portsKnown() ? "" : " ports?").append(']');
+        }
+        return sb.toString();
+    }
+
+    private static int relative(final int offset, final int frameOffset) {
+        return offset == DecodedPacket.NO_OFFSET ? offset : offset - frameOffset;
+    }
+
     static byte[] ethernet(final int etherType) {
         return bytes(
             0x02, 0x00, 0x00, 0x00, 0x00, 0x0b,  // destination MAC
