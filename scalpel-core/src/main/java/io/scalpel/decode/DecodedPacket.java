@@ -13,7 +13,10 @@ public final class DecodedPacket {
     /** No such header in the frame (see {@link #ipOffset()}, {@link #transportOffset()}). */
     public static final int NO_OFFSET = -1;
 
-    /** The frame decoded down to a transport header (or to IP for port-less protocols). */
+    /**
+     * The innermost key is complete: decoded down to the transport ports, to IP for port-less
+     * protocols (ports 0), or to the fragment facts of a non-first fragment (ports unknown).
+     */
     public static final int STATUS_OK = 0;
     /** No IP inside (ARP, LLDP, STP, ...): no flow. */
     public static final int STATUS_NOT_IP = 1;
@@ -60,6 +63,19 @@ public final class DecodedPacket {
         final FlowKey k = layers[layerCount++];
         k.reset();
         return k;
+    }
+
+    /**
+     * Starts the layer of the IP header at {@code ipOffset}: the innermost from now on, so the
+     * transport offset of an outer layer no longer applies. Null when {@link #MAX_LAYERS} are used.
+     */
+    FlowKey addLayerAt(final int ipOffset) {
+        final FlowKey key = addLayer();
+        if (key != null) {
+            this.ipOffset = ipOffset;
+            this.transportOffset = NO_OFFSET;
+        }
+        return key;
     }
 
     /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */

@@ -53,11 +53,10 @@ final class Ipv4 {
         if (end - off < MIN_HEADER_LENGTH) {
             return STATUS_TRUNCATED;
         }
-        final FlowKey key = out.addLayer();
+        final FlowKey key = out.addLayerAt(off);
         if (key == null) {
             return STATUS_MALFORMED; // more nested IP layers than DecodedPacket keeps
         }
-        out.ipOffset = off;
         key.setIpv4(i32(buf, off + SOURCE_OFFSET), i32(buf, off + DESTINATION_OFFSET), u8(buf, off + PROTOCOL_OFFSET));
 
         final int totalLength = u16(buf, off + TOTAL_LENGTH_OFFSET);

@@ -75,11 +75,10 @@ final class Ipv6 {
         if (end - off < HEADER_LENGTH) {
             return STATUS_TRUNCATED;
         }
-        final FlowKey key = out.addLayer();
+        final FlowKey key = out.addLayerAt(off);
         if (key == null) {
             return STATUS_MALFORMED; // more nested IP layers than DecodedPacket keeps
         }
-        out.ipOffset = off;
         int next = u8(buf, off + NEXT_HEADER_OFFSET);
         key.setIpv6(i64(buf, off + SOURCE_OFFSET), i64(buf, off + SOURCE_OFFSET + Long.BYTES),
             i64(buf, off + DESTINATION_OFFSET), i64(buf, off + DESTINATION_OFFSET + Long.BYTES), next);
