@@ -10,8 +10,13 @@ public final class DecodedPacket {
     public static final int MAX_LAYERS = 4;
     /** No VLAN tag at that position. */
     public static final int NO_VLAN = -1;
+    /** No such header in the frame (see {@link #ipOffset()}, {@link #transportOffset()}). */
+    public static final int NO_OFFSET = -1;
 
-    /** The frame decoded down to a transport header (or to IP for port-less protocols). */
+    /**
+     * The innermost key is complete: decoded down to the transport ports, to IP for port-less
+     * protocols (ports 0), or to the fragment facts of a non-first fragment (ports unknown).
+     */
     public static final int STATUS_OK = 0;
     /** No IP inside (ARP, LLDP, STP, ...): no flow. */
     public static final int STATUS_NOT_IP = 1;
@@ -28,6 +33,8 @@ public final class DecodedPacket {
     int vlanCount;
     int outerVlan = NO_VLAN;
     int innerVlan = NO_VLAN;
+    int ipOffset = NO_OFFSET;
+    int transportOffset = NO_OFFSET;
 
     public DecodedPacket() {
         for (int i = 0; i < MAX_LAYERS; i++) {
@@ -44,6 +51,8 @@ public final class DecodedPacket {
         vlanCount = 0;
         outerVlan = NO_VLAN;
         innerVlan = NO_VLAN;
+        ipOffset = NO_OFFSET;
+        transportOffset = NO_OFFSET;
     }
 
     /** Starts a new IP layer and returns its (reset) key, or null when {@link #MAX_LAYERS} are used. */
@@ -54,6 +63,19 @@ public final class DecodedPacket {
         final FlowKey k = layers[layerCount++];
         k.reset();
         return k;
+    }
+
+    /**
+     * Starts the layer of the IP header at {@code ipOffset}: the innermost from now on, so the
+     * transport offset of an outer layer no longer applies. Null when {@link #MAX_LAYERS} are used.
+     */
+    FlowKey addLayerAt(final int ipOffset) {
+        final FlowKey key = addLayer();
+        if (key != null) {
+            this.ipOffset = ipOffset;
+            this.transportOffset = NO_OFFSET;
+        }
+        return key;
     }
 
     /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */
@@ -78,4 +100,13 @@ public final class DecodedPacket {
     public int vlanCount() { return vlanCount; }
     public int outerVlan() { return outerVlan; }
     public int innerVlan() { return innerVlan; }
+    /** Absolute buffer offset of the innermost IP header, or {@link #NO_OFFSET} when no layer was added. */
+    public int ipOffset() { return ipOffset; }
+    /**
+     * Absolute buffer offset of the innermost upper-layer header (TCP, UDP, ICMP, GRE, ESP, ...):
+     * set once the IP header and its extension headers were read, also when the transport header
+     * itself is then cut short ({@link #STATUS_TRUNCATED}); {@link #NO_OFFSET} for a non-first
+     * fragment or when the IP headers were incomplete.
+     */
+    public int transportOffset() { return transportOffset; }
 }

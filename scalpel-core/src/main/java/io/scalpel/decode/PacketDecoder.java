@@ -1,23 +1,56 @@
 package io.scalpel.decode;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * Decodes a frame, from its link-layer header down to the transport ports, into a reused
  * {@link DecodedPacket}. Flyweight style: reads the frame's bytes in place with explicit
  * (network) byte order, allocates nothing, and never reads past {@code offset + length}.
  * A frame cut short decodes as far as its bytes allow.
+ *
+ * <p>The layers, one class each (package-private): {@code LinkLayer} picks the first header by
+ * link type, {@code Ethernet} handles 802 framing (VLAN tags, LLC/SNAP) and the EtherType
+ * dispatch, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the ports.
+ *
+ * <p>Status after decoding:
+ * <ul>
+ *   <li>{@link DecodedPacket#STATUS_OK}: the innermost key is complete. Its ports are known,
+ *       except for a non-first IP fragment ({@link FlowKey#isFragment()},
+ *       {@link FlowKey#fragmentOffset()} {@code > 0}), which carries no transport header.
+ *       Protocols without ports have ports 0.</li>
+ *   <li>{@link DecodedPacket#STATUS_TRUNCATED}: the frame ends early. If the IP header was
+ *       complete the layer is there with addresses and protocol, but {@code portsKnown()} is
+ *       false (e.g. a TCP header of fewer than 4 bytes).</li>
+ *   <li>{@link DecodedPacket#STATUS_MALFORMED}: an impossible header (IP version, IHL &lt; 5,
+ *       total length &lt; header length); a layer may hold the addresses read before.</li>
+ *   <li>{@link DecodedPacket#STATUS_NOT_IP}, {@link DecodedPacket#STATUS_UNSUPPORTED_LINKTYPE}:
+ *       no layer.</li>
+ * </ul>
+ * VLAN tags crossed are recorded in every case.
  */
 public final class PacketDecoder {
     /**
-     * @param linkType the capture's link type (LINKTYPE_* value, {@link LinkTypes})
+     * @param linkType the capture's link type (LINKTYPE_* value, {@link LinkTypes}); bits above
+     *                 the low 16 (a pcap FCS length) are ignored
      * @param buffer   a big-endian buffer holding the frame
      * @param offset   where the frame starts in {@code buffer}
      * @param length   captured length of the frame
      * @param out      reset and filled
      * @return {@code out.status()}
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + length)} is not inside the
+     *                                   buffer's limit (a caller's error, not a frame's)
+     * @throws IllegalArgumentException  when the buffer is not big-endian
      */
     public int decode(final int linkType, final ByteBuffer buffer, final int offset, final int length, final DecodedPacket out) {
-        throw new UnsupportedOperationException("not yet");
+        Objects.checkFromIndexSize(offset, length, buffer.limit());
+        if (buffer.order() != ByteOrder.BIG_ENDIAN) {
+            throw new IllegalArgumentException("the frame buffer must be ByteOrder.BIG_ENDIAN");
+        }
+        out.reset();
+        final int status = LinkLayer.decode(linkType & LinkTypes.LINKTYPE_MASK, buffer, offset, offset + length, out);
+        out.status(status);
+        return status;
     }
 }
