@@ -74,6 +74,7 @@ final class Ipv4 {
         final boolean moreFragments = (flagsFragment & MORE_FRAGMENTS) != 0;
         if (moreFragments || fragmentOffset != 0) {
             key.setFragment(u16(buf, off + IDENTIFICATION_OFFSET), fragmentOffset, moreFragments);
+            key.setFragmentPayloadLength(totalLength > headerLength ? totalLength - headerLength : 0);
         }
         if (fragmentOffset != 0) {
             return STATUS_OK; // only the first fragment carries the transport header

@@ -131,6 +131,8 @@ final class Ipv6 {
                     next = u8(buf, p + EXTENSION_NEXT_HEADER_OFFSET);
                     if (moreFragments || fragmentOffset != 0) { // offset 0 without M: an atomic fragment (RFC 6946)
                         key.setFragment(u32(buf, p + FRAGMENT_IDENTIFICATION_OFFSET), fragmentOffset, moreFragments);
+                        final int carried = off + HEADER_LENGTH + payloadLength - (p + FRAGMENT_HEADER_LENGTH);
+                        key.setFragmentPayloadLength(payloadLength == 0 ? 0 : Math.max(0, carried));
                     }
                     if (fragmentOffset != 0) {
                         key.setProtocol(next);

@@ -109,7 +109,7 @@ public final class IndexBuilder {
             this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_FILE), IndexSchema.PACKETS_SCHEMA,
                 PacketChunk::writeRow, meta, CHUNK_ROWS, IndexSchema.FLOW, IndexSchema.FLOW, IndexSchema.CAPLEN);
             this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, CHUNK_ROWS, IndexSchema.FLOW, IndexSchema.PROTO, IndexSchema.SRC,
+                FlowAccumulator::writeRow, meta, CHUNK_ROWS, null, IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
                 IndexSchema.IP_VERSION);
         }

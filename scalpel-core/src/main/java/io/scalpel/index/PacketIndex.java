@@ -11,9 +11,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.parquet.HadoopFreeReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
@@ -136,15 +136,7 @@ public final class PacketIndex implements Closeable {
     }
 
     private static ParquetReadOptions options(final FilterCompat.Filter filter) {
-        return ParquetReadOptions.builder(new PlainParquetConfiguration())
-            .withCodecFactory(ZstdCodecFactory.INSTANCE)
-            .withRecordFilter(filter)
-            .useStatsFilter(true)
-            .useDictionaryFilter(true)
-            .useBloomFilter(true)
-            .useColumnIndexFilter(true)
-            .useRecordFilter(true)
-            .build();
+        return HadoopFreeReadOptions.filtered(filter, ZstdCodecFactory.INSTANCE);
     }
 
     private void read(final FilterCompat.Filter filter, final RowVisitor visitor) throws IOException {
