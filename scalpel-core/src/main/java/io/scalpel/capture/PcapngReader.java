@@ -75,8 +75,9 @@ public final class PcapngReader extends CaptureReader {
             }
             final int segment = file.segmentOf(pos);
             final int at = (int) (pos - file.segmentBase(segment));
-            final int type = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at);
-            if (type == PcapngBlock.SECTION_HEADER) {
+            // The section header's type reads the same in both byte orders; other types are in the section's.
+            final boolean sectionHeader = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at) == PcapngBlock.SECTION_HEADER;
+            if (sectionHeader) {
                 final int bom = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at + SHB_BYTE_ORDER);
                 if (bom == BYTE_ORDER_MAGIC) {
                     order = ByteOrder.BIG_ENDIAN;
@@ -86,9 +87,11 @@ public final class PcapngReader extends CaptureReader {
                     throw malformed(pos, String.format("section header byte-order magic 0x%08x is not 0x1a2b3c4d in either order", bom));
                 }
             } else if (section < 0) {
-                throw malformed(pos, String.format("pcapng file does not start with a section header block (type 0x%08x)", type));
+                throw malformed(pos, String.format("pcapng file does not start with a section header block (type 0x%08x)",
+                    file.view(segment, order).getInt(at)));
             }
             final ByteBuffer view = file.view(segment, order);
+            final int type = view.getInt(at);
             final int length = view.getInt(at + 4);
             if (length < MIN_BLOCK_LENGTH || (length & 3) != 0) {
                 throw malformed(pos, String.format("block type 0x%08x has length %d (must be a multiple of 4, at least %d)",

@@ -1,0 +1,131 @@
+package io.scalpel.capture;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Hand-made capture bytes for reader tests: every field written explicitly. */
+final class CaptureBytes {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteOrder order;
+
+    CaptureBytes(final ByteOrder order) {
+        this.order = order;
+    }
+
+    CaptureBytes u8(final int v) {
+        out.write(v);
+        return this;
+    }
+
+    CaptureBytes u16(final int v) {
+        return put(ByteBuffer.allocate(2).order(order).putShort((short) v).array());
+    }
+
+    CaptureBytes u32(final long v) {
+        return put(ByteBuffer.allocate(4).order(order).putInt((int) v).array());
+    }
+
+    CaptureBytes u64(final long v) {
+        return put(ByteBuffer.allocate(8).order(order).putLong(v).array());
+    }
+
+    CaptureBytes put(final byte[] b) {
+        out.write(b, 0, b.length);
+        return this;
+    }
+
+    CaptureBytes zeros(final int n) {
+        return put(new byte[n]);
+    }
+
+    int size() {
+        return out.size();
+    }
+
+    byte[] bytes() {
+        return out.toByteArray();
+    }
+
+    Path writeTo(final Path file) throws IOException {
+        Files.write(file, bytes());
+        return file;
+    }
+
+    /** Classic pcap file header. */
+    static CaptureBytes pcapHeader(final ByteOrder order, final boolean nanos, final int snaplen, final int linkType) {
+        return new CaptureBytes(order)
+            .u32(nanos ? 0xA1B23C4DL : 0xA1B2C3D4L) // magic
+            .u16(2).u16(4)                            // version 2.4
+            .u32(0)                                   // thiszone
+            .u32(0)                                   // sigfigs
+            .u32(snaplen)                             // snaplen
+            .u32(linkType);                           // link type
+    }
+
+    /** Classic pcap record: header and {@code caplen} bytes of frame. */
+    CaptureBytes pcapRecord(final long seconds, final long fraction, final int caplen, final int origlen) {
+        return u32(seconds)      // ts_sec
+            .u32(fraction)       // ts_usec / ts_nsec
+            .u32(caplen)         // incl_len
+            .u32(origlen)        // orig_len
+            .zeros(caplen);      // frame bytes
+    }
+
+    /** pcapng section header block with no options. */
+    CaptureBytes shb() {
+        return u32(0x0A0D0D0AL)  // block type
+            .u32(28)             // block total length
+            .u32(0x1A2B3C4DL)    // byte-order magic
+            .u16(1).u16(0)       // version 1.0
+            .u64(-1)             // section length: unknown
+            .u32(28);            // trailing length
+    }
+
+    /** pcapng interface description block, optionally with if_tsresol and if_tsoffset. */
+    CaptureBytes idb(final int linkType, final int snaplen, final int tsresol, final long tsoffset) {
+        final int options = (tsresol >= 0 ? 8 : 0) + (tsoffset != 0 ? 12 : 0) + (tsresol >= 0 || tsoffset != 0 ? 4 : 0);
+        final int length = 20 + options;
+        u32(1).u32(length)       // type, length
+            .u16(linkType).u16(0) // link type, reserved
+            .u32(snaplen);        // snaplen
+        if (tsresol >= 0) {
+            u16(9).u16(1).u8(tsresol).zeros(3); // if_tsresol, padded
+        }
+        if (tsoffset != 0) {
+            u16(14).u16(8).u64(tsoffset);        // if_tsoffset
+        }
+        if (options > 0) {
+            u16(0).u16(0);                       // opt_endofopt
+        }
+        return u32(length);
+    }
+
+    /** pcapng enhanced packet block. */
+    CaptureBytes epb(final int interfaceId, final long units, final int caplen, final int origlen) {
+        final int padded = (caplen + 3) & ~3;
+        final int length = 32 + padded;
+        return u32(6).u32(length)                      // type, length
+            .u32(interfaceId)                          // interface id
+            .u32(units >>> 32).u32(units & 0xFFFF_FFFFL) // timestamp high, low
+            .u32(caplen).u32(origlen)                  // captured, original length
+            .zeros(padded)                             // data, padded
+            .u32(length);                              // trailing length
+    }
+
+    /** pcapng simple packet block. */
+    CaptureBytes spb(final int origlen, final int dataBytes) {
+        final int padded = (dataBytes + 3) & ~3;
+        final int length = 16 + padded;
+        return u32(3).u32(length).u32(origlen).zeros(padded).u32(length);
+    }
+
+    /** An arbitrary block with a body of {@code body} zero bytes. */
+    CaptureBytes block(final long type, final int body) {
+        final int length = 12 + body;
+        return u32(type).u32(length).zeros(body).u32(length);
+    }
+}
