@@ -80,8 +80,12 @@ final class FlowAccumulator {
         return chunk;
     }
 
-    /** Counts one frame of flow {@code flowHash}, whose innermost key is {@code key}. */
-    void add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final long ts, final int length) {
+    /**
+     * Counts {@code frames} frames of flow {@code flowHash}, whose innermost key is {@code key};
+     * returns the flow's number in this chunk.
+     */
+    int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final long ts,
+            final int frames, final int length) {
         int s = (int) (mix(flowHash ^ ((long) outerVlan << 20) ^ innerVlanId)) & mask;
         while (true) {
             final int e = slots[s];
@@ -91,9 +95,9 @@ final class FlowAccumulator {
             if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId) {
                 firstTs[e] = Math.min(firstTs[e], ts);
                 lastTs[e] = Math.max(lastTs[e], ts);
-                packets[e]++;
+                packets[e] += frames;
                 bytes[e] += length;
-                return;
+                return e;
             }
             s = (s + 1) & mask;
         }
@@ -115,11 +119,12 @@ final class FlowAccumulator {
         dstPort[e] = key.dstPort();
         firstTs[e] = ts;
         lastTs[e] = ts;
-        packets[e] = 1;
+        packets[e] = frames;
         bytes[e] = length;
         if (size * 2 > slots.length / 2) {
             rehash(slots.length * 2);
         }
+        return e;
     }
 
     private void rehash(final int newSlots) {
@@ -133,6 +138,20 @@ final class FlowAccumulator {
             }
             slots[s] = e;
         }
+    }
+
+    /** Flow numbers of this chunk ordered by flow hash (signed, as Parquet compares INT64). */
+    int[] hashOrder() {
+        final Integer[] boxed = new Integer[size];
+        for (int e = 0; e < size; e++) {
+            boxed[e] = e;
+        }
+        java.util.Arrays.sort(boxed, (a, b) -> Long.compare(hash[a], hash[b]));
+        final int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 
     void clear() {
@@ -154,27 +173,28 @@ final class FlowAccumulator {
     static void writeRow(final FlowAccumulator f, final RecordConsumer out) {
         final int e = f.cursor;
         out.startMessage();
-        field(out, IndexSchema.FLOW, 0, f.hash[e]);
-        intField(out, IndexSchema.CHUNK, 1, f.chunk);
-        field(out, IndexSchema.FIRST_TS, 2, f.firstTs[e]);
-        field(out, IndexSchema.LAST_TS, 3, f.lastTs[e]);
-        field(out, IndexSchema.PACKETS, 4, f.packets[e]);
-        field(out, IndexSchema.BYTES, 5, f.bytes[e]);
-        intField(out, IndexSchema.IP_VERSION, 6, f.ipVersion[e]);
-        intField(out, IndexSchema.PROTO, 7, f.proto[e]);
-        out.startField(IndexSchema.SRC, 8);
+        intField(out, IndexSchema.CHUNK, 0, f.chunk);
+        intField(out, IndexSchema.FLOW, 1, e);
+        field(out, IndexSchema.FLOW_HASH, 2, f.hash[e]);
+        field(out, IndexSchema.FIRST_TS, 3, f.firstTs[e]);
+        field(out, IndexSchema.LAST_TS, 4, f.lastTs[e]);
+        field(out, IndexSchema.PACKETS, 5, f.packets[e]);
+        field(out, IndexSchema.BYTES, 6, f.bytes[e]);
+        intField(out, IndexSchema.IP_VERSION, 7, f.ipVersion[e]);
+        intField(out, IndexSchema.PROTO, 8, f.proto[e]);
+        out.startField(IndexSchema.SRC, 9);
         out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.srcHi[e], f.srcLo[e])));
-        out.endField(IndexSchema.SRC, 8);
-        intField(out, IndexSchema.SRC_PORT, 9, f.srcPort[e]);
-        out.startField(IndexSchema.DST, 10);
+        out.endField(IndexSchema.SRC, 9);
+        intField(out, IndexSchema.SRC_PORT, 10, f.srcPort[e]);
+        out.startField(IndexSchema.DST, 11);
         out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.dstHi[e], f.dstLo[e])));
-        out.endField(IndexSchema.DST, 10);
-        intField(out, IndexSchema.DST_PORT, 11, f.dstPort[e]);
+        out.endField(IndexSchema.DST, 11);
+        intField(out, IndexSchema.DST_PORT, 12, f.dstPort[e]);
         if (f.vlan[e] != DecodedPacket.NO_VLAN) {
-            intField(out, IndexSchema.VLAN, 12, f.vlan[e]);
+            intField(out, IndexSchema.VLAN, 13, f.vlan[e]);
         }
         if (f.innerVlan[e] != DecodedPacket.NO_VLAN) {
-            intField(out, IndexSchema.INNER_VLAN, 13, f.innerVlan[e]);
+            intField(out, IndexSchema.INNER_VLAN, 14, f.innerVlan[e]);
         }
         out.endMessage();
     }

@@ -161,17 +161,9 @@ final class FragmentTracker {
 
     private void resolve(final Datagram d, final long datagramTs) {
         final FlowKey k = d.key;
-        final long flow;
-        if (d.firstSeen && k.portsKnown()) {
-            flow = nonZero(k.flowHash());
-        } else {
-            // No fragment with the ports: the datagram can only be keyed by its addresses.
-            flow = nonZero(FlowHash.of(k.ipVersion(), k.srcHi(), k.srcLo(), 0, k.dstHi(), k.dstLo(), 0, k.protocol()));
-        }
+        // Without the first fragment the datagram has no ports: it is keyed by its addresses (ports 0).
+        final long flow = d.firstSeen && k.portsKnown() ? k.flowHash()
+            : FlowHash.of(k.ipVersion(), k.srcHi(), k.srcLo(), 0, k.dstHi(), k.dstLo(), 0, k.protocol());
         sink.resolved(d.rows, d.count, flow, k, d.outerVlan, d.innerVlan, datagramTs, d.bytes);
-    }
-
-    static long nonZero(final long flow) {
-        return flow == 0 ? 1 : flow;
     }
 }

@@ -6,7 +6,6 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.DecodedPacket;
-import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
@@ -30,6 +29,10 @@ import org.apache.parquet.hadoop.ParquetWriter;
 public final class IndexBuilder {
     /** Rows per chunk (and per row group of packets.parquet). */
     public static final int CHUNK_ROWS = 256 * 1024;
+    /** Rows per row group of flows.parquet: the unit a flow-hash lookup reads (with its bloom filter). */
+    static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
+    /** The {@code flow} of a frame without an IP flow. */
+    public static final int NO_FLOW = -1;
     private static final int PROGRESS_EVERY = 64 * 1024;
 
     /** Receives scan progress, in bytes of the capture. */
@@ -107,9 +110,9 @@ public final class IndexBuilder {
             this.reader = reader;
             final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
             this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_FILE), IndexSchema.PACKETS_SCHEMA,
-                PacketChunk::writeRow, meta, CHUNK_ROWS, IndexSchema.FLOW, IndexSchema.FLOW, IndexSchema.CAPLEN);
+                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, null, IndexSchema.CAPLEN, IndexSchema.CHUNK);
             this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, CHUNK_ROWS, null, IndexSchema.PROTO, IndexSchema.SRC,
+                FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH, IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
                 IndexSchema.IP_VERSION);
         }
@@ -153,33 +156,28 @@ public final class IndexBuilder {
                 } else {
                     undecoded++;
                 }
-                chunk.add(ts, frame.recordOffset(), frame.capturedLength(), 0);
+                chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
                 return;
             }
             if (status == DecodedPacket.STATUS_TRUNCATED) {
                 truncated++;
             }
             if (key.isFragment()) {
-                final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), 0);
+                final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
                 fragments.add(key, decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength());
                 return;
             }
-            final long flow = key.portsKnown()
-                ? FragmentTracker.nonZero(key.flowHash())
-                : FragmentTracker.nonZero(FlowHash.of(key.ipVersion(), key.srcHi(), key.srcLo(), 0,
-                    key.dstHi(), key.dstLo(), 0, key.protocol()));
-            chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flow);
-            flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), ts, frame.originalLength());
+            final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
+            final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), ts, 1, frame.originalLength());
+            chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), id);
         }
 
         @Override
         public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
                              final int innerVlan, final long datagramTs, final int bytes) {
+            final int id = flows.add(flow, key, outerVlan, innerVlan, datagramTs, count, bytes);
             for (int i = 0; i < count; i++) {
-                chunk.patch(rows[i], flow, datagramTs);
-            }
-            for (int i = 0; i < count; i++) {
-                flows.add(flow, key, outerVlan, innerVlan, datagramTs, i == 0 ? bytes : 0);
+                chunk.patch(rows[i], flows.chunk(), id, datagramTs);
             }
         }
 
@@ -198,8 +196,10 @@ public final class IndexBuilder {
                 chunk.cursor = i;
                 packetWriter.write(chunk);
             }
-            for (int i = 0; i < flows.size(); i++) {
-                flows.cursor = i;
+            // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
+            final int[] order = flows.hashOrder();
+            for (int i = 0; i < order.length; i++) {
+                flows.cursor = order[i];
                 flowWriter.write(flows);
             }
             flowRows += flows.size();

@@ -18,14 +18,16 @@ import org.apache.parquet.schema.Types;
  *   <li>{@code ts} frame timestamp, TIMESTAMP(NANOS, UTC)</li>
  *   <li>{@code offset} byte offset of the frame's record (pcap) or block (pcapng)</li>
  *   <li>{@code caplen} captured length</li>
- *   <li>{@code flow} the flow reference: {@link io.scalpel.decode.FlowHash} of the frame's innermost
- *       key (fragments: of their datagram), 0 for frames without an IP flow</li>
+ *   <li>{@code chunk}, {@code flow}: the frame's flow, a row of flows.parquet ({@code flow} -1:
+ *       no IP flow). Fragments get the flow of their datagram.</li>
  *   <li>{@code dgram_ts} for IP fragments only: the time their datagram was complete, which is
  *       when Zeek saw it; null otherwise</li>
  * </ul>
  *
- * <p>{@code flows.parquet}: one row per flow and chunk of packets in which it appears, with the
- * keys a person or a SQL engine needs (addresses as text, ports, protocol, VLAN tags).
+ * <p>{@code flows.parquet}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
+ * frames), numbered within the chunk in order of first appearance, with its
+ * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
+ * text, ports, protocol, VLAN tags), time range and counts.
  */
 public final class IndexSchema {
     public static final String PACKETS_FILE = "packets.parquet";
@@ -37,10 +39,11 @@ public final class IndexSchema {
     public static final String TS = "ts";
     public static final String OFFSET = "offset";
     public static final String CAPLEN = "caplen";
+    public static final String CHUNK = "chunk";
     public static final String FLOW = "flow";
     public static final String DGRAM_TS = "dgram_ts";
 
-    public static final String CHUNK = "chunk";
+    public static final String FLOW_HASH = "flow_hash";
     public static final String FIRST_TS = "first_ts";
     public static final String LAST_TS = "last_ts";
     public static final String PACKETS = "packets";
@@ -58,13 +61,15 @@ public final class IndexSchema {
         .required(INT64).as(timestampType(true, NANOS)).named(TS)
         .required(INT64).named(OFFSET)
         .required(INT32).named(CAPLEN)
-        .required(INT64).named(FLOW)
+        .required(INT32).named(CHUNK)
+        .required(INT32).named(FLOW)
         .optional(INT64).as(timestampType(true, NANOS)).named(DGRAM_TS)
         .named("packet");
 
     public static final MessageType FLOWS_SCHEMA = Types.buildMessage()
-        .required(INT64).named(FLOW)
         .required(INT32).named(CHUNK)
+        .required(INT32).named(FLOW)
+        .required(INT64).named(FLOW_HASH)
         .required(INT64).as(timestampType(true, NANOS)).named(FIRST_TS)
         .required(INT64).as(timestampType(true, NANOS)).named(LAST_TS)
         .required(INT64).named(PACKETS)

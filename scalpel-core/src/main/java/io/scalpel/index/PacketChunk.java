@@ -14,7 +14,8 @@ final class PacketChunk {
     final long[] ts;
     final long[] offset;
     final int[] caplen;
-    final long[] flow;
+    final int[] chunk;
+    final int[] flow;
     final long[] dgramTs;
     /** Global row number of row 0. */
     long baseRow;
@@ -26,7 +27,8 @@ final class PacketChunk {
         ts = new long[capacity];
         offset = new long[capacity];
         caplen = new int[capacity];
-        flow = new long[capacity];
+        chunk = new int[capacity];
+        flow = new int[capacity];
         dgramTs = new long[capacity];
     }
 
@@ -39,19 +41,21 @@ final class PacketChunk {
     }
 
     /** Appends a row; returns its global row number. */
-    long add(final long timestamp, final long recordOffset, final int capturedLength, final long flowRef) {
+    long add(final long timestamp, final long recordOffset, final int capturedLength, final int flowChunk, final int flowId) {
         final int i = size++;
         ts[i] = timestamp;
         offset[i] = recordOffset;
         caplen[i] = capturedLength;
-        flow[i] = flowRef;
+        chunk[i] = flowChunk;
+        flow[i] = flowId;
         dgramTs[i] = NO_DGRAM_TS;
         return baseRow + i;
     }
 
-    void patch(final long row, final long flowRef, final long datagramTs) {
+    void patch(final long row, final int flowChunk, final int flowId, final long datagramTs) {
         final int i = (int) (row - baseRow);
-        flow[i] = flowRef;
+        chunk[i] = flowChunk;
+        flow[i] = flowId;
         dgramTs[i] = datagramTs;
     }
 
@@ -61,6 +65,7 @@ final class PacketChunk {
         System.arraycopy(ts, n, ts, 0, rest);
         System.arraycopy(offset, n, offset, 0, rest);
         System.arraycopy(caplen, n, caplen, 0, rest);
+        System.arraycopy(chunk, n, chunk, 0, rest);
         System.arraycopy(flow, n, flow, 0, rest);
         System.arraycopy(dgramTs, n, dgramTs, 0, rest);
         baseRow += n;
@@ -86,13 +91,16 @@ final class PacketChunk {
         out.startField(IndexSchema.CAPLEN, 2);
         out.addInteger(c.caplen[i]);
         out.endField(IndexSchema.CAPLEN, 2);
-        out.startField(IndexSchema.FLOW, 3);
-        out.addLong(c.flow[i]);
-        out.endField(IndexSchema.FLOW, 3);
+        out.startField(IndexSchema.CHUNK, 3);
+        out.addInteger(c.chunk[i]);
+        out.endField(IndexSchema.CHUNK, 3);
+        out.startField(IndexSchema.FLOW, 4);
+        out.addInteger(c.flow[i]);
+        out.endField(IndexSchema.FLOW, 4);
         if (c.dgramTs[i] != NO_DGRAM_TS) {
-            out.startField(IndexSchema.DGRAM_TS, 4);
+            out.startField(IndexSchema.DGRAM_TS, 5);
             out.addLong(c.dgramTs[i]);
-            out.endField(IndexSchema.DGRAM_TS, 4);
+            out.endField(IndexSchema.DGRAM_TS, 5);
         }
         out.endMessage();
     }

@@ -3,6 +3,8 @@ package io.scalpel.index;
 import static org.apache.parquet.filter2.predicate.FilterApi.and;
 import static org.apache.parquet.filter2.predicate.FilterApi.eq;
 import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
+import static org.apache.parquet.filter2.predicate.FilterApi.in;
+import static org.apache.parquet.filter2.predicate.FilterApi.intColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.longColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
 import static org.apache.parquet.filter2.predicate.FilterApi.or;
@@ -11,8 +13,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.parquet.HadoopFreeReadOptions;
-import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -28,55 +33,86 @@ import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Types;
 
 /**
- * An opened index: its manifest and lookups in {@code packets.parquet}. Opening checks that the
- * index describes the capture (format version and fingerprint). Lookups push the flow reference
- * and the time window down to Parquet, so row groups and pages are skipped by their statistics,
- * bloom filters and page indexes. Thread-safe: each lookup reads with its own file handle.
+ * An opened index: its manifest and lookups in its two tables. Opening checks that the index
+ * describes the capture (format version and fingerprint).
+ *
+ * <p>A flow lookup first finds the flow's rows in {@code flows.parquet} (row groups skipped by
+ * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
+ * (chunk, flow) pairs in {@code packets.parquet}, pushing chunk, flow and time window down to
+ * row-group statistics and page indexes so only the pages that hold them are read.
+ * Thread-safe: each lookup reads with its own file handles.
  */
 public final class PacketIndex implements Closeable {
     /** No datagram time: the row is not an IP fragment. */
     public static final long NO_DGRAM_TS = PacketChunk.NO_DGRAM_TS;
 
-    /** Receives index rows. */
+    /** Receives packet rows. */
     @FunctionalInterface
     public interface RowVisitor {
         /**
          * @param ts      frame timestamp
          * @param offset  record offset in the capture
          * @param caplen  captured length
-         * @param flow    flow reference
+         * @param chunk   the chunk of the frame's flow row
+         * @param flow    the frame's flow number in that chunk, {@link IndexBuilder#NO_FLOW} for none
          * @param dgramTs for fragments the datagram's time, else {@link #NO_DGRAM_TS}
          */
-        void row(long ts, long offset, int caplen, long flow, long dgramTs) throws IOException;
+        void row(long ts, long offset, int caplen, int chunk, int flow, long dgramTs) throws IOException;
+    }
+
+    /** Receives flow rows (keys left out: only what a join needs). */
+    @FunctionalInterface
+    public interface FlowVisitor {
+        void flow(int chunk, int flow, long flowHash, long firstTs, long lastTs) throws IOException;
     }
 
     private static final Operators.LongColumn TS = longColumn(IndexSchema.TS);
     private static final Operators.LongColumn DGRAM_TS = longColumn(IndexSchema.DGRAM_TS);
-    private static final Operators.LongColumn FLOW = longColumn(IndexSchema.FLOW);
+    private static final Operators.IntColumn CHUNK = intColumn(IndexSchema.CHUNK);
+    private static final Operators.IntColumn FLOW = intColumn(IndexSchema.FLOW);
+    private static final Operators.LongColumn FLOW_HASH = longColumn(IndexSchema.FLOW_HASH);
+    private static final Operators.LongColumn FIRST_TS = longColumn(IndexSchema.FIRST_TS);
+    private static final Operators.LongColumn LAST_TS = longColumn(IndexSchema.LAST_TS);
+
+    /** The columns of flows.parquet a join reads. */
+    private static final MessageType FLOW_JOIN_COLUMNS = Types.buildMessage()
+        .addFields(IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW_HASH), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS))
+        .named("flow");
 
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
-    private final InputFile packets;
-    private final ParquetMetadata footer;
+    private final Table packets;
+    private final Table flows;
+
+    /** One Parquet file with its footer, read once. */
+    private record Table(InputFile file, ParquetMetadata footer) {
+        static Table open(final Path path) throws IndexException {
+            if (!Files.isRegularFile(path)) {
+                throw new IndexException(IndexException.Kind.CORRUPT, path + " is missing; re-run `scalpel index`");
+            }
+            final InputFile file = new LocalInputFile(path);
+            try (ParquetFileReader r = ParquetFileReader.open(file, options(FilterCompat.NOOP))) {
+                return new Table(file, r.getFooter());
+            } catch (IOException | RuntimeException e) {
+                throw new IndexException(IndexException.Kind.CORRUPT, path + ": unreadable (" + e.getMessage()
+                    + "); re-run `scalpel index`", e);
+            }
+        }
+    }
 
     private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match) throws IOException {
         this.directory = directory;
         this.manifest = manifest;
         this.match = match;
-        final Path packetsFile = directory.resolve(IndexSchema.PACKETS_FILE);
-        if (!Files.isRegularFile(packetsFile)) {
-            throw new IndexException(IndexException.Kind.CORRUPT, packetsFile + " is missing; re-run `scalpel index`");
-        }
-        this.packets = new LocalInputFile(packetsFile);
-        try (ParquetFileReader r = ParquetFileReader.open(packets, options(FilterCompat.NOOP))) {
-            this.footer = r.getFooter();
-        } catch (IOException | RuntimeException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, packetsFile + ": unreadable (" + e.getMessage()
-                + "); re-run `scalpel index`", e);
-        }
+        this.packets = Table.open(directory.resolve(IndexSchema.PACKETS_FILE));
+        this.flows = Table.open(directory.resolve(IndexSchema.FLOWS_FILE));
     }
 
     /**
@@ -114,45 +150,105 @@ public final class PacketIndex implements Closeable {
         return match;
     }
 
-    /** Rows of flow {@code flow} whose timestamp or datagram time lies in [{@code from}, {@code to}]. */
-    public void lookup(final long flow, final long from, final long to, final RowVisitor visitor) throws IOException {
-        final FilterPredicate window = or(and(gtEq(TS, from), ltEq(TS, to)), and(gtEq(DGRAM_TS, from), ltEq(DGRAM_TS, to)));
-        read(FilterCompat.get(and(eq(FLOW, flow), window)), visitor);
+    /**
+     * Packet rows of the flow with hash {@code flowHash} whose timestamp, or datagram time for
+     * fragments, lies in [{@code from}, {@code to}] ({@code Long.MIN_VALUE}/{@code MAX_VALUE}: unbounded).
+     */
+    public void lookup(final long flowHash, final long from, final long to, final RowVisitor visitor) throws IOException {
+        final Map<Integer, ChunkRows> byChunk = new TreeMap<>();
+        FilterPredicate flowFilter = eq(FLOW_HASH, flowHash);
+        if (from != Long.MIN_VALUE) {
+            flowFilter = and(flowFilter, gtEq(LAST_TS, from));
+        }
+        if (to != Long.MAX_VALUE) {
+            flowFilter = and(flowFilter, ltEq(FIRST_TS, to));
+        }
+        scanFlows(FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) ->
+            byChunk.computeIfAbsent(chunk, c -> new ChunkRows()).add(flow, Math.max(first, from), Math.min(last, to)));
+        if (byChunk.isEmpty()) {
+            return;
+        }
+        // Per chunk: its flow numbers, and only the time span they have in that chunk.
+        FilterPredicate rows = null;
+        for (Map.Entry<Integer, ChunkRows> e : byChunk.entrySet()) {
+            final ChunkRows c = e.getValue();
+            final FilterPredicate window = or(and(gtEq(TS, c.from), ltEq(TS, c.to)), and(gtEq(DGRAM_TS, c.from), ltEq(DGRAM_TS, c.to)));
+            final FilterPredicate inChunk = and(and(eq(CHUNK, e.getKey()),
+                c.flows.size() == 1 ? eq(FLOW, c.flows.iterator().next()) : in(FLOW, c.flows)), window);
+            rows = rows == null ? inChunk : or(rows, inChunk);
+        }
+        scanPackets(FilterCompat.get(rows), visitor);
     }
 
-    /** Rows of flow {@code flow}, any time. */
-    public void lookup(final long flow, final RowVisitor visitor) throws IOException {
-        read(FilterCompat.get(eq(FLOW, flow)), visitor);
+    /** The flow numbers of one chunk that a lookup wants, and their time span there. */
+    private static final class ChunkRows {
+        final Set<Integer> flows = new HashSet<>();
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+
+        void add(final int flow, final long first, final long last) {
+            flows.add(flow);
+            from = Math.min(from, first);
+            to = Math.max(to, last);
+        }
     }
 
-    /** Every row whose timestamp lies in [{@code from}, {@code to}]. */
+    /** Every packet row whose timestamp lies in [{@code from}, {@code to}]. */
     public void scan(final long from, final long to, final RowVisitor visitor) throws IOException {
-        read(FilterCompat.get(and(gtEq(TS, from), ltEq(TS, to))), visitor);
+        scanPackets(FilterCompat.get(and(gtEq(TS, from), ltEq(TS, to))), visitor);
     }
 
-    /** Every row, in capture order. */
+    /** Every packet row, in capture order. */
     public void scanAll(final RowVisitor visitor) throws IOException {
-        read(FilterCompat.NOOP, visitor);
+        scanPackets(FilterCompat.NOOP, visitor);
     }
 
-    private static ParquetReadOptions options(final FilterCompat.Filter filter) {
+    /** Every flow row. */
+    public void scanFlows(final FlowVisitor visitor) throws IOException {
+        scanFlows(FilterCompat.NOOP, visitor);
+    }
+
+    private void scanPackets(final FilterCompat.Filter filter, final RowVisitor visitor) throws IOException {
+        final PacketMaterializer m = new PacketMaterializer();
+        read(packets, null, filter, m, () -> {
+            final PacketMaterializer.Row r = m.row;
+            visitor.row(r.ts, r.offset, r.caplen, r.chunk, r.flow, r.dgramTs);
+        });
+    }
+
+    private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {
+        final FlowMaterializer m = new FlowMaterializer();
+        read(flows, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+    }
+
+    private static org.apache.parquet.ParquetReadOptions options(final FilterCompat.Filter filter) {
         return HadoopFreeReadOptions.filtered(filter, ZstdCodecFactory.INSTANCE);
     }
 
-    private void read(final FilterCompat.Filter filter, final RowVisitor visitor) throws IOException {
-        final RowMaterializer materializer = new RowMaterializer();
-        try (ParquetFileReader r = ParquetFileReader.open(packets, footer, options(filter), packets.newStream())) {
-            final MessageColumnIO io = new ColumnIOFactory().getColumnIO(footer.getFileMetaData().getSchema());
+    /** Called for each row that passes the filter; the materializer holds its values. */
+    @FunctionalInterface
+    private interface RowSink {
+        void accept() throws IOException;
+    }
+
+    private static void read(final Table table, final MessageType projection, final FilterCompat.Filter filter,
+                             final RecordMaterializer<?> materializer, final RowSink sink) throws IOException {
+        try (ParquetFileReader r = ParquetFileReader.open(table.file(), table.footer(), options(filter), table.file().newStream())) {
+            final MessageType schema = projection != null ? projection : table.footer().getFileMetaData().getSchema();
+            if (projection != null) {
+                r.setRequestedSchema(projection);
+            }
+            final MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
             PageReadStore pages;
             while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final RecordReader<Row> records = io.getRecordReader(pages, materializer, filter);
+                final RecordReader<?> records = io.getRecordReader(pages, materializer, filter);
                 final long n = pages.getRowCount();
                 for (long i = 0; i < n; i++) {
-                    final Row row = records.read();
+                    final Object row = records.read();
                     if (row == null || records.shouldSkipCurrentRecord()) {
                         continue;
                     }
-                    visitor.row(row.ts, row.offset, row.caplen, row.flow, row.dgramTs);
+                    sink.accept();
                 }
             }
         }
@@ -163,17 +259,18 @@ public final class PacketIndex implements Closeable {
         // Lookups hold no file open between calls.
     }
 
-    /** A reused row. */
-    private static final class Row {
-        long ts;
-        long offset;
-        int caplen;
-        long flow;
-        long dgramTs;
-    }
+    /** Fills a reused row from packets.parquet. */
+    private static final class PacketMaterializer extends RecordMaterializer<PacketMaterializer.Row> {
+        static final class Row {
+            long ts;
+            long offset;
+            int caplen;
+            int chunk;
+            int flow;
+            long dgramTs;
+        }
 
-    private static final class RowMaterializer extends RecordMaterializer<Row> {
-        private final Row row = new Row();
+        final Row row = new Row();
         private final GroupConverter root = new GroupConverter() {
             private final Converter[] fields = {
                 new PrimitiveConverter() {
@@ -196,7 +293,13 @@ public final class PacketIndex implements Closeable {
                 },
                 new PrimitiveConverter() {
                     @Override
-                    public void addLong(final long v) {
+                    public void addInt(final int v) {
+                        row.chunk = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
                         row.flow = v;
                     }
                 },
@@ -226,6 +329,72 @@ public final class PacketIndex implements Closeable {
         @Override
         public Row getCurrentRecord() {
             return row;
+        }
+
+        @Override
+        public GroupConverter getRootConverter() {
+            return root;
+        }
+    }
+
+    /** Fills reused fields from the join columns of flows.parquet. */
+    private static final class FlowMaterializer extends RecordMaterializer<FlowMaterializer> {
+        int chunk;
+        int flow;
+        long hash;
+        long firstTs;
+        long lastTs;
+        private final GroupConverter root = new GroupConverter() {
+            private final Converter[] fields = {
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        chunk = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        flow = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addLong(final long v) {
+                        hash = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addLong(final long v) {
+                        firstTs = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addLong(final long v) {
+                        lastTs = v;
+                    }
+                },
+            };
+
+            @Override
+            public Converter getConverter(final int fieldIndex) {
+                return fields[fieldIndex];
+            }
+
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+
+        @Override
+        public FlowMaterializer getCurrentRecord() {
+            return this;
         }
 
         @Override

@@ -20,8 +20,10 @@ import org.apache.parquet.schema.MessageType;
  * reused cursor, so no object is created per row.
  */
 final class ParquetTables {
-    /** Rows per page: the unit a time-window lookup reads. */
-    static final int PAGE_ROWS = 8192;
+    /** Rows per page of packets.parquet: the unit a time-window lookup reads. */
+    static final int PACKET_PAGE_ROWS = 8192;
+    /** Rows per page of flows.parquet: the unit a flow-hash lookup reads in each chunk. */
+    static final int FLOW_PAGE_ROWS = 1024;
     /** Largest bloom filter of one row group (enough for ~100 000 flows at 1 % false positives). */
     static final int MAX_BLOOM_BYTES = 128 * 1024;
 
@@ -34,7 +36,7 @@ final class ParquetTables {
     }
 
     static <T> ParquetWriter<T> open(final Path file, final MessageType schema, final RowWriter<T> rows,
-                                     final Map<String, String> metadata, final int rowGroupRows,
+                                     final Map<String, String> metadata, final int rowGroupRows, final int pageRows,
                                      final String bloomColumn, final String... dictionaryColumns) throws IOException {
         final Builder<T> b = new Builder<>(new LocalOutputFile(file), schema, rows, metadata);
         b.withConf(new PlainParquetConfiguration())
@@ -44,7 +46,7 @@ final class ParquetTables {
             .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
             .withRowGroupSize(Long.MAX_VALUE / 2)
             .withRowGroupRowCountLimit(rowGroupRows)
-            .withPageRowCountLimit(PAGE_ROWS)
+            .withPageRowCountLimit(pageRows)
             .withDictionaryEncoding(false)
             .withDictionaryPageSize(8 * 1024 * 1024)
             .withStatisticsEnabled(true)

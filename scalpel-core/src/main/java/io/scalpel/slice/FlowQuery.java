@@ -119,8 +119,7 @@ public record FlowQuery(String label, int ipVersion,
     /** The index's flow reference for this connection. */
     public long flowHash() {
         final int p = protocol == ANY_OTHER ? FlowHash.OTHER_PROTOCOLS : protocol;
-        final long h = FlowHash.of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, p);
-        return h == 0 ? 1 : h;
+        return FlowHash.of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, p);
     }
 
     /** Whether a frame's join time lies in the window. */

@@ -62,33 +62,39 @@ public final class Slicer {
             for (int i = 0; i < queries.size(); i++) {
                 final FlowQuery q = queries.get(i);
                 final Candidates c = found[i];
-                if (q.from() == Long.MIN_VALUE && q.to() == Long.MAX_VALUE) {
-                    index.lookup(q.flowHash(), (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
-                } else {
-                    index.lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
-                }
+                index.lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
             }
         } else {
-            final Map<Long, int[]> byFlow = new HashMap<>();
+            // One pass over each table: flows give the (chunk, flow) rows of every query, packets their frames.
+            final Map<Long, int[]> byHash = new HashMap<>();
             for (int i = 0; i < queries.size(); i++) {
-                final int qi = i;
-                byFlow.merge(queries.get(i).flowHash(), new int[] {qi}, (a, b) -> {
-                    final int[] m = Arrays.copyOf(a, a.length + 1);
-                    m[a.length] = b[0];
-                    return m;
-                });
+                byHash.merge(queries.get(i).flowHash(), new int[] {i}, Slicer::concat);
             }
-            index.scanAll((ts, offset, caplen, flow, dgramTs) -> {
-                final int[] qs = byFlow.get(flow);
+            final Map<Long, int[]> byFlowRow = new HashMap<>();
+            index.scanFlows((chunk, flow, hash, firstTs, lastTs) -> {
+                final int[] qs = byHash.get(hash);
                 if (qs != null) {
-                    final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
                     for (int qi : qs) {
-                        if (queries.get(qi).inWindow(joinTs)) {
-                            found[qi].add(ts, offset, caplen, dgramTs);
+                        final FlowQuery q = queries.get(qi);
+                        if (firstTs <= q.to() && lastTs >= q.from()) {
+                            byFlowRow.merge(flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
                         }
                     }
                 }
             });
+            if (!byFlowRow.isEmpty()) {
+                index.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> {
+                    final int[] qs = flow < 0 ? null : byFlowRow.get(flowRow(chunk, flow));
+                    if (qs != null) {
+                        final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
+                        for (int qi : qs) {
+                            if (queries.get(qi).inWindow(joinTs)) {
+                                found[qi].add(ts, offset, caplen, dgramTs);
+                            }
+                        }
+                    }
+                });
+            }
         }
         final long[][] result = new long[queries.size()][];
         try (Confirm confirm = new Confirm()) {
@@ -102,10 +108,20 @@ public final class Slicer {
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
     public long[] selectWindow(final long from, final long to) throws IOException {
         final Candidates c = new Candidates();
-        index.scan(from, to, (ts, offset, caplen, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
+        index.scan(from, to, (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
         try (Confirm confirm = new Confirm()) {
             return confirm.keep(null, c);
         }
+    }
+
+    private static long flowRow(final int chunk, final int flow) {
+        return ((long) chunk << 32) | (flow & 0xFFFF_FFFFL);
+    }
+
+    private static int[] concat(final int[] a, final int[] b) {
+        final int[] m = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, m, a.length, b.length);
+        return m;
     }
 
     /** The union of several selections, in capture order, each frame once. */
