@@ -75,7 +75,12 @@ public final class PcapngReader extends CaptureReader {
             }
             final int segment = file.segmentOf(pos);
             final int at = (int) (pos - file.segmentBase(segment));
-            final int type = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at);
+            // The section header's type reads the same in both byte orders; every other block's type
+            // is in the byte order of its section.
+            int type = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at);
+            if (type != PcapngBlock.SECTION_HEADER) {
+                type = file.view(segment, order).getInt(at);
+            }
             if (type == PcapngBlock.SECTION_HEADER) {
                 final int bom = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at + SHB_BYTE_ORDER);
                 if (bom == BYTE_ORDER_MAGIC) {
