@@ -1,0 +1,113 @@
+package io.scalpel.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.scalpel.decode.Addresses;
+import io.scalpel.index.IndexSchema;
+import io.scalpel.slice.FlowQuery;
+import io.scalpel.zeek.ConnLogReader;
+import io.scalpel.zeek.ConnRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The index is plain Parquet: DuckDB reads it and, by SQL alone, finds the packets scalpel selects. */
+class DuckDbInteropTest {
+    @TempDir
+    Path dir;
+    Path capture;
+    Path connLog;
+
+    @BeforeEach
+    void copySample() throws Exception {
+        final Path contract = Path.of(System.getProperty("scalpel.shared.dir", "../shared")).resolve("contract").normalize();
+        assumeTrue(Files.isRegularFile(contract.resolve("sample.pcap")), () -> "skipped: contract sample " + contract + " is absent");
+        capture = Files.copy(contract.resolve("sample.pcap"), dir.resolve("sample.pcap"));
+        connLog = contract.resolve("sample-conn.log");
+    }
+
+    @Test
+    void shouldCountEveryPacketOfTheIndexInDuckDb() throws Exception {
+        try (Scalpel scalpel = Scalpel.open(capture);
+             Connection db = DriverManager.getConnection("jdbc:duckdb:");
+             PreparedStatement q = db.prepareStatement("SELECT count(*) FROM read_parquet(?)")) {
+            q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(scalpel.manifest().packets(), rs.getLong(1));
+            }
+        }
+    }
+
+    @Test
+    void shouldSelectTheSameOffsetsByFlowAndWindowInSqlAsScalpel() throws Exception {
+        final ConnRecord conn = largestRow();
+        try (Scalpel scalpel = Scalpel.open(capture);
+             Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
+            final long[] selected = scalpel.select(List.of(conn)).offsets(0);
+            assertTrue(selected.length > 1, conn.uid() + " has packets");
+            final FlowQuery flow = FlowQuery.of(conn, false);
+            final List<Long> offsets = new ArrayList<>();
+            try (PreparedStatement q = db.prepareStatement(
+                "SELECT \"offset\" FROM read_parquet(?) WHERE flow = ? AND epoch_ns(coalesce(dgram_ts, ts)) BETWEEN ? AND ?"
+                    + " ORDER BY \"offset\"")) {
+                q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
+                q.setLong(2, flow.flowHash());
+                q.setLong(3, flow.from());
+                q.setLong(4, flow.to());
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        offsets.add(rs.getLong(1));
+                    }
+                }
+            }
+            assertArrayEquals(selected, offsets.stream().mapToLong(Long::longValue).toArray(), conn.uid() + ": offsets by SQL vs select");
+
+            try (PreparedStatement q = db.prepareStatement(
+                "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow = ?")) {
+                q.setString(1, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setLong(2, flow.flowHash());
+                final String orig = Addresses.format(conn.ipVersion(), conn.origHi(), conn.origLo()) + "/" + conn.origPort();
+                final String resp = Addresses.format(conn.ipVersion(), conn.respHi(), conn.respLo()) + "/" + conn.respPort();
+                int rows = 0;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        final Set<String> endpoints = Set.of(rs.getString("src") + "/" + rs.getInt("src_port"),
+                            rs.getString("dst") + "/" + rs.getInt("dst_port"));
+                        assertEquals(Set.of(orig, resp), endpoints, conn.uid() + ": endpoints in flows.parquet");
+                        assertEquals(flow.protocol(), rs.getInt("proto"));
+                    }
+                }
+                assertTrue(rows > 0, conn.uid() + ": no row in flows.parquet for flow " + flow.flowHash());
+            }
+        }
+    }
+
+    /** The TCP row of the sample's conn.log with the most packets. */
+    private ConnRecord largestRow() throws Exception {
+        ConnRecord best = null;
+        try (ConnLogReader reader = ConnLogReader.open(connLog, (source, line, message) -> { })) {
+            ConnRecord r;
+            while ((r = reader.next()) != null) {
+                if ("tcp".equals(r.proto()) && (best == null || r.origPkts() + r.respPkts() > best.origPkts() + best.respPkts())) {
+                    best = r;
+                }
+            }
+        }
+        assertTrue(best != null, "no tcp row in " + connLog);
+        return best;
+    }
+}
