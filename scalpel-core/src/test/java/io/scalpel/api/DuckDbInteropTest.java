@@ -61,12 +61,14 @@ class DuckDbInteropTest {
             final FlowQuery flow = FlowQuery.of(conn, false);
             final List<Long> offsets = new ArrayList<>();
             try (PreparedStatement q = db.prepareStatement(
-                "SELECT \"offset\" FROM read_parquet(?) WHERE flow = ? AND epoch_ns(coalesce(dgram_ts, ts)) BETWEEN ? AND ?"
-                    + " ORDER BY \"offset\"")) {
+                "SELECT p.\"offset\" FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"
+                    + " WHERE f.flow_hash = ? AND epoch_ns(coalesce(p.dgram_ts, p.ts)) BETWEEN ? AND ?"
+                    + " ORDER BY p.\"offset\"")) {
                 q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
-                q.setLong(2, flow.flowHash());
-                q.setLong(3, flow.from());
-                q.setLong(4, flow.to());
+                q.setString(2, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setLong(3, flow.flowHash());
+                q.setLong(4, flow.from());
+                q.setLong(5, flow.to());
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         offsets.add(rs.getLong(1));
@@ -76,7 +78,7 @@ class DuckDbInteropTest {
             assertArrayEquals(selected, offsets.stream().mapToLong(Long::longValue).toArray(), conn.uid() + ": offsets by SQL vs select");
 
             try (PreparedStatement q = db.prepareStatement(
-                "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow = ?")) {
+                "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow_hash = ?")) {
                 q.setString(1, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
                 q.setLong(2, flow.flowHash());
                 final String orig = Addresses.format(conn.ipVersion(), conn.origHi(), conn.origLo()) + "/" + conn.origPort();
