@@ -139,6 +139,9 @@ final class SliceCommand implements Callable<Integer> {
             if (flow != null) {
                 throw new CommandLine.ParameterException(cl, "--flow and --conn cannot be combined");
             }
+            if (from != null || to != null) {
+                throw new CommandLine.ParameterException(cl, "--from/--to go with --flow or alone: a conn.log row has its own time window");
+            }
             if (all == !uids.isEmpty()) {
                 throw new CommandLine.ParameterException(cl, "with --conn give either --uid UID[,UID...] or --all");
             }
@@ -276,8 +279,8 @@ final class SliceCommand implements Callable<Integer> {
 
     private Written writeOne(final Scalpel scalpel, final long[] offsets, final CaptureFormat outFormat, final PrintWriter err)
         throws IOException {
-        if (offsets.length == 0) {
-            return new Written(0, List.of());
+        if (offsets.length == 0 && !"-".equals(output.write)) {
+            return new Written(0, List.of()); // no file for nothing; a pipe still gets a valid, empty capture
         }
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
         try {

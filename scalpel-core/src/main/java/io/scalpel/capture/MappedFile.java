@@ -16,8 +16,9 @@ import java.nio.file.StandardOpenOption;
  * <p>Segment {@code i} starts at {@code i * segmentSize} and maps {@code segmentSize + OVERLAP}
  * bytes (less at the end of the file). Any span of at most {@link #OVERLAP} bytes that starts in
  * segment {@code i} therefore lies wholly inside that one mapping: a record never has to be
- * stitched together from two buffers. Segments are mapped on first use and kept; the mapping
- * lives outside the heap and is released with the file's last reference.
+ * stitched together from two buffers. All segments are mapped when the file is opened (mapping
+ * reserves address space; pages are read on first touch); the mapping lives outside the heap and
+ * is released with the file's last reference.
  *
  * <p>Each segment has a little- and a big-endian view over the same memory; readers pick the
  * view whose order matches the field they read, so byte order is explicit at every read.
@@ -50,6 +51,18 @@ public final class MappedFile implements Closeable {
         final int segments = (int) Math.max(1, (this.size + segmentSize - 1) / segmentSize);
         this.littleEndian = new ByteBuffer[segments];
         this.bigEndian = new ByteBuffer[segments];
+        try {
+            for (int i = 0; i < segments; i++) {
+                final long base = segmentBase(i);
+                final long length = Math.max(0, Math.min(segmentSize + OVERLAP, this.size - base));
+                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, base, length);
+                littleEndian[i] = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                bigEndian[i] = mapped.duplicate().order(ByteOrder.BIG_ENDIAN);
+            }
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     public static MappedFile open(final Path path) throws IOException {
@@ -84,26 +97,6 @@ public final class MappedFile implements Closeable {
      * is at index {@code p - segmentBase(segment)} of the view, for every p the segment maps.
      */
     public ByteBuffer view(final int segment, final ByteOrder order) {
-        ByteBuffer b = order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
-        if (b == null) {
-            b = map(segment, order);
-        }
-        return b;
-    }
-
-    private synchronized ByteBuffer map(final int segment, final ByteOrder order) {
-        if (bigEndian[segment] == null) {
-            final long base = segmentBase(segment);
-            final long length = Math.min(segmentSize + OVERLAP, size - base);
-            final MappedByteBuffer mapped;
-            try {
-                mapped = channel.map(FileChannel.MapMode.READ_ONLY, base, Math.max(0, length));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(path + ": cannot map bytes " + base + "+" + length, e);
-            }
-            littleEndian[segment] = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            bigEndian[segment] = mapped.duplicate().order(ByteOrder.BIG_ENDIAN);
-        }
         return order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
     }
 

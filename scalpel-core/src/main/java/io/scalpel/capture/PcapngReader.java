@@ -18,7 +18,7 @@ public final class PcapngReader extends CaptureReader {
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     /** Most interfaces accepted in one section. */
     public static final int MAX_INTERFACES = 65_536;
-    /** Most structural blocks remembered (beyond that only counted). */
+    /** Most non-structural blocks (name resolution, statistics, custom...) remembered; beyond that only counted. */
     public static final int MAX_BLOCKS_KEPT = 100_000;
 
     private static final int SHB_BYTE_ORDER = 8;
@@ -52,6 +52,7 @@ public final class PcapngReader extends CaptureReader {
     private long lastTimestamp;
     private final List<PcapngBlock> blocks = new ArrayList<>();
     private long blocksSeen;
+    private int otherBlocksKept;
     private boolean replaying;
     private List<PcapngBlock> layout;
     private int loadedSection = -1;
@@ -376,7 +377,9 @@ public final class PcapngReader extends CaptureReader {
             return;
         }
         blocksSeen++;
-        if (blocks.size() < MAX_BLOCKS_KEPT) {
+        // Sections and interfaces are always kept: reading a packet at an offset needs them.
+        final boolean structural = block.type() == PcapngBlock.SECTION_HEADER || block.type() == PcapngBlock.INTERFACE_DESCRIPTION;
+        if (structural || otherBlocksKept++ < MAX_BLOCKS_KEPT) {
             blocks.add(block);
         }
     }

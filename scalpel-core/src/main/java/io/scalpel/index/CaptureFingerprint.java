@@ -13,7 +13,9 @@ import java.util.HexFormat;
 /**
  * Identifies the bytes an index describes: the indexed length, SHA-256 of the first and of the
  * last 64 KiB of that prefix, and the capture's modification time. A capture that only grew
- * still has the same head and the same tail at the old length; one that changed does not.
+ * still has the same head and the same tail at the old length; one that changed does not, and
+ * one modified in place without changing its length has a new modification time. (An edit that
+ * also restores the time is caught record by record: a slice checks every record it reads.)
  *
  * @param length      indexed bytes (a prefix of the capture)
  * @param headSha256  hex SHA-256 of bytes [0, min(length, 64 KiB))
@@ -29,7 +31,7 @@ public record CaptureFingerprint(long length, String headSha256, String tailSha2
         SAME,
         /** Longer now, with the indexed prefix unchanged (head and tail at the old length match). */
         GROWN,
-        /** Same bytes sampled but a different modification time: touched, probably unchanged. */
+        /** Same length and sampled bytes but a different modification time: modified in place, refused as stale. */
         TOUCHED,
         /** Different: the index does not describe this capture. */
         CHANGED

@@ -23,8 +23,9 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
  * beside its destination and moved into place only when complete ({@link IndexDirectory}).
  *
- * <p>The scan path is allocation-free: flyweight frames and decoder, column arrays per chunk.
- * Heap use is bounded by the chunk size, whatever the capture's size.
+ * <p>The per-frame path allocates nothing: flyweight frames and decoder, column arrays per chunk,
+ * primitive flow tables (flows, fragments and the Parquet writers allocate per flow, datagram
+ * and page, not per frame). Heap use is bounded by the chunk size, whatever the capture's size.
  */
 public final class IndexBuilder {
     /** Rows per chunk (and per row group of packets.parquet). */
@@ -75,7 +76,8 @@ public final class IndexBuilder {
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
             final Scan scan = new Scan(reader, staging.directory());
             scan.run();
-            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.position());
+            // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
+            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
             final IndexManifest manifest = scan.manifest(fingerprint);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();

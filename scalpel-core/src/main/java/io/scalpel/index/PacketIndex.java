@@ -129,10 +129,12 @@ public final class PacketIndex implements Closeable {
         }
         final IndexManifest manifest = IndexManifest.read(manifestFile);
         final CaptureFingerprint.Match match = manifest.fingerprint().compareTo(capture);
-        if (match == CaptureFingerprint.Match.CHANGED) {
-            throw new IndexException(IndexException.Kind.STALE, "index " + dir + " is stale: " + capture
-                + " changed since it was indexed (indexed " + manifest.fingerprint().length() + " bytes, now "
-                + Files.size(capture) + "); re-run `scalpel index " + capture + "` (or slice with --reindex)");
+        if (match == CaptureFingerprint.Match.CHANGED || match == CaptureFingerprint.Match.TOUCHED) {
+            final String why = match == CaptureFingerprint.Match.TOUCHED
+                ? "was modified since it was indexed (same size, different modification time)"
+                : "changed since it was indexed (indexed " + manifest.fingerprint().length() + " bytes, now " + Files.size(capture) + ")";
+            throw new IndexException(IndexException.Kind.STALE, "index " + dir + " is stale: " + capture + " " + why
+                + "; re-run `scalpel index " + capture + "` (or slice with --reindex)");
         }
         return new PacketIndex(dir, manifest, match);
     }
@@ -145,7 +147,7 @@ public final class PacketIndex implements Closeable {
         return directory;
     }
 
-    /** How the capture on disk relates to the indexed bytes (SAME, GROWN or TOUCHED). */
+    /** How the capture on disk relates to the indexed bytes: SAME, or GROWN (the index covers a prefix). */
     public CaptureFingerprint.Match captureMatch() {
         return match;
     }
