@@ -529,7 +529,7 @@ class GeneratorTest {
         Assumptions.assumeTrue(configured != null && Files.isDirectory(Paths.get(configured)), "testdata/ not found");
         final Path committed = Paths.get(configured);
         final Path fresh = Files.createDirectories(dir.resolve("fresh"));
-        TestdataMain.main(new String[] {fresh.toString()});
+        TestdataMain.writeAll(fresh, false);
         try (Stream<Path> files = Files.walk(fresh)) {
             for (final Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
                 final Path relative = fresh.relativize(file);

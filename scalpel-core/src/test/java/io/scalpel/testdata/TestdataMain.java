@@ -19,24 +19,28 @@ public final class TestdataMain {
     }
 
     public static void main(final String[] args) throws IOException {
-        final Path dir = args.length > 0 ? Paths.get(args[0]) : defaultDirectory();
+        writeAll(args.length > 0 ? Paths.get(args[0]) : defaultDirectory(), true);
+    }
+
+    /** Writes every fixture into {@code dir}, listing them on standard output when {@code verbose}. */
+    static void writeAll(final Path dir, final boolean verbose) throws IOException {
         Files.createDirectories(dir.resolve("linktypes"));
 
         final GeneratorSpec sample = GeneratorSpec.defaults(20240101).withConnections(40).withVlan(true)
             .withMaxPayload(240).withStartNanos(1_700_000_000_000_000_000L);
-        write(dir, "sample", sample).writeConnLogJson(dir.resolve("sample-conn.json"));
+        write(dir, verbose, "sample", sample).writeConnLogJson(dir.resolve("sample-conn.json"));
 
-        write(dir, "ns-be", GeneratorSpec.defaults(7).withFormat(CaptureFileFormat.PCAP_NSEC_BE).withConnections(25)
+        write(dir, verbose, "ns-be", GeneratorSpec.defaults(7).withFormat(CaptureFileFormat.PCAP_NSEC_BE).withConnections(25)
             .withVlan(true).withTruncate(true).withUnsortedTimestamps(true).withReuseTuples(true)
             .withOtherProtocols(true).withMaxPayload(400));
-        write(dir, "mixed", GeneratorSpec.everything(11).withFormat(CaptureFileFormat.PCAPNG_MIXED_ENDIAN)
+        write(dir, verbose, "mixed", GeneratorSpec.everything(11).withFormat(CaptureFileFormat.PCAPNG_MIXED_ENDIAN)
             .withLinkType(GeneratorSpec.MIXED_LINK_TYPES).withConnections(40).withTruncate(false)
             .withMaxPayload(200));
-        write(dir, "ethernet-be", GeneratorSpec.everything(13).withFormat(CaptureFileFormat.PCAPNG_BE)
+        write(dir, verbose, "ethernet-be", GeneratorSpec.everything(13).withFormat(CaptureFileFormat.PCAPNG_BE)
             .withConnections(20).withTruncate(false).withMaxPayload(200));
-        write(dir, "fragments", GeneratorSpec.defaults(17).withFragments(true).withConnections(20)
+        write(dir, verbose, "fragments", GeneratorSpec.defaults(17).withFragments(true).withConnections(20)
             .withMaxPayload(200));
-        write(dir, "qinq", GeneratorSpec.defaults(19).withVlan(true).withQinq(true).withSameTupleOnTwoVlans(true)
+        write(dir, verbose, "qinq", GeneratorSpec.defaults(19).withVlan(true).withQinq(true).withSameTupleOnTwoVlans(true)
             .withConnections(25).withMaxPayload(200));
 
         final int[][] linkTypes = {
@@ -48,18 +52,21 @@ public final class TestdataMain {
             final int linkType = entry[0];
             final boolean bigEndian = entry[1] == 1;
             final String name = "linktypes/" + linkTypeName(linkType) + "-" + linkType + (bigEndian ? "-be" : "");
-            write(dir, name, GeneratorSpec.defaults(100 + linkType).withLinkType(linkType).withConnections(8)
+            write(dir, verbose, name, GeneratorSpec.defaults(100 + linkType).withLinkType(linkType).withConnections(8)
                 .withFormat(bigEndian ? CaptureFileFormat.PCAP_USEC_BE : CaptureFileFormat.PCAP_USEC_LE)
                 .withFragments(true).withMaxPayload(160));
         }
     }
 
-    private static Generated write(final Path dir, final String name, final GeneratorSpec spec) throws IOException {
+    private static Generated write(final Path dir, final boolean verbose, final String name, final GeneratorSpec spec)
+        throws IOException {
         final Path capture = dir.resolve(name + "." + spec.format().extension());
         final Generated generated = CaptureGenerator.generate(spec, capture, dir.resolve(name + "-conn.log"));
         generated.writeTruth(dir.resolve(name + ".truth.tsv"));
-        System.out.printf(java.util.Locale.ROOT, "%-28s %8d bytes %5d frames %4d connections%n", capture.getFileName().toString().isEmpty()
-            ? name : dir.relativize(capture), Files.size(capture), generated.frames().size(), generated.conns().size());
+        if (verbose) {
+            System.out.printf(java.util.Locale.ROOT, "%-30s %8d bytes %5d frames %4d connections%n",
+                dir.relativize(capture), Files.size(capture), generated.frames().size(), generated.conns().size());
+        }
         return generated;
     }
 

@@ -39,11 +39,11 @@ public final class ExternalTools {
             }
             return;
         }
-        final String message = tool + " not installed: skipping " + purpose(tool) + "; install with apt-get install -y "
-            + debianPackage(tool);
+        final String install = "install with apt-get install -y " + debianPackage(tool);
         if (isCi()) {
-            throw new AssertionError(message + " (CI=true: these checks must run on CI)");
+            throw new AssertionError(tool + " not installed, but CI=true requires the " + purpose(tool) + "; " + install);
         }
+        final String message = tool + " not installed: skipping " + purpose(tool) + "; " + install;
         System.err.println("WARNING: " + message);
         Assumptions.abort(message);
     }
