@@ -107,6 +107,7 @@ public final class IndexBuilder {
         long truncated;
         long undecoded;
         int lastLinkType = -1;
+        long maxFragmentLag;
 
         Scan(final CaptureReader reader, final Path dir) throws IOException {
             this.reader = reader;
@@ -180,6 +181,7 @@ public final class IndexBuilder {
             final int id = flows.add(flow, key, outerVlan, innerVlan, datagramTs, count, bytes);
             for (int i = 0; i < count; i++) {
                 chunk.patch(rows[i], flows.chunk(), id, datagramTs);
+                maxFragmentLag = Math.max(maxFragmentLag, datagramTs - chunk.tsOf(rows[i]));
             }
         }
 
@@ -226,7 +228,7 @@ public final class IndexBuilder {
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount());
+                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag);
         }
     }
 }

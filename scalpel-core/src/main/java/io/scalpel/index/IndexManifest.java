@@ -31,6 +31,8 @@ import java.util.List;
  * @param lastTimestampNanos   largest frame timestamp (Long.MIN_VALUE if no frames)
  * @param truncatedTailOffset  offset of an incomplete last record, or -1
  * @param warnings             oddities the reader normalised
+ * @param maxFragmentLagNanos  largest time by which a fragment precedes its datagram's completion
+ *                             (lookups by join time read that much earlier)
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -51,7 +53,8 @@ public record IndexManifest(
     long firstTimestampNanos,
     long lastTimestampNanos,
     long truncatedTailOffset,
-    long warnings) {
+    long warnings,
+    long maxFragmentLagNanos) {
 
     public static final String FORMAT = "scalpel-index";
     public static final int VERSION = 1;

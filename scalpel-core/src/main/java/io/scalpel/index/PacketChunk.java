@@ -59,6 +59,10 @@ final class PacketChunk {
         dgramTs[i] = datagramTs;
     }
 
+    long tsOf(final long row) {
+        return ts[(int) (row - baseRow)];
+    }
+
     /** Drops the first {@code n} rows (written), moving the rest to the front. */
     void discardPrefix(final int n) {
         final int rest = size - n;

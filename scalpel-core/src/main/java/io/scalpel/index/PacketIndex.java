@@ -13,11 +13,14 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.parquet.HadoopFreeReadOptions;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
@@ -71,7 +74,6 @@ public final class PacketIndex implements Closeable {
     }
 
     private static final Operators.LongColumn TS = longColumn(IndexSchema.TS);
-    private static final Operators.LongColumn DGRAM_TS = longColumn(IndexSchema.DGRAM_TS);
     private static final Operators.IntColumn CHUNK = intColumn(IndexSchema.CHUNK);
     private static final Operators.IntColumn FLOW = intColumn(IndexSchema.FLOW);
     private static final Operators.LongColumn FLOW_HASH = longColumn(IndexSchema.FLOW_HASH);
@@ -170,16 +172,46 @@ public final class PacketIndex implements Closeable {
         if (byChunk.isEmpty()) {
             return;
         }
-        // Per chunk: its flow numbers, and only the time span they have in that chunk.
+        // Per chunk: its flow numbers, and only the time span they have there. The span is on the
+        // join time; a fragment's own ts is at most the index's fragment lag earlier, so pruning
+        // reads from that much earlier and the join time is checked row by row.
+        final long lag = manifest.maxFragmentLagNanos();
         FilterPredicate rows = null;
+        int pairs = 0;
+        for (ChunkRows c : byChunk.values()) {
+            pairs += c.flows.size();
+        }
+        final long[] wanted = new long[pairs];
+        final Map<Integer, long[]> spans = new HashMap<>();
+        int w = 0;
         for (Map.Entry<Integer, ChunkRows> e : byChunk.entrySet()) {
             final ChunkRows c = e.getValue();
-            final FilterPredicate window = or(and(gtEq(TS, c.from), ltEq(TS, c.to)), and(gtEq(DGRAM_TS, c.from), ltEq(DGRAM_TS, c.to)));
             final FilterPredicate inChunk = and(and(eq(CHUNK, e.getKey()),
-                c.flows.size() == 1 ? eq(FLOW, c.flows.iterator().next()) : in(FLOW, c.flows)), window);
+                c.flows.size() == 1 ? eq(FLOW, c.flows.iterator().next()) : in(FLOW, c.flows)),
+                and(gtEq(TS, c.from - lag), ltEq(TS, c.to)));
             rows = rows == null ? inChunk : or(rows, inChunk);
+            for (int flow : c.flows) {
+                wanted[w++] = flowRow(e.getKey(), flow);
+            }
+            spans.put(e.getKey(), new long[] {c.from - lag, c.to});
         }
-        scanPackets(FilterCompat.get(rows), visitor);
+        java.util.Arrays.sort(wanted);
+        scanPackets(FilterCompat.get(rows), (chunk, flow, ts) -> {
+            if (java.util.Arrays.binarySearch(wanted, flowRow(chunk, flow)) < 0) {
+                return false;
+            }
+            final long[] span = spans.get(chunk);
+            return ts >= span[0] && ts <= span[1];
+        }, (ts, offset, caplen, chunk, flow, dgramTs) -> {
+            final long joinTs = dgramTs == NO_DGRAM_TS ? ts : dgramTs;
+            if (joinTs >= from && joinTs <= to) {
+                visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
+            }
+        });
+    }
+
+    private static long flowRow(final int chunk, final int flow) {
+        return ((long) chunk << 32) | (flow & 0xFFFF_FFFFL);
     }
 
     /** The flow numbers of one chunk that a lookup wants, and their time span there. */
@@ -197,12 +229,12 @@ public final class PacketIndex implements Closeable {
 
     /** Every packet row whose timestamp lies in [{@code from}, {@code to}]. */
     public void scan(final long from, final long to, final RowVisitor visitor) throws IOException {
-        scanPackets(FilterCompat.get(and(gtEq(TS, from), ltEq(TS, to))), visitor);
+        scanPackets(FilterCompat.get(and(gtEq(TS, from), ltEq(TS, to))), (chunk, flow, ts) -> ts >= from && ts <= to, visitor);
     }
 
     /** Every packet row, in capture order. */
     public void scanAll(final RowVisitor visitor) throws IOException {
-        scanPackets(FilterCompat.NOOP, visitor);
+        scanPackets(FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
     }
 
     /** Every flow row. */
@@ -210,12 +242,56 @@ public final class PacketIndex implements Closeable {
         scanFlows(FilterCompat.NOOP, visitor);
     }
 
-    private void scanPackets(final FilterCompat.Filter filter, final RowVisitor visitor) throws IOException {
-        final PacketMaterializer m = new PacketMaterializer();
-        read(packets, null, filter, m, () -> {
-            final PacketMaterializer.Row r = m.row;
-            visitor.row(r.ts, r.offset, r.caplen, r.chunk, r.flow, r.dgramTs);
-        });
+    /** Decides from a row's chunk, flow and timestamp whether it is wanted. */
+    @FunctionalInterface
+    private interface RowTest {
+        boolean test(int chunk, int flow, long ts);
+    }
+
+    /**
+     * Reads packets.parquet column by column: the filter only prunes row groups and pages
+     * (statistics, dictionaries, page indexes); each remaining row is decided by {@code test} on
+     * its chunk, flow and timestamp, and only wanted rows have their other columns decoded.
+     */
+    private void scanPackets(final FilterCompat.Filter filter, final RowTest test, final RowVisitor visitor) throws IOException {
+        final MessageType schema = packets.footer().getFileMetaData().getSchema();
+        final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
+        final GroupConverter ignored = new PacketMaterializer().getRootConverter();
+        try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
+            PageReadStore pages;
+            while ((pages = r.readNextFilteredRowGroup()) != null) {
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, ignored, schema, createdBy);
+                final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
+                final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
+                final ColumnReader caplenColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CAPLEN}));
+                final ColumnReader chunkColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CHUNK}));
+                final ColumnReader flowColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.FLOW}));
+                final ColumnReader dgramColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.DGRAM_TS}));
+                final long n = pages.getRowCount();
+                for (long i = 0; i < n; i++) {
+                    final int chunk = chunkColumn.getInteger();
+                    final int flow = flowColumn.getInteger();
+                    final long ts = tsColumn.getLong();
+                    final boolean hasDgram = dgramColumn.getCurrentDefinitionLevel() == 1;
+                    if (test.test(chunk, flow, ts)) {
+                        visitor.row(ts, offsetColumn.getLong(), caplenColumn.getInteger(), chunk, flow,
+                            hasDgram ? dgramColumn.getLong() : NO_DGRAM_TS);
+                    } else {
+                        offsetColumn.skip();
+                        caplenColumn.skip();
+                        if (hasDgram) {
+                            dgramColumn.skip();
+                        }
+                    }
+                    chunkColumn.consume();
+                    flowColumn.consume();
+                    tsColumn.consume();
+                    offsetColumn.consume();
+                    caplenColumn.consume();
+                    dgramColumn.consume();
+                }
+            }
+        }
     }
 
     private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {

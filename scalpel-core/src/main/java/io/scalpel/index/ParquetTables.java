@@ -21,7 +21,7 @@ import org.apache.parquet.schema.MessageType;
  */
 final class ParquetTables {
     /** Rows per page of packets.parquet: the unit a time-window lookup reads. */
-    static final int PACKET_PAGE_ROWS = 8192;
+    static final int PACKET_PAGE_ROWS = 2048;
     /** Rows per page of flows.parquet: the unit a flow-hash lookup reads in each chunk. */
     static final int FLOW_PAGE_ROWS = 1024;
     /** Largest bloom filter of one row group (enough for ~100 000 flows at 1 % false positives). */
