@@ -187,6 +187,9 @@ final class SliceCommand implements Callable<Integer> {
         try (ConnLogReader reader = "-".equals(conn)
             ? ConnLogReader.open(System.in, "<stdin>", listener)
             : ConnLogReader.open(Path.of(conn), listener)) {
+            if (!all) {
+                reader.onlyUids(wanted::contains);
+            }
             ConnRecord r;
             while ((r = reader.next()) != null) {
                 if ((all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {

@@ -47,6 +47,20 @@ class ConnLogReaderTest {
     // ---- Zeek TSV ----
 
     @Test
+    void shouldReturnOnlyTheWantedUidsWithoutParsingTheOthers() throws IOException {
+        final String garbled = ROW_A.replace("CjnUex7KLTh3VLr8Ks", "CGarbledRow0000000").replace("10.2.129.108", "not-an-address");
+        final List<String> problems = new ArrayList<>();
+        final String log = HEADER + garbled + ROW_A + ROW_B;
+        try (ConnLogReader reader = ConnLogReader.open(new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)), "test",
+            (s, l, m) -> problems.add(m))) {
+            reader.onlyUids(u -> u.equals("Ck98N2KD4BOE0TDOgv"));
+            final Result r = drain(reader, problems);
+            assertEquals(List.of("Ck98N2KD4BOE0TDOgv"), uids(r));
+            assertEquals(List.of(), problems, "an unwanted row is not parsed, so its bad address is not reported");
+        }
+    }
+
+    @Test
     void shouldReadZeekTsvRows() throws IOException {
         final Result r = read(HEADER + ROW_A + ROW_B + "#close\t2024-01-01-00-10-00\n");
 
