@@ -173,9 +173,13 @@ public final class Slicer {
             final Frame frame = new Frame();
             final Set<Integer> linkTypes = new TreeSet<>();
             if (target != reader.format()) {
-                for (long offset : offsets) {
-                    reader.readAt(offset, frame);
-                    linkTypes.add(frame.linkType());
+                // A reader of its own: reading every frame ahead would leave the writing reader with the
+                // last frame's timestamp, which a leading simple packet block (no timestamp) would take.
+                try (CaptureReader ahead = reader()) {
+                    for (long offset : offsets) {
+                        ahead.readAt(offset, frame);
+                        linkTypes.add(frame.linkType());
+                    }
                 }
             }
             final ExtractWriter writer = ExtractWriter.create(reader, structure, target, linkTypes, out, warnings);
