@@ -59,7 +59,7 @@ public final class PcapReader extends CaptureReader {
     @Override
     public boolean next(final Frame frame) throws CaptureFormatException {
         final long pos = position;
-        if (!readRecord(pos, frame)) {
+        if (!readRecord(pos, frame, true)) {
             return false;
         }
         position = pos + frame.recordLength;
@@ -68,15 +68,20 @@ public final class PcapReader extends CaptureReader {
 
     @Override
     public void readAt(final long offset, final Frame frame) throws CaptureFormatException {
-        if (offset < FILE_HEADER_LENGTH || !readRecord(offset, frame)) {
+        if (offset < FILE_HEADER_LENGTH || !readRecord(offset, frame, false)) {
             throw malformed(offset, "no whole record at this offset (the capture ends at " + file.size() + ")");
         }
     }
 
-    private boolean readRecord(final long pos, final Frame frame) throws CaptureFormatException {
+    /**
+     * Reads the record at {@code pos}; false when the file ends inside it. Only a sequential read
+     * ({@code scanning}) records the truncated tail and the warnings: a random read leaves the
+     * reader's state as it was.
+     */
+    private boolean readRecord(final long pos, final Frame frame, final boolean scanning) throws CaptureFormatException {
         final long size = file.size();
         if (pos + RECORD_HEADER_LENGTH > size) {
-            if (pos < size) {
+            if (pos < size && scanning) {
                 truncatedTail(pos, "record header cut short: " + (size - pos) + " of 16 bytes");
             }
             return false;
@@ -93,15 +98,20 @@ public final class PcapReader extends CaptureReader {
                 + " exceeds the limit of " + MAX_CAPLEN + " bytes");
         }
         if (pos + RECORD_HEADER_LENGTH + caplen > size) {
+            if (!scanning) {
+                return false;
+            }
             truncatedTail(pos, "record of " + caplen + " captured bytes cut short at " + (size - pos - RECORD_HEADER_LENGTH));
             return false;
         }
         if (fraction >= unitsPerSecond) {
-            warn(pos, "timestamp fraction " + fraction + " is a second or more; carried into the seconds");
+            if (scanning) {
+                warn(pos, "timestamp fraction " + fraction + " is a second or more; carried into the seconds");
+            }
             seconds += fraction / unitsPerSecond;
             fraction %= unitsPerSecond;
         }
-        if (caplen > origlen) {
+        if (caplen > origlen && scanning) {
             warn(pos, "captured length " + caplen + " exceeds original length " + Integer.toUnsignedString(origlen));
         }
         frame.recordOffset = pos;

@@ -148,6 +148,9 @@ public final class PcapngReader extends CaptureReader {
         if (length < SHB_MIN_LENGTH) {
             throw malformed(pos, "section header block of " + length + " bytes is shorter than " + SHB_MIN_LENGTH);
         }
+        if (!fits) {
+            throw malformed(pos, "section header block of " + length + " bytes exceeds " + MappedFile.OVERLAP);
+        }
         final int major = view.getShort(at + SHB_VERSION_MAJOR) & 0xFFFF;
         if (major != 1) {
             throw malformed(pos + SHB_VERSION_MAJOR, "pcapng major version " + major + " is not 1");

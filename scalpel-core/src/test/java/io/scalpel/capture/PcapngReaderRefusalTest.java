@@ -117,6 +117,38 @@ class PcapngReaderRefusalTest {
     }
 
     @Test
+    void shouldRefuseASectionHeaderLongerThanOneMappedSpan() throws IOException {
+        final int length = MappedFile.OVERLAP + 4;
+        final CaptureBytes b = new CaptureBytes(ByteOrder.LITTLE_ENDIAN)
+            .u32(0x0A0D0D0AL)   // block type: section header
+            .u32(length)        // block total length: 4 bytes beyond what one segment view guarantees
+            .u32(0x1A2B3C4DL)   // byte-order magic
+            .u16(1).u16(0)      // version 1.0
+            .u64(-1)            // section length: unknown
+            .u16(0).u16(0)      // opt_endofopt
+            .zeros(length - 32) // padding up to the trailer
+            .u32(length);       // trailing length
+
+        final CaptureFormatException e = readToTheEnd(b, "huge-shb.pcapng");
+
+        assertRefused(e, 0, "section header block of " + length + " bytes exceeds " + MappedFile.OVERLAP);
+    }
+
+    @Test
+    void shouldLeaveTheReaderUnchangedWhenARandomReadHitsACutRecord() throws IOException {
+        final byte[] whole = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1)
+            .pcapRecord(1, 0, 40, 40)  // a whole record at 24
+            .pcapRecord(2, 0, 100, 100) // a record at 80, cut below
+            .bytes();
+        final java.nio.file.Path file = dir.resolve("cut-random.pcap");
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 30));
+        try (CaptureReader r = CaptureReader.open(file)) {
+            org.junit.jupiter.api.Assertions.assertThrows(CaptureFormatException.class, () -> r.readAt(80, new Frame()));
+            org.junit.jupiter.api.Assertions.assertEquals(-1, r.truncatedTailOffset(), "a random read records no truncated tail");
+        }
+    }
+
+    @Test
     void shouldRefuseMoreInterfacesThanTheLimitInOneSection() throws IOException {
         final CaptureBytes b = new CaptureBytes(ByteOrder.LITTLE_ENDIAN).shb();
         final byte[] idb = new CaptureBytes(ByteOrder.LITTLE_ENDIAN)
