@@ -8,7 +8,6 @@ import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -158,15 +157,7 @@ class ConcurrentSliceTest {
     }
 
     private static List<ConnRecord> readConnLog(final Path conn) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(conn, (source, line, message) -> {
-            throw new AssertionError(source + ":" + line + ": " + message);
-        })) {
-            ConnRecord c;
-            while ((c = r.next()) != null) {
-                rows.add(c);
-            }
-        }
+        final List<ConnRecord> rows = io.scalpel.testing.ConnLogs.readStrictly(conn);
         assertEquals(CONNECTIONS, rows.size(), "conn.log rows");
         return rows;
     }

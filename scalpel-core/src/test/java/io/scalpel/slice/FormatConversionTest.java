@@ -14,7 +14,6 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthBlock;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -292,15 +291,7 @@ class FormatConversionTest {
     }
 
     private static List<ConnRecord> readConnLog(final Path conn) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(conn, (source, line, message) -> {
-            throw new AssertionError(source + ":" + line + ": " + message);
-        })) {
-            ConnRecord c;
-            while ((c = r.next()) != null) {
-                rows.add(c);
-            }
-        }
+        final List<ConnRecord> rows = io.scalpel.testing.ConnLogs.readStrictly(conn);
         return rows;
     }
 }

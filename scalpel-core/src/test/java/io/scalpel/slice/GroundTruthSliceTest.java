@@ -11,7 +11,6 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -153,15 +152,7 @@ class GroundTruthSliceTest {
     }
 
     private static List<ConnRecord> readConnLog(final Path conn) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(conn, (source, line, message) -> {
-            throw new AssertionError(source + ":" + line + ": " + message);
-        })) {
-            ConnRecord c;
-            while ((c = r.next()) != null) {
-                rows.add(c);
-            }
-        }
+        final List<ConnRecord> rows = io.scalpel.testing.ConnLogs.readStrictly(conn);
         return rows;
     }
 
