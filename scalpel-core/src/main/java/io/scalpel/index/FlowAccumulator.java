@@ -154,12 +154,13 @@ final class FlowAccumulator {
         return order;
     }
 
-    void clear() {
+    /** Empties the table for chunk number {@code chunkNumber}. */
+    void reset(final int chunkNumber) {
         if (size > 0) {
             Arrays.fill(slots, EMPTY);
         }
         size = 0;
-        chunk++;
+        chunk = chunkNumber;
     }
 
     private static long mix(long k) {

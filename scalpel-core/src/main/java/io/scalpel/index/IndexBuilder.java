@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
@@ -94,7 +98,17 @@ public final class IndexBuilder {
         final PacketDecoder decoder = new PacketDecoder();
         final DecodedPacket decoded = new DecodedPacket();
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
-        final FlowAccumulator flows = new FlowAccumulator(4096);
+        /** Two sets of what a flush hands to the writer thread: one written while the other fills. */
+        final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
+        final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096)};
+        FlowAccumulator flows = flowTables[0];
+        int flushes;
+        final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "scalpel-index-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        Future<?> writing;
         final FragmentTracker fragments = new FragmentTracker(this);
         final ParquetWriter<PacketChunk> packetWriter;
         final ParquetWriter<FlowAccumulator> flowWriter;
@@ -134,10 +148,22 @@ public final class IndexBuilder {
                 }
                 fragments.resolveAll();
                 flush(true);
+                awaitWriter();
                 progress.update(reader.position(), reader.size());
             } finally {
-                packetWriter.close();
-                flowWriter.close();
+                try {
+                    if (writing != null) {
+                        writing.get(); // never close the writers under a running batch
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException e) {
+                    // the scan failed first; its exception is the one that propagates
+                } finally {
+                    writer.shutdown();
+                    packetWriter.close();
+                    flowWriter.close();
+                }
             }
         }
 
@@ -196,19 +222,59 @@ public final class IndexBuilder {
                 }
                 limit = (int) Math.min(chunk.size, fragments.firstPendingRow() - chunk.baseRow);
             }
-            for (int i = 0; i < limit; i++) {
-                chunk.cursor = i;
-                packetWriter.write(chunk);
+            // Parquet encoding and compression run on the writer thread while the scan goes on:
+            // hand it a copy of the rows and this chunk's flow table, and fill the other set.
+            awaitWriter();
+            final PacketChunk batch = batches[flushes & 1];
+            chunk.copyPrefixTo(batch, limit);
+            chunk.discardPrefix(limit);
+            final FlowAccumulator table = flows;
+            flowRows += table.size();
+            flushes++;
+            flows = flowTables[flushes & 1];
+            flows.reset(flushes);
+            writing = writer.submit(() -> {
+                write(batch, table);
+                return null;
+            });
+        }
+
+        /** Writer thread: one batch of packet rows and its chunk's flows. */
+        private void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
+            for (int i = 0; i < batch.size; i++) {
+                batch.cursor = i;
+                packetWriter.write(batch);
             }
             // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
-            final int[] order = flows.hashOrder();
+            final int[] order = table.hashOrder();
             for (int i = 0; i < order.length; i++) {
-                flows.cursor = order[i];
-                flowWriter.write(flows);
+                table.cursor = order[i];
+                flowWriter.write(table);
             }
-            flowRows += flows.size();
-            flows.clear();
-            chunk.discardPrefix(limit);
+        }
+
+        /** Waits for the batch being written; a failure there surfaces here. */
+        private void awaitWriter() throws IOException {
+            if (writing == null) {
+                return;
+            }
+            try {
+                writing.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the index");
+            } catch (ExecutionException e) {
+                final Throwable cause = e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(cause);
+            } finally {
+                writing = null;
+            }
         }
 
         IndexManifest manifest(final CaptureFingerprint fingerprint) {

@@ -63,6 +63,18 @@ final class PacketChunk {
         return ts[(int) (row - baseRow)];
     }
 
+    /** Makes {@code dst} hold copies of this chunk's first {@code n} rows (and nothing else). */
+    void copyPrefixTo(final PacketChunk dst, final int n) {
+        System.arraycopy(ts, 0, dst.ts, 0, n);
+        System.arraycopy(offset, 0, dst.offset, 0, n);
+        System.arraycopy(caplen, 0, dst.caplen, 0, n);
+        System.arraycopy(chunk, 0, dst.chunk, 0, n);
+        System.arraycopy(flow, 0, dst.flow, 0, n);
+        System.arraycopy(dgramTs, 0, dst.dgramTs, 0, n);
+        dst.baseRow = baseRow;
+        dst.size = n;
+    }
+
     /** Drops the first {@code n} rows (written), moving the rest to the front. */
     void discardPrefix(final int n) {
         final int rest = size - n;
@@ -74,12 +86,6 @@ final class PacketChunk {
         System.arraycopy(dgramTs, n, dgramTs, 0, rest);
         baseRow += n;
         size = rest;
-    }
-
-    void clear() {
-        baseRow += size;
-        size = 0;
-        Arrays.fill(dgramTs, NO_DGRAM_TS);
     }
 
     /** Writes row {@link #cursor}. */
