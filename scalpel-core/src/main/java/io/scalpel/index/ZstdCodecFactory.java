@@ -11,8 +11,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * Parquet page compression over zstd-jni, so that writing and reading the index needs no Hadoop
  * codec classes. Supports ZSTD and UNCOMPRESSED; the index is always written with ZSTD.
  */
-public final class ZstdCodecFactory implements CompressionCodecFactory {
-    public static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(3);
+final class ZstdCodecFactory implements CompressionCodecFactory {
+    static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(3);
 
     private final int level;
 
