@@ -12,6 +12,7 @@ public final class Frame {
     int recordLength;
     long timestampNanos;
     boolean timestampKnown;
+    boolean finerThanNanoseconds;
     int capturedLength;
     int originalLength;
     int linkType;
@@ -31,6 +32,9 @@ public final class Frame {
 
     /** False for a pcapng simple packet block. */
     public boolean timestampKnown() { return timestampKnown; }
+
+    /** True when the capture's timestamp had sub-nanosecond resolution (pcapng if_tsresol), cut to ns here. */
+    public boolean finerThanNanoseconds() { return finerThanNanoseconds; }
 
     public int capturedLength() { return capturedLength; }
 

@@ -118,6 +118,7 @@ public final class PcapReader extends CaptureReader {
         frame.recordLength = RECORD_HEADER_LENGTH + caplen;
         frame.timestampNanos = seconds * 1_000_000_000L + fraction * nanosPerUnit;
         frame.timestampKnown = true;
+        frame.finerThanNanoseconds = false;
         frame.capturedLength = caplen;
         frame.originalLength = origlen;
         frame.linkType = linkType;

@@ -259,6 +259,7 @@ public final class PcapngReader extends CaptureReader {
         frame.recordLength = length;
         frame.timestampNanos = ts;
         frame.timestampKnown = tsKnown;
+        frame.finerThanNanoseconds = finerThanNanoseconds(tsresol[id]);
         frame.capturedLength = caplen;
         frame.originalLength = origlen;
         frame.linkType = linkTypes[id];
@@ -266,6 +267,12 @@ public final class PcapngReader extends CaptureReader {
         frame.section = section;
         frame.buffer = file.view(segment, ByteOrder.BIG_ENDIAN);
         frame.dataOffset = dataAt;
+    }
+
+    /** Whether an if_tsresol value is finer than one nanosecond (10^-10 and below, 2^-30 and below). */
+    static boolean finerThanNanoseconds(final int tsresol) {
+        final int exponent = tsresol & 0x7F;
+        return (tsresol & 0x80) == 0 ? exponent > 9 : exponent >= 30;
     }
 
     /** Converts a timestamp in if_tsresol units to nanoseconds (powers of 10 and of 2). */

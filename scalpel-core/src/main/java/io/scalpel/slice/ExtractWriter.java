@@ -185,6 +185,7 @@ public abstract class ExtractWriter {
         private final ByteBuffer header = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
         private boolean started;
         private boolean warnedLossy;
+        private boolean warnedResolution;
 
         PcapngToPcap(final MappedFile file, final OutputStream out, final int linkType, final Consumer<String> warnings) {
             super(file, out);
@@ -209,6 +210,10 @@ public abstract class ExtractWriter {
             if (!frame.timestampKnown() && !warnedLossy) {
                 warnedLossy = true;
                 warnings.accept("simple packet blocks have no timestamp: they get the previous packet's in the pcap");
+            }
+            if (frame.finerThanNanoseconds() && !warnedResolution) {
+                warnedResolution = true;
+                warnings.accept("timestamps finer than a nanosecond are cut to nanoseconds in the pcap");
             }
             final long ts = frame.timestampNanos();
             header.putInt(0, (int) Math.floorDiv(ts, 1_000_000_000L));
