@@ -23,7 +23,7 @@ record Cli(int exit, String out, String err, byte[] binary) {
 
     /** The contract sample (sample.pcap, sample-conn.log) copied into {@code dir}; skips when shared data is absent. */
     static Path[] sample(final Path dir) throws IOException {
-        final Path contract = ExternalTools.sharedDir("contract");
+        final Path contract = SharedData.sharedDir("contract");
         final Path pcap = Files.copy(contract.resolve("sample.pcap"), dir.resolve("sample.pcap"), StandardCopyOption.REPLACE_EXISTING);
         final Path conn = Files.copy(contract.resolve("sample-conn.log"), dir.resolve("sample-conn.log"),
             StandardCopyOption.REPLACE_EXISTING);

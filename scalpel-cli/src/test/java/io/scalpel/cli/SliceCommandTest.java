@@ -357,7 +357,8 @@ class SliceCommandTest {
     }
 
     private static long tcpdumpCount(final Path file) throws IOException, InterruptedException {
-        final Path tcpdump = ExternalTools.tool("tcpdump");
+        io.scalpel.testing.ExternalTools.require(io.scalpel.testing.ExternalTools.TCPDUMP);
+        final Path tcpdump = io.scalpel.testing.ExternalTools.executable(io.scalpel.testing.ExternalTools.TCPDUMP).orElseThrow();
         final Process p = new ProcessBuilder(tcpdump.toString(), "-nn", "-r", file.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         final String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

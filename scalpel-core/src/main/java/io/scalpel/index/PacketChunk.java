@@ -1,6 +1,5 @@
 package io.scalpel.index;
 
-import java.util.Arrays;
 import org.apache.parquet.io.api.RecordConsumer;
 
 /**

@@ -13,7 +13,6 @@ import io.scalpel.index.IndexException;
 import io.scalpel.index.PacketIndex;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
