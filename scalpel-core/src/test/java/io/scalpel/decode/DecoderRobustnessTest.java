@@ -46,7 +46,12 @@ class DecoderRobustnessTest {
             concat(Frames.ethernet(EtherTypes.QINQ), Frames.vlanTag(0, 10, EtherTypes.VLAN),
                 Frames.vlanTag(0, 20, EtherTypes.IPV6), Frames.ipv6(0, CLIENT_V6, SERVER_V6, ipv6Tail.length), ipv6Tail),
             concat(Frames.ethernet(60), Frames.llcSnap(EtherTypes.IPV4),
-                Frames.ipv4(FlowKey.PROTO_ICMP, Frames.CLIENT_V4, Frames.SERVER_V4, 8), Frames.icmp(8, 0)));
+                Frames.ipv4(FlowKey.PROTO_ICMP, Frames.CLIENT_V4, Frames.SERVER_V4, 8), Frames.icmp(8, 0)),
+            DecoderShimTest.ethernetMplsIpv4Tcp(),
+            DecoderShimTest.ethernetPppoeIpv4Tcp(),
+            DecoderShimTest.ethernetPbbIpv4Tcp(),
+            DecoderShimTest.ethernetVnTagVlanIpv4Tcp(),
+            DecoderShimTest.fabricPathIpv6Udp());
     }
 
     private DecodedPacket decodeAt(final int linkType, final ByteBuffer buffer, final int offset, final int length) {
