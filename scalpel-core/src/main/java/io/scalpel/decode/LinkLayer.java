@@ -66,6 +66,12 @@ final class LinkLayer {
                 return openBsdLoopback(buf, off, end, out);
             case LinkTypes.LINKTYPE_FDDI:
                 return fddi(buf, off, end, out);
+            case LinkTypes.LINKTYPE_PPP:
+                return Ppp.decodePppLink(buf, off, end, out);
+            case LinkTypes.LINKTYPE_PPP_HDLC:
+                return Ppp.decodePppHdlc(buf, off, end, out);
+            case LinkTypes.LINKTYPE_C_HDLC:
+                return Ppp.decodeCiscoHdlc(buf, off, end, out);
             default:
                 return STATUS_UNSUPPORTED_LINKTYPE;
         }

@@ -9,16 +9,22 @@ public final class LinkTypes {
     public static final int LINKTYPE_NULL = 0;
     /** Ethernet II / IEEE 802.3. */
     public static final int LINKTYPE_ETHERNET = 1;
+    /** PPP: the protocol field, sometimes preceded by HDLC address 0xFF and control 0x03. */
+    public static final int LINKTYPE_PPP = 9;
     /** FDDI: frame control, destination and source addresses, then IEEE 802.2 LLC. */
     public static final int LINKTYPE_FDDI = 10;
     /** Raw IP as DLT_RAW is numbered on most platforms; some writers put it in files as is. */
     public static final int LINKTYPE_RAW_DLT12 = 12;
     /** Raw IP as DLT_RAW is numbered on OpenBSD. */
     public static final int LINKTYPE_RAW_DLT14 = 14;
+    /** PPP in HDLC-like framing (RFC 1662): address 0xFF, control 0x03, protocol. */
+    public static final int LINKTYPE_PPP_HDLC = 50;
     /** Raw IP, IPv4 or IPv6 by the version nibble. */
     public static final int LINKTYPE_RAW = 101;
     /** OpenBSD loopback: like {@link #LINKTYPE_NULL} but the family is in network byte order. */
     public static final int LINKTYPE_LOOP = 108;
+    /** Cisco HDLC: address 0x0F or 0x8F, control 0, EtherType. */
+    public static final int LINKTYPE_C_HDLC = 104;
     /** Linux "cooked" capture v1 (16-byte header). */
     public static final int LINKTYPE_LINUX_SLL = 113;
     /** Raw IPv4 only. */
@@ -42,11 +48,14 @@ public final class LinkTypes {
         switch (linkType & LINKTYPE_MASK) {
             case LINKTYPE_NULL:
             case LINKTYPE_ETHERNET:
+            case LINKTYPE_PPP:
             case LINKTYPE_FDDI:
             case LINKTYPE_RAW_DLT12:
             case LINKTYPE_RAW_DLT14:
             case LINKTYPE_RAW:
+            case LINKTYPE_PPP_HDLC:
             case LINKTYPE_LOOP:
+            case LINKTYPE_C_HDLC:
             case LINKTYPE_LINUX_SLL:
             case LINKTYPE_IPV4:
             case LINKTYPE_IPV6:

@@ -28,8 +28,13 @@ class DecoderRobustnessTest {
         LinkTypes.LINKTYPE_NULL, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_FDDI,
         LinkTypes.LINKTYPE_RAW_DLT12, LinkTypes.LINKTYPE_RAW_DLT14, LinkTypes.LINKTYPE_RAW,
         LinkTypes.LINKTYPE_LOOP, LinkTypes.LINKTYPE_LINUX_SLL, LinkTypes.LINKTYPE_IPV4,
-        LinkTypes.LINKTYPE_IPV6, LinkTypes.LINKTYPE_LINUX_SLL2,
+        LinkTypes.LINKTYPE_IPV6, LinkTypes.LINKTYPE_LINUX_SLL2, LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC,
+        LinkTypes.LINKTYPE_C_HDLC,
     };
+
+    /** A frame and the link type it is decoded as. */
+    private record LinkFrame(int linkType, byte[] frame) {
+    }
 
     private final PacketDecoder decoder = new PacketDecoder();
 
@@ -52,6 +57,19 @@ class DecoderRobustnessTest {
             DecoderShimTest.ethernetPbbIpv4Tcp(),
             DecoderShimTest.ethernetVnTagVlanIpv4Tcp(),
             DecoderShimTest.fabricPathIpv6Udp());
+    }
+
+    /** Valid frames of every shape: the Ethernet ones and those of the other link types. */
+    private static List<LinkFrame> framesOfEveryLinkType() {
+        final List<LinkFrame> frames = new java.util.ArrayList<>();
+        for (final byte[] frame : ethernetFrames()) {
+            frames.add(new LinkFrame(LinkTypes.LINKTYPE_ETHERNET, frame));
+        }
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppHdlcIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP_HDLC, DecoderPppTest.pppHdlcIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_C_HDLC, DecoderPppTest.ciscoHdlcIpv4Tcp()));
+        return frames;
     }
 
     private DecodedPacket decodeAt(final int linkType, final ByteBuffer buffer, final int offset, final int length) {
@@ -78,10 +96,12 @@ class DecoderRobustnessTest {
     @Test
     void shouldNeverReadOutsideTheFrameWhereverItSitsInTheBuffer() {
         final Random random = new Random(20240601);
-        for (final byte[] frame : ethernetFrames()) {
+        for (final LinkFrame linkFrame : framesOfEveryLinkType()) {
+            final int linkType = linkFrame.linkType();
+            final byte[] frame = linkFrame.frame();
             for (int length = 0; length <= frame.length; length++) {
                 // Reference: the cut frame alone, in a buffer that ends where it ends.
-                final String expected = describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET,
+                final String expected = describe(decodeAt(linkType,
                     ByteBuffer.wrap(Arrays.copyOf(frame, length)), 0, length));
 
                 // The whole frame at an offset, between garbage, with only `length` bytes given:
@@ -90,12 +110,12 @@ class DecoderRobustnessTest {
                 final byte[] big = new byte[offset + frame.length + 64];
                 random.nextBytes(big);
                 System.arraycopy(frame, 0, big, offset, frame.length);
-                assertEquals(expected, describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(big), offset, length), offset),
-                    "length " + length + " at offset " + offset);
+                assertEquals(expected, describe(decodeAt(linkType, ByteBuffer.wrap(big), offset, length), offset),
+                    "link type " + linkType + ", length " + length + " at offset " + offset);
 
                 // Garbage that looks like the frame's own headers right before it.
                 final byte[] shifted = concat(frame, Arrays.copyOf(frame, length));
-                assertEquals(expected, describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(shifted), frame.length, length), frame.length));
+                assertEquals(expected, describe(decodeAt(linkType, ByteBuffer.wrap(shifted), frame.length, length), frame.length));
             }
         }
     }
@@ -105,7 +125,7 @@ class DecoderRobustnessTest {
         final Random random = new Random(7);
         final DecodedPacket out = new DecodedPacket();
         final byte[] buffer = new byte[256];
-        final List<byte[]> seeds = ethernetFrames();
+        final List<byte[]> seeds = framesOfEveryLinkType().stream().map(LinkFrame::frame).toList();
         for (int i = 0; i < 100_000; i++) {
             final byte[] seed = seeds.get(i % seeds.size());
             final int length = random.nextInt(Math.min(buffer.length, seed.length + 16) + 1);
