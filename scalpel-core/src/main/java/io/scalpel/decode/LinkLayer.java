@@ -72,6 +72,8 @@ final class LinkLayer {
                 return Ppp.decodePppHdlc(buf, off, end, out);
             case LinkTypes.LINKTYPE_C_HDLC:
                 return Ppp.decodeCiscoHdlc(buf, off, end, out);
+            case LinkTypes.LINKTYPE_NFLOG:
+                return Nflog.decode(buf, off, end, out);
             default:
                 return STATUS_UNSUPPORTED_LINKTYPE;
         }

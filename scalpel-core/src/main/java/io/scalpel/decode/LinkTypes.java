@@ -27,6 +27,8 @@ public final class LinkTypes {
     public static final int LINKTYPE_C_HDLC = 104;
     /** Linux "cooked" capture v1 (16-byte header). */
     public static final int LINKTYPE_LINUX_SLL = 113;
+    /** Linux netfilter log: a header, then TLVs in the logging host's (little-endian) order. */
+    public static final int LINKTYPE_NFLOG = 239;
     /** Raw IPv4 only. */
     public static final int LINKTYPE_IPV4 = 228;
     /** Raw IPv6 only. */
@@ -57,6 +59,7 @@ public final class LinkTypes {
             case LINKTYPE_LOOP:
             case LINKTYPE_C_HDLC:
             case LINKTYPE_LINUX_SLL:
+            case LINKTYPE_NFLOG:
             case LINKTYPE_IPV4:
             case LINKTYPE_IPV6:
             case LINKTYPE_LINUX_SLL2:

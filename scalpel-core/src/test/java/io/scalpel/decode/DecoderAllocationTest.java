@@ -36,13 +36,15 @@ class DecoderAllocationTest {
         final List<byte[]> frames = List.of(Frames.ethernetIpv4Tcp(), tagged, ipv6, nullIpv4, icmp, fragment, arp, cut,
             DecoderShimTest.ethernetMplsIpv4Tcp(), DecoderShimTest.ethernetPppoeIpv4Tcp(), DecoderShimTest.ethernetPbbIpv4Tcp(),
             DecoderShimTest.ethernetVnTagVlanIpv4Tcp(), DecoderShimTest.fabricPathIpv6Udp(),
-            DecoderPppTest.pppIpv4Tcp(), DecoderPppTest.pppHdlcIpv6Udp(), DecoderPppTest.ciscoHdlcIpv4Tcp());
+            DecoderPppTest.pppIpv4Tcp(), DecoderPppTest.pppHdlcIpv6Udp(), DecoderPppTest.ciscoHdlcIpv4Tcp(),
+            DecoderNflogTest.nflogIpv4Tcp(), DecoderNflogTest.nflogIpv6Udp());
         final int[] linkTypes = {
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_NULL,
             LinkTypes.LINKTYPE_RAW, LinkTypes.LINKTYPE_IPV4, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC, LinkTypes.LINKTYPE_C_HDLC,
+            LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_NFLOG,
         };
         final int[] offsets = new int[frames.size()];
         final int[] lengths = new int[frames.size()];

@@ -59,6 +59,10 @@ class DecoderCorpusTest {
         "zeek/traces/cisco-fabric-path.pcap         | 128 | 64 | 1234::2:57005 > 5678:::48879 proto 6",
         "tcpdump/mpls-traceroute.pcap               | 18  | 1  | 12.4.4.4:42315 > 12.1.1.1:33435 proto 17",
         "tcpdump/mpls-traceroute.pcap               | 18  | 17 | 12.4.4.4:42315 > 12.1.1.1:33443 proto 17",
+        "zeek/traces/nflog-http.pcap                | 13  | 1  | 10.0.2.15:49762 > 93.184.216.34:80 proto 6",
+        "zeek/traces/nflog-http.pcap                | 13  | 13 | 10.0.2.15:49762 > 93.184.216.34:80 proto 6",
+        "tcpdump/nflog.pcap                         | 4   | 1  | 74.82.42.42:53 > 10.0.0.20:42585 proto 17",
+        "tcpdump/nflog.pcap                         | 4   | 4  | 74.82.42.42:53 > 10.0.0.20:48736 proto 17",
     })
     void shouldDecodeAsManyIpFramesAsTsharkWithTheSameKeys(final String trace, final int ipFrames,
                                                            final int frameNumber, final String key) throws IOException {
