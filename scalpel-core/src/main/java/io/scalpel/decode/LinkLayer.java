@@ -74,6 +74,10 @@ final class LinkLayer {
                 return Ppp.decodeCiscoHdlc(buf, off, end, out);
             case LinkTypes.LINKTYPE_NFLOG:
                 return Nflog.decode(buf, off, end, out);
+            case LinkTypes.LINKTYPE_IEEE802_11:
+                return Ieee80211.decode(buf, off, end, out);
+            case LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP:
+                return Ieee80211.decodeRadiotap(buf, off, end, out);
             default:
                 return STATUS_UNSUPPORTED_LINKTYPE;
         }

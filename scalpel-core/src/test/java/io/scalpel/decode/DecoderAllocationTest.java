@@ -37,7 +37,8 @@ class DecoderAllocationTest {
             DecoderShimTest.ethernetMplsIpv4Tcp(), DecoderShimTest.ethernetPppoeIpv4Tcp(), DecoderShimTest.ethernetPbbIpv4Tcp(),
             DecoderShimTest.ethernetVnTagVlanIpv4Tcp(), DecoderShimTest.fabricPathIpv6Udp(),
             DecoderPppTest.pppIpv4Tcp(), DecoderPppTest.pppHdlcIpv6Udp(), DecoderPppTest.ciscoHdlcIpv4Tcp(),
-            DecoderNflogTest.nflogIpv4Tcp(), DecoderNflogTest.nflogIpv6Udp());
+            DecoderNflogTest.nflogIpv4Tcp(), DecoderNflogTest.nflogIpv6Udp(),
+            DecoderIeee80211Test.dataIpv4Tcp(), DecoderIeee80211Test.radiotapQosIpv6Udp());
         final int[] linkTypes = {
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_NULL,
             LinkTypes.LINKTYPE_RAW, LinkTypes.LINKTYPE_IPV4, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
@@ -45,6 +46,7 @@ class DecoderAllocationTest {
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC, LinkTypes.LINKTYPE_C_HDLC,
             LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_NFLOG,
+            LinkTypes.LINKTYPE_IEEE802_11, LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP,
         };
         final int[] offsets = new int[frames.size()];
         final int[] lengths = new int[frames.size()];

@@ -63,6 +63,9 @@ class DecoderCorpusTest {
         "zeek/traces/nflog-http.pcap                | 13  | 13 | 10.0.2.15:49762 > 93.184.216.34:80 proto 6",
         "tcpdump/nflog.pcap                         | 4   | 1  | 74.82.42.42:53 > 10.0.0.20:42585 proto 17",
         "tcpdump/nflog.pcap                         | 4   | 4  | 74.82.42.42:53 > 10.0.0.20:48736 proto 17",
+        "zeek/traces/radiotap.pcap                  | 3   | 1  | 172.17.156.76:61738 > 208.67.220.220:53 proto 17",
+        "zeek/traces/radiotap.pcap                  | 3   | 3  | fe80::a667:6ff:fef7:ec54:5353 > ff02::fb:5353 proto 17",
+        "zeek/traces/wlanmon.pcap                   | 3   | 2  | 208.67.220.220:53 > 172.17.156.76:61738 proto 17",
     })
     void shouldDecodeAsManyIpFramesAsTsharkWithTheSameKeys(final String trace, final int ipFrames,
                                                            final int frameNumber, final String key) throws IOException {

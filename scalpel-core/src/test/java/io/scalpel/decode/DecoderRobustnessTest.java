@@ -29,7 +29,8 @@ class DecoderRobustnessTest {
         LinkTypes.LINKTYPE_RAW_DLT12, LinkTypes.LINKTYPE_RAW_DLT14, LinkTypes.LINKTYPE_RAW,
         LinkTypes.LINKTYPE_LOOP, LinkTypes.LINKTYPE_LINUX_SLL, LinkTypes.LINKTYPE_IPV4,
         LinkTypes.LINKTYPE_IPV6, LinkTypes.LINKTYPE_LINUX_SLL2, LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC,
-        LinkTypes.LINKTYPE_C_HDLC, LinkTypes.LINKTYPE_NFLOG,
+        LinkTypes.LINKTYPE_C_HDLC, LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_IEEE802_11,
+        LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP,
     };
 
     /** A frame and the link type it is decoded as. */
@@ -71,6 +72,8 @@ class DecoderRobustnessTest {
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_C_HDLC, DecoderPppTest.ciscoHdlcIpv4Tcp()));
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_NFLOG, DecoderNflogTest.nflogIpv4Tcp()));
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_NFLOG, DecoderNflogTest.nflogIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_IEEE802_11, DecoderIeee80211Test.dataIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP, DecoderIeee80211Test.radiotapQosIpv6Udp()));
         return frames;
     }
 
