@@ -17,6 +17,12 @@ public final class EtherTypes {
     /** IEEE 802.1ad service tag (QinQ outer tag). */
     public static final int QINQ = 0x88A8;
     public static final int LLDP = 0x88CC;
+    /** IEEE 802.1ah Provider Backbone Bridging (MAC-in-MAC) I-TAG. */
+    public static final int PBB = 0x88E7;
+    /** Cisco FabricPath: the outer header's EtherType, an inner Ethernet header follows. */
+    public static final int FABRICPATH = 0x8903;
+    /** Cisco VN-Tag (802.1Qbh). */
+    public static final int VN_TAG = 0x8926;
     /** Pre-standard QinQ outer tag. */
     public static final int QINQ_LEGACY = 0x9100;
 

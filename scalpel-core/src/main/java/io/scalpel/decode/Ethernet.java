@@ -39,6 +39,17 @@ final class Ethernet {
     static final int OUI_ENCAPSULATED_ETHERNET = 0x000000;
     static final int OUI_BRIDGE_TUNNEL = 0x0000F8;
 
+    /** The EtherType field that ends a shim header. */
+    static final int ETHERTYPE_LENGTH = 2;
+    /** PBB (802.1ah): I-TAG(4: flags, 24-bit I-SID) customer destination(6) and source MAC(6) EtherType(2). */
+    static final int PBB_SHIM_LENGTH = 18;
+    /** VN-Tag (802.1Qbh): tag(4: direction, pointer, destination and source virtual interface) EtherType(2). */
+    static final int VN_TAG_SHIM_LENGTH = 6;
+    /** Cisco FabricPath: FTAG and TTL(2), then the inner Ethernet header: destination(6) source(6) EtherType(2). */
+    static final int FABRICPATH_SHIM_LENGTH = 16;
+    /** Not a shim. */
+    private static final int NO_SHIM = 0;
+
     /** Any value below {@link EtherTypes#MIN_ETHERTYPE}: "an 802.2 LLC header follows". */
     private static final int LLC_FOLLOWS = 0;
 
@@ -60,8 +71,9 @@ final class Ethernet {
     /**
      * Decodes the payload of type {@code etherType} that starts at {@code off}. VLAN tags and
      * LLC/SNAP headers are unwrapped in a loop (never by recursion: a frame of nested tags must
-     * not exhaust the stack); every other EtherType is one case. MPLS and PPPoE are not decoded
-     * yet and, like ARP or LLDP, have no flow.
+     * not exhaust the stack), and so are the shims that end in another EtherType: PBB, VN-Tag and
+     * Cisco FabricPath. MPLS, PPPoE sessions and IP end the walk; every other EtherType (ARP,
+     * LLDP, PPPoE discovery, ...) has no flow.
      */
     static int decodeEtherType(final int etherType, final ByteBuffer buf, final int off, final int end, final DecodedPacket out) {
         int type = etherType;
@@ -96,7 +108,21 @@ final class Ethernet {
                 p += SNAP_HEADER_LENGTH;
                 continue;
             }
+            final int shim = shimLength(type);
+            if (shim != NO_SHIM) {
+                if (end - p < shim) {
+                    return STATUS_TRUNCATED;
+                }
+                type = u16(buf, p + shim - ETHERTYPE_LENGTH);
+                p += shim;
+                continue;
+            }
             switch (type) {
+                case EtherTypes.MPLS_UNICAST:
+                case EtherTypes.MPLS_MULTICAST:
+                    return Mpls.decode(buf, p, end, out);
+                case EtherTypes.PPPOE_SESSION:
+                    return Ppp.decodePppoeSession(buf, p, end, out);
                 case EtherTypes.IPV4:
                     return Ipv4.decode(buf, p, end, out);
                 case EtherTypes.IPV6:
@@ -104,6 +130,20 @@ final class Ethernet {
                 default:
                     return STATUS_NOT_IP;
             }
+        }
+    }
+
+    /** The bytes a shim header takes after its EtherType, the next EtherType included; {@link #NO_SHIM} for others. */
+    private static int shimLength(final int etherType) {
+        switch (etherType) {
+            case EtherTypes.PBB:
+                return PBB_SHIM_LENGTH;
+            case EtherTypes.VN_TAG:
+                return VN_TAG_SHIM_LENGTH;
+            case EtherTypes.FABRICPATH:
+                return FABRICPATH_SHIM_LENGTH;
+            default:
+                return NO_SHIM;
         }
     }
 

@@ -66,6 +66,18 @@ final class LinkLayer {
                 return openBsdLoopback(buf, off, end, out);
             case LinkTypes.LINKTYPE_FDDI:
                 return fddi(buf, off, end, out);
+            case LinkTypes.LINKTYPE_PPP:
+                return Ppp.decodePppLink(buf, off, end, out);
+            case LinkTypes.LINKTYPE_PPP_HDLC:
+                return Ppp.decodePppHdlc(buf, off, end, out);
+            case LinkTypes.LINKTYPE_C_HDLC:
+                return Ppp.decodeCiscoHdlc(buf, off, end, out);
+            case LinkTypes.LINKTYPE_NFLOG:
+                return Nflog.decode(buf, off, end, out);
+            case LinkTypes.LINKTYPE_IEEE802_11:
+                return Ieee80211.decode(buf, off, end, out);
+            case LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP:
+                return Ieee80211.decodeRadiotap(buf, off, end, out);
             default:
                 return STATUS_UNSUPPORTED_LINKTYPE;
         }

@@ -3,7 +3,8 @@ package io.scalpel.decode;
 import java.nio.ByteBuffer;
 
 /**
- * Unsigned big-endian (network order) reads at absolute positions. The buffer must be
+ * Unsigned big-endian (network order) reads at absolute positions, and the one little-endian read
+ * some link-layer headers need. The buffer must be
  * {@link java.nio.ByteOrder#BIG_ENDIAN}; {@link PacketDecoder} checks that once per frame.
  */
 final class NetworkOrder {
@@ -25,6 +26,11 @@ final class NetworkOrder {
 
     static int u24(final ByteBuffer buffer, final int index) {
         return (u16(buffer, index) << BITS_PER_BYTE) | u8(buffer, index + Short.BYTES);
+    }
+
+    /** Unsigned 16 bits in little-endian order, for the few headers written in a host's order (NFLOG, radiotap). */
+    static int u16LittleEndian(final ByteBuffer buffer, final int index) {
+        return Short.reverseBytes(buffer.getShort(index)) & SHORT_MASK;
     }
 
     /** 32 bits as a signed int (an IPv4 address). */

@@ -11,8 +11,11 @@ import java.util.Objects;
  * A frame cut short decodes as far as its bytes allow.
  *
  * <p>The layers, one class each (package-private): {@code LinkLayer} picks the first header by
- * link type, {@code Ethernet} handles 802 framing (VLAN tags, LLC/SNAP) and the EtherType
- * dispatch, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the ports.
+ * link type, {@code Ethernet} handles 802 framing (VLAN tags, LLC/SNAP, the PBB, VN-Tag and
+ * FabricPath shims) and the EtherType dispatch, {@code Mpls} label stacks, {@code Ppp} PPP,
+ * PPPoE sessions and Cisco HDLC, {@code Nflog} netfilter logs, {@code Ieee80211} 802.11 data
+ * frames and radiotap, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the
+ * ports.
  *
  * <p>Status after decoding:
  * <ul>

@@ -183,8 +183,8 @@ class DecoderEthernetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {EtherTypes.LLDP, EtherTypes.MPLS_UNICAST, EtherTypes.MPLS_MULTICAST, EtherTypes.PPPOE_SESSION})
-    void shouldReportEtherTypesNotDecodedYetAsNotIp(final int etherType) {
+    @ValueSource(ints = {EtherTypes.LLDP, EtherTypes.PPPOE_DISCOVERY})
+    void shouldReportEtherTypesWithoutAFlowAsNotIp(final int etherType) {
         final byte[] frame = concat(Frames.ethernet(etherType), new byte[46]);
         assertEquals(STATUS_NOT_IP, decodeEthernet(frame).status());
     }

@@ -251,10 +251,10 @@ class DecoderLinkLayerTest {
 
     @Test
     void shouldReportUnknownLinkTypeAsUnsupported() {
-        final DecodedPacket p = decode(105, Frames.ethernetIpv4Tcp()); // 802.11: not decoded
+        final DecodedPacket p = decode(147, Frames.ethernetIpv4Tcp()); // USER0: private use
         assertEquals(STATUS_UNSUPPORTED_LINKTYPE, p.status());
         assertEquals(0, p.layerCount());
-        assertFalse(LinkTypes.isSupported(105));
+        assertFalse(LinkTypes.isSupported(147));
         assertTrue(LinkTypes.isSupported(LinkTypes.LINKTYPE_LINUX_SLL2));
     }
 }

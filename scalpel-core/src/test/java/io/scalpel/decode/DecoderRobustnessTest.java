@@ -28,8 +28,14 @@ class DecoderRobustnessTest {
         LinkTypes.LINKTYPE_NULL, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_FDDI,
         LinkTypes.LINKTYPE_RAW_DLT12, LinkTypes.LINKTYPE_RAW_DLT14, LinkTypes.LINKTYPE_RAW,
         LinkTypes.LINKTYPE_LOOP, LinkTypes.LINKTYPE_LINUX_SLL, LinkTypes.LINKTYPE_IPV4,
-        LinkTypes.LINKTYPE_IPV6, LinkTypes.LINKTYPE_LINUX_SLL2,
+        LinkTypes.LINKTYPE_IPV6, LinkTypes.LINKTYPE_LINUX_SLL2, LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC,
+        LinkTypes.LINKTYPE_C_HDLC, LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_IEEE802_11,
+        LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP,
     };
+
+    /** A frame and the link type it is decoded as. */
+    private record LinkFrame(int linkType, byte[] frame) {
+    }
 
     private final PacketDecoder decoder = new PacketDecoder();
 
@@ -46,7 +52,29 @@ class DecoderRobustnessTest {
             concat(Frames.ethernet(EtherTypes.QINQ), Frames.vlanTag(0, 10, EtherTypes.VLAN),
                 Frames.vlanTag(0, 20, EtherTypes.IPV6), Frames.ipv6(0, CLIENT_V6, SERVER_V6, ipv6Tail.length), ipv6Tail),
             concat(Frames.ethernet(60), Frames.llcSnap(EtherTypes.IPV4),
-                Frames.ipv4(FlowKey.PROTO_ICMP, Frames.CLIENT_V4, Frames.SERVER_V4, 8), Frames.icmp(8, 0)));
+                Frames.ipv4(FlowKey.PROTO_ICMP, Frames.CLIENT_V4, Frames.SERVER_V4, 8), Frames.icmp(8, 0)),
+            DecoderShimTest.ethernetMplsIpv4Tcp(),
+            DecoderShimTest.ethernetPppoeIpv4Tcp(),
+            DecoderShimTest.ethernetPbbIpv4Tcp(),
+            DecoderShimTest.ethernetVnTagVlanIpv4Tcp(),
+            DecoderShimTest.fabricPathIpv6Udp());
+    }
+
+    /** Valid frames of every shape: the Ethernet ones and those of the other link types. */
+    private static List<LinkFrame> framesOfEveryLinkType() {
+        final List<LinkFrame> frames = new java.util.ArrayList<>();
+        for (final byte[] frame : ethernetFrames()) {
+            frames.add(new LinkFrame(LinkTypes.LINKTYPE_ETHERNET, frame));
+        }
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppHdlcIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP_HDLC, DecoderPppTest.pppHdlcIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_C_HDLC, DecoderPppTest.ciscoHdlcIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_NFLOG, DecoderNflogTest.nflogIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_NFLOG, DecoderNflogTest.nflogIpv6Udp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_IEEE802_11, DecoderIeee80211Test.dataIpv4Tcp()));
+        frames.add(new LinkFrame(LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP, DecoderIeee80211Test.radiotapQosIpv6Udp()));
+        return frames;
     }
 
     private DecodedPacket decodeAt(final int linkType, final ByteBuffer buffer, final int offset, final int length) {
@@ -73,10 +101,12 @@ class DecoderRobustnessTest {
     @Test
     void shouldNeverReadOutsideTheFrameWhereverItSitsInTheBuffer() {
         final Random random = new Random(20240601);
-        for (final byte[] frame : ethernetFrames()) {
+        for (final LinkFrame linkFrame : framesOfEveryLinkType()) {
+            final int linkType = linkFrame.linkType();
+            final byte[] frame = linkFrame.frame();
             for (int length = 0; length <= frame.length; length++) {
                 // Reference: the cut frame alone, in a buffer that ends where it ends.
-                final String expected = describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET,
+                final String expected = describe(decodeAt(linkType,
                     ByteBuffer.wrap(Arrays.copyOf(frame, length)), 0, length));
 
                 // The whole frame at an offset, between garbage, with only `length` bytes given:
@@ -85,12 +115,12 @@ class DecoderRobustnessTest {
                 final byte[] big = new byte[offset + frame.length + 64];
                 random.nextBytes(big);
                 System.arraycopy(frame, 0, big, offset, frame.length);
-                assertEquals(expected, describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(big), offset, length), offset),
-                    "length " + length + " at offset " + offset);
+                assertEquals(expected, describe(decodeAt(linkType, ByteBuffer.wrap(big), offset, length), offset),
+                    "link type " + linkType + ", length " + length + " at offset " + offset);
 
                 // Garbage that looks like the frame's own headers right before it.
                 final byte[] shifted = concat(frame, Arrays.copyOf(frame, length));
-                assertEquals(expected, describe(decodeAt(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(shifted), frame.length, length), frame.length));
+                assertEquals(expected, describe(decodeAt(linkType, ByteBuffer.wrap(shifted), frame.length, length), frame.length));
             }
         }
     }
@@ -100,7 +130,7 @@ class DecoderRobustnessTest {
         final Random random = new Random(7);
         final DecodedPacket out = new DecodedPacket();
         final byte[] buffer = new byte[256];
-        final List<byte[]> seeds = ethernetFrames();
+        final List<byte[]> seeds = framesOfEveryLinkType().stream().map(LinkFrame::frame).toList();
         for (int i = 0; i < 100_000; i++) {
             final byte[] seed = seeds.get(i % seeds.size());
             final int length = random.nextInt(Math.min(buffer.length, seed.length + 16) + 1);

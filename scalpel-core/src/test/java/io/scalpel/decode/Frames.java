@@ -86,6 +86,52 @@ final class Frames {
             innerType >> 8, innerType);          // inner EtherType
     }
 
+    /** One MPLS label stack entry. */
+    static byte[] mplsLabel(final int label, final boolean bottomOfStack) {
+        final int entry = label << 12 | (bottomOfStack ? 0x100 : 0) | 64;
+        return bytes(
+            entry >> 24, entry >> 16,            // label (20 bits) ...
+            entry >> 8,                          // ... label, traffic class(3), bottom of stack(1)
+            entry);                              // TTL
+    }
+
+    /** PPPoE session header and the PPP protocol field. */
+    static byte[] pppoeSession(final int sessionId, final int pppProtocol, final int payloadLength) {
+        final int length = 2 + payloadLength;
+        return bytes(
+            0x11,                                // version 1, type 1
+            0x00,                                // code: session data
+            sessionId >> 8, sessionId,           // session id
+            length >> 8, length,                 // PPPoE payload length (PPP protocol + data)
+            pppProtocol >> 8, pppProtocol);      // PPP protocol
+    }
+
+    /** 802.1ah PBB after EtherType 0x88E7: I-TAG, customer MACs, inner EtherType. */
+    static byte[] pbb(final int serviceId, final int innerType) {
+        return bytes(
+            0x00, serviceId >> 16, serviceId >> 8, serviceId, // I-TAG: priority, DEI, flags(8), I-SID(24)
+            0x02, 0x00, 0x00, 0x00, 0x01, 0x0b,  // customer destination MAC
+            0x02, 0x00, 0x00, 0x00, 0x01, 0x0a,  // customer source MAC
+            innerType >> 8, innerType);          // inner EtherType
+    }
+
+    /** VN-Tag after EtherType 0x8926: the tag and the next EtherType. */
+    static byte[] vnTag(final int innerType) {
+        return bytes(
+            0x80, 0x05,                          // direction, pointer, looped, destination virtual interface
+            0x00, 0x07,                          // version, source virtual interface
+            innerType >> 8, innerType);          // next EtherType
+    }
+
+    /** Cisco FabricPath after EtherType 0x8903: FTAG/TTL, then the inner Ethernet header. */
+    static byte[] fabricPath(final int innerType) {
+        return bytes(
+            0x00, 0x3f,                          // FTAG(10), TTL(6)
+            0x02, 0x00, 0x00, 0x00, 0x02, 0x0b,  // inner destination MAC
+            0x02, 0x00, 0x00, 0x00, 0x02, 0x0a,  // inner source MAC
+            innerType >> 8, innerType);          // inner EtherType
+    }
+
     /** LLC/SNAP with organisation code 00-00-00 (RFC 1042). */
     static byte[] llcSnap(final int etherType) {
         return bytes(
