@@ -256,11 +256,10 @@ public final class PacketIndex implements Closeable {
     private void scanPackets(final FilterCompat.Filter filter, final RowTest test, final RowVisitor visitor) throws IOException {
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
-        final GroupConverter ignored = new PacketMaterializer().getRootConverter();
         try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
             PageReadStore pages;
             while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, ignored, schema, createdBy);
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, UNUSED_CONVERTER, schema, createdBy);
                 final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
                 final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
                 final ColumnReader caplenColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CAPLEN}));
@@ -337,83 +336,27 @@ public final class PacketIndex implements Closeable {
         // Lookups hold no file open between calls.
     }
 
-    /** Fills a reused row from packets.parquet. */
-    private static final class PacketMaterializer extends RecordMaterializer<PacketMaterializer.Row> {
-        static final class Row {
-            long ts;
-            long offset;
-            int caplen;
-            int chunk;
-            int flow;
-            long dgramTs;
-        }
-
-        final Row row = new Row();
-        private final GroupConverter root = new GroupConverter() {
-            private final Converter[] fields = {
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        row.ts = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        row.offset = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        row.caplen = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        row.chunk = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        row.flow = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        row.dgramTs = v;
-                    }
-                },
-            };
-
-            @Override
-            public Converter getConverter(final int fieldIndex) {
-                return fields[fieldIndex];
-            }
-
-            @Override
-            public void start() {
-                row.dgramTs = NO_DGRAM_TS;
-            }
-
-            @Override
-            public void end() {
-            }
+    /**
+     * Column readers need a converter per column even when values are taken with their getters;
+     * this one receives nothing.
+     */
+    private static final GroupConverter UNUSED_CONVERTER = new GroupConverter() {
+        private final PrimitiveConverter none = new PrimitiveConverter() {
         };
 
         @Override
-        public Row getCurrentRecord() {
-            return row;
+        public Converter getConverter(final int fieldIndex) {
+            return none;
         }
 
         @Override
-        public GroupConverter getRootConverter() {
-            return root;
+        public void start() {
         }
-    }
+
+        @Override
+        public void end() {
+        }
+    };
 
     /** Fills reused fields from the join columns of flows.parquet. */
     private static final class FlowMaterializer extends RecordMaterializer<FlowMaterializer> {
