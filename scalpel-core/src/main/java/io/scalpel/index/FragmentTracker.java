@@ -1,6 +1,5 @@
 package io.scalpel.index;
 
-import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,9 +160,7 @@ final class FragmentTracker {
 
     private void resolve(final Datagram d, final long datagramTs) {
         final FlowKey k = d.key;
-        // Without the first fragment the datagram has no ports: it is keyed by its addresses (ports 0).
-        final long flow = d.firstSeen && k.portsKnown() ? k.flowHash()
-            : FlowHash.of(k.ipVersion(), k.srcHi(), k.srcLo(), 0, k.dstHi(), k.dstLo(), 0, k.protocol());
-        sink.resolved(d.rows, d.count, flow, k, d.outerVlan, d.innerVlan, datagramTs, d.bytes);
+        // Without the first fragment the key has no ports, and a key without ports hashes with ports 0.
+        sink.resolved(d.rows, d.count, k.flowHash(), k, d.outerVlan, d.innerVlan, datagramTs, d.bytes);
     }
 }
