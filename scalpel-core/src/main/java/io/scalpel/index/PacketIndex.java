@@ -210,7 +210,8 @@ public final class PacketIndex implements Closeable {
         });
     }
 
-    private static long flowRow(final int chunk, final int flow) {
+    /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */
+    public static long flowRow(final int chunk, final int flow) {
         return ((long) chunk << 32) | (flow & 0xFFFF_FFFFL);
     }
 

@@ -76,14 +76,14 @@ public final class Slicer {
                     for (int qi : qs) {
                         final FlowQuery q = queries.get(qi);
                         if (firstTs <= q.to() && lastTs >= q.from()) {
-                            byFlowRow.merge(flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
+                            byFlowRow.merge(PacketIndex.flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
                         }
                     }
                 }
             });
             if (!byFlowRow.isEmpty()) {
                 index.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> {
-                    final int[] qs = flow < 0 ? null : byFlowRow.get(flowRow(chunk, flow));
+                    final int[] qs = flow < 0 ? null : byFlowRow.get(PacketIndex.flowRow(chunk, flow));
                     if (qs != null) {
                         final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
                         for (int qi : qs) {
@@ -111,10 +111,6 @@ public final class Slicer {
         try (Confirm confirm = new Confirm()) {
             return confirm.keep(null, c);
         }
-    }
-
-    private static long flowRow(final int chunk, final int flow) {
-        return ((long) chunk << 32) | (flow & 0xFFFF_FFFFL);
     }
 
     private static int[] concat(final int[] a, final int[] b) {
