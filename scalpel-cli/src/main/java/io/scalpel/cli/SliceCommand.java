@@ -8,6 +8,7 @@ import io.scalpel.slice.OutputException;
 import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.SafeText;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -209,7 +210,7 @@ final class SliceCommand implements Callable<Integer> {
         final List<ConnRecord> conns = new ArrayList<>();
         for (ConnRecord r : rows.values()) {
             if (output.splitDir != null && !SAFE_UID.matcher(r.uid()).matches()) {
-                problems.add(printable(r.uid()) + " (not a safe file name; refused)");
+                problems.add(SafeText.escape(r.uid(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;
             }
             conns.add(r);
@@ -377,18 +378,5 @@ final class SliceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 option + " '" + text + "' is neither ISO-8601 (2024-05-01T12:00:00Z) nor epoch seconds (1714564800.5)");
         }
-    }
-
-    private static String printable(final String s) {
-        final StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 80; i++) {
-            final char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7F) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return s.length() > 80 ? b + "..." : b.toString();
     }
 }

@@ -1,8 +1,8 @@
 package io.scalpel.zeek;
 
 /** Renders untrusted log text for messages: truncated, with control characters escaped. */
-final class SafeText {
-    static final int MAX_VALUE_CHARS = 80;
+public final class SafeText {
+    public static final int MAX_VALUE_CHARS = 80;
 
     private SafeText() {
     }
@@ -16,7 +16,7 @@ final class SafeText {
      * Escapes control, format (bidi overrides, zero-width) and separator characters, unpaired
      * surrogates and the backslash itself, and cuts the text after {@code maxChars} code points.
      */
-    static String escape(final String value, final int maxChars) {
+    public static String escape(final String value, final int maxChars) {
         final StringBuilder sb = new StringBuilder(Math.min(value.length(), maxChars) + 8);
         int shown = 0;
         int i = 0;
