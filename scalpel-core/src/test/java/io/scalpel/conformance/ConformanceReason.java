@@ -1,0 +1,84 @@
+package io.scalpel.conformance;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/**
+ * The closed list of reasons a row is not judged or differs from Zeek's count. A mechanical
+ * reason counts, in the row's extract as tshark decodes it, the frames Zeek discards by that
+ * rule; the test asserts the count is the difference.
+ */
+enum ConformanceReason {
+    /** An exact row. */
+    NONE("-", false, null),
+    /** The baseline is a zeek-cut subset without the connection's proto and endpoints. */
+    NO_FIVE_TUPLE("no-five-tuple", false, null),
+    /** The baseline is a zeek-cut subset without orig_pkts/resp_pkts. */
+    NO_PACKET_COUNTS("no-packet-counts", false, null),
+    /** ts is masked and the same key appears in more than one row of the log: no time window separates them. */
+    REPEATED_MASKED_KEY("repeated-masked-key", false, null),
+    /**
+     * Zeek reassembles IP fragments and counts the datagram once, at its last fragment; the
+     * extract carries every fragment. Check: fragment frames minus distinct datagrams.
+     */
+    FRAGMENTS_COUNTED_ONCE("fragments-counted-once", true, frames -> {
+        final Set<String> datagrams = new HashSet<>();
+        long fragments = 0;
+        for (TsharkFrame f : frames) {
+            if (f.isFragment()) {
+                fragments++;
+                datagrams.add(f.datagramId());
+            }
+        }
+        return fragments - datagrams.size();
+    }),
+    /**
+     * Zeek discards a packet whose IP, TCP or UDP checksum is wrong (unless told to ignore
+     * checksums). Check: frames tshark finds a bad checksum in, at any layer.
+     */
+    BAD_CHECKSUM("bad-checksum", true, frames -> frames.stream().filter(TsharkFrame::badChecksum).count()),
+    /**
+     * Zeek counts no packet whose capture stops inside its IP datagram's headers (the snaplen
+     * cut it); the extract carries the frame. Check: frames with a captured length below the
+     * wire length.
+     */
+    CUT_BY_SNAPLEN("cut-by-snaplen", true, frames -> frames.stream().filter(TsharkFrame::cutBySnaplen).count()),
+    /** Zeek decided differently whether to decapsulate a tunnel (docs/conformance.md names the decision). */
+    ZEEK_TUNNEL_DECISION("zeek-tunnel-decision", false, null),
+    /** A difference nobody explained yet: always fails. */
+    UNEXPLAINED("unexplained", false, null);
+
+    private final String code;
+    private final boolean mechanical;
+    private final ToLongFunction<List<TsharkFrame>> discarded;
+
+    ConformanceReason(final String code, final boolean mechanical, final ToLongFunction<List<TsharkFrame>> discarded) {
+        this.code = code;
+        this.mechanical = mechanical;
+        this.discarded = discarded;
+    }
+
+    String code() { return code; }
+    boolean mechanical() { return mechanical; }
+
+    /** Whether this reason may explain a difference (the not-judged reasons, NONE and UNEXPLAINED may not). */
+    boolean explainsDifference() {
+        return this == FRAGMENTS_COUNTED_ONCE || this == BAD_CHECKSUM || this == CUT_BY_SNAPLEN || this == ZEEK_TUNNEL_DECISION;
+    }
+
+    long countDiscarded(final List<TsharkFrame> frames) {
+        return discarded.applyAsLong(frames);
+    }
+
+    static ConformanceReason ofCode(final String code, final String where) throws IOException {
+        for (ConformanceReason r : values()) {
+            if (r.code.equals(code)) {
+                return r;
+            }
+        }
+        throw new IOException(where + ": '" + code + "' is not a reason of the closed list");
+    }
+}

@@ -1,0 +1,72 @@
+package io.scalpel.conformance;
+
+import io.scalpel.testing.ExternalTools;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What tshark says of one frame, with checksum validation on: the facts the mechanical reasons
+ * of {@link ConformanceReason} count. Multi-valued fields (one value per IP layer of a tunnelled
+ * frame) are kept whole; fragment facts are taken from the innermost layer.
+ */
+record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMoreFragments, String ipFragmentOffset,
+                   String ipId, String ipSrc, String ipDst, String ipv6FragmentId, String ipv6FragmentOffset,
+                   String ipv6MoreFragments) {
+    private static final List<String> FIELDS = List.of("frame.cap_len", "frame.len", "ip.checksum.status",
+        "tcp.checksum.status", "udp.checksum.status", "ip.flags.mf", "ip.frag_offset", "ip.id", "ip.src", "ip.dst",
+        "ipv6.fragment.id", "ipv6.fragment.offset", "ipv6.fragment.more");
+    /** tshark's value of a checksum status field for a checksum it found wrong. */
+    private static final String STATUS_BAD = "0";
+
+    static List<TsharkFrame> read(final Path capture) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(),
+            "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"));
+        for (String field : FIELDS) {
+            command.add("-e");
+            command.add(field);
+        }
+        final List<TsharkFrame> frames = new ArrayList<>();
+        for (String line : ExternalTools.run(command).split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            final String[] f = line.split("\t", -1);
+            if (f.length != FIELDS.size()) {
+                throw new IOException("tshark printed " + f.length + " fields, expected " + FIELDS.size() + ": " + line);
+            }
+            frames.add(new TsharkFrame(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2] + "," + f[3] + "," + f[4],
+                last(f[5]), last(f[6]), last(f[7]), last(f[8]), last(f[9]), last(f[10]), last(f[11]), last(f[12])));
+        }
+        return frames;
+    }
+
+    private static String last(final String values) {
+        final int comma = values.lastIndexOf(',');
+        return comma < 0 ? values : values.substring(comma + 1);
+    }
+
+    boolean badChecksum() {
+        for (String status : checksumStatuses.split(",")) {
+            if (STATUS_BAD.equals(status)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean cutBySnaplen() { return capLen < len; }
+
+    boolean isFragment() {
+        final boolean v4 = "1".equals(ipMoreFragments) || "True".equalsIgnoreCase(ipMoreFragments)
+            || (!ipFragmentOffset.isEmpty() && !"0".equals(ipFragmentOffset));
+        final boolean v6 = !ipv6FragmentId.isEmpty();
+        return v4 || v6;
+    }
+
+    String datagramId() {
+        return ipv6FragmentId.isEmpty() ? ipSrc + ">" + ipDst + "#" + ipId : "v6#" + ipv6FragmentId;
+    }
+}
