@@ -8,8 +8,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * The closed list of reasons a row is not judged or differs from Zeek's count. A mechanical
- * reason counts, in the row's extract as tshark decodes it, the frames Zeek discards by that
- * rule; the test asserts the count is the difference.
+ * reason computes, from the row's extract as tshark decodes it, the difference the rule makes
+ * (frames minus Zeek's packets: the frames Zeek discards by that rule, or minus the packets
+ * Zeek finds beyond one in a frame); the test asserts it is the difference.
  */
 enum ConformanceReason {
     /** An exact row. */
@@ -46,6 +47,12 @@ enum ConformanceReason {
      * wire length.
      */
     CUT_BY_SNAPLEN("cut-by-snaplen", true, frames -> frames.stream().filter(TsharkFrame::cutBySnaplen).count()),
+    /**
+     * One frame carries several packets (an 802.11 A-MSDU aggregate: Zeek counts every
+     * subframe's packet). Check: the transport headers tshark finds in a frame beyond the first,
+     * summed, are the packets Zeek counted beyond the frames.
+     */
+    AGGREGATED_FRAME("aggregated-frame", true, frames -> -frames.stream().mapToLong(f -> Math.max(0, f.transportHeaders() - 1)).sum()),
     /** Zeek decided differently whether to decapsulate a tunnel (docs/conformance.md names the decision). */
     ZEEK_TUNNEL_DECISION("zeek-tunnel-decision", false, null),
     /** A difference nobody explained yet: always fails. */
@@ -66,10 +73,12 @@ enum ConformanceReason {
 
     /** Whether this reason may explain a difference (the not-judged reasons, NONE and UNEXPLAINED may not). */
     boolean explainsDifference() {
-        return this == FRAGMENTS_COUNTED_ONCE || this == BAD_CHECKSUM || this == CUT_BY_SNAPLEN || this == ZEEK_TUNNEL_DECISION;
+        return this == FRAGMENTS_COUNTED_ONCE || this == BAD_CHECKSUM || this == CUT_BY_SNAPLEN || this == AGGREGATED_FRAME
+            || this == ZEEK_TUNNEL_DECISION;
     }
 
-    long countDiscarded(final List<TsharkFrame> frames) {
+    /** The difference (scalpel's frames minus Zeek's packets) this rule makes in {@code frames}. */
+    long expectedDifference(final List<TsharkFrame> frames) {
         return discarded.applyAsLong(frames);
     }
 

@@ -13,10 +13,10 @@ import java.util.List;
  */
 record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMoreFragments, String ipFragmentOffset,
                    String ipId, String ipSrc, String ipDst, String ipv6FragmentId, String ipv6FragmentOffset,
-                   String ipv6MoreFragments) {
+                   String ipv6MoreFragments, int transportHeaders) {
     private static final List<String> FIELDS = List.of("frame.cap_len", "frame.len", "ip.checksum.status",
         "tcp.checksum.status", "udp.checksum.status", "ip.flags.mf", "ip.frag_offset", "ip.id", "ip.src", "ip.dst",
-        "ipv6.fragment.id", "ipv6.fragment.offset", "ipv6.fragment.more");
+        "ipv6.fragment.id", "ipv6.fragment.offset", "ipv6.fragment.more", "tcp.srcport", "udp.srcport");
     /** tshark's value of a checksum status field for a checksum it found wrong. */
     private static final String STATUS_BAD = "0";
 
@@ -38,7 +38,8 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
                 throw new IOException("tshark printed " + f.length + " fields, expected " + FIELDS.size() + ": " + line);
             }
             frames.add(new TsharkFrame(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2] + "," + f[3] + "," + f[4],
-                last(f[5]), last(f[6]), last(f[7]), last(f[8]), last(f[9]), last(f[10]), last(f[11]), last(f[12])));
+                last(f[5]), last(f[6]), last(f[7]), last(f[8]), last(f[9]), last(f[10]), last(f[11]), last(f[12]),
+                count(f[13]) + count(f[14])));
         }
         return frames;
     }
@@ -46,6 +47,10 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
     private static String last(final String values) {
         final int comma = values.lastIndexOf(',');
         return comma < 0 ? values : values.substring(comma + 1);
+    }
+
+    private static int count(final String values) {
+        return values.isEmpty() ? 0 : values.split(",").length;
     }
 
     boolean badChecksum() {
