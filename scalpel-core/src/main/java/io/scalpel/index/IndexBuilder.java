@@ -23,7 +23,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
  * Scans a capture once and writes its index: every frame's timestamp, record offset, captured
- * length and flow reference into {@code packets.parquet}, the flows' keys into
+ * length and flow reference into {@code packets.parquet} (a tunnelled frame has a row for its
+ * innermost IP layer and one per encapsulating layer), the flows' keys into
  * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
  * beside its destination and moved into place only when complete ({@link IndexDirectory}).
  *
@@ -115,6 +116,7 @@ public final class IndexBuilder {
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
         long flowRows;
+        long outerRows;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
         long nonIp;
@@ -191,20 +193,32 @@ public final class IndexBuilder {
             if (status == DecodedPacket.STATUS_TRUNCATED) {
                 truncated++;
             }
+            addLayer(key, 0, ts);
+            // A tunnelled frame: one more row per encapsulating IP layer, next to its innermost row,
+            // so that a lookup of an outer key (a tunnel's own connection) finds the frame too.
+            for (int i = decoded.layerCount() - 2, depth = 1; i >= 0; i--, depth++) {
+                addLayer(decoded.layer(i), depth, ts);
+                outerRows++;
+            }
+        }
+
+        /** Appends the frame's row for one IP layer; fragments wait for their datagram. */
+        private void addLayer(final FlowKey key, final int depth, final long ts) {
             if (key.isFragment()) {
                 final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
                 fragments.add(key, decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength());
                 return;
             }
             final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
-            final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), ts, 1, frame.originalLength());
+            final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength());
             chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), id);
         }
 
         @Override
         public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
                              final int innerVlan, final long datagramTs, final int bytes) {
-            final int id = flows.add(flow, key, outerVlan, innerVlan, datagramTs, count, bytes);
+            // A datagram's flow is listed at depth 0: its non-first fragments have no layer inside it.
+            final int id = flows.add(flow, key, outerVlan, innerVlan, 0, datagramTs, count, bytes);
             for (int i = 0; i < count; i++) {
                 chunk.patch(rows[i], flows.chunk(), id, datagramTs);
                 maxFragmentLag = Math.max(maxFragmentLag, datagramTs - chunk.tsOf(rows[i]));
@@ -294,7 +308,7 @@ public final class IndexBuilder {
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag);
+                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag, outerRows);
         }
     }
 }
