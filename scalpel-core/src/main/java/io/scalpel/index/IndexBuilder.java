@@ -6,6 +6,7 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
@@ -40,6 +41,8 @@ public final class IndexBuilder {
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
     private static final int PROGRESS_EVERY = 64 * 1024;
+    /** IP protocol number of GRE. */
+    static final int GRE_PROTOCOL = 47;
 
     /** Receives scan progress, in bytes of the capture. */
     @FunctionalInterface
@@ -98,6 +101,8 @@ public final class IndexBuilder {
         final Frame frame = new Frame();
         final PacketDecoder decoder = new PacketDecoder();
         final DecodedPacket decoded = new DecodedPacket();
+        /** The address-only key of a GRE-over-UDP layer. */
+        final FlowKey greKey = new FlowKey();
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
         /** Two sets of what a flush hands to the writer thread: one written while the other fills. */
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
@@ -197,8 +202,18 @@ public final class IndexBuilder {
             // A tunnelled frame: one more row per encapsulating IP layer, next to its innermost row,
             // so that a lookup of an outer key (a tunnel's own connection) finds the frame too.
             for (int i = decoded.layerCount() - 2, depth = 1; i >= 0; i--, depth++) {
-                addLayer(decoded.layer(i), depth, ts);
+                final FlowKey outer = decoded.layer(i);
+                addLayer(outer, depth, ts);
                 outerRows++;
+                if (decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && FlowHash.protocolClass(outer.protocol()) != FlowHash.OTHER_PROTOCOLS) {
+                    // GRE over UDP: tunnel.log names the tunnel by the layer's addresses alone (ports 0),
+                    // as for GRE over IP, so the layer is indexed under that key as well.
+                    greKey.copyFrom(outer);
+                    greKey.setProtocol(GRE_PROTOCOL);
+                    greKey.setPorts(0, 0);
+                    addLayer(greKey, depth, ts);
+                    outerRows++;
+                }
             }
         }
 

@@ -33,9 +33,12 @@ final class PacketChunk {
         dgramTs = new long[capacity];
     }
 
-    /** No room for the rows of one more frame (one per IP layer). */
+    /** Most rows one frame adds: one per IP layer, and a second for a GRE-over-UDP layer. */
+    static final int MAX_ROWS_PER_FRAME = 2 * DecodedPacket.MAX_LAYERS;
+
+    /** No room for the rows of one more frame. */
     boolean full() {
-        return size > ts.length - DecodedPacket.MAX_LAYERS;
+        return size > ts.length - MAX_ROWS_PER_FRAME;
     }
 
     int capacity() {

@@ -170,11 +170,21 @@ public record FlowQuery(String label, int ipVersion,
             return false;
         }
         for (int i = decoded.layerCount() - 1; i >= 0; i--) {
-            if (matches(decoded.layer(i))) {
+            final FlowKey k = decoded.layer(i);
+            if (matches(k)) {
                 return true;
+            }
+            if (protocol == ANY_OTHER && decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && k.ipVersion() == ipVersion
+                && addressesMatch(k)) {
+                return true; // GRE over UDP: tunnel.log keys the tunnel by the addresses alone
             }
         }
         return false;
+    }
+
+    private boolean addressesMatch(final FlowKey k) {
+        return (k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo)
+            || (k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo);
     }
 
     /** Whether one IP layer's key is this connection's, in either direction. */
