@@ -138,7 +138,7 @@ public final class IndexBuilder {
             this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
                 FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH, IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
-                IndexSchema.IP_VERSION);
+                IndexSchema.IP_VERSION, IndexSchema.DEPTH);
         }
 
         void run() throws IOException {
