@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * IEEE 802.11 data frames (LINKTYPE_IEEE802_11) and the radiotap header monitor-mode captures put
  * in front of them (LINKTYPE_IEEE802_11_RADIOTAP). Only unprotected data frames that carry
  * LLC/SNAP lead to a flow; management, control, null-data, encrypted frames and non-first
- * fragments have none.
+ * fragments have none. An aggregate (A-MSDU) frame is keyed by its first subframe.
  */
 final class Ieee80211 {
     /** Radiotap: version(1) pad(1) header length(2, little-endian) present flags(4, ...). */

@@ -15,7 +15,7 @@ import java.util.Objects;
  * FabricPath shims) and the EtherType dispatch, {@code Mpls} label stacks, {@code Ppp} PPP,
  * PPPoE sessions and Cisco HDLC, {@code Nflog} netfilter logs, {@code Ieee80211} 802.11 data
  * frames and radiotap, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the
- * ports.
+ * ports, {@code Tunnels} the tunnels inside (one more layer each, as Zeek decapsulates them).
  *
  * <p>Status after decoding:
  * <ul>
