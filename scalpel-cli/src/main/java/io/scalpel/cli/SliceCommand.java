@@ -9,6 +9,8 @@ import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
+import io.scalpel.zeek.Tunnel;
+import io.scalpel.zeek.TunnelLogReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -58,10 +60,14 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--conn", paramLabel = "LOG", description = "Zeek conn.log: TSV or JSON lines, optionally gzip'd; - for stdin")
     String conn;
 
+    @Option(names = "--tunnel-log", paramLabel = "LOG", description = "Zeek tunnel.log: TSV or JSON lines, optionally gzip'd; - for stdin."
+        + " Its GRE, ERSPAN and IP-in-IP tunnel uids can then be sliced like conn.log uids")
+    String tunnelLog;
+
     @Option(names = "--uid", paramLabel = "UID", split = ",", description = "uid(s) to slice (comma-separated, repeatable)")
     List<String> uids = new ArrayList<>();
 
-    @Option(names = "--all", description = "slice every uid of the conn.log")
+    @Option(names = "--all", description = "slice every uid of the conn.log (and of the tunnel.log)")
     boolean all;
 
     @Option(names = "--flow", paramLabel = "FLOW", description = "a flow instead of a conn.log: 'PROTO ADDR:PORT ADDR:PORT' ([ADDR]:PORT for IPv6)")
@@ -107,7 +113,7 @@ final class SliceCommand implements Callable<Integer> {
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex);
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json);
              Scalpel scalpel = openAnnounced(options.withProgress(progress), err)) {
-            if (conn != null) {
+            if (conn != null || tunnelLog != null) {
                 return sliceConnections(scalpel, outFormat, err);
             }
             return sliceQuery(scalpel, outFormat, err);
@@ -136,25 +142,30 @@ final class SliceCommand implements Callable<Integer> {
 
     private void validate() {
         final CommandLine cl = spec.commandLine();
-        if (conn != null) {
+        if (conn != null || tunnelLog != null) {
+            final String logs = conn != null ? "--conn" : "--tunnel-log";
             if (flow != null) {
-                throw new CommandLine.ParameterException(cl, "--flow and --conn cannot be combined");
+                throw new CommandLine.ParameterException(cl, "--flow and " + logs + " cannot be combined");
             }
             if (from != null || to != null) {
-                throw new CommandLine.ParameterException(cl, "--from/--to go with --flow or alone: a conn.log row has its own time window");
+                throw new CommandLine.ParameterException(cl, "--from/--to go with --flow or alone: a " + (conn != null ? "conn.log" : "tunnel.log")
+                    + " row has its own time window");
             }
             if (all == !uids.isEmpty()) {
-                throw new CommandLine.ParameterException(cl, "with --conn give either --uid UID[,UID...] or --all");
+                throw new CommandLine.ParameterException(cl, "with " + logs + " give either --uid UID[,UID...] or --all");
+            }
+            if ("-".equals(conn) && "-".equals(tunnelLog)) {
+                throw new CommandLine.ParameterException(cl, "--conn and --tunnel-log cannot both read stdin");
             }
         } else {
             if (all || !uids.isEmpty()) {
-                throw new CommandLine.ParameterException(cl, (all ? "--all" : "--uid") + " needs --conn LOG");
+                throw new CommandLine.ParameterException(cl, (all ? "--all" : "--uid") + " needs --conn LOG or --tunnel-log LOG");
             }
             if (flow == null && from == null && to == null) {
-                throw new CommandLine.ParameterException(cl, "nothing to slice: give --conn LOG with --uid or --all, --flow, or --from/--to");
+                throw new CommandLine.ParameterException(cl, "nothing to slice: give --conn LOG (or --tunnel-log LOG) with --uid or --all, --flow, or --from/--to");
             }
             if (output.splitDir != null) {
-                throw new CommandLine.ParameterException(cl, "--split-dir writes one file per uid: it needs --conn");
+                throw new CommandLine.ParameterException(cl, "--split-dir writes one file per uid: it needs --conn or --tunnel-log");
             }
         }
         if (json && "-".equals(output.write)) {
@@ -178,44 +189,55 @@ final class SliceCommand implements Callable<Integer> {
 
     private int sliceConnections(final Scalpel scalpel, final CaptureFormat outFormat, final PrintWriter err) throws IOException {
         final Set<String> wanted = new LinkedHashSet<>(uids);
-        final Map<String, ConnRecord> rows = new LinkedHashMap<>();
-        final long[] malformed = {0};
-        final ConnLogListener listener = (source, line, message) -> {
-            if (malformed[0]++ < MALFORMED_SHOWN) {
-                err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
-            }
-        };
-        try (ConnLogReader reader = "-".equals(conn)
-            ? ConnLogReader.open(System.in, "<stdin>", listener)
-            : ConnLogReader.open(Path.of(conn), listener)) {
-            if (!all) {
-                reader.onlyUids(wanted::contains);
-            }
-            ConnRecord r;
-            while ((r = reader.next()) != null) {
-                if ((all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
-                    rows.put(r.uid(), r);
+        // uid -> its query: conn.log rows first (the first row of a uid), then the tunnel.log's
+        // tunnels that conn.log does not name (GRE, ERSPAN and IP-in-IP parents).
+        final Map<String, FlowQuery> rows = new LinkedHashMap<>();
+        if (conn != null) {
+            final long[] malformed = {0};
+            try (ConnLogReader reader = "-".equals(conn)
+                ? ConnLogReader.open(System.in, "<stdin>", listener(err, malformed))
+                : ConnLogReader.open(Path.of(conn), listener(err, malformed))) {
+                if (!all) {
+                    reader.onlyUids(wanted::contains);
+                }
+                ConnRecord r;
+                while ((r = reader.next()) != null) {
+                    if ((all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
+                        rows.put(r.uid(), scalpel.query(r));
+                    }
                 }
             }
+            moreMalformed(err, conn, malformed[0]);
         }
-        if (malformed[0] > MALFORMED_SHOWN) {
-            err.println("scalpel: warning: " + conn + ": " + (malformed[0] - MALFORMED_SHOWN) + " more malformed lines skipped");
+        if (tunnelLog != null) {
+            final long[] malformed = {0};
+            try (TunnelLogReader reader = "-".equals(tunnelLog)
+                ? TunnelLogReader.open(System.in, "<stdin>", listener(err, malformed))
+                : TunnelLogReader.open(Path.of(tunnelLog), listener(err, malformed))) {
+                for (Tunnel t : reader.tunnels().values()) {
+                    if ((all || wanted.contains(t.uid())) && !rows.containsKey(t.uid())) {
+                        rows.put(t.uid(), scalpel.query(t));
+                    }
+                }
+            }
+            moreMalformed(err, tunnelLog, malformed[0]);
         }
         final List<String> problems = new ArrayList<>();
+        final String logs = conn == null ? tunnelLog : tunnelLog == null ? conn : conn + " or " + tunnelLog;
         for (String u : wanted) {
             if (!rows.containsKey(u)) {
-                problems.add(u + " (not in " + conn + ")");
+                problems.add(u + " (not in " + logs + ")");
             }
         }
-        final List<ConnRecord> conns = new ArrayList<>();
-        for (ConnRecord r : rows.values()) {
-            if (output.splitDir != null && !SAFE_UID.matcher(r.uid()).matches()) {
-                problems.add(SafeText.escape(r.uid(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
+        final List<FlowQuery> queries = new ArrayList<>();
+        for (Map.Entry<String, FlowQuery> r : rows.entrySet()) {
+            if (output.splitDir != null && !SAFE_UID.matcher(r.getKey()).matches()) {
+                problems.add(SafeText.escape(r.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;
             }
-            conns.add(r);
+            queries.add(r.getValue());
         }
-        final Scalpel.Selection selection = scalpel.select(conns);
+        final Scalpel.Selection selection = scalpel.selectQueries(queries);
         final List<String> empty = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {
             if (selection.offsets(i).length == 0) {
@@ -250,6 +272,20 @@ final class SliceCommand implements Callable<Integer> {
         }
         json(written, withPackets, selection.size(), problems, code);
         return code.code();
+    }
+
+    private static ConnLogListener listener(final PrintWriter err, final long[] malformed) {
+        return (source, line, message) -> {
+            if (malformed[0]++ < MALFORMED_SHOWN) {
+                err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
+            }
+        };
+    }
+
+    private static void moreMalformed(final PrintWriter err, final String log, final long malformed) {
+        if (malformed > MALFORMED_SHOWN) {
+            err.println("scalpel: warning: " + log + ": " + (malformed - MALFORMED_SHOWN) + " more malformed lines skipped");
+        }
     }
 
     private int sliceQuery(final Scalpel scalpel, final CaptureFormat outFormat, final PrintWriter err) throws IOException {
@@ -336,7 +372,7 @@ final class SliceCommand implements Callable<Integer> {
         }
         if (w.frames > 0) {
             err.println("scalpel: wrote " + w.frames + " packets of " + withPackets + " of " + asked
-                + (conn != null ? " uids" : " queries") + " to " + (w.files.size() == 1 ? w.files.get(0)
+                + (conn != null || tunnelLog != null ? " uids" : " queries") + " to " + (w.files.size() == 1 ? w.files.get(0)
                 : w.files.size() + " files in " + output.splitDir));
         } else {
             err.println("scalpel: no packets matched; nothing written");

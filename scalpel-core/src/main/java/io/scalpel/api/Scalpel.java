@@ -12,6 +12,7 @@ import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Slicer;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.Tunnel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -167,6 +168,24 @@ public final class Scalpel implements Closeable {
     /** The query for a conn.log row under this instance's options. */
     public FlowQuery query(final ConnRecord conn) {
         return FlowQuery.of(conn, options.vlanAware());
+    }
+
+    /**
+     * The query for a tunnel of a tunnel.log ({@link io.scalpel.zeek.TunnelLogReader#tunnels()}):
+     * the frames with its outer key in any IP layer, from its DISCOVER to its CLOSE. VLAN tags are
+     * not compared, whatever the options: tunnel.log has none.
+     */
+    public FlowQuery query(final Tunnel tunnel) {
+        return FlowQuery.of(tunnel);
+    }
+
+    /** Selects the frames of each tunnel (GRE, ERSPAN, IP-in-IP parents named only in tunnel.log). */
+    public Selection selectTunnels(final Collection<Tunnel> tunnels) throws IOException {
+        final List<FlowQuery> queries = new ArrayList<>(tunnels.size());
+        for (Tunnel t : tunnels) {
+            queries.add(query(t));
+        }
+        return selectQueries(queries);
     }
 
     /** Selects the frames of each conn row. */

@@ -2,12 +2,15 @@ package io.scalpel.decode;
 
 /**
  * What {@link PacketDecoder} found in one frame: the VLAN tags it crossed and the IP flow keys,
- * outermost first. A frame without tunnels has one layer; the innermost layer is what Zeek keys
- * the connection by. Reused for every frame.
+ * outermost first. A frame without tunnels has one layer; each tunnel the decoder entered adds
+ * one, and the innermost layer is what Zeek keys the connection by. Every layer but the
+ * innermost carries a tunnel, named by {@link #tunnelType(int)}. Reused for every frame.
  */
 public final class DecodedPacket {
-    /** Most IP layers kept for one frame (outer tunnel layers plus the innermost). */
-    public static final int MAX_LAYERS = 4;
+    /** Zeek's default {@code Tunnel::max_depth}: the most tunnels it enters in one frame. */
+    public static final int DEFAULT_MAX_TUNNEL_DEPTH = 4;
+    /** Most IP layers kept for one frame: the outermost plus one per tunnel at the default depth. */
+    public static final int MAX_LAYERS = DEFAULT_MAX_TUNNEL_DEPTH + 1;
     /** No VLAN tag at that position. */
     public static final int NO_VLAN = -1;
     /** No such header in the frame (see {@link #ipOffset()}, {@link #transportOffset()}). */
@@ -27,7 +30,54 @@ public final class DecodedPacket {
     /** A header is malformed (bad version, header length beyond the packet); layers hold what was read. */
     public static final int STATUS_MALFORMED = 4;
 
+    /*
+     * Tunnel types ({@link #tunnelType(int)}): how a layer carries the next one. The values follow
+     * the order of Zeek's Tunnel::Type enum, whose names tunnel.log prints.
+     */
+    /** The innermost layer: no tunnel. */
+    public static final int TUNNEL_NONE = 0;
+    /** IP in IP: IPv4 or IPv6 directly inside IPv4 or IPv6 (IP protocol 4 or 41); Zeek's Tunnel::IP. */
+    public static final int TUNNEL_IP = 1;
+    /** AYIYA over UDP (port 5072). */
+    public static final int TUNNEL_AYIYA = 2;
+    /** Teredo over UDP (port 3544, or any port whose payload Zeek recognises as Teredo). */
+    public static final int TUNNEL_TEREDO = 3;
+    /** GTP-U user data (GTPv1 G-PDU) over UDP (port 2152 or 2123). */
+    public static final int TUNNEL_GTPV1 = 5;
+    /** GRE (IP protocol 47, or UDP port 4754): IP, Ethernet, ERSPAN I/II/III, PPTP's PPP, Aruba 802.11. */
+    public static final int TUNNEL_GRE = 7;
+    /** VXLAN over UDP (port 4789). */
+    public static final int TUNNEL_VXLAN = 8;
+    /** Geneve over UDP (port 6081). */
+    public static final int TUNNEL_GENEVE = 9;
+
+    /*
+     * Why the innermost layer holds a tunnel header the decoder did not enter ({@link #tunnelStop()}).
+     */
+    /** Every tunnel found was entered, or there was none. */
+    public static final int TUNNEL_STOP_NONE = 0;
+    /**
+     * The innermost layer is an IP fragment whose datagram carries (or, for a non-first fragment
+     * of IP protocol 4, 41 or 47, may carry) a tunnel: Zeek decapsulates only the reassembled
+     * datagram, so the frame stays keyed by its fragment of the outer flow.
+     */
+    public static final int TUNNEL_STOP_FRAGMENT = 1;
+    /** A further tunnel would exceed the decoder's maximum tunnel depth (Zeek's weird {@code exceeded_tunnel_max_depth}). */
+    public static final int TUNNEL_STOP_MAX_DEPTH = 2;
+    /**
+     * A tunnel header was there but Zeek would not decapsulate it: the header or the packet inside
+     * is invalid, truncated, or of a kind Zeek keeps no connection for (IGMP, a Teredo bubble,
+     * non-IP); the frame belongs to the outer flow only.
+     */
+    public static final int TUNNEL_STOP_REFUSED = 3;
+
     private final FlowKey[] layers = new FlowKey[MAX_LAYERS];
+    private final int[] tunnelTypes = new int[MAX_LAYERS];
+    private final int[] layerIpOffsets = new int[MAX_LAYERS];
+    private final int[] layerTransportOffsets = new int[MAX_LAYERS];
+    /** Set by {@link PacketDecoder} before each decode. */
+    int maxTunnelDepth = DEFAULT_MAX_TUNNEL_DEPTH;
+    int tunnelStop = TUNNEL_STOP_NONE;
     int layerCount;
     int status;
     int vlanCount;
@@ -45,8 +95,12 @@ public final class DecodedPacket {
     public void reset() {
         for (int i = 0; i < layerCount; i++) {
             layers[i].reset();
+            tunnelTypes[i] = TUNNEL_NONE;
+            layerIpOffsets[i] = NO_OFFSET;
+            layerTransportOffsets[i] = NO_OFFSET;
         }
         layerCount = 0;
+        tunnelStop = TUNNEL_STOP_NONE;
         status = STATUS_OK;
         vlanCount = 0;
         outerVlan = NO_VLAN;
@@ -60,8 +114,12 @@ public final class DecodedPacket {
         if (layerCount == MAX_LAYERS) {
             return null;
         }
-        final FlowKey k = layers[layerCount++];
+        final FlowKey k = layers[layerCount];
         k.reset();
+        tunnelTypes[layerCount] = TUNNEL_NONE;
+        layerIpOffsets[layerCount] = NO_OFFSET;
+        layerTransportOffsets[layerCount] = NO_OFFSET;
+        layerCount++;
         return k;
     }
 
@@ -74,8 +132,48 @@ public final class DecodedPacket {
         if (key != null) {
             this.ipOffset = ipOffset;
             this.transportOffset = NO_OFFSET;
+            layerIpOffsets[layerCount - 1] = ipOffset;
         }
         return key;
+    }
+
+    /** Records the innermost layer's upper-layer header offset. */
+    void transportAt(final int transportOffset) {
+        this.transportOffset = transportOffset;
+        layerTransportOffsets[layerCount - 1] = transportOffset;
+    }
+
+    /** Marks layer {@code i} as carrying the next layer in a tunnel of {@code type}. */
+    void tunnel(final int i, final int type) {
+        tunnelTypes[i] = type;
+    }
+
+    /**
+     * Drops the layers from {@code count} on (a tunnel the decoder entered but Zeek would not
+     * decapsulate): layer {@code count - 1} is the innermost again, carrying no tunnel.
+     */
+    void truncateLayers(final int count) {
+        for (int i = count; i < layerCount; i++) {
+            layers[i].reset();
+            tunnelTypes[i] = TUNNEL_NONE;
+            layerIpOffsets[i] = NO_OFFSET;
+            layerTransportOffsets[i] = NO_OFFSET;
+        }
+        layerCount = count;
+        tunnelTypes[count - 1] = TUNNEL_NONE;
+        ipOffset = layerIpOffsets[count - 1];
+        transportOffset = layerTransportOffsets[count - 1];
+    }
+
+    /** Forgets VLAN tags recorded after the first {@code count} (tags inside a tunnel). */
+    void truncateVlans(final int count) {
+        if (count <= 1) {
+            innerVlan = NO_VLAN;
+        }
+        if (count == 0) {
+            outerVlan = NO_VLAN;
+        }
+        vlanCount = count;
     }
 
     /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */
@@ -94,7 +192,23 @@ public final class DecodedPacket {
 
     public int status() { return status; }
     public int layerCount() { return layerCount; }
+    /** Layer {@code i}, outermost first ({@code 0 <= i < layerCount()}). */
     public FlowKey layer(final int i) { return layers[i]; }
+    /**
+     * The tunnel layer {@code i} carries the next layer in ({@code TUNNEL_*}), {@link #TUNNEL_NONE}
+     * for the innermost. Zeek's tunnel.log names a UDP tunnel (VXLAN, Geneve, Teredo, AYIYA,
+     * GTPv1) by the layer's key with its ports, and an IP or GRE tunnel by the layer's addresses
+     * with ports 0: the key itself for IP protocol 4, 41 or 47, and also for GRE over UDP.
+     */
+    public int tunnelType(final int i) { return tunnelTypes[i]; }
+    /** Absolute buffer offset of layer {@code i}'s IP header. */
+    public int layerIpOffset(final int i) { return layerIpOffsets[i]; }
+    /** Absolute buffer offset of layer {@code i}'s upper-layer header, or {@link #NO_OFFSET} (see {@link #transportOffset()}). */
+    public int layerTransportOffset(final int i) { return layerTransportOffsets[i]; }
+    /** Tunnels entered: {@code layerCount() - 1}, or 0 without a layer. */
+    public int tunnelDepth() { return layerCount == 0 ? 0 : layerCount - 1; }
+    /** Why a tunnel header inside the innermost layer was not entered ({@code TUNNEL_STOP_*}). */
+    public int tunnelStop() { return tunnelStop; }
     /** The key Zeek's conn.log uses: the innermost IP layer, or null when there is none. */
     public FlowKey innermost() { return layerCount == 0 ? null : layers[layerCount - 1]; }
     public int vlanCount() { return vlanCount; }

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  * IEEE 802.11 data frames (LINKTYPE_IEEE802_11) and the radiotap header monitor-mode captures put
  * in front of them (LINKTYPE_IEEE802_11_RADIOTAP). Only unprotected data frames that carry
  * LLC/SNAP lead to a flow; management, control, null-data, encrypted frames and non-first
- * fragments have none.
+ * fragments have none. An aggregate (A-MSDU) frame is keyed by its first subframe.
  */
 final class Ieee80211 {
     /** Radiotap: version(1) pad(1) header length(2, little-endian) present flags(4, ...). */
@@ -25,6 +25,10 @@ final class Ieee80211 {
     static final int ADDRESS4_LENGTH = 6;
     /** QoS control, in data frames whose subtype has the QoS bit. */
     static final int QOS_CONTROL_LENGTH = 2;
+    /** QoS control, first byte: the A-MSDU present bit (the frame body is a list of subframes). */
+    static final int QOS_AMSDU_PRESENT = 0x80;
+    /** An A-MSDU subframe header: destination(6) source(6) length(2); the first subframe's LLC follows. */
+    static final int AMSDU_SUBFRAME_HEADER_LENGTH = 14;
     /** HT control, in QoS data frames with the Order flag. */
     static final int HT_CONTROL_LENGTH = 4;
 
@@ -83,11 +87,19 @@ final class Ieee80211 {
         if ((flags & FLAG_TO_DS) != 0 && (flags & FLAG_FROM_DS) != 0) {
             length += ADDRESS4_LENGTH;
         }
+        boolean amsdu = false;
         if ((subtype & SUBTYPE_QOS) != 0) {
+            if (end - off < length + QOS_CONTROL_LENGTH) {
+                return STATUS_TRUNCATED;
+            }
+            amsdu = (u8(buf, off + length) & QOS_AMSDU_PRESENT) != 0;
             length += QOS_CONTROL_LENGTH;
             if ((flags & FLAG_ORDER) != 0) {
                 length += HT_CONTROL_LENGTH;
             }
+        }
+        if (amsdu) {
+            length += AMSDU_SUBFRAME_HEADER_LENGTH; // the first subframe's key stands for the frame
         }
         if (end - off < length) {
             return STATUS_TRUNCATED;

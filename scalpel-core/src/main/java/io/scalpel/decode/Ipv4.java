@@ -77,6 +77,7 @@ final class Ipv4 {
             key.setFragmentPayloadLength(totalLength > headerLength ? totalLength - headerLength : 0);
         }
         if (fragmentOffset != 0) {
+            Tunnels.nonFirstFragment(key.protocol(), out);
             return STATUS_OK; // only the first fragment carries the transport header
         }
         if (datagramEnd - off < headerLength) {

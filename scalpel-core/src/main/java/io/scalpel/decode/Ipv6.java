@@ -136,6 +136,7 @@ final class Ipv6 {
                     }
                     if (fragmentOffset != 0) {
                         key.setProtocol(next);
+                        Tunnels.nonFirstFragment(next, out);
                         return STATUS_OK; // only the first fragment carries the upper-layer header
                     }
                     p += FRAGMENT_HEADER_LENGTH;

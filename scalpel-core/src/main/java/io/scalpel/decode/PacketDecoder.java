@@ -15,7 +15,7 @@ import java.util.Objects;
  * FabricPath shims) and the EtherType dispatch, {@code Mpls} label stacks, {@code Ppp} PPP,
  * PPPoE sessions and Cisco HDLC, {@code Nflog} netfilter logs, {@code Ieee80211} 802.11 data
  * frames and radiotap, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the
- * ports.
+ * ports, {@code Tunnels} the tunnels inside (one more layer each, as Zeek decapsulates them).
  *
  * <p>Status after decoding:
  * <ul>
@@ -34,6 +34,31 @@ import java.util.Objects;
  * VLAN tags crossed are recorded in every case.
  */
 public final class PacketDecoder {
+    private final int maxTunnelDepth;
+
+    /** A decoder that enters tunnels as deep as Zeek's default {@code Tunnel::max_depth} ({@value DecodedPacket#DEFAULT_MAX_TUNNEL_DEPTH}). */
+    public PacketDecoder() {
+        this(DecodedPacket.DEFAULT_MAX_TUNNEL_DEPTH);
+    }
+
+    /**
+     * @param maxTunnelDepth the most tunnels entered in one frame, as Zeek's {@code Tunnel::max_depth}
+     *                       ({@code 0}: none); at most {@code DecodedPacket.MAX_LAYERS - 1}
+     * @throws IllegalArgumentException when {@code maxTunnelDepth} is out of that range
+     */
+    public PacketDecoder(final int maxTunnelDepth) {
+        if (maxTunnelDepth < 0 || maxTunnelDepth > DecodedPacket.MAX_LAYERS - 1) {
+            throw new IllegalArgumentException("maxTunnelDepth " + maxTunnelDepth + " is outside [0, "
+                + (DecodedPacket.MAX_LAYERS - 1) + "]");
+        }
+        this.maxTunnelDepth = maxTunnelDepth;
+    }
+
+    /** The most tunnels this decoder enters in one frame. */
+    public int maxTunnelDepth() {
+        return maxTunnelDepth;
+    }
+
     /**
      * @param linkType the capture's link type (LINKTYPE_* value, {@link LinkTypes}); bits above
      *                 the low 16 (a pcap FCS length) are ignored
@@ -52,6 +77,7 @@ public final class PacketDecoder {
             throw new IllegalArgumentException("the frame buffer must be ByteOrder.BIG_ENDIAN");
         }
         out.reset();
+        out.maxTunnelDepth = maxTunnelDepth;
         final int status = LinkLayer.decode(linkType & LinkTypes.LINKTYPE_MASK, buffer, offset, offset + length, out);
         out.status(status);
         return status;

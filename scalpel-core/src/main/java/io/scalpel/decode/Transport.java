@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 /**
  * The "ports" of a flow key from the transport header: TCP, UDP and SCTP ports, ICMP and
  * ICMPv6 type and counterpart-or-code ({@link IcmpTypes}); ports 0 for every other protocol.
+ * Then on to a tunnel inside ({@link Tunnels}).
  */
 final class Transport {
     /** TCP, UDP and SCTP all start with source port(2) destination port(2). */
@@ -32,7 +33,7 @@ final class Transport {
      * its ports leaves {@code portsKnown} false and returns {@code STATUS_TRUNCATED}.
      */
     static int decode(final FlowKey key, final ByteBuffer buf, final int off, final int end, final DecodedPacket out) {
-        out.transportOffset = off;
+        out.transportAt(off);
         final int protocol = key.protocol();
         switch (protocol) {
             case FlowKey.PROTO_TCP:
@@ -42,7 +43,7 @@ final class Transport {
                     return STATUS_TRUNCATED;
                 }
                 key.setPorts(u16(buf, off + SOURCE_PORT_OFFSET), u16(buf, off + DESTINATION_PORT_OFFSET));
-                return STATUS_OK;
+                return protocol == FlowKey.PROTO_UDP ? Tunnels.decode(key, buf, off, end, out) : STATUS_OK;
             case FlowKey.PROTO_ICMP:
             case FlowKey.PROTO_ICMPV6:
                 if (end - off < ICMP_TYPE_CODE_LENGTH) {
@@ -54,7 +55,7 @@ final class Transport {
                 return STATUS_OK;
             default:
                 key.setPorts(NO_PORT, NO_PORT);
-                return STATUS_OK;
+                return Tunnels.decode(key, buf, off, end, out); // IP in IP, GRE
         }
     }
 }

@@ -8,8 +8,9 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 
 /**
- * The distinct flows of one chunk of packets, keyed by flow hash and VLAN tags, with the first
- * key seen, time range, packet and byte counts. Open addressing over primitive arrays; cleared
+ * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags and depth (0 for a
+ * frame's innermost IP layer, n for the n-th encapsulating layer outward), with the first key
+ * seen, time range, packet and byte counts. Open addressing over primitive arrays; cleared
  * when the chunk is written, so memory is bounded by the chunk, not by the capture.
  */
 final class FlowAccumulator {
@@ -23,6 +24,7 @@ final class FlowAccumulator {
     private long[] hash;
     private int[] vlan;
     private int[] innerVlan;
+    private int[] depth;
     private int[] ipVersion;
     private int[] proto;
     private long[] srcHi;
@@ -50,6 +52,7 @@ final class FlowAccumulator {
         hash = grow(hash, cap);
         vlan = grow(vlan, cap);
         innerVlan = grow(innerVlan, cap);
+        depth = grow(depth, cap);
         ipVersion = grow(ipVersion, cap);
         proto = grow(proto, cap);
         srcHi = grow(srcHi, cap);
@@ -81,18 +84,18 @@ final class FlowAccumulator {
     }
 
     /**
-     * Counts {@code frames} frames of flow {@code flowHash}, whose innermost key is {@code key};
-     * returns the flow's number in this chunk.
+     * Counts {@code frames} frames of flow {@code flowHash} whose IP layer at {@code layerDepth}
+     * (0: innermost) has {@code key}; returns the flow's number in this chunk.
      */
-    int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final long ts,
-            final int frames, final int length) {
-        int s = (int) (mix(flowHash ^ ((long) outerVlan << 20) ^ innerVlanId)) & mask;
+    int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final int layerDepth,
+            final long ts, final int frames, final int length) {
+        int s = slot(flowHash, outerVlan, innerVlanId, layerDepth);
         while (true) {
             final int e = slots[s];
             if (e == EMPTY) {
                 break;
             }
-            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId) {
+            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId && depth[e] == layerDepth) {
                 firstTs[e] = Math.min(firstTs[e], ts);
                 lastTs[e] = Math.max(lastTs[e], ts);
                 packets[e] += frames;
@@ -109,6 +112,7 @@ final class FlowAccumulator {
         hash[e] = flowHash;
         vlan[e] = outerVlan;
         innerVlan[e] = innerVlanId;
+        depth[e] = layerDepth;
         ipVersion[e] = key.ipVersion();
         proto[e] = key.protocol();
         srcHi[e] = key.srcHi();
@@ -132,7 +136,7 @@ final class FlowAccumulator {
         Arrays.fill(slots, EMPTY);
         mask = newSlots - 1;
         for (int e = 0; e < size; e++) {
-            int s = (int) (mix(hash[e] ^ ((long) vlan[e] << 20) ^ innerVlan[e])) & mask;
+            int s = slot(hash[e], vlan[e], innerVlan[e], depth[e]);
             while (slots[s] != EMPTY) {
                 s = (s + 1) & mask;
             }
@@ -161,6 +165,10 @@ final class FlowAccumulator {
         }
         size = 0;
         chunk = chunkNumber;
+    }
+
+    private int slot(final long flowHash, final int outerVlan, final int innerVlanId, final int layerDepth) {
+        return (int) (mix(flowHash ^ ((long) outerVlan << 20) ^ innerVlanId ^ ((long) layerDepth << 40))) & mask;
     }
 
     private static long mix(long k) {
@@ -197,6 +205,7 @@ final class FlowAccumulator {
         if (f.innerVlan[e] != DecodedPacket.NO_VLAN) {
             intField(out, IndexSchema.INNER_VLAN, 14, f.innerVlan[e]);
         }
+        intField(out, IndexSchema.DEPTH, 15, f.depth[e]);
         out.endMessage();
     }
 

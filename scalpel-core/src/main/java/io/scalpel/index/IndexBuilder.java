@@ -6,6 +6,7 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
@@ -23,7 +24,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
  * Scans a capture once and writes its index: every frame's timestamp, record offset, captured
- * length and flow reference into {@code packets.parquet}, the flows' keys into
+ * length and flow reference into {@code packets.parquet} (a tunnelled frame has a row for its
+ * innermost IP layer and one per encapsulating layer), the flows' keys into
  * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
  * beside its destination and moved into place only when complete ({@link IndexDirectory}).
  *
@@ -39,6 +41,8 @@ public final class IndexBuilder {
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
     private static final int PROGRESS_EVERY = 64 * 1024;
+    /** IP protocol number of GRE. */
+    static final int GRE_PROTOCOL = 47;
 
     /** Receives scan progress, in bytes of the capture. */
     @FunctionalInterface
@@ -97,6 +101,8 @@ public final class IndexBuilder {
         final Frame frame = new Frame();
         final PacketDecoder decoder = new PacketDecoder();
         final DecodedPacket decoded = new DecodedPacket();
+        /** The address-only key of a GRE-over-UDP layer. */
+        final FlowKey greKey = new FlowKey();
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
         /** Two sets of what a flush hands to the writer thread: one written while the other fills. */
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
@@ -115,6 +121,7 @@ public final class IndexBuilder {
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
         long flowRows;
+        long outerRows;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
         long nonIp;
@@ -131,7 +138,7 @@ public final class IndexBuilder {
             this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
                 FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH, IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
-                IndexSchema.IP_VERSION);
+                IndexSchema.IP_VERSION, IndexSchema.DEPTH);
         }
 
         void run() throws IOException {
@@ -191,20 +198,42 @@ public final class IndexBuilder {
             if (status == DecodedPacket.STATUS_TRUNCATED) {
                 truncated++;
             }
+            addLayer(key, 0, ts);
+            // A tunnelled frame: one more row per encapsulating IP layer, next to its innermost row,
+            // so that a lookup of an outer key (a tunnel's own connection) finds the frame too.
+            for (int i = decoded.layerCount() - 2, depth = 1; i >= 0; i--, depth++) {
+                final FlowKey outer = decoded.layer(i);
+                addLayer(outer, depth, ts);
+                outerRows++;
+                if (decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && FlowHash.protocolClass(outer.protocol()) != FlowHash.OTHER_PROTOCOLS) {
+                    // GRE over UDP: tunnel.log names the tunnel by the layer's addresses alone (ports 0),
+                    // as for GRE over IP, so the layer is indexed under that key as well.
+                    greKey.copyFrom(outer);
+                    greKey.setProtocol(GRE_PROTOCOL);
+                    greKey.setPorts(0, 0);
+                    addLayer(greKey, depth, ts);
+                    outerRows++;
+                }
+            }
+        }
+
+        /** Appends the frame's row for one IP layer; fragments wait for their datagram. */
+        private void addLayer(final FlowKey key, final int depth, final long ts) {
             if (key.isFragment()) {
                 final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
                 fragments.add(key, decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength());
                 return;
             }
             final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
-            final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), ts, 1, frame.originalLength());
+            final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength());
             chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), id);
         }
 
         @Override
         public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
                              final int innerVlan, final long datagramTs, final int bytes) {
-            final int id = flows.add(flow, key, outerVlan, innerVlan, datagramTs, count, bytes);
+            // A datagram's flow is listed at depth 0: its non-first fragments have no layer inside it.
+            final int id = flows.add(flow, key, outerVlan, innerVlan, 0, datagramTs, count, bytes);
             for (int i = 0; i < count; i++) {
                 chunk.patch(rows[i], flows.chunk(), id, datagramTs);
                 maxFragmentLag = Math.max(maxFragmentLag, datagramTs - chunk.tsOf(rows[i]));
@@ -294,7 +323,7 @@ public final class IndexBuilder {
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag);
+                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag, outerRows);
         }
     }
 }

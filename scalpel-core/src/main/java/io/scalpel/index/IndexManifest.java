@@ -33,6 +33,8 @@ import java.util.List;
  * @param warnings             oddities the reader normalised
  * @param maxFragmentLagNanos  largest time by which a fragment precedes its datagram's completion
  *                             (lookups by join time read that much earlier)
+ * @param outerRows            rows of packets.parquet for encapsulating IP layers: the table has
+ *                             {@code packets + outerRows} rows
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -54,10 +56,12 @@ public record IndexManifest(
     long lastTimestampNanos,
     long truncatedTailOffset,
     long warnings,
-    long maxFragmentLagNanos) {
+    long maxFragmentLagNanos,
+    long outerRows) {
 
     public static final String FORMAT = "scalpel-index";
-    public static final int VERSION = 1;
+    /** Version 2: rows for the encapsulating IP layers of tunnelled frames, {@code depth} in flows.parquet. */
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -13,13 +13,16 @@ import org.apache.parquet.schema.Types;
 /**
  * The two Parquet tables of an index (docs/index-format.md).
  *
- * <p>{@code packets.parquet}: one row per frame, in capture order.
+ * <p>{@code packets.parquet}: one row per frame and IP layer, in capture order: a frame's row for
+ * its innermost IP layer (or its only row, without IP), then one row per outer IP layer that
+ * encapsulates it, from the next one out to the outermost. A frame without tunnels has one row.
  * <ul>
  *   <li>{@code ts} frame timestamp, TIMESTAMP(NANOS, UTC)</li>
  *   <li>{@code offset} byte offset of the frame's record (pcap) or block (pcapng)</li>
  *   <li>{@code caplen} captured length</li>
  *   <li>{@code chunk}, {@code flow}: the frame's flow, a row of flows.parquet ({@code flow} -1:
- *       no IP flow). Fragments get the flow of their datagram.</li>
+ *       no IP flow). Fragments get the flow of their datagram. A frame's rows share ts, offset and
+ *       caplen and differ in their flow</li>
  *   <li>{@code dgram_ts} for IP fragments only: the time their datagram was complete, which is
  *       when Zeek saw it; null otherwise</li>
  * </ul>
@@ -27,7 +30,9 @@ import org.apache.parquet.schema.Types;
  * <p>{@code flows.parquet}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
  * frames), numbered within the chunk in order of first appearance, with its
  * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
- * text, ports, protocol, VLAN tags), time range and counts.
+ * text, ports, protocol, VLAN tags), time range and counts, and its {@code depth}: 0 for the
+ * innermost IP layer of its frames (the key Zeek's conn.log uses), n for the n-th IP layer
+ * outward that carries it (a tunnel's outer header).
  */
 public final class IndexSchema {
     public static final String PACKETS_FILE = "packets.parquet";
@@ -56,6 +61,7 @@ public final class IndexSchema {
     public static final String DST_PORT = "dst_port";
     public static final String VLAN = "vlan";
     public static final String INNER_VLAN = "inner_vlan";
+    public static final String DEPTH = "depth";
 
     public static final MessageType PACKETS_SCHEMA = Types.buildMessage()
         .required(INT64).as(timestampType(true, NANOS)).named(TS)
@@ -82,6 +88,7 @@ public final class IndexSchema {
         .required(INT32).named(DST_PORT)
         .optional(INT32).named(VLAN)
         .optional(INT32).named(INNER_VLAN)
+        .required(INT32).named(DEPTH)
         .named("flow");
 
     private IndexSchema() {

@@ -1,9 +1,11 @@
 package io.scalpel.index;
 
+import io.scalpel.decode.DecodedPacket;
 import org.apache.parquet.io.api.RecordConsumer;
 
 /**
- * Column arrays of consecutive packet rows before they go to {@code packets.parquet}. Rows of
+ * Column arrays of consecutive packet rows (one per frame and IP layer) before they go to
+ * {@code packets.parquet}. Rows of
  * fragments whose datagram is not complete yet stay here until it is (their flow and datagram
  * time are patched in), so the chunk writes only its resolved prefix and carries the rest.
  */
@@ -31,8 +33,12 @@ final class PacketChunk {
         dgramTs = new long[capacity];
     }
 
+    /** Most rows one frame adds: one per IP layer, and a second for a GRE-over-UDP layer. */
+    static final int MAX_ROWS_PER_FRAME = 2 * DecodedPacket.MAX_LAYERS;
+
+    /** No room for the rows of one more frame. */
     boolean full() {
-        return size == ts.length;
+        return size > ts.length - MAX_ROWS_PER_FRAME;
     }
 
     int capacity() {

@@ -5,7 +5,9 @@ import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.Tunnel;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The packets of one connection: a 5-tuple matched in either direction inside a time window,
@@ -42,6 +44,36 @@ public record FlowQuery(String label, int ipVersion,
         }
         return new FlowQuery(c.uid(), c.ipVersion(), c.origHi(), c.origLo(), c.origPort(), c.respHi(), c.respLo(),
             c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan());
+    }
+
+    /** tunnel.log types whose outer layer is a UDP flow (its ports are the tunnel's). */
+    private static final Set<String> UDP_TUNNELS = Set.of("Tunnel::VXLAN", "Tunnel::GENEVE", "Tunnel::TEREDO",
+        "Tunnel::AYIYA", "Tunnel::GTPv1");
+    /** tunnel.log types carried in a TCP stream. */
+    private static final Set<String> TCP_TUNNELS = Set.of("Tunnel::SOCKS", "Tunnel::HTTP");
+
+    /**
+     * The query for a tunnel.log tunnel: its outer key, matched in any IP layer of a frame, from
+     * its DISCOVER to its CLOSE (unbounded where the log has no such time). GRE (ERSPAN included)
+     * and IP-in-IP tunnels are keyed by their addresses alone, as Zeek keys them (ports 0, any
+     * protocol of the "other" class: 47, 4, 41); UDP tunnels by their 5-tuple. tunnel.log has no
+     * VLAN columns, so VLAN tags are never compared.
+     */
+    public static FlowQuery of(final Tunnel t) {
+        final int protocol;
+        if (UDP_TUNNELS.contains(t.tunnelType())) {
+            protocol = FlowKey.PROTO_UDP;
+        } else if (TCP_TUNNELS.contains(t.tunnelType())) {
+            protocol = FlowKey.PROTO_TCP;
+        } else if (t.origPort() == 0 && t.respPort() == 0) {
+            protocol = ANY_OTHER;
+        } else {
+            protocol = FlowKey.PROTO_UDP; // a type this version does not know, with ports: a UDP tunnel
+        }
+        final long from = t.fromNanos() == ConnRecord.NO_TIMESTAMP ? Long.MIN_VALUE : t.fromNanos() - WINDOW_SLACK_NANOS;
+        final long to = t.toNanos() == Tunnel.OPEN ? Long.MAX_VALUE : t.toNanos() + WINDOW_SLACK_NANOS;
+        return new FlowQuery(t.uid(), t.ipVersion(), t.origHi(), t.origLo(), t.origPort(), t.respHi(), t.respLo(),
+            t.respPort(), protocol, from, Math.max(from, to), false, -1, -1);
     }
 
     /** IP protocol number for conn.log's {@code proto}. */
@@ -128,13 +160,36 @@ public record FlowQuery(String label, int ipVersion,
     }
 
     /**
-     * Whether a decoded frame belongs to this connection by key (either direction, and VLAN tags
-     * when VLAN-aware). A fragment without the transport header is matched by addresses and
-     * protocol: the index attributed it through its datagram.
+     * Whether a decoded frame belongs to this connection by key: any of its IP layers, the
+     * innermost or one of a tunnel's outer headers, has the key in either direction (and the
+     * frame has the VLAN tags when VLAN-aware). A fragment without the transport header is matched
+     * by addresses and protocol: the index attributed it through its datagram.
      */
     public boolean matches(final DecodedPacket decoded) {
-        final FlowKey k = decoded.innermost();
-        if (k == null || k.ipVersion() != ipVersion) {
+        if (vlanAware && (decoded.outerVlan() != vlan || decoded.innerVlan() != innerVlan)) {
+            return false;
+        }
+        for (int i = decoded.layerCount() - 1; i >= 0; i--) {
+            final FlowKey k = decoded.layer(i);
+            if (matches(k)) {
+                return true;
+            }
+            if (protocol == ANY_OTHER && decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && k.ipVersion() == ipVersion
+                && addressesMatch(k)) {
+                return true; // GRE over UDP: tunnel.log keys the tunnel by the addresses alone
+            }
+        }
+        return false;
+    }
+
+    private boolean addressesMatch(final FlowKey k) {
+        return (k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo)
+            || (k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo);
+    }
+
+    /** Whether one IP layer's key is this connection's, in either direction. */
+    public boolean matches(final FlowKey k) {
+        if (k.ipVersion() != ipVersion) {
             return false;
         }
         final boolean other;
@@ -148,9 +203,6 @@ public record FlowQuery(String label, int ipVersion,
                 return false;
             }
             other = FlowHash.protocolClass(protocol) == FlowHash.OTHER_PROTOCOLS;
-        }
-        if (vlanAware && (decoded.outerVlan() != vlan || decoded.innerVlan() != innerVlan)) {
-            return false;
         }
         final boolean forward = k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo;
         final boolean reverse = k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo;

@@ -243,6 +243,9 @@ public final class Slicer {
             int n = 0;
             for (int i = 0; i < c.size; i++) {
                 final long offset = c.offset[i];
+                if (n > 0 && offset == kept[n - 1]) {
+                    continue; // another IP layer's row of a frame just kept
+                }
                 try {
                     reader.readAt(offset, frame);
                 } catch (CaptureFormatException e) {
@@ -264,9 +267,16 @@ public final class Slicer {
                 }
                 kept[n++] = offset;
             }
-            final long[] result = Arrays.copyOf(kept, n);
-            Arrays.sort(result);
-            return result;
+            // Sorted, and each frame once: a tunnelled frame has a row per IP layer, and several of
+            // them can lead to the same query.
+            Arrays.sort(kept, 0, n);
+            int w = 0;
+            for (int i = 0; i < n; i++) {
+                if (w == 0 || kept[i] != kept[w - 1]) {
+                    kept[w++] = kept[i];
+                }
+            }
+            return Arrays.copyOf(kept, w);
         }
 
         private IndexException stale(final long offset, final String what) {

@@ -40,7 +40,14 @@ public final class ConnLogReader implements Closeable {
 
     private enum Format { ZEEK_TSV, JSON_LINES }
 
+    /** Turns a parsed row into what the reader returns. */
+    @FunctionalInterface
+    interface RowConverter<T> {
+        T convert(ConnRow row, long line) throws MalformedLineException;
+    }
+
     private final String source;
+    private final ZeekLogKind kind;
     private final InputStream in;
     private final boolean gzip;
     private final ConnLogListener listener;
@@ -54,8 +61,10 @@ public final class ConnLogReader implements Closeable {
     private boolean ended;
     private long malformedLines;
 
-    private ConnLogReader(final String source, final InputStream in, final boolean gzip, final ConnLogListener listener) {
+    private ConnLogReader(final String source, final ZeekLogKind kind, final InputStream in, final boolean gzip,
+                          final ConnLogListener listener) {
         this.source = source;
+        this.kind = kind;
         this.in = in;
         this.gzip = gzip;
         this.listener = listener;
@@ -69,10 +78,14 @@ public final class ConnLogReader implements Closeable {
      *                                gzip data is unreadable
      */
     public static ConnLogReader open(final Path path, final ConnLogListener listener) throws IOException {
+        return open(path, listener, ZeekLogKind.CONN);
+    }
+
+    static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
         Objects.requireNonNull(listener, "listener");
         final InputStream in = Files.newInputStream(path);
         try {
-            return open(in, path.toString(), listener);
+            return open(in, path.toString(), listener, kind);
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -93,6 +106,11 @@ public final class ConnLogReader implements Closeable {
      */
     public static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener)
         throws IOException {
+        return open(in, displayName, listener, ZeekLogKind.CONN);
+    }
+
+    static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener,
+                              final ZeekLogKind kind) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(Objects.requireNonNull(displayName, "displayName"), MAX_SOURCE_CHARS);
@@ -110,7 +128,7 @@ public final class ConnLogReader implements Closeable {
                 throw new ConnLogFormatException(source, 0, "unreadable gzip data: " + e.getMessage(), e);
             }
         }
-        final ConnLogReader reader = new ConnLogReader(source, text, gzip, listener);
+        final ConnLogReader reader = new ConnLogReader(source, kind, text, gzip, listener);
         reader.detectFormat();
         return reader;
     }
@@ -122,6 +140,11 @@ public final class ConnLogReader implements Closeable {
      * @throws ConnLogFormatException when the rest of the log cannot be read (see class comment)
      */
     public ConnRecord next() throws IOException {
+        return next(ConnRow::toRecord);
+    }
+
+    /** The next row as {@code converter} makes it, or null at the end of the log. */
+    <T> T next(final RowConverter<T> converter) throws IOException {
         while (true) {
             if (!pending && !readLine()) {
                 return null;
@@ -154,7 +177,7 @@ public final class ConnLogReader implements Closeable {
                         continue; // not wanted: its addresses and numbers are never parsed
                     }
                 }
-                return row.toRecord(line);
+                return converter.convert(row, line);
             } catch (MalformedLineException e) {
                 report(line, e.getMessage());
             }
@@ -204,12 +227,12 @@ public final class ConnLogReader implements Closeable {
             }
             if (i < len && b[i] == '#') {
                 format = Format.ZEEK_TSV;
-                tsv = new ZeekTsvParser(source);
+                tsv = new ZeekTsvParser(source, kind);
             } else if (i < len && b[i] == '{') {
                 format = Format.JSON_LINES;
                 json = new JsonLinesParser();
             } else {
-                throw new ConnLogFormatException(source, lines.lineNumber(), notAConnLog(b, i, len));
+                throw new ConnLogFormatException(source, lines.lineNumber(), notALog(kind, b, i, len));
             }
             pending = true;
             return;
@@ -244,7 +267,7 @@ public final class ConnLogReader implements Closeable {
         listener.malformedLine(source, line, message);
     }
 
-    private static String notAConnLog(final byte[] b, final int from, final int len) {
+    private static String notALog(final ZeekLogKind kind, final byte[] b, final int from, final int len) {
         final String what;
         if (startsWith(b, from, len, 'P', 'A', 'R', '1')) {
             what = "a Parquet file";
@@ -259,7 +282,7 @@ public final class ConnLogReader implements Closeable {
             what = "starting with byte 0x" + String.format("%02x", c)
                 + (c >= 0x20 && c < 0x7F ? " ('" + (char) c + "')" : "");
         }
-        return "not a Zeek conn.log: " + what + "; Zeek TSV starts with '#' and JSON lines with '{'"
+        return "not a Zeek " + kind.logName + ": " + what + "; Zeek TSV starts with '#' and JSON lines with '{'"
             + " (zeek-cut output must keep its header: zeek-cut -c)";
     }
 

@@ -10,8 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The values of one conn.log row as text, whatever the log format, and their conversion into a
- * {@link ConnRecord}. A null value is unset ({@code -}, JSON null) or absent.
+ * The values of one conn.log (or tunnel.log) row as text, whatever the log format, and their conversion into a
+ * {@link ConnRecord} (or {@link TunnelRecord}). A null value is unset ({@code -}, JSON null) or absent.
  */
 final class ConnRow {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -41,19 +41,9 @@ final class ConnRow {
         return values[field.ordinal()];
     }
 
-    /** Converts the row, or says which field is wrong and why. */
+    /** Converts a conn.log row, or says which field is wrong and why. */
     ConnRecord toRecord(final long line) throws MalformedLineException {
-        for (ConnField f : ConnField.ALL) {
-            if (f.required) {
-                final String v = get(f);
-                if (v == null) {
-                    throw new MalformedLineException(f.key + " is missing or unset");
-                }
-                if (v.isEmpty()) {
-                    throw new MalformedLineException(f.key + " is empty");
-                }
-            }
-        }
+        requireFields(ZeekLogKind.CONN);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
         final Addresses.Parsed resp = address(ConnField.RESP_H);
         if (orig.ipVersion() != resp.ipVersion()) {
@@ -80,6 +70,35 @@ final class ConnRow {
             tunnelParents,
             count(ConnField.ORIG_PKTS),
             count(ConnField.RESP_PKTS));
+    }
+
+    /** Converts a tunnel.log row, or says which field is wrong and why. */
+    TunnelRecord toTunnelRecord(final long line) throws MalformedLineException {
+        requireFields(ZeekLogKind.TUNNEL);
+        final Addresses.Parsed orig = address(ConnField.ORIG_H);
+        final Addresses.Parsed resp = address(ConnField.RESP_H);
+        if (orig.ipVersion() != resp.ipVersion()) {
+            throw new MalformedLineException(ConnField.ORIG_H.key + " " + SafeText.quote(get(ConnField.ORIG_H))
+                + " and " + ConnField.RESP_H.key + " " + SafeText.quote(get(ConnField.RESP_H))
+                + " are of different IP versions");
+        }
+        return new TunnelRecord(get(ConnField.UID), line, time(ConnField.TS, get(ConnField.TS)), orig.ipVersion(),
+            orig.hi(), orig.lo(), port(ConnField.ORIG_P), resp.hi(), resp.lo(), port(ConnField.RESP_P),
+            get(ConnField.TUNNEL_TYPE), get(ConnField.ACTION));
+    }
+
+    private void requireFields(final ZeekLogKind kind) throws MalformedLineException {
+        for (ConnField f : ConnField.ALL) {
+            if (kind.requires(f)) {
+                final String v = get(f);
+                if (v == null) {
+                    throw new MalformedLineException(f.key + " is missing or unset");
+                }
+                if (v.isEmpty()) {
+                    throw new MalformedLineException(f.key + " is empty");
+                }
+            }
+        }
     }
 
     private Addresses.Parsed address(final ConnField field) throws MalformedLineException {

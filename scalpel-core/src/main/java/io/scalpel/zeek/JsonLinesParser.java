@@ -114,6 +114,8 @@ final class JsonLinesParser {
             case RESP_H:
             case PROTO:
             case COMMUNITY_ID:
+            case TUNNEL_TYPE:
+            case ACTION:
                 return true;
             default:
                 return false;

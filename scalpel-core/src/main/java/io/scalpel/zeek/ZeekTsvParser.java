@@ -25,6 +25,7 @@ final class ZeekTsvParser {
     private static final int HEX_ESCAPE_LENGTH = 4; // \xNN
 
     private final String source;
+    private final ZeekLogKind kind;
     private byte[] separator = DEFAULT_SEPARATOR;
     private byte[] setSeparator = DEFAULT_SET_SEPARATOR;
     private byte[] emptyField = DEFAULT_EMPTY_FIELD;
@@ -38,8 +39,9 @@ final class ZeekTsvParser {
     private int[] starts = new int[0];
     private int[] ends = new int[0];
 
-    ZeekTsvParser(final String source) {
+    ZeekTsvParser(final String source, final ZeekLogKind kind) {
         this.source = source;
+        this.kind = kind;
     }
 
     /** A line starting with {@code #}. */
@@ -84,10 +86,10 @@ final class ZeekTsvParser {
             from = end + separator.length;
         }
         for (ConnField f : ConnField.ALL) {
-            if (f.required && columnOf[f.ordinal()] < 0) {
+            if (kind.requires(f) && columnOf[f.ordinal()] < 0) {
                 throw new ConnLogFormatException(source, line, "#fields has no " + f.key
                     + " column (separator " + SafeText.quote(new String(separator, StandardCharsets.UTF_8))
-                    + "); is this a conn.log?");
+                    + "); is this a " + kind.logName + "?");
             }
         }
         columnCount = count;

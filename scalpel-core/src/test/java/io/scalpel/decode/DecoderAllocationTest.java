@@ -23,7 +23,7 @@ class DecoderAllocationTest {
         assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
             "this JVM cannot measure per-thread allocation");
 
-        // Every link type and most code paths, frames back to back in one buffer.
+        // Every link type, every tunnel and most code paths, frames back to back in one buffer.
         final byte[] tagged = Frames.concat(Frames.ethernet(EtherTypes.QINQ), Frames.vlanTag(0, 10, EtherTypes.VLAN),
             Frames.vlanTag(0, 20, EtherTypes.IPV4), Arrays.copyOfRange(Frames.ethernetIpv4Tcp(), 14, 54));
         final byte[] ipv6 = Frames.ethernetIpv6Udp();
@@ -38,7 +38,10 @@ class DecoderAllocationTest {
             DecoderShimTest.ethernetVnTagVlanIpv4Tcp(), DecoderShimTest.fabricPathIpv6Udp(),
             DecoderPppTest.pppIpv4Tcp(), DecoderPppTest.pppHdlcIpv6Udp(), DecoderPppTest.ciscoHdlcIpv4Tcp(),
             DecoderNflogTest.nflogIpv4Tcp(), DecoderNflogTest.nflogIpv6Udp(),
-            DecoderIeee80211Test.dataIpv4Tcp(), DecoderIeee80211Test.radiotapQosIpv6Udp());
+            DecoderIeee80211Test.dataIpv4Tcp(), DecoderIeee80211Test.radiotapQosIpv6Udp(),
+            DecoderTunnelTest.vxlanIpv4Tcp(), DecoderTunnelTest.geneveIpv6Udp(), DecoderTunnelTest.erspan2Ipv4Tcp(),
+            DecoderTunnelTest.pptpIpv4Tcp(), DecoderTunnelTest.gtpIpv4Tcp(), DecoderTunnelTest.teredoOriginIpv6Udp(),
+            DecoderTunnelTest.ayiyaIpv6Udp());
         final int[] linkTypes = {
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_NULL,
             LinkTypes.LINKTYPE_RAW, LinkTypes.LINKTYPE_IPV4, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
@@ -47,6 +50,9 @@ class DecoderAllocationTest {
             LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC, LinkTypes.LINKTYPE_C_HDLC,
             LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_NFLOG,
             LinkTypes.LINKTYPE_IEEE802_11, LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP,
+            LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
+            LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
+            LinkTypes.LINKTYPE_ETHERNET,
         };
         final int[] offsets = new int[frames.size()];
         final int[] lengths = new int[frames.size()];
@@ -83,7 +89,7 @@ class DecoderAllocationTest {
             sum += decoder.decode(linkTypes[frame], buffer, offsets[frame], lengths[frame], out);
             final FlowKey key = out.innermost();
             if (key != null) {
-                sum += key.srcPort() + key.dstPort() + key.protocol() + out.vlanCount();
+                sum += key.srcPort() + key.dstPort() + key.protocol() + out.vlanCount() + out.layerCount();
             }
             frame = frame + 1 == offsets.length ? 0 : frame + 1;
         }

@@ -60,6 +60,17 @@ class DecoderIeee80211Test {
     }
 
     @Test
+    void shouldKeyAnAggregateMsduFrameByItsFirstSubframe() {
+        final byte[] header = macHeader(8, 0x02, true);
+        header[24] = (byte) 0x80; // QoS control: A-MSDU present
+        final byte[] first = concat(llcSnap(EtherTypes.IPV4), DecoderShimTest.ipv4Tcp());
+        final byte[] subframeHeader = concat(bytes(0x02, 0, 0, 0, 0x03, 0x01, 0x02, 0, 0, 0, 0x03, 0x02), // destination, source
+            bytes(first.length >> 8, first.length));                                                      // length
+        final byte[] frame = concat(header, subframeHeader, first, bytes(0, 0), subframeHeader, first);   // padding to 4 bytes
+        assertKey(decode(LinkTypes.LINKTYPE_IEEE802_11, frame), TCP_V4, 26 + 14 + 8);
+    }
+
+    @Test
     void shouldSkipTheRadiotapHeaderByItsLittleEndianLengthAndTheQosControl() {
         assertKey(decode(LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP, radiotapQosIpv6Udp()), UDP_V6, 8 + 26 + 8);
     }

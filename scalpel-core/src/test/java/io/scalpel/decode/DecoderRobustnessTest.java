@@ -66,6 +66,9 @@ class DecoderRobustnessTest {
         for (final byte[] frame : ethernetFrames()) {
             frames.add(new LinkFrame(LinkTypes.LINKTYPE_ETHERNET, frame));
         }
+        for (final byte[] frame : DecoderTunnelTest.tunnelFrames()) {
+            frames.add(new LinkFrame(LinkTypes.LINKTYPE_ETHERNET, frame));
+        }
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppIpv4Tcp()));
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP, DecoderPppTest.pppHdlcIpv6Udp()));
         frames.add(new LinkFrame(LinkTypes.LINKTYPE_PPP_HDLC, DecoderPppTest.pppHdlcIpv6Udp()));

@@ -145,10 +145,14 @@ class DecoderTransportTest {
     }
 
     @Test
-    void shouldNotDecapsulateIpInIpYet() {
+    void shouldKeyIpInIpByItsInnerPacketAndKeepTheOuterAsPortLessLayer() {
         final byte[] inner = concat(ipv4(FlowKey.PROTO_TCP, SERVER_V4, CLIENT_V4, TCP_HEADER_LENGTH), tcp(1, 2));
         final FlowKey k = v4(4, CLIENT_V4, SERVER_V4, inner);
-        assertEquals("10.0.0.1:0 > 192.168.1.2:0 proto 4", k.toString());
+        assertEquals("192.168.1.2:1 > 10.0.0.1:2 proto 6", k.toString());
+        final DecodedPacket p = decode(LinkTypes.LINKTYPE_IPV4, concat(ipv4(4, CLIENT_V4, SERVER_V4, inner.length), inner));
+        assertEquals(2, p.layerCount());
+        assertEquals("10.0.0.1:0 > 192.168.1.2:0 proto 4", p.layer(0).toString());
+        assertEquals(DecodedPacket.TUNNEL_IP, p.tunnelType(0));
     }
 
     @Test
