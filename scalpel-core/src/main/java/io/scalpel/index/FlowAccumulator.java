@@ -1,6 +1,7 @@
 package io.scalpel.index;
 
 import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import java.util.Arrays;
@@ -8,8 +9,9 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 
 /**
- * The distinct flows of one chunk of packets, keyed by flow hash and VLAN tags, with the first
- * key seen, time range, packet and byte counts. Open addressing over primitive arrays; cleared
+ * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags and what else sets
+ * their Community ID apart ({@link CommunityId#distinction}), with the first key seen, time
+ * range, packet and byte counts; each row's Community ID is computed once, when it is written. Open addressing over primitive arrays; cleared
  * when the chunk is written, so memory is bounded by the chunk, not by the capture.
  */
 final class FlowAccumulator {
@@ -21,6 +23,7 @@ final class FlowAccumulator {
     private int chunk;
 
     private long[] hash;
+    private long[] distinction;
     private int[] vlan;
     private int[] innerVlan;
     private int[] ipVersion;
@@ -37,6 +40,8 @@ final class FlowAccumulator {
     private long[] bytes;
     /** Row the writer is at. */
     int cursor;
+    /** Used by the writer only (one thread at a time per table). */
+    private final CommunityId communityId = new CommunityId(CommunityId.DEFAULT_SEED);
 
     FlowAccumulator(final int initialCapacity) {
         final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
@@ -48,6 +53,7 @@ final class FlowAccumulator {
 
     private void allocate(final int cap) {
         hash = grow(hash, cap);
+        distinction = grow(distinction, cap);
         vlan = grow(vlan, cap);
         innerVlan = grow(innerVlan, cap);
         ipVersion = grow(ipVersion, cap);
@@ -86,13 +92,14 @@ final class FlowAccumulator {
      */
     int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final long ts,
             final int frames, final int length) {
+        final long distinct = CommunityId.distinction(key);
         int s = (int) (mix(flowHash ^ ((long) outerVlan << 20) ^ innerVlanId)) & mask;
         while (true) {
             final int e = slots[s];
             if (e == EMPTY) {
                 break;
             }
-            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId) {
+            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId && distinction[e] == distinct) {
                 firstTs[e] = Math.min(firstTs[e], ts);
                 lastTs[e] = Math.max(lastTs[e], ts);
                 packets[e] += frames;
@@ -107,6 +114,7 @@ final class FlowAccumulator {
         final int e = size++;
         slots[s] = e;
         hash[e] = flowHash;
+        distinction[e] = distinct;
         vlan[e] = outerVlan;
         innerVlan[e] = innerVlanId;
         ipVersion[e] = key.ipVersion();
@@ -196,6 +204,12 @@ final class FlowAccumulator {
         }
         if (f.innerVlan[e] != DecodedPacket.NO_VLAN) {
             intField(out, IndexSchema.INNER_VLAN, 14, f.innerVlan[e]);
+        }
+        if ((f.distinction[e] & CommunityId.NO_PORTS) == 0) {
+            out.startField(IndexSchema.COMMUNITY_ID, 15);
+            out.addBinary(Binary.fromString(f.communityId.of(f.ipVersion[e], f.srcHi[e], f.srcLo[e], f.srcPort[e],
+                f.dstHi[e], f.dstLo[e], f.dstPort[e], f.proto[e])));
+            out.endField(IndexSchema.COMMUNITY_ID, 15);
         }
         out.endMessage();
     }

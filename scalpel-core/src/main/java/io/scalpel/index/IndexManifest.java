@@ -57,7 +57,7 @@ public record IndexManifest(
     long maxFragmentLagNanos) {
 
     public static final String FORMAT = "scalpel-index";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

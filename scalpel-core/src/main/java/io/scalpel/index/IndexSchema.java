@@ -27,7 +27,8 @@ import org.apache.parquet.schema.Types;
  * <p>{@code flows.parquet}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
  * frames), numbered within the chunk in order of first appearance, with its
  * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
- * text, ports, protocol, VLAN tags), time range and counts.
+ * text, ports, protocol, VLAN tags), time range, counts and Community ID v1 (seed 0; null when
+ * the key lacks the ports its protocol needs).
  */
 public final class IndexSchema {
     public static final String PACKETS_FILE = "packets.parquet";
@@ -56,6 +57,7 @@ public final class IndexSchema {
     public static final String DST_PORT = "dst_port";
     public static final String VLAN = "vlan";
     public static final String INNER_VLAN = "inner_vlan";
+    public static final String COMMUNITY_ID = "community_id";
 
     public static final MessageType PACKETS_SCHEMA = Types.buildMessage()
         .required(INT64).as(timestampType(true, NANOS)).named(TS)
@@ -82,6 +84,7 @@ public final class IndexSchema {
         .required(INT32).named(DST_PORT)
         .optional(INT32).named(VLAN)
         .optional(INT32).named(INNER_VLAN)
+        .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
         .named("flow");
 
     private IndexSchema() {

@@ -7,11 +7,11 @@ import java.util.Map;
 enum ConnField {
     TS("ts", false),
     UID("uid", true),
-    ORIG_H("id.orig_h", true),
-    ORIG_P("id.orig_p", true),
-    RESP_H("id.resp_h", true),
-    RESP_P("id.resp_p", true),
-    PROTO("proto", true),
+    ORIG_H("id.orig_h", true, true),
+    ORIG_P("id.orig_p", true, true),
+    RESP_H("id.resp_h", true, true),
+    RESP_P("id.resp_p", true, true),
+    PROTO("proto", true, true),
     DURATION("duration", false),
     ORIG_PKTS("orig_pkts", false),
     RESP_PKTS("resp_pkts", false),
@@ -34,11 +34,19 @@ enum ConnField {
     }
 
     final String key;
+    /** Every row needs it; for the 5-tuple fields, unless the row has a community_id instead. */
     final boolean required;
+    /** One of the 5-tuple fields, which a community_id can stand in for. */
+    final boolean fiveTuple;
 
     ConnField(final String key, final boolean required) {
+        this(key, required, false);
+    }
+
+    ConnField(final String key, final boolean required, final boolean fiveTuple) {
         this.key = key;
         this.required = required;
+        this.fiveTuple = fiveTuple;
     }
 
     /** The field with this Zeek name, or null when the join does not use it. */
