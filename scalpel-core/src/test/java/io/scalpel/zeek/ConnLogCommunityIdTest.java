@@ -79,6 +79,28 @@ class ConnLogCommunityIdTest {
     }
 
     @Test
+    void shouldReportACommunityIdRowWithoutUid() throws IOException {
+        final List<ConnRecord> rows = read("{\"ts\":1700000007.932964,\"community_id\":\"" + ID + "\"}\n"
+            + "{\"ts\":1700000007.932964,\"uid\":\"\",\"community_id\":\"" + ID + "\"}\n");
+
+        assertEquals(List.of("line 1: uid is missing or unset", "line 2: uid is empty"), problems);
+        assertEquals(List.of(), rows);
+    }
+
+    @Test
+    void shouldRefuseAMalformedCommunityIdQueryOrSeed() {
+        final IllegalArgumentException id = assertThrows(IllegalArgumentException.class,
+            () -> FlowQuery.ofCommunityId("x", "1:short", 0, Long.MIN_VALUE, Long.MAX_VALUE));
+        assertTrue(id.getMessage().startsWith("'1:short' is not a Community ID v1"), id.getMessage());
+        final IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
+            () -> FlowQuery.ofCommunityId("x", ID, 65536, Long.MIN_VALUE, Long.MAX_VALUE));
+        assertEquals("Community ID seed 65536 is not a 16-bit value (0-65535)", seed.getMessage());
+        final IllegalArgumentException options = assertThrows(IllegalArgumentException.class,
+            () -> io.scalpel.api.Scalpel.Options.defaults().withCommunityIdSeed(-1));
+        assertEquals("Community ID seed -1 is not a 16-bit value (0-65535)", options.getMessage());
+    }
+
+    @Test
     void shouldStillRefuseAHeaderWithNeitherFiveTupleNorCommunityId() {
         final ConnLogFormatException e = assertThrows(ConnLogFormatException.class,
             () -> read("#separator \\x09\n#fields\tuid\tts\tduration\n"));
