@@ -11,8 +11,9 @@ import org.apache.parquet.io.api.RecordConsumer;
 /**
  * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags and what else sets
  * their Community ID apart ({@link CommunityId#distinction}), with the first key seen, time
- * range, packet and byte counts; each row's Community ID is computed once, when it is written. Open addressing over primitive arrays; cleared
- * when the chunk is written, so memory is bounded by the chunk, not by the capture.
+ * range, packet and byte counts; each row's Community ID is computed once, when it is written.
+ * Open addressing over primitive arrays; cleared when the chunk is written, so memory is
+ * bounded by the chunk, not by the capture.
  */
 final class FlowAccumulator {
     private static final int EMPTY = -1;
