@@ -2,6 +2,7 @@ package io.scalpel.cli;
 
 import io.scalpel.api.Scalpel;
 import io.scalpel.capture.CaptureFormat;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.OutputException;
@@ -41,8 +42,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "slice", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
-        "Write exactly the packets of the given Zeek connections (by uid from a conn.log), of a flow, or of a",
-        "time range, in the capture's own format. Builds the index first when the capture has none."})
+        "Write exactly the packets of the given Zeek connections (by uid from a conn.log), of a flow, of Community IDs,",
+        "or of a time range, in the capture's own format. Builds the index first when the capture has none."})
 final class SliceCommand implements Callable<Integer> {
     /** A uid usable as a file name: Zeek's uids are letters and digits. */
     static final Pattern SAFE_UID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -72,6 +73,14 @@ final class SliceCommand implements Callable<Integer> {
 
     @Option(names = "--flow", paramLabel = "FLOW", description = "a flow instead of a conn.log: 'PROTO ADDR:PORT ADDR:PORT' ([ADDR]:PORT for IPv6)")
     String flow;
+
+    @Option(names = "--community-id", paramLabel = "ID", split = ",",
+        description = "Community ID(s) v1 instead of a conn.log, e.g. 1:wCb3OG7yAFWelaUydu0D+125CLM= (comma-separated, repeatable)")
+    List<String> communityIds = new ArrayList<>();
+
+    @Option(names = "--community-id-seed", paramLabel = "N",
+        description = "seed of the Community IDs given or logged (Zeek's CommunityID::seed; default 0)")
+    int communityIdSeed = CommunityId.DEFAULT_SEED;
 
     @Option(names = "--from", paramLabel = "TIME", description = "window start: ISO-8601 (UTC unless an offset is given) or epoch seconds")
     String from;
@@ -110,7 +119,8 @@ final class SliceCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final CaptureFormat outFormat = parseFormat();
         validate();
-        final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex);
+        final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
+            .withCommunityIdSeed(communityIdSeed);
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json);
              Scalpel scalpel = openAnnounced(options.withProgress(progress), err)) {
             if (conn != null || tunnelLog != null) {
@@ -142,6 +152,20 @@ final class SliceCommand implements Callable<Integer> {
 
     private void validate() {
         final CommandLine cl = spec.commandLine();
+        if (communityIdSeed < 0 || communityIdSeed > CommunityId.MAX_SEED) {
+            throw new CommandLine.ParameterException(cl, "--community-id-seed " + communityIdSeed
+                + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
+        }
+        for (String id : communityIds) {
+            if (!CommunityId.isWellFormed(id.trim())) {
+                throw new CommandLine.ParameterException(cl, "--community-id '" + id + "' is not a Community ID v1"
+                    + " (1: and 28 base64 characters, like 1:wCb3OG7yAFWelaUydu0D+125CLM=)");
+            }
+        }
+        if (!communityIds.isEmpty() && (conn != null || tunnelLog != null || flow != null)) {
+            throw new CommandLine.ParameterException(cl, "--community-id cannot be combined with "
+                + (conn != null ? "--conn" : tunnelLog != null ? "--tunnel-log" : "--flow"));
+        }
         if (conn != null || tunnelLog != null) {
             final String logs = conn != null ? "--conn" : "--tunnel-log";
             if (flow != null) {
@@ -161,8 +185,9 @@ final class SliceCommand implements Callable<Integer> {
             if (all || !uids.isEmpty()) {
                 throw new CommandLine.ParameterException(cl, (all ? "--all" : "--uid") + " needs --conn LOG or --tunnel-log LOG");
             }
-            if (flow == null && from == null && to == null) {
-                throw new CommandLine.ParameterException(cl, "nothing to slice: give --conn LOG (or --tunnel-log LOG) with --uid or --all, --flow, or --from/--to");
+            if (flow == null && communityIds.isEmpty() && from == null && to == null) {
+                throw new CommandLine.ParameterException(cl, "nothing to slice: give --conn LOG (or --tunnel-log LOG) with --uid or --all,"
+                    + " --flow, --community-id, or --from/--to");
             }
             if (output.splitDir != null) {
                 throw new CommandLine.ParameterException(cl, "--split-dir writes one file per uid: it needs --conn or --tunnel-log");
@@ -192,6 +217,7 @@ final class SliceCommand implements Callable<Integer> {
         // uid -> its query: conn.log rows first (the first row of a uid), then the tunnel.log's
         // tunnels that conn.log does not name (GRE, ERSPAN and IP-in-IP parents).
         final Map<String, FlowQuery> rows = new LinkedHashMap<>();
+        final List<ConnRecord> connRows = new ArrayList<>();
         if (conn != null) {
             final long[] malformed = {0};
             try (ConnLogReader reader = "-".equals(conn)
@@ -204,6 +230,7 @@ final class SliceCommand implements Callable<Integer> {
                 while ((r = reader.next()) != null) {
                     if ((all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
                         rows.put(r.uid(), scalpel.query(r));
+                        connRows.add(r);
                     }
                 }
             }
@@ -237,6 +264,7 @@ final class SliceCommand implements Callable<Integer> {
             }
             queries.add(r.getValue());
         }
+        final long mismatches = conn != null ? checkCommunityIds(scalpel, connRows, err) : -1;
         final Scalpel.Selection selection = scalpel.selectQueries(queries);
         final List<String> empty = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {
@@ -270,7 +298,7 @@ final class SliceCommand implements Callable<Integer> {
         } else {
             code = ExitCode.OK;
         }
-        json(written, withPackets, selection.size(), problems, code);
+        json(written, withPackets, selection.size(), problems, code, mismatches);
         return code.code();
     }
 
@@ -288,11 +316,43 @@ final class SliceCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Compares each row's logged community_id with the one of its 5-tuple under the seed, and
+     * warns about every row where they differ (the first 10, then a count). Such a row is still
+     * joined by its 5-tuple. Returns how many rows differed.
+     */
+    private long checkCommunityIds(final Scalpel scalpel, final List<ConnRecord> conns, final PrintWriter err) {
+        long mismatches = 0;
+        for (ConnRecord r : conns) {
+            if (r.communityId() == null || r.communityId().isEmpty() || !r.hasFiveTuple()) {
+                continue;
+            }
+            final String computed = scalpel.communityIdOf(r);
+            if (computed == null || computed.equals(r.communityId())) {
+                continue;
+            }
+            if (mismatches++ < MALFORMED_SHOWN) {
+                err.println("scalpel: warning: " + conn + " line " + r.line() + ": uid " + SafeText.escape(r.uid(), SafeText.MAX_VALUE_CHARS)
+                    + ": community_id " + SafeText.escape(r.communityId(), SafeText.MAX_VALUE_CHARS) + " is not the Community ID of its 5-tuple with seed "
+                    + communityIdSeed + " (" + computed + "); joined by the 5-tuple"
+                    + (communityIdSeed == CommunityId.DEFAULT_SEED ? " (if Zeek used another seed, give it with --community-id-seed)" : ""));
+            }
+        }
+        if (mismatches > MALFORMED_SHOWN) {
+            err.println("scalpel: warning: " + conn + ": " + (mismatches - MALFORMED_SHOWN)
+                + " more rows whose community_id is not that of their 5-tuple");
+        }
+        return mismatches;
+    }
+
     private int sliceQuery(final Scalpel scalpel, final CaptureFormat outFormat, final PrintWriter err) throws IOException {
         final long fromNs = from == null ? Long.MIN_VALUE : parseTime("--from", from);
         final long toNs = to == null ? Long.MAX_VALUE : parseTime("--to", to);
         if (fromNs > toNs) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--from is after --to");
+        }
+        if (!communityIds.isEmpty()) {
+            return sliceCommunityIds(scalpel, fromNs, toNs, outFormat, err);
         }
         final long[] offsets;
         if (flow != null) {
@@ -309,7 +369,39 @@ final class SliceCommand implements Callable<Integer> {
         final Written written = writeOne(scalpel, offsets, outFormat, err);
         summary(err, written, offsets.length == 0 ? 0 : 1, 1);
         final ExitCode code = offsets.length == 0 ? ExitCode.NOTHING_FOUND : ExitCode.OK;
-        json(written, offsets.length == 0 ? 0 : 1, 1, List.of(), code);
+        json(written, offsets.length == 0 ? 0 : 1, 1, List.of(), code, -1);
+        return code.code();
+    }
+
+    private int sliceCommunityIds(final Scalpel scalpel, final long fromNs, final long toNs, final CaptureFormat outFormat,
+                                  final PrintWriter err) throws IOException {
+        final Set<String> ids = new LinkedHashSet<>();
+        for (String id : communityIds) {
+            ids.add(id.trim());
+        }
+        final Scalpel.Selection selection = scalpel.selectCommunityIds(ids, fromNs, toNs);
+        final List<String> problems = new ArrayList<>();
+        for (int i = 0; i < selection.size(); i++) {
+            if (selection.offsets(i).length == 0) {
+                problems.add("community ID " + selection.queries().get(i).communityId() + " (no packets in " + capture
+                    + (fromNs != Long.MIN_VALUE || toNs != Long.MAX_VALUE ? " in the window" : "") + ")");
+            }
+        }
+        final Written written = writeOne(scalpel, selection.union(), outFormat, err);
+        final int withPackets = selection.size() - problems.size();
+        for (String p : problems) {
+            err.println("scalpel: " + p);
+        }
+        summary(err, written, withPackets, selection.size());
+        final ExitCode code;
+        if (withPackets == 0) {
+            code = ExitCode.NOTHING_FOUND;
+        } else if (!problems.isEmpty()) {
+            code = ExitCode.PARTIAL;
+        } else {
+            code = ExitCode.OK;
+        }
+        json(written, withPackets, selection.size(), problems, code, -1);
         return code.code();
     }
 
@@ -372,7 +464,7 @@ final class SliceCommand implements Callable<Integer> {
         }
         if (w.frames > 0) {
             err.println("scalpel: wrote " + w.frames + " packets of " + withPackets + " of " + asked
-                + (conn != null || tunnelLog != null ? " uids" : " queries") + " to " + (w.files.size() == 1 ? w.files.get(0)
+                + (conn != null || tunnelLog != null ? " uids" : !communityIds.isEmpty() ? " community IDs" : " queries") + " to " + (w.files.size() == 1 ? w.files.get(0)
                 : w.files.size() + " files in " + output.splitDir));
         } else {
             err.println("scalpel: no packets matched; nothing written");
@@ -380,7 +472,9 @@ final class SliceCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private void json(final Written w, final int withPackets, final int asked, final List<String> problems, final ExitCode code) {
+    /** @param mismatches conn.log rows whose community_id is not their 5-tuple's; -1 without --conn (left out) */
+    private void json(final Written w, final int withPackets, final int asked, final List<String> problems, final ExitCode code,
+                      final long mismatches) {
         if (!json) {
             return;
         }
@@ -391,6 +485,9 @@ final class SliceCommand implements Callable<Integer> {
         s.put("matched", withPackets);
         s.put("requested", asked);
         s.put("problems", problems);
+        if (mismatches >= 0) {
+            s.put("community_id_mismatches", mismatches);
+        }
         s.put("exit_code", code.code());
         final PrintWriter out = spec.commandLine().getOut();
         out.println(Json.object(s));

@@ -3,6 +3,7 @@ package io.scalpel.api;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexDirectory;
 import io.scalpel.index.IndexException;
@@ -46,31 +47,42 @@ public final class Scalpel implements Closeable {
      * @param buildIfMissing build the index when there is none
      * @param reindex        rebuild the index when the capture changed since (otherwise refuse it)
      * @param progress       receives indexing progress
+     * @param communityIdSeed the seed Zeek computed the conn.log's community_id with (0 unless
+     *                        Zeek was told otherwise), and the seed of {@link #selectCommunityIds}
      */
     public record Options(Path index, boolean vlanAware, boolean buildIfMissing, boolean reindex,
-                          IndexBuilder.Progress progress) {
+                          IndexBuilder.Progress progress, int communityIdSeed) {
         public static Options defaults() {
-            return new Options(null, false, true, false, IndexBuilder.Progress.NONE);
+            return new Options(null, false, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED);
         }
 
         public Options withIndex(final Path p) {
-            return new Options(p, vlanAware, buildIfMissing, reindex, progress);
+            return new Options(p, vlanAware, buildIfMissing, reindex, progress, communityIdSeed);
         }
 
         public Options withVlanAware(final boolean v) {
-            return new Options(index, v, buildIfMissing, reindex, progress);
+            return new Options(index, v, buildIfMissing, reindex, progress, communityIdSeed);
         }
 
         public Options withBuildIfMissing(final boolean b) {
-            return new Options(index, vlanAware, b, reindex, progress);
+            return new Options(index, vlanAware, b, reindex, progress, communityIdSeed);
         }
 
         public Options withReindex(final boolean r) {
-            return new Options(index, vlanAware, buildIfMissing, r, progress);
+            return new Options(index, vlanAware, buildIfMissing, r, progress, communityIdSeed);
         }
 
         public Options withProgress(final IndexBuilder.Progress p) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, p);
+            return new Options(index, vlanAware, buildIfMissing, reindex, p, communityIdSeed);
+        }
+
+        /** @throws IllegalArgumentException when the seed is not a 16-bit value */
+        public Options withCommunityIdSeed(final int seed) {
+            if (seed < 0 || seed > CommunityId.MAX_SEED) {
+                throw new IllegalArgumentException("Community ID seed " + seed + " is not a 16-bit value (0-"
+                    + CommunityId.MAX_SEED + ")");
+            }
+            return new Options(index, vlanAware, buildIfMissing, reindex, progress, seed);
         }
     }
 
@@ -165,9 +177,37 @@ public final class Scalpel implements Closeable {
         return capture;
     }
 
-    /** The query for a conn.log row under this instance's options. */
+    /**
+     * The query for a conn.log row under this instance's options: by 5-tuple, or by
+     * community_id when the row has no 5-tuple.
+     */
     public FlowQuery query(final ConnRecord conn) {
-        return FlowQuery.of(conn, options.vlanAware());
+        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+    }
+
+    /**
+     * The Community ID v1 of a conn.log row's 5-tuple under the options' seed, to compare with
+     * the row's logged {@code community_id}; null when the row has no 5-tuple, or its protocol
+     * or ports are not in the log (unknown_transport without ip_proto, SCTP).
+     */
+    public String communityIdOf(final ConnRecord conn) {
+        return query(conn).communityIdOfKey(options.communityIdSeed());
+    }
+
+    /**
+     * Selects, for each Community ID v1 (computed with the options' seed), the frames of the flows
+     * that have it, whose join time lies in [{@code from}, {@code to}] ns
+     * ({@code Long.MIN_VALUE}/{@code MAX_VALUE}: unbounded). Each query is labelled with its ID.
+     *
+     * @throws IllegalArgumentException when an ID is not a base64 Community ID v1
+     */
+    public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to)
+        throws IOException {
+        final List<FlowQuery> queries = new ArrayList<>(communityIds.size());
+        for (String id : communityIds) {
+            queries.add(FlowQuery.ofCommunityId(id, id, options.communityIdSeed(), from, to));
+        }
+        return selectQueries(queries);
     }
 
     /**

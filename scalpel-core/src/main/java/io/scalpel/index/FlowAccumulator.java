@@ -1,6 +1,7 @@
 package io.scalpel.index;
 
 import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import java.util.Arrays;
@@ -8,10 +9,12 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 
 /**
- * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags and depth (0 for a
- * frame's innermost IP layer, n for the n-th encapsulating layer outward), with the first key
- * seen, time range, packet and byte counts. Open addressing over primitive arrays; cleared
- * when the chunk is written, so memory is bounded by the chunk, not by the capture.
+ * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags, depth (0 for a
+ * frame's innermost IP layer, n for the n-th encapsulating layer outward) and what else sets
+ * their Community ID apart ({@link CommunityId#distinction}), with the first key seen, time
+ * range, packet and byte counts; each row's Community ID is computed once, when it is written.
+ * Open addressing over primitive arrays; cleared when the chunk is written, so memory is
+ * bounded by the chunk, not by the capture.
  */
 final class FlowAccumulator {
     private static final int EMPTY = -1;
@@ -22,6 +25,7 @@ final class FlowAccumulator {
     private int chunk;
 
     private long[] hash;
+    private long[] distinction;
     private int[] vlan;
     private int[] innerVlan;
     private int[] depth;
@@ -39,6 +43,8 @@ final class FlowAccumulator {
     private long[] bytes;
     /** Row the writer is at. */
     int cursor;
+    /** Used by the writer only (one thread at a time per table). */
+    private final CommunityId communityId = new CommunityId(CommunityId.DEFAULT_SEED);
 
     FlowAccumulator(final int initialCapacity) {
         final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
@@ -50,6 +56,7 @@ final class FlowAccumulator {
 
     private void allocate(final int cap) {
         hash = grow(hash, cap);
+        distinction = grow(distinction, cap);
         vlan = grow(vlan, cap);
         innerVlan = grow(innerVlan, cap);
         depth = grow(depth, cap);
@@ -89,13 +96,15 @@ final class FlowAccumulator {
      */
     int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final int layerDepth,
             final long ts, final int frames, final int length) {
+        final long distinct = CommunityId.distinction(key);
         int s = slot(flowHash, outerVlan, innerVlanId, layerDepth);
         while (true) {
             final int e = slots[s];
             if (e == EMPTY) {
                 break;
             }
-            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId && depth[e] == layerDepth) {
+            if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId && depth[e] == layerDepth
+                && distinction[e] == distinct) {
                 firstTs[e] = Math.min(firstTs[e], ts);
                 lastTs[e] = Math.max(lastTs[e], ts);
                 packets[e] += frames;
@@ -110,6 +119,7 @@ final class FlowAccumulator {
         final int e = size++;
         slots[s] = e;
         hash[e] = flowHash;
+        distinction[e] = distinct;
         vlan[e] = outerVlan;
         innerVlan[e] = innerVlanId;
         depth[e] = layerDepth;
@@ -206,6 +216,12 @@ final class FlowAccumulator {
             intField(out, IndexSchema.INNER_VLAN, 14, f.innerVlan[e]);
         }
         intField(out, IndexSchema.DEPTH, 15, f.depth[e]);
+        if ((f.distinction[e] & CommunityId.NO_PORTS) == 0) {
+            out.startField(IndexSchema.COMMUNITY_ID, 16);
+            out.addBinary(Binary.fromString(f.communityId.of(f.ipVersion[e], f.srcHi[e], f.srcLo[e], f.srcPort[e],
+                f.dstHi[e], f.dstLo[e], f.dstPort[e], f.proto[e])));
+            out.endField(IndexSchema.COMMUNITY_ID, 16);
+        }
         out.endMessage();
     }
 

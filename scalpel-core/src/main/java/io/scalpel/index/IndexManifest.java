@@ -60,7 +60,7 @@ public record IndexManifest(
     long outerRows) {
 
     public static final String FORMAT = "scalpel-index";
-    /** Version 2: rows for the encapsulating IP layers of tunnelled frames, {@code depth} in flows.parquet. */
+    /** Version 2: rows for the encapsulating IP layers of tunnelled frames, {@code depth} and {@code community_id} in flows.parquet. */
     public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -30,9 +30,10 @@ import org.apache.parquet.schema.Types;
  * <p>{@code flows.parquet}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
  * frames), numbered within the chunk in order of first appearance, with its
  * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
- * text, ports, protocol, VLAN tags), time range and counts, and its {@code depth}: 0 for the
- * innermost IP layer of its frames (the key Zeek's conn.log uses), n for the n-th IP layer
- * outward that carries it (a tunnel's outer header).
+ * text, ports, protocol, VLAN tags), time range, counts, Community ID v1 (seed 0; null when
+ * the key lacks the ports its protocol needs) and its {@code depth}: 0 for the innermost IP
+ * layer of its frames (the key Zeek's conn.log uses), n for the n-th IP layer outward that
+ * carries it (a tunnel's outer header).
  */
 public final class IndexSchema {
     public static final String PACKETS_FILE = "packets.parquet";
@@ -62,6 +63,7 @@ public final class IndexSchema {
     public static final String VLAN = "vlan";
     public static final String INNER_VLAN = "inner_vlan";
     public static final String DEPTH = "depth";
+    public static final String COMMUNITY_ID = "community_id";
 
     public static final MessageType PACKETS_SCHEMA = Types.buildMessage()
         .required(INT64).as(timestampType(true, NANOS)).named(TS)
@@ -89,6 +91,7 @@ public final class IndexSchema {
         .optional(INT32).named(VLAN)
         .optional(INT32).named(INNER_VLAN)
         .required(INT32).named(DEPTH)
+        .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
         .named("flow");
 
     private IndexSchema() {

@@ -1,6 +1,7 @@
 package io.scalpel.index;
 
 import static org.apache.parquet.filter2.predicate.FilterApi.and;
+import static org.apache.parquet.filter2.predicate.FilterApi.binaryColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.eq;
 import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
 import static org.apache.parquet.filter2.predicate.FilterApi.in;
@@ -9,6 +10,8 @@ import static org.apache.parquet.filter2.predicate.FilterApi.longColumn;
 import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
 import static org.apache.parquet.filter2.predicate.FilterApi.or;
 
+import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +35,7 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -79,6 +83,24 @@ public final class PacketIndex implements Closeable {
     private static final Operators.LongColumn FLOW_HASH = longColumn(IndexSchema.FLOW_HASH);
     private static final Operators.LongColumn FIRST_TS = longColumn(IndexSchema.FIRST_TS);
     private static final Operators.LongColumn LAST_TS = longColumn(IndexSchema.LAST_TS);
+    private static final Operators.BinaryColumn COMMUNITY_ID = binaryColumn(IndexSchema.COMMUNITY_ID);
+
+    /** Receives the flow rows a Community ID lookup found. */
+    @FunctionalInterface
+    public interface CommunityFlowVisitor {
+        /** @param communityId the row's Community ID under the lookup's seed */
+        void flow(String communityId, int chunk, int flow, long firstTs, long lastTs) throws IOException;
+    }
+
+    /** The columns of flows.parquet a Community ID lookup reads, keys included for other seeds. */
+    private static final MessageType FLOW_COMMUNITY_COLUMNS = Types.buildMessage()
+        .addFields(IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.IP_VERSION), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.PROTO),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC_PORT),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST_PORT),
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.COMMUNITY_ID))
+        .named("flow");
 
     /** The columns of flows.parquet a join reads. */
     private static final MessageType FLOW_JOIN_COLUMNS = Types.buildMessage()
@@ -169,6 +191,68 @@ public final class PacketIndex implements Closeable {
         }
         scanFlows(FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) ->
             byChunk.computeIfAbsent(chunk, c -> new ChunkRows()).add(flow, Math.max(first, from), Math.min(last, to)));
+        readRows(byChunk, from, to, visitor);
+    }
+
+    /**
+     * Packet rows of the flows whose Community ID v1 under {@code seed} is {@code communityId},
+     * with a join time in [{@code from}, {@code to}]. With seed 0 the flows are found through
+     * the {@code community_id} column and its bloom filter; with another seed every flow row in
+     * the window is read and its ID computed from its key.
+     */
+    public void lookupCommunityId(final String communityId, final int seed, final long from, final long to,
+                                  final RowVisitor visitor) throws IOException {
+        final Map<Integer, ChunkRows> byChunk = new TreeMap<>();
+        communityFlows(Set.of(communityId), seed, from, to, (id, chunk, flow, first, last) ->
+            byChunk.computeIfAbsent(chunk, c -> new ChunkRows()).add(flow, Math.max(first, from), Math.min(last, to)));
+        readRows(byChunk, from, to, visitor);
+    }
+
+    /**
+     * The flow rows whose Community ID v1 under {@code seed} is one of {@code communityIds} and
+     * whose time span meets [{@code from}, {@code to}]. Rows without a Community ID (a key
+     * without the ports its protocol needs) never match.
+     */
+    public void communityFlows(final Set<String> communityIds, final int seed, final long from, final long to,
+                               final CommunityFlowVisitor visitor) throws IOException {
+        if (communityIds.isEmpty()) {
+            return;
+        }
+        FilterPredicate filter = null;
+        if (seed == CommunityId.DEFAULT_SEED) {
+            final Set<Binary> wanted = new HashSet<>();
+            for (String id : communityIds) {
+                wanted.add(Binary.fromString(id));
+            }
+            filter = wanted.size() == 1 ? eq(COMMUNITY_ID, wanted.iterator().next()) : in(COMMUNITY_ID, wanted);
+        }
+        if (from != Long.MIN_VALUE) {
+            filter = filter == null ? gtEq(LAST_TS, from) : and(filter, gtEq(LAST_TS, from));
+        }
+        if (to != Long.MAX_VALUE) {
+            filter = filter == null ? ltEq(FIRST_TS, to) : and(filter, ltEq(FIRST_TS, to));
+        }
+        final CommunityMaterializer m = new CommunityMaterializer();
+        final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
+        read(flows, FLOW_COMMUNITY_COLUMNS, filter == null ? FilterCompat.NOOP : FilterCompat.get(filter), m, () -> {
+            if (m.communityId == null) {
+                return;
+            }
+            String id = m.communityId;
+            if (calculator != null) {
+                final Addresses.Parsed src = Addresses.parse(m.src);
+                final Addresses.Parsed dst = Addresses.parse(m.dst);
+                id = calculator.of(m.ipVersion, src.hi(), src.lo(), m.srcPort, dst.hi(), dst.lo(), m.dstPort, m.proto);
+            }
+            if (communityIds.contains(id)) {
+                visitor.flow(id, m.chunk, m.flow, m.firstTs, m.lastTs);
+            }
+        });
+    }
+
+    /** The packet rows of the (chunk, flow) pairs in {@code byChunk}, each in its chunk's span, by join time in the window. */
+    private void readRows(final Map<Integer, ChunkRows> byChunk, final long from, final long to, final RowVisitor visitor)
+        throws IOException {
         if (byChunk.isEmpty()) {
             return;
         }
@@ -358,6 +442,115 @@ public final class PacketIndex implements Closeable {
         public void end() {
         }
     };
+
+    /** Fills reused fields from {@link #FLOW_COMMUNITY_COLUMNS}; {@code communityId} is null when the row has none. */
+    private static final class CommunityMaterializer extends RecordMaterializer<CommunityMaterializer> {
+        int chunk;
+        int flow;
+        long firstTs;
+        long lastTs;
+        int ipVersion;
+        int proto;
+        String src;
+        int srcPort;
+        String dst;
+        int dstPort;
+        String communityId;
+        private final GroupConverter root = new GroupConverter() {
+            private final Converter[] fields = {
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        chunk = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        flow = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addLong(final long v) {
+                        firstTs = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addLong(final long v) {
+                        lastTs = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        ipVersion = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        proto = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(final Binary v) {
+                        src = v.toStringUsingUTF8();
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        srcPort = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(final Binary v) {
+                        dst = v.toStringUsingUTF8();
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addInt(final int v) {
+                        dstPort = v;
+                    }
+                },
+                new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(final Binary v) {
+                        communityId = v.toStringUsingUTF8();
+                    }
+                },
+            };
+
+            @Override
+            public Converter getConverter(final int fieldIndex) {
+                return fields[fieldIndex];
+            }
+
+            @Override
+            public void start() {
+                communityId = null;
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+
+        @Override
+        public CommunityMaterializer getCurrentRecord() {
+            return this;
+        }
+
+        @Override
+        public GroupConverter getRootConverter() {
+            return root;
+        }
+    }
 
     /** Fills reused fields from the join columns of flows.parquet. */
     private static final class FlowMaterializer extends RecordMaterializer<FlowMaterializer> {

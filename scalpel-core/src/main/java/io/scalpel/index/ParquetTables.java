@@ -37,7 +37,8 @@ final class ParquetTables {
 
     static <T> ParquetWriter<T> open(final Path file, final MessageType schema, final RowWriter<T> rows,
                                      final Map<String, String> metadata, final int rowGroupRows, final int pageRows,
-                                     final String bloomColumn, final String... dictionaryColumns) throws IOException {
+                                     final java.util.List<String> bloomColumns, final String... dictionaryColumns)
+        throws IOException {
         final Builder<T> b = new Builder<>(new LocalOutputFile(file), schema, rows, metadata);
         b.withConf(new PlainParquetConfiguration())
             .withCodecFactory(ZstdCodecFactory.INSTANCE)
@@ -54,7 +55,7 @@ final class ParquetTables {
         for (String c : dictionaryColumns) {
             b.withDictionaryEncoding(c, true);
         }
-        if (bloomColumn != null) {
+        for (String bloomColumn : bloomColumns) {
             b.withBloomFilterEnabled(bloomColumn, true).withBloomFilterFPP(bloomColumn, 0.01)
                 .withAdaptiveBloomFilterEnabled(true).withBloomFilterCandidateNumber(bloomColumn, 8)
                 .withMaxBloomFilterBytes(MAX_BLOOM_BYTES);

@@ -1,6 +1,7 @@
 package io.scalpel.slice;
 
 import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
@@ -11,9 +12,10 @@ import java.util.Set;
 
 /**
  * The packets of one connection: a 5-tuple matched in either direction inside a time window,
- * optionally with VLAN tags. Built from a conn.log row (Zeek's rules: ICMP types as ports,
- * unknown transports with ports 0, a window widened for microsecond rounding) or from a
- * {@code --flow} expression.
+ * optionally with VLAN tags, or a Community ID inside a time window. Built from a conn.log row
+ * (Zeek's rules: ICMP types as ports, unknown transports with ports 0, a window widened for
+ * microsecond rounding; a row with a community_id but no 5-tuple gives a Community ID query),
+ * from a {@code --flow} expression, or from a {@code --community-id}.
  *
  * @param label     what to call it in messages and file names (the uid)
  * @param protocol  IP protocol number, or {@link #ANY_OTHER} for Zeek's unknown_transport
@@ -21,12 +23,16 @@ import java.util.Set;
  * @param from      window start, ns (inclusive)
  * @param to        window end, ns (inclusive)
  * @param vlanAware whether VLAN tags must match ({@code vlan}/{@code innerVlan}, -1 = untagged)
+ * @param communityId     for a Community ID query, the ID (then {@code ipVersion} is 0 and the
+ *                        key fields are unused); null for a 5-tuple query
+ * @param communityIdSeed the seed {@code communityId} was computed with
  */
 public record FlowQuery(String label, int ipVersion,
                         long origHi, long origLo, int origPort,
                         long respHi, long respLo, int respPort,
                         int protocol, long from, long to,
-                        boolean vlanAware, int vlan, int innerVlan) {
+                        boolean vlanAware, int vlan, int innerVlan,
+                        String communityId, int communityIdSeed) {
 
     /** Any IP protocol other than TCP, UDP, ICMP and ICMPv6. */
     public static final int ANY_OTHER = -2;
@@ -35,15 +41,63 @@ public record FlowQuery(String label, int ipVersion,
 
     /** The query for a conn.log row; a row without a usable ts has an unbounded window. */
     public static FlowQuery of(final ConnRecord c, final boolean vlanAware) {
-        final int protocol = protocolOf(c.proto(), c.ipProto(), c.ipVersion());
+        return of(c, vlanAware, CommunityId.DEFAULT_SEED);
+    }
+
+    /**
+     * The query for a conn.log row: by its 5-tuple, or by its {@code community_id} (computed by
+     * Zeek with {@code communityIdSeed}) when the row has no 5-tuple. A row without a usable ts
+     * has an unbounded window.
+     */
+    public static FlowQuery of(final ConnRecord c, final boolean vlanAware, final int communityIdSeed) {
         long from = Long.MIN_VALUE;
         long to = Long.MAX_VALUE;
         if (c.tsNanos() != Long.MIN_VALUE) {
             from = c.tsNanos() - WINDOW_SLACK_NANOS;
             to = c.tsNanos() + Math.max(0, c.durationNanos()) + WINDOW_SLACK_NANOS;
         }
+        if (!c.hasFiveTuple()) {
+            return ofCommunityId(c.uid(), c.communityId(), communityIdSeed, from, to);
+        }
+        final int protocol = protocolOf(c.proto(), c.ipProto(), c.ipVersion());
         return new FlowQuery(c.uid(), c.ipVersion(), c.origHi(), c.origLo(), c.origPort(), c.respHi(), c.respLo(),
-            c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan());
+            c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan(), null, communityIdSeed);
+    }
+
+    /**
+     * The frames whose flow has Community ID v1 {@code id} (computed with {@code seed}) in
+     * [{@code from}, {@code to}]. VLAN tags are not part of a Community ID.
+     *
+     * @throws IllegalArgumentException when {@code id} is not a base64 Community ID v1 or the
+     *                                  seed is not 16 bits
+     */
+    public static FlowQuery ofCommunityId(final String label, final String id, final int seed, final long from, final long to) {
+        if (!CommunityId.isWellFormed(id)) {
+            throw new IllegalArgumentException("'" + id + "' is not a Community ID v1 (1: and 28 base64 characters,"
+                + " like 1:wCb3OG7yAFWelaUydu0D+125CLM=)");
+        }
+        if (seed < 0 || seed > CommunityId.MAX_SEED) {
+            throw new IllegalArgumentException("Community ID seed " + seed + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
+        }
+        return new FlowQuery(label, 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, id, seed);
+    }
+
+    /** True for a query by Community ID rather than by 5-tuple. */
+    public boolean byCommunityId() {
+        return communityId != null && ipVersion == 0;
+    }
+
+    /**
+     * The Community ID v1 of this query's 5-tuple under {@code seed}, as Zeek computes it from a
+     * conn.log row's id fields; null for a Community ID query, for an unknown transport without
+     * {@code ip_proto} (its protocol is not known) and for SCTP (conn.log has its ports as 0,
+     * Community ID hashes the real ones).
+     */
+    public String communityIdOfKey(final int seed) {
+        if (ipVersion == 0 || protocol == ANY_OTHER || protocol == FlowKey.PROTO_SCTP) {
+            return null;
+        }
+        return new CommunityId(seed).of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, protocol);
     }
 
     /** tunnel.log types whose outer layer is a UDP flow (its ports are the tunnel's). */
@@ -73,7 +127,7 @@ public record FlowQuery(String label, int ipVersion,
         final long from = t.fromNanos() == ConnRecord.NO_TIMESTAMP ? Long.MIN_VALUE : t.fromNanos() - WINDOW_SLACK_NANOS;
         final long to = t.toNanos() == Tunnel.OPEN ? Long.MAX_VALUE : t.toNanos() + WINDOW_SLACK_NANOS;
         return new FlowQuery(t.uid(), t.ipVersion(), t.origHi(), t.origLo(), t.origPort(), t.respHi(), t.respLo(),
-            t.respPort(), protocol, from, Math.max(from, to), false, -1, -1);
+            t.respPort(), protocol, from, Math.max(from, to), false, -1, -1, null, CommunityId.DEFAULT_SEED);
     }
 
     /** IP protocol number for conn.log's {@code proto}. */
@@ -120,7 +174,7 @@ public record FlowQuery(String label, int ipVersion,
             protocol = protocolOf(p, -1, a.address.ipVersion());
         }
         return new FlowQuery(text.trim(), a.address.ipVersion(), a.address.hi(), a.address.lo(), a.port,
-            b.address.hi(), b.address.lo(), b.port, protocol, from, to, vlanAware, -1, -1);
+            b.address.hi(), b.address.lo(), b.port, protocol, from, to, vlanAware, -1, -1, null, CommunityId.DEFAULT_SEED);
     }
 
     private record Endpoint(Addresses.Parsed address, int port) {

@@ -7,7 +7,9 @@ import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapngBlock;
 import io.scalpel.capture.PcapngReader;
+import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
+import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.PacketIndex;
@@ -61,26 +63,36 @@ public final class Slicer {
             for (int i = 0; i < queries.size(); i++) {
                 final FlowQuery q = queries.get(i);
                 final Candidates c = found[i];
-                index.lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
+                final PacketIndex.RowVisitor add = (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs);
+                if (q.byCommunityId()) {
+                    index.lookupCommunityId(q.communityId(), q.communityIdSeed(), q.from(), q.to(), add);
+                } else {
+                    index.lookup(q.flowHash(), q.from(), q.to(), add);
+                }
             }
         } else {
             // One pass over each table: flows give the (chunk, flow) rows of every query, packets their frames.
             final Map<Long, int[]> byHash = new HashMap<>();
+            final Map<Integer, Map<String, int[]>> byCommunityId = new HashMap<>();
             for (int i = 0; i < queries.size(); i++) {
-                byHash.merge(queries.get(i).flowHash(), new int[] {i}, Slicer::concat);
+                final FlowQuery q = queries.get(i);
+                if (q.byCommunityId()) {
+                    byCommunityId.computeIfAbsent(q.communityIdSeed(), s -> new HashMap<>())
+                        .merge(q.communityId(), new int[] {i}, Slicer::concat);
+                } else {
+                    byHash.merge(q.flowHash(), new int[] {i}, Slicer::concat);
+                }
             }
             final Map<Long, int[]> byFlowRow = new HashMap<>();
-            index.scanFlows((chunk, flow, hash, firstTs, lastTs) -> {
-                final int[] qs = byHash.get(hash);
-                if (qs != null) {
-                    for (int qi : qs) {
-                        final FlowQuery q = queries.get(qi);
-                        if (firstTs <= q.to() && lastTs >= q.from()) {
-                            byFlowRow.merge(PacketIndex.flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
-                        }
-                    }
-                }
-            });
+            if (!byHash.isEmpty()) {
+                index.scanFlows((chunk, flow, hash, firstTs, lastTs) ->
+                    addFlowRow(queries, byHash.get(hash), chunk, flow, firstTs, lastTs, byFlowRow));
+            }
+            for (Map.Entry<Integer, Map<String, int[]>> e : byCommunityId.entrySet()) {
+                final Map<String, int[]> ids = e.getValue();
+                index.communityFlows(ids.keySet(), e.getKey(), Long.MIN_VALUE, Long.MAX_VALUE,
+                    (id, chunk, flow, firstTs, lastTs) -> addFlowRow(queries, ids.get(id), chunk, flow, firstTs, lastTs, byFlowRow));
+            }
             if (!byFlowRow.isEmpty()) {
                 index.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> {
                     final int[] qs = flow < 0 ? null : byFlowRow.get(PacketIndex.flowRow(chunk, flow));
@@ -110,6 +122,20 @@ public final class Slicer {
         index.scan(from, to, (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
         try (Confirm confirm = new Confirm()) {
             return confirm.keep(null, c);
+        }
+    }
+
+    /** Ties a flow row to those of {@code qs} (may be null) whose window its time span meets. */
+    private static void addFlowRow(final List<FlowQuery> queries, final int[] qs, final int chunk, final int flow,
+                                   final long firstTs, final long lastTs, final Map<Long, int[]> byFlowRow) {
+        if (qs == null) {
+            return;
+        }
+        for (int qi : qs) {
+            final FlowQuery q = queries.get(qi);
+            if (firstTs <= q.to() && lastTs >= q.from()) {
+                byFlowRow.merge(PacketIndex.flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
+            }
         }
     }
 
@@ -233,6 +259,7 @@ public final class Slicer {
         private final Frame frame = new Frame();
         private final PacketDecoder decoder = new PacketDecoder();
         private final DecodedPacket decoded = new DecodedPacket();
+        private CommunityId communityId;
 
         Confirm() throws IOException {
             this.reader = reader();
@@ -261,7 +288,7 @@ public final class Slicer {
                         continue;
                     }
                     decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
-                    if (!q.matches(decoded)) {
+                    if (q.byCommunityId() ? !hasCommunityId(q) : !q.matches(decoded)) {
                         continue;
                     }
                 }
@@ -277,6 +304,25 @@ public final class Slicer {
                 }
             }
             return Arrays.copyOf(kept, w);
+        }
+
+        /**
+         * Whether one of the decoded frame's IP layers (the innermost or, in a tunnelled frame, an
+         * outer one) has the query's Community ID. A fragment without its transport header has no
+         * ID of its own: the index tied it to its datagram's flow row, which had the ID.
+         */
+        private boolean hasCommunityId(final FlowQuery q) {
+            if (communityId == null || communityId.seed() != q.communityIdSeed()) {
+                communityId = new CommunityId(q.communityIdSeed());
+            }
+            for (int i = decoded.layerCount() - 1; i >= 0; i--) {
+                final FlowKey k = decoded.layer(i);
+                final String id = communityId.of(k);
+                if (id == null ? k.isFragment() : id.equals(q.communityId())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private IndexException stale(final long offset, final String what) {

@@ -10,11 +10,11 @@ import java.util.Map;
 enum ConnField {
     TS("ts"),
     UID("uid"),
-    ORIG_H("id.orig_h"),
-    ORIG_P("id.orig_p"),
-    RESP_H("id.resp_h"),
-    RESP_P("id.resp_p"),
-    PROTO("proto"),
+    ORIG_H("id.orig_h", true),
+    ORIG_P("id.orig_p", true),
+    RESP_H("id.resp_h", true),
+    RESP_P("id.resp_p", true),
+    PROTO("proto", true),
     DURATION("duration"),
     ORIG_PKTS("orig_pkts"),
     RESP_PKTS("resp_pkts"),
@@ -41,9 +41,16 @@ enum ConnField {
     }
 
     final String key;
+    /** One of the 5-tuple fields, which a conn.log row's community_id can stand in for. */
+    final boolean fiveTuple;
 
     ConnField(final String key) {
+        this(key, false);
+    }
+
+    ConnField(final String key, final boolean fiveTuple) {
         this.key = key;
+        this.fiveTuple = fiveTuple;
     }
 
     /** The field with this Zeek name, or null when the join does not use it. */

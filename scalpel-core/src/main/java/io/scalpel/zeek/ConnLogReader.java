@@ -24,8 +24,9 @@ import java.util.zip.ZipException;
  * header, a {@code #fields} header without conn.log's columns, corrupt gzip data.
  *
  * <p>Required per row: {@code uid}, {@code id.orig_h}, {@code id.orig_p}, {@code id.resp_h},
- * {@code id.resp_p}, {@code proto}. A missing or masked {@code ts} gives
- * {@link ConnRecord#NO_TIMESTAMP}.
+ * {@code id.resp_p}, {@code proto}; or {@code uid} and {@code community_id}, which stands in for
+ * the 5-tuple (a zeek-cut subset; {@link ConnRecord#hasFiveTuple()} is then false). A missing or
+ * masked {@code ts} gives {@link ConnRecord#NO_TIMESTAMP}.
  */
 public final class ConnLogReader implements Closeable {
     /** Longest line read; longer ones are reported and skipped without being held in memory. */

@@ -13,12 +13,13 @@ import java.util.List;
  *                      or masked like {@code XXXXXXXXXX.XXXXXX} in Zeek's test baselines): the row
  *                      then gives no time window, only its flow key
  * @param durationNanos {@code duration}; 0 when unset ({@code -})
- * @param proto         {@code proto} as logged: tcp, udp, icmp or unknown_transport
+ * @param proto         {@code proto} as logged: tcp, udp, icmp or unknown_transport (may be null
+ *                      in a row without a 5-tuple)
  * @param ipProto       {@code ip_proto} when the log has it, else -1
  * @param ipVersion     4 or 6 ({@link io.scalpel.decode.FlowKey#IPV4} / {@code IPV6})
  * @param vlan          {@code vlan}, or -1 when unset or absent
  * @param innerVlan     {@code inner_vlan}, or -1 when unset or absent
- * @param communityId   {@code community_id}, or null
+ * @param communityId   {@code community_id}, or null; the join key of a row without a 5-tuple
  * @param tunnelParents {@code tunnel_parents} uids (empty when unset or (empty))
  * @param origPkts      {@code orig_pkts}, or -1 when unset or absent
  * @param respPkts      {@code resp_pkts}, or -1 when unset or absent
@@ -42,8 +43,20 @@ public record ConnRecord(
 
     public static final int UNSET = -1;
 
+    /** {@link #ipVersion()} of a row without a 5-tuple (joined by its community_id). */
+    public static final int NO_IP_VERSION = 0;
+
     /** {@link #tsNanos()} of a row whose ts is absent, unset or masked. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /**
+     * True when the row has its whole 5-tuple. A row without it (a zeek-cut subset such as
+     * {@code uid ts duration community_id}) has a {@link #communityId()}, {@code ipVersion} 0,
+     * zero addresses, ports -1 and a {@code proto} that may be null.
+     */
+    public boolean hasFiveTuple() {
+        return ipVersion != NO_IP_VERSION;
+    }
 
     /** True when the row has a real ts, so {@code [ts, ts + duration]} is a time window. */
     public boolean hasTimestamp() {

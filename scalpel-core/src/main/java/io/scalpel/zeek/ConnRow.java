@@ -1,6 +1,7 @@
 package io.scalpel.zeek;
 
 import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.OffsetDateTime;
@@ -41,8 +42,15 @@ final class ConnRow {
         return values[field.ordinal()];
     }
 
-    /** Converts a conn.log row, or says which field is wrong and why. */
+    /**
+     * Converts a conn.log row, or says which field is wrong and why. A row that lacks part of its
+     * 5-tuple but has a community_id becomes a record without a 5-tuple
+     * ({@link ConnRecord#hasFiveTuple()} false), to be joined by its Community ID.
+     */
     ConnRecord toRecord(final long line) throws MalformedLineException {
+        if (get(ConnField.COMMUNITY_ID) != null && !get(ConnField.COMMUNITY_ID).isEmpty() && !hasFiveTuple()) {
+            return communityIdRecord(line);
+        }
         requireFields(ZeekLogKind.CONN);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
         final Addresses.Parsed resp = address(ConnField.RESP_H);
@@ -85,6 +93,49 @@ final class ConnRow {
         return new TunnelRecord(get(ConnField.UID), line, time(ConnField.TS, get(ConnField.TS)), orig.ipVersion(),
             orig.hi(), orig.lo(), port(ConnField.ORIG_P), resp.hi(), resp.lo(), port(ConnField.RESP_P),
             get(ConnField.TUNNEL_TYPE), get(ConnField.ACTION));
+    }
+
+    private boolean hasFiveTuple() {
+        for (ConnField f : ConnField.ALL) {
+            if (f.fiveTuple && (get(f) == null || get(f).isEmpty())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ConnRecord communityIdRecord(final long line) throws MalformedLineException {
+        final String uid = get(ConnField.UID);
+        if (uid == null) {
+            throw new MalformedLineException(ConnField.UID.key + " is missing or unset");
+        }
+        if (uid.isEmpty()) {
+            throw new MalformedLineException(ConnField.UID.key + " is empty");
+        }
+        final String communityId = get(ConnField.COMMUNITY_ID);
+        if (!CommunityId.isWellFormed(communityId)) {
+            throw new MalformedLineException(ConnField.COMMUNITY_ID.key + ": " + SafeText.quote(communityId)
+                + " is not a Community ID v1 (1: and 28 base64 characters)");
+        }
+        final String vlan = get(ConnField.VLAN) != null ? get(ConnField.VLAN) : get(ConnField.CTX_VLAN);
+        final String innerVlan = get(ConnField.INNER_VLAN) != null
+            ? get(ConnField.INNER_VLAN) : get(ConnField.CTX_INNER_VLAN);
+        return new ConnRecord(
+            uid,
+            line,
+            time(ConnField.TS, get(ConnField.TS)),
+            duration(get(ConnField.DURATION)),
+            get(ConnField.PROTO),
+            bounded(ConnField.IP_PROTO, get(ConnField.IP_PROTO), MAX_IP_PROTO, "an IP protocol number"),
+            ConnRecord.NO_IP_VERSION,
+            0, 0, ConnRecord.UNSET,
+            0, 0, ConnRecord.UNSET,
+            bounded(ConnField.VLAN, vlan, MAX_VLAN, "a VLAN id"),
+            bounded(ConnField.INNER_VLAN, innerVlan, MAX_VLAN, "a VLAN id"),
+            communityId,
+            tunnelParents,
+            count(ConnField.ORIG_PKTS),
+            count(ConnField.RESP_PKTS));
     }
 
     private void requireFields(final ZeekLogKind kind) throws MalformedLineException {

@@ -85,8 +85,9 @@ final class ZeekTsvParser {
             count++;
             from = end + separator.length;
         }
+        final boolean communityId = columnOf[ConnField.COMMUNITY_ID.ordinal()] >= 0;
         for (ConnField f : ConnField.ALL) {
-            if (kind.requires(f) && columnOf[f.ordinal()] < 0) {
+            if (kind.requires(f) && columnOf[f.ordinal()] < 0 && !(f.fiveTuple && communityId)) {
                 throw new ConnLogFormatException(source, line, "#fields has no " + f.key
                     + " column (separator " + SafeText.quote(new String(separator, StandardCharsets.UTF_8))
                     + "); is this a " + kind.logName + "?");

@@ -1,0 +1,152 @@
+package io.scalpel.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalpel.index.IndexSchema;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code community_id} column of flows.parquet, read back by DuckDB: its values against the
+ * spec's baselines and against hand-computed IDs, its bloom filter, and flow rows split where the
+ * flow hash alone would merge keys of different Community IDs.
+ */
+class FlowsCommunityIdColumnTest {
+    @TempDir
+    Path dir;
+
+    private static Path communityIdCorpus() {
+        final String shared = System.getProperty("scalpel.shared.dir");
+        final Path c = shared == null ? null : Path.of(shared).resolve("corpus/community-id");
+        assumeTrue(c != null && Files.isDirectory(c),
+            "Community ID corpus absent (scalpel.shared.dir=" + shared + "): skipping the spec's captures");
+        return c;
+    }
+
+    private static List<List<String>> query(final Path flows, final String sql) throws Exception {
+        final List<List<String>> rows = new ArrayList<>();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+             PreparedStatement q = db.prepareStatement(sql)) {
+            q.setString(1, flows.toString());
+            try (ResultSet rs = q.executeQuery()) {
+                final int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    final List<String> row = new ArrayList<>();
+                    for (int i = 1; i <= n; i++) {
+                        row.add(rs.getString(i));
+                    }
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void shouldStoreTheBaselineIdOfEveryFlowOfTheSpecCapture() throws Exception {
+        final Path capture = dir.resolve("combined.pcap");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(communityIdCorpus().resolve("pcaps/combined.pcap.gz")))) {
+            Files.copy(in, capture);
+        }
+        final Map<String, String> expected = new HashMap<>();
+        final JsonNode baseline = new ObjectMapper().readTree(communityIdCorpus().resolve("baseline/baseline_deflt.json").toFile());
+        for (JsonNode r : baseline) {
+            expected.put(r.get("proto").asInt() + " " + r.get("saddr").asText() + " " + r.get("sport").asInt(0) + " "
+                + r.get("daddr").asText() + " " + r.get("dport").asInt(0), r.get("communityid").asText());
+        }
+        try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
+            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE);
+            final List<List<String>> rows = query(flows,
+                "SELECT proto, src, src_port, dst, dst_port, community_id FROM read_parquet(?) ORDER BY ALL");
+            assertTrue(rows.size() >= 10, "flow rows: " + rows);
+            for (List<String> r : rows) {
+                final String key = String.join(" ", r.subList(0, 5));
+                assertTrue(expected.containsKey(key), "a baseline row for " + key);
+                assertEquals(expected.get(key), r.get(5), key);
+            }
+            final List<List<String>> bloom = query(flows, "SELECT count(*) FROM parquet_metadata(?)"
+                + " WHERE path_in_schema = 'community_id' AND bloom_filter_offset IS NOT NULL AND bloom_filter_length > 0");
+            assertEquals("1", bloom.get(0).get(0), "the community_id column chunk has a bloom filter");
+        }
+    }
+
+    /**
+     * Two SCTP associations and a GRE packet between the same two hosts share a flow hash (SCTP
+     * and GRE are keyed like Zeek's unknown_transport: addresses only) but not a Community ID:
+     * each gets its own flow row. The expected IDs were computed with Python from the hex of the
+     * spec's byte string: {@code "1:" + base64.b64encode(hashlib.sha1(bytes.fromhex(HEX)).digest())}.
+     */
+    @Test
+    void shouldGiveEveryCommunityIdItsOwnFlowRow() throws Exception {
+        final Path capture = dir.resolve("sctp-gre.pcap");
+        final ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write(le(24).putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+            .putInt(65535).putInt(101 /* LINKTYPE_RAW */).array());
+        record(file, 1, ipv4(0x0A090001, 0x0A090002, 132, sctp(5000, 36412)));   // association A, out
+        record(file, 2, ipv4(0x0A090002, 0x0A090001, 132, sctp(36412, 5000)));   // association A, back
+        record(file, 3, ipv4(0x0A090002, 0x0A090001, 132, sctp(36412, 5001)));   // association B
+        record(file, 4, ipv4(0x0A090002, 0x0A090001, 47, new byte[] {0, 0, 0x08, 0})); // GRE header, IPv4 payload type
+        Files.write(capture, file.toByteArray());
+        try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx2")))) {
+            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE);
+            final List<List<String>> rows = query(flows,
+                "SELECT proto, src_port, dst_port, packets, community_id FROM read_parquet(?) ORDER BY first_ts");
+            assertEquals(List.of(
+                // hashes 0000 0a090001 0a090002 84 00 1388 8e3c
+                List.of("132", "5000", "36412", "2", "1:MeLCnUCMd+skqky/3xZZcZkQtI8="),
+                // hashes 0000 0a090001 0a090002 84 00 1389 8e3c
+                List.of("132", "36412", "5001", "1", "1:zv1nDgS5JwuNUj4o4B2503EFC5Y="),
+                // hashes 0000 0a090001 0a090002 2f 00
+                List.of("47", "0", "0", "1", "1:Ha8Sdh495jvqeCJ1xqWqRJml56A=")), rows);
+            final long[] b = scalpel.selectCommunityIds(List.of("1:zv1nDgS5JwuNUj4o4B2503EFC5Y="), Long.MIN_VALUE,
+                Long.MAX_VALUE).offsets(0);
+            assertArrayEquals(new long[] {24 + 2 * (16 + 32)}, b, "association B alone: the third record");
+        }
+    }
+
+    private static ByteBuffer le(final int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void record(final ByteArrayOutputStream out, final int second, final byte[] packet) throws IOException {
+        out.write(le(16).putInt(1_700_000_000 + second).putInt(0).putInt(packet.length).putInt(packet.length).array());
+        out.write(packet);
+    }
+
+    /** IPv4 header (20 bytes, no options, checksum left 0) followed by {@code payload}. */
+    private static byte[] ipv4(final int src, final int dst, final int protocol, final byte[] payload) {
+        return ByteBuffer.allocate(20 + payload.length)
+            .put((byte) 0x45).put((byte) 0)                 // version 4, IHL 5; DSCP
+            .putShort((short) (20 + payload.length))         // total length
+            .putShort((short) 1).putShort((short) 0)         // identification; no fragment
+            .put((byte) 64).put((byte) protocol).putShort((short) 0) // TTL, protocol, checksum
+            .putInt(src).putInt(dst)
+            .put(payload).array();
+    }
+
+    /** SCTP common header: ports, verification tag, checksum (12 bytes). */
+    private static byte[] sctp(final int srcPort, final int dstPort) {
+        return ByteBuffer.allocate(12).putShort((short) srcPort).putShort((short) dstPort).putInt(7).putInt(0).array();
+    }
+}
