@@ -241,7 +241,7 @@ public final class Slicer {
             for (long offset : offsets) {
                 reader.readAt(offset, frame);
                 decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
-                TlsKeyLog.clientRandom(frame, decoded, randoms);
+                TlsKeyLog.clientRandom(frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded, randoms);
             }
         }
         return randoms;

@@ -1,6 +1,5 @@
 package io.scalpel.slice;
 
-import io.scalpel.capture.Frame;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import java.io.ByteArrayOutputStream;
@@ -19,9 +18,10 @@ import java.util.Set;
  * start a segment, is cut before its random, or travels over UDP (DTLS, QUIC) is not found.
  *
  * <p>A key-log line is kept when its second space-separated field is exactly 64 hex digits
- * (either case) that spell one of those client randoms: {@code CLIENT_RANDOM} and the TLS 1.3
- * labels ({@code CLIENT_HANDSHAKE_TRAFFIC_SECRET}, {@code SERVER_TRAFFIC_SECRET_0}, ...). Every
- * other line is dropped: comments, blank lines, {@code RSA} lines (keyed by the encrypted
+ * (either case) that spell one of those client randoms, followed by a space and a third field:
+ * {@code CLIENT_RANDOM} and the TLS 1.3 labels ({@code CLIENT_HANDSHAKE_TRAFFIC_SECRET},
+ * {@code SERVER_TRAFFIC_SECRET_0}, ...). Lines end at LF; a kept line keeps its bytes and its line
+ * end (CRLF included). Every other line is dropped: comments ({@code #}), blank lines, {@code RSA} lines (keyed by the encrypted
  * pre-master secret, not by a client random) and lines of other sessions.
  */
 final class TlsKeyLog {
@@ -49,17 +49,18 @@ final class TlsKeyLog {
     }
 
     /**
-     * Adds the client random of the ClientHello that starts this frame's TCP payload, as 64
-     * lower-case hex digits, to {@code randoms}; returns whether there was one.
+     * Adds the client random of the ClientHello that starts the TCP payload of the frame in
+     * {@code b} at [{@code offset}, {@code offset + length}), decoded into {@code decoded}, as 64
+     * lower-case hex digits to {@code randoms}; returns whether there was one.
      */
-    static boolean clientRandom(final Frame frame, final DecodedPacket decoded, final Set<String> randoms) {
+    static boolean clientRandom(final ByteBuffer b, final int offset, final int length, final DecodedPacket decoded,
+                                final Set<String> randoms) {
         final FlowKey key = decoded.innermost();
         if (key == null || key.protocol() != FlowKey.PROTO_TCP || key.isFragment()
             || decoded.transportOffset() == DecodedPacket.NO_OFFSET || decoded.ipOffset() == DecodedPacket.NO_OFFSET) {
             return false;
         }
-        final ByteBuffer b = frame.buffer();
-        int end = frame.dataOffset() + frame.capturedLength();
+        int end = offset + length;
         final int ip = decoded.ipOffset();
         if (key.ipVersion() == FlowKey.IPV4 && ip + IPV4_TOTAL_LENGTH + 2 <= end) {
             end = Math.min(end, ip + (b.getShort(ip + IPV4_TOTAL_LENGTH) & 0xFFFF));
@@ -106,7 +107,7 @@ final class TlsKeyLog {
                 end++;
             }
             final int next = end < length ? end + 1 : end;
-            final String random = secondField(keyLog, start, end);
+            final String random = start < end && keyLog[start] == '#' ? null : secondField(keyLog, start, end);
             if (random != null && randoms.contains(random)) {
                 kept.write(keyLog, start, next - start);
             }
