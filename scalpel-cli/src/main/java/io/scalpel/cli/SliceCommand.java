@@ -88,8 +88,7 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FMT", description = "output format: pcap or pcapng (default: the capture's own)")
     String format;
 
-    @Option(names = "--keep-secrets", description = {"pcapng: keep the TLS key-log lines of decryption-secrets blocks whose",
-        "client random is in a ClientHello of the extract (dropped otherwise)"})
+    @Option(names = "--keep-secrets", description = "pcapng: keep the TLS key-log lines of the extract's own ClientHellos (decryption secrets are dropped otherwise)")
     boolean keepSecrets;
 
     @Option(names = "--vlan-aware", description = "match the conn.log's vlan/inner_vlan against the frames' tags ('-' = untagged)")

@@ -158,6 +158,8 @@ public abstract class ExtractWriter {
         private static final int DSB_SECRETS_LENGTH = 12;
         private static final int DSB_SECRETS = 16;
         private static final int BLOCK_TRAILER_LENGTH = 4;
+        /** Largest decryption-secrets block read to keep some of its lines (it is read into the heap). */
+        static final int MAX_SECRETS_BLOCK = 64 * 1024 * 1024;
         private final List<PcapngBlock> structure;
         private final int firstSection;
         private final Set<String> clientRandoms;
@@ -166,7 +168,6 @@ public abstract class ExtractWriter {
         private int section = -1;
         private ByteOrder order;
         private int cursor;
-        private long lastOffset = -1;
 
         PcapngCopy(final MappedFile file, final List<PcapngBlock> structure, final int firstSection,
                    final Set<String> clientRandoms, final OutputStream out, final Consumer<String> warnings) {
@@ -186,11 +187,6 @@ public abstract class ExtractWriter {
 
         @Override
         public void write(final Frame frame) throws IOException {
-            if (frame.recordOffset() <= lastOffset) {
-                throw new IllegalArgumentException("pcapng extracts are written in capture order: the frame at byte offset "
-                    + frame.recordOffset() + " follows the one at " + lastOffset);
-            }
-            lastOffset = frame.recordOffset();
             if (frame.section() != section) {
                 closeSection();
                 openSection(frame.section());
@@ -284,6 +280,11 @@ public abstract class ExtractWriter {
                     warnings.accept(String.format("%s: byte offset %d: decryption secrets of type 0x%08x are not a TLS key log: "
                         + "dropped (--keep-secrets keeps TLS key-log lines only)", file.path(), b.offset(), type));
                 }
+                return;
+            }
+            if (b.length() > MAX_SECRETS_BLOCK) {
+                warnings.accept(file.path() + ": byte offset " + b.offset() + ": decryption secrets block of " + b.length()
+                    + " bytes exceeds " + MAX_SECRETS_BLOCK + " bytes: dropped");
                 return;
             }
             final long padded = (length + 3) & ~3L;

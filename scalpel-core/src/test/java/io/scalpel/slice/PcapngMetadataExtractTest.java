@@ -199,6 +199,54 @@ class PcapngMetadataExtractTest {
     }
 
     @Test
+    void shouldCopyAndCutBlocksLongerThanOneMappedSpan() throws IOException {
+        // A 2 MiB custom block and a 3 MiB key log: both reach past the 1 MiB by which mapped segments overlap.
+        final Path large = dir.resolve("large.pcapng");
+        final Written big = PcapngMetadataCapture.writeLarge(large, 2 << 20, 3 << 20);
+        final byte[] cap = Files.readAllBytes(large);
+        final Path out = dir.resolve("large-a.pcapng");
+
+        try (Scalpel scalpel = Scalpel.open(large, Scalpel.Options.defaults().withIndex(dir.resolve("large-idx")))) {
+            scalpel.write(big.of("A").stream().mapToLong(p -> p.block().offset()).toArray(),
+                ExtractOptions.defaults().withKeepSecrets(true), out);
+        }
+
+        final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        final TruthBlock shb = big.blocks().get(0);
+        final byte[] header = Arrays.copyOfRange(cap, 0, shb.length());
+        Arrays.fill(header, SHB_SECTION_LENGTH, SHB_SECTION_LENGTH + 8, (byte) 0xFF);
+        expected.writeBytes(header);
+        final TruthBlock idb = big.blocks().get(1);
+        expected.write(cap, (int) idb.offset(), idb.length());
+        final TruthBlock cb = big.named().get("cb1");
+        expected.write(cap, (int) cb.offset(), cb.length());
+        expected.writeBytes(secretsBlock(ByteOrder.LITTLE_ENDIAN, PcapngMetadataCapture.SECRETS_TLS,
+            PcapngMetadataCapture.LINE_A, new byte[0]));
+        for (Packet p : big.of("A")) {
+            expected.write(cap, (int) p.block().offset(), p.block().length());
+        }
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(out));
+    }
+
+    @Test
+    void shouldDropADecryptionSecretsBlockTooLargeToReadWithAWarning() throws IOException {
+        final Path large = dir.resolve("huge.pcapng");
+        final Written big = PcapngMetadataCapture.writeLarge(large, 4, 64 << 20);
+        final Path out = dir.resolve("huge-a.pcapng");
+        final List<String> warnings = new ArrayList<>();
+
+        try (Scalpel scalpel = Scalpel.open(large, Scalpel.Options.defaults().withIndex(dir.resolve("huge-idx")))) {
+            scalpel.write(big.of("A").stream().mapToLong(p -> p.block().offset()).toArray(),
+                ExtractOptions.defaults().withKeepSecrets(true).withWarnings(warnings::add), out);
+        }
+
+        final TruthBlock dsb = big.named().get("dsb1");
+        assertEquals(List.of(large + ": byte offset " + dsb.offset() + ": decryption secrets block of " + dsb.length()
+            + " bytes exceeds 67108864 bytes: dropped"), warnings);
+        assertEquals(0, secretsBlocks(out));
+    }
+
+    @Test
     void shouldCopyAGeneratedCaptureWithoutItsStatisticsSecretsAndDoNotCopyBlocks() throws IOException {
         // Three sections of alternating byte order, interfaces of several link types, SPB, OPB, NRB, ISB,
         // DSB and custom blocks of both kinds: every frame selected gives the capture back without ISB,

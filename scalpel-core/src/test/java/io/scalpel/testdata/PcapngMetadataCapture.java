@@ -118,6 +118,37 @@ public final class PcapngMetadataCapture {
         }
     }
 
+    /**
+     * One little-endian section: an Ethernet interface, a copyable custom block of
+     * {@code customBytes} bytes of data, a TLS key log of at least {@code secretsBytes} bytes
+     * ({@link #LINE_A} after comment lines), then connection A's first four packets.
+     */
+    public static Written writeLarge(final Path file, final int customBytes, final int secretsBytes) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            final PcapngMetadataCapture c = new PcapngMetadataCapture(out);
+            c.writer.sectionHeader(ByteOrder.LITTLE_ENDIAN, List.of());
+            c.writer.interfaceDescription(LinkFrames.LINKTYPE_ETHERNET, 0, List.of());
+            final byte[] custom = new byte[customBytes];
+            for (int i = 0; i < custom.length; i++) {
+                custom[i] = (byte) (i * 31 + i / 4096);
+            }
+            c.name("cb1", c.writer.custom(true, custom));
+            final StringBuilder log = new StringBuilder(secretsBytes + 256);
+            final String filler = "# filler line of the large key log" + ".".repeat(60) + "\n";
+            while (log.length() < secretsBytes - LINE_A.length()) {
+                log.append(filler);
+            }
+            log.append(LINE_A);
+            c.name("dsb1", c.writer.decryptionSecrets(SECRETS_TLS, log.toString().getBytes(StandardCharsets.US_ASCII),
+                List.of()));
+            final List<byte[]> a = conversation(CLIENT_A, SERVER_A, 40001, RANDOM_A);
+            for (int i = 0; i < 4; i++) {
+                c.ethernetEpb("A", 0, T0 + i * 10_000_000L, 1000L, a.get(i), i != 1);
+            }
+            return new Written(List.copyOf(c.writer.blocks()), Map.copyOf(c.named), List.copyOf(c.packets));
+        }
+    }
+
     private void sections() throws IOException {
         final List<byte[]> a = conversation(CLIENT_A, SERVER_A, 40001, RANDOM_A);
         final List<byte[]> b = conversation(CLIENT_B, SERVER_B, 40002, RANDOM_B);
