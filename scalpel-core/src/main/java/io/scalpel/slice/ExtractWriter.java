@@ -271,6 +271,11 @@ public abstract class ExtractWriter {
 
         /** A decryption-secrets block cut down to the TLS key-log lines of the extract's client randoms. */
         private void secrets(final PcapngBlock b) throws IOException {
+            if (b.length() < DSB_SECRETS + BLOCK_TRAILER_LENGTH) {
+                warnings.accept(file.path() + ": byte offset " + b.offset() + ": decryption secrets block of " + b.length()
+                    + " bytes is shorter than its fixed fields: dropped");
+                return;
+            }
             final ByteBuffer head = ByteBuffer.allocate(DSB_SECRETS).order(order);
             read(b.offset(), head.array(), DSB_SECRETS);
             final int type = head.getInt(DSB_SECRETS_TYPE);

@@ -281,6 +281,30 @@ class PcapngMetadataExtractTest {
         assertArrayEquals(expected.toByteArray(), Files.readAllBytes(out));
     }
 
+    @Test
+    void shouldDropADecryptionSecretsBlockShorterThanItsFixedFieldsWithAWarning() throws IOException {
+        final Path shortDsb = dir.resolve("short.pcapng");
+        final Written w = PcapngMetadataCapture.writeShortSecrets(shortDsb);
+        final Path out = dir.resolve("short-a.pcapng");
+        final List<String> warnings = new ArrayList<>();
+
+        try (Scalpel scalpel = Scalpel.open(shortDsb, Scalpel.Options.defaults().withIndex(dir.resolve("short-idx")))) {
+            assertEquals(4, scalpel.write(w.of("A").stream().mapToLong(p -> p.block().offset()).toArray(),
+                ExtractOptions.defaults().withKeepSecrets(true).withWarnings(warnings::add), out));
+        }
+
+        assertEquals(List.of(shortDsb + ": byte offset " + w.named().get("dsb1").offset()
+            + ": decryption secrets block of 12 bytes is shorter than its fixed fields: dropped"), warnings);
+        assertEquals(0, secretsBlocks(out));
+    }
+
+    @Test
+    void shouldRefuseExtractOptionsWithoutAWarningsConsumer() {
+        final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> ExtractOptions.defaults().withWarnings(null));
+        assertTrue(e.getMessage().contains("warnings consumer is required"), e.getMessage());
+    }
+
     private long slice(final String flow, final ExtractOptions options, final Path out) throws IOException {
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
             final long[] offsets = scalpel.selectQueries(List.of(FlowQuery.parse(flow, Long.MIN_VALUE, Long.MAX_VALUE, false)))

@@ -149,6 +149,25 @@ public final class PcapngMetadataCapture {
         }
     }
 
+    /**
+     * One little-endian section: an Ethernet interface, a decryption-secrets block of 12 bytes
+     * (type and length only, too short for its fixed fields) named {@code dsb1}, then connection
+     * A's first four packets.
+     */
+    public static Written writeShortSecrets(final Path file) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            final PcapngMetadataCapture c = new PcapngMetadataCapture(out);
+            c.writer.sectionHeader(ByteOrder.LITTLE_ENDIAN, List.of());
+            c.writer.interfaceDescription(LinkFrames.LINKTYPE_ETHERNET, 0, List.of());
+            c.name("dsb1", c.writer.otherBlock(PcapngFileWriter.BLOCK_DSB, new byte[0], "DSB"));
+            final List<byte[]> a = conversation(CLIENT_A, SERVER_A, 40001, RANDOM_A);
+            for (int i = 0; i < 4; i++) {
+                c.ethernetEpb("A", 0, T0 + i * 10_000_000L, 1000L, a.get(i), i != 1);
+            }
+            return new Written(List.copyOf(c.writer.blocks()), Map.copyOf(c.named), List.copyOf(c.packets));
+        }
+    }
+
     private void sections() throws IOException {
         final List<byte[]> a = conversation(CLIENT_A, SERVER_A, 40001, RANDOM_A);
         final List<byte[]> b = conversation(CLIENT_B, SERVER_B, 40002, RANDOM_B);
