@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Builds the golden extracts from a capture and its ground truth, independently of scalpel:
 the records of the given uids (from <capture>.truth.tsv) copied byte for byte after the
-capture's file header (pcap), or, for pcapng, each section's records after that section's
-header block (section length set to -1) and its interface description blocks.
+capture's file header (pcap), or, for pcapng, the blocks of each section holding such a record,
+in file order: the section header block (section length set to -1), every interface description
+block, name resolution blocks (type 4), custom blocks of type 0x00000BAD and the records; other
+blocks (statistics, decryption secrets, custom 0x40000BAD, other packets) are left out.
 
 usage: make-golden.py CAPTURE TRUTH.tsv OUT UID[,UID...]"""
 import struct
@@ -20,42 +22,47 @@ def truth_offsets(truth, uids):
     return sorted(offsets)
 
 
-def pcapng_sections(data):
-    """Per section: (start offset, SHB with section length -1 followed by its interface blocks)."""
-    sections = []
+NAME_RESOLUTION = 4
+INTERFACE_DESCRIPTION = 1
+CUSTOM_COPYABLE = 0x00000BAD
+
+
+def pcapng_blocks(data):
+    """Every block as (section, offset, type, bytes), in file order."""
+    blocks = []
     pos = 0
     order = "<"
+    section = -1
     while pos < len(data):
         if data[pos:pos + 4] == b"\x0a\x0d\x0d\x0a":
             order = ">" if data[pos + 8:pos + 12] == b"\x1a\x2b\x3c\x4d" else "<"
-            (length,) = struct.unpack(order + "I", data[pos + 4:pos + 8])
-            shb = bytearray(data[pos:pos + length])
-            shb[16:24] = b"\xff" * 8  # section length: unknown
-            sections.append([pos, bytes(shb)])
-        else:
-            block_type, length = struct.unpack(order + "II", data[pos:pos + 8])
-            if block_type == 1:  # interface description
-                sections[-1][1] += data[pos:pos + length]
+            section += 1
+        block_type, length = struct.unpack(order + "II", data[pos:pos + 8])
+        blocks.append((section, pos, block_type, data[pos:pos + length]))
         pos += length
-    return sections
+    return blocks
 
 
 def main():
     capture, truth, out, uids = sys.argv[1], sys.argv[2], sys.argv[3], set(sys.argv[4].split(","))
     data = open(capture, "rb").read()
-    pcapng = data[:4] == b"\x0a\x0d\x0d\x0a"
-    sections = pcapng_sections(data) if pcapng else []
-    current = None
+    selected = truth_offsets(truth, uids)
     with open(out, "wb") as f:
-        if not pcapng:
+        if data[:4] != b"\x0a\x0d\x0d\x0a":
             f.write(data[:24])
-        for offset, length in truth_offsets(truth, uids):
-            if pcapng:
-                section = max(i for i, s in enumerate(sections) if s[0] < offset)
-                if section != current:
-                    f.write(sections[section][1])
-                    current = section
-            f.write(data[offset:offset + length])
+            for offset, length in selected:
+                f.write(data[offset:offset + length])
+            return
+        offsets = {offset for offset, _ in selected}
+        blocks = pcapng_blocks(data)
+        sections = {section for section, offset, _, _ in blocks if offset in offsets}
+        for section, offset, block_type, block in blocks:
+            if section not in sections:
+                continue
+            if block[:4] == b"\x0a\x0d\x0d\x0a":
+                f.write(block[:16] + b"\xff" * 8 + block[24:])  # section length: unknown
+            elif offset in offsets or block_type in (INTERFACE_DESCRIPTION, NAME_RESOLUTION, CUSTOM_COPYABLE):
+                f.write(block)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import io.scalpel.api.Scalpel;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.OutputException;
 import io.scalpel.zeek.ConnLogListener;
@@ -101,6 +102,9 @@ final class SliceCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FMT", description = "output format: pcap or pcapng (default: the capture's own)")
     String format;
+
+    @Option(names = "--keep-secrets", description = "pcapng: keep the TLS key-log lines of the extract's own ClientHellos (decryption secrets are dropped otherwise)")
+    boolean keepSecrets;
 
     @Option(names = "--vlan-aware", description = "match the conn.log's vlan/inner_vlan against the frames' tags ('-' = untagged)")
     boolean vlanAware;
@@ -418,16 +422,20 @@ final class SliceCommand implements Callable<Integer> {
         try {
             if ("-".equals(output.write)) {
                 final OutputStream stdout = AtomicOutput.guard(parent.binaryOut, "<stdout>");
-                final long n = scalpel.write(offsets, outFormat, stdout, warn);
+                final long n = scalpel.write(offsets, extract(outFormat, warn), stdout);
                 stdout.flush();
                 return new Written(n, List.of("<stdout>"));
             }
             final Path out = Path.of(output.write);
-            final long n = scalpel.write(offsets, outFormat, out, warn);
+            final long n = scalpel.write(offsets, extract(outFormat, warn), out);
             return new Written(n, List.of(out.toString()));
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
+    }
+
+    private ExtractOptions extract(final CaptureFormat outFormat, final java.util.function.Consumer<String> warn) {
+        return ExtractOptions.defaults().withFormat(outFormat).withKeepSecrets(keepSecrets).withWarnings(warn);
     }
 
     private Written writeSplit(final Scalpel scalpel, final Scalpel.Selection selection, final CaptureFormat outFormat,
@@ -449,7 +457,7 @@ final class SliceCommand implements Callable<Integer> {
             }
             final Path out = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
             try {
-                frames += scalpel.write(offsets, outFormat, out, warn);
+                frames += scalpel.write(offsets, extract(outFormat, warn), out);
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCode.USAGE, e.getMessage());
             }

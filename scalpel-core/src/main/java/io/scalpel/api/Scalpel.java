@@ -10,6 +10,7 @@ import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.PacketIndex;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Slicer;
 import io.scalpel.zeek.ConnRecord;
@@ -264,17 +265,30 @@ public final class Scalpel implements Closeable {
      */
     public long write(final long[] offsets, final CaptureFormat format, final Path output, final Consumer<String> warnings)
         throws IOException {
-        try (AtomicOutput out = AtomicOutput.open(output)) {
-            final long n = slicer.write(offsets, format, out.stream(), warnings);
-            out.commit();
-            return n;
-        }
+        return write(offsets, ExtractOptions.defaults().withFormat(format).withWarnings(warnings), output);
     }
 
     /** Writes frames to a stream as a capture (format null: the capture's own). */
     public long write(final long[] offsets, final CaptureFormat format, final OutputStream output,
                       final Consumer<String> warnings) throws IOException {
         return slicer.write(offsets, format, output, warnings);
+    }
+
+    /**
+     * Writes frames as a capture file, atomically, as {@code options} say (format, decryption
+     * secrets kept or not, warnings).
+     */
+    public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
+        try (AtomicOutput out = AtomicOutput.open(output)) {
+            final long n = slicer.write(offsets, options, out.stream());
+            out.commit();
+            return n;
+        }
+    }
+
+    /** Writes frames to a stream as a capture, as {@code options} say. */
+    public long write(final long[] offsets, final ExtractOptions options, final OutputStream output) throws IOException {
+        return slicer.write(offsets, options, output);
     }
 
     /** Visits the frames of one conn row without copying them. */

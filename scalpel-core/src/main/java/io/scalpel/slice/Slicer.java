@@ -189,10 +189,25 @@ public final class Slicer {
      */
     public long write(final long[] offsets, final CaptureFormat format, final OutputStream out,
                       final Consumer<String> warnings) throws IOException {
+        return write(offsets, ExtractOptions.defaults().withFormat(format).withWarnings(warnings), out);
+    }
+
+    /**
+     * Writes the frames at {@code offsets} as a capture. A pcapng extract of a pcapng capture is
+     * written in capture order whatever the order of {@code offsets}.
+     *
+     * @return frames written
+     * @throws IllegalArgumentException when the frames cannot be converted without loss of link types
+     */
+    public long write(final long[] offsets, final ExtractOptions options, final OutputStream out) throws IOException {
+        final Consumer<String> warnings = options.warnings();
         try (CaptureReader reader = reader()) {
-            final CaptureFormat target = format == null ? reader.format() : format;
+            final CaptureFormat target = options.format() == null ? reader.format() : options.format();
             final Frame frame = new Frame();
             final Set<Integer> linkTypes = new TreeSet<>();
+            long[] order = offsets;
+            int firstSection = 0;
+            Set<String> clientRandoms = null;
             if (target != reader.format()) {
                 // A reader of its own: reading every frame ahead would leave the writing reader with the
                 // last frame's timestamp, which a leading simple packet block (no timestamp) would take.
@@ -202,16 +217,60 @@ public final class Slicer {
                         linkTypes.add(frame.linkType());
                     }
                 }
+            } else if (target == CaptureFormat.PCAPNG) {
+                order = inCaptureOrder(offsets);
+                if (order.length > 0) {
+                    try (CaptureReader ahead = reader()) {
+                        ahead.readAt(order[0], frame);
+                        firstSection = frame.section();
+                    }
+                }
+                if (options.keepSecrets()) {
+                    clientRandoms = clientRandoms(order);
+                }
             }
-            final ExtractWriter writer = ExtractWriter.create(reader, structure, target, linkTypes, out, warnings);
+            if (options.keepSecrets() && target == CaptureFormat.PCAP) {
+                warnings.accept("--keep-secrets: a pcap file has no place for decryption secrets; none are written");
+            }
+            final ExtractWriter writer = ExtractWriter.create(reader, structure, firstSection, clientRandoms, target,
+                linkTypes, out, warnings);
             writer.start();
-            for (long offset : offsets) {
+            for (long offset : order) {
                 reader.readAt(offset, frame);
                 writer.write(frame);
             }
             writer.finish();
             return writer.frames();
         }
+    }
+
+    /** The offsets ascending, each once (the array itself when it already is). */
+    private static long[] inCaptureOrder(final long[] offsets) {
+        for (int i = 1; i < offsets.length; i++) {
+            if (offsets[i] <= offsets[i - 1]) {
+                return union(new long[][] {offsets});
+            }
+        }
+        return offsets;
+    }
+
+    /** The client randoms of the TLS ClientHellos among the frames, when the capture has decryption secrets. */
+    private Set<String> clientRandoms(final long[] offsets) throws IOException {
+        final Set<String> randoms = new java.util.HashSet<>();
+        if (structure.stream().noneMatch(b -> b.type() == PcapngBlock.DECRYPTION_SECRETS)) {
+            return randoms;
+        }
+        try (CaptureReader reader = reader()) {
+            final Frame frame = new Frame();
+            final PacketDecoder decoder = new PacketDecoder();
+            final DecodedPacket decoded = new DecodedPacket();
+            for (long offset : offsets) {
+                reader.readAt(offset, frame);
+                decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+                TlsKeyLog.clientRandom(frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded, randoms);
+            }
+        }
+        return randoms;
     }
 
     /** The format of the capture. */

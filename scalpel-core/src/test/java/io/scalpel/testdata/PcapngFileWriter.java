@@ -128,7 +128,7 @@ final class PcapngFileWriter implements Closeable {
     }
 
     /** NRB with IPv4/IPv6 records: each address (4 or 16 bytes) followed by a NUL-terminated name. */
-    void nameResolution(final List<byte[]> addresses, final List<String> names) throws IOException {
+    long nameResolution(final List<byte[]> addresses, final List<String> names) throws IOException {
         final ByteArrayBuilder body = body();
         for (int i = 0; i < addresses.size(); i++) {
             final byte[] address = addresses.get(i);
@@ -137,25 +137,35 @@ final class PcapngFileWriter implements Closeable {
             body.u16(address.length + name.length).bytes(address).bytes(name).pad4();
         }
         body.u16(NRB_RECORD_END).u16(0);
-        write(BLOCK_NRB, body, List.of(), "NRB", 0);
+        return write(BLOCK_NRB, body, List.of(), "NRB", 0);
     }
 
-    void interfaceStatistics(final int interfaceId, final long tsUnits, final List<Option> options) throws IOException {
+    long interfaceStatistics(final int interfaceId, final long tsUnits, final List<Option> options) throws IOException {
         final ByteArrayBuilder body = body();
         body.u32(interfaceId).u32(tsUnits >>> 32).u32(tsUnits);
-        write(BLOCK_ISB, body, options, "ISB", 0);
+        return write(BLOCK_ISB, body, options, "ISB", 0);
     }
 
     void decryptionSecrets(final long secretsType, final byte[] secrets) throws IOException {
-        final ByteArrayBuilder body = body();
-        body.u32(secretsType).u32(secrets.length).bytes(secrets).pad4();
-        write(BLOCK_DSB, body, List.of(), "DSB", 0);
+        decryptionSecrets(secretsType, secrets, List.of());
     }
 
-    void custom(final boolean copyable, final byte[] data) throws IOException {
+    /** DSB: secrets type, secrets length, the secrets padded to 4 bytes, then options. */
+    long decryptionSecrets(final long secretsType, final byte[] secrets, final List<Option> options) throws IOException {
+        final ByteArrayBuilder body = body();
+        body.u32(secretsType).u32(secrets.length).bytes(secrets).pad4();
+        return write(BLOCK_DSB, body, options, "DSB", 0);
+    }
+
+    /** A block of any type with the given body (padded to 4 bytes), e.g. a type this writer does not know. */
+    long otherBlock(final int type, final byte[] body, final String name) throws IOException {
+        return write(type, body().bytes(body).pad4(), List.of(), name, 0);
+    }
+
+    long custom(final boolean copyable, final byte[] data) throws IOException {
         final ByteArrayBuilder body = body();
         body.u32(EXAMPLE_PEN).bytes(data).pad4();
-        write(copyable ? BLOCK_CUSTOM_COPY : BLOCK_CUSTOM_NO_COPY, body, List.of(), copyable ? "CB" : "DCB", 0);
+        return write(copyable ? BLOCK_CUSTOM_COPY : BLOCK_CUSTOM_NO_COPY, body, List.of(), copyable ? "CB" : "DCB", 0);
     }
 
     private ByteArrayBuilder body() {
