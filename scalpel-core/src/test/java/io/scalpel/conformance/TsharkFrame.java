@@ -16,7 +16,7 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
                    String ipv6MoreFragments, int transportHeaders) {
     private static final List<String> FIELDS = List.of("frame.cap_len", "frame.len", "ip.checksum.status",
         "tcp.checksum.status", "udp.checksum.status", "ip.flags.mf", "ip.frag_offset", "ip.id", "ip.src", "ip.dst",
-        "ipv6.fragment.id", "ipv6.fragment.offset", "ipv6.fragment.more", "tcp.srcport", "udp.srcport");
+        "ipv6.fraghdr.ident", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "tcp.srcport", "udp.srcport");
     /** tshark's value of a checksum status field for a checksum it found wrong. */
     private static final String STATUS_BAD = "0";
 
