@@ -2,13 +2,14 @@
 # Compares Scalpel with tcpdump on a generated capture, pair by pair, and prints a markdown table.
 # See docs/performance.md for what each row measures and how to read the ratios.
 #
-# usage: scalpel-bench/compare.sh [--size SIZE] [--runs N] [--seed N] [--dir DIR] [--uids N] [--keep]
+# usage: scalpel-bench/compare.sh [--size SIZE] [--runs N] [--seed N] [--dir DIR] [--uids N] [--uid UID] [--keep]
 #   --size  capture size, K/M/G suffixes are powers of 1024 (default 2G; 10G and more work)
 #   --runs  timed runs of each command, alternating within a pair (default 3, at least 3)
 #   --seed  seed of the capture and of the uid choices (default 7)
 #   --dir   work directory for the capture, its index and the extracts (default: a new one
 #           under ${TMPDIR:-/tmp}); it needs about 2.2 times the capture size free
 #   --uids  uids sliced together in the many-uid rows (default 10000)
+#   --uid   the uid of the single-uid rows (default: a TCP row of 10 to 200 packets, by the seed)
 #   --keep  leave the work directory in place
 #
 # Exit codes: 0 done, 1 a command failed or an extract check failed, 2 usage,
@@ -20,9 +21,10 @@ runs=3
 seed=7
 dir=
 uids=10000
+pick=
 keep=0
 die() { echo "compare.sh: $*" >&2; exit 1; }
-usage() { sed -n '4,11p' "$0" >&2; exit 2; }
+usage() { sed -n '4,12p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
     --seed) seed=${2:?}; shift 2 ;;
     --dir) dir=${2:?}; shift 2 ;;
     --uids) uids=${2:?}; shift 2 ;;
+    --uid) pick=${2:?}; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
@@ -102,12 +105,17 @@ cat "$X" >/dev/null # into the page cache before anything is timed
 
 # A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed.
 # Columns (SyntheticCapture): ts uid orig_h orig_p resp_h resp_p proto duration orig_pkts resp_pkts vlan
-row=$(awk -F'\t' -v seed="$seed" '!/^#/ && $7 == "tcp" && $9 + $10 >= 10 && $9 + $10 <= 200 { c[n++] = $0 }
-  END { if (n) { srand(seed); print c[int(rand() * n)] } }' "$LOG")
-[ -n "$row" ] || die "$LOG has no TCP row of 10 to 200 packets; try a larger --size"
-IFS=$'\t' read -r _ uid oh op rh rp _ _ opk rpk vlan <<<"$row"
+if [ -n "$pick" ]; then
+  row=$(awk -F'\t' -v u="$pick" '!/^#/ && $2 == u && ($7 == "tcp" || $7 == "udp") { print; exit }' "$LOG")
+  [ -n "$row" ] || die "$LOG has no TCP or UDP row with uid $pick"
+else
+  row=$(awk -F'\t' -v seed="$seed" '!/^#/ && $7 == "tcp" && $9 + $10 >= 10 && $9 + $10 <= 200 { c[n++] = $0 }
+    END { if (n) { srand(seed); print c[int(rand() * n)] } }' "$LOG")
+  [ -n "$row" ] || die "$LOG has no TCP row of 10 to 200 packets; try a larger --size"
+fi
+IFS=$'\t' read -r _ uid oh op rh rp proto _ opk rpk vlan <<<"$row"
 expected_packets=$((opk + rpk))
-five="tcp and ((src host $oh and src port $op and dst host $rh and dst port $rp) or (src host $rh and src port $rp and dst host $oh and dst port $op))"
+five="$proto and ((src host $oh and src port $op and dst host $rh and dst port $rp) or (src host $rh and src port $rp and dst host $oh and dst port $op))"
 if [ "$vlan" = "-" ]; then
   filter=$five
   tagged=untagged
@@ -195,6 +203,8 @@ index_rss=$rss_kb index_heap=${heap_mb:-0} index_live=${live_mb:-0}
 peak slice_mem -jar "$cli_jar" slice "$X" --conn "$LOG" "${uid_args[@]}" -w "$dir/many-mem.pcap"
 slice_rss=$rss_kb slice_heap=${heap_mb:-0} slice_live=${live_mb:-0}
 
+endpoint() { case "$1" in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
+
 # --- the table -----------------------------------------------------------------------------
 row() { # LABEL SCALPEL_MS TCPDUMP_MS TCPDUMP_LABEL
   printf '| %s | %s | %s: %s | %s |\n' "$1" "$(ms "$2")" "$4" "$(ms "$3")" "$(ratio "$2" "$3")"
@@ -216,7 +226,7 @@ echo "| --- | --- |"
 echo "| index bytes / capture bytes | $index_bytes / $actual_bytes = $(awk -v a="$index_bytes" -v b="$actual_bytes" 'BEGIN { printf "%.2f %%", 100 * a / b }') |"
 echo "| \`scalpel index\` with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $index_heap MiB / $index_live MiB / $((${index_rss:-0} / 1024)) MiB |"
 echo "| \`scalpel slice\` of ${#many[@]} uids with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $slice_heap MiB / $slice_live MiB / $((${slice_rss:-0} / 1024)) MiB |"
-echo "| uid of the single-uid rows | $uid ($oh:$op -> $rh:$rp, $tagged); tcpdump's output holds every packet of scalpel's slice |"
+echo "| uid of the single-uid rows | $uid ($proto $(endpoint "$oh" "$op") -> $(endpoint "$rh" "$rp"), $tagged); tcpdump's output holds every packet of scalpel's slice |"
 echo
 echo "Runs (ms):"
 for k in tcpdump_read index tcpdump_filter cli_slice api_slice tcpdump_read2 many_one many_split; do

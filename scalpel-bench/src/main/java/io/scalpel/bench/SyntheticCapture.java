@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * Writes a large, seeded, realistic-enough capture for benchmarks: classic pcap (µs, little
  * endian, Ethernet) or pcapng (one section, one Ethernet interface, µs enhanced packet blocks),
  * a mix of TCP, UDP and ICMP over IPv4 and IPv6, a fifth of the flows VLAN-tagged, frames of 60
- * to 1514 bytes averaging about 600, and many concurrent flows. It can also write one Zeek-style
+ * to 1514 bytes averaging about 670, and many concurrent flows (4096 open at once). It can also write one Zeek-style
  * conn.log row per flow, as TSV and as JSON lines. The same seed and {@link Spec} give the same
  * bytes.
  *
