@@ -1,5 +1,6 @@
 package io.scalpel.bench;
 
+import io.scalpel.capture.CaptureFormat;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,33 +14,98 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a large, seeded, realistic-enough capture for benchmarks: classic pcap (µs, little
- * endian, Ethernet), a mix of TCP, UDP and ICMP over IPv4 and IPv6, a fifth of the frames
- * VLAN-tagged, frames of 60 to 1514 bytes averaging about 600, and many concurrent flows. With
- * a conn.log path it also writes one Zeek-style conn.log row per flow.
+ * endian, Ethernet) or pcapng (one section, one Ethernet interface, µs enhanced packet blocks),
+ * a mix of TCP, UDP and ICMP over IPv4 and IPv6, a fifth of the flows VLAN-tagged, frames of 60
+ * to 1514 bytes averaging about 670, and many concurrent flows (4096 open at once). It can also write one Zeek-style
+ * conn.log row per flow, as TSV and as JSON lines. The same seed and {@link Spec} give the same
+ * bytes.
  *
- * <p>Usage: {@code SyntheticCapture OUT.pcap BYTES [SEED] [CONN.LOG]}
+ * <p>Usage: {@code SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--pcapng] [--packets N] [--json-conn FILE]}
+ * (BYTES takes K, M and G suffixes: powers of 1024).
  */
 public final class SyntheticCapture {
     private static final int ACTIVE_FLOWS = 4096;
     private static final int SNAPLEN = 65535;
+    private static final int LINKTYPE_ETHERNET = 1;
+    private static final int PCAP_FILE_HEADER_LENGTH = 24;
+    private static final int PCAP_RECORD_HEADER_LENGTH = 16;
+    private static final int PCAPNG_SHB_LENGTH = 28;
+    private static final int PCAPNG_IDB_LENGTH = 20;
+    private static final int PCAPNG_EPB_OVERHEAD = 32;
+    private static final int MAX_FRAME = 1600;
+
+    /** What to write; immutable, changed with {@code with...}. */
+    public record Spec(long bytes, long packets, long seed, CaptureFormat format, Path connLog, Path connLogJson) {
+        /** Unbounded size and count (set at least one), seed 1, pcap, no conn.log. */
+        public static Spec defaults() {
+            return new Spec(Long.MAX_VALUE, Long.MAX_VALUE, 1, CaptureFormat.PCAP, null, null);
+        }
+
+        /** Stop before the file would exceed this many bytes. */
+        public Spec withBytes(final long b) {
+            return new Spec(b, packets, seed, format, connLog, connLogJson);
+        }
+
+        /** Write exactly this many frames (unless {@link #bytes} stops earlier). */
+        public Spec withPackets(final long n) {
+            return new Spec(bytes, n, seed, format, connLog, connLogJson);
+        }
+
+        public Spec withSeed(final long s) {
+            return new Spec(bytes, packets, s, format, connLog, connLogJson);
+        }
+
+        public Spec withFormat(final CaptureFormat f) {
+            return new Spec(bytes, packets, seed, f, connLog, connLogJson);
+        }
+
+        /** Also write a Zeek TSV conn.log, one row per flow. */
+        public Spec withConnLog(final Path p) {
+            return new Spec(bytes, packets, seed, format, p, connLogJson);
+        }
+
+        /** Also write a Zeek JSON-lines conn.log, one row per flow. */
+        public Spec withConnLogJson(final Path p) {
+            return new Spec(bytes, packets, seed, format, connLog, p);
+        }
+    }
+
+    /** What was written. */
+    public record Written(long packets, long bytes, long flows) {
+    }
 
     private SyntheticCapture() {
     }
 
     public static void main(final String[] args) throws IOException {
-        if (args.length < 2) {
-            System.err.println("usage: SyntheticCapture OUT.pcap BYTES [SEED] [CONN.LOG]");
+        final java.util.List<String> positional = new java.util.ArrayList<>();
+        Spec spec = Spec.defaults();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--pcapng" -> spec = spec.withFormat(CaptureFormat.PCAPNG);
+                case "--packets" -> spec = spec.withPackets(Long.parseLong(args[++i]));
+                case "--json-conn" -> spec = spec.withConnLogJson(Path.of(args[++i]));
+                default -> positional.add(args[i]);
+            }
+        }
+        if (positional.size() < 2) {
+            System.err.println("usage: SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--pcapng] [--packets N] [--json-conn FILE]");
             System.exit(2);
         }
-        final Path out = Path.of(args[0]);
-        final long target = parseSize(args[1]);
-        final long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
-        final Path conn = args.length > 3 ? Path.of(args[3]) : null;
-        final long packets = write(out, target, seed, conn);
-        System.err.printf(Locale.ROOT, "wrote %s: %d packets, %d bytes%n", out, packets, Files.size(out));
+        final Path out = Path.of(positional.get(0));
+        spec = spec.withBytes(parseSize(positional.get(1)));
+        if (positional.size() > 2) {
+            spec = spec.withSeed(Long.parseLong(positional.get(2)));
+        }
+        if (positional.size() > 3) {
+            spec = spec.withConnLog(Path.of(positional.get(3)));
+        }
+        final Written w = write(out, spec);
+        System.err.printf(Locale.ROOT, "wrote %s: %d packets, %d bytes, %d flows%n", out, w.packets(), w.bytes(), w.flows());
     }
 
-    static long parseSize(final String s) {
+    /** A size with an optional K, M or G suffix (powers of 1024). */
+    public static long parseSize(final String s) {
         final String t = s.trim().toUpperCase(Locale.ROOT);
         final long unit = t.endsWith("G") ? 1L << 30 : t.endsWith("M") ? 1L << 20 : t.endsWith("K") ? 1L << 10 : 1;
         return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
@@ -62,45 +128,97 @@ public final class SyntheticCapture {
         String uid;
     }
 
+    /** A pcap of about {@code targetBytes} with an optional TSV conn.log (the original entry point). */
     public static long write(final Path out, final long targetBytes, final long seed, final Path connLog) throws IOException {
-        final SplittableRandom rnd = new SplittableRandom(seed);
+        return write(out, Spec.defaults().withBytes(targetBytes).withSeed(seed).withConnLog(connLog)).packets();
+    }
+
+    public static Written write(final Path out, final Spec spec) throws IOException {
+        if (spec.bytes() == Long.MAX_VALUE && spec.packets() == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("a synthetic capture needs a size or a packet count");
+        }
+        final boolean pcapng = spec.format() == CaptureFormat.PCAPNG;
+        final SplittableRandom rnd = new SplittableRandom(spec.seed());
         final Flow[] active = new Flow[ACTIVE_FLOWS];
         long ts = 1_700_000_000_000_000L; // µs
-        long written = 24;
         long packets = 0;
+        long flows = 0;
         long uidCounter = 0;
-        final byte[] frame = new byte[1600];
+        final byte[] frame = new byte[MAX_FRAME];
         final ByteBuffer f = ByteBuffer.wrap(frame).order(ByteOrder.BIG_ENDIAN);
-        final ByteBuffer rec = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer rec = ByteBuffer.allocate(PCAPNG_EPB_OVERHEAD).order(ByteOrder.LITTLE_ENDIAN);
+        final byte[] padding = new byte[4];
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
-             PrintWriter log = connLog == null ? null : new PrintWriter(Files.newBufferedWriter(connLog))) {
+             PrintWriter log = spec.connLog() == null ? null : new PrintWriter(Files.newBufferedWriter(spec.connLog()));
+             PrintWriter json = spec.connLogJson() == null ? null : new PrintWriter(Files.newBufferedWriter(spec.connLogJson()))) {
             if (log != null) {
                 log.print("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n"
                     + "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\tresp_pkts\tvlan\n"
                     + "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tint\n");
             }
-            final ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN).putInt(1);
-            os.write(h.array());
-            while (written < targetBytes) {
+            long written;
+            if (pcapng) {
+                final ByteBuffer h = ByteBuffer.allocate(PCAPNG_SHB_LENGTH + PCAPNG_IDB_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+                // section header block: type, length, byte-order magic, version 1.0, section length unknown, length
+                h.putInt(0x0A0D0D0A).putInt(PCAPNG_SHB_LENGTH).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0)
+                    .putLong(-1L).putInt(PCAPNG_SHB_LENGTH);
+                // interface description block: type, length, link type, reserved, snaplen, no options, length
+                h.putInt(1).putInt(PCAPNG_IDB_LENGTH).putShort((short) LINKTYPE_ETHERNET).putShort((short) 0).putInt(SNAPLEN)
+                    .putInt(PCAPNG_IDB_LENGTH);
+                os.write(h.array());
+                written = PCAPNG_SHB_LENGTH + PCAPNG_IDB_LENGTH;
+            } else {
+                final ByteBuffer h = ByteBuffer.allocate(PCAP_FILE_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+                // magic (µs), version 2.4, thiszone, sigfigs, snaplen, link type
+                h.putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN).putInt(LINKTYPE_ETHERNET);
+                os.write(h.array());
+                written = PCAP_FILE_HEADER_LENGTH;
+            }
+            while (packets < spec.packets()) {
                 final int slot = rnd.nextInt(ACTIVE_FLOWS);
                 Flow fl = active[slot];
-                if (fl == null || fl.remaining == 0) {
-                    if (fl != null && log != null) {
-                        logFlow(log, fl);
-                    }
-                    fl = newFlow(rnd, ts, uidCounter++);
-                    active[slot] = fl;
+                final boolean fresh = fl == null || fl.remaining == 0;
+                if (fresh && fl != null) {
+                    logFlow(log, json, fl);
                 }
-                ts += 1 + rnd.nextInt(40);
+                final Flow next = fresh ? newFlow(rnd, ts, uidCounter) : fl;
+                final long nextTs = ts + 1 + rnd.nextInt(40);
                 final boolean fromA = rnd.nextInt(3) != 0;
-                final int length = frameLength(rnd, fl);
-                final int caplen = build(f, fl, fromA, length, rnd);
+                final int length = frameLength(rnd, next);
+                final int caplen = build(f, next, fromA, length, rnd);
+                final int pad = (4 - (caplen & 3)) & 3;
+                final int recordLength = pcapng ? PCAPNG_EPB_OVERHEAD + caplen + pad : PCAP_RECORD_HEADER_LENGTH + caplen;
+                if (written + recordLength > spec.bytes()) {
+                    if (fresh) {
+                        active[slot] = null;
+                    }
+                    break;
+                }
+                if (fresh) {
+                    next.firstTs = nextTs;
+                    uidCounter++;
+                    flows++;
+                    active[slot] = next;
+                    fl = next;
+                }
+                ts = nextTs;
                 rec.clear();
-                rec.putInt((int) (ts / 1_000_000)).putInt((int) (ts % 1_000_000)).putInt(caplen).putInt(caplen);
-                os.write(rec.array());
-                os.write(frame, 0, caplen);
-                written += 16 + caplen;
+                if (pcapng) {
+                    // enhanced packet block: type, length, interface, timestamp high and low (µs), caplen, origlen
+                    rec.putInt(6).putInt(recordLength).putInt(0).putInt((int) (ts >>> 32)).putInt((int) ts).putInt(caplen).putInt(caplen);
+                    os.write(rec.array(), 0, 28);
+                    os.write(frame, 0, caplen);
+                    os.write(padding, 0, pad);
+                    rec.clear();
+                    rec.putInt(recordLength);
+                    os.write(rec.array(), 0, 4);
+                } else {
+                    // record header: seconds, microseconds, caplen, origlen
+                    rec.putInt((int) (ts / 1_000_000)).putInt((int) (ts % 1_000_000)).putInt(caplen).putInt(caplen);
+                    os.write(rec.array(), 0, PCAP_RECORD_HEADER_LENGTH);
+                    os.write(frame, 0, caplen);
+                }
+                written += recordLength;
                 packets++;
                 fl.remaining--;
                 fl.lastTs = ts;
@@ -110,15 +228,14 @@ public final class SyntheticCapture {
                     fl.respPkts++;
                 }
             }
-            if (log != null) {
-                for (Flow fl : active) {
-                    if (fl != null && fl.origPkts + fl.respPkts > 0) {
-                        logFlow(log, fl);
-                    }
+            for (Flow fl : active) {
+                if (fl != null && fl.origPkts + fl.respPkts > 0) {
+                    logFlow(log, json, fl);
                 }
             }
+            os.flush();
+            return new Written(packets, written, flows);
         }
-        return packets;
     }
 
     private static Flow newFlow(final SplittableRandom rnd, final long ts, final long n) {
@@ -188,16 +305,29 @@ public final class SyntheticCapture {
         return ipStart + total;
     }
 
-    private static void logFlow(final PrintWriter log, final Flow fl) {
+    private static void logFlow(final PrintWriter log, final PrintWriter json, final Flow fl) {
+        if (log == null && json == null) {
+            return;
+        }
         final String a = fl.v6 ? v6(fl.a) : v4(fl.a);
         final String b = fl.v6 ? v6(fl.b) : v4(fl.b);
         final String proto = fl.proto == 6 ? "tcp" : fl.proto == 17 ? "udp" : "icmp";
         final int aPort = fl.proto == 1 ? (fl.v6 ? 128 : 8) : fl.aPort;
         final int bPort = fl.proto == 1 ? (fl.v6 ? 129 : 0) : fl.bPort;
-        log.printf(Locale.ROOT, "%d.%06d\t%s\t%s\t%d\t%s\t%d\t%s\t%d.%06d\t%d\t%d\t%s%n",
-            fl.firstTs / 1_000_000, fl.firstTs % 1_000_000, fl.uid, a, aPort, b, bPort, proto,
-            (fl.lastTs - fl.firstTs) / 1_000_000, (fl.lastTs - fl.firstTs) % 1_000_000, fl.origPkts, fl.respPkts,
-            fl.vlan < 0 ? "-" : Integer.toString(fl.vlan));
+        final long duration = fl.lastTs - fl.firstTs;
+        if (log != null) {
+            log.printf(Locale.ROOT, "%d.%06d\t%s\t%s\t%d\t%s\t%d\t%s\t%d.%06d\t%d\t%d\t%s%n",
+                fl.firstTs / 1_000_000, fl.firstTs % 1_000_000, fl.uid, a, aPort, b, bPort, proto,
+                duration / 1_000_000, duration % 1_000_000, fl.origPkts, fl.respPkts,
+                fl.vlan < 0 ? "-" : Integer.toString(fl.vlan));
+        }
+        if (json != null) {
+            json.printf(Locale.ROOT, "{\"ts\":%d.%06d,\"uid\":\"%s\",\"id.orig_h\":\"%s\",\"id.orig_p\":%d,\"id.resp_h\":\"%s\","
+                    + "\"id.resp_p\":%d,\"proto\":\"%s\",\"duration\":%d.%06d,\"orig_pkts\":%d,\"resp_pkts\":%d%s}%n",
+                fl.firstTs / 1_000_000, fl.firstTs % 1_000_000, fl.uid, a, aPort, b, bPort, proto,
+                duration / 1_000_000, duration % 1_000_000, fl.origPkts, fl.respPkts,
+                fl.vlan < 0 ? "" : ",\"vlan\":" + fl.vlan);
+        }
     }
 
     private static String v4(final long x) {

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Compares Scalpel with tcpdump on a generated capture, pair by pair, and prints a markdown table.
+# See docs/performance.md for what each row measures and how to read the ratios.
+#
+# usage: scalpel-bench/compare.sh [--size SIZE] [--runs N] [--seed N] [--dir DIR] [--uids N] [--uid UID] [--keep]
+#   --size  capture size, K/M/G suffixes are powers of 1024 (default 2G; 10G and more work)
+#   --runs  timed runs of each command, alternating within a pair (default 3, at least 3)
+#   --seed  seed of the capture and of the uid choices (default 7)
+#   --dir   work directory for the capture, its index and the extracts (default: a new one
+#           under ${TMPDIR:-/tmp}); it needs about 2.2 times the capture size free
+#   --uids  uids sliced together in the many-uid rows (default 10000)
+#   --uid   the uid of the single-uid rows (default: a TCP row of 10 to 200 packets, by the seed)
+#   --keep  leave the work directory in place
+#
+# Exit codes: 0 done, 1 a command failed or an extract check failed, 2 usage,
+#             3 cannot run here (no tcpdump and no way to install it, not enough disk space).
+set -euo pipefail
+
+size=2G
+runs=3
+seed=7
+dir=
+uids=10000
+pick=
+keep=0
+die() { echo "compare.sh: $*" >&2; exit 1; }
+usage() { sed -n '4,12p' "$0" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size=${2:?}; shift 2 ;;
+    --runs) runs=${2:?}; shift 2 ;;
+    --seed) seed=${2:?}; shift 2 ;;
+    --dir) dir=${2:?}; shift 2 ;;
+    --uids) uids=${2:?}; shift 2 ;;
+    --uid) pick=${2:?}; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage ;;
+    *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[[ $runs =~ ^[0-9]+$ ]] && [ "$runs" -ge 3 ] || { echo "compare.sh: --runs must be a number of at least 3 (medians)" >&2; exit 2; }
+[[ $uids =~ ^[0-9]+$ ]] && [ "$uids" -ge 1 ] || { echo "compare.sh: --uids must be a positive number" >&2; exit 2; }
+[[ $size =~ ^[0-9]+[KkMmGg]?$ ]] || { echo "compare.sh: --size '$size' is not a size such as 512M, 2G or 10G" >&2; exit 2; }
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cli_jar=$root/scalpel-cli/target/scalpel.jar
+bench_jar=$root/scalpel-bench/target/benchmarks.jar
+
+bytes_of() { # SIZE with an optional K/M/G suffix (powers of 1024)
+  local n=${1%[KkMmGg]} unit=1
+  case "$1" in *[Kk]) unit=1024 ;; *[Mm]) unit=$((1024 * 1024)) ;; *[Gg]) unit=$((1024 * 1024 * 1024)) ;; esac
+  echo $((n * unit))
+}
+capture_bytes=$(bytes_of "$size")
+
+# --- tcpdump -------------------------------------------------------------------------------
+if ! command -v tcpdump >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "compare.sh: tcpdump is not installed; installing it with apt-get" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump >&2 \
+      || { echo "compare.sh: cannot run: tcpdump is missing and apt-get could not install it" >&2; exit 3; }
+  else
+    echo "compare.sh: cannot run: tcpdump is missing (install it, e.g. apt-get install tcpdump, and re-run)" >&2
+    exit 3
+  fi
+fi
+[ -x /usr/bin/time ] || echo "compare.sh: /usr/bin/time is missing: the peak RSS row will be empty" >&2
+
+# --- work directory and disk space ---------------------------------------------------------
+if [ -z "$dir" ]; then
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/scalpel-compare.XXXXXX")
+else
+  mkdir -p "$dir"
+fi
+dir=$(cd "$dir" && pwd)
+need=$((capture_bytes * 22 / 10))
+avail=$(df --output=avail -B1 "$dir" | tail -n 1 | tr -d ' ')
+if [ "$avail" -lt "$need" ]; then
+  echo "compare.sh: cannot run: $dir has $((avail / 1048576)) MiB free, a $size capture needs about $((need / 1048576)) MiB (2.2 times its size)" >&2
+  [ "$keep" = 1 ] || rmdir "$dir" 2>/dev/null || true
+  exit 3
+fi
+cleanup() { if [ "$keep" = 0 ]; then rm -rf "$dir"; else echo "compare.sh: left $dir" >&2; fi; }
+trap cleanup EXIT
+
+# --- jars ----------------------------------------------------------------------------------
+if [ ! -f "$cli_jar" ] || [ ! -f "$bench_jar" ]; then
+  echo "compare.sh: building scalpel.jar and benchmarks.jar" >&2
+  (cd "$root" && { ./mvnw -B -q -o package -DskipTests >&2 || ./mvnw -B -q package -DskipTests >&2; }) \
+    || die "the build failed; run ./mvnw -B package -DskipTests in $root"
+fi
+java=${JAVA:-java}
+scalpel=("$java" -Xmx256m -jar "$cli_jar")
+bench=("$java" -Xmx256m -cp "$bench_jar")
+
+# --- the capture ---------------------------------------------------------------------------
+X=$dir/synthetic.pcap
+LOG=$dir/conn.log
+echo "compare.sh: generating a $size capture in $dir (seed $seed)" >&2
+"${bench[@]}" io.scalpel.bench.SyntheticCapture "$X" "$size" "$seed" "$LOG" 2>"$dir/generate.out" \
+  || { cat "$dir/generate.out" >&2; die "generating the capture failed"; }
+actual_bytes=$(stat -c %s "$X")
+packets=$(sed -n 's/.*: \([0-9]*\) packets,.*/\1/p' "$dir/generate.out")
+cat "$X" >/dev/null # into the page cache before anything is timed
+
+# A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed.
+# Columns (SyntheticCapture): ts uid orig_h orig_p resp_h resp_p proto duration orig_pkts resp_pkts vlan
+if [ -n "$pick" ]; then
+  row=$(awk -F'\t' -v u="$pick" '!/^#/ && $2 == u && ($7 == "tcp" || $7 == "udp") { print; exit }' "$LOG")
+  [ -n "$row" ] || die "$LOG has no TCP or UDP row with uid $pick"
+else
+  row=$(awk -F'\t' -v seed="$seed" '!/^#/ && $7 == "tcp" && $9 + $10 >= 10 && $9 + $10 <= 200 { c[n++] = $0 }
+    END { if (n) { srand(seed); print c[int(rand() * n)] } }' "$LOG")
+  [ -n "$row" ] || die "$LOG has no TCP row of 10 to 200 packets; try a larger --size"
+fi
+IFS=$'\t' read -r _ uid oh op rh rp proto _ opk rpk vlan <<<"$row"
+expected_packets=$((opk + rpk))
+five="$proto and ((src host $oh and src port $op and dst host $rh and dst port $rp) or (src host $rh and src port $rp and dst host $oh and dst port $op))"
+if [ "$vlan" = "-" ]; then
+  filter=$five
+  tagged=untagged
+else
+  filter="($five) or (vlan and ($five))"
+  tagged="VLAN $vlan"
+fi
+
+# Random uids for the many-uid rows, as --uid arguments of 500 uids each.
+mapfile -t many < <(awk -F'\t' '!/^#/ { print $2 }' "$LOG" | shuf -n "$uids" --random-source=<(yes "$seed"))
+uid_args=()
+for ((i = 0; i < ${#many[@]}; i += 500)); do
+  uid_args+=(--uid "$(IFS=,; echo "${many[*]:i:500}")")
+done
+
+# --- timing --------------------------------------------------------------------------------
+now_us() { echo "${EPOCHREALTIME/./}"; }
+# timed NAME CMD...: runs CMD (output to NAME.out in $dir), appends its wall time in ms to times[NAME]
+declare -A times
+timed() {
+  local name=$1; shift
+  local t0 t1
+  t0=$(now_us)
+  "$@" >"$dir/$name.out" 2>&1 || { cat "$dir/$name.out" >&2; die "'$name' failed: $*"; }
+  t1=$(now_us)
+  times[$name]+="$(( (t1 - t0) / 1000 )).$(printf '%03d' $(( (t1 - t0) % 1000 ))) "
+}
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { echo "${times[$1]}" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ms() { awk -v a="$1" 'BEGIN { printf (a >= 1000 ? "%.2f s" : "%.1f ms"), (a >= 1000 ? a / 1000 : a) }'; }
+
+warm_slice() { # one fresh JVM: warms up on other uids, then times the slice of $uid (index open, log parsed)
+  "${bench[@]}" io.scalpel.bench.WarmSlice "$X" "$LOG" "$dir/warm" 1 "$seed" "$uid" >"$dir/warm.out" 2>&1 \
+    || { cat "$dir/warm.out" >&2; die "WarmSlice failed"; }
+  times[api_slice]+="$(awk -v u="$uid" '$1 == u { print $(NF - 1) }' "$dir/warm.out") "
+}
+
+echo "compare.sh: $runs runs of each pair" >&2
+"${scalpel[@]}" index -q "$X" # the first build is not timed: it pays for a cold JVM and disk
+for ((r = 1; r <= runs; r++)); do
+  echo "compare.sh: run $r of $runs" >&2
+  timed tcpdump_read tcpdump -r "$X" -w /dev/null
+  timed index "${scalpel[@]}" index -q "$X"
+
+  timed tcpdump_filter tcpdump -r "$X" -w "$dir/tcpdump-uid.pcap" "$filter"
+  timed cli_slice "${scalpel[@]}" slice "$X" --conn "$LOG" --uid "$uid" -w "$dir/slice-uid.pcap"
+  warm_slice
+
+  timed tcpdump_read2 tcpdump -r "$X" -w /dev/null
+  timed many_one "${scalpel[@]}" slice "$X" --conn "$LOG" "${uid_args[@]}" -w "$dir/many.pcap"
+  rm -rf "$dir/split"
+  timed many_split "${scalpel[@]}" slice "$X" --conn "$LOG" "${uid_args[@]}" --split-dir "$dir/split"
+done
+
+# --- checks --------------------------------------------------------------------------------
+check=$("${bench[@]}" io.scalpel.bench.ExtractContains "$dir/tcpdump-uid.pcap" "$dir/slice-uid.pcap") \
+  || { echo "$check" >&2; die "tcpdump's output for $uid lacks frames of scalpel's slice"; }
+slice_packets=$(tcpdump -n -r "$dir/slice-uid.pcap" 2>/dev/null | wc -l)
+[ "$slice_packets" = "$expected_packets" ] \
+  || die "scalpel's slice of $uid has $slice_packets packets, the generator's conn.log says $expected_packets"
+many_packets=$(sed -n 's/.*wrote \([0-9]*\) packets.*/\1/p' "$dir/many_one.out")
+split_files=$(find "$dir/split" -type f | wc -l)
+
+index_bytes=$(du -sb "$X.scalpel" | cut -f1)
+
+# Peak heap (largest heap occupancy before a collection, from -Xlog:gc) and peak RSS.
+peak() { # NAME CMD...: runs CMD under /usr/bin/time -v with GC logging; sets rss_kb and heap_mb
+  local name=$1; shift
+  rm -f "$dir/$name.gc"
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -v -o "$dir/$name.time" "$java" -Xmx256m "-Xlog:gc:file=$dir/$name.gc" "$@" >/dev/null 2>"$dir/$name.err" \
+      || { cat "$dir/$name.err" >&2; die "'$name' failed with -Xmx256m"; }
+    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/$name.time")
+  else
+    "$java" -Xmx256m "-Xlog:gc:file=$dir/$name.gc" "$@" >/dev/null 2>"$dir/$name.err" \
+      || { cat "$dir/$name.err" >&2; die "'$name' failed with -Xmx256m"; }
+    rss_kb=
+  fi
+  heap_mb=$(grep -o '[0-9]*M->[0-9]*M' "$dir/$name.gc" | sed 's/M->.*//' | sort -n | tail -n 1)
+  live_mb=$(grep -o '[0-9]*M->[0-9]*M' "$dir/$name.gc" | sed 's/.*M->//; s/M$//' | sort -n | tail -n 1)
+}
+peak index_mem -jar "$cli_jar" index -q "$X"
+index_rss=$rss_kb index_heap=${heap_mb:-0} index_live=${live_mb:-0}
+peak slice_mem -jar "$cli_jar" slice "$X" --conn "$LOG" "${uid_args[@]}" -w "$dir/many-mem.pcap"
+slice_rss=$rss_kb slice_heap=${heap_mb:-0} slice_live=${live_mb:-0}
+
+endpoint() { case "$1" in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
+
+# --- the table -----------------------------------------------------------------------------
+row() { # LABEL SCALPEL_MS TCPDUMP_MS TCPDUMP_LABEL
+  printf '| %s | %s | %s: %s | %s |\n' "$1" "$(ms "$2")" "$4" "$(ms "$3")" "$(ratio "$2" "$3")"
+}
+echo
+echo "Capture: $size requested, $actual_bytes bytes, ${packets:-?} packets, $(grep -vc '^#' "$LOG") conn.log rows (seed $seed)."
+echo "Medians of $runs runs; each scalpel command alternates with its tcpdump command. Java: $("$java" -version 2>&1 | head -n 1)."
+echo
+echo "| what | scalpel | compared with | ratio |"
+echo "| --- | --- | --- | --- |"
+row "\`scalpel index X\`" "$(med index)" "$(med tcpdump_read)" "\`tcpdump -r X -w /dev/null\`"
+row "\`scalpel slice X --conn LOG --uid U -w OUT\` ($expected_packets packets, $tagged)" "$(med cli_slice)" "$(med tcpdump_filter)" "\`tcpdump -r X -w OUT '<5-tuple>'\`"
+row "the same slice, warm Java API (\`WarmSlice\`)" "$(med api_slice)" "$(med tcpdump_filter)" "the same tcpdump"
+row "${#many[@]} random uids into one file ($many_packets packets)" "$(med many_one)" "$(med tcpdump_read2)" "\`tcpdump -r X -w /dev/null\`"
+row "${#many[@]} random uids with \`--split-dir\` ($split_files files)" "$(med many_split)" "$(med tcpdump_read2)" "the same tcpdump"
+echo
+echo "| measure | value |"
+echo "| --- | --- |"
+echo "| index bytes / capture bytes | $index_bytes / $actual_bytes = $(awk -v a="$index_bytes" -v b="$actual_bytes" 'BEGIN { printf "%.2f %%", 100 * a / b }') |"
+echo "| \`scalpel index\` with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $index_heap MiB / $index_live MiB / $((${index_rss:-0} / 1024)) MiB |"
+echo "| \`scalpel slice\` of ${#many[@]} uids with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $slice_heap MiB / $slice_live MiB / $((${slice_rss:-0} / 1024)) MiB |"
+echo "| uid of the single-uid rows | $uid ($proto $(endpoint "$oh" "$op") -> $(endpoint "$rh" "$rp"), $tagged); tcpdump's output holds every packet of scalpel's slice |"
+echo
+echo "Runs (ms):"
+for k in tcpdump_read index tcpdump_filter cli_slice api_slice tcpdump_read2 many_one many_split; do
+  echo "- $k: ${times[$k]}"
+done

@@ -1,0 +1,104 @@
+package io.scalpel.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scalpel.capture.CaptureFormat;
+import io.scalpel.decode.Addresses;
+import io.scalpel.testing.ExternalTools;
+import io.scalpel.zeek.ConnLogListener;
+import io.scalpel.zeek.ConnLogReader;
+import io.scalpel.zeek.ConnRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark generator's captures and conn.logs, checked with libpcap (through tcpdump): the
+ * pcap and the pcapng of one seed hold the same frames, and each conn.log row counts exactly the
+ * frames that tcpdump's 5-tuple filter (with its VLAN variant) finds.
+ */
+class SyntheticCaptureTest {
+    private static final int PACKETS = 3000;
+    private static final int ROWS_CHECKED = 12;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteTheSameFramesAsPcapAndPcapngWithConnLogRowsThatCountThem() throws Exception {
+        ExternalTools.require(ExternalTools.TCPDUMP);
+        final Path pcap = dir.resolve("s.pcap");
+        final Path pcapng = dir.resolve("s.pcapng");
+        final Path tsv = dir.resolve("conn.log");
+        final Path json = dir.resolve("conn.json");
+        final SyntheticCapture.Spec spec = SyntheticCapture.Spec.defaults().withPackets(PACKETS).withSeed(3);
+        final SyntheticCapture.Written w = SyntheticCapture.write(pcap, spec.withConnLog(tsv).withConnLogJson(json));
+        SyntheticCapture.write(pcapng, spec.withFormat(CaptureFormat.PCAPNG));
+        assertEquals(PACKETS, w.packets());
+        assertEquals(Files.size(pcap), w.bytes());
+
+        final String fromPcap = tcpdump(pcap, "-tt", "-n", "-xx");
+        final String fromPcapng = tcpdump(pcapng, "-tt", "-n", "-xx");
+        assertEquals(PACKETS, fromPcap.lines().filter(l -> !l.startsWith("\t")).count(), "frames libpcap reads from the pcap");
+        assertEquals(fromPcap, fromPcapng, "libpcap's reading of the pcapng (timestamps and bytes) differs from the pcap's");
+
+        final List<ConnRecord> rows = read(tsv);
+        final List<ConnRecord> jsonRows = read(json);
+        assertEquals(w.flows(), rows.size());
+        assertEquals(rows.size(), jsonRows.size());
+        long counted = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            final ConnRecord t = rows.get(i);
+            final ConnRecord j = jsonRows.get(i);
+            assertEquals(List.of(t.uid(), t.tsNanos(), t.durationNanos(), t.proto(), t.origLo(), t.origPort(), t.respLo(), t.respPort(),
+                    t.vlan(), t.origPkts(), t.respPkts()),
+                List.of(j.uid(), j.tsNanos(), j.durationNanos(), j.proto(), j.origLo(), j.origPort(), j.respLo(), j.respPort(),
+                    j.vlan(), j.origPkts(), j.respPkts()), "TSV and JSON rows " + i);
+            counted += t.origPkts() + t.respPkts();
+        }
+        assertEquals(PACKETS, counted, "frames counted by the conn.log rows");
+
+        int tagged = 0;
+        int checked = 0;
+        for (ConnRecord r : rows) {
+            if (!"tcp".equals(r.proto()) && !"udp".equals(r.proto()) || checked >= ROWS_CHECKED && (tagged > 0 || r.vlan() < 0)) {
+                continue;
+            }
+            final String a = Addresses.format(r.ipVersion(), r.origHi(), r.origLo());
+            final String b = Addresses.format(r.ipVersion(), r.respHi(), r.respLo());
+            final String five = r.proto() + " and ((src host " + a + " and src port " + r.origPort() + " and dst host " + b
+                + " and dst port " + r.respPort() + ") or (src host " + b + " and src port " + r.respPort() + " and dst host " + a
+                + " and dst port " + r.origPort() + "))";
+            final String filter = r.vlan() < 0 ? five : "(" + five + ") or (vlan and (" + five + "))";
+            assertEquals(r.origPkts() + r.respPkts(), tcpdump(pcap, "-n", filter).lines().count(), r.uid() + ": " + filter);
+            checked++;
+            if (r.vlan() >= 0) {
+                tagged++;
+            }
+        }
+        assertTrue(tagged > 0 && checked > ROWS_CHECKED / 2, "checked " + checked + " rows, " + tagged + " of them tagged");
+    }
+
+    private static String tcpdump(final Path capture, final String... args) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of("tcpdump", "-r", capture.toString()));
+        command.addAll(List.of(args));
+        return ExternalTools.run(command);
+    }
+
+    private static List<ConnRecord> read(final Path log) throws IOException {
+        final List<ConnRecord> rows = new ArrayList<>();
+        try (ConnLogReader r = ConnLogReader.open(log, (source, line, message) -> {
+            throw new AssertionError(source + ":" + line + ": " + message);
+        })) {
+            for (ConnRecord c = r.next(); c != null; c = r.next()) {
+                rows.add(c);
+            }
+        }
+        return rows;
+    }
+}
