@@ -28,7 +28,7 @@ class IndexCommandTest {
 
         assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
         final Path index = dir.resolve("sample.pcap.scalpel");
-        for (String file : new String[] {"manifest.json", "packets.parquet", "flows.parquet"}) {
+        for (String file : new String[] {"manifest.json", "packets/part-00000.parquet", "flows/part-00000.parquet"}) {
             assertTrue(Files.isRegularFile(index.resolve(file)), () -> file + " missing in " + index + "; " + r);
         }
     }

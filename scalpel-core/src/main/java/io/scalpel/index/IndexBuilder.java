@@ -10,6 +10,7 @@ import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,19 +23,25 @@ import java.util.concurrent.Future;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
- * Scans a capture once and writes its index: every frame's timestamp, record offset, captured
- * length and flow reference into {@code packets.parquet}, the flows' keys into
- * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
- * beside its destination and moved into place only when complete ({@link IndexDirectory}).
+ * Scans a capture and writes its index: every frame's timestamp, record offset, captured length
+ * and flow reference into the {@code packets} table, the flows' keys into the {@code flows}
+ * table, then {@code manifest.json}. The index is built in a temporary directory beside its
+ * destination and moved into place only when complete ({@link IndexDirectory}).
+ *
+ * <p>A capture that grew since it was indexed (its indexed prefix unchanged,
+ * {@link CaptureFingerprint.Match#GROWN}) is <em>extended</em>: the scan starts at the end of the
+ * last indexed record and its rows become one more part file of each table; the parts already
+ * written are carried into the new index unchanged. An index that is missing, stale, of another
+ * version or unreadable, or {@link #rebuild(boolean) rebuild} requested, is built from scratch.
  *
  * <p>The per-frame path allocates nothing: flyweight frames and decoder, column arrays per chunk,
  * primitive flow tables (flows, fragments and the Parquet writers allocate per flow, datagram
  * and page, not per frame). Heap use is bounded by the chunk size, whatever the capture's size.
  */
 public final class IndexBuilder {
-    /** Rows per chunk (and per row group of packets.parquet). */
+    /** Rows per chunk (and per row group of the packets table). */
     public static final int CHUNK_ROWS = 256 * 1024;
-    /** Rows per row group of flows.parquet: the unit a flow-hash lookup reads (with its bloom filter). */
+    /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
@@ -48,16 +55,33 @@ public final class IndexBuilder {
         void update(long bytesScanned, long bytesTotal);
     }
 
-    /** What a build did. */
+    /** What a run did to the index. */
+    public enum Mode {
+        /** There was no index: built from the start of the capture. */
+        BUILT,
+        /** An index was replaced by one built from the start (stale, other version, unreadable, or asked for). */
+        REBUILT,
+        /** The capture grew: only the bytes after the indexed prefix were scanned and added. */
+        EXTENDED,
+        /** The index already described the capture as it is: nothing was scanned or written. */
+        UNCHANGED
+    }
+
+    /**
+     * What a build did. The frame counts ({@code recordsScanned}, {@code nonIpFrames}, ...) and
+     * {@code warnings} are of this run's scan; the manifest describes the whole index.
+     */
     public record Result(Path indexDirectory, IndexManifest manifest, long indexBytes, long elapsedNanos,
                          long nonIpFrames, long truncatedFrames, long undecodedFrames,
-                         long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings) {
+                         long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings,
+                         Mode mode, long recordsScanned, long scannedFrom) {
     }
 
     private final Path capture;
     private final Path indexDirectory;
     private final long segmentSize;
     private Progress progress = Progress.NONE;
+    private boolean rebuild;
 
     public IndexBuilder(final Path capture, final Path indexDirectory) {
         this(capture, indexDirectory, MappedFile.DEFAULT_SEGMENT_SIZE);
@@ -74,20 +98,97 @@ public final class IndexBuilder {
         return this;
     }
 
+    /** With {@code true}, build from the start of the capture even when the index could be extended or kept. */
+    public IndexBuilder rebuild(final boolean r) {
+        this.rebuild = r;
+        return this;
+    }
+
+    /** Extends the index when the capture only grew, keeps it when it already describes the capture, else builds it anew. */
     public Result build() throws IOException {
         final long started = System.nanoTime();
+        if (!Files.isRegularFile(capture)) {
+            throw new java.nio.file.NoSuchFileException(capture.toString(), null, "not a regular file");
+        }
+        final Path live = IndexDirectory.resolve(indexDirectory);
+        final Path manifestFile = live.resolve(IndexSchema.MANIFEST_FILE);
+        final boolean exists = Files.isRegularFile(manifestFile);
+        if (exists && !rebuild) {
+            IndexManifest previous = null;
+            CaptureFingerprint.Match match = null;
+            try {
+                final PacketIndex current = PacketIndex.open(capture, live);
+                previous = current.manifest();
+                match = current.captureMatch();
+            } catch (IndexException e) {
+                // stale, another version, or unreadable: built anew below
+            }
+            if (match == CaptureFingerprint.Match.SAME) {
+                return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
+                    0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
+            }
+            if (match == CaptureFingerprint.Match.GROWN) {
+                return run(previous, live, started);
+            }
+        }
+        final Result r = run(null, null, started);
+        return exists ? withMode(r, Mode.REBUILT) : r;
+    }
+
+    private static Result withMode(final Result r, final Mode mode) {
+        return new Result(r.indexDirectory(), r.manifest(), r.indexBytes(), r.elapsedNanos(), r.nonIpFrames(),
+            r.truncatedFrames(), r.undecodedFrames(), r.fragmentsCompleted(), r.fragmentsIncomplete(), r.warnings(),
+            mode, r.recordsScanned(), r.scannedFrom());
+    }
+
+    /** Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index. */
+    private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
         try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
-            final Scan scan = new Scan(reader, staging.directory());
+            final int partNumber;
+            final int firstChunk;
+            final long from;
+            if (previous != null) {
+                if (!previous.captureFormat().equals(reader.format().extension())) {
+                    throw new IndexException(IndexException.Kind.STALE, "index " + live + " describes a "
+                        + previous.captureFormat() + " capture, but " + capture + " is " + reader.format().extension());
+                }
+                for (IndexManifest.Part p : previous.parts()) {
+                    staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
+                    staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
+                }
+                final IndexManifest.Resume resume = previous.resume();
+                if (reader instanceof PcapReader p) {
+                    p.seek(resume.offset());
+                } else {
+                    ((PcapngReader) reader).resume(previous.pcapngBlocks(), resume.offset(), resume.lastTimestampNanos());
+                }
+                partNumber = previous.parts().size();
+                firstChunk = resume.nextChunk();
+                from = resume.offset();
+            } else {
+                partNumber = 0;
+                firstChunk = 0;
+                from = reader.position();
+            }
+            final String part = IndexSchema.partFile(partNumber);
+            final Scan scan = new Scan(reader, staging.directory(), part, firstChunk);
             scan.run();
+            final List<IndexManifest.Part> parts = new ArrayList<>(previous != null ? previous.parts() : List.of());
+            if (scan.packets > 0 || scan.flowRows > 0) {
+                parts.add(new IndexManifest.Part(part, scan.packets, scan.flowRows, firstChunk, from, reader.position()));
+            } else {
+                staging.discard(IndexSchema.PACKETS_DIR + "/" + part);
+                staging.discard(IndexSchema.FLOWS_DIR + "/" + part);
+            }
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
             final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
-            final IndexManifest manifest = scan.manifest(fingerprint);
+            final IndexManifest manifest = scan.manifest(fingerprint, previous, parts);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
             return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
-                reader.warnings());
+                reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
         }
     }
 
@@ -102,6 +203,8 @@ public final class IndexBuilder {
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
         final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096)};
         FlowAccumulator flows = flowTables[0];
+        /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
+        final int firstChunk;
         int flushes;
         final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "scalpel-index-writer");
@@ -123,12 +226,14 @@ public final class IndexBuilder {
         int lastLinkType = -1;
         long maxFragmentLag;
 
-        Scan(final CaptureReader reader, final Path dir) throws IOException {
+        Scan(final CaptureReader reader, final Path dir, final String part, final int firstChunk) throws IOException {
             this.reader = reader;
+            this.firstChunk = firstChunk;
+            flows.reset(firstChunk);
             final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
-            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_FILE), IndexSchema.PACKETS_SCHEMA,
+            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(part), IndexSchema.PACKETS_SCHEMA,
                 PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, null, IndexSchema.CAPLEN, IndexSchema.CHUNK);
-            this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
+            this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(part), IndexSchema.FLOWS_SCHEMA,
                 FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH, IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
                 IndexSchema.IP_VERSION);
@@ -232,7 +337,7 @@ public final class IndexBuilder {
             flowRows += table.size();
             flushes++;
             flows = flowTables[flushes & 1];
-            flows.reset(flushes);
+            flows.reset(firstChunk + flushes);
             writing = writer.submit(() -> {
                 write(batch, table);
                 return null;
@@ -277,24 +382,61 @@ public final class IndexBuilder {
             }
         }
 
-        IndexManifest manifest(final CaptureFingerprint fingerprint) {
+        /** The manifest of the index: this scan's, merged with {@code previous} when it extends one. */
+        IndexManifest manifest(final CaptureFingerprint fingerprint, final IndexManifest previous,
+                               final List<IndexManifest.Part> parts) {
             String byteOrder = null;
             Boolean nanos = null;
             Integer snaplen = null;
             Integer linkTypeField = null;
             List<io.scalpel.capture.PcapngBlock> blocks = null;
+            long lastTimestamp = 0;
             if (reader instanceof PcapReader p) {
                 byteOrder = p.byteOrder() == ByteOrder.BIG_ENDIAN ? "big" : "little";
                 nanos = p.nanosecondResolution();
                 snaplen = p.snaplen();
                 linkTypeField = p.linkTypeField();
             } else if (reader instanceof PcapngReader ng) {
-                blocks = new ArrayList<>(ng.blocks());
+                blocks = new ArrayList<>();
+                if (previous != null && previous.pcapngBlocks() != null) {
+                    blocks.addAll(previous.pcapngBlocks());
+                }
+                int others = 0;
+                for (io.scalpel.capture.PcapngBlock b : blocks) {
+                    others += isStructural(b) ? 0 : 1;
+                }
+                for (io.scalpel.capture.PcapngBlock b : ng.blocks()) {
+                    if (isStructural(b) || others++ < PcapngReader.MAX_BLOCKS_KEPT) {
+                        blocks.add(b);
+                    }
+                }
+                lastTimestamp = ng.lastTimestampNanos();
             }
+            long allPackets = packets;
+            long allFlows = flowRows;
+            long first = minTs;
+            long last = maxTs;
+            long warnings = reader.warningCount();
+            long lag = maxFragmentLag;
+            if (previous != null) {
+                linkTypes.addAll(previous.linkTypes());
+                allPackets += previous.packets();
+                allFlows += previous.flows();
+                first = Math.min(first, previous.firstTimestampNanos());
+                last = Math.max(last, previous.lastTimestampNanos());
+                warnings += previous.warnings();
+                lag = Math.max(lag, previous.maxFragmentLagNanos());
+            }
+            final IndexManifest.Resume resume = new IndexManifest.Resume(reader.position(), firstChunk + flushes, lastTimestamp);
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag);
+                allPackets, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, parts, resume);
+        }
+
+        private static boolean isStructural(final io.scalpel.capture.PcapngBlock b) {
+            return b.type() == io.scalpel.capture.PcapngBlock.SECTION_HEADER
+                || b.type() == io.scalpel.capture.PcapngBlock.INTERFACE_DESCRIPTION;
         }
     }
 }

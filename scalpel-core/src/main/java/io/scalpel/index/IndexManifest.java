@@ -33,6 +33,8 @@ import java.util.List;
  * @param warnings             oddities the reader normalised
  * @param maxFragmentLagNanos  largest time by which a fragment precedes its datagram's completion
  *                             (lookups by join time read that much earlier)
+ * @param parts                the part files of both tables, in capture order: one per scan that added rows
+ * @param resume               where a scan of the grown capture continues, and the reader state it needs
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -54,10 +56,38 @@ public record IndexManifest(
     long lastTimestampNanos,
     long truncatedTailOffset,
     long warnings,
-    long maxFragmentLagNanos) {
+    long maxFragmentLagNanos,
+    List<Part> parts,
+    Resume resume) {
 
     public static final String FORMAT = "scalpel-index";
-    public static final int VERSION = 1;
+    /** 2: each table is a directory of part files, and the manifest lists them and the resume point. */
+    public static final int VERSION = 2;
+
+    /**
+     * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
+     * added.
+     *
+     * @param file        file name in both table directories ({@link IndexSchema#partFile})
+     * @param packets     rows in {@code packets/FILE}
+     * @param flows       rows in {@code flows/FILE}
+     * @param firstChunk  the first chunk number the part's rows use
+     * @param scannedFrom byte offset where the scan that wrote the part started
+     * @param scannedTo   byte offset after the last whole record it read
+     */
+    public record Part(String file, long packets, long flows, int firstChunk, long scannedFrom, long scannedTo) {
+    }
+
+    /**
+     * Where a scan of the capture, once it has grown, picks up.
+     *
+     * @param offset             the end of the last whole record (or block) indexed: the next scan starts here
+     * @param nextChunk          the chunk number the next scan's first flow table gets
+     * @param lastTimestampNanos pcapng: the timestamp of the last packet block read, which a following
+     *                           simple packet block (it has none) takes; 0 for pcap
+     */
+    public record Resume(long offset, int nextChunk, long lastTimestampNanos) {
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -91,6 +121,10 @@ public record IndexManifest(
         if (m.version() != VERSION) {
             throw new IndexException(IndexException.Kind.VERSION, file + ": index format version " + m.version()
                 + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index`");
+        }
+        if (m.parts() == null || m.resume() == null || m.fingerprint() == null) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks "
+                + (m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts" : "resume") + "; re-run `scalpel index`");
         }
         return m;
     }

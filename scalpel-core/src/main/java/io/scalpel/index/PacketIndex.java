@@ -13,8 +13,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -40,8 +42,9 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
 /**
- * An opened index: its manifest and lookups in its two tables. Opening checks that the index
- * describes the capture (format version and fingerprint).
+ * An opened index: its manifest and lookups in its two tables, each read as the part files the
+ * manifest lists, in order. Opening checks that the index describes the capture (format version
+ * and fingerprint).
  *
  * <p>A flow lookup first finds the flow's rows in {@code flows.parquet} (row groups skipped by
  * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
@@ -90,8 +93,9 @@ public final class PacketIndex implements Closeable {
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
-    private final Table packets;
-    private final Table flows;
+    /** The part files of each table, in capture order. */
+    private final List<Table> packets;
+    private final List<Table> flows;
 
     /** One Parquet file with its footer, read once. */
     private record Table(InputFile file, ParquetMetadata footer) {
@@ -113,8 +117,14 @@ public final class PacketIndex implements Closeable {
         this.directory = directory;
         this.manifest = manifest;
         this.match = match;
-        this.packets = Table.open(directory.resolve(IndexSchema.PACKETS_FILE));
-        this.flows = Table.open(directory.resolve(IndexSchema.FLOWS_FILE));
+        final List<Table> p = new ArrayList<>();
+        final List<Table> f = new ArrayList<>();
+        for (IndexManifest.Part part : manifest.parts()) {
+            p.add(Table.open(directory.resolve(IndexSchema.PACKETS_DIR).resolve(part.file())));
+            f.add(Table.open(directory.resolve(IndexSchema.FLOWS_DIR).resolve(part.file())));
+        }
+        this.packets = List.copyOf(p);
+        this.flows = List.copyOf(f);
     }
 
     /**
@@ -255,6 +265,13 @@ public final class PacketIndex implements Closeable {
      * its chunk, flow and timestamp, and only wanted rows have their other columns decoded.
      */
     private void scanPackets(final FilterCompat.Filter filter, final RowTest test, final RowVisitor visitor) throws IOException {
+        for (Table part : packets) {
+            scanPackets(part, filter, test, visitor);
+        }
+    }
+
+    private static void scanPackets(final Table packets, final FilterCompat.Filter filter, final RowTest test,
+                                    final RowVisitor visitor) throws IOException {
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
@@ -296,7 +313,9 @@ public final class PacketIndex implements Closeable {
 
     private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {
         final FlowMaterializer m = new FlowMaterializer();
-        read(flows, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+        for (Table part : flows) {
+            read(part, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+        }
     }
 
     private static org.apache.parquet.ParquetReadOptions options(final FilterCompat.Filter filter) {

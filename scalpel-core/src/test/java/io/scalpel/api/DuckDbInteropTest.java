@@ -43,7 +43,7 @@ class DuckDbInteropTest {
         try (Scalpel scalpel = Scalpel.open(capture);
              Connection db = DriverManager.getConnection("jdbc:duckdb:");
              PreparedStatement q = db.prepareStatement("SELECT count(*) FROM read_parquet(?)")) {
-            q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
+            q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
             try (ResultSet rs = q.executeQuery()) {
                 assertTrue(rs.next());
                 assertEquals(scalpel.manifest().packets(), rs.getLong(1));
@@ -64,8 +64,8 @@ class DuckDbInteropTest {
                 "SELECT p.\"offset\" FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"
                     + " WHERE f.flow_hash = ? AND epoch_ns(coalesce(p.dgram_ts, p.ts)) BETWEEN ? AND ?"
                     + " ORDER BY p.\"offset\"")) {
-                q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
-                q.setString(2, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
+                q.setString(2, glob(scalpel, IndexSchema.FLOWS_DIR));
                 q.setLong(3, flow.flowHash());
                 q.setLong(4, flow.from());
                 q.setLong(5, flow.to());
@@ -79,7 +79,7 @@ class DuckDbInteropTest {
 
             try (PreparedStatement q = db.prepareStatement(
                 "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow_hash = ?")) {
-                q.setString(1, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setString(1, glob(scalpel, IndexSchema.FLOWS_DIR));
                 q.setLong(2, flow.flowHash());
                 final String orig = Addresses.format(conn.ipVersion(), conn.origHi(), conn.origLo()) + "/" + conn.origPort();
                 final String resp = Addresses.format(conn.ipVersion(), conn.respHi(), conn.respLo()) + "/" + conn.respPort();
@@ -96,6 +96,11 @@ class DuckDbInteropTest {
                 assertTrue(rows > 0, conn.uid() + ": no row in flows.parquet for flow " + flow.flowHash());
             }
         }
+    }
+
+    /** Every part file of one table, as DuckDB's read_parquet takes it. */
+    private static String glob(final Scalpel scalpel, final String table) {
+        return scalpel.index().directory().resolve(table).resolve("*.parquet").toString();
     }
 
     /** The TCP row of the sample's conn.log with the most packets. */
