@@ -53,9 +53,50 @@ class DuckDbInteropTest {
 
     @Test
     void shouldSelectTheSameOffsetsByFlowAndWindowInSqlAsScalpel() throws Exception {
-        final ConnRecord conn = largestRow();
+        try (Scalpel scalpel = Scalpel.open(capture)) {
+            assertSqlSelectsLikeScalpel(scalpel);
+        }
+    }
+
+    @Test
+    void shouldReadTheTwoPartsOfAnExtendedIndexAsOneTable() throws Exception {
+        final byte[] whole = Files.readAllBytes(capture);
+        final long half = recordOffsetNear(whole, whole.length / 2);
+        Files.write(capture, java.util.Arrays.copyOf(whole, (int) half));
+        Scalpel.index(capture, null, io.scalpel.index.IndexBuilder.Progress.NONE);
+        Files.write(capture, java.util.Arrays.copyOfRange(whole, (int) half, whole.length), java.nio.file.StandardOpenOption.APPEND);
+
         try (Scalpel scalpel = Scalpel.open(capture);
-             Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
+             Connection db = DriverManager.getConnection("jdbc:duckdb:");
+             PreparedStatement q = db.prepareStatement("SELECT count(*), count(DISTINCT \"offset\") FROM read_parquet(?)")) {
+            assertEquals(io.scalpel.index.IndexBuilder.Mode.EXTENDED, scalpel.indexBuild().mode());
+            assertEquals(2, scalpel.manifest().parts().size());
+            q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(scalpel.manifest().packets(), rs.getLong(1));
+                assertEquals(scalpel.manifest().packets(), rs.getLong(2), "no frame indexed twice");
+            }
+            assertSqlSelectsLikeScalpel(scalpel);
+        }
+    }
+
+    /** The offset of the first pcap record at or after {@code near}, found by walking the record headers. */
+    private static long recordOffsetNear(final byte[] pcap, final long near) {
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 0xa1b2c3d4 && b.getInt(0) != 0xa1b23c4d) {
+            b.order(java.nio.ByteOrder.BIG_ENDIAN);
+        }
+        long pos = 24; // file header
+        while (pos < near) {
+            pos += 16 + b.getInt((int) pos + 8); // record header + captured length
+        }
+        return pos;
+    }
+
+    private void assertSqlSelectsLikeScalpel(final Scalpel scalpel) throws Exception {
+        final ConnRecord conn = largestRow();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             final long[] selected = scalpel.select(List.of(conn)).offsets(0);
             assertTrue(selected.length > 1, conn.uid() + " has packets");
             final FlowQuery flow = FlowQuery.of(conn, false);
