@@ -127,12 +127,35 @@ public final class IndexBuilder {
                 return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
                     0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
             }
-            if (match == CaptureFingerprint.Match.GROWN) {
+            if (match == CaptureFingerprint.Match.GROWN && lastRecordUnchanged(previous)) {
                 return run(previous, live, started);
             }
         }
         final Result r = run(null, null, started);
         return exists ? withMode(r, Mode.REBUILT) : r;
+    }
+
+    /**
+     * Whether the last record the index holds is still at its offset, with its timestamp and
+     * captured length: with the fingerprint's head and tail hashes, the check that the capture
+     * only grew (the tail hash alone misses the header of a last record longer than its sample).
+     */
+    private boolean lastRecordUnchanged(final IndexManifest previous) throws IOException {
+        final IndexManifest.LastRecord last = previous.resume().lastRecord();
+        if (last == null) {
+            return true;
+        }
+        try (CaptureReader reader = CaptureReader.open(capture, previous.resume().offset(), segmentSize)) {
+            if (reader instanceof PcapngReader ng) {
+                ng.layout(previous.pcapngBlocks());
+            }
+            final Frame f = new Frame();
+            reader.readAt(last.offset(), f);
+            return f.capturedLength() == last.capturedLength()
+                && (!f.timestampKnown() || f.timestampNanos() == last.timestampNanos());
+        } catch (io.scalpel.capture.CaptureFormatException e) {
+            return false;
+        }
     }
 
     private static Result withMode(final Result r, final Mode mode) {
@@ -145,50 +168,122 @@ public final class IndexBuilder {
     private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
         try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
-            final int partNumber;
-            final int firstChunk;
+            final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
+            final int nextPart = resume != null ? resume.nextPart() : 0;
+            final int firstChunk = resume != null ? resume.nextChunk() : 0;
+            final List<IndexManifest.Part> parts = new ArrayList<>();
+            final Scan scan = new Scan(reader, staging.directory(), IndexSchema.partFile(nextPart), IndexSchema.partFile(nextPart + 1),
+                firstChunk);
             final long from;
             if (previous != null) {
                 if (!previous.captureFormat().equals(reader.format().extension())) {
                     throw new IndexException(IndexException.Kind.STALE, "index " + live + " describes a "
                         + previous.captureFormat() + " capture, but " + capture + " is " + reader.format().extension());
                 }
+                // Every part is kept as it is, but the open tail: its rows are taken back and written again.
                 for (IndexManifest.Part p : previous.parts()) {
-                    staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
-                    staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
+                    if (!p.file().equals(resume.openPart())) {
+                        staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
+                        staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
+                        parts.add(p);
+                    }
                 }
-                final IndexManifest.Resume resume = previous.resume();
+                if (resume.openPart() != null) {
+                    scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), resume.openFragments(),
+                        previous.pcapngBlocks());
+                }
                 if (reader instanceof PcapReader p) {
                     p.seek(resume.offset());
                 } else {
                     ((PcapngReader) reader).resume(previous.pcapngBlocks(), resume.offset(), resume.lastTimestampNanos());
                 }
-                partNumber = previous.parts().size();
-                firstChunk = resume.nextChunk();
                 from = resume.offset();
             } else {
-                partNumber = 0;
-                firstChunk = 0;
                 from = reader.position();
             }
-            final String part = IndexSchema.partFile(partNumber);
-            final Scan scan = new Scan(reader, staging.directory(), part, firstChunk);
             scan.run();
-            final List<IndexManifest.Part> parts = new ArrayList<>(previous != null ? previous.parts() : List.of());
-            if (scan.packets > 0 || scan.flowRows > 0) {
-                parts.add(new IndexManifest.Part(part, scan.packets, scan.flowRows, firstChunk, from, reader.position()));
-            } else {
-                staging.discard(IndexSchema.PACKETS_DIR + "/" + part);
-                staging.discard(IndexSchema.FLOWS_DIR + "/" + part);
+            int parted = nextPart;
+            for (PartWriter w : new PartWriter[] {scan.main, scan.tail}) {
+                if (w == null) {
+                    continue;
+                }
+                if (w.isEmpty() && w != scan.tail) {
+                    staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file);
+                    staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file);
+                } else {
+                    parts.add(new IndexManifest.Part(w.file, w.packets, w.flows));
+                }
+                parted++;
             }
+            final IndexManifest.Resume next = new IndexManifest.Resume(reader.position(), scan.firstChunk + scan.flushes,
+                reader instanceof PcapngReader ng ? ng.lastTimestampNanos() : 0, Math.max(parted, nextPart + 1),
+                scan.tail != null ? scan.tail.file : null, List.copyOf(scan.openFragments),
+                scan.packets > 0 ? new IndexManifest.LastRecord(scan.lastOffset, scan.lastTs, scan.lastCaplen)
+                    : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
             final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
-            final IndexManifest manifest = scan.manifest(fingerprint, previous, parts);
+            final IndexManifest manifest = scan.manifest(fingerprint, previous, parts, next);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
             return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
                 reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
+        }
+    }
+
+    /** The two Parquet files of one part (packets and flows), and the rows written to each. */
+    private static final class PartWriter {
+        final String file;
+        final ParquetWriter<PacketChunk> packetWriter;
+        final ParquetWriter<FlowAccumulator> flowWriter;
+        long packets;
+        long flows;
+
+        PartWriter(final Path dir, final String file) throws IOException {
+            this.file = file;
+            final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
+            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.PACKETS_SCHEMA,
+                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, null, IndexSchema.CAPLEN, IndexSchema.CHUNK);
+            ParquetWriter<FlowAccumulator> f = null;
+            try {
+                f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.FLOWS_SCHEMA,
+                    FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH,
+                    IndexSchema.PROTO, IndexSchema.SRC, IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT,
+                    IndexSchema.VLAN, IndexSchema.INNER_VLAN, IndexSchema.IP_VERSION);
+            } finally {
+                if (f == null) {
+                    packetWriter.close();
+                }
+            }
+            this.flowWriter = f;
+        }
+
+        /** Writer thread: one batch of packet rows and its chunk's flows. */
+        void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
+            for (int i = 0; i < batch.size; i++) {
+                batch.cursor = i;
+                packetWriter.write(batch);
+            }
+            packets += batch.size;
+            // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
+            final int[] order = table.hashOrder();
+            for (int i = 0; i < order.length; i++) {
+                table.cursor = order[i];
+                flowWriter.write(table);
+            }
+            flows += order.length;
+        }
+
+        boolean isEmpty() {
+            return packets == 0 && flows == 0;
+        }
+
+        void close() throws IOException {
+            try {
+                packetWriter.close();
+            } finally {
+                flowWriter.close();
+            }
         }
     }
 
@@ -213,8 +308,14 @@ public final class IndexBuilder {
         });
         Future<?> writing;
         final FragmentTracker fragments = new FragmentTracker(this);
-        final ParquetWriter<PacketChunk> packetWriter;
-        final ParquetWriter<FlowAccumulator> flowWriter;
+        final Path dir;
+        /** The part every resolved row goes to. */
+        final PartWriter main;
+        /** The part of the open tail (rows from the first fragment of a datagram still open at the end), or null. */
+        PartWriter tail;
+        final String tailPart;
+        /** Record offsets of the fragments whose datagram was still open at the end of the scan. */
+        final List<Long> openFragments = new ArrayList<>();
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
         long flowRows;
@@ -225,18 +326,58 @@ public final class IndexBuilder {
         long undecoded;
         int lastLinkType = -1;
         long maxFragmentLag;
+        long lastOffset = -1;
+        long lastTs;
+        int lastCaplen;
 
-        Scan(final CaptureReader reader, final Path dir, final String part, final int firstChunk) throws IOException {
+        Scan(final CaptureReader reader, final Path dir, final String mainPart, final String tailPart, final int firstChunk)
+            throws IOException {
             this.reader = reader;
+            this.dir = dir;
+            this.tailPart = tailPart;
             this.firstChunk = firstChunk;
             flows.reset(firstChunk);
-            final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
-            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(part), IndexSchema.PACKETS_SCHEMA,
-                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, null, IndexSchema.CAPLEN, IndexSchema.CHUNK);
-            this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(part), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS, IndexSchema.FLOW_HASH, IndexSchema.PROTO, IndexSchema.SRC,
-                IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
-                IndexSchema.IP_VERSION);
+            this.main = new PartWriter(dir, mainPart);
+        }
+
+        /**
+         * Takes back the open tail of the previous scan: its rows (from {@code tailRows}, a part
+         * file), with the fragments at {@code open} offsets returned to the fragment tracker as
+         * pending, read again from the capture for their keys. Every other row keeps the flow and
+         * datagram time it was written with.
+         */
+        void reopen(final Path tailRows, final List<Long> open, final List<io.scalpel.capture.PcapngBlock> structure)
+            throws IOException {
+            final java.util.Set<Long> pending = new java.util.HashSet<>(open);
+            try (CaptureReader again = CaptureReader.on(reader.file())) {
+                if (again instanceof PcapngReader ng) {
+                    ng.layout(structure);
+                }
+                final Frame f = new Frame();
+                final PacketDecoder d = new PacketDecoder();
+                final DecodedPacket dp = new DecodedPacket();
+                PacketIndex.scanPart(tailRows, (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
+                    if (!pending.contains(offset)) {
+                        final long row = chunk.add(ts, offset, caplen, chunkRef, flowRef);
+                        if (dgramTs != PacketChunk.NO_DGRAM_TS) {
+                            chunk.patch(row, chunkRef, flowRef, dgramTs);
+                        }
+                        return;
+                    }
+                    again.readAt(offset, f);
+                    d.decode(f.linkType(), f.buffer(), f.dataOffset(), f.capturedLength(), dp);
+                    final FlowKey key = dp.innermost();
+                    if (key == null || !key.isFragment() || f.capturedLength() != caplen) {
+                        throw new IndexException(IndexException.Kind.STALE, capture + ": byte offset " + offset
+                            + ": the IP fragment indexed here is not there any more; re-run `scalpel index --rebuild`");
+                    }
+                    final long row = chunk.add(ts, offset, caplen, flows.chunk(), NO_FLOW);
+                    fragments.add(key, dp.outerVlan(), dp.innerVlan(), row, ts, f.originalLength());
+                });
+            }
+            if (chunk.full()) {
+                flush(false);
+            }
         }
 
         void run() throws IOException {
@@ -251,8 +392,21 @@ public final class IndexBuilder {
                         progress.update(reader.position(), reader.size());
                     }
                 }
-                fragments.resolveAll();
-                flush(true);
+                final long pending = fragments.firstPendingRow();
+                if (pending == Long.MAX_VALUE) {
+                    flush(true);
+                } else {
+                    // Datagrams still open: the capture may grow and complete them. Their rows, and
+                    // every row after the first of them, go to a part of their own, which the next
+                    // scan of the grown capture takes back instead of keeping.
+                    for (long row : fragments.pendingRows()) {
+                        openFragments.add(chunk.offsetOf(row));
+                    }
+                    emit((int) (pending - chunk.baseRow), main);
+                    fragments.resolveAll();
+                    tail = new PartWriter(dir, tailPart);
+                    emit(chunk.size, tail);
+                }
                 awaitWriter();
                 progress.update(reader.position(), reader.size());
             } finally {
@@ -266,8 +420,10 @@ public final class IndexBuilder {
                     // the scan failed first; its exception is the one that propagates
                 } finally {
                     writer.shutdown();
-                    packetWriter.close();
-                    flowWriter.close();
+                    main.close();
+                    if (tail != null) {
+                        tail.close();
+                    }
                 }
             }
         }
@@ -280,6 +436,9 @@ public final class IndexBuilder {
                 lastLinkType = linkType;
             }
             packets++;
+            lastOffset = frame.recordOffset();
+            lastTs = ts;
+            lastCaplen = frame.capturedLength();
             minTs = Math.min(minTs, ts);
             maxTs = Math.max(maxTs, ts);
             final int status = decoder.decode(linkType, frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
@@ -327,6 +486,11 @@ public final class IndexBuilder {
                 }
                 limit = (int) Math.min(chunk.size, fragments.firstPendingRow() - chunk.baseRow);
             }
+            emit(limit, main);
+        }
+
+        /** Hands the chunk's first {@code limit} rows and its flow table to the writer thread, for {@code part}. */
+        private void emit(final int limit, final PartWriter part) throws IOException {
             // Parquet encoding and compression run on the writer thread while the scan goes on:
             // hand it a copy of the rows and this chunk's flow table, and fill the other set.
             awaitWriter();
@@ -339,23 +503,9 @@ public final class IndexBuilder {
             flows = flowTables[flushes & 1];
             flows.reset(firstChunk + flushes);
             writing = writer.submit(() -> {
-                write(batch, table);
+                part.write(batch, table);
                 return null;
             });
-        }
-
-        /** Writer thread: one batch of packet rows and its chunk's flows. */
-        private void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
-            for (int i = 0; i < batch.size; i++) {
-                batch.cursor = i;
-                packetWriter.write(batch);
-            }
-            // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
-            final int[] order = table.hashOrder();
-            for (int i = 0; i < order.length; i++) {
-                table.cursor = order[i];
-                flowWriter.write(table);
-            }
         }
 
         /** Waits for the batch being written; a failure there surfaces here. */
@@ -384,13 +534,12 @@ public final class IndexBuilder {
 
         /** The manifest of the index: this scan's, merged with {@code previous} when it extends one. */
         IndexManifest manifest(final CaptureFingerprint fingerprint, final IndexManifest previous,
-                               final List<IndexManifest.Part> parts) {
+                               final List<IndexManifest.Part> parts, final IndexManifest.Resume resume) {
             String byteOrder = null;
             Boolean nanos = null;
             Integer snaplen = null;
             Integer linkTypeField = null;
             List<io.scalpel.capture.PcapngBlock> blocks = null;
-            long lastTimestamp = 0;
             if (reader instanceof PcapReader p) {
                 byteOrder = p.byteOrder() == ByteOrder.BIG_ENDIAN ? "big" : "little";
                 nanos = p.nanosecondResolution();
@@ -410,24 +559,24 @@ public final class IndexBuilder {
                         blocks.add(b);
                     }
                 }
-                lastTimestamp = ng.lastTimestampNanos();
             }
-            long allPackets = packets;
-            long allFlows = flowRows;
+            long allPackets = 0;
+            long allFlows = 0;
+            for (IndexManifest.Part p : parts) {
+                allPackets += p.packets();
+                allFlows += p.flows();
+            }
             long first = minTs;
             long last = maxTs;
             long warnings = reader.warningCount();
             long lag = maxFragmentLag;
             if (previous != null) {
                 linkTypes.addAll(previous.linkTypes());
-                allPackets += previous.packets();
-                allFlows += previous.flows();
                 first = Math.min(first, previous.firstTimestampNanos());
                 last = Math.max(last, previous.lastTimestampNanos());
                 warnings += previous.warnings();
                 lag = Math.max(lag, previous.maxFragmentLagNanos());
             }
-            final IndexManifest.Resume resume = new IndexManifest.Resume(reader.position(), firstChunk + flushes, lastTimestamp);
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,

@@ -66,16 +66,13 @@ public record IndexManifest(
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
-     * added.
+     * added, or the open tail it left.
      *
-     * @param file        file name in both table directories ({@link IndexSchema#partFile})
-     * @param packets     rows in {@code packets/FILE}
-     * @param flows       rows in {@code flows/FILE}
-     * @param firstChunk  the first chunk number the part's rows use
-     * @param scannedFrom byte offset where the scan that wrote the part started
-     * @param scannedTo   byte offset after the last whole record it read
+     * @param file    file name in both table directories ({@link IndexSchema#partFile})
+     * @param packets rows in {@code packets/FILE}
+     * @param flows   rows in {@code flows/FILE}
      */
-    public record Part(String file, long packets, long flows, int firstChunk, long scannedFrom, long scannedTo) {
+    public record Part(String file, long packets, long flows) {
     }
 
     /**
@@ -85,8 +82,27 @@ public record IndexManifest(
      * @param nextChunk          the chunk number the next scan's first flow table gets
      * @param lastTimestampNanos pcapng: the timestamp of the last packet block read, which a following
      *                           simple packet block (it has none) takes; 0 for pcap
+     * @param nextPart           the number of the next part file (part names are never used twice)
+     * @param openPart           the part holding the open tail, or null: the rows from the first fragment
+     *                           of an IP datagram still incomplete at the end of the scan. Its fragments
+     *                           are resolved as at the end of a capture; the next scan takes the part back
+     *                           and resolves them again when the rest of their datagram arrives
+     * @param openFragments      record offsets of those fragments, ascending
+     * @param lastRecord         the last record indexed (null when none): before extending, it must still
+     *                           be there, with the same timestamp and captured length
      */
-    public record Resume(long offset, int nextChunk, long lastTimestampNanos) {
+    public record Resume(long offset, int nextChunk, long lastTimestampNanos, int nextPart, String openPart,
+                         List<Long> openFragments, LastRecord lastRecord) {
+    }
+
+    /**
+     * The last record indexed.
+     *
+     * @param offset          its byte offset
+     * @param timestampNanos  its timestamp (for a pcapng simple packet block, the one it was given)
+     * @param capturedLength  its captured length
+     */
+    public record LastRecord(long offset, long timestampNanos, int capturedLength) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -122,7 +138,7 @@ public record IndexManifest(
             throw new IndexException(IndexException.Kind.VERSION, file + ": index format version " + m.version()
                 + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index`");
         }
-        if (m.parts() == null || m.resume() == null || m.fingerprint() == null) {
+        if (m.parts() == null || m.resume() == null || m.fingerprint() == null || m.resume().openFragments() == null) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks "
                 + (m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts" : "resume") + "; re-run `scalpel index`");
         }

@@ -248,6 +248,11 @@ public final class PacketIndex implements Closeable {
         scanPackets(FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
     }
 
+    /** Every row of one part file of the packets table, in order. */
+    static void scanPart(final Path file, final RowVisitor visitor) throws IOException {
+        scanPackets(Table.open(file), FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
+    }
+
     /** Every flow row. */
     public void scanFlows(final FlowVisitor visitor) throws IOException {
         scanFlows(FilterCompat.NOOP, visitor);

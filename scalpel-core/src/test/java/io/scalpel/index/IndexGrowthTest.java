@@ -56,8 +56,9 @@ class IndexGrowthTest {
         final List<TruthFrame> frames = truth.frames();
         final int n = frames.size();
         // Step 1 ends on a record boundary; step 2 inside a record (a writer caught mid-record); step 3 is the whole file.
-        final int k1 = quietBoundary(truth, n / 3);
-        final int k2 = quietBoundary(truth, 2 * n / 3);
+        // Both cut an IP datagram in two: its first fragments are indexed before the rest is written.
+        final int k1 = splitBoundary(truth, n / 3);
+        final int k2 = splitBoundary(truth, 2 * n / 3);
         final long cut1 = frames.get(k1).recordOffset();
         final long cut2 = frames.get(k2).recordOffset() + frames.get(k2).recordLength() / 2;
 
@@ -67,6 +68,8 @@ class IndexGrowthTest {
         final IndexBuilder.Result first = new IndexBuilder(capture, index).build();
         assertEquals(IndexBuilder.Mode.BUILT, first.mode());
         assertEquals(k1, first.recordsScanned(), "records of step 1");
+        assertEquals(straddling(truth, k1), first.manifest().resume().openFragments(), "fragments whose datagram is not complete yet");
+        assertTrue(!first.manifest().resume().openFragments().isEmpty(), "step 1 leaves a datagram open");
 
         Files.write(capture, Arrays.copyOfRange(bytes, (int) cut1, (int) cut2), StandardOpenOption.APPEND);
         final IndexBuilder.Result second = new IndexBuilder(capture, index).build();
@@ -75,6 +78,7 @@ class IndexGrowthTest {
         assertEquals(cut1, second.scannedFrom(), "step 2 starts where step 1 ended");
         assertEquals(frames.get(k2).recordOffset(), second.manifest().truncatedTailOffset(), "the record cut at the end of file");
         assertEquals(k2, second.manifest().packets());
+        assertEquals(straddling(truth, k2), second.manifest().resume().openFragments());
 
         Files.write(capture, Arrays.copyOfRange(bytes, (int) cut2, bytes.length), StandardOpenOption.APPEND);
         final IndexBuilder.Result third = new IndexBuilder(capture, index).build();
@@ -83,7 +87,9 @@ class IndexGrowthTest {
         assertEquals(frames.get(k2).recordOffset(), third.scannedFrom(), "step 3 starts at the record step 2 found cut");
         assertEquals(-1, third.manifest().truncatedTailOffset());
         assertEquals(n, third.manifest().packets());
-        assertEquals(3, third.manifest().parts().size(), "one part per step");
+        assertEquals(List.of(), third.manifest().resume().openFragments(), "every datagram complete");
+        assertEquals(null, third.manifest().resume().openPart());
+        assertEquals(3, third.manifest().parts().size(), "one part per step, the open tails taken back");
 
         final IndexBuilder.Result again = new IndexBuilder(capture, index).build();
         assertEquals(IndexBuilder.Mode.UNCHANGED, again.mode());
@@ -132,7 +138,7 @@ class IndexGrowthTest {
         final Path full = dir.resolve("full.pcap");
         final Generated truth = CaptureGenerator.generate(spec, full, dir.resolve("conn.log"));
         final byte[] bytes = Files.readAllBytes(full);
-        final int k = quietBoundary(truth, truth.frames().size() / 2);
+        final int k = splitBoundary(truth, truth.frames().size() / 2);
         final Path capture = dir.resolve("growing.pcap");
         Files.write(capture, Arrays.copyOfRange(bytes, 0, (int) truth.frames().get(k).recordOffset()));
         Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
@@ -180,7 +186,7 @@ class IndexGrowthTest {
         final Path full = dir.resolve("full.pcap");
         final Generated truth = CaptureGenerator.generate(spec, full, dir.resolve("conn.log"));
         final byte[] bytes = Files.readAllBytes(full);
-        final int k = quietBoundary(truth, truth.frames().size() / 2);
+        final int k = splitBoundary(truth, truth.frames().size() / 2);
         final TruthFrame lastIndexed = truth.frames().get(k - 1);
         final Path capture = dir.resolve("cap.pcap");
         Files.write(capture, Arrays.copyOfRange(bytes, 0, (int) truth.frames().get(k).recordOffset()));
@@ -196,6 +202,43 @@ class IndexGrowthTest {
         final IndexBuilder.Result r = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
         assertEquals(IndexBuilder.Mode.REBUILT, r.mode());
         assertEquals(truth.frames().size(), r.recordsScanned());
+    }
+
+    @Test
+    void shouldRebuildNotExtendWhenTheLastIndexedRecordChangedOutsideTheSampledBytes() throws IOException {
+        // 80 records of 1 000 bytes, then one of 100 000: its header lies beyond the fingerprint's
+        // first 64 KiB and more than 64 KiB before the end, so neither hash covers it.
+        final java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
+        pcap.write(pcapHeader());
+        for (int i = 0; i < 80; i++) {
+            pcap.write(pcapRecord(1_700_000_000 + i, 1_000));
+        }
+        final int lastOffset = pcap.size();
+        pcap.write(pcapRecord(1_700_000_100, 100_000));
+        final Path capture = dir.resolve("big.pcap");
+        Files.write(capture, pcap.toByteArray());
+        assertEquals(81, Scalpel.index(capture, null, IndexBuilder.Progress.NONE).recordsScanned());
+
+        final byte[] rewritten = pcap.toByteArray();
+        rewritten[lastOffset] ^= 0x01; // the last record's timestamp (seconds, little-endian)
+        Files.write(capture, rewritten);
+        Files.write(capture, pcapRecord(1_700_000_200, 100), StandardOpenOption.APPEND);
+
+        final IndexBuilder.Result r = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        assertEquals(IndexBuilder.Mode.REBUILT, r.mode(), "the fingerprint alone says GROWN; the last record says otherwise");
+        assertEquals(82, r.recordsScanned());
+    }
+
+    /** A little-endian microsecond pcap header, Ethernet. */
+    private static byte[] pcapHeader() {
+        return java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144).putInt(1).array();
+    }
+
+    /** A record of {@code length} zero bytes (an Ethernet frame of EtherType 0: not IP). */
+    private static byte[] pcapRecord(final int seconds, final int length) {
+        return java.nio.ByteBuffer.allocate(16 + length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(seconds).putInt(0).putInt(length).putInt(length).array();
     }
 
     @Test
@@ -234,27 +277,33 @@ class IndexGrowthTest {
     }
 
     /**
-     * The first frame number at or after {@code near} (0-based: frames before it are the prefix)
-     * such that no IP datagram has fragments on both sides. Datagrams open at the end of a scan are
-     * resolved there (docs/index-format.md, "Growing captures").
+     * The first frame number at or after {@code near} (0-based: the frames before it are the
+     * prefix) such that an IP datagram has fragments on both sides, or {@code near} when none does.
      */
-    private static int quietBoundary(final Generated truth, final int near) {
-        final List<TruthFrame> frames = truth.frames();
-        for (int k = Math.max(1, near); k < frames.size(); k++) {
-            final Set<Integer> before = new HashSet<>();
-            for (int i = 0; i < k; i++) {
-                if (frames.get(i).isFragment()) {
-                    before.add(frames.get(i).fragmentGroup());
-                }
-            }
-            boolean split = false;
-            for (int i = k; i < frames.size() && !split; i++) {
-                split = frames.get(i).isFragment() && before.contains(frames.get(i).fragmentGroup());
-            }
-            if (!split) {
+    private static int splitBoundary(final Generated truth, final int near) {
+        for (int k = Math.max(1, near); k < truth.frames().size(); k++) {
+            if (!straddling(truth, k).isEmpty()) {
                 return k;
             }
         }
-        throw new AssertionError("no record boundary after frame " + near + " leaves every datagram on one side");
+        return near;
+    }
+
+    /** Record offsets, ascending, of the first {@code k} frames that are fragments of a datagram with fragments after them. */
+    private static List<Long> straddling(final Generated truth, final int k) {
+        final List<TruthFrame> frames = truth.frames();
+        final Set<Integer> after = new HashSet<>();
+        for (int i = k; i < frames.size(); i++) {
+            if (frames.get(i).isFragment()) {
+                after.add(frames.get(i).fragmentGroup());
+            }
+        }
+        final List<Long> offsets = new java.util.ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            if (frames.get(i).isFragment() && after.contains(frames.get(i).fragmentGroup())) {
+                offsets.add(frames.get(i).recordOffset());
+            }
+        }
+        return offsets;
     }
 }
