@@ -327,7 +327,11 @@ public final class PcapngReader extends CaptureReader {
             }
         }
         if (sectionIndex < 0) {
-            throw malformed(offset, "cannot resume here: no section header block precedes this offset");
+            if (offset != 0) {
+                throw malformed(offset, "cannot resume here: no section header block precedes this offset");
+            }
+            position = 0; // nothing was read yet (the file held less than its first section header)
+            return;
         }
         loadSection(structure, sectionIndex, sectionOffset);
         lastTimestamp = lastTimestampNanos;

@@ -132,6 +132,32 @@ class IndexGrowthTest {
         });
     }
 
+    @ParameterizedTest
+    @MethodSource("headerOnlySpecs")
+    void shouldExtendAnIndexOfACaptureThatHeldNoWholeRecordYet(final GeneratorSpec spec, final int prefix) throws IOException {
+        final Path full = dir.resolve("full." + spec.format().extension());
+        final Generated truth = CaptureGenerator.generate(spec, full, dir.resolve("conn.log"));
+        final byte[] bytes = Files.readAllBytes(full);
+        final Path capture = dir.resolve("growing." + spec.format().extension());
+        Files.write(capture, Arrays.copyOf(bytes, prefix));
+        final IndexBuilder.Result empty = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        assertEquals(0, empty.manifest().packets());
+
+        Files.write(capture, Arrays.copyOfRange(bytes, prefix, bytes.length), StandardOpenOption.APPEND);
+        final IndexBuilder.Result grown = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+
+        assertEquals(IndexBuilder.Mode.EXTENDED, grown.mode());
+        assertEquals(truth.frames().size(), grown.recordsScanned());
+        assertEquals(truth.frames().size(), grown.manifest().packets());
+    }
+
+    /** A pcap of its file header only; a pcapng cut inside its first section header block (20 of its bytes). */
+    static Stream<org.junit.jupiter.params.provider.Arguments> headerOnlySpecs() {
+        return Stream.of(
+            org.junit.jupiter.params.provider.Arguments.of(GeneratorSpec.defaults(7600), 24),
+            org.junit.jupiter.params.provider.Arguments.of(GeneratorSpec.defaults(7601).withFormat(CaptureFileFormat.PCAPNG_BE), 20));
+    }
+
     @Test
     void shouldExtendFromTheSliceBuildPathAndLeaveAnIndexOfTheGrownPrefixWithoutIt() throws IOException {
         final GeneratorSpec spec = GeneratorSpec.defaults(7100).withConnections(40);
