@@ -175,31 +175,11 @@ public final class IndexBuilder {
             final Scan scan = new Scan(reader, staging.directory(), IndexSchema.partFile(nextPart), IndexSchema.partFile(nextPart + 1),
                 firstChunk);
             final long from;
-            if (previous != null) {
-                if (!previous.captureFormat().equals(reader.format().extension())) {
-                    throw new IndexException(IndexException.Kind.STALE, "index " + live + " describes a "
-                        + previous.captureFormat() + " capture, but " + capture + " is " + reader.format().extension());
-                }
-                // Every part is kept as it is, but the open tail: its rows are taken back and written again.
-                for (IndexManifest.Part p : previous.parts()) {
-                    if (!p.file().equals(resume.openPart())) {
-                        staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
-                        staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
-                        parts.add(p);
-                    }
-                }
-                if (resume.openPart() != null) {
-                    scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), resume.openFragments(),
-                        previous.pcapngBlocks());
-                }
-                if (reader instanceof PcapReader p) {
-                    p.seek(resume.offset());
-                } else {
-                    ((PcapngReader) reader).resume(previous.pcapngBlocks(), resume.offset(), resume.lastTimestampNanos());
-                }
-                from = resume.offset();
-            } else {
-                from = reader.position();
+            try {
+                from = previous != null ? resumeFrom(previous, live, reader, staging, scan, parts) : reader.position();
+            } catch (IOException | RuntimeException e) {
+                scan.close();
+                throw e;
             }
             scan.run();
             int parted = nextPart;
@@ -229,6 +209,38 @@ public final class IndexBuilder {
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
                 reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
         }
+    }
+
+    /**
+     * Prepares the scan of a grown capture: carries the previous index's parts into the new one
+     * (all but the open tail, whose rows the scan takes back), and moves the reader to where the
+     * previous scan ended. Returns that offset.
+     */
+    private long resumeFrom(final IndexManifest previous, final Path live, final CaptureReader reader,
+                            final IndexDirectory.Staging staging, final Scan scan, final List<IndexManifest.Part> parts)
+        throws IOException {
+        final IndexManifest.Resume resume = previous.resume();
+        if (!previous.captureFormat().equals(reader.format().extension())) {
+            throw new IndexException(IndexException.Kind.STALE, "index " + live + " describes a "
+                + previous.captureFormat() + " capture, but " + capture + " is " + reader.format().extension());
+        }
+        for (IndexManifest.Part p : previous.parts()) {
+            if (!p.file().equals(resume.openPart())) {
+                staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
+                staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
+                parts.add(p);
+            }
+        }
+        if (resume.openPart() != null) {
+            scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), resume.openFragments(),
+                previous.pcapngBlocks());
+        }
+        if (reader instanceof PcapReader p) {
+            p.seek(resume.offset());
+        } else {
+            ((PcapngReader) reader).resume(previous.pcapngBlocks(), resume.offset(), resume.lastTimestampNanos());
+        }
+        return resume.offset();
     }
 
     /** The two Parquet files of one part (packets and flows), and the rows written to each. */
@@ -316,6 +328,7 @@ public final class IndexBuilder {
         final String tailPart;
         /** Record offsets of the fragments whose datagram was still open at the end of the scan. */
         final List<Long> openFragments = new ArrayList<>();
+        private boolean closed;
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
         long flowRows;
@@ -419,11 +432,23 @@ public final class IndexBuilder {
                 } catch (ExecutionException e) {
                     // the scan failed first; its exception is the one that propagates
                 } finally {
-                    writer.shutdown();
-                    main.close();
-                    if (tail != null) {
-                        tail.close();
-                    }
+                    close();
+                }
+            }
+        }
+
+        /** Stops the writer thread and closes the part files (once). */
+        void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writer.shutdown();
+            try {
+                main.close();
+            } finally {
+                if (tail != null) {
+                    tail.close();
                 }
             }
         }
