@@ -128,7 +128,14 @@ public final class IndexBuilder {
                     0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
             }
             if (match == CaptureFingerprint.Match.GROWN && lastRecordUnchanged(previous)) {
-                return run(previous, live, started);
+                try {
+                    return run(previous, live, started);
+                } catch (IndexException e) {
+                    if (e.kind() != IndexException.Kind.STALE) {
+                        throw e;
+                    }
+                    // a fragment of the open tail is not what was indexed: the prefix changed after all
+                }
             }
         }
         final Result r = run(null, null, started);
