@@ -46,9 +46,9 @@ import org.apache.parquet.schema.Types;
  * manifest lists, in order. Opening checks that the index describes the capture (format version
  * and fingerprint).
  *
- * <p>A flow lookup first finds the flow's rows in {@code flows.parquet} (row groups skipped by
+ * <p>A flow lookup first finds the flow's rows in the flows table (row groups skipped by
  * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
- * (chunk, flow) pairs in {@code packets.parquet}, pushing chunk, flow and time window down to
+ * (chunk, flow) pairs in the packets table, pushing chunk, flow and time window down to
  * row-group statistics and page indexes so only the pages that hold them are read.
  * Thread-safe: each lookup reads with its own file handles.
  */
