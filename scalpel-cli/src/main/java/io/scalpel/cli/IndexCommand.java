@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "index", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
-        "Scan captures (pcap or pcapng) and write each one's Parquet packet index beside it (CAPTURE.scalpel/),",
-        "replacing an older index atomically."})
+        "Scan captures (pcap or pcapng) and write each one's Parquet packet index beside it (CAPTURE.scalpel/).",
+        "A capture that grew since it was indexed is extended: only the records added since are scanned.",
+        "An index that no longer describes its capture is rebuilt. Every update is atomic."})
 final class IndexCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files")
     List<Path> captures;
@@ -32,6 +33,9 @@ final class IndexCommand implements Callable<Integer> {
 
     @Option(names = {"-q", "--quiet"}, description = "no progress bar and no summary on stderr")
     boolean quiet;
+
+    @Option(names = "--rebuild", description = "build every index from the start of its capture, even one that could be extended or kept")
+    boolean rebuild;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,7 +50,7 @@ final class IndexCommand implements Callable<Integer> {
         for (Path capture : captures) {
             final IndexBuilder.Result r;
             try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
-                r = Scalpel.index(capture, index, progress);
+                r = Scalpel.index(capture, index, progress, rebuild);
             }
             report(capture, r, out, err);
         }
@@ -70,9 +74,18 @@ final class IndexCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.object(summary(capture, r, seconds, bytes)));
         } else if (!quiet) {
-            err.printf(Locale.ROOT, "indexed %s: %d packets, %d flows, %d bytes in %.2f s (%.1f MB/s); index %s (%d bytes, %.2f%% of the capture)%n",
-                capture, m.packets(), m.flows(), bytes, seconds, bytes / 1e6 / Math.max(seconds, 1e-9),
-                r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
+            switch (r.mode()) {
+                case UNCHANGED -> err.printf(Locale.ROOT, "up to date %s: %d packets, %d flows, %d bytes; index %s unchanged%n",
+                    capture, m.packets(), m.flows(), bytes, r.indexDirectory());
+                case EXTENDED -> err.printf(Locale.ROOT,
+                    "extended %s: %d new packets from byte %d (%.1f MB in %.2f s); now %d packets, %d flows, %d bytes; index %s (%d bytes, %.2f%% of the capture)%n",
+                    capture, r.recordsScanned(), r.scannedFrom(), (bytes - r.scannedFrom()) / 1e6, seconds, m.packets(), m.flows(), bytes,
+                    r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
+                default -> err.printf(Locale.ROOT,
+                    "indexed %s: %d packets, %d flows, %d bytes in %.2f s (%.1f MB/s); index %s (%d bytes, %.2f%% of the capture)%n",
+                    capture, m.packets(), m.flows(), bytes, seconds, bytes / 1e6 / Math.max(seconds, 1e-9),
+                    r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
+            }
         }
         out.flush();
         err.flush();
@@ -87,9 +100,13 @@ final class IndexCommand implements Callable<Integer> {
         s.put("packets", m.packets());
         s.put("flows", m.flows());
         s.put("bytes", bytes);
-        s.put("records_scanned", m.packets());
+        s.put("mode", r.mode().name().toLowerCase(Locale.ROOT));
+        s.put("records_scanned", r.recordsScanned());
+        s.put("scanned_from", r.scannedFrom());
         s.put("seconds", seconds);
-        s.put("mb_per_second", bytes / 1e6 / Math.max(seconds, 1e-9));
+        final long scannedBytes = r.mode() == IndexBuilder.Mode.EXTENDED || r.mode() == IndexBuilder.Mode.UNCHANGED
+            ? bytes - r.scannedFrom() : bytes;
+        s.put("mb_per_second", scannedBytes / 1e6 / Math.max(seconds, 1e-9));
         s.put("index_bytes", r.indexBytes());
         s.put("link_types", new ArrayList<>(m.linkTypes()));
         s.put("first_ts_ns", m.packets() == 0 ? null : m.firstTimestampNanos());

@@ -139,9 +139,16 @@ final class SliceCommand implements Callable<Integer> {
             throw new java.nio.file.NoSuchFileException(capture.toString());
         }
         final Scalpel s = Scalpel.open(capture, options);
-        if (s.indexBuild() != null) {
-            err.println("scalpel: " + (reindex ? "re" : "no index for " + capture + ": ") + "indexed " + capture + " ("
-                + s.manifest().packets() + " packets) into " + s.indexBuild().indexDirectory());
+        final io.scalpel.index.IndexBuilder.Result built = s.indexBuild();
+        if (built != null) {
+            switch (built.mode()) {
+                case EXTENDED -> err.println("scalpel: " + capture + " grew since it was indexed: indexed its "
+                    + built.recordsScanned() + " new packets from byte " + built.scannedFrom() + " into " + built.indexDirectory());
+                case REBUILT -> err.println("scalpel: reindexed " + capture + " (" + s.manifest().packets() + " packets) into "
+                    + built.indexDirectory());
+                default -> err.println("scalpel: no index for " + capture + ": indexed " + capture + " ("
+                    + s.manifest().packets() + " packets) into " + built.indexDirectory());
+            }
         }
         if (s.manifest().truncatedTailOffset() >= 0) {
             err.println("scalpel: warning: " + capture + ": byte offset " + s.manifest().truncatedTailOffset()

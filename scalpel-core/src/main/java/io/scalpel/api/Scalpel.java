@@ -4,6 +4,7 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.decode.CommunityId;
+import io.scalpel.index.CaptureFingerprint;
 import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexDirectory;
 import io.scalpel.index.IndexException;
@@ -45,7 +46,7 @@ public final class Scalpel implements Closeable {
      *
      * @param index          index directory; null for the default beside the capture
      * @param vlanAware      join conn rows by their VLAN tags as well (Zeek's VLAN-aware key)
-     * @param buildIfMissing build the index when there is none
+     * @param buildIfMissing build the index when there is none, and extend it when the capture grew since it was indexed
      * @param reindex        rebuild the index when the capture changed since (otherwise refuse it)
      * @param progress       receives indexing progress
      * @param communityIdSeed the seed Zeek computed the conn.log's community_id with (0 unless
@@ -148,20 +149,36 @@ public final class Scalpel implements Closeable {
             if (!rebuild) {
                 throw e;
             }
+            // A stale index is rebuilt from scratch, never extended: its prefix is not the capture's.
+            built = new IndexBuilder(capture, dir).progress(options.progress()).rebuild(e.kind() != IndexException.Kind.MISSING).build();
+            index = PacketIndex.open(capture, dir);
+        }
+        if (index.captureMatch() == CaptureFingerprint.Match.GROWN && options.buildIfMissing()) {
+            // The capture grew: index the records added since (the prefix is not scanned again).
             built = index(capture, dir, options.progress());
             index = PacketIndex.open(capture, dir);
         }
         return new Scalpel(capture, options, index, built);
     }
 
-    /** Builds (or rebuilds) the index of {@code capture} in {@code indexDirectory} (null: beside the capture). */
+    /**
+     * Brings the index of {@code capture} in {@code indexDirectory} (null: beside the capture) up to
+     * date: extends it when the capture only grew, keeps it when it describes the capture as it
+     * is, builds it anew otherwise.
+     */
     public static IndexBuilder.Result index(final Path capture, final Path indexDirectory, final IndexBuilder.Progress progress)
         throws IOException {
-        final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
-        return new IndexBuilder(capture, dir).progress(progress).build();
+        return index(capture, indexDirectory, progress, false);
     }
 
-    /** The build this open ran, or null when the index existed. */
+    /** As {@link #index(Path, Path, IndexBuilder.Progress)}; with {@code rebuild}, always builds from the start of the capture. */
+    public static IndexBuilder.Result index(final Path capture, final Path indexDirectory, final IndexBuilder.Progress progress,
+                                            final boolean rebuild) throws IOException {
+        final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
+        return new IndexBuilder(capture, dir).progress(progress).rebuild(rebuild).build();
+    }
+
+    /** The build (or extension) this open ran, or null when the index was used as it was. */
     public IndexBuilder.Result indexBuild() {
         return built;
     }

@@ -306,6 +306,44 @@ public final class PcapngReader extends CaptureReader {
     };
 
     /**
+     * Continues a scan at {@code offset}, the start of a block after the blocks in {@code structure}
+     * (the sections and interfaces an earlier scan listed in {@link #blocks()}, up to that offset),
+     * as if the reader had read up to there: the last section's byte order and interfaces are
+     * loaded, and {@code lastTimestampNanos} is what a simple packet block, which has no
+     * timestamp of its own, takes next. Blocks listed afterwards in {@link #blocks()} are only
+     * those read from {@code offset} on, numbered in the same sections.
+     */
+    public void resume(final List<PcapngBlock> structure, final long offset, final long lastTimestampNanos)
+        throws CaptureFormatException {
+        int sectionIndex = -1;
+        long sectionOffset = -1;
+        for (PcapngBlock b : structure) {
+            if (b.offset() >= offset) {
+                break;
+            }
+            if (b.type() == PcapngBlock.SECTION_HEADER) {
+                sectionIndex = b.section();
+                sectionOffset = b.offset();
+            }
+        }
+        if (sectionIndex < 0) {
+            if (offset != 0) {
+                throw malformed(offset, "cannot resume here: no section header block precedes this offset");
+            }
+            position = 0; // nothing was read yet (the file held less than its first section header)
+            return;
+        }
+        loadSection(structure, sectionIndex, sectionOffset);
+        lastTimestamp = lastTimestampNanos;
+        position = offset;
+    }
+
+    /** The timestamp of the last enhanced or obsolete packet block read (0 before any). */
+    public long lastTimestampNanos() {
+        return lastTimestamp;
+    }
+
+    /**
      * Gives the reader the section and interface blocks of the file (as {@link #blocks()} listed
      * them when it was scanned), so that {@link #readAt} works without a scan.
      */

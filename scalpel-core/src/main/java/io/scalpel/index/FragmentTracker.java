@@ -132,6 +132,22 @@ final class FragmentTracker {
         return min;
     }
 
+    /** The rows of every datagram still open, ascending. */
+    long[] pendingRows() {
+        int n = 0;
+        for (Datagram d : open.values()) {
+            n += d.count;
+        }
+        final long[] rows = new long[n];
+        int i = 0;
+        for (Datagram d : open.values()) {
+            System.arraycopy(d.rows, 0, rows, i, d.count);
+            i += d.count;
+        }
+        Arrays.sort(rows);
+        return rows;
+    }
+
     void resolveAll() {
         resolveRowsBefore(Long.MAX_VALUE);
     }

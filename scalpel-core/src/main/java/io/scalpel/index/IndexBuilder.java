@@ -11,6 +11,7 @@ import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,20 +24,26 @@ import java.util.concurrent.Future;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
- * Scans a capture once and writes its index: every frame's timestamp, record offset, captured
- * length and flow reference into {@code packets.parquet} (a tunnelled frame has a row for its
- * innermost IP layer and one per encapsulating layer), the flows' keys into
- * {@code flows.parquet}, then {@code manifest.json}. The index is built in a temporary directory
- * beside its destination and moved into place only when complete ({@link IndexDirectory}).
+ * Scans a capture and writes its index: every frame's timestamp, record offset, captured length
+ * and flow reference into the {@code packets} table (a tunnelled frame has a row for its
+ * innermost IP layer and one per encapsulating layer), the flows' keys into the {@code flows}
+ * table, then {@code manifest.json}. The index is built in a temporary directory beside its
+ * destination and moved into place only when complete ({@link IndexDirectory}).
+ *
+ * <p>A capture that grew since it was indexed (its indexed prefix unchanged,
+ * {@link CaptureFingerprint.Match#GROWN}) is <em>extended</em>: the scan starts at the end of the
+ * last indexed record and its rows become one more part file of each table; the parts already
+ * written are carried into the new index unchanged. An index that is missing, stale, of another
+ * version or unreadable, or {@link #rebuild(boolean) rebuild} requested, is built from scratch.
  *
  * <p>The per-frame path allocates nothing: flyweight frames and decoder, column arrays per chunk,
  * primitive flow tables (flows, fragments and the Parquet writers allocate per flow, datagram
  * and page, not per frame). Heap use is bounded by the chunk size, whatever the capture's size.
  */
 public final class IndexBuilder {
-    /** Rows per chunk (and per row group of packets.parquet). */
+    /** Rows per chunk (and per row group of the packets table). */
     public static final int CHUNK_ROWS = 256 * 1024;
-    /** Rows per row group of flows.parquet: the unit a flow-hash lookup reads (with its bloom filter). */
+    /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
@@ -52,16 +59,33 @@ public final class IndexBuilder {
         void update(long bytesScanned, long bytesTotal);
     }
 
-    /** What a build did. */
+    /** What a run did to the index. */
+    public enum Mode {
+        /** There was no index: built from the start of the capture. */
+        BUILT,
+        /** An index was replaced by one built from the start (stale, other version, unreadable, or asked for). */
+        REBUILT,
+        /** The capture grew: only the bytes after the indexed prefix were scanned and added. */
+        EXTENDED,
+        /** The index already described the capture as it is: nothing was scanned or written. */
+        UNCHANGED
+    }
+
+    /**
+     * What a build did. The frame counts ({@code recordsScanned}, {@code nonIpFrames}, ...) and
+     * {@code warnings} are of this run's scan; the manifest describes the whole index.
+     */
     public record Result(Path indexDirectory, IndexManifest manifest, long indexBytes, long elapsedNanos,
                          long nonIpFrames, long truncatedFrames, long undecodedFrames,
-                         long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings) {
+                         long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings,
+                         Mode mode, long recordsScanned, long scannedFrom) {
     }
 
     private final Path capture;
     private final Path indexDirectory;
     private final long segmentSize;
     private Progress progress = Progress.NONE;
+    private boolean rebuild;
 
     public IndexBuilder(final Path capture, final Path indexDirectory) {
         this(capture, indexDirectory, MappedFile.DEFAULT_SEGMENT_SIZE);
@@ -78,20 +102,212 @@ public final class IndexBuilder {
         return this;
     }
 
+    /** With {@code true}, build from the start of the capture even when the index could be extended or kept. */
+    public IndexBuilder rebuild(final boolean r) {
+        this.rebuild = r;
+        return this;
+    }
+
+    /** Extends the index when the capture only grew, keeps it when it already describes the capture, else builds it anew. */
     public Result build() throws IOException {
         final long started = System.nanoTime();
+        if (!Files.isRegularFile(capture)) {
+            throw new java.nio.file.NoSuchFileException(capture.toString(), null, "not a regular file");
+        }
+        final Path live = IndexDirectory.resolve(indexDirectory);
+        final Path manifestFile = live.resolve(IndexSchema.MANIFEST_FILE);
+        final boolean exists = Files.isRegularFile(manifestFile);
+        if (exists && !rebuild) {
+            IndexManifest previous = null;
+            CaptureFingerprint.Match match = null;
+            try {
+                final PacketIndex current = PacketIndex.open(capture, live);
+                previous = current.manifest();
+                match = current.captureMatch();
+            } catch (IndexException e) {
+                // stale, another version, or unreadable: built anew below
+            }
+            if (match == CaptureFingerprint.Match.SAME) {
+                return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
+                    0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
+            }
+            if (match == CaptureFingerprint.Match.GROWN && lastRecordUnchanged(previous)) {
+                try {
+                    return run(previous, live, started);
+                } catch (IndexException e) {
+                    if (e.kind() != IndexException.Kind.STALE) {
+                        throw e;
+                    }
+                    // a fragment of the open tail is not what was indexed: the prefix changed after all
+                }
+            }
+        }
+        final Result r = run(null, null, started);
+        return exists ? withMode(r, Mode.REBUILT) : r;
+    }
+
+    /**
+     * Whether the last record the index holds is still at its offset, with its timestamp and
+     * captured length: with the fingerprint's head and tail hashes, the check that the capture
+     * only grew (the tail hash alone misses the header of a last record longer than its sample).
+     */
+    private boolean lastRecordUnchanged(final IndexManifest previous) throws IOException {
+        final IndexManifest.LastRecord last = previous.resume().lastRecord();
+        if (last == null) {
+            return true;
+        }
+        try (CaptureReader reader = CaptureReader.open(capture, previous.resume().offset(), segmentSize)) {
+            if (reader instanceof PcapngReader ng) {
+                ng.layout(previous.pcapngBlocks());
+            }
+            final Frame f = new Frame();
+            reader.readAt(last.offset(), f);
+            return f.capturedLength() == last.capturedLength()
+                && (!f.timestampKnown() || f.timestampNanos() == last.timestampNanos());
+        } catch (io.scalpel.capture.CaptureFormatException e) {
+            return false;
+        }
+    }
+
+    private static Result withMode(final Result r, final Mode mode) {
+        return new Result(r.indexDirectory(), r.manifest(), r.indexBytes(), r.elapsedNanos(), r.nonIpFrames(),
+            r.truncatedFrames(), r.undecodedFrames(), r.fragmentsCompleted(), r.fragmentsIncomplete(), r.warnings(),
+            mode, r.recordsScanned(), r.scannedFrom());
+    }
+
+    /** Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index. */
+    private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
         try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
-            final Scan scan = new Scan(reader, staging.directory());
+            final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
+            final int nextPart = resume != null ? resume.nextPart() : 0;
+            final int firstChunk = resume != null ? resume.nextChunk() : 0;
+            final List<IndexManifest.Part> parts = new ArrayList<>();
+            final Scan scan = new Scan(reader, staging.directory(), IndexSchema.partFile(nextPart), IndexSchema.partFile(nextPart + 1),
+                firstChunk);
+            final long from;
+            try {
+                from = previous != null ? resumeFrom(previous, live, reader, staging, scan, parts) : reader.position();
+            } catch (IOException | RuntimeException e) {
+                scan.close();
+                throw e;
+            }
             scan.run();
+            int parted = nextPart;
+            for (PartWriter w : new PartWriter[] {scan.main, scan.tail}) {
+                if (w == null) {
+                    continue;
+                }
+                if (w.isEmpty() && w != scan.tail) {
+                    staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file);
+                    staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file);
+                } else {
+                    parts.add(new IndexManifest.Part(w.file, w.packets, w.flows));
+                }
+                parted++;
+            }
+            final IndexManifest.Resume next = new IndexManifest.Resume(reader.position(), scan.firstChunk + scan.flushes,
+                reader instanceof PcapngReader ng ? ng.lastTimestampNanos() : 0, Math.max(parted, nextPart + 1),
+                scan.tail != null ? scan.tail.file : null, List.copyOf(scan.openFragments),
+                scan.packets > 0 ? new IndexManifest.LastRecord(scan.lastOffset, scan.lastTs, scan.lastCaplen)
+                    : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
             final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
-            final IndexManifest manifest = scan.manifest(fingerprint);
+            final IndexManifest manifest = scan.manifest(fingerprint, previous, parts, next);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
             return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
-                reader.warnings());
+                reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
+        }
+    }
+
+    /**
+     * Prepares the scan of a grown capture: carries the previous index's parts into the new one
+     * (all but the open tail, whose rows the scan takes back), and moves the reader to where the
+     * previous scan ended. Returns that offset.
+     */
+    private long resumeFrom(final IndexManifest previous, final Path live, final CaptureReader reader,
+                            final IndexDirectory.Staging staging, final Scan scan, final List<IndexManifest.Part> parts)
+        throws IOException {
+        final IndexManifest.Resume resume = previous.resume();
+        if (!previous.captureFormat().equals(reader.format().extension())) {
+            throw new IndexException(IndexException.Kind.STALE, "index " + live + " describes a "
+                + previous.captureFormat() + " capture, but " + capture + " is " + reader.format().extension());
+        }
+        for (IndexManifest.Part p : previous.parts()) {
+            if (!p.file().equals(resume.openPart())) {
+                staging.carry(live, IndexSchema.PACKETS_DIR + "/" + p.file());
+                staging.carry(live, IndexSchema.FLOWS_DIR + "/" + p.file());
+                parts.add(p);
+            }
+        }
+        if (resume.openPart() != null) {
+            scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), resume.openFragments(),
+                previous.pcapngBlocks());
+        }
+        if (reader instanceof PcapReader p) {
+            p.seek(resume.offset());
+        } else {
+            ((PcapngReader) reader).resume(previous.pcapngBlocks(), resume.offset(), resume.lastTimestampNanos());
+        }
+        return resume.offset();
+    }
+
+    /** The two Parquet files of one part (packets and flows), and the rows written to each. */
+    private static final class PartWriter {
+        final String file;
+        final ParquetWriter<PacketChunk> packetWriter;
+        final ParquetWriter<FlowAccumulator> flowWriter;
+        long packets;
+        long flows;
+
+        PartWriter(final Path dir, final String file) throws IOException {
+            this.file = file;
+            final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
+            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.PACKETS_SCHEMA,
+                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
+            ParquetWriter<FlowAccumulator> f = null;
+            try {
+                f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.FLOWS_SCHEMA,
+                    FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS,
+                    List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID), IndexSchema.PROTO, IndexSchema.SRC,
+                    IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
+                    IndexSchema.IP_VERSION, IndexSchema.DEPTH);
+            } finally {
+                if (f == null) {
+                    packetWriter.close();
+                }
+            }
+            this.flowWriter = f;
+        }
+
+        /** Writer thread: one batch of packet rows and its chunk's flows. */
+        void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
+            for (int i = 0; i < batch.size; i++) {
+                batch.cursor = i;
+                packetWriter.write(batch);
+            }
+            packets += batch.size;
+            // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
+            final int[] order = table.hashOrder();
+            for (int i = 0; i < order.length; i++) {
+                table.cursor = order[i];
+                flowWriter.write(table);
+            }
+            flows += order.length;
+        }
+
+        boolean isEmpty() {
+            return packets == 0 && flows == 0;
+        }
+
+        void close() throws IOException {
+            try {
+                packetWriter.close();
+            } finally {
+                flowWriter.close();
+            }
         }
     }
 
@@ -108,6 +324,8 @@ public final class IndexBuilder {
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
         final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096)};
         FlowAccumulator flows = flowTables[0];
+        /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
+        final int firstChunk;
         int flushes;
         final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "scalpel-index-writer");
@@ -116,8 +334,15 @@ public final class IndexBuilder {
         });
         Future<?> writing;
         final FragmentTracker fragments = new FragmentTracker(this);
-        final ParquetWriter<PacketChunk> packetWriter;
-        final ParquetWriter<FlowAccumulator> flowWriter;
+        final Path dir;
+        /** The part every resolved row goes to. */
+        final PartWriter main;
+        /** The part of the open tail (rows from the first fragment of a datagram still open at the end), or null. */
+        PartWriter tail;
+        final String tailPart;
+        /** Record offsets of the fragments whose datagram was still open at the end of the scan. */
+        final List<Long> openFragments = new ArrayList<>();
+        private boolean closed;
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
         long flowRows;
@@ -129,17 +354,61 @@ public final class IndexBuilder {
         long undecoded;
         int lastLinkType = -1;
         long maxFragmentLag;
+        long lastOffset = -1;
+        long lastTs;
+        int lastCaplen;
 
-        Scan(final CaptureReader reader, final Path dir) throws IOException {
+        Scan(final CaptureReader reader, final Path dir, final String mainPart, final String tailPart, final int firstChunk)
+            throws IOException {
             this.reader = reader;
-            final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
-            this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_FILE), IndexSchema.PACKETS_SCHEMA,
-                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
-            this.flowWriter = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_FILE), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS,
-                List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID), IndexSchema.PROTO, IndexSchema.SRC,
-                IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
-                IndexSchema.IP_VERSION, IndexSchema.DEPTH);
+            this.dir = dir;
+            this.tailPart = tailPart;
+            this.firstChunk = firstChunk;
+            flows.reset(firstChunk);
+            this.main = new PartWriter(dir, mainPart);
+        }
+
+        /**
+         * Takes back the open tail of the previous scan: its rows (from {@code tailRows}, a part
+         * file), with the fragments at {@code open} offsets returned to the fragment tracker as
+         * pending, read again from the capture for their keys. Every other row keeps the flow and
+         * datagram time it was written with.
+         */
+        void reopen(final Path tailRows, final List<Long> open, final List<io.scalpel.capture.PcapngBlock> structure)
+            throws IOException {
+            final java.util.Set<Long> pending = new java.util.HashSet<>(open);
+            // a tunnelled fragment's frame has more rows (its outer layers, with their flows):
+            // only its first row is the fragment, the others are kept as they were
+            final java.util.Set<Long> reopened = new java.util.HashSet<>();
+            try (CaptureReader again = CaptureReader.on(reader.file())) {
+                if (again instanceof PcapngReader ng) {
+                    ng.layout(structure);
+                }
+                final Frame f = new Frame();
+                final PacketDecoder d = new PacketDecoder();
+                final DecodedPacket dp = new DecodedPacket();
+                PacketIndex.scanPart(tailRows, (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
+                    if (!pending.contains(offset) || !reopened.add(offset)) {
+                        final long row = chunk.add(ts, offset, caplen, chunkRef, flowRef);
+                        if (dgramTs != PacketChunk.NO_DGRAM_TS) {
+                            chunk.patch(row, chunkRef, flowRef, dgramTs);
+                        }
+                        return;
+                    }
+                    again.readAt(offset, f);
+                    d.decode(f.linkType(), f.buffer(), f.dataOffset(), f.capturedLength(), dp);
+                    final FlowKey key = dp.innermost();
+                    if (key == null || !key.isFragment() || f.capturedLength() != caplen) {
+                        throw new IndexException(IndexException.Kind.STALE, capture + ": byte offset " + offset
+                            + ": the IP fragment indexed here is not there any more; re-run `scalpel index --rebuild`");
+                    }
+                    final long row = chunk.add(ts, offset, caplen, flows.chunk(), NO_FLOW);
+                    fragments.add(key, dp.outerVlan(), dp.innerVlan(), row, ts, f.originalLength());
+                });
+            }
+            if (chunk.full()) {
+                flush(false);
+            }
         }
 
         void run() throws IOException {
@@ -154,8 +423,21 @@ public final class IndexBuilder {
                         progress.update(reader.position(), reader.size());
                     }
                 }
-                fragments.resolveAll();
-                flush(true);
+                final long pending = fragments.firstPendingRow();
+                if (pending == Long.MAX_VALUE) {
+                    flush(true);
+                } else {
+                    // Datagrams still open: the capture may grow and complete them. Their rows, and
+                    // every row after the first of them, go to a part of their own, which the next
+                    // scan of the grown capture takes back instead of keeping.
+                    for (long row : fragments.pendingRows()) {
+                        openFragments.add(chunk.offsetOf(row));
+                    }
+                    emit((int) (pending - chunk.baseRow), main);
+                    fragments.resolveAll();
+                    tail = new PartWriter(dir, tailPart);
+                    emit(chunk.size, tail);
+                }
                 awaitWriter();
                 progress.update(reader.position(), reader.size());
             } finally {
@@ -168,9 +450,23 @@ public final class IndexBuilder {
                 } catch (ExecutionException e) {
                     // the scan failed first; its exception is the one that propagates
                 } finally {
-                    writer.shutdown();
-                    packetWriter.close();
-                    flowWriter.close();
+                    close();
+                }
+            }
+        }
+
+        /** Stops the writer thread and closes the part files (once). */
+        void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writer.shutdown();
+            try {
+                main.close();
+            } finally {
+                if (tail != null) {
+                    tail.close();
                 }
             }
         }
@@ -183,6 +479,9 @@ public final class IndexBuilder {
                 lastLinkType = linkType;
             }
             packets++;
+            lastOffset = frame.recordOffset();
+            lastTs = ts;
+            lastCaplen = frame.capturedLength();
             minTs = Math.min(minTs, ts);
             maxTs = Math.max(maxTs, ts);
             final int status = decoder.decode(linkType, frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
@@ -252,6 +551,11 @@ public final class IndexBuilder {
                 }
                 limit = (int) Math.min(chunk.size, fragments.firstPendingRow() - chunk.baseRow);
             }
+            emit(limit, main);
+        }
+
+        /** Hands the chunk's first {@code limit} rows and its flow table to the writer thread, for {@code part}. */
+        private void emit(final int limit, final PartWriter part) throws IOException {
             // Parquet encoding and compression run on the writer thread while the scan goes on:
             // hand it a copy of the rows and this chunk's flow table, and fill the other set.
             awaitWriter();
@@ -262,25 +566,11 @@ public final class IndexBuilder {
             flowRows += table.size();
             flushes++;
             flows = flowTables[flushes & 1];
-            flows.reset(flushes);
+            flows.reset(firstChunk + flushes);
             writing = writer.submit(() -> {
-                write(batch, table);
+                part.write(batch, table);
                 return null;
             });
-        }
-
-        /** Writer thread: one batch of packet rows and its chunk's flows. */
-        private void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
-            for (int i = 0; i < batch.size; i++) {
-                batch.cursor = i;
-                packetWriter.write(batch);
-            }
-            // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
-            final int[] order = table.hashOrder();
-            for (int i = 0; i < order.length; i++) {
-                table.cursor = order[i];
-                flowWriter.write(table);
-            }
         }
 
         /** Waits for the batch being written; a failure there surfaces here. */
@@ -307,7 +597,9 @@ public final class IndexBuilder {
             }
         }
 
-        IndexManifest manifest(final CaptureFingerprint fingerprint) {
+        /** The manifest of the index: this scan's, merged with {@code previous} when it extends one. */
+        IndexManifest manifest(final CaptureFingerprint fingerprint, final IndexManifest previous,
+                               final List<IndexManifest.Part> parts, final IndexManifest.Resume resume) {
             String byteOrder = null;
             Boolean nanos = null;
             Integer snaplen = null;
@@ -319,12 +611,49 @@ public final class IndexBuilder {
                 snaplen = p.snaplen();
                 linkTypeField = p.linkTypeField();
             } else if (reader instanceof PcapngReader ng) {
-                blocks = new ArrayList<>(ng.blocks());
+                blocks = new ArrayList<>();
+                if (previous != null && previous.pcapngBlocks() != null) {
+                    blocks.addAll(previous.pcapngBlocks());
+                }
+                int others = 0;
+                for (io.scalpel.capture.PcapngBlock b : blocks) {
+                    others += isStructural(b) ? 0 : 1;
+                }
+                for (io.scalpel.capture.PcapngBlock b : ng.blocks()) {
+                    if (isStructural(b) || others++ < PcapngReader.MAX_BLOCKS_KEPT) {
+                        blocks.add(b);
+                    }
+                }
+            }
+            long allRows = 0;
+            long allFlows = 0;
+            for (IndexManifest.Part p : parts) {
+                allRows += p.packets();
+                allFlows += p.flows();
+            }
+            // rows for outer IP layers: this scan's, plus the earlier scans' (an open tail taken
+            // back keeps its rows without counting them again)
+            final long outer = outerRows + (previous != null ? previous.outerRows() : 0);
+            long first = minTs;
+            long last = maxTs;
+            long warnings = reader.warningCount();
+            long lag = maxFragmentLag;
+            if (previous != null) {
+                linkTypes.addAll(previous.linkTypes());
+                first = Math.min(first, previous.firstTimestampNanos());
+                last = Math.max(last, previous.lastTimestampNanos());
+                warnings += previous.warnings();
+                lag = Math.max(lag, previous.maxFragmentLagNanos());
             }
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                packets, flowRows, minTs, maxTs, reader.truncatedTailOffset(), reader.warningCount(), maxFragmentLag, outerRows);
+                allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume);
+        }
+
+        private static boolean isStructural(final io.scalpel.capture.PcapngBlock b) {
+            return b.type() == io.scalpel.capture.PcapngBlock.SECTION_HEADER
+                || b.type() == io.scalpel.capture.PcapngBlock.INTERFACE_DESCRIPTION;
         }
     }
 }

@@ -18,12 +18,17 @@ import java.util.stream.Stream;
  * Where an index lives and how it is replaced atomically.
  *
  * <p>An index is a directory ({@code capture.pcap.scalpel} beside the capture by default)
- * holding {@code packets.parquet}, {@code flows.parquet} and {@code manifest.json}. A new index
- * is written into {@code NAME.tmp-XXXX} beside it, synced, and moved into place: the old
+ * holding {@code manifest.json} and the part files of its two tables under {@code packets/} and
+ * {@code flows/}. A new index, or an extended one, is written into {@code NAME.tmp-XXXX} beside it, synced, and moved into place: the old
  * directory is first renamed to {@code NAME.old-XXXX}, the new one renamed to {@code NAME}, then
  * the old one removed. A run killed at any point leaves either the previous index or the new
  * one under {@code NAME}; in the instant between the two renames, {@link #resolve} finds the
  * previous index under its {@code .old} name and puts it back.
+ *
+ * <p>An index is never changed in place. Extending one stages a new directory that holds hard
+ * links to the previous index's part files (copies where the file system has no hard links),
+ * the new parts and a new manifest, and swaps it in the same way: until the swap, the previous
+ * index is whole and readable.
  */
 public final class IndexDirectory {
     private static final String TMP_MARK = ".tmp-";
@@ -73,7 +78,28 @@ public final class IndexDirectory {
         }
         final Path tmp = parent.resolve(abs.getFileName() + TMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         Files.createDirectory(tmp);
-        return new Staging(abs, tmp);
+        final Staging staging = new Staging(abs, tmp);
+        try {
+            Files.createDirectory(tmp.resolve(IndexSchema.PACKETS_DIR));
+            Files.createDirectory(tmp.resolve(IndexSchema.FLOWS_DIR));
+        } catch (IOException | RuntimeException e) {
+            staging.close();
+            throw e;
+        }
+        return staging;
+    }
+
+    /** Bytes of the files of an index directory. */
+    static long size(final Path dir) throws IOException {
+        long bytes = 0;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(p)) {
+                    bytes += Files.size(p);
+                }
+            }
+        }
+        return bytes;
     }
 
     private static boolean isEmpty(final Path dir) throws IOException {
@@ -101,17 +127,44 @@ public final class IndexDirectory {
             Files.write(tmp.resolve(name), bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
+        /**
+         * Puts the file {@code relative} of the index {@code from} into the new index: a hard link
+         * (the part files of an index are never written again), or a copy where links are refused.
+         */
+        void carry(final Path from, final String relative) throws IOException {
+            final Path source = from.resolve(relative);
+            final Path target = tmp.resolve(relative);
+            if (!Files.isRegularFile(source)) {
+                throw new IndexException(IndexException.Kind.CORRUPT, source + " is missing; re-run `scalpel index`");
+            }
+            try {
+                Files.createLink(target, source);
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+
+        /** Removes a file written into the new index (e.g. a part that received no rows). */
+        void discard(final String relative) throws IOException {
+            Files.deleteIfExists(tmp.resolve(relative));
+        }
+
         /** Syncs the new index and moves it into place; returns its size in bytes. */
         long commit() throws IOException {
             long bytes = 0;
-            try (Stream<Path> files = Files.list(tmp)) {
+            try (Stream<Path> files = Files.walk(tmp)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
+                    if (Files.isDirectory(f)) {
+                        continue;
+                    }
                     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
                         ch.force(true);
                         bytes += ch.size();
                     }
                 }
             }
+            syncDirectory(tmp.resolve(IndexSchema.PACKETS_DIR));
+            syncDirectory(tmp.resolve(IndexSchema.FLOWS_DIR));
             syncDirectory(tmp);
             Path old = null;
             if (Files.exists(target)) {

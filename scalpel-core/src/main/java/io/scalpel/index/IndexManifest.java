@@ -33,8 +33,10 @@ import java.util.List;
  * @param warnings             oddities the reader normalised
  * @param maxFragmentLagNanos  largest time by which a fragment precedes its datagram's completion
  *                             (lookups by join time read that much earlier)
- * @param outerRows            rows of packets.parquet for encapsulating IP layers: the table has
+ * @param outerRows            rows of the packets table for encapsulating IP layers: the table has
  *                             {@code packets + outerRows} rows
+ * @param parts                the part files of both tables, in capture order: one per scan that added rows
+ * @param resume               where a scan of the grown capture continues, and the reader state it needs
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -57,11 +59,58 @@ public record IndexManifest(
     long truncatedTailOffset,
     long warnings,
     long maxFragmentLagNanos,
-    long outerRows) {
+    long outerRows,
+    List<Part> parts,
+    Resume resume) {
 
     public static final String FORMAT = "scalpel-index";
-    /** Version 2: rows for the encapsulating IP layers of tunnelled frames, {@code depth} and {@code community_id} in flows.parquet. */
+    /**
+     * 2: each table is a directory of part files, and the manifest lists them and the resume point;
+     * rows for the encapsulating IP layers of tunnelled frames; {@code depth} and {@code community_id}
+     * in the flows table.
+     */
     public static final int VERSION = 2;
+
+    /**
+     * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
+     * added, or the open tail it left.
+     *
+     * @param file    file name in both table directories ({@link IndexSchema#partFile})
+     * @param packets rows in {@code packets/FILE}
+     * @param flows   rows in {@code flows/FILE}
+     */
+    public record Part(String file, long packets, long flows) {
+    }
+
+    /**
+     * Where a scan of the capture, once it has grown, picks up.
+     *
+     * @param offset             the end of the last whole record (or block) indexed: the next scan starts here
+     * @param nextChunk          the chunk number the next scan's first flow table gets
+     * @param lastTimestampNanos pcapng: the timestamp of the last packet block read, which a following
+     *                           simple packet block (it has none) takes; 0 for pcap
+     * @param nextPart           the number of the next part file (part names are never used twice)
+     * @param openPart           the part holding the open tail, or null: the rows from the first fragment
+     *                           of an IP datagram still incomplete at the end of the scan. Its fragments
+     *                           are resolved as at the end of a capture; the next scan takes the part back
+     *                           and resolves them again when the rest of their datagram arrives
+     * @param openFragments      record offsets of those fragments, ascending
+     * @param lastRecord         the last record indexed (null when none): before extending, it must still
+     *                           be there, with the same timestamp and captured length
+     */
+    public record Resume(long offset, int nextChunk, long lastTimestampNanos, int nextPart, String openPart,
+                         List<Long> openFragments, LastRecord lastRecord) {
+    }
+
+    /**
+     * The last record indexed.
+     *
+     * @param offset          its byte offset
+     * @param timestampNanos  its timestamp (for a pcapng simple packet block, the one it was given)
+     * @param capturedLength  its captured length
+     */
+    public record LastRecord(long offset, long timestampNanos, int capturedLength) {
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -95,6 +144,10 @@ public record IndexManifest(
         if (m.version() != VERSION) {
             throw new IndexException(IndexException.Kind.VERSION, file + ": index format version " + m.version()
                 + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index`");
+        }
+        if (m.parts() == null || m.resume() == null || m.fingerprint() == null || m.resume().openFragments() == null) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks "
+                + (m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts" : "resume") + "; re-run `scalpel index`");
         }
         return m;
     }

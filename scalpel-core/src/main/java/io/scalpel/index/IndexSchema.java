@@ -13,8 +13,12 @@ import org.apache.parquet.schema.Types;
 /**
  * The two Parquet tables of an index (docs/index-format.md).
  *
- * <p>{@code packets.parquet}: one row per frame and IP layer, in capture order: a frame's row for
- * its innermost IP layer (or its only row, without IP), then one row per outer IP layer that
+ * <p>Each table is a Parquet dataset: a directory ({@link #PACKETS_DIR}, {@link #FLOWS_DIR}) of
+ * part files ({@link #partFile}), one per scan that added rows, in capture order. The manifest
+ * lists the parts; every part of a table has the same schema.
+ *
+ * <p>{@code packets}: one row per frame and IP layer, in capture order: a frame's row for its
+ * innermost IP layer (or its only row, without IP), then one row per outer IP layer that
  * encapsulates it, from the next one out to the outermost. A frame without tunnels has one row.
  * <ul>
  *   <li>{@code ts} frame timestamp, TIMESTAMP(NANOS, UTC)</li>
@@ -27,7 +31,7 @@ import org.apache.parquet.schema.Types;
  *       when Zeek saw it; null otherwise</li>
  * </ul>
  *
- * <p>{@code flows.parquet}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
+ * <p>{@code flows}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
  * frames), numbered within the chunk in order of first appearance, with its
  * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
  * text, ports, protocol, VLAN tags), time range, counts, Community ID v1 (seed 0; null when
@@ -36,8 +40,10 @@ import org.apache.parquet.schema.Types;
  * carries it (a tunnel's outer header).
  */
 public final class IndexSchema {
-    public static final String PACKETS_FILE = "packets.parquet";
-    public static final String FLOWS_FILE = "flows.parquet";
+    /** Directory of the packets table's part files. */
+    public static final String PACKETS_DIR = "packets";
+    /** Directory of the flows table's part files. */
+    public static final String FLOWS_DIR = "flows";
     public static final String MANIFEST_FILE = "manifest.json";
     /** Suffix of the index directory placed beside a capture. */
     public static final String INDEX_SUFFIX = ".scalpel";
@@ -95,5 +101,10 @@ public final class IndexSchema {
         .named("flow");
 
     private IndexSchema() {
+    }
+
+    /** The name of part {@code number} of a table: {@code part-00000.parquet}, {@code part-00001.parquet}, ... */
+    public static String partFile(final int number) {
+        return String.format(java.util.Locale.ROOT, "part-%05d.parquet", number);
     }
 }

@@ -64,6 +64,10 @@ final class PacketChunk {
         dgramTs[i] = datagramTs;
     }
 
+    long offsetOf(final long row) {
+        return offset[(int) (row - baseRow)];
+    }
+
     long tsOf(final long row) {
         return ts[(int) (row - baseRow)];
     }

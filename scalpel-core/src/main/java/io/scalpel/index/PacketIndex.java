@@ -16,8 +16,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,12 +46,13 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
 /**
- * An opened index: its manifest and lookups in its two tables. Opening checks that the index
- * describes the capture (format version and fingerprint).
+ * An opened index: its manifest and lookups in its two tables, each read as the part files the
+ * manifest lists, in order. Opening checks that the index describes the capture (format version
+ * and fingerprint).
  *
- * <p>A flow lookup first finds the flow's rows in {@code flows.parquet} (row groups skipped by
+ * <p>A flow lookup first finds the flow's rows in the flows table (row groups skipped by
  * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
- * (chunk, flow) pairs in {@code packets.parquet}, pushing chunk, flow and time window down to
+ * (chunk, flow) pairs in the packets table, pushing chunk, flow and time window down to
  * row-group statistics and page indexes so only the pages that hold them are read.
  * Thread-safe: each lookup reads with its own file handles.
  */
@@ -112,8 +115,9 @@ public final class PacketIndex implements Closeable {
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
-    private final Table packets;
-    private final Table flows;
+    /** The part files of each table, in capture order. */
+    private final List<Table> packets;
+    private final List<Table> flows;
 
     /** One Parquet file with its footer, read once. */
     private record Table(InputFile file, ParquetMetadata footer) {
@@ -135,8 +139,14 @@ public final class PacketIndex implements Closeable {
         this.directory = directory;
         this.manifest = manifest;
         this.match = match;
-        this.packets = Table.open(directory.resolve(IndexSchema.PACKETS_FILE));
-        this.flows = Table.open(directory.resolve(IndexSchema.FLOWS_FILE));
+        final List<Table> p = new ArrayList<>();
+        final List<Table> f = new ArrayList<>();
+        for (IndexManifest.Part part : manifest.parts()) {
+            p.add(Table.open(directory.resolve(IndexSchema.PACKETS_DIR).resolve(part.file())));
+            f.add(Table.open(directory.resolve(IndexSchema.FLOWS_DIR).resolve(part.file())));
+        }
+        this.packets = List.copyOf(p);
+        this.flows = List.copyOf(f);
     }
 
     /**
@@ -234,20 +244,23 @@ public final class PacketIndex implements Closeable {
         }
         final CommunityMaterializer m = new CommunityMaterializer();
         final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
-        read(flows, FLOW_COMMUNITY_COLUMNS, filter == null ? FilterCompat.NOOP : FilterCompat.get(filter), m, () -> {
-            if (m.communityId == null) {
-                return;
-            }
-            String id = m.communityId;
-            if (calculator != null) {
-                final Addresses.Parsed src = Addresses.parse(m.src);
-                final Addresses.Parsed dst = Addresses.parse(m.dst);
-                id = calculator.of(m.ipVersion, src.hi(), src.lo(), m.srcPort, dst.hi(), dst.lo(), m.dstPort, m.proto);
-            }
-            if (communityIds.contains(id)) {
-                visitor.flow(id, m.chunk, m.flow, m.firstTs, m.lastTs);
-            }
-        });
+        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
+        for (Table part : flows) {
+            read(part, FLOW_COMMUNITY_COLUMNS, compiled, m, () -> {
+                if (m.communityId == null) {
+                    return;
+                }
+                String id = m.communityId;
+                if (calculator != null) {
+                    final Addresses.Parsed src = Addresses.parse(m.src);
+                    final Addresses.Parsed dst = Addresses.parse(m.dst);
+                    id = calculator.of(m.ipVersion, src.hi(), src.lo(), m.srcPort, dst.hi(), dst.lo(), m.dstPort, m.proto);
+                }
+                if (communityIds.contains(id)) {
+                    visitor.flow(id, m.chunk, m.flow, m.firstTs, m.lastTs);
+                }
+            });
+        }
     }
 
     /** The packet rows of the (chunk, flow) pairs in {@code byChunk}, each in its chunk's span, by join time in the window. */
@@ -322,6 +335,11 @@ public final class PacketIndex implements Closeable {
         scanPackets(FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
     }
 
+    /** Every row of one part file of the packets table, in order. */
+    static void scanPart(final Path file, final RowVisitor visitor) throws IOException {
+        scanPackets(Table.open(file), FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
+    }
+
     /** Every flow row. */
     public void scanFlows(final FlowVisitor visitor) throws IOException {
         scanFlows(FilterCompat.NOOP, visitor);
@@ -339,6 +357,13 @@ public final class PacketIndex implements Closeable {
      * its chunk, flow and timestamp, and only wanted rows have their other columns decoded.
      */
     private void scanPackets(final FilterCompat.Filter filter, final RowTest test, final RowVisitor visitor) throws IOException {
+        for (Table part : packets) {
+            scanPackets(part, filter, test, visitor);
+        }
+    }
+
+    private static void scanPackets(final Table packets, final FilterCompat.Filter filter, final RowTest test,
+                                    final RowVisitor visitor) throws IOException {
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
@@ -380,7 +405,9 @@ public final class PacketIndex implements Closeable {
 
     private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {
         final FlowMaterializer m = new FlowMaterializer();
-        read(flows, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+        for (Table part : flows) {
+            read(part, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+        }
     }
 
     private static org.apache.parquet.ParquetReadOptions options(final FilterCompat.Filter filter) {

@@ -43,7 +43,7 @@ class DuckDbInteropTest {
         try (Scalpel scalpel = Scalpel.open(capture);
              Connection db = DriverManager.getConnection("jdbc:duckdb:");
              PreparedStatement q = db.prepareStatement("SELECT count(*) FROM read_parquet(?)")) {
-            q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
+            q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
             try (ResultSet rs = q.executeQuery()) {
                 assertTrue(rs.next());
                 assertEquals(scalpel.manifest().packets(), rs.getLong(1));
@@ -53,9 +53,50 @@ class DuckDbInteropTest {
 
     @Test
     void shouldSelectTheSameOffsetsByFlowAndWindowInSqlAsScalpel() throws Exception {
-        final ConnRecord conn = largestRow();
+        try (Scalpel scalpel = Scalpel.open(capture)) {
+            assertSqlSelectsLikeScalpel(scalpel);
+        }
+    }
+
+    @Test
+    void shouldReadTheTwoPartsOfAnExtendedIndexAsOneTable() throws Exception {
+        final byte[] whole = Files.readAllBytes(capture);
+        final long half = recordOffsetNear(whole, whole.length / 2);
+        Files.write(capture, java.util.Arrays.copyOf(whole, (int) half));
+        Scalpel.index(capture, null, io.scalpel.index.IndexBuilder.Progress.NONE);
+        Files.write(capture, java.util.Arrays.copyOfRange(whole, (int) half, whole.length), java.nio.file.StandardOpenOption.APPEND);
+
         try (Scalpel scalpel = Scalpel.open(capture);
-             Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
+             Connection db = DriverManager.getConnection("jdbc:duckdb:");
+             PreparedStatement q = db.prepareStatement("SELECT count(*), count(DISTINCT \"offset\") FROM read_parquet(?)")) {
+            assertEquals(io.scalpel.index.IndexBuilder.Mode.EXTENDED, scalpel.indexBuild().mode());
+            assertEquals(2, scalpel.manifest().parts().size());
+            q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(scalpel.manifest().packets(), rs.getLong(1));
+                assertEquals(scalpel.manifest().packets(), rs.getLong(2), "no frame indexed twice");
+            }
+            assertSqlSelectsLikeScalpel(scalpel);
+        }
+    }
+
+    /** The offset of the first pcap record at or after {@code near}, found by walking the record headers. */
+    private static long recordOffsetNear(final byte[] pcap, final long near) {
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (b.getInt(0) != 0xa1b2c3d4 && b.getInt(0) != 0xa1b23c4d) {
+            b.order(java.nio.ByteOrder.BIG_ENDIAN);
+        }
+        long pos = 24; // file header
+        while (pos < near) {
+            pos += 16 + b.getInt((int) pos + 8); // record header + captured length
+        }
+        return pos;
+    }
+
+    private void assertSqlSelectsLikeScalpel(final Scalpel scalpel) throws Exception {
+        final ConnRecord conn = largestRow();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             final long[] selected = scalpel.select(List.of(conn)).offsets(0);
             assertTrue(selected.length > 1, conn.uid() + " has packets");
             final FlowQuery flow = FlowQuery.of(conn, false);
@@ -64,8 +105,8 @@ class DuckDbInteropTest {
                 "SELECT p.\"offset\" FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"
                     + " WHERE f.flow_hash = ? AND epoch_ns(coalesce(p.dgram_ts, p.ts)) BETWEEN ? AND ?"
                     + " ORDER BY p.\"offset\"")) {
-                q.setString(1, scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString());
-                q.setString(2, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
+                q.setString(2, glob(scalpel, IndexSchema.FLOWS_DIR));
                 q.setLong(3, flow.flowHash());
                 q.setLong(4, flow.from());
                 q.setLong(5, flow.to());
@@ -79,7 +120,7 @@ class DuckDbInteropTest {
 
             try (PreparedStatement q = db.prepareStatement(
                 "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow_hash = ?")) {
-                q.setString(1, scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString());
+                q.setString(1, glob(scalpel, IndexSchema.FLOWS_DIR));
                 q.setLong(2, flow.flowHash());
                 final String orig = Addresses.format(conn.ipVersion(), conn.origHi(), conn.origLo()) + "/" + conn.origPort();
                 final String resp = Addresses.format(conn.ipVersion(), conn.respHi(), conn.respLo()) + "/" + conn.respPort();
@@ -96,6 +137,11 @@ class DuckDbInteropTest {
                 assertTrue(rows > 0, conn.uid() + ": no row in flows.parquet for flow " + flow.flowHash());
             }
         }
+    }
+
+    /** Every part file of one table, as DuckDB's read_parquet takes it. */
+    private static String glob(final Scalpel scalpel, final String table) {
+        return scalpel.index().directory().resolve(table).resolve("*.parquet").toString();
     }
 
     /** The TCP row of the sample's conn.log with the most packets. */

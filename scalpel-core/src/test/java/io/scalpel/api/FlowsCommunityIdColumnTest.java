@@ -76,7 +76,7 @@ class FlowsCommunityIdColumnTest {
                 + r.get("daddr").asText() + " " + r.get("dport").asInt(0), r.get("communityid").asText());
         }
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
-            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE);
+            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_DIR).resolve("*.parquet");
             final List<List<String>> rows = query(flows,
                 "SELECT proto, src, src_port, dst, dst_port, community_id FROM read_parquet(?) ORDER BY ALL");
             assertTrue(rows.size() >= 10, "flow rows: " + rows);
@@ -109,7 +109,7 @@ class FlowsCommunityIdColumnTest {
         record(file, 4, ipv4(0x0A090002, 0x0A090001, 47, new byte[] {0, 0, 0x08, 0})); // GRE header, IPv4 payload type
         Files.write(capture, file.toByteArray());
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx2")))) {
-            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE);
+            final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_DIR).resolve("*.parquet");
             final List<List<String>> rows = query(flows,
                 "SELECT proto, src_port, dst_port, packets, community_id FROM read_parquet(?) ORDER BY first_ts");
             assertEquals(List.of(

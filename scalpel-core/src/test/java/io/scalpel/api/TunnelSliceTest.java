@@ -113,8 +113,8 @@ class TunnelSliceTest {
             final IndexManifest m = scalpel.manifest();
             assertEquals(scenario.frames().size(), m.packets());
             assertEquals(tunnelled, m.outerRows(), "one outer row per tunnelled frame: each has one encapsulating layer");
-            final String packets = scalpel.index().directory().resolve(IndexSchema.PACKETS_FILE).toString();
-            final String flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_FILE).toString();
+            final String packets = scalpel.index().directory().resolve(IndexSchema.PACKETS_DIR).resolve("*.parquet").toString();
+            final String flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_DIR).resolve("*.parquet").toString();
             assertEquals(m.packets() + m.outerRows(), count(db, "SELECT count(*) FROM read_parquet(?)", packets));
             assertEquals(tunnelled, count(db, "SELECT count(*) FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"
                 + " WHERE f.depth = 1", packets, flows));
