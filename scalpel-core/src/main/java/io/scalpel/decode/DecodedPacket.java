@@ -78,6 +78,8 @@ public final class DecodedPacket {
     private final int[] layerTransportOffsets = new int[MAX_LAYERS];
     /** Set by {@link PacketDecoder} before each decode. */
     int maxTunnelDepth = DEFAULT_MAX_TUNNEL_DEPTH;
+    /** Where the frame's captured bytes end in the buffer (set by the decoder). */
+    int frameEnd;
     int tunnelStop = TUNNEL_STOP_NONE;
     int layerCount;
     int status;

@@ -524,7 +524,12 @@ final class Tunnels {
         // In the first fragment of a datagram the frame holds only the start of the packet inside.
         boolean prefixOnly = false;
         for (int i = 0; i < outer; i++) {
-            prefixOnly |= out.layer(i).isFragment();
+            if (out.layer(i).isFragment()) {
+                prefixOnly = true;
+                if (!fragmentCaptured(buf, out.layerIpOffset(i), out.frameEnd)) {
+                    return refuse(out); // a fragment cut short: Zeek does not reassemble it
+                }
+            }
         }
         out.tunnel(outer - 1, type);
         final int status;
@@ -582,6 +587,17 @@ final class Tunnels {
             return !exact || length >= available;
         }
         return exact ? length == available : length <= available;
+    }
+
+    /** Whether the IP packet at {@code ip} (a fragment) is captured to the end its header gives. */
+    private static boolean fragmentCaptured(final ByteBuffer buf, final int ip, final int frameEnd) {
+        if (ip == DecodedPacket.NO_OFFSET) {
+            return false;
+        }
+        final int length = u8(buf, ip) >>> IP_VERSION_SHIFT == FlowKey.IPV4
+            ? u16(buf, ip + IPV4_TOTAL_LENGTH_OFFSET)
+            : IPV6_HEADER_LENGTH + u16(buf, ip + IPV6_PAYLOAD_LENGTH_OFFSET);
+        return length != 0 && ip + length <= frameEnd;
     }
 
     /** Zeek keeps connections for TCP, UDP, ICMP and ICMPv6, and reassembles fragments before it decides. */

@@ -407,9 +407,7 @@ class DecoderTunnelTest {
         final byte[] inner = concat(Frames.ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH + 1000),
             tcp(49152, 80));
         final byte[] udpGtp = concat(udp(2152, 2152, 8 + innerLength), gtpHeader(0x30, 0xff, innerLength));
-        final byte[] firstPayload = concat(udpGtp, inner, new byte[16]);
-        final DecodedPacket p = decode(concat(ethernet(EtherTypes.IPV4),
-            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, firstPayload.length, 77, true, 0), firstPayload));
+        final DecodedPacket p = decode(gtpFirstFragment());
         assertEquals(2, p.layerCount());
         assertEquals("172.16.0.1:2152 > 172.16.0.2:2152 proto 17 frag id=77 off=0 MF", p.layer(0).toString());
         assertEquals(TUNNEL_GTPV1, p.tunnelType(0));
@@ -450,11 +448,24 @@ class DecoderTunnelTest {
         assertEquals(TUNNEL_STOP_NONE, u.tunnelStop());
     }
 
+    /**
+     * IPv4 first fragment (id 77, 72 bytes) of a UDP 2152 datagram: GTP-U G-PDU carrying IPv4/TCP
+     * with 1000 payload bytes, of which the fragment holds the headers and 16 bytes.
+     */
+    static byte[] gtpFirstFragment() {
+        final int innerLength = 40 + 1000;
+        final byte[] inner = concat(Frames.ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH + 1000),
+            tcp(49152, 80));
+        final byte[] firstPayload = concat(udp(2152, 2152, 8 + innerLength), gtpHeader(0x30, 0xff, innerLength), inner, new byte[16]);
+        return concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, firstPayload.length, 77, true, 0), firstPayload);
+    }
+
     /** Every tunnel frame built here, for the robustness and allocation tests. */
     static byte[][] tunnelFrames() {
         return new byte[][] {
             outerIpv4(41, innerIpv6Udp()), vxlanIpv4Tcp(), geneveIpv6Udp(), greIpv4Tcp(), erspan2Ipv4Tcp(), pptpIpv4Tcp(),
-            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4),
+            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4), gtpFirstFragment(),
         };
     }
 
