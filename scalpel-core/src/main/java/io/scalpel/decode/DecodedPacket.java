@@ -57,9 +57,10 @@ public final class DecodedPacket {
     /** Every tunnel found was entered, or there was none. */
     public static final int TUNNEL_STOP_NONE = 0;
     /**
-     * The innermost layer is an IP fragment whose datagram carries (or, for a non-first fragment
-     * of IP protocol 4, 41 or 47, may carry) a tunnel: Zeek decapsulates only the reassembled
-     * datagram, so the frame stays keyed by its fragment of the outer flow.
+     * The innermost layer is a non-first IP fragment of IP protocol 4, 41 or 47, whose datagram
+     * may carry a tunnel: the tunnel header is in the first fragment, so this frame has no layer
+     * inside the fragment. (The first fragment of a datagram is decapsulated as far as its bytes
+     * allow; the index attributes the other fragments to the first fragment's inner keys.)
      */
     public static final int TUNNEL_STOP_FRAGMENT = 1;
     /** A further tunnel would exceed the decoder's maximum tunnel depth (Zeek's weird {@code exceeded_tunnel_max_depth}). */
@@ -77,6 +78,8 @@ public final class DecodedPacket {
     private final int[] layerTransportOffsets = new int[MAX_LAYERS];
     /** Set by {@link PacketDecoder} before each decode. */
     int maxTunnelDepth = DEFAULT_MAX_TUNNEL_DEPTH;
+    /** Where the frame's captured bytes end in the buffer (set by the decoder). */
+    int frameEnd;
     int tunnelStop = TUNNEL_STOP_NONE;
     int layerCount;
     int status;

@@ -78,6 +78,7 @@ public final class PacketDecoder {
         }
         out.reset();
         out.maxTunnelDepth = maxTunnelDepth;
+        out.frameEnd = offset + length;
         final int status = LinkLayer.decode(linkType & LinkTypes.LINKTYPE_MASK, buffer, offset, offset + length, out);
         out.status(status);
         return status;

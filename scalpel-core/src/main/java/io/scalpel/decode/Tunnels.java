@@ -16,9 +16,12 @@ import java.nio.ByteBuffer;
  * Teredo, AYIYA and GTP its length is exactly the bytes left, as Zeek's inner-packet check wants;
  * for the others it fits in them), and its protocol is one Zeek keeps connections for (TCP, UDP,
  * ICMP, ICMPv6, or a fragment of a datagram). Otherwise the layers read inside are dropped, the
- * frame stays keyed by the outer layer, and {@link DecodedPacket#tunnelStop()} says why. A frame
- * whose outer datagram is fragmented is not decapsulated: Zeek decapsulates the reassembled
- * datagram, which no single frame holds.
+ * frame stays keyed by the outer layer, and {@link DecodedPacket#tunnelStop()} says why. Zeek
+ * decapsulates a fragmented datagram once reassembled; here its first fragment, which holds the
+ * tunnel header and the start of the packet inside, is decapsulated as far as its bytes allow
+ * (the inner length checks then allow for the rest of the datagram), and a non-first fragment
+ * is not ({@link DecodedPacket#TUNNEL_STOP_FRAGMENT}): the index gives it the first fragment's
+ * inner keys through its datagram.
  *
  * <p>UDP tunnels are found by port as Zeek's UDP analyzer does it, by the responder's port: the
  * destination port when it is a tunnel port, else the source port when it is one and the
@@ -186,9 +189,13 @@ final class Tunnels {
         }
     }
 
-    /** True (and the reason recorded) when a tunnel in this layer must not be entered: a fragment, or the depth limit. */
+    /**
+     * True (and the reason recorded) when a tunnel in this layer must not be entered: a non-first
+     * fragment (no tunnel header in it), or the depth limit. The first fragment of a datagram is
+     * entered: it holds the tunnel header and the start of the packet inside.
+     */
     private static boolean stoppedBefore(final FlowKey key, final DecodedPacket out) {
-        if (key.isFragment()) {
+        if (key.isFragment() && key.fragmentOffset() != 0) {
             out.tunnelStop = DecodedPacket.TUNNEL_STOP_FRAGMENT;
             return true;
         }
@@ -514,6 +521,16 @@ final class Tunnels {
                              final boolean exact, final DecodedPacket out) {
         final int outer = out.layerCount;
         final int vlans = out.vlanCount;
+        // In the first fragment of a datagram the frame holds only the start of the packet inside.
+        boolean prefixOnly = false;
+        for (int i = 0; i < outer; i++) {
+            if (out.layer(i).isFragment()) {
+                prefixOnly = true;
+                if (!fragmentCaptured(buf, out.layerIpOffset(i), out.frameEnd)) {
+                    return refuse(out); // a fragment cut short: Zeek does not reassemble it
+                }
+            }
+        }
         out.tunnel(outer - 1, type);
         final int status;
         switch (inner) {
@@ -537,7 +554,7 @@ final class Tunnels {
         }
         out.truncateVlans(vlans); // the frame's VLANs are those of its outer link layer
         if (status == STATUS_OK && out.layerCount > outer
-            && innerLengthAccepted(buf, out.layerIpOffset(outer), end, exact)
+            && innerLengthAccepted(buf, out.layerIpOffset(outer), end, exact, prefixOnly)
             && makesConnection(out.innermost())) {
             return STATUS_OK;
         }
@@ -545,8 +562,14 @@ final class Tunnels {
         return refuse(out);
     }
 
-    /** Zeek's check of the inner IP packet's length against the bytes the tunnel leaves. */
-    private static boolean innerLengthAccepted(final ByteBuffer buf, final int ip, final int end, final boolean exact) {
+    /**
+     * Zeek's check of the inner IP packet's length against the bytes the tunnel leaves. When an
+     * enclosing layer is the first fragment of a datagram ({@code prefixOnly}), the bytes left are
+     * a prefix of the reassembled datagram, whose length the frame does not tell: an exact inner
+     * length must then reach at least to the end of the bytes here, and a fitting one can be any.
+     */
+    private static boolean innerLengthAccepted(final ByteBuffer buf, final int ip, final int end, final boolean exact,
+                                               final boolean prefixOnly) {
         if (ip == DecodedPacket.NO_OFFSET) {
             return false;
         }
@@ -560,7 +583,21 @@ final class Tunnels {
         } else {
             length = IPV6_HEADER_LENGTH + u16(buf, ip + IPV6_PAYLOAD_LENGTH_OFFSET);
         }
+        if (prefixOnly) {
+            return !exact || length >= available;
+        }
         return exact ? length == available : length <= available;
+    }
+
+    /** Whether the IP packet at {@code ip} (a fragment) is captured to the end its header gives. */
+    private static boolean fragmentCaptured(final ByteBuffer buf, final int ip, final int frameEnd) {
+        if (ip == DecodedPacket.NO_OFFSET) {
+            return false;
+        }
+        final int length = u8(buf, ip) >>> IP_VERSION_SHIFT == FlowKey.IPV4
+            ? u16(buf, ip + IPV4_TOTAL_LENGTH_OFFSET)
+            : IPV6_HEADER_LENGTH + u16(buf, ip + IPV6_PAYLOAD_LENGTH_OFFSET);
+        return length != 0 && ip + length <= frameEnd;
     }
 
     /** Zeek keeps connections for TCP, UDP, ICMP and ICMPv6, and reassembles fragments before it decides. */

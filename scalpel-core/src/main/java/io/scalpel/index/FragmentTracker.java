@@ -15,6 +15,13 @@ import java.util.Map;
  * then all get the flow and the completion time (Zeek's view of the datagram's time). Datagrams
  * never completed are resolved when they time out, when too many are open, or at the end.
  *
+ * <p>A datagram that carries a tunnel (GTP-U over fragmented IPv4, say) has keys inside it as
+ * well, which only its first fragment holds: the inner layers the decoder found there. Every
+ * fragment of the datagram gets one more row per such key (the sink copies the fragment's row),
+ * as soon as the first fragment is seen: a fragment that came earlier gets its rows then, after
+ * the first fragment's. At resolution each key's rows get that key's flow, so a lookup of the
+ * inner connection finds every fragment of the datagrams that carry it.
+ *
  * <p>This path allocates per datagram; frames that are not fragments never reach it.
  */
 final class FragmentTracker {
@@ -25,8 +32,16 @@ final class FragmentTracker {
 
     /** Receives a datagram's rows once its flow is known. */
     interface Resolution {
-        void resolved(long[] rows, int count, long flow, FlowKey key, int outerVlan, int innerVlan, long datagramTs, int bytes);
+        /** {@code depth}: where the key sits in the datagram's first fragment (0 = innermost). */
+        void resolved(long[] rows, int count, long flow, FlowKey key, int outerVlan, int innerVlan, int depth,
+                      long datagramTs, int bytes);
+
+        /** Appends a provisional row for the same frame as {@code row}; returns the new row's number. */
+        long copyRow(long row);
     }
+
+    private static final FlowKey[] NO_KEYS = new FlowKey[0];
+    private static final int[] NO_DEPTHS = new int[0];
 
     private record DatagramKey(int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int proto, long id) {
     }
@@ -37,7 +52,14 @@ final class FragmentTracker {
         int outerVlan;
         int innerVlan;
         long[] rows = new long[4];
+        /** Per fragment: the first of its rows for the inner keys, -1 until they exist. */
+        long[] innerRows = new long[4];
         int count;
+        /** Where the datagram's own key sits in its first fragment. */
+        int depth;
+        /** The keys inside the datagram, from its first fragment, and their depths. */
+        FlowKey[] innerKeys = NO_KEYS;
+        int[] innerDepths = NO_DEPTHS;
         long lastTs;
         long firstRow;
         int total = -1;
@@ -54,8 +76,19 @@ final class FragmentTracker {
         this.sink = sink;
     }
 
-    /** Adds a fragment frame (row already appended with a provisional flow). */
+    /** Adds a fragment frame (row already appended with a provisional flow) of a datagram that carries no tunnel. */
     void add(final FlowKey k, final int outerVlan, final int innerVlan, final long row, final long ts, final int frameBytes) {
+        add(k, outerVlan, innerVlan, row, ts, frameBytes, NO_KEYS, NO_DEPTHS, 0, 0);
+    }
+
+    /**
+     * Adds a fragment frame (row already appended with a provisional flow). For the first fragment
+     * ({@code k.fragmentOffset() == 0}), {@code inner[0, innerCount)} are the keys the decoder found
+     * inside the datagram, at {@code innerDepths}, and {@code depth} is the datagram key's own
+     * depth; for other fragments they are ignored.
+     */
+    void add(final FlowKey k, final int outerVlan, final int innerVlan, final long row, final long ts, final int frameBytes,
+             final FlowKey[] inner, final int[] innerDepths, final int innerCount, final int depth) {
         final DatagramKey dk = new DatagramKey(k.ipVersion(), k.srcHi(), k.srcLo(), k.dstHi(), k.dstLo(), k.protocol(), k.fragmentId());
         Datagram d = open.get(dk);
         if (d == null) {
@@ -71,7 +104,9 @@ final class FragmentTracker {
         }
         if (d.count == d.rows.length) {
             d.rows = Arrays.copyOf(d.rows, d.count * 2);
+            d.innerRows = Arrays.copyOf(d.innerRows, d.count * 2);
         }
+        d.innerRows[d.count] = -1;
         d.rows[d.count++] = row;
         d.lastTs = Math.max(d.lastTs, ts);
         d.bytes += frameBytes;
@@ -80,6 +115,26 @@ final class FragmentTracker {
             d.key.copyFrom(k);
             d.outerVlan = outerVlan;
             d.innerVlan = innerVlan;
+            d.depth = depth;
+            if (innerCount > 0) {
+                d.innerKeys = new FlowKey[innerCount];
+                d.innerDepths = Arrays.copyOf(innerDepths, innerCount);
+                for (int i = 0; i < innerCount; i++) {
+                    d.innerKeys[i] = new FlowKey();
+                    d.innerKeys[i].copyFrom(inner[i]);
+                }
+            }
+        }
+        if (d.firstSeen && d.innerKeys.length > 0) {
+            // This fragment's rows for the inner keys, and those of fragments that came before the first.
+            for (int f = 0; f < d.count; f++) {
+                if (d.innerRows[f] < 0) {
+                    d.innerRows[f] = sink.copyRow(d.rows[f]);
+                    for (int i = 1; i < d.innerKeys.length; i++) {
+                        sink.copyRow(d.rows[f]);
+                    }
+                }
+            }
         }
         if (!k.moreFragments()) {
             d.total = k.fragmentOffset() + k.fragmentPayloadLength();
@@ -177,6 +232,20 @@ final class FragmentTracker {
     private void resolve(final Datagram d, final long datagramTs) {
         final FlowKey k = d.key;
         // Without the first fragment the key has no ports, and a key without ports hashes with ports 0.
-        sink.resolved(d.rows, d.count, k.flowHash(), k, d.outerVlan, d.innerVlan, datagramTs, d.bytes);
+        sink.resolved(d.rows, d.count, k.flowHash(), k, d.outerVlan, d.innerVlan, d.depth, datagramTs, d.bytes);
+        if (d.innerKeys.length == 0) {
+            return;
+        }
+        final long[] rows = new long[d.count];
+        for (int i = 0; i < d.innerKeys.length; i++) {
+            int n = 0;
+            for (int f = 0; f < d.count; f++) {
+                if (d.innerRows[f] >= 0) {
+                    rows[n++] = d.innerRows[f] + i;
+                }
+            }
+            final FlowKey inner = d.innerKeys[i];
+            sink.resolved(rows, n, inner.flowHash(), inner, d.outerVlan, d.innerVlan, d.innerDepths[i], datagramTs, d.bytes);
+        }
     }
 }

@@ -311,6 +311,14 @@ public final class IndexBuilder {
         }
     }
 
+    private static FlowKey[] newKeys(final int n) {
+        final FlowKey[] keys = new FlowKey[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = new FlowKey();
+        }
+        return keys;
+    }
+
     /** One pass over the capture. */
     private final class Scan implements FragmentTracker.Resolution {
         final CaptureReader reader;
@@ -319,6 +327,10 @@ public final class IndexBuilder {
         final DecodedPacket decoded = new DecodedPacket();
         /** The address-only key of a GRE-over-UDP layer. */
         final FlowKey greKey = new FlowKey();
+        /** The keys inside a fragmented datagram's first fragment, and their depths. */
+        final FlowKey[] innerKeys = newKeys(PacketChunk.MAX_ROWS_PER_FRAME);
+        final int[] innerDepths = new int[PacketChunk.MAX_ROWS_PER_FRAME];
+        int innerCount;
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
         /** Two sets of what a flush hands to the writer thread: one written while the other fills. */
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
@@ -498,42 +510,88 @@ public final class IndexBuilder {
             if (status == DecodedPacket.STATUS_TRUNCATED) {
                 truncated++;
             }
-            addLayer(key, 0, ts);
+            final int layers = decoded.layerCount();
+            int fragment = layers; // the outermost layer that is an IP fragment
+            for (int i = 0; i < layers; i++) {
+                if (decoded.layer(i).isFragment()) {
+                    fragment = i;
+                    break;
+                }
+            }
+            boolean first = true;
+            if (fragment < layers) {
+                // The layers inside a fragmented datagram are in its first fragment only: they become
+                // rows of every fragment of the datagram, through FragmentTracker.
+                innerCount = 0;
+                for (int i = layers - 1; i > fragment; i--) {
+                    addInnerKey(decoded.layer(i), layers - 1 - i);
+                    if (greOverUdp(i)) {
+                        addInnerKey(greKey(decoded.layer(i)), layers - 1 - i);
+                    }
+                }
+                if (greOverUdp(fragment)) {
+                    addInnerKey(greKey(decoded.layer(fragment)), layers - 1 - fragment);
+                }
+                final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
+                fragments.add(decoded.layer(fragment), decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength(),
+                    innerKeys, innerDepths, innerCount, layers - 1 - fragment);
+                first = false;
+            }
             // A tunnelled frame: one more row per encapsulating IP layer, next to its innermost row,
             // so that a lookup of an outer key (a tunnel's own connection) finds the frame too.
-            for (int i = decoded.layerCount() - 2, depth = 1; i >= 0; i--, depth++) {
-                final FlowKey outer = decoded.layer(i);
-                addLayer(outer, depth, ts);
-                outerRows++;
-                if (decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && FlowHash.protocolClass(outer.protocol()) != FlowHash.OTHER_PROTOCOLS) {
+            for (int i = Math.min(layers, fragment) - 1; i >= 0; i--) {
+                final int depth = layers - 1 - i;
+                final FlowKey layer = decoded.layer(i);
+                addLayer(layer, depth, ts);
+                if (!first) {
+                    outerRows++;
+                }
+                first = false;
+                if (greOverUdp(i)) {
                     // GRE over UDP: tunnel.log names the tunnel by the layer's addresses alone (ports 0),
                     // as for GRE over IP, so the layer is indexed under that key as well.
-                    greKey.copyFrom(outer);
-                    greKey.setProtocol(GRE_PROTOCOL);
-                    greKey.setPorts(0, 0);
-                    addLayer(greKey, depth, ts);
+                    addLayer(greKey(layer), depth, ts);
                     outerRows++;
                 }
             }
         }
 
-        /** Appends the frame's row for one IP layer; fragments wait for their datagram. */
+        /** Whether layer {@code i} is a UDP (or other ported) layer that carries GRE. */
+        private boolean greOverUdp(final int i) {
+            return decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE
+                && FlowHash.protocolClass(decoded.layer(i).protocol()) != FlowHash.OTHER_PROTOCOLS;
+        }
+
+        /** The address-only key tunnel.log gives a GRE-over-UDP layer (held in a reused key). */
+        private FlowKey greKey(final FlowKey layer) {
+            greKey.copyFrom(layer);
+            greKey.setProtocol(GRE_PROTOCOL);
+            greKey.setPorts(0, 0);
+            return greKey;
+        }
+
+        private void addInnerKey(final FlowKey key, final int depth) {
+            innerKeys[innerCount].copyFrom(key);
+            innerDepths[innerCount++] = depth;
+        }
+
+        /** Appends the frame's row for one IP layer outside any fragmented datagram. */
         private void addLayer(final FlowKey key, final int depth, final long ts) {
-            if (key.isFragment()) {
-                final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
-                fragments.add(key, decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength());
-                return;
-            }
             final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
             final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength());
             chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), id);
         }
 
         @Override
+        public long copyRow(final long row) {
+            outerRows++;
+            return chunk.copyRow(row);
+        }
+
+        @Override
         public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
-                             final int innerVlan, final long datagramTs, final int bytes) {
-            // A datagram's flow is listed at depth 0: its non-first fragments have no layer inside it.
-            final int id = flows.add(flow, key, outerVlan, innerVlan, 0, datagramTs, count, bytes);
+                             final int innerVlan, final int depth, final long datagramTs, final int bytes) {
+            final int id = flows.add(flow, key, outerVlan, innerVlan, depth, datagramTs, count, bytes);
             for (int i = 0; i < count; i++) {
                 chunk.patch(rows[i], flows.chunk(), id, datagramTs);
                 maxFragmentLag = Math.max(maxFragmentLag, datagramTs - chunk.tsOf(rows[i]));

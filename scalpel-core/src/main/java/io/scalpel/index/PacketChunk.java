@@ -12,12 +12,14 @@ import org.apache.parquet.io.api.RecordConsumer;
 final class PacketChunk {
     static final long NO_DGRAM_TS = Long.MIN_VALUE;
 
-    final long[] ts;
-    final long[] offset;
-    final int[] caplen;
-    final int[] chunk;
-    final int[] flow;
-    final long[] dgramTs;
+    long[] ts;
+    long[] offset;
+    int[] caplen;
+    int[] chunk;
+    int[] flow;
+    long[] dgramTs;
+    /** Rows the chunk is meant to hold; the arrays grow beyond it only for rows a datagram adds at once. */
+    private final int limit;
     /** Global row number of row 0. */
     long baseRow;
     int size;
@@ -25,6 +27,7 @@ final class PacketChunk {
     int cursor;
 
     PacketChunk(final int capacity) {
+        limit = capacity;
         ts = new long[capacity];
         offset = new long[capacity];
         caplen = new int[capacity];
@@ -38,15 +41,18 @@ final class PacketChunk {
 
     /** No room for the rows of one more frame. */
     boolean full() {
-        return size > ts.length - MAX_ROWS_PER_FRAME;
+        return size > limit - MAX_ROWS_PER_FRAME;
     }
 
     int capacity() {
-        return ts.length;
+        return limit;
     }
 
     /** Appends a row; returns its global row number. */
     long add(final long timestamp, final long recordOffset, final int capturedLength, final int flowChunk, final int flowId) {
+        if (size == ts.length) {
+            grow(size + size / 2);
+        }
         final int i = size++;
         ts[i] = timestamp;
         offset[i] = recordOffset;
@@ -72,8 +78,33 @@ final class PacketChunk {
         return ts[(int) (row - baseRow)];
     }
 
+    /**
+     * Appends a provisional row (no flow yet) for the same frame as {@code row}: one more IP layer's
+     * row of a fragment, whose inner keys became known with its datagram's first fragment.
+     */
+    long copyRow(final long row) {
+        final int i = (int) (row - baseRow);
+        return add(ts[i], offset[i], caplen[i], chunk[i], IndexBuilder.NO_FLOW);
+    }
+
+    /**
+     * Makes room for {@code capacity} rows. Only a burst of rows added for fragments that came
+     * before their datagram's first fragment gets here (the scan flushes before the chunk is full).
+     */
+    private void grow(final int capacity) {
+        ts = java.util.Arrays.copyOf(ts, capacity);
+        offset = java.util.Arrays.copyOf(offset, capacity);
+        caplen = java.util.Arrays.copyOf(caplen, capacity);
+        chunk = java.util.Arrays.copyOf(chunk, capacity);
+        flow = java.util.Arrays.copyOf(flow, capacity);
+        dgramTs = java.util.Arrays.copyOf(dgramTs, capacity);
+    }
+
     /** Makes {@code dst} hold copies of this chunk's first {@code n} rows (and nothing else). */
     void copyPrefixTo(final PacketChunk dst, final int n) {
+        if (dst.ts.length < n) {
+            dst.grow(n);
+        }
         System.arraycopy(ts, 0, dst.ts, 0, n);
         System.arraycopy(offset, 0, dst.offset, 0, n);
         System.arraycopy(caplen, 0, dst.caplen, 0, n);

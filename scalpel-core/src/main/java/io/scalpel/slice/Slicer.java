@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -288,6 +289,19 @@ public final class Slicer {
         return reader;
     }
 
+    /** An IP datagram's identity among its fragments: version, addresses, protocol, identification. */
+    private record Datagram(int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
+        static Datagram of(final FlowKey k) {
+            return new Datagram(k.ipVersion(), k.srcHi(), k.srcLo(), k.dstHi(), k.dstLo(), k.protocol(), k.fragmentId());
+        }
+    }
+
+    private static long[] concat(final long[] a, final long[] b) {
+        final long[] m = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, m, a.length, b.length);
+        return m;
+    }
+
     /** Index rows found for one query. */
     private static final class Candidates {
         long[] ts = new long[16];
@@ -327,6 +341,10 @@ public final class Slicer {
         long[] keep(final FlowQuery q, final Candidates c) throws IOException {
             final long[] kept = new long[c.size];
             int n = 0;
+            // Non-first fragments the key did not confirm, and the fragmented datagrams whose first
+            // fragment it confirmed through a layer inside the datagram.
+            Map<Datagram, long[]> waiting = null;
+            Set<Datagram> confirmed = null;
             for (int i = 0; i < c.size; i++) {
                 final long offset = c.offset[i];
                 if (n > 0 && offset == kept[n - 1]) {
@@ -348,10 +366,37 @@ public final class Slicer {
                     }
                     decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
                     if (q.byCommunityId() ? !hasCommunityId(q) : !q.matches(decoded)) {
+                        final FlowKey k = decoded.innermost();
+                        if (k != null && k.isFragment() && k.fragmentOffset() != 0) {
+                            // A later fragment of a datagram that carries the connection in a tunnel has
+                            // no inner header: it is confirmed by its datagram's first fragment, below.
+                            if (waiting == null) {
+                                waiting = new HashMap<>();
+                            }
+                            waiting.merge(Datagram.of(k), new long[] {offset}, Slicer::concat);
+                        }
                         continue;
+                    }
+                    for (int l = 0; l < decoded.layerCount() - 1; l++) {
+                        final FlowKey k = decoded.layer(l);
+                        if (k.isFragment() && k.fragmentOffset() == 0) {
+                            if (confirmed == null) {
+                                confirmed = new HashSet<>();
+                            }
+                            confirmed.add(Datagram.of(k));
+                        }
                     }
                 }
                 kept[n++] = offset;
+            }
+            if (waiting != null && confirmed != null) {
+                for (Map.Entry<Datagram, long[]> e : waiting.entrySet()) {
+                    if (confirmed.contains(e.getKey())) {
+                        for (long offset : e.getValue()) {
+                            kept[n++] = offset;
+                        }
+                    }
+                }
             }
             // Sorted, and each frame once: a tunnelled frame has a row per IP layer, and several of
             // them can lead to the same query.

@@ -44,9 +44,10 @@ class TunnelBaselineSliceTest {
             + " fragments, 36 last ones); Zeek counts each of the 36 datagrams it reassembled once: 32 + 36 = 68; the slice"
             + " carries every frame",
         "ClEkJM2Vm5giqnMf4h@zeek/baselines/core.tunnels.gtp.outer_ip_frag/conn.log",
-        "the inner TCP connection: only the 32 frames whose outer IPv4 datagram is whole are decapsulated; Zeek also"
-            + " decapsulates the 36 datagrams it reassembled from the fragment frames (32 + 36 = 68), which no single frame"
-            + " holds (DecodedPacket.TUNNEL_STOP_FRAGMENT; a known limit)",
+        "the inner TCP connection, carried in every GTP-U datagram of the trace: 32 frames hold whole outer IPv4"
+            + " datagrams and 76 hold fragments (40 first fragments, 36 last ones); Zeek counts each of the 36 datagrams it"
+            + " reassembled once (32 + 36 = 68; the 4 first fragments without a last one never complete); the slice carries"
+            + " every fragment of every datagram, as for the outer flow",
         "ClEkJM2Vm5giqnMf4h@zeek/baselines/core.tunnels.gre-aruba-amsdu/conn.log",
         "the trace's one frame carries an 802.11 A-MSDU of two subframes, each an IP packet of the connection (tshark:"
             + " A-MSDU Subframe #1 and #2): Zeek counts 2 packets, the extract holds the 1 frame",

@@ -192,7 +192,7 @@ class DecoderTunnelCorpusTest {
     }
 
     @org.junit.jupiter.api.Test
-    void shouldStopAtZeeksMaximumTunnelDepthAndAtAFragmentedOuterDatagram() throws IOException {
+    void shouldStopAtZeeksMaximumTunnelDepthAndDecapsulateTheFirstFragmentOfAnOuterDatagram() throws IOException {
         final Path triple = corpus().resolve("zeek/traces/tunnels/vxlan-triple-v2.pcap");
         final Path fragmented = corpus().resolve("zeek/traces/tunnels/gtp/gtp1_gn_normal_incl_fragmentation.pcap");
         Assumptions.assumeTrue(Files.isRegularFile(triple) && Files.isRegularFile(fragmented), "tunnel traces absent");
@@ -208,24 +208,36 @@ class DecoderTunnelCorpusTest {
             assertEquals(DecodedPacket.TUNNEL_STOP_MAX_DEPTH, out.tunnelStop());
             assertEquals("3.3.3.3", address(out.innermost(), true));
         }
-        int fragments = 0;
+        // tshark -o ip.defragment:FALSE on the outer header: 32 whole datagrams, 40 first fragments
+        // (MF set, offset 0), 36 last ones (offset 185 units); the first fragments hold the GTP-U
+        // header and the inner IPv4/TCP header, so they are decapsulated as the whole datagrams are.
+        int whole = 0;
+        int first = 0;
+        int later = 0;
         try (CaptureReader reader = CaptureReader.open(fragmented)) {
             final PacketDecoder decoder = new PacketDecoder();
             while (reader.next(frame)) {
                 decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), out);
-                if (out.layer(0).isFragment()) {
-                    fragments++;
+                final FlowKey outer = out.layer(0);
+                if (outer.isFragment() && outer.fragmentOffset() != 0) {
+                    later++;
                     assertEquals(1, out.layerCount());
-                    if (out.layer(0).fragmentOffset() == 0) { // a later UDP fragment has no ports to tell a tunnel by
-                        assertEquals(DecodedPacket.TUNNEL_STOP_FRAGMENT, out.tunnelStop());
-                    }
-                } else {
-                    assertEquals(2, out.layerCount());
-                    assertEquals(DecodedPacket.TUNNEL_GTPV1, out.tunnelType(0));
+                    assertEquals(1480, outer.fragmentOffset());
+                    continue;
                 }
+                if (outer.isFragment()) {
+                    first++;
+                } else {
+                    whole++;
+                }
+                assertEquals(2, out.layerCount());
+                assertEquals(DecodedPacket.TUNNEL_GTPV1, out.tunnelType(0));
+                assertEquals(FlowKey.PROTO_TCP, out.innermost().protocol());
             }
         }
-        assertTrue(fragments > 0, "the trace's outer fragments");
+        assertEquals(32, whole, "whole outer datagrams");
+        assertEquals(40, first, "first fragments of outer datagrams");
+        assertEquals(36, later, "later fragments of outer datagrams");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -400,28 +400,72 @@ class DecoderTunnelTest {
     }
 
     @Test
-    void shouldNotDecapsulateAFragmentedOuterDatagram() {
-        final byte[] payload = concat(udp(2152, 2152, 8 + innerIpv4Tcp().length), gtpHeader(0x30, 0xff, innerIpv4Tcp().length),
-            innerIpv4Tcp());
-        final byte[] first = concat(ethernet(EtherTypes.IPV4),
-            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, payload.length, 77, true, 0), payload);
-        final DecodedPacket p = decode(first);
-        assertEquals(1, p.layerCount());
-        assertTrue(p.innermost().isFragment());
-        assertEquals("172.16.0.1:2152 > 172.16.0.2:2152 proto 17 frag id=77 off=0 MF", p.innermost().toString());
-        assertEquals(TUNNEL_STOP_FRAGMENT, p.tunnelStop());
+    void shouldDecapsulateTheFirstFragmentOfAnOuterDatagramAsFarAsItsBytesGo() {
+        // The inner IPv4/TCP packet (40 bytes) with 1000 bytes of payload: GTP-U and the outer UDP
+        // header count them all, the outer IPv4 first fragment carries only the first 72 bytes.
+        final int innerLength = 40 + 1000;
+        final byte[] inner = concat(Frames.ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH + 1000),
+            tcp(49152, 80));
+        final byte[] udpGtp = concat(udp(2152, 2152, 8 + innerLength), gtpHeader(0x30, 0xff, innerLength));
+        final DecodedPacket p = decode(gtpFirstFragment());
+        assertEquals(2, p.layerCount());
+        assertEquals("172.16.0.1:2152 > 172.16.0.2:2152 proto 17 frag id=77 off=0 MF", p.layer(0).toString());
+        assertEquals(TUNNEL_GTPV1, p.tunnelType(0));
+        assertEquals(INNER_TCP_V4, p.innermost().toString());
+        assertEquals(TUNNEL_STOP_NONE, p.tunnelStop());
 
+        // The whole inner packet in the first fragment: its length is exactly the bytes left.
+        final byte[] whole = concat(udp(2152, 2152, 8 + innerIpv4Tcp().length), gtpHeader(0x30, 0xff, innerIpv4Tcp().length),
+            innerIpv4Tcp());
+        final DecodedPacket w = decode(concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, whole.length, 77, true, 0), whole));
+        assertEquals(2, w.layerCount());
+        assertEquals(INNER_TCP_V4, w.innermost().toString());
+
+        // GTP wants the inner packet to end where the datagram ends: an inner length shorter than
+        // the bytes already in the first fragment is refused, as for a whole datagram.
+        final byte[] shortInner = concat(udpGtp, innerIpv4Tcp(), new byte[64]);
+        final DecodedPacket s = decode(concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, shortInner.length, 77, true, 0), shortInner));
+        assertEquals(1, s.layerCount());
+        assertEquals(TUNNEL_STOP_REFUSED, s.tunnelStop());
+
+        // A first fragment that ends inside the inner TCP ports: no inner key to give the datagram.
+        final byte[] cut = concat(udpGtp, java.util.Arrays.copyOf(inner, 22));
+        final DecodedPacket c = decode(concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, cut.length, 77, true, 0), cut));
+        assertEquals(1, c.layerCount());
+        assertEquals(TUNNEL_STOP_REFUSED, c.tunnelStop());
+
+        // A later fragment has no tunnel header: GRE, IP in IP say so, UDP has no ports to tell.
         final byte[] later = concat(ethernet(EtherTypes.IPV4), Frames.ipv4Fragment(47, OUTER_A, OUTER_B, 16, 78, false, 3), new byte[16]);
         final DecodedPacket q = decode(later);
         assertEquals(1, q.layerCount());
         assertEquals(TUNNEL_STOP_FRAGMENT, q.tunnelStop());
+        final DecodedPacket u = decode(concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, 16, 77, false, 3), new byte[16]));
+        assertEquals(1, u.layerCount());
+        assertEquals(TUNNEL_STOP_NONE, u.tunnelStop());
+    }
+
+    /**
+     * IPv4 first fragment (id 77, 72 bytes) of a UDP 2152 datagram: GTP-U G-PDU carrying IPv4/TCP
+     * with 1000 payload bytes, of which the fragment holds the headers and 16 bytes.
+     */
+    static byte[] gtpFirstFragment() {
+        final int innerLength = 40 + 1000;
+        final byte[] inner = concat(Frames.ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH + 1000),
+            tcp(49152, 80));
+        final byte[] firstPayload = concat(udp(2152, 2152, 8 + innerLength), gtpHeader(0x30, 0xff, innerLength), inner, new byte[16]);
+        return concat(ethernet(EtherTypes.IPV4),
+            Frames.ipv4Fragment(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, firstPayload.length, 77, true, 0), firstPayload);
     }
 
     /** Every tunnel frame built here, for the robustness and allocation tests. */
     static byte[][] tunnelFrames() {
         return new byte[][] {
             outerIpv4(41, innerIpv6Udp()), vxlanIpv4Tcp(), geneveIpv6Udp(), greIpv4Tcp(), erspan2Ipv4Tcp(), pptpIpv4Tcp(),
-            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4),
+            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4), gtpFirstFragment(),
         };
     }
 
