@@ -1,9 +1,9 @@
 package io.scalpel.conformance;
 
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
@@ -22,19 +22,22 @@ enum ConformanceReason {
     /** ts is masked and the same key appears in more than one row of the log: no time window separates them. */
     REPEATED_MASKED_KEY("repeated-masked-key", false, null),
     /**
-     * Zeek reassembles IP fragments and counts the datagram once, at its last fragment; the
-     * extract carries every fragment. Check: fragment frames minus distinct datagrams.
+     * Zeek reassembles IP fragments and counts a datagram once, when it is complete (an
+     * incomplete one, never); the extract carries every fragment. Check: fragment frames minus
+     * the complete datagrams among them (a first and a last fragment present).
      */
     FRAGMENTS_COUNTED_ONCE("fragments-counted-once", true, frames -> {
-        final Set<String> datagrams = new HashSet<>();
+        final Map<String, boolean[]> datagrams = new HashMap<>();
         long fragments = 0;
         for (TsharkFrame f : frames) {
             if (f.isFragment()) {
                 fragments++;
-                datagrams.add(f.datagramId());
+                final boolean[] firstAndLast = datagrams.computeIfAbsent(f.datagramId(), k -> new boolean[2]);
+                firstAndLast[0] |= f.isFirstFragment();
+                firstAndLast[1] |= f.isLastFragment();
             }
         }
-        return fragments - datagrams.size();
+        return fragments - datagrams.values().stream().filter(d -> d[0] && d[1]).count();
     }),
     /**
      * Zeek discards a packet whose IP, TCP or UDP checksum is wrong (unless told to ignore

@@ -37,11 +37,35 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
             if (f.length != FIELDS.size()) {
                 throw new IOException("tshark printed " + f.length + " fields, expected " + FIELDS.size() + ": " + line);
             }
+            // IPv4 fragment facts from the layer that is fragmented (a tunnel's outer datagram, or the
+            // innermost); IPv6 fragment headers from the innermost.
+            final int layer = fragmentedLayer(f[5].split(",", -1), f[6].split(",", -1));
             frames.add(new TsharkFrame(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2] + "," + f[3] + "," + f[4],
-                last(f[5]), last(f[6]), last(f[7]), last(f[8]), last(f[9]), last(f[10]), last(f[11]), last(f[12]),
+                at(f[5], layer), at(f[6], layer), at(f[7], layer), at(f[8], layer), at(f[9], layer), last(f[10]), last(f[11]), last(f[12]),
                 count(f[13]) + count(f[14])));
         }
         return frames;
+    }
+
+    /** The first IP layer with more fragments or a fragment offset, else the innermost (-1). */
+    private static int fragmentedLayer(final String[] moreFragments, final String[] offsets) {
+        for (int i = 0; i < moreFragments.length; i++) {
+            final boolean more = "1".equals(moreFragments[i]) || "True".equalsIgnoreCase(moreFragments[i]);
+            final boolean offset = i < offsets.length && !offsets[i].isEmpty() && !"0".equals(offsets[i]);
+            if (more || offset) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The value of layer {@code i} of a multi-valued field, or the last one for {@code i} -1. */
+    private static String at(final String values, final int i) {
+        if (i < 0) {
+            return last(values);
+        }
+        final String[] v = values.split(",", -1);
+        return i < v.length ? v[i] : "";
     }
 
     private static String last(final String values) {
@@ -69,6 +93,16 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
             || (!ipFragmentOffset.isEmpty() && !"0".equals(ipFragmentOffset));
         final boolean v6 = !ipv6FragmentId.isEmpty();
         return v4 || v6;
+    }
+
+    boolean isFirstFragment() {
+        return ipv6FragmentId.isEmpty() ? "0".equals(ipFragmentOffset) || ipFragmentOffset.isEmpty() : "0".equals(ipv6FragmentOffset);
+    }
+
+    boolean isLastFragment() {
+        return ipv6FragmentId.isEmpty()
+            ? !("1".equals(ipMoreFragments) || "True".equalsIgnoreCase(ipMoreFragments))
+            : !("1".equals(ipv6MoreFragments) || "True".equalsIgnoreCase(ipv6MoreFragments));
     }
 
     String datagramId() {

@@ -37,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       discards by that rule (a bad checksum recomputed by tshark, a fragment beyond the first of
  *       its datagram, a frame cut by the snaplen), or the packets it finds beyond one in a frame
  *       (an aggregate), are exactly the difference;</li>
- *   <li>at least 99 % of the judged rows are exact, and the per-trace summary in
- *       {@code docs/conformance.md} is the one this run computes.</li>
+ *   <li>at least 99 % of the judged rows are exact or differ only by a mechanically checked
+ *       Zeek accounting rule, and the per-trace summary in {@code docs/conformance.md} is the one
+ *       this run computes.</li>
  * </ol>
  *
  * <p>Rows that cannot be judged are reported apart with their reason: the baselines mask
@@ -51,7 +52,13 @@ import org.junit.jupiter.api.io.TempDir;
  * and fails the next run until a reason from the closed list is given by hand.
  */
 class ZeekConformanceTest {
-    static final double REQUIRED_EXACT_SHARE = 0.99;
+    /**
+     * Judged rows that must be exact or differ only by a Zeek accounting rule checked on the
+     * extract ({@link ConformanceReason#mechanical()}): every frame Zeek saw is in the extract,
+     * so a row may differ where Zeek counts differently (a bad checksum, a reassembled datagram),
+     * never where frames are missing or unexplained.
+     */
+    static final double REQUIRED_ACCOUNTED_SHARE = 0.99;
 
     /** Tests that ran Zeek with the VLAN-aware connection key (their SOURCE.txt: vlan_fivetuple). */
     private static final Set<String> VLAN_AWARE = Set.of(
@@ -125,9 +132,9 @@ class ZeekConformanceTest {
         }
         assertAll(checks);
         assertTrue(summary.judged() > 0, "no row could be judged");
-        assertTrue(summary.exactShare() >= REQUIRED_EXACT_SHARE, String.format(
-            "%d of %d judged rows exact (%.2f %%), below %.0f %%", summary.exact(), summary.judged(),
-            100.0 * summary.exactShare(), 100 * REQUIRED_EXACT_SHARE));
+        assertTrue(summary.accountedShare() >= REQUIRED_ACCOUNTED_SHARE, String.format(
+            "%d of %d judged rows exact or differing by a mechanically checked Zeek rule (%.2f %%), below %.0f %%",
+            summary.accounted(), summary.judged(), 100.0 * summary.accountedShare(), 100 * REQUIRED_ACCOUNTED_SHARE));
     }
 
     private Scalpel open(final Path trace, final boolean vlanAware) {
@@ -190,6 +197,10 @@ class ZeekConformanceTest {
         long judged() { return rows.stream().filter(ConformanceRow::judged).count(); }
         long exact() { return rows.stream().filter(ConformanceRow::exact).count(); }
         double exactShare() { return judged() == 0 ? 0 : (double) exact() / judged(); }
+        long accounted() {
+            return rows.stream().filter(r -> r.exact() || (r.differs() && r.reason().mechanical())).count();
+        }
+        double accountedShare() { return judged() == 0 ? 0 : (double) accounted() / judged(); }
 
         String markdownTable() {
             final Map<String, List<ConformanceRow>> byTrace = new TreeMap<>();
@@ -208,7 +219,9 @@ class ZeekConformanceTest {
             final long all = rows.size();
             md.append("| **all** | ").append(all).append(" | ").append(judged()).append(" | ").append(exact())
                 .append(" | ").append(reasons(rows, true)).append(" | ").append(reasons(rows, false)).append(" |\n");
-            md.append('\n').append(String.format("%d of %d judged rows exact: %.2f %%.%n", exact(), judged(), 100.0 * exactShare()));
+            md.append('\n').append(String.format("%d of %d judged rows exact: %.2f %%. Exact or differing only by a Zeek"
+                + " accounting rule checked on the extract: %d, %.2f %%.%n", exact(), judged(), 100.0 * exactShare(),
+                accounted(), 100.0 * accountedShare()));
             return md.toString();
         }
 
