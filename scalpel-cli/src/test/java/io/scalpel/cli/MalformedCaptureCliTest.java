@@ -219,17 +219,12 @@ class MalformedCaptureCliTest {
     }
 
     private static Child child(final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m", "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
-        command.addAll(List.of(args));
         final Path out = Files.createTempFile(work, "child", ".out");
         final Path err = Files.createTempFile(work, "child", ".err");
-        final ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("SCALPEL_DEBUG");
-        final Process p = pb.start();
+        final Process p = ChildJvm.start(out, err, args);
         if (!p.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            fail("child JVM hangs (more than " + CHILD_TIMEOUT_SECONDS + " s): " + command);
+            fail("child JVM hangs (more than " + CHILD_TIMEOUT_SECONDS + " s): scalpel " + String.join(" ", args));
         }
         return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
