@@ -25,7 +25,9 @@ final class CaptureFuzzTarget {
     /** The smallest record: a pcapng simple packet block without data (a pcap record takes 16). */
     private static final int SMALLEST_RECORD = 12;
 
-    private final Path file;
+    private final Path directory;
+    private final String name;
+    private Path file;
     private final PacketDecoder decoder = new PacketDecoder();
     private final DecodedPacket decoded = new DecodedPacket();
 
@@ -33,16 +35,29 @@ final class CaptureFuzzTarget {
         try {
             final Path shm = Path.of("/dev/shm");
             final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-            this.file = Files.createTempFile(dir, name, ".cap");
-            this.file.toFile().deleteOnExit();
+            this.directory = Files.createTempDirectory(dir, name);
+            this.directory.toFile().deleteOnExit();
+            this.name = name;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Reads {@code bytes} as a capture; returns the frames read. */
+    /**
+     * Reads {@code bytes} as a capture; returns the frames read. Each input gets a new file,
+     * deleted after reading: rewriting one file would make every truncation walk the mappings of
+     * all earlier inputs that the garbage collector has not released yet.
+     */
     int read(final byte[] bytes) throws IOException {
-        Files.write(file, bytes);
+        file = Files.write(directory.resolve(name), bytes);
+        try {
+            return readFile(bytes);
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private int readFile(final byte[] bytes) throws IOException {
         final CaptureReader reader;
         try {
             reader = CaptureReader.open(file);
