@@ -47,6 +47,8 @@ final class IndexCommand implements Callable<Integer> {
             final IndexBuilder.Result r;
             try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
                 r = Scalpel.index(capture, index, progress);
+            } catch (java.io.IOException e) {
+                throw Failures.forIndex(capture, index, e, true);
             }
             report(capture, r, out, err);
         }

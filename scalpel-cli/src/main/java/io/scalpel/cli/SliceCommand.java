@@ -119,7 +119,12 @@ final class SliceCommand implements Callable<Integer> {
         if (!Files.isRegularFile(capture)) {
             throw new java.nio.file.NoSuchFileException(capture.toString());
         }
-        final Scalpel s = Scalpel.open(capture, options);
+        final Scalpel s;
+        try {
+            s = Scalpel.open(capture, options);
+        } catch (IOException e) {
+            throw Failures.forIndex(capture, options.index(), e, false);
+        }
         if (s.indexBuild() != null) {
             err.println("scalpel: " + (reindex ? "re" : "no index for " + capture + ": ") + "indexed " + capture + " ("
                 + s.manifest().packets() + " packets) into " + s.indexBuild().indexDirectory());
@@ -309,7 +314,9 @@ final class SliceCommand implements Callable<Integer> {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new OutputException("cannot create --split-dir " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("cannot create --split-dir " + dir + ": " + (e instanceof java.nio.file.FileAlreadyExistsException f
+                ? f.getFile() + " exists and is not a directory" : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getMessage()), e);
         }
         final CaptureFormat ext = outFormat != null ? outFormat : scalpel.captureFormat();
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
