@@ -1,7 +1,9 @@
 #!/bin/sh
 # Fuzzing campaign over every fuzz target in turn (docs/robustness.md).
 #
-#   scalpel-core/fuzz.sh [LOG]        (run from anywhere; LOG defaults to target/fuzz-campaign.log)
+#   scalpel-core/fuzz.sh [LOG [TARGET...]]   (run from anywhere; LOG defaults to
+#                                            scalpel-core/target/fuzz-campaign.log; TARGET is
+#                                            Class#method, default: every target below)
 #
 # Each target is fuzzed in its own JVM (with JAZZER_FUZZ=1 a JVM fuzzes one @FuzzTest only) for the
 # maxDuration its annotation gives. Jazzer keeps the inputs it found in .cifuzz-corpus/ (not
@@ -18,6 +20,10 @@ io.scalpel.capture.CaptureReaderFuzzTest#pcapngFile
 io.scalpel.decode.PacketDecoderFuzzTest#decodeAnyFrame
 io.scalpel.zeek.ConnLogFuzzTest#tsvRows
 io.scalpel.zeek.ConnLogFuzzTest#anyLog"
+if [ $# -gt 1 ]; then
+    shift
+    TARGETS="$*"
+fi
 status=0
 for t in $TARGETS; do
     echo "== $t ($(date -u +%Y-%m-%dT%H:%M:%SZ))" | tee -a "$LOG"
