@@ -74,6 +74,7 @@ class HostileConnLogTest {
         final Cli r = assertTimeoutPreemptively(LIMIT, () -> Cli.run("slice", capture.toString(), "--conn", conn.toString(), "--all",
             "--split-dir", split.toString()));
 
+        assertEquals(ExitCode.PARTIAL.code(), r.exit(), () -> "refused uids next to a written one: " + r);
         assertClean(r);
         assertEquals(Set.of(UID + ".pcap"), Set.copyOf(list(split)), "only the safe uid is written: " + r);
         final Set<String> after = tree();
