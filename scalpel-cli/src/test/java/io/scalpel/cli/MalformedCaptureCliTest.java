@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Malformed, truncated and corrupt captures through the {@code scalpel} command: {@code index},
- * then {@code slice} of a time range and, where a conn.log belongs to the capture, of every uid.
+ * then {@code slice} of a time range and, where a conn.log belongs to the capture (the generated
+ * ones), the same range converted to the other format and a slice of every uid.
  * Each ends in success or in a one-line error naming the file and a byte offset, with a
  * documented exit code: never a stack trace, a hang or an OutOfMemoryError.
  *
@@ -140,6 +141,7 @@ class MalformedCaptureCliTest {
         assertEquals(written > 0, Files.exists(out), () -> capture + ": an output file exactly when frames were written: " + range);
 
         if (c.connLog() != null) {
+            convert(capture, index, "pcap".equals(summary.get("format").asText()), written);
             final Path split = work.resolve(capture.getFileName() + ".all.out");
             final Cli all = assertTimeoutPreemptively(PER_COMMAND,
                 () -> Cli.run("slice", "--index", index.toString(), "--conn", c.connLog(), "--all", "-w", split.toString(),
@@ -148,6 +150,25 @@ class MalformedCaptureCliTest {
             assertClean(all.exit(), all.err(), "slice --all " + capture);
             assertTrue(SLICE_EXITS.contains(all.exit()), () -> "slice --all " + capture + ": undocumented outcome: " + all);
         }
+    }
+
+    /**
+     * The time-range slice again, converted to the other format: pcap to pcapng keeps every frame;
+     * pcapng to pcap may refuse frames of several link types (exit 2), nothing else.
+     */
+    private static void convert(final Path capture, final Path index, final boolean pcap, final long written) {
+        final Path out = work.resolve(capture.getFileName() + ".converted.out");
+        final Cli r = assertTimeoutPreemptively(PER_COMMAND, () -> Cli.run("slice", "--json", "--index", index.toString(), "--to", TO,
+            "--format", pcap ? "pcapng" : "pcap", "-w", out.toString(), capture.toString()), () -> "slice --format hangs on " + capture);
+        TALLY.sliced++;
+        assertClean(r.exit(), r.err(), "slice --format " + capture);
+        if (!pcap && r.exit() == ExitCode.USAGE.code()) {
+            assertTrue(r.err().contains("link type"), () -> "pcapng to pcap refused for another reason than mixed link types: " + r);
+            assertFalse(Files.exists(out), "nothing written when the conversion is refused");
+            return;
+        }
+        assertTrue(SLICE_EXITS.contains(r.exit()), () -> "slice --format " + capture + ": undocumented outcome: " + r);
+        assertEquals(written, json(r.out()).get("packets").asLong(), () -> capture + ": the converted slice has the same frames: " + r);
     }
 
     private static void checkIndexed(final MalformedCaptures.Case c, final Path capture, final JsonNode summary, final String err,
