@@ -1,6 +1,7 @@
 package io.scalpel.cli;
 
 import io.scalpel.capture.CaptureFormatException;
+import io.scalpel.index.IndexDirectory;
 import io.scalpel.index.IndexException;
 import io.scalpel.slice.OutputException;
 import io.scalpel.zeek.ConnLogFormatException;
@@ -8,7 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 /** Maps what went wrong to an exit code and a one-line message. */
 final class Failures {
@@ -37,6 +40,46 @@ final class Failures {
             return ExitCode.USAGE;
         }
         return ExitCode.INTERNAL;
+    }
+
+    /**
+     * What a failure while opening or building the index of {@code capture} in {@code index}
+     * means: a file system error on the index directory, its temporary siblings or its parents,
+     * or (with {@code building}: the command writes an index, and reads nothing else that could
+     * fail with a plain IOException) any other I/O error, is an output error (exit 6) naming the index; anything else
+     * (a malformed capture, a refused index, a missing capture) is returned as it is.
+     */
+    static IOException forIndex(final Path capture, final Path index, final IOException e, final boolean building) {
+        if (e instanceof CaptureFormatException || e instanceof IndexException || e instanceof OutputException) {
+            return e;
+        }
+        final Path target = (index != null ? index : IndexDirectory.defaultFor(capture)).toAbsolutePath().normalize();
+        if (e instanceof FileSystemException f) {
+            final Path file = f.getFile() == null ? null : Path.of(f.getFile()).toAbsolutePath().normalize();
+            if (file == null || file.equals(capture.toAbsolutePath().normalize())
+                || !(target.startsWith(file) || file.startsWith(target) || file.toString().startsWith(target + "."))) {
+                return e;
+            }
+        } else if (!building) {
+            return e;
+        }
+        return new OutputException("cannot write index " + target + ": " + reason(e), e);
+    }
+
+    private static String reason(final IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException n) {
+            return n.getFile() + ": no such directory";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "exists and is not a directory");
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     static String message(final Throwable t) {

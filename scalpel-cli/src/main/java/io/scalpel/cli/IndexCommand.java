@@ -51,6 +51,8 @@ final class IndexCommand implements Callable<Integer> {
             final IndexBuilder.Result r;
             try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
                 r = Scalpel.index(capture, index, progress, rebuild);
+            } catch (java.io.IOException e) {
+                throw Failures.forIndex(capture, index, e, true);
             }
             report(capture, r, out, err);
         }

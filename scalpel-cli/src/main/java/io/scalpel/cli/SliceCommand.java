@@ -49,6 +49,7 @@ final class SliceCommand implements Callable<Integer> {
     /** A uid usable as a file name: Zeek's uids are letters and digits. */
     static final Pattern SAFE_UID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final int MALFORMED_SHOWN = 10;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     @CommandLine.ParentCommand
     ScalpelCommand parent;
@@ -138,7 +139,12 @@ final class SliceCommand implements Callable<Integer> {
         if (!Files.isRegularFile(capture)) {
             throw new java.nio.file.NoSuchFileException(capture.toString());
         }
-        final Scalpel s = Scalpel.open(capture, options);
+        final Scalpel s;
+        try {
+            s = Scalpel.open(capture, options);
+        } catch (IOException e) {
+            throw Failures.forIndex(capture, options.index(), e, false);
+        }
         final io.scalpel.index.IndexBuilder.Result built = s.indexBuild();
         if (built != null) {
             switch (built.mode()) {
@@ -451,7 +457,9 @@ final class SliceCommand implements Callable<Integer> {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new OutputException("cannot create --split-dir " + dir + ": " + e.getMessage(), e);
+            throw new OutputException("cannot create --split-dir " + dir + ": " + (e instanceof java.nio.file.FileAlreadyExistsException f
+                ? f.getFile() + " exists and is not a directory" : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getMessage()), e);
         }
         final CaptureFormat ext = outFormat != null ? outFormat : scalpel.captureFormat();
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
@@ -512,19 +520,33 @@ final class SliceCommand implements Callable<Integer> {
     /** Parses ISO-8601 (UTC unless an offset is given) or epoch seconds with an optional fraction. */
     long parseTime(final String option, final String text) {
         final String t = text.trim();
+        final Instant i;
         try {
             if (t.matches("\\d+(\\.\\d{1,9})?")) {
-                return new BigDecimal(t).movePointRight(9).longValueExact();
+                final BigDecimal nanos = new BigDecimal(t).movePointRight(9);
+                if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                    throw outOfRange(option, text);
+                }
+                return nanos.longValueExact();
+            } else if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
+                i = OffsetDateTime.parse(t).toInstant();
+            } else {
+                i = LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
             }
-            if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
-                final Instant i = OffsetDateTime.parse(t).toInstant();
-                return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-            }
-            final Instant i = LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
-            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 option + " '" + text + "' is neither ISO-8601 (2024-05-01T12:00:00Z) nor epoch seconds (1714564800.5)");
         }
+        try {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), NANOS_PER_SECOND), i.getNano());
+        } catch (ArithmeticException e) {
+            throw outOfRange(option, text);
+        }
+    }
+
+    private CommandLine.ParameterException outOfRange(final String option, final String text) {
+        return new CommandLine.ParameterException(spec.commandLine(), option + " '" + text
+            + "' is out of range: times are counted in nanoseconds since 1970 in 64 bits, from "
+            + Instant.ofEpochSecond(0, Long.MIN_VALUE) + " to " + Instant.ofEpochSecond(0, Long.MAX_VALUE));
     }
 }

@@ -188,6 +188,25 @@ class SliceCommandTest {
         assertTrue(r.err().contains("yesterday"), r::toString);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9999999999", "3000-01-01T00:00:00Z", "99999999999999999999999.5"})
+    void shouldExitWithUsageAndSayOutOfRangeForATimeBeyondWhatNanosecondsCount(final String time) {
+        // 2^63 - 1 ns after 1970 is 2262-04-11T23:47:16.854775807Z: each of these lies after it.
+        final Cli r = Cli.run("slice", capture.toString(), "--to", time, "-w", out());
+
+        assertExit(ExitCode.USAGE, r);
+        assertTrue(r.err().contains("--to '" + time + "' is out of range") && r.err().contains("2262-04-11T23:47:16.854775807Z"),
+            r::toString);
+        assertFalse(Files.exists(Path.of(out())), "nothing written on a usage error");
+    }
+
+    @Test
+    void shouldTakeTheLastNanosecondThatALongCountsAsATime() {
+        final Cli r = Cli.run("slice", capture.toString(), "--from", "9223372036.854775807", "-w", out());
+
+        assertExit(ExitCode.NOTHING_FOUND, r);
+    }
+
     @Test
     void shouldExitWithBadInputForACaptureWithBadMagic() throws IOException {
         final Path bad = Files.write(dir.resolve("bad.pcap"), "this is not a capture, just text....".getBytes(StandardCharsets.US_ASCII));

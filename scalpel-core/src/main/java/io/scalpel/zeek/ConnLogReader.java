@@ -84,6 +84,9 @@ public final class ConnLogReader implements Closeable {
 
     static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
         Objects.requireNonNull(listener, "listener");
+        if (Files.isDirectory(path)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory, not a conn.log");
+        }
         final InputStream in = Files.newInputStream(path);
         try {
             return open(in, path.toString(), listener, kind);

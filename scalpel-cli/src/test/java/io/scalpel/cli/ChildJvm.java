@@ -1,0 +1,24 @@
+package io.scalpel.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The scalpel command as a separate JVM with a 256 MiB heap, on the test's class path. */
+final class ChildJvm {
+    static final String MAX_HEAP = "-Xmx256m";
+
+    private ChildJvm() {
+    }
+
+    /** Starts {@code scalpel ARGS...}; stdout and stderr go to the given files. */
+    static Process start(final Path stdout, final Path stderr, final String... args) throws IOException {
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            MAX_HEAP, "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
+        command.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        pb.environment().remove("SCALPEL_DEBUG");
+        return pb.start();
+    }
+}
