@@ -53,12 +53,7 @@ final class ConnRow {
         }
         requireFields(ZeekLogKind.CONN);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
-        final Addresses.Parsed resp = address(ConnField.RESP_H);
-        if (orig.ipVersion() != resp.ipVersion()) {
-            throw new MalformedLineException(ConnField.ORIG_H.key + " " + SafeText.quote(get(ConnField.ORIG_H))
-                + " and " + ConnField.RESP_H.key + " " + SafeText.quote(get(ConnField.RESP_H))
-                + " are of different IP versions");
-        }
+        final Addresses.Parsed resp = sameVersionAs(orig, address(ConnField.RESP_H));
         final String vlan = get(ConnField.VLAN) != null ? get(ConnField.VLAN) : get(ConnField.CTX_VLAN);
         final String innerVlan = get(ConnField.INNER_VLAN) != null
             ? get(ConnField.INNER_VLAN) : get(ConnField.CTX_INNER_VLAN);
@@ -84,12 +79,7 @@ final class ConnRow {
     TunnelRecord toTunnelRecord(final long line) throws MalformedLineException {
         requireFields(ZeekLogKind.TUNNEL);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
-        final Addresses.Parsed resp = address(ConnField.RESP_H);
-        if (orig.ipVersion() != resp.ipVersion()) {
-            throw new MalformedLineException(ConnField.ORIG_H.key + " " + SafeText.quote(get(ConnField.ORIG_H))
-                + " and " + ConnField.RESP_H.key + " " + SafeText.quote(get(ConnField.RESP_H))
-                + " are of different IP versions");
-        }
+        final Addresses.Parsed resp = sameVersionAs(orig, address(ConnField.RESP_H));
         return new TunnelRecord(get(ConnField.UID), line, time(ConnField.TS, get(ConnField.TS)), orig.ipVersion(),
             orig.hi(), orig.lo(), port(ConnField.ORIG_P), resp.hi(), resp.lo(), port(ConnField.RESP_P),
             get(ConnField.TUNNEL_TYPE), get(ConnField.ACTION));
@@ -150,6 +140,16 @@ final class ConnRow {
                 }
             }
         }
+    }
+
+    /** {@code resp}, when it is of {@code orig}'s IP version. */
+    private Addresses.Parsed sameVersionAs(final Addresses.Parsed orig, final Addresses.Parsed resp) throws MalformedLineException {
+        if (orig.ipVersion() != resp.ipVersion()) {
+            throw new MalformedLineException(ConnField.ORIG_H.key + " " + SafeText.quote(get(ConnField.ORIG_H))
+                + " and " + ConnField.RESP_H.key + " " + SafeText.quote(get(ConnField.RESP_H))
+                + " are of different IP versions");
+        }
+        return resp;
     }
 
     private Addresses.Parsed address(final ConnField field) throws MalformedLineException {
