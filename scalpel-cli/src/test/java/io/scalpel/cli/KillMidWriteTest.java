@@ -75,7 +75,7 @@ class KillMidWriteTest {
     void shouldLeaveThePreviousIndexByteIdenticalWhenIndexingIsKilled() throws Exception {
         final Map<String, byte[]> before = contents(index);
 
-        killWhenGrown(isIndexTemporary(), "index", "-q", capture.toString());
+        killWhenGrown(isIndexTemporary(), "index", "--rebuild", "-q", capture.toString());
 
         assertEquals(before.keySet(), contents(index).keySet(), "files of the index after the kill");
         final Map<String, byte[]> after = contents(index);
@@ -162,9 +162,9 @@ class KillMidWriteTest {
 
     private static Map<String, byte[]> contents(final Path directory) throws IOException {
         final Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> s = Files.list(directory)) {
-            for (Path f : s.toList()) {
-                files.put(f.getFileName().toString(), Files.readAllBytes(f));
+        try (Stream<Path> s = Files.walk(directory)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                files.put(directory.relativize(f).toString(), Files.readAllBytes(f));
             }
         }
         return files;
