@@ -261,16 +261,8 @@ public final class Slicer {
         if (structure.stream().noneMatch(b -> b.type() == PcapngBlock.DECRYPTION_SECRETS)) {
             return randoms;
         }
-        try (CaptureReader reader = reader()) {
-            final Frame frame = new Frame();
-            final PacketDecoder decoder = new PacketDecoder();
-            final DecodedPacket decoded = new DecodedPacket();
-            for (long offset : offsets) {
-                reader.readAt(offset, frame);
-                decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
-                TlsKeyLog.clientRandom(frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded, randoms);
-            }
-        }
+        visit(offsets, (frame, decoded) ->
+            TlsKeyLog.clientRandom(frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded, randoms));
         return randoms;
     }
 
