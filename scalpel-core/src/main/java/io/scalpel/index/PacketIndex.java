@@ -242,7 +242,7 @@ public final class PacketIndex implements Closeable {
         if (to != Long.MAX_VALUE) {
             filter = filter == null ? ltEq(FIRST_TS, to) : and(filter, ltEq(FIRST_TS, to));
         }
-        final CommunityMaterializer m = new CommunityMaterializer();
+        final FlowRowMaterializer m = new FlowRowMaterializer(FLOW_COMMUNITY_COLUMNS);
         final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
         final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
         for (Table part : flows) {
@@ -404,7 +404,7 @@ public final class PacketIndex implements Closeable {
     }
 
     private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {
-        final FlowMaterializer m = new FlowMaterializer();
+        final FlowRowMaterializer m = new FlowRowMaterializer(FLOW_JOIN_COLUMNS);
         for (Table part : flows) {
             read(part, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
         }
@@ -470,10 +470,15 @@ public final class PacketIndex implements Closeable {
         }
     };
 
-    /** Fills reused fields from {@link #FLOW_COMMUNITY_COLUMNS}; {@code communityId} is null when the row has none. */
-    private static final class CommunityMaterializer extends RecordMaterializer<CommunityMaterializer> {
+    /**
+     * Fills reused fields from the columns of a projection of flows.parquet
+     * ({@link #FLOW_JOIN_COLUMNS}, {@link #FLOW_COMMUNITY_COLUMNS}); {@code communityId} is null
+     * when the row has none.
+     */
+    private static final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> {
         int chunk;
         int flow;
+        long hash;
         long firstTs;
         long lastTs;
         int ipVersion;
@@ -483,159 +488,77 @@ public final class PacketIndex implements Closeable {
         String dst;
         int dstPort;
         String communityId;
-        private final GroupConverter root = new GroupConverter() {
-            private final Converter[] fields = {
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        chunk = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        flow = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        firstTs = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        lastTs = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        ipVersion = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        proto = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(final Binary v) {
-                        src = v.toStringUsingUTF8();
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        srcPort = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(final Binary v) {
-                        dst = v.toStringUsingUTF8();
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        dstPort = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(final Binary v) {
-                        communityId = v.toStringUsingUTF8();
-                    }
-                },
+        private final GroupConverter root;
+
+        FlowRowMaterializer(final MessageType projection) {
+            final Converter[] fields = new Converter[projection.getFieldCount()];
+            for (int i = 0; i < fields.length; i++) {
+                fields[i] = converter(projection.getFieldName(i));
+            }
+            root = new GroupConverter() {
+                @Override
+                public Converter getConverter(final int fieldIndex) {
+                    return fields[fieldIndex];
+                }
+
+                @Override
+                public void start() {
+                    communityId = null;
+                }
+
+                @Override
+                public void end() {
+                }
             };
+        }
 
-            @Override
-            public Converter getConverter(final int fieldIndex) {
-                return fields[fieldIndex];
+        private Converter converter(final String column) {
+            switch (column) {
+                case IndexSchema.CHUNK: return ints(v -> chunk = v);
+                case IndexSchema.FLOW: return ints(v -> flow = v);
+                case IndexSchema.FLOW_HASH: return longs(v -> hash = v);
+                case IndexSchema.FIRST_TS: return longs(v -> firstTs = v);
+                case IndexSchema.LAST_TS: return longs(v -> lastTs = v);
+                case IndexSchema.IP_VERSION: return ints(v -> ipVersion = v);
+                case IndexSchema.PROTO: return ints(v -> proto = v);
+                case IndexSchema.SRC: return strings(v -> src = v);
+                case IndexSchema.SRC_PORT: return ints(v -> srcPort = v);
+                case IndexSchema.DST: return strings(v -> dst = v);
+                case IndexSchema.DST_PORT: return ints(v -> dstPort = v);
+                case IndexSchema.COMMUNITY_ID: return strings(v -> communityId = v);
+                default: throw new IllegalArgumentException("no field for flows column " + column);
             }
+        }
 
-            @Override
-            public void start() {
-                communityId = null;
-            }
+        private static Converter ints(final java.util.function.IntConsumer field) {
+            return new PrimitiveConverter() {
+                @Override
+                public void addInt(final int v) {
+                    field.accept(v);
+                }
+            };
+        }
 
-            @Override
-            public void end() {
-            }
-        };
+        private static Converter longs(final java.util.function.LongConsumer field) {
+            return new PrimitiveConverter() {
+                @Override
+                public void addLong(final long v) {
+                    field.accept(v);
+                }
+            };
+        }
 
-        @Override
-        public CommunityMaterializer getCurrentRecord() {
-            return this;
+        private static Converter strings(final java.util.function.Consumer<String> field) {
+            return new PrimitiveConverter() {
+                @Override
+                public void addBinary(final Binary v) {
+                    field.accept(v.toStringUsingUTF8());
+                }
+            };
         }
 
         @Override
-        public GroupConverter getRootConverter() {
-            return root;
-        }
-    }
-
-    /** Fills reused fields from the join columns of flows.parquet. */
-    private static final class FlowMaterializer extends RecordMaterializer<FlowMaterializer> {
-        int chunk;
-        int flow;
-        long hash;
-        long firstTs;
-        long lastTs;
-        private final GroupConverter root = new GroupConverter() {
-            private final Converter[] fields = {
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        chunk = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addInt(final int v) {
-                        flow = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        hash = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        firstTs = v;
-                    }
-                },
-                new PrimitiveConverter() {
-                    @Override
-                    public void addLong(final long v) {
-                        lastTs = v;
-                    }
-                },
-            };
-
-            @Override
-            public Converter getConverter(final int fieldIndex) {
-                return fields[fieldIndex];
-            }
-
-            @Override
-            public void start() {
-            }
-
-            @Override
-            public void end() {
-            }
-        };
-
-        @Override
-        public FlowMaterializer getCurrentRecord() {
+        public FlowRowMaterializer getCurrentRecord() {
             return this;
         }
 
