@@ -80,11 +80,7 @@ public final class Scalpel implements Closeable {
 
         /** @throws IllegalArgumentException when the seed is not a 16-bit value */
         public Options withCommunityIdSeed(final int seed) {
-            if (seed < 0 || seed > CommunityId.MAX_SEED) {
-                throw new IllegalArgumentException("Community ID seed " + seed + " is not a 16-bit value (0-"
-                    + CommunityId.MAX_SEED + ")");
-            }
-            return new Options(index, vlanAware, buildIfMissing, reindex, progress, seed);
+            return new Options(index, vlanAware, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed));
         }
     }
 

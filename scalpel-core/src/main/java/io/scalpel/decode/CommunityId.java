@@ -40,12 +40,20 @@ public final class CommunityId {
     private final MessageDigest sha1;
     private final byte[] input = new byte[MAX_INPUT];
 
-    /** A calculator with {@code seed} (0 to {@value #MAX_SEED}). */
-    public CommunityId(final int seed) {
+    /**
+     * @return {@code seed}
+     * @throws IllegalArgumentException when it is not a 16-bit value (0 to {@value #MAX_SEED})
+     */
+    public static int checkSeed(final int seed) {
         if (seed < 0 || seed > MAX_SEED) {
             throw new IllegalArgumentException("Community ID seed " + seed + " is not a 16-bit value (0-" + MAX_SEED + ")");
         }
-        this.seed = seed;
+        return seed;
+    }
+
+    /** A calculator with {@code seed} (0 to {@value #MAX_SEED}). */
+    public CommunityId(final int seed) {
+        this.seed = checkSeed(seed);
         try {
             this.sha1 = MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {

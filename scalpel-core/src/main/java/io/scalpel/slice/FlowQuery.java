@@ -76,10 +76,7 @@ public record FlowQuery(String label, int ipVersion,
             throw new IllegalArgumentException("'" + id + "' is not a Community ID v1 (1: and 28 base64 characters,"
                 + " like 1:wCb3OG7yAFWelaUydu0D+125CLM=)");
         }
-        if (seed < 0 || seed > CommunityId.MAX_SEED) {
-            throw new IllegalArgumentException("Community ID seed " + seed + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
-        }
-        return new FlowQuery(label, 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, id, seed);
+        return new FlowQuery(label, 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, id, CommunityId.checkSeed(seed));
     }
 
     /** True for a query by Community ID rather than by 5-tuple. */
