@@ -36,8 +36,6 @@ final class Tunnels {
     static final int PROTO_IPV4_IN_IP = 4;
     static final int PROTO_IPV6_IN_IP = 41;
     static final int PROTO_GRE = 47;
-    /** IPv6 "No Next Header": a Teredo bubble's inner packet. */
-    static final int PROTO_NO_NEXT_HEADER = 59;
 
     /** UDP ports Zeek registers its tunnel analyzers for. */
     static final int PORT_TEREDO = 3544;
@@ -134,7 +132,6 @@ final class Tunnels {
     static final int TEREDO_PREFIX = 0x2001_0000;
 
     static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
-    static final int IPV4_MIN_HEADER_LENGTH = 20;
     static final int IPV6_HEADER_LENGTH = 40;
     static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
     static final int IPV6_SOURCE_OFFSET = 8;

@@ -357,7 +357,6 @@ public final class IndexBuilder {
         private boolean closed;
         final TreeSet<Integer> linkTypes = new TreeSet<>();
         long packets;
-        long flowRows;
         long outerRows;
         long minTs = Long.MAX_VALUE;
         long maxTs = Long.MIN_VALUE;
@@ -621,7 +620,6 @@ public final class IndexBuilder {
             chunk.copyPrefixTo(batch, limit);
             chunk.discardPrefix(limit);
             final FlowAccumulator table = flows;
-            flowRows += table.size();
             flushes++;
             flows = flowTables[flushes & 1];
             flows.reset(firstChunk + flushes);
