@@ -234,8 +234,17 @@ public record FlowQuery(String label, int ipVersion,
     }
 
     private boolean addressesMatch(final FlowKey k) {
-        return (k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo)
-            || (k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo);
+        return forward(k) || reverse(k);
+    }
+
+    /** The key runs from the originator to the responder. */
+    private boolean forward(final FlowKey k) {
+        return k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo;
+    }
+
+    /** The key runs from the responder to the originator. */
+    private boolean reverse(final FlowKey k) {
+        return k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo;
     }
 
     /** Whether one IP layer's key is this connection's, in either direction. */
@@ -255,8 +264,8 @@ public record FlowQuery(String label, int ipVersion,
             }
             other = FlowHash.protocolClass(protocol) == FlowHash.OTHER_PROTOCOLS;
         }
-        final boolean forward = k.srcHi() == origHi && k.srcLo() == origLo && k.dstHi() == respHi && k.dstLo() == respLo;
-        final boolean reverse = k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo;
+        final boolean forward = forward(k);
+        final boolean reverse = reverse(k);
         if (!forward && !reverse) {
             return false;
         }
