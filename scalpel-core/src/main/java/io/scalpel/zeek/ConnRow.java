@@ -48,15 +48,12 @@ final class ConnRow {
      * ({@link ConnRecord#hasFiveTuple()} false), to be joined by its Community ID.
      */
     ConnRecord toRecord(final long line) throws MalformedLineException {
-        if (get(ConnField.COMMUNITY_ID) != null && !get(ConnField.COMMUNITY_ID).isEmpty() && !hasFiveTuple()) {
+        if (!isBlank(get(ConnField.COMMUNITY_ID)) && !hasFiveTuple()) {
             return communityIdRecord(line);
         }
         requireFields(ZeekLogKind.CONN);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
         final Addresses.Parsed resp = sameVersionAs(orig, address(ConnField.RESP_H));
-        final String vlan = get(ConnField.VLAN) != null ? get(ConnField.VLAN) : get(ConnField.CTX_VLAN);
-        final String innerVlan = get(ConnField.INNER_VLAN) != null
-            ? get(ConnField.INNER_VLAN) : get(ConnField.CTX_INNER_VLAN);
         return new ConnRecord(
             get(ConnField.UID),
             line,
@@ -67,8 +64,8 @@ final class ConnRow {
             orig.ipVersion(),
             orig.hi(), orig.lo(), port(ConnField.ORIG_P),
             resp.hi(), resp.lo(), port(ConnField.RESP_P),
-            bounded(ConnField.VLAN, vlan, MAX_VLAN, "a VLAN id"),
-            bounded(ConnField.INNER_VLAN, innerVlan, MAX_VLAN, "a VLAN id"),
+            vlanTag(ConnField.VLAN, ConnField.CTX_VLAN),
+            vlanTag(ConnField.INNER_VLAN, ConnField.CTX_INNER_VLAN),
             get(ConnField.COMMUNITY_ID),
             tunnelParents,
             count(ConnField.ORIG_PKTS),
@@ -87,7 +84,7 @@ final class ConnRow {
 
     private boolean hasFiveTuple() {
         for (ConnField f : ConnField.ALL) {
-            if (f.fiveTuple && (get(f) == null || get(f).isEmpty())) {
+            if (f.fiveTuple && isBlank(get(f))) {
                 return false;
             }
         }
@@ -95,21 +92,12 @@ final class ConnRow {
     }
 
     private ConnRecord communityIdRecord(final long line) throws MalformedLineException {
-        final String uid = get(ConnField.UID);
-        if (uid == null) {
-            throw new MalformedLineException(ConnField.UID.key + " is missing or unset");
-        }
-        if (uid.isEmpty()) {
-            throw new MalformedLineException(ConnField.UID.key + " is empty");
-        }
+        final String uid = required(ConnField.UID);
         final String communityId = get(ConnField.COMMUNITY_ID);
         if (!CommunityId.isWellFormed(communityId)) {
             throw new MalformedLineException(ConnField.COMMUNITY_ID.key + ": " + SafeText.quote(communityId)
                 + " is not a Community ID v1 (1: and 28 base64 characters)");
         }
-        final String vlan = get(ConnField.VLAN) != null ? get(ConnField.VLAN) : get(ConnField.CTX_VLAN);
-        final String innerVlan = get(ConnField.INNER_VLAN) != null
-            ? get(ConnField.INNER_VLAN) : get(ConnField.CTX_INNER_VLAN);
         return new ConnRecord(
             uid,
             line,
@@ -120,8 +108,8 @@ final class ConnRow {
             ConnRecord.NO_IP_VERSION,
             0, 0, ConnRecord.UNSET,
             0, 0, ConnRecord.UNSET,
-            bounded(ConnField.VLAN, vlan, MAX_VLAN, "a VLAN id"),
-            bounded(ConnField.INNER_VLAN, innerVlan, MAX_VLAN, "a VLAN id"),
+            vlanTag(ConnField.VLAN, ConnField.CTX_VLAN),
+            vlanTag(ConnField.INNER_VLAN, ConnField.CTX_INNER_VLAN),
             communityId,
             tunnelParents,
             count(ConnField.ORIG_PKTS),
@@ -131,15 +119,31 @@ final class ConnRow {
     private void requireFields(final ZeekLogKind kind) throws MalformedLineException {
         for (ConnField f : ConnField.ALL) {
             if (kind.requires(f)) {
-                final String v = get(f);
-                if (v == null) {
-                    throw new MalformedLineException(f.key + " is missing or unset");
-                }
-                if (v.isEmpty()) {
-                    throw new MalformedLineException(f.key + " is empty");
-                }
+                required(f);
             }
         }
+    }
+
+    /** The field's value, or says that it is missing, unset or empty. */
+    private String required(final ConnField f) throws MalformedLineException {
+        final String v = get(f);
+        if (v == null) {
+            throw new MalformedLineException(f.key + " is missing or unset");
+        }
+        if (v.isEmpty()) {
+            throw new MalformedLineException(f.key + " is empty");
+        }
+        return v;
+    }
+
+    private static boolean isBlank(final String v) {
+        return v == null || v.isEmpty();
+    }
+
+    /** A VLAN tag from its column, or from Zeek 8's {@code id.ctx} column when the other is absent. */
+    private int vlanTag(final ConnField field, final ConnField ctxField) throws MalformedLineException {
+        final String text = get(field) != null ? get(field) : get(ctxField);
+        return bounded(field, text, MAX_VLAN, "a VLAN id");
     }
 
     /** {@code resp}, when it is of {@code orig}'s IP version. */
