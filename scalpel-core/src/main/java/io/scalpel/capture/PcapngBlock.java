@@ -23,4 +23,12 @@ public record PcapngBlock(int type, int section, long offset, int length, int in
     public static final int DECRYPTION_SECRETS = 10;
     public static final int CUSTOM_COPYABLE = 0x00000BAD;
     public static final int CUSTOM_DO_NOT_COPY = 0x40000BAD;
+
+    /**
+     * A section header or interface description: the blocks reading a packet at an offset needs,
+     * always kept, while other non-packet blocks are kept up to {@link PcapngReader#MAX_BLOCKS_KEPT}.
+     */
+    public boolean isStructural() {
+        return type == SECTION_HEADER || type == INTERFACE_DESCRIPTION;
+    }
 }

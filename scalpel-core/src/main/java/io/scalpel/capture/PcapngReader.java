@@ -425,9 +425,7 @@ public final class PcapngReader extends CaptureReader {
             return;
         }
         blocksSeen++;
-        // Sections and interfaces are always kept: reading a packet at an offset needs them.
-        final boolean structural = block.type() == PcapngBlock.SECTION_HEADER || block.type() == PcapngBlock.INTERFACE_DESCRIPTION;
-        if (structural || otherBlocksKept++ < MAX_BLOCKS_KEPT) {
+        if (block.isStructural() || otherBlocksKept++ < MAX_BLOCKS_KEPT) {
             blocks.add(block);
         }
     }

@@ -673,10 +673,10 @@ public final class IndexBuilder {
                 }
                 int others = 0;
                 for (io.scalpel.capture.PcapngBlock b : blocks) {
-                    others += isStructural(b) ? 0 : 1;
+                    others += b.isStructural() ? 0 : 1;
                 }
                 for (io.scalpel.capture.PcapngBlock b : ng.blocks()) {
-                    if (isStructural(b) || others++ < PcapngReader.MAX_BLOCKS_KEPT) {
+                    if (b.isStructural() || others++ < PcapngReader.MAX_BLOCKS_KEPT) {
                         blocks.add(b);
                     }
                 }
@@ -705,11 +705,6 @@ public final class IndexBuilder {
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
                 allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume);
-        }
-
-        private static boolean isStructural(final io.scalpel.capture.PcapngBlock b) {
-            return b.type() == io.scalpel.capture.PcapngBlock.SECTION_HEADER
-                || b.type() == io.scalpel.capture.PcapngBlock.INTERFACE_DESCRIPTION;
         }
     }
 }
