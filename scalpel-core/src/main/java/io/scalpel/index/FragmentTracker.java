@@ -1,5 +1,6 @@
 package io.scalpel.index;
 
+import io.scalpel.decode.DatagramId;
 import io.scalpel.decode.FlowKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,9 +44,6 @@ final class FragmentTracker {
     private static final FlowKey[] NO_KEYS = new FlowKey[0];
     private static final int[] NO_DEPTHS = new int[0];
 
-    private record DatagramKey(int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int proto, long id) {
-    }
-
     private static final class Datagram {
         final FlowKey key = new FlowKey();
         boolean firstSeen;
@@ -67,7 +65,7 @@ final class FragmentTracker {
         int bytes;
     }
 
-    private final Map<DatagramKey, Datagram> open = new HashMap<>();
+    private final Map<DatagramId, Datagram> open = new HashMap<>();
     private final Resolution sink;
     private long completed;
     private long incomplete;
@@ -89,7 +87,7 @@ final class FragmentTracker {
      */
     void add(final FlowKey k, final int outerVlan, final int innerVlan, final long row, final long ts, final int frameBytes,
              final FlowKey[] inner, final int[] innerDepths, final int innerCount, final int depth) {
-        final DatagramKey dk = new DatagramKey(k.ipVersion(), k.srcHi(), k.srcLo(), k.dstHi(), k.dstLo(), k.protocol(), k.fragmentId());
+        final DatagramId dk = DatagramId.of(k);
         Datagram d = open.get(dk);
         if (d == null) {
             if (open.size() >= MAX_OPEN) {
@@ -165,13 +163,13 @@ final class FragmentTracker {
 
     /** Resolves every datagram holding a row before {@code row} (the chunk must write them). */
     void resolveRowsBefore(final long row) {
-        final List<Map.Entry<DatagramKey, Datagram>> older = new ArrayList<>();
-        for (Map.Entry<DatagramKey, Datagram> e : open.entrySet()) {
+        final List<Map.Entry<DatagramId, Datagram>> older = new ArrayList<>();
+        for (Map.Entry<DatagramId, Datagram> e : open.entrySet()) {
             if (e.getValue().firstRow < row) {
                 older.add(e);
             }
         }
-        for (Map.Entry<DatagramKey, Datagram> e : older) {
+        for (Map.Entry<DatagramId, Datagram> e : older) {
             open.remove(e.getKey());
             incomplete++;
             resolve(e.getValue(), e.getValue().lastTs);
@@ -216,8 +214,8 @@ final class FragmentTracker {
     }
 
     private void expireOldest() {
-        Map.Entry<DatagramKey, Datagram> oldest = null;
-        for (Map.Entry<DatagramKey, Datagram> e : open.entrySet()) {
+        Map.Entry<DatagramId, Datagram> oldest = null;
+        for (Map.Entry<DatagramId, Datagram> e : open.entrySet()) {
             if (oldest == null || e.getValue().firstRow < oldest.getValue().firstRow) {
                 oldest = e;
             }

@@ -8,6 +8,7 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapngBlock;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.CommunityId;
+import io.scalpel.decode.DatagramId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
@@ -282,12 +283,6 @@ public final class Slicer {
     }
 
     /** An IP datagram's identity among its fragments: version, addresses, protocol, identification. */
-    private record Datagram(int ipVersion, long srcHi, long srcLo, long dstHi, long dstLo, int protocol, long id) {
-        static Datagram of(final FlowKey k) {
-            return new Datagram(k.ipVersion(), k.srcHi(), k.srcLo(), k.dstHi(), k.dstLo(), k.protocol(), k.fragmentId());
-        }
-    }
-
     private static long[] concat(final long[] a, final long[] b) {
         final long[] m = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, m, a.length, b.length);
@@ -335,8 +330,8 @@ public final class Slicer {
             int n = 0;
             // Non-first fragments the key did not confirm, and the fragmented datagrams whose first
             // fragment it confirmed through a layer inside the datagram.
-            Map<Datagram, long[]> waiting = null;
-            Set<Datagram> confirmed = null;
+            Map<DatagramId, long[]> waiting = null;
+            Set<DatagramId> confirmed = null;
             for (int i = 0; i < c.size; i++) {
                 final long offset = c.offset[i];
                 if (n > 0 && offset == kept[n - 1]) {
@@ -365,7 +360,7 @@ public final class Slicer {
                             if (waiting == null) {
                                 waiting = new HashMap<>();
                             }
-                            waiting.merge(Datagram.of(k), new long[] {offset}, Slicer::concat);
+                            waiting.merge(DatagramId.of(k), new long[] {offset}, Slicer::concat);
                         }
                         continue;
                     }
@@ -375,14 +370,14 @@ public final class Slicer {
                             if (confirmed == null) {
                                 confirmed = new HashSet<>();
                             }
-                            confirmed.add(Datagram.of(k));
+                            confirmed.add(DatagramId.of(k));
                         }
                     }
                 }
                 kept[n++] = offset;
             }
             if (waiting != null && confirmed != null) {
-                for (Map.Entry<Datagram, long[]> e : waiting.entrySet()) {
+                for (Map.Entry<DatagramId, long[]> e : waiting.entrySet()) {
                     if (confirmed.contains(e.getKey())) {
                         for (long offset : e.getValue()) {
                             kept[n++] = offset;
