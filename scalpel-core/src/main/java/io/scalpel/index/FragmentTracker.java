@@ -108,7 +108,8 @@ final class FragmentTracker {
         d.rows[d.count++] = row;
         d.lastTs = Math.max(d.lastTs, ts);
         d.bytes += frameBytes;
-        if (k.fragmentOffset() == 0 && !d.firstSeen) {
+        final boolean firstNow = k.fragmentOffset() == 0 && !d.firstSeen;
+        if (firstNow) {
             d.firstSeen = true;
             d.key.copyFrom(k);
             d.outerVlan = outerVlan;
@@ -124,8 +125,9 @@ final class FragmentTracker {
             }
         }
         if (d.firstSeen && d.innerKeys.length > 0) {
-            // This fragment's rows for the inner keys, and those of fragments that came before the first.
-            for (int f = 0; f < d.count; f++) {
+            // This fragment's rows for the inner keys, and, when it is the first fragment, those of
+            // the fragments that came before it (every other fragment already has them).
+            for (int f = firstNow ? 0 : d.count - 1; f < d.count; f++) {
                 if (d.innerRows[f] < 0) {
                     d.innerRows[f] = sink.copyRow(d.rows[f]);
                     for (int i = 1; i < d.innerKeys.length; i++) {
