@@ -99,7 +99,8 @@ final class LinkLayer {
         return Ethernet.decodeEtherType(protocol, buf, payload, end, out);
     }
 
-    private static int rawIp(final ByteBuffer buf, final int off, final int end, final DecodedPacket out) {
+    /** An IPv4 or IPv6 packet, by its version nibble. */
+    static int rawIp(final ByteBuffer buf, final int off, final int end, final DecodedPacket out) {
         if (off >= end) {
             return STATUS_TRUNCATED;
         }

@@ -538,9 +538,7 @@ final class Tunnels {
                 status = Ipv6.decode(buf, off, end, out);
                 break;
             case INNER_IP:
-                status = off < end && u8(buf, off) >>> IP_VERSION_SHIFT == FlowKey.IPV4
-                    ? Ipv4.decode(buf, off, end, out)
-                    : Ipv6.decode(buf, off, end, out);
+                status = LinkLayer.rawIp(buf, off, end, out);
                 break;
             case INNER_ETHERNET:
                 status = Ethernet.decodeFrame(buf, off, end, out);
