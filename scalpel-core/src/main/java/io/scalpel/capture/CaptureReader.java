@@ -56,10 +56,26 @@ public abstract class CaptureReader implements Closeable {
      * mapped in segments of {@code segmentSize} bytes.
      */
     public static CaptureReader open(final Path path, final long length, final long segmentSize) throws IOException {
+        requireRegularFile(path);
+        return owning(new MappedFile(path, length, segmentSize));
+    }
+
+    /**
+     * Opens a capture for one sequential pass, read through the channel in windows of
+     * {@code segmentSize} bytes instead of mapped ({@link MappedFile#buffered}): for the index scan.
+     */
+    public static CaptureReader openSequential(final Path path, final long length, final long segmentSize) throws IOException {
+        requireRegularFile(path);
+        return owning(MappedFile.buffered(path, length, segmentSize));
+    }
+
+    private static void requireRegularFile(final Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "not a regular file");
         }
-        final MappedFile file = new MappedFile(path, length, segmentSize);
+    }
+
+    private static CaptureReader owning(final MappedFile file) throws IOException {
         try {
             return forMagic(file);
         } catch (IOException | RuntimeException e) {

@@ -43,6 +43,12 @@ import org.apache.parquet.hadoop.ParquetWriter;
 public final class IndexBuilder {
     /** Rows per chunk (and per row group of the packets table). */
     public static final int CHUNK_ROWS = 256 * 1024;
+    /**
+     * Bytes the scan reads from the capture at a time. The scan reads through the channel rather
+     * than a mapping: touching each page of a fresh mapping costs more than copying it (see
+     * docs/performance.md).
+     */
+    static final long SCAN_WINDOW = 8L << 20;
     /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
     /** The {@code flow} of a frame without an IP flow. */
@@ -177,7 +183,7 @@ public final class IndexBuilder {
 
     /** Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index. */
     private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
-        try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
+        try (CaptureReader reader = CaptureReader.openSequential(capture, -1, Math.min(segmentSize, SCAN_WINDOW));
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
             final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
             final int nextPart = resume != null ? resume.nextPart() : 0;
