@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         "A capture that grew since it was indexed is extended: only the records added since are scanned.",
         "An index that no longer describes its capture is rebuilt. Every update is atomic."})
 final class IndexCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files")
+    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files, or directories of them (capture sets)")
     List<Path> captures;
 
     @Option(names = "--index", paramLabel = "DIR", description = "index directory (only with one CAPTURE; default CAPTURE.scalpel)")
@@ -48,6 +48,10 @@ final class IndexCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         for (Path capture : captures) {
+            if (java.nio.file.Files.isDirectory(capture)) {
+                CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
+                continue;
+            }
             final IndexBuilder.Result r;
             try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
                 r = Scalpel.index(capture, index, progress, rebuild);

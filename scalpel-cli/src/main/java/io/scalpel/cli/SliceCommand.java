@@ -57,7 +57,7 @@ final class SliceCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file")
+    @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file, or a directory of them (a capture set)")
     Path capture;
 
     @Option(names = "--conn", paramLabel = "LOG", description = "Zeek conn.log: TSV or JSON lines, optionally gzip'd; - for stdin")
@@ -126,6 +126,9 @@ final class SliceCommand implements Callable<Integer> {
         validate();
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
             .withCommunityIdSeed(communityIdSeed);
+        if (Files.isDirectory(capture)) {
+            return new CaptureSetSlice(this, options, outFormat, err).call();
+        }
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json);
              Scalpel scalpel = openAnnounced(options.withProgress(progress), err)) {
             if (conn != null || tunnelLog != null) {
