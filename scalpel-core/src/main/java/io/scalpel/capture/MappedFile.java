@@ -1,6 +1,5 @@
 package io.scalpel.capture;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +23,7 @@ import java.nio.file.StandardOpenOption;
  * view whose order matches the field they read, so byte order is explicit at every read.
  * Thread-safe: views are shared read-only and only absolute gets are used on them.
  */
-public final class MappedFile implements Closeable {
+public final class MappedFile implements CaptureSource {
     /** Default segment size: 1 GiB. */
     public static final long DEFAULT_SEGMENT_SIZE = 1L << 30;
     /** Longest span guaranteed to be readable from one segment view. */
@@ -69,12 +68,25 @@ public final class MappedFile implements Closeable {
         return new MappedFile(path, -1, DEFAULT_SEGMENT_SIZE);
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Bytes of the file covered by this mapping. */
+    @Override
     public long size() {
+        return size;
+    }
+
+    @Override
+    public long storedLength() {
+        return size;
+    }
+
+    /** Every byte is mapped: nothing to do. */
+    @Override
+    public long ensure(final long from, final long to) {
         return size;
     }
 
@@ -83,11 +95,13 @@ public final class MappedFile implements Closeable {
     }
 
     /** Index of the segment whose view holds a span starting at {@code position}. */
+    @Override
     public int segmentOf(final long position) {
         return (int) (position / segmentSize);
     }
 
     /** File position of the first byte of segment {@code segment}. */
+    @Override
     public long segmentBase(final int segment) {
         return segment * segmentSize;
     }
@@ -96,6 +110,7 @@ public final class MappedFile implements Closeable {
      * The view of segment {@code segment} in the given byte order. Position {@code p} of the file
      * is at index {@code p - segmentBase(segment)} of the view, for every p the segment maps.
      */
+    @Override
     public ByteBuffer view(final int segment, final ByteOrder order) {
         return order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
     }
