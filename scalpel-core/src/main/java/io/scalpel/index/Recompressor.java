@@ -25,7 +25,6 @@ import java.util.zip.Deflater;
 public final class Recompressor {
     /** Bytes of the capture per member or frame. */
     public static final int MEMBER_SIZE = 1 << 20;
-    private static final int BUFFER = MEMBER_SIZE + 2 * MappedFile.OVERLAP;
 
     /**
      * What was written.
@@ -38,7 +37,8 @@ public final class Recompressor {
     public record Result(Compression codec, long members, long bytesIn, long bytesOut) {
     }
 
-    private final byte[] buffer = new byte[BUFFER];
+    private final byte[] buffer;
+    private final int memberSize;
     private int buffered;
     private final Compression codec;
     private final OutputStream out;
@@ -49,7 +49,9 @@ public final class Recompressor {
     private final CRC32 crc = new CRC32();
     private final ZstdCompressCtx zstd;
 
-    private Recompressor(final Compression codec, final OutputStream out) {
+    private Recompressor(final Compression codec, final OutputStream out, final int memberSize) {
+        this.memberSize = memberSize;
+        this.buffer = new byte[memberSize + 2 * MappedFile.OVERLAP];
         this.codec = codec;
         this.out = out;
         if (codec == Compression.GZIP) {
@@ -71,9 +73,18 @@ public final class Recompressor {
 
     /** Writes the seekable copy of {@code capture} to {@code target} (atomically), in {@code codec}. */
     public static Result recompress(final Path capture, final Path target, final Compression codec) throws IOException {
+        return recompress(capture, target, codec, MEMBER_SIZE);
+    }
+
+    /** As {@link #recompress(Path, Path, Compression)}, with members of about {@code memberSize} bytes of the capture. */
+    public static Result recompress(final Path capture, final Path target, final Compression codec, final int memberSize)
+        throws IOException {
+        if (memberSize <= 0) {
+            throw new IllegalArgumentException("member size " + memberSize + " is not positive");
+        }
         try (CaptureReader reader = CaptureReader.open(capture);
              AtomicOutput output = AtomicOutput.open(target)) {
-            final Recompressor r = new Recompressor(codec, output.stream());
+            final Recompressor r = new Recompressor(codec, output.stream(), memberSize);
             try {
                 final CaptureSource file = reader.file();
                 final Frame frame = new Frame();
@@ -82,7 +93,7 @@ public final class Recompressor {
                     final long end = reader.position();
                     r.copy(file, copied, end);
                     copied = end;
-                    if (r.buffered >= MEMBER_SIZE) {
+                    if (r.buffered >= r.memberSize) {
                         r.member();
                     }
                 }
