@@ -138,6 +138,9 @@ final class SliceCommand implements Callable<Integer> {
         }
     }
 
+    /** The capture being sliced, once opened (for the --json summary of a compressed one). */
+    private Scalpel opened;
+
     private Scalpel openAnnounced(final Scalpel.Options options, final PrintWriter err) throws IOException {
         if (!Files.isRegularFile(capture)) {
             throw new java.nio.file.NoSuchFileException(capture.toString());
@@ -158,6 +161,10 @@ final class SliceCommand implements Callable<Integer> {
                 default -> err.println("scalpel: no index for " + capture + ": indexed " + capture + " ("
                     + s.manifest().packets() + " packets) into " + built.indexDirectory());
             }
+        }
+        opened = s;
+        if (s.compression() != null) {
+            err.println(CompressionReport.line(capture, s.compression()));
         }
         if (s.manifest().truncatedTailOffset() >= 0) {
             err.println("scalpel: warning: " + capture + ": byte offset " + s.manifest().truncatedTailOffset()
@@ -513,6 +520,9 @@ final class SliceCommand implements Callable<Integer> {
         s.put("problems", problems);
         if (mismatches >= 0) {
             s.put("community_id_mismatches", mismatches);
+        }
+        if (opened != null && opened.compression() != null) {
+            s.put("compression", CompressionReport.json(opened.compression(), opened.compressedUnitsRead()));
         }
         s.put("exit_code", code.code());
         final PrintWriter out = spec.commandLine().getOut();

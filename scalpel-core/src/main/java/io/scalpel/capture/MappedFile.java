@@ -1,6 +1,5 @@
 package io.scalpel.capture;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,7 +30,7 @@ import java.nio.file.StandardOpenOption;
  * buffered file is for one thread, and a view is valid until the next {@link #view} call that
  * loads a third segment.
  */
-public final class MappedFile implements Closeable {
+public final class MappedFile implements CaptureSource {
     /** Default segment size: 1 GiB. */
     public static final long DEFAULT_SEGMENT_SIZE = 1L << 30;
     /** Longest span guaranteed to be readable from one segment view. */
@@ -112,12 +111,25 @@ public final class MappedFile implements Closeable {
         return new MappedFile(path, size, segmentSize, true);
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Bytes of the file covered by this mapping. */
+    @Override
     public long size() {
+        return size;
+    }
+
+    @Override
+    public long storedLength() {
+        return size;
+    }
+
+    /** Every byte is mapped: nothing to do. */
+    @Override
+    public long ensure(final long from, final long to) {
         return size;
     }
 
@@ -126,11 +138,13 @@ public final class MappedFile implements Closeable {
     }
 
     /** Index of the segment whose view holds a span starting at {@code position}. */
+    @Override
     public int segmentOf(final long position) {
         return (int) (position / segmentSize);
     }
 
     /** File position of the first byte of segment {@code segment}. */
+    @Override
     public long segmentBase(final int segment) {
         return segment * segmentSize;
     }
@@ -139,6 +153,7 @@ public final class MappedFile implements Closeable {
      * The view of segment {@code segment} in the given byte order. Position {@code p} of the file
      * is at index {@code p - segmentBase(segment)} of the view, for every p the segment maps.
      */
+    @Override
     public ByteBuffer view(final int segment, final ByteOrder order) {
         if (windows != null) {
             final Window w = window(segment);

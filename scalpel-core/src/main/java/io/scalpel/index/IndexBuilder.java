@@ -137,7 +137,8 @@ public final class IndexBuilder {
                 return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
                     0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
             }
-            if (match == CaptureFingerprint.Match.GROWN && lastRecordUnchanged(previous)) {
+            // a compressed capture that grew is indexed anew (its stream is not resumed mid-way)
+            if (match == CaptureFingerprint.Match.GROWN && previous.compression() == null && lastRecordUnchanged(previous)) {
                 try {
                     return run(previous, live, started);
                 } catch (IndexException e) {
@@ -218,7 +219,7 @@ public final class IndexBuilder {
                 scan.packets > 0 ? new IndexManifest.LastRecord(scan.lastOffset, scan.lastTs, scan.lastCaplen)
                     : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
-            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
+            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.file().storedLength());
             final IndexManifest manifest = scan.manifest(fingerprint, previous, parts, next);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
@@ -710,7 +711,8 @@ public final class IndexBuilder {
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume);
+                allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume,
+                reader.file() instanceof io.scalpel.capture.CompressedFile c ? c.layout() : null);
         }
     }
 }
