@@ -131,7 +131,7 @@ public final class BpfFilter implements Closeable {
                 dead = Pcaps.openDead(DataLinkType.getInstance(dlt(linkType)), SNAPLEN);
             } catch (LinkageError e) {
                 throw new BpfFilterException("BPF filters need the native libpcap, which could not be loaded ("
-                    + e.getMessage() + "); install it (Debian/Ubuntu: apt-get install libpcap0.8; Fedora/RHEL: dnf install"
+                    + reason(e) + "); install it (Debian/Ubuntu: apt-get install libpcap0.8; Fedora/RHEL: dnf install"
                     + " libpcap) or name it with -D" + LIBRARY_PROPERTY + "=/path/to/libpcap.so", true);
             } catch (PcapNativeException e) {
                 throw new BpfFilterException("libpcap cannot open a handle for link type " + linkType + ": " + e.getMessage(), false);
@@ -153,6 +153,16 @@ public final class BpfFilter implements Closeable {
                 dead.close();
             }
         }
+    }
+
+    /** The first message in a chain of causes, on one line. */
+    private static String reason(final Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ");
+            }
+        }
+        return e.getClass().getName();
     }
 
     /** The DLT_* value libpcap compiles for, of a LINKTYPE_* value of a capture file (they differ below 104). */
