@@ -122,7 +122,12 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         throws IOException {
         final ParquetFileReader reader;
         try {
-            reader = ParquetFileReader.open(new LocalInputFile(path),
+            reader = ParquetFileReader.open(new LocalInputFile(path) {
+                    @Override
+                    public String toString() {
+                        return source; // parquet-java names the file by this in its messages
+                    }
+                },
                 HadoopFreeReadOptions.filtered(FilterCompat.NOOP, ParquetLogCodecs.INSTANCE));
         } catch (IOException | RuntimeException e) {
             throw new ConnLogFormatException(source, 0, "unreadable Parquet file (" + e.getMessage() + ")", e);
