@@ -186,6 +186,26 @@ class ConnLogSourcesTest {
     }
 
     @Test
+    void shouldReadMillisecondTimestampsIntervalsAndStringPorts() throws IOException {
+        final Path parquet = dir.resolve("ms.parquet");
+        ParquetConnLogWriter.sql("COPY (SELECT TIMESTAMP_MS '2023-11-14 22:13:27.932' AS ts, 'C1' AS uid,"
+            + " '10.0.0.1' AS id_orig_h, '1234' AS id_orig_p, '10.0.0.2' AS id_resp_h, 80::BIGINT AS id_resp_p,"
+            + " 'tcp' AS proto, INTERVAL '1 day 1.5 seconds' AS duration, 7::UTINYINT AS vlan, 3.25::FLOAT AS orig_bytes)"
+            + " TO '" + parquet + "' (FORMAT parquet)");
+
+        final List<ConnRecord> rows = readAll(parquet);
+
+        assertEquals(1, rows.size());
+        final ConnRecord r = rows.get(0);
+        assertEquals(1_700_000_007_932_000_000L, r.tsNanos(), "2023-11-14T22:13:27.932Z");
+        assertEquals(86_401_500_000_000L, r.durationNanos(), "1 day 1.5 s");
+        assertEquals(1234, r.origPort());
+        assertEquals(80, r.respPort());
+        assertEquals(7, r.vlan());
+        assertEquals(1, r.line());
+    }
+
+    @Test
     void shouldRefuseATruncatedParquetFile() throws IOException {
         final Path good = dir.resolve("conn.parquet");
         ParquetConnLogWriter.convert(tsv, good, Naming.DOTTED, Times.TIMESTAMP_MICROS, "snappy", 8);
