@@ -66,7 +66,8 @@ final class SliceCommand implements Callable<Integer> {
         + " or a directory of rotated conn.* logs; - for stdin")
     String conn;
 
-    @Option(names = "--tunnel-log", paramLabel = "LOG", description = "Zeek tunnel.log: TSV or JSON lines, optionally gzip'd; - for stdin."
+    @Option(names = "--tunnel-log", paramLabel = "LOG", description = "Zeek tunnel.log: TSV or JSON lines (optionally gzip'd or zstd'd), Parquet,"
+        + " or a directory of rotated tunnel.* logs; - for stdin."
         + " Its GRE, ERSPAN and IP-in-IP tunnel uids can then be sliced like conn.log uids")
     String tunnelLog;
 
