@@ -110,14 +110,18 @@ public final class ConnLogReader implements Closeable {
         if (Files.isDirectory(path)) {
             return new ConnLogReader(source, kind, listener, RotatedLogs.open(path, source, kind, listener));
         }
-        final byte[] magic;
-        try (InputStream peek = Files.newInputStream(path)) {
-            magic = peek.readNBytes(PARQUET_MAGIC.length);
+        byte[] magic = new byte[0];
+        if (Files.isRegularFile(path)) { // a pipe (--conn <(zcat ...)) must not lose its first bytes to a peek
+            try (InputStream peek = Files.newInputStream(path)) {
+                magic = peek.readNBytes(PARQUET_MAGIC.length);
+            }
         }
         if (java.util.Arrays.equals(magic, PARQUET_MAGIC)) {
             return new ConnLogReader(source, kind, listener, ParquetConnLog.open(path, source, kind, listener));
         }
-        final InputStream in = Files.newInputStream(path);
+        // A pipe (a FIFO, /dev/fd/N): the channel stream of Files.newInputStream fails on it with "Illegal seek".
+        final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
+            ? new java.io.FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
             return open(in, path.toString(), listener, kind);
         } catch (IOException | RuntimeException e) {

@@ -238,6 +238,26 @@ class ConnLogSourcesTest {
     }
 
     @Test
+    void shouldReadAConnLogFromANamedPipeWithoutLosingItsFirstBytes() throws Exception {
+        final Path fifo = dir.resolve("conn.fifo");
+        final Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available here");
+        final Thread writer = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(fifo)) {
+                Files.copy(tsv, out);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+
+        final List<ConnRecord> rows = readAll(fifo);
+        writer.join();
+
+        assertEquals(withoutLines(readAll(tsv)), withoutLines(rows));
+    }
+
+    @Test
     void shouldRefuseParquetOnAStream() {
         final ConnLogFormatException e = assertThrows(ConnLogFormatException.class, () -> ConnLogReader.open(
             new ByteArrayInputStream("PAR1\u0015\u0000".getBytes(StandardCharsets.ISO_8859_1)), "<stdin>", ConnLogListener.IGNORE));
