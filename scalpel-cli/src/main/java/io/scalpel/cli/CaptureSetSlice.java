@@ -53,11 +53,11 @@ final class CaptureSetSlice {
         final Path setIndex = c.index != null ? c.index : CaptureSetBuilder.defaultFor(dir);
         try (ProgressDisplay progress = ProgressDisplay.start("index " + dir.getFileName(), !c.json);
              CaptureSet set = openAnnounced(dir, setIndex, progress)) {
-            final CaptureSet.Selection selection;
+            CaptureSet.Selection found;
             final boolean byUid = c.conn != null || c.tunnelLog != null;
             final List<String> problems = new ArrayList<>();
             if (byUid) {
-                selection = set.selectQueries(queriesFromLogs(set, problems));
+                found = set.selectQueries(queriesFromLogs(set, problems));
             } else {
                 final long fromNs = c.from == null ? Long.MIN_VALUE : c.parseTime("--from", c.from);
                 final long toNs = c.to == null ? Long.MAX_VALUE : c.parseTime("--to", c.to);
@@ -69,7 +69,7 @@ final class CaptureSetSlice {
                     for (String id : c.communityIds) {
                         ids.add(id.trim());
                     }
-                    selection = set.selectCommunityIds(ids, fromNs, toNs);
+                    found = set.selectCommunityIds(ids, fromNs, toNs);
                 } else if (c.flow != null) {
                     final FlowQuery q;
                     try {
@@ -77,11 +77,12 @@ final class CaptureSetSlice {
                     } catch (IllegalArgumentException e) {
                         throw new CommandLine.ParameterException(c.spec.commandLine(), e.getMessage());
                     }
-                    selection = set.selectQueries(List.of(q));
+                    found = set.selectQueries(List.of(q));
                 } else {
-                    selection = set.selectWindow(fromNs, toNs);
+                    found = set.selectWindow(fromNs, toNs);
                 }
             }
+            final CaptureSet.Selection selection = c.narrowed(set, found);
             final List<String> empty = new ArrayList<>();
             for (int i = 0; i < selection.size(); i++) {
                 if (selection.frames(i) == 0) {

@@ -1,9 +1,12 @@
 package io.scalpel.cli;
 
+import io.scalpel.api.CaptureSet;
 import io.scalpel.api.Scalpel;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.BpfFilter;
+import io.scalpel.slice.BpfFilterException;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.OutputException;
@@ -60,10 +63,12 @@ final class SliceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file, or a directory of them (a capture set)")
     Path capture;
 
-    @Option(names = "--conn", paramLabel = "LOG", description = "Zeek conn.log: TSV or JSON lines, optionally gzip'd; - for stdin")
+    @Option(names = "--conn", paramLabel = "LOG", description = "Zeek conn.log: TSV or JSON lines (optionally gzip'd or zstd'd), Parquet,"
+        + " or a directory of rotated conn.* logs; - for stdin")
     String conn;
 
-    @Option(names = "--tunnel-log", paramLabel = "LOG", description = "Zeek tunnel.log: TSV or JSON lines, optionally gzip'd; - for stdin."
+    @Option(names = "--tunnel-log", paramLabel = "LOG", description = "Zeek tunnel.log: TSV or JSON lines (optionally gzip'd or zstd'd), Parquet,"
+        + " or a directory of rotated tunnel.* logs; - for stdin."
         + " Its GRE, ERSPAN and IP-in-IP tunnel uids can then be sliced like conn.log uids")
     String tunnelLog;
 
@@ -89,6 +94,13 @@ final class SliceCommand implements Callable<Integer> {
 
     @Option(names = "--to", paramLabel = "TIME", description = "window end: ISO-8601 or epoch seconds")
     String to;
+
+    @Option(names = "--bpf", paramLabel = "EXPR", description = "keep only the selected packets this libpcap filter accepts,"
+        + " e.g. 'tcp port 80' (needs the native libpcap)")
+    String bpf;
+
+    /** The compiled --bpf, or null. */
+    private BpfFilter filter;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Output output;
@@ -124,6 +136,7 @@ final class SliceCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final CaptureFormat outFormat = parseFormat();
         validate();
+        filter = compileBpf();
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
             .withCommunityIdSeed(communityIdSeed);
         if (Files.isDirectory(capture)) {
@@ -135,11 +148,63 @@ final class SliceCommand implements Callable<Integer> {
                 return sliceConnections(scalpel, outFormat, err);
             }
             return sliceQuery(scalpel, outFormat, err);
+        } finally {
+            if (filter != null) {
+                filter.close();
+            }
         }
     }
 
     /** The capture being sliced, once opened (for the --json summary of a compressed one). */
     private Scalpel opened;
+
+    private BpfFilter compileBpf() {
+        if (bpf == null) {
+            return null;
+        }
+        try {
+            return BpfFilter.compile(bpf);
+        } catch (BpfFilterException e) {
+            throw bpfFailure(e);
+        }
+    }
+
+    private RuntimeException bpfFailure(final BpfFilterException e) {
+        if (e.libpcapMissing()) {
+            return new CliException(ExitCode.USAGE, "--bpf: " + e.getMessage());
+        }
+        return new CommandLine.ParameterException(spec.commandLine(), "--bpf " + e.getMessage().replaceFirst("^BPF expression ", ""));
+    }
+
+    /** The selected frames that --bpf accepts (all without it). */
+    private long[] narrowed(final Scalpel scalpel, final long[] offsets) throws IOException {
+        try {
+            return filter == null ? offsets : scalpel.narrow(offsets, filter);
+        } catch (BpfFilterException e) {
+            throw bpfFailure(e);
+        }
+    }
+
+    private Scalpel.Selection narrowed(final Scalpel scalpel, final Scalpel.Selection selection) throws IOException {
+        try {
+            return filter == null ? selection : scalpel.narrow(selection, filter);
+        } catch (BpfFilterException e) {
+            throw bpfFailure(e);
+        }
+    }
+
+    /** Each query's frames in a capture set's members that --bpf accepts (all without it). */
+    CaptureSet.Selection narrowed(final CaptureSet set, final CaptureSet.Selection selection) throws IOException {
+        try {
+            return filter == null ? selection : set.narrow(selection, filter);
+        } catch (BpfFilterException e) {
+            throw bpfFailure(e);
+        }
+    }
+
+    private String noPacketsIn() {
+        return "no packets in " + capture + (filter != null ? " that --bpf accepts" : "");
+    }
 
     private Scalpel openAnnounced(final Scalpel.Options options, final PrintWriter err) throws IOException {
         if (!Files.isRegularFile(capture)) {
@@ -292,7 +357,7 @@ final class SliceCommand implements Callable<Integer> {
             queries.add(r.getValue());
         }
         final long mismatches = conn != null ? checkCommunityIds(scalpel, connRows, err) : -1;
-        final Scalpel.Selection selection = scalpel.selectQueries(queries);
+        final Scalpel.Selection selection = narrowed(scalpel, scalpel.selectQueries(queries));
         final List<String> empty = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {
             if (selection.offsets(i).length == 0) {
@@ -305,12 +370,12 @@ final class SliceCommand implements Callable<Integer> {
         final int withPackets = selection.size() - empty.size();
         if (all) {
             if (!empty.isEmpty()) {
-                err.println("scalpel: " + empty.size() + " of " + selection.size() + " uids have no packets in " + capture
+                err.println("scalpel: " + empty.size() + " of " + selection.size() + " uids have " + noPacketsIn()
                     + (empty.size() <= MALFORMED_SHOWN ? ": " + String.join(", ", empty) : ""));
             }
         } else {
             for (String u : empty) {
-                problems.add(u + " (no packets in " + capture + ")");
+                problems.add(u + " (" + noPacketsIn() + ")");
             }
         }
         for (String p : problems) {
@@ -381,7 +446,7 @@ final class SliceCommand implements Callable<Integer> {
         if (!communityIds.isEmpty()) {
             return sliceCommunityIds(scalpel, fromNs, toNs, outFormat, err);
         }
-        final long[] offsets;
+        long[] offsets;
         if (flow != null) {
             final FlowQuery q;
             try {
@@ -393,6 +458,7 @@ final class SliceCommand implements Callable<Integer> {
         } else {
             offsets = scalpel.selectWindow(fromNs, toNs);
         }
+        offsets = narrowed(scalpel, offsets);
         final Written written = writeOne(scalpel, offsets, outFormat, err);
         summary(err, written, offsets.length == 0 ? 0 : 1, 1);
         final ExitCode code = offsets.length == 0 ? ExitCode.NOTHING_FOUND : ExitCode.OK;
@@ -406,11 +472,11 @@ final class SliceCommand implements Callable<Integer> {
         for (String id : communityIds) {
             ids.add(id.trim());
         }
-        final Scalpel.Selection selection = scalpel.selectCommunityIds(ids, fromNs, toNs);
+        final Scalpel.Selection selection = narrowed(scalpel, scalpel.selectCommunityIds(ids, fromNs, toNs));
         final List<String> problems = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {
             if (selection.offsets(i).length == 0) {
-                problems.add("community ID " + selection.queries().get(i).communityId() + " (no packets in " + capture
+                problems.add("community ID " + selection.queries().get(i).communityId() + " (" + noPacketsIn()
                     + (fromNs != Long.MIN_VALUE || toNs != Long.MAX_VALUE ? " in the window" : "") + ")");
             }
         }

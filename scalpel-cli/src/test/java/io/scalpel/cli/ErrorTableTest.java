@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * garbled conn.log, stale index, unknown uid, usage and the missing directory in
  * {@link SliceCommandTest}; caplen beyond the limit, block length mismatch and interface id out
  * of range in {@link MalformedCaptureCliTest}; unsafe uids and skipped lines in
- * {@link HostileConnLogTest}.
+ * {@link HostileConnLogTest}; Parquet and zstd conn.logs in {@link ConnLogSourcesCommandTest};
+ * --bpf in {@link BpfSliceCommandTest}.
  */
 class ErrorTableTest {
     /** The first row of testdata/sample-conn.log, whose packets testdata/sample.pcap holds. */
@@ -88,13 +89,15 @@ class ErrorTableTest {
     }
 
     @Test
-    void shouldExitWithBadInputNamingAConnLogThatIsADirectory() throws IOException {
+    void shouldExitWithBadInputNamingAConnLogDirectoryWithoutConnLogs() throws IOException {
         final Path notALog = Files.createDirectory(dir.resolve("logs"));
+        Files.writeString(notALog.resolve("dns.log"), "#fields\tts\n");
 
         final Cli r = Cli.run("slice", capture.toString(), "--conn", notALog.toString(), "--uid", UID, "-w", dir.resolve("o.pcap").toString());
 
         assertExit(ExitCode.BAD_INPUT, r);
-        assertEquals("scalpel: " + notALog + ": is a directory, not a conn.log", lastLine(r.err()), r::toString);
+        assertEquals("scalpel: " + notALog + ": directory holds no conn.log (files named conn.*, like conn.log,"
+            + " conn.2026-11-30-10-00-00.log.gz or conn.parquet)", lastLine(r.err()), r::toString);
     }
 
     @Test

@@ -339,6 +339,21 @@ public final class CaptureSet implements Closeable {
         return Files.size(p) != m.size();
     }
 
+    /**
+     * Each query's frames, in every member, that {@code filter} accepts (each member's selected
+     * frames are filtered once, with that member's link types).
+     *
+     * @see Scalpel#narrow(Scalpel.Selection, io.scalpel.slice.BpfFilter)
+     */
+    public Selection narrow(final Selection selection, final io.scalpel.slice.BpfFilter filter) throws IOException {
+        final List<MemberSelection> members = new java.util.ArrayList<>(selection.members().size());
+        for (MemberSelection m : selection.members()) {
+            final Scalpel.Selection kept = m.capture().narrow(new Scalpel.Selection(selection.queries(), m.offsets()), filter);
+            members.add(new MemberSelection(m.member(), m.capture(), kept.offsets()));
+        }
+        return new Selection(selection.queries(), members);
+    }
+
     private Scalpel member(final CaptureSetManifest.Member m) throws IOException {
         Scalpel s = opened.get(m.file());
         if (s == null) {

@@ -10,6 +10,7 @@ import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.PacketIndex;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Slicer;
@@ -313,6 +314,40 @@ public final class Scalpel implements Closeable {
     /** Visits frames, decoded, at the given offsets. */
     public void visit(final long[] offsets, final Slicer.FrameVisitor visitor) throws IOException {
         slicer.visit(offsets, visitor);
+    }
+
+    /**
+     * The frames at {@code offsets} that {@code filter} accepts, in the given order: narrows any
+     * selection (uids, flows, Community IDs, a time window) with a libpcap filter expression.
+     * Reads only those frames.
+     *
+     * @throws io.scalpel.slice.BpfFilterException when libpcap refuses the expression for the link
+     *                                             type of a frame, or cannot be loaded
+     */
+    public long[] narrow(final long[] offsets, final BpfFilter filter) throws IOException {
+        return filter.narrow(slicer, offsets);
+    }
+
+    /**
+     * Each query's frames that {@code filter} accepts (every selected frame is filtered once).
+     *
+     * @see #narrow(long[], BpfFilter)
+     */
+    public Selection narrow(final Selection selection, final BpfFilter filter) throws IOException {
+        final long[] kept = narrow(selection.union(), filter);
+        final long[][] offsets = new long[selection.size()][];
+        for (int i = 0; i < offsets.length; i++) {
+            final long[] all = selection.offsets(i);
+            final long[] some = new long[all.length];
+            int n = 0;
+            for (long o : all) {
+                if (java.util.Arrays.binarySearch(kept, o) >= 0) {
+                    some[n++] = o;
+                }
+            }
+            offsets[i] = java.util.Arrays.copyOf(some, n);
+        }
+        return new Selection(selection.queries(), offsets);
     }
 
     /** The capture's format. */

@@ -14,14 +14,17 @@ import java.util.zip.ZipException;
 /**
  * Reads a Zeek conn.log one row at a time, in constant memory: Zeek's TSV format (with its
  * {@code #} headers, columns in any order, several header blocks in one file) or JSON lines (flat
- * or nested keys, ts as epoch seconds or ISO 8601), either of them optionally gzip'd. The format
- * and the compression are recognised from the content, not from the file name.
+ * or nested keys, ts as epoch seconds or ISO 8601), either of them optionally gzip'd or
+ * zstd-compressed; a Parquet file ({@link ParquetConnLog}, by path only); or a directory of
+ * rotated logs ({@link RotatedLogs}). The format and the compression are recognised from the
+ * content, not from the file name.
  *
  * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON, a
  * required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is reported to the
  * {@link ConnLogListener} and skipped. What makes the rest of the log unreadable throws
  * {@link ConnLogFormatException}: content that is neither format, data before a {@code #fields}
- * header, a {@code #fields} header without conn.log's columns, corrupt gzip data.
+ * header, a {@code #fields} header without conn.log's columns, corrupt gzip or zstd data, an
+ * unreadable Parquet file or one without conn.log's columns.
  *
  * <p>Required per row: {@code uid}, {@code id.orig_h}, {@code id.orig_p}, {@code id.resp_h},
  * {@code id.resp_p}, {@code proto}; or {@code uid} and {@code community_id}, which stands in for
@@ -37,6 +40,8 @@ public final class ConnLogReader implements Closeable {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int GZIP_MAGIC_1 = 0x1F;
     private static final int GZIP_MAGIC_2 = 0x8B;
+    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
+    private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
 
     private enum Format { ZEEK_TSV, JSON_LINES }
@@ -45,6 +50,14 @@ public final class ConnLogReader implements Closeable {
     @FunctionalInterface
     interface RowConverter<T> {
         T convert(ConnRow row, long line) throws MalformedLineException;
+    }
+
+    /** Where the rows come from when not from text: a Parquet file, or a directory of logs. */
+    interface RowSource extends Closeable {
+        /** The next row that passes {@code uidFilter} (null: every row) as {@code converter} makes it, or null at the end. */
+        <T> T next(RowConverter<T> converter, java.util.function.Predicate<String> uidFilter) throws IOException;
+
+        long malformedLines();
     }
 
     private final String source;
@@ -61,6 +74,9 @@ public final class ConnLogReader implements Closeable {
     private boolean pending;
     private boolean ended;
     private long malformedLines;
+    /** Set when the rows come from somewhere else than {@link #lines}. */
+    private RowSource rows;
+    private boolean zstd;
 
     private ConnLogReader(final String source, final ZeekLogKind kind, final InputStream in, final boolean gzip,
                           final ConnLogListener listener) {
@@ -70,6 +86,12 @@ public final class ConnLogReader implements Closeable {
         this.gzip = gzip;
         this.listener = listener;
         this.lines = new BoundedLineReader(in, MAX_LINE_LENGTH);
+    }
+
+    /** A reader whose rows come from {@code rows}. */
+    private ConnLogReader(final String source, final ZeekLogKind kind, final ConnLogListener listener, final RowSource rows) {
+        this(source, kind, InputStream.nullInputStream(), false, listener);
+        this.rows = rows;
     }
 
     /**
@@ -84,10 +106,22 @@ public final class ConnLogReader implements Closeable {
 
     static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
         Objects.requireNonNull(listener, "listener");
+        final String source = SafeText.escape(path.toString(), MAX_SOURCE_CHARS);
         if (Files.isDirectory(path)) {
-            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory, not a conn.log");
+            return new ConnLogReader(source, kind, listener, RotatedLogs.open(path, source, kind, listener));
         }
-        final InputStream in = Files.newInputStream(path);
+        byte[] magic = new byte[0];
+        if (Files.isRegularFile(path)) { // a pipe (--conn <(zcat ...)) must not lose its first bytes to a peek
+            try (InputStream peek = Files.newInputStream(path)) {
+                magic = peek.readNBytes(PARQUET_MAGIC.length);
+            }
+        }
+        if (java.util.Arrays.equals(magic, PARQUET_MAGIC)) {
+            return new ConnLogReader(source, kind, listener, ParquetConnLog.open(path, source, kind, listener));
+        }
+        // A pipe (a FIFO, /dev/fd/N): the channel stream of Files.newInputStream fails on it with "Illegal seek".
+        final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
+            ? new java.io.FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
             return open(in, path.toString(), listener, kind);
         } catch (IOException | RuntimeException e) {
@@ -132,7 +166,18 @@ public final class ConnLogReader implements Closeable {
                 throw new ConnLogFormatException(source, 0, "unreadable gzip data: " + e.getMessage(), e);
             }
         }
+        buffered.mark(PARQUET_MAGIC.length);
+        final byte[] magic = buffered.readNBytes(PARQUET_MAGIC.length);
+        buffered.reset();
+        final boolean zstd = !gzip && java.util.Arrays.equals(magic, ZSTD_MAGIC);
+        if (zstd) {
+            text = new com.github.luben.zstd.ZstdInputStream(buffered);
+        } else if (!gzip && java.util.Arrays.equals(magic, PARQUET_MAGIC)) {
+            throw new ConnLogFormatException(source, 0, "a Parquet file: give its path (Parquet is read from the footer"
+                + " at its end), not a stream such as stdin");
+        }
         final ConnLogReader reader = new ConnLogReader(source, kind, text, gzip, listener);
+        reader.zstd = zstd;
         reader.detectFormat();
         return reader;
     }
@@ -149,6 +194,9 @@ public final class ConnLogReader implements Closeable {
 
     /** The next row as {@code converter} makes it, or null at the end of the log. */
     <T> T next(final RowConverter<T> converter) throws IOException {
+        if (rows != null) {
+            return rows.next(converter, uidFilter);
+        }
         while (true) {
             if (!pending && !readLine()) {
                 return null;
@@ -200,7 +248,7 @@ public final class ConnLogReader implements Closeable {
 
     /** How many lines were reported to the listener so far. */
     public long malformedLines() {
-        return malformedLines;
+        return rows != null ? rows.malformedLines() : malformedLines;
     }
 
     /** The log's display name as used in messages. */
@@ -211,6 +259,9 @@ public final class ConnLogReader implements Closeable {
     /** Closes the underlying stream. */
     @Override
     public void close() throws IOException {
+        if (rows != null) {
+            rows.close();
+        }
         in.close();
     }
 
@@ -258,6 +309,11 @@ public final class ConnLogReader implements Closeable {
                 throw e;
             }
             throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable gzip data: " + e.getMessage(), e);
+        } catch (com.github.luben.zstd.ZstdIOException e) {
+            if (!zstd) {
+                throw e;
+            }
+            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable zstd data: " + e.getMessage(), e);
         }
     }
 

@@ -616,10 +616,13 @@ class ConnLogReaderTest {
     void shouldNameOtherCompressionsAndParquet() {
         final ConnLogFormatException zstd = assertThrows(ConnLogFormatException.class,
             () -> read(new ByteArrayInputStream(new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0}), "x"));
+        final ConnLogFormatException bzip2 = assertThrows(ConnLogFormatException.class,
+            () -> read(new ByteArrayInputStream("BZh91AY&SY".getBytes(StandardCharsets.ISO_8859_1)), "x"));
         final ConnLogFormatException parquet = assertThrows(ConnLogFormatException.class,
             () -> read(new ByteArrayInputStream("PAR1\u0015\u0000".getBytes(StandardCharsets.ISO_8859_1)), "x"));
 
-        assertTrue(zstd.getMessage().contains("zstd-compressed"), zstd.getMessage());
+        assertEquals("x line 1: unreadable zstd data: Truncated source", zstd.getMessage());
+        assertTrue(bzip2.getMessage().contains("bzip2-compressed"), bzip2.getMessage());
         assertTrue(parquet.getMessage().contains("a Parquet file"), parquet.getMessage());
     }
 
