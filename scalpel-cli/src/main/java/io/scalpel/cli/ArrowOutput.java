@@ -12,7 +12,21 @@ import java.util.Map;
 
 /** {@code slice --arrow FILE}: the selected conn.log rows paired with their packets, as an Arrow IPC file. */
 final class ArrowOutput {
+    /** What {@link #requireOpenNio()} says when Arrow's memory cannot work in this JVM. */
+    static final String NEEDS_OPEN_NIO = "--arrow needs the JVM option --add-opens=java.base/java.nio=ALL-UNNAMED for Arrow's memory"
+        + " (java -jar scalpel.jar has it from the jar's manifest; with java -cp give it on the command line)";
+
     private ArrowOutput() {
+    }
+
+    /**
+     * Refuses --arrow, before anything is written, in a JVM that does not open java.nio to
+     * Arrow (which would otherwise fail with a stack trace once the first buffer is allocated).
+     */
+    static void requireOpenNio() {
+        if (!Object.class.getModule().isOpen("java.nio", ArrowOutput.class.getModule())) {
+            throw new CliException(ExitCode.USAGE, NEEDS_OPEN_NIO);
+        }
     }
 
     /**

@@ -231,6 +231,9 @@ final class SliceCommand implements Callable<Integer> {
         if (arrow != null && conn == null) {
             throw new CommandLine.ParameterException(cl, "--arrow pairs conn.log rows with their packets: it needs --conn LOG");
         }
+        if (arrow != null) {
+            ArrowOutput.requireOpenNio();
+        }
     }
 
     private CaptureFormat parseFormat() {

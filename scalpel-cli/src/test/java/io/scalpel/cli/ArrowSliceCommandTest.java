@@ -167,6 +167,32 @@ class ArrowSliceCommandTest {
         assertTrue(r.err().contains("cannot write " + arrow + ": no such directory"), r::toString);
     }
 
+    @Test
+    void shouldRefuseArrowInAJvmThatDoesNotOpenJavaNioBeforeWritingAnything() throws Exception {
+        final Path capture = dir.resolve("cap.pcap");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(35), capture, dir.resolve("conn.log"));
+        final Path pcap = dir.resolve("o.pcap");
+        final Path stdout = dir.resolve("stdout");
+        final Path stderr = dir.resolve("stderr");
+
+        // ChildJvm starts java with -Xmx256m and the class path only: no --add-opens.
+        final Process p = ChildJvm.start(stdout, stderr, "slice", capture.toString(), "--conn", dir.resolve("conn.log").toString(),
+            "--uid", truth.conns().get(0).uid(), "-w", pcap.toString(), "--arrow", dir.resolve("o.arrow").toString());
+
+        assertEquals(ExitCode.USAGE.code(), p.waitFor(), () -> read(stderr));
+        assertEquals("scalpel: " + ArrowOutput.NEEDS_OPEN_NIO, read(stderr).strip(), "one line, no stack trace");
+        assertFalse(Files.exists(pcap), "no capture written");
+        assertFalse(Files.exists(dir.resolve("o.arrow")), "no Arrow file written");
+    }
+
+    private static String read(final Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** Every row of an Arrow IPC file, read with Arrow's file reader. */
     static List<Pair> readArrow(final Path file) throws IOException {
         final List<Pair> pairs = new ArrayList<>();
