@@ -3,7 +3,9 @@ package io.scalpel.cli;
 import io.scalpel.api.ArrowPairs;
 import io.scalpel.api.Scalpel;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.slice.AtomicOutput;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,9 @@ final class ArrowOutput {
     /** What {@link #requireOpenNio()} says when Arrow's memory cannot work in this JVM. */
     static final String NEEDS_OPEN_NIO = "--arrow needs the JVM option --add-opens=java.base/java.nio=ALL-UNNAMED for Arrow's memory"
         + " (java -jar scalpel.jar has it from the jar's manifest; with java -cp give it on the command line)";
+
+    /** The --arrow value that means stdout. */
+    static final String STDOUT = "-";
 
     private ArrowOutput() {
     }
@@ -31,10 +36,11 @@ final class ArrowOutput {
 
     /**
      * Writes the pairs of the selection's conn.log rows (tunnels named only in a tunnel.log have no
-     * conn.log row and are left out), atomically; no file when there is no pair.
+     * conn.log row and are left out) to {@code file}, atomically, or to {@code stdout} when the file
+     * is {@code -}. No file when there is no pair; stdout then gets an Arrow file without batches.
      */
     static SliceCommand.Written write(final Scalpel scalpel, final Scalpel.Selection selection, final List<ConnRecord> connRows,
-                                      final Path file) throws IOException {
+                                      final Path file, final OutputStream stdout) throws IOException {
         final Map<String, ConnRecord> byUid = new HashMap<>();
         for (ConnRecord r : connRows) {
             byUid.putIfAbsent(r.uid(), r);
@@ -49,6 +55,11 @@ final class ArrowOutput {
                 offsets.add(selection.offsets(i));
                 pairs += selection.offsets(i).length;
             }
+        }
+        if (STDOUT.equals(file.toString())) {
+            final OutputStream out = AtomicOutput.guard(stdout, "<stdout>");
+            final long rows = ArrowPairs.write(scalpel, conns, offsets.toArray(new long[0][]), out);
+            return new SliceCommand.Written(rows, List.of("<stdout>"));
         }
         if (pairs == 0) {
             return new SliceCommand.Written(0, List.of()); // no file for nothing, as with -w

@@ -103,7 +103,7 @@ final class SliceCommand implements Callable<Integer> {
     }
 
     @Option(names = "--arrow", paramLabel = "FILE", description = "also or only: an Arrow IPC file with one row per packet of each"
-        + " conn.log row (the row's columns, the packet's timestamp, lengths and bytes); needs --conn")
+        + " conn.log row (the row's columns, the packet's timestamp, lengths and bytes); - for stdout. Needs --conn")
     Path arrow;
 
     @Option(names = "--format", paramLabel = "FMT", description = "output format: pcap or pcapng (default: the capture's own)")
@@ -231,6 +231,14 @@ final class SliceCommand implements Callable<Integer> {
         if (arrow != null && conn == null) {
             throw new CommandLine.ParameterException(cl, "--arrow pairs conn.log rows with their packets: it needs --conn LOG");
         }
+        if (arrow != null && ArrowOutput.STDOUT.equals(arrow.toString())) {
+            if ("-".equals(output.write)) {
+                throw new CommandLine.ParameterException(cl, "-w - and --arrow - cannot both write to stdout");
+            }
+            if (json) {
+                throw new CommandLine.ParameterException(cl, "--json prints on stdout, which --arrow - already uses");
+            }
+        }
         if (arrow != null) {
             ArrowOutput.requireOpenNio();
         }
@@ -313,7 +321,7 @@ final class SliceCommand implements Callable<Integer> {
         final Written captures = output.splitDir != null
             ? writeSplit(scalpel, selection, outFormat, err)
             : output.write != null ? writeOne(scalpel, selection.union(), outFormat, err) : null;
-        final Written pairs = arrow != null ? ArrowOutput.write(scalpel, selection, connRows, arrow) : null;
+        final Written pairs = arrow != null ? ArrowOutput.write(scalpel, selection, connRows, arrow, parent.binaryOut) : null;
         arrowRows = pairs != null ? pairs.frames : -1;
         final Written written = captures == null ? pairs : pairs == null ? captures : captures.and(pairs);
         final int withPackets = selection.size() - empty.size();
@@ -335,7 +343,7 @@ final class SliceCommand implements Callable<Integer> {
         }
         if (pairs != null && pairs.frames > 0 && !json) {
             err.println("scalpel: wrote " + pairs.frames + " rows (a conn.log row and one of its packets) of " + withPackets + " of "
-                + selection.size() + " uids to " + arrow);
+                + selection.size() + " uids to " + pairs.files().get(0));
             err.flush();
         }
         final ExitCode code;

@@ -130,6 +130,43 @@ class ArrowSliceCommandTest {
     }
 
     @Test
+    void shouldStreamTheArrowFileToStdoutWithTheRowsOfTheTruth() throws IOException {
+        final Path capture = dir.resolve("cap.pcapng");
+        final Path conn = dir.resolve("conn.log");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(36).withFormat(CaptureFileFormat.PCAPNG_BE),
+            capture, conn);
+        final List<String> uids = truth.conns().stream().map(TruthConn::uid).limit(4).toList();
+
+        final Cli r = Cli.run("slice", capture.toString(), "--conn", conn.toString(), "--uid", String.join(",", uids), "--arrow", "-");
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        final List<Pair> pairs = readArrow(r.binary());
+        for (String uid : uids) {
+            final List<Long> expected = truth.framesOf(uid).stream().map(n -> truth.frame(n).recordOffset()).sorted().toList();
+            assertEquals(expected, pairs.stream().filter(p -> p.uid().equals(uid)).map(Pair::recordOffset).toList(), uid);
+        }
+        assertEquals(uids.stream().mapToLong(u -> truth.framesOf(u).size()).sum(), pairs.size());
+        assertTrue(r.err().contains("rows (a conn.log row and one of its packets) of 4 of 4 uids to <stdout>"), r::toString);
+    }
+
+    @Test
+    void shouldRefuseTwoOutputsOnStdout() throws IOException {
+        final Path capture = dir.resolve("cap.pcap");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(37), capture, dir.resolve("conn.log"));
+
+        final Cli r = Cli.run("slice", capture.toString(), "--conn", dir.resolve("conn.log").toString(), "--uid",
+            truth.conns().get(0).uid(), "-w", "-", "--arrow", "-");
+        final Cli json = Cli.run("slice", capture.toString(), "--conn", dir.resolve("conn.log").toString(), "--uid",
+            truth.conns().get(0).uid(), "--json", "--arrow", "-");
+
+        assertEquals(ExitCode.USAGE.code(), r.exit(), r::toString);
+        assertTrue(r.err().contains("scalpel: -w - and --arrow - cannot both write to stdout"), r::toString);
+        assertEquals(0, r.binary().length, "nothing on stdout");
+        assertEquals(ExitCode.USAGE.code(), json.exit(), json::toString);
+        assertTrue(json.err().contains("scalpel: --json prints on stdout, which --arrow - already uses"), json::toString);
+    }
+
+    @Test
     void shouldRefuseArrowWithoutAConnLog() throws IOException {
         final Path capture = dir.resolve("cap.pcap");
         CaptureGenerator.generate(GeneratorSpec.defaults(32), capture, dir.resolve("conn.log"));
@@ -195,9 +232,15 @@ class ArrowSliceCommandTest {
 
     /** Every row of an Arrow IPC file, read with Arrow's file reader. */
     static List<Pair> readArrow(final Path file) throws IOException {
+        return readArrow(Files.readAllBytes(file));
+    }
+
+    /** Every row of an Arrow IPC file's bytes, read with Arrow's file reader. */
+    static List<Pair> readArrow(final byte[] file) throws IOException {
         final List<Pair> pairs = new ArrayList<>();
         try (BufferAllocator allocator = new RootAllocator();
-             ArrowFileReader reader = new ArrowFileReader(new SeekableReadChannel(Files.newByteChannel(file)), allocator)) {
+             ArrowFileReader reader = new ArrowFileReader(new SeekableReadChannel(
+                 new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(file)), allocator)) {
             final VectorSchemaRoot root = reader.getVectorSchemaRoot();
             while (reader.loadNextBatch()) {
                 final VarCharVector uid = (VarCharVector) root.getVector("uid");

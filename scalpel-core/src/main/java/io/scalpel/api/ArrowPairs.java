@@ -5,6 +5,7 @@ import io.scalpel.decode.Addresses;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -144,10 +145,24 @@ public final class ArrowPairs {
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {
+        try (AtomicOutput out = AtomicOutput.open(output)) {
+            final long rows = write(scalpel, conns, offsets, out.stream());
+            out.commit();
+            return rows;
+        }
+    }
+
+    /**
+     * Writes the pairs to a stream in the Arrow IPC file format (which needs no seeking: the footer
+     * comes last), and flushes it. Uses a direct-memory allocator of its own.
+     *
+     * @return rows (pairs) written
+     */
+    public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output)
+        throws IOException {
         try (BufferAllocator allocator = new RootAllocator(FILE_WRITER_MEMORY);
-             AtomicOutput out = AtomicOutput.open(output);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
-             ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(out.stream()))) {
+             ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(new Unclosed(output)))) {
             writer.start();
             final long rows = stream(scalpel, conns, offsets, allocator, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES, batch -> {
                 // The batch's vectors are moved into the writer's root, written, and released.
@@ -160,9 +175,37 @@ public final class ArrowPairs {
                 root.clear();
             });
             writer.end();
-            out.stream().flush();
-            out.commit();
+            output.flush();
             return rows;
+        }
+    }
+
+    /** The caller's stream, which the writer's channel flushes but leaves open when it closes. */
+    private static final class Unclosed extends OutputStream {
+        private final OutputStream out;
+
+        Unclosed(final OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(final int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
         }
     }
 
