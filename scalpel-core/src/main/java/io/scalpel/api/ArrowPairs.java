@@ -160,11 +160,17 @@ public final class ArrowPairs {
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output)
         throws IOException {
+        return write(scalpel, conns, offsets, output, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** As {@link #write(Scalpel, List, long[][], OutputStream)}, in batches of the given bounds. */
+    static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output,
+                      final int maxRows, final long maxFrameBytes) throws IOException {
         try (BufferAllocator allocator = new RootAllocator(FILE_WRITER_MEMORY);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
              ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(new Unclosed(output)))) {
             writer.start();
-            final long rows = stream(scalpel, conns, offsets, allocator, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES, batch -> {
+            final long rows = stream(scalpel, conns, offsets, allocator, maxRows, maxFrameBytes, batch -> {
                 // The batch's vectors are moved into the writer's root, written, and released.
                 root.clear();
                 for (int c = 0; c < batch.getFieldVectors().size(); c++) {

@@ -107,6 +107,33 @@ class ArrowPairsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = CaptureFileFormat.class, names = {"PCAP_USEC_BE", "PCAPNG_MIXED_ENDIAN"})
+    void shouldWriteManySmallBatchesThatArrowReadsBackInOrder(final CaptureFileFormat format) throws IOException {
+        final Path capture = dir.resolve("cap." + format.extension());
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.everything(format.ordinal() + 99).withFormat(format),
+            capture, dir.resolve("conn.log"));
+        final List<ConnRecord> rows = ConnLogs.readStrictly(dir.resolve("conn.log"));
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
+            ArrowPairs.write(scalpel, rows, scalpel.select(rows).offsets(), out, 5, 700);
+        }
+        final List<String> got = new ArrayList<>();
+        int batches = 0;
+        try (BufferAllocator allocator = new RootAllocator();
+             ArrowFileReader reader = new ArrowFileReader(new SeekableReadChannel(
+                 new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(out.toByteArray())), allocator)) {
+            while (reader.loadNextBatch()) {
+                assertTrue(reader.getVectorSchemaRoot().getRowCount() <= 5);
+                got.addAll(describe(reader.getVectorSchemaRoot()));
+                batches++;
+            }
+        }
+        final List<String> expected = expected(truth, rows, Files.readAllBytes(capture), format);
+        assertSamePairs(expected, got);
+        assertTrue(batches >= expected.size() / 5, batches + " batches for " + expected.size() + " rows");
+    }
+
     /** Equal lists of pairs, or the first pair that differs. */
     static void assertSamePairs(final List<String> expected, final List<String> got) {
         for (int i = 0; i < Math.min(expected.size(), got.size()); i++) {
