@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         "A capture that grew since it was indexed is extended: only the records added since are scanned.",
         "An index that no longer describes its capture is rebuilt. Every update is atomic."})
 final class IndexCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files")
+    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = "pcap or pcapng files, or directories of them (capture sets)")
     List<Path> captures;
 
     @Option(names = "--index", paramLabel = "DIR", description = "index directory (only with one CAPTURE; default CAPTURE.scalpel)")
@@ -37,6 +37,10 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "build every index from the start of its capture, even one that could be extended or kept")
     boolean rebuild;
 
+    @Option(names = "--recompress", paramLabel = "OUT",
+        description = "write a seekable copy of CAPTURE (gzip members, or zstd frames if OUT ends in .zst, of 1 MiB of capture each) to OUT and index the copy (only with one CAPTURE)")
+    Path recompress;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -45,9 +49,25 @@ final class IndexCommand implements Callable<Integer> {
         if (index != null && captures.size() > 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--index names one index: give one CAPTURE with it");
         }
+        if (recompress != null && captures.size() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recompress writes one copy: give one CAPTURE with it");
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (recompress != null) {
+            final io.scalpel.index.Recompressor.Result c = io.scalpel.index.Recompressor.recompress(captures.get(0), recompress,
+                io.scalpel.index.Recompressor.codecFor(recompress));
+            if (!quiet && !json) {
+                err.printf(Locale.ROOT, "scalpel: wrote %s: %d bytes of capture in %d %s %ss (%d bytes)%n", recompress, c.bytesIn(),
+                    c.members(), c.codec().label(), c.codec().unit(), c.bytesOut());
+            }
+            captures = List.of(recompress);
+        }
         for (Path capture : captures) {
+            if (java.nio.file.Files.isDirectory(capture)) {
+                CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
+                continue;
+            }
             final IndexBuilder.Result r;
             try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
                 r = Scalpel.index(capture, index, progress, rebuild);
@@ -72,6 +92,9 @@ final class IndexCommand implements Callable<Integer> {
         }
         if (m.warnings() > r.warnings().size()) {
             err.println("scalpel: warning: " + capture + ": " + (m.warnings() - r.warnings().size()) + " more warnings not shown");
+        }
+        if (m.compression() != null && !quiet && !json) {
+            err.println(CompressionReport.line(capture, m.compression()));
         }
         if (json) {
             out.println(Json.object(summary(capture, r, seconds, bytes)));
@@ -117,6 +140,9 @@ final class IndexCommand implements Callable<Integer> {
         s.put("non_ip_frames", r.nonIpFrames());
         s.put("undecoded_frames", r.undecodedFrames());
         s.put("warnings", m.warnings());
+        if (m.compression() != null) {
+            s.put("compression", CompressionReport.json(m.compression(), -1));
+        }
         return s;
     }
 }

@@ -39,7 +39,17 @@ public final class ScalpelCommand implements Runnable {
         final CommandLine cl = commandLine(command);
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The heap a command needs does not grow with the capture (docs/performance.md), so this
+            // is a heap set below that floor, or a bug; either way, say so in one line.
+            err.println("scalpel: out of memory: the Java heap of " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MiB is too small for this command; run it with a larger heap (java -Xmx256m -jar scalpel.jar ...)"
+                + " and report it if that heap is not enough");
+            err.flush();
+            return ExitCode.INTERNAL.code();
+        }
     }
 
     static CommandLine commandLine(final ScalpelCommand command) {

@@ -57,7 +57,7 @@ final class SliceCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file")
+    @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file, or a directory of them (a capture set)")
     Path capture;
 
     @Option(names = "--conn", paramLabel = "LOG", description = "Zeek conn.log: TSV or JSON lines, optionally gzip'd; - for stdin")
@@ -134,6 +134,13 @@ final class SliceCommand implements Callable<Integer> {
         validate();
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
             .withCommunityIdSeed(communityIdSeed);
+        if (Files.isDirectory(capture)) {
+            if (arrow != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--arrow pairs the conn.log rows of one capture file,"
+                    + " not of a capture set (" + capture + " is a directory)");
+            }
+            return new CaptureSetSlice(this, options, outFormat, err).call();
+        }
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json);
              Scalpel scalpel = openAnnounced(options.withProgress(progress), err)) {
             if (conn != null || tunnelLog != null) {
@@ -142,6 +149,9 @@ final class SliceCommand implements Callable<Integer> {
             return sliceQuery(scalpel, outFormat, err);
         }
     }
+
+    /** The capture being sliced, once opened (for the --json summary of a compressed one). */
+    private Scalpel opened;
 
     private Scalpel openAnnounced(final Scalpel.Options options, final PrintWriter err) throws IOException {
         if (!Files.isRegularFile(capture)) {
@@ -163,6 +173,10 @@ final class SliceCommand implements Callable<Integer> {
                 default -> err.println("scalpel: no index for " + capture + ": indexed " + capture + " ("
                     + s.manifest().packets() + " packets) into " + built.indexDirectory());
             }
+        }
+        opened = s;
+        if (s.compression() != null) {
+            err.println(CompressionReport.line(capture, s.compression()));
         }
         if (s.manifest().truncatedTailOffset() >= 0) {
             err.println("scalpel: warning: " + capture + ": byte offset " + s.manifest().truncatedTailOffset()
@@ -558,6 +572,9 @@ final class SliceCommand implements Callable<Integer> {
         }
         if (arrowRows >= 0) {
             s.put("arrow_rows", arrowRows);
+        }
+        if (opened != null && opened.compression() != null) {
+            s.put("compression", CompressionReport.json(opened.compression(), opened.compressedUnitsRead()));
         }
         s.put("exit_code", code.code());
         final PrintWriter out = spec.commandLine().getOut();

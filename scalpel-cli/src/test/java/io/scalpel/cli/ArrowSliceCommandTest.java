@@ -167,6 +167,20 @@ class ArrowSliceCommandTest {
     }
 
     @Test
+    void shouldRefuseArrowForACaptureSet() throws IOException {
+        final Path set = Files.createDirectory(dir.resolve("set"));
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(38), set.resolve("a.pcap"), dir.resolve("conn.log"));
+
+        final Cli r = Cli.run("slice", set.toString(), "--conn", dir.resolve("conn.log").toString(), "--uid", truth.conns().get(0).uid(),
+            "--arrow", dir.resolve("set.arrow").toString());
+
+        assertEquals(ExitCode.USAGE.code(), r.exit(), r::toString);
+        assertTrue(r.err().contains("--arrow pairs the conn.log rows of one capture file, not of a capture set (" + set
+            + " is a directory)"), r::toString);
+        assertFalse(Files.exists(dir.resolve("set.arrow")));
+    }
+
+    @Test
     void shouldRefuseArrowWithoutAConnLog() throws IOException {
         final Path capture = dir.resolve("cap.pcap");
         CaptureGenerator.generate(GeneratorSpec.defaults(32), capture, dir.resolve("conn.log"));

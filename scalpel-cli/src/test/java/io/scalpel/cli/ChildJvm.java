@@ -14,8 +14,13 @@ final class ChildJvm {
 
     /** Starts {@code scalpel ARGS...}; stdout and stderr go to the given files. */
     static Process start(final Path stdout, final Path stderr, final String... args) throws IOException {
+        return start(MAX_HEAP, stdout, stderr, args);
+    }
+
+    /** Starts {@code scalpel ARGS...} with the given {@code -Xmx...} option. */
+    static Process start(final String maxHeap, final Path stdout, final Path stderr, final String... args) throws IOException {
         final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            MAX_HEAP, "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
+            maxHeap, "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
         command.addAll(List.of(args));
         final ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().remove("SCALPEL_DEBUG");

@@ -241,6 +241,20 @@ class ErrorTableTest {
             Failures.message(bug));
     }
 
+    @Test
+    void shouldSayInOneLineThatTheHeapIsTooSmall() throws Exception {
+        final Path out = dir.resolve("child.out");
+        final Path err = dir.resolve("child.err");
+        final Process p = ChildJvm.start("-Xmx40m", out, err, "index", "-q", capture.toString());
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), "child still running");
+        final String stderr = Files.readString(err);
+        assertEquals(ExitCode.INTERNAL.code(), p.exitValue(), stderr);
+        assertTrue(stderr.startsWith("scalpel: out of memory: the Java heap of "), stderr);
+        assertTrue(stderr.contains(" MiB is too small for this command; run it with a larger heap"), stderr);
+        assertFalse(stderr.contains("\tat ") || stderr.contains("Exception in thread"), stderr);
+        assertFalse(Files.exists(dir.resolve("sample.pcap.scalpel")), "an index left behind by the failed run");
+    }
+
     /** testdata/sample.pcap with its records repeated, so that its middle lies beyond the fingerprinted head and tail. */
     private Path bigCapture() throws IOException {
         final PcapFile sample = PcapFile.read(capture);

@@ -2,7 +2,6 @@ package io.scalpel.api;
 
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.Frame;
-import io.scalpel.capture.MappedFile;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.index.CaptureFingerprint;
 import io.scalpel.index.IndexBuilder;
@@ -37,7 +36,8 @@ import java.util.function.Consumer;
  *
  * <p>Nothing here prints or exits; errors are exceptions ({@link io.scalpel.capture.CaptureFormatException},
  * {@link IndexException}, {@link io.scalpel.slice.OutputException}). Reads are thread-safe: one
- * instance may serve slices from several threads at once.
+ * instance may serve slices from several threads at once; except over a gzip or zstd capture, which
+ * is decompressed into one window: such an instance serves one call at a time.
  */
 public final class Scalpel implements Closeable {
 
@@ -114,7 +114,7 @@ public final class Scalpel implements Closeable {
     private final Path capture;
     private final Options options;
     private final PacketIndex index;
-    private final MappedFile file;
+    private final io.scalpel.capture.CaptureSource file;
     private final Slicer slicer;
     private final IndexBuilder.Result built;
 
@@ -124,7 +124,7 @@ public final class Scalpel implements Closeable {
         this.options = options;
         this.index = index;
         this.built = built;
-        this.file = new MappedFile(capture, index.manifest().fingerprint().length(), MappedFile.DEFAULT_SEGMENT_SIZE);
+        this.file = io.scalpel.index.CaptureFiles.open(capture, index.manifest());
         this.slicer = new Slicer(file, index);
     }
 
@@ -334,6 +334,19 @@ public final class Scalpel implements Closeable {
     /** The capture's format. */
     public CaptureFormat captureFormat() throws IOException {
         return slicer.captureFormat();
+    }
+
+    /** A gzip or zstd capture's codec and seek table as indexed, or null for a plain capture. */
+    public io.scalpel.capture.CompressedLayout compression() {
+        return index.manifest().compression();
+    }
+
+    /**
+     * Members (gzip) or frames (zstd) this instance decompressed so far (a restart counts its
+     * member again); 0 for a plain capture.
+     */
+    public long compressedUnitsRead() {
+        return file instanceof io.scalpel.capture.CompressedFile c ? c.unitsRead() : 0;
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * "Not enough bytes yet" (a truncated or still growing file) is not malformed and never throws:
  * the reader reports it as a truncated tail.
  */
-public final class CaptureFormatException extends IOException {
+public class CaptureFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
@@ -16,6 +16,13 @@ public final class CaptureFormatException extends IOException {
 
     public CaptureFormatException(final Path file, final long offset, final String message) {
         super(file + ": byte offset " + offset + ": " + message);
+        this.file = file;
+        this.offset = offset;
+    }
+
+    /** With a message of its own (which must say the file and the place). */
+    protected CaptureFormatException(final String message, final Path file, final long offset) {
+        super(message);
         this.file = file;
         this.offset = offset;
     }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Reads the records of a capture in file order into a reused {@link Frame}. The file is memory
- * mapped ({@link MappedFile}); nothing of it is loaded into the heap.
+ * mapped ({@link MappedFile}), or decompressed into a moving window ({@link CompressedFile}, for
+ * gzip and zstd captures); nothing of it is loaded into the heap.
  *
  * <p>Malformed structures throw {@link CaptureFormatException} with the byte offset. A file that
  * ends inside a record (cut short, or still being written) is not malformed: {@link #next}
@@ -24,7 +25,7 @@ public abstract class CaptureReader implements Closeable {
     static final int PCAP_MAGIC_NANOS = 0xA1B23C4D;
     static final int PCAPNG_SHB_TYPE = 0x0A0D0D0A;
 
-    protected final MappedFile file;
+    protected final CaptureSource file;
     protected long position;
     private boolean ownsFile = true;
     private long truncatedTailOffset = -1;
@@ -32,7 +33,7 @@ public abstract class CaptureReader implements Closeable {
     private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private long warningCount;
 
-    protected CaptureReader(final MappedFile file) {
+    protected CaptureReader(final CaptureSource file) {
         this.file = file;
     }
 
@@ -40,7 +41,7 @@ public abstract class CaptureReader implements Closeable {
      * A reader over an already mapped capture (several readers may share one mapping, e.g. one
      * per thread); closing the reader leaves the mapping open.
      */
-    public static CaptureReader on(final MappedFile file) throws IOException {
+    public static CaptureReader on(final CaptureSource file) throws IOException {
         final CaptureReader r = forMagic(file);
         r.ownsFile = false;
         return r;
@@ -53,13 +54,29 @@ public abstract class CaptureReader implements Closeable {
 
     /**
      * Opens the first {@code length} bytes of a capture ({@code -1}: the whole file as it is now),
-     * mapped in segments of {@code segmentSize} bytes.
+     * mapped in segments of {@code segmentSize} bytes (or decompressed, for a gzip or zstd capture).
      */
     public static CaptureReader open(final Path path, final long length, final long segmentSize) throws IOException {
+        requireRegularFile(path);
+        return owning(CaptureSource.open(path, length, segmentSize));
+    }
+
+    /**
+     * Opens a capture for one sequential pass, read through the channel in windows of
+     * {@code segmentSize} bytes instead of mapped ({@link MappedFile#buffered}): for the index scan.
+     */
+    public static CaptureReader openSequential(final Path path, final long length, final long segmentSize) throws IOException {
+        requireRegularFile(path);
+        return owning(CaptureSource.openSequential(path, length, segmentSize));
+    }
+
+    private static void requireRegularFile(final Path path) throws IOException {
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "not a regular file");
         }
-        final MappedFile file = new MappedFile(path, length, segmentSize);
+    }
+
+    private static CaptureReader owning(final CaptureSource file) throws IOException {
         try {
             return forMagic(file);
         } catch (IOException | RuntimeException e) {
@@ -68,13 +85,14 @@ public abstract class CaptureReader implements Closeable {
         }
     }
 
-    private static CaptureReader forMagic(final MappedFile file) throws IOException {
+    private static CaptureReader forMagic(final CaptureSource file) throws IOException {
         final Path path = file.path();
         {
-            if (file.size() < 4) {
-                throw new CaptureFormatException(path, 0, file.size() == 0
+            final long size = file.ensure(0, 4);
+            if (size < 4) {
+                throw new CaptureFormatException(path, 0, size == 0
                     ? "empty file: not a pcap or pcapng capture"
-                    : "file of " + file.size() + " bytes is too short for a capture header");
+                    : "file of " + size + " bytes is too short for a capture header");
             }
             final int magic = file.view(0, ByteOrder.BIG_ENDIAN).getInt(0);
             if (magic == PCAPNG_SHB_TYPE) {
@@ -111,7 +129,7 @@ public abstract class CaptureReader implements Closeable {
         return file.path();
     }
 
-    public MappedFile file() {
+    public CaptureSource file() {
         return file;
     }
 

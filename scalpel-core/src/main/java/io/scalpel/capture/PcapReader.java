@@ -33,10 +33,11 @@ public final class PcapReader extends CaptureReader {
     private final int versionMajor;
     private final int versionMinor;
 
-    PcapReader(final MappedFile file) throws CaptureFormatException {
+    PcapReader(final CaptureSource file) throws CaptureFormatException {
         super(file);
-        if (file.size() < FILE_HEADER_LENGTH) {
-            throw malformed(0, "file of " + file.size() + " bytes ends inside the 24-byte pcap file header");
+        final long size = file.ensure(0, FILE_HEADER_LENGTH);
+        if (size < FILE_HEADER_LENGTH) {
+            throw malformed(0, "file of " + size + " bytes ends inside the 24-byte pcap file header");
         }
         final ByteBuffer be = file.view(0, ByteOrder.BIG_ENDIAN);
         final int magic = be.getInt(0);
@@ -79,16 +80,16 @@ public final class PcapReader extends CaptureReader {
      * reader's state as it was.
      */
     private boolean readRecord(final long pos, final Frame frame, final boolean scanning) throws CaptureFormatException {
-        final long size = file.size();
+        long size = file.ensure(pos, pos + RECORD_HEADER_LENGTH);
         if (pos + RECORD_HEADER_LENGTH > size) {
             if (pos < size && scanning) {
                 truncatedTail(pos, "record header cut short: " + (size - pos) + " of 16 bytes");
             }
             return false;
         }
-        final int segment = file.segmentOf(pos);
-        final ByteBuffer view = file.view(segment, order);
-        final int at = (int) (pos - file.segmentBase(segment));
+        int segment = file.segmentOf(pos);
+        ByteBuffer view = file.view(segment, order);
+        int at = (int) (pos - file.segmentBase(segment));
         long seconds = view.getInt(at + RECORD_TS_SECONDS) & 0xFFFF_FFFFL;
         long fraction = view.getInt(at + RECORD_TS_FRACTION) & 0xFFFF_FFFFL;
         final int caplen = view.getInt(at + RECORD_CAPLEN);
@@ -96,6 +97,13 @@ public final class PcapReader extends CaptureReader {
         if (caplen < 0 || caplen > MAX_CAPLEN) {
             throw malformed(pos, "record captured length " + Integer.toUnsignedString(caplen)
                 + " exceeds the limit of " + MAX_CAPLEN + " bytes");
+        }
+        if (pos + RECORD_HEADER_LENGTH + caplen > size) {
+            // a compressed capture decompresses the rest of the record now (a mapped one has it all)
+            size = file.ensure(pos, pos + RECORD_HEADER_LENGTH + caplen);
+            segment = file.segmentOf(pos);
+            view = file.view(segment, order);
+            at = (int) (pos - file.segmentBase(segment));
         }
         if (pos + RECORD_HEADER_LENGTH + caplen > size) {
             if (!scanning) {

@@ -57,16 +57,16 @@ public final class PcapngReader extends CaptureReader {
     private List<PcapngBlock> layout;
     private int loadedSection = -1;
 
-    PcapngReader(final MappedFile file) {
+    PcapngReader(final CaptureSource file) {
         super(file);
         this.position = 0;
     }
 
     @Override
     public boolean next(final Frame frame) throws CaptureFormatException {
-        final long size = file.size();
         while (true) {
             final long pos = position;
+            long size = file.ensure(pos, pos + MIN_BLOCK_LENGTH);
             if (pos >= size) {
                 return false;
             }
@@ -74,8 +74,8 @@ public final class PcapngReader extends CaptureReader {
                 truncatedTail(pos, "block header cut short: " + (size - pos) + " bytes left");
                 return false;
             }
-            final int segment = file.segmentOf(pos);
-            final int at = (int) (pos - file.segmentBase(segment));
+            int segment = file.segmentOf(pos);
+            int at = (int) (pos - file.segmentBase(segment));
             // The section header's type reads the same in both byte orders; other types are in the section's.
             final boolean sectionHeader = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at) == PcapngBlock.SECTION_HEADER;
             if (sectionHeader) {
@@ -91,12 +91,20 @@ public final class PcapngReader extends CaptureReader {
                 throw malformed(pos, String.format("pcapng file does not start with a section header block (type 0x%08x)",
                     file.view(segment, order).getInt(at)));
             }
-            final ByteBuffer view = file.view(segment, order);
+            ByteBuffer view = file.view(segment, order);
             final int type = view.getInt(at);
             final int length = view.getInt(at + 4);
             if (length < MIN_BLOCK_LENGTH || (length & 3) != 0) {
                 throw malformed(pos, String.format("block type 0x%08x has length %d (must be a multiple of 4, at least %d)",
                     type, Integer.toUnsignedLong(length), MIN_BLOCK_LENGTH));
+            }
+            if (pos + length > size) {
+                // a compressed capture decompresses the rest of the block now (of a longer block, its trailer)
+                size = length <= MappedFile.OVERLAP ? file.ensure(pos, pos + length)
+                    : file.ensure(pos + length - BLOCK_TRAILER_LENGTH, pos + length);
+                segment = file.segmentOf(pos);
+                at = (int) (pos - file.segmentBase(segment));
+                view = file.view(segment, order);
             }
             if (pos + length > size) {
                 truncatedTail(pos, String.format("block type 0x%08x of %d bytes cut short at %d", type, length, size - pos));
@@ -372,15 +380,21 @@ public final class PcapngReader extends CaptureReader {
         if (sectionIndex != loadedSection) {
             loadSection(structure, sectionIndex, sectionOffset);
         }
-        final long size = file.size();
+        long size = file.ensure(offset, offset + MIN_BLOCK_LENGTH);
         if (offset + MIN_BLOCK_LENGTH > size) {
             throw malformed(offset, "no whole block at this offset (the capture ends at " + size + ")");
         }
-        final int segment = file.segmentOf(offset);
-        final int at = (int) (offset - file.segmentBase(segment));
-        final ByteBuffer view = file.view(segment, order);
+        int segment = file.segmentOf(offset);
+        int at = (int) (offset - file.segmentBase(segment));
+        ByteBuffer view = file.view(segment, order);
         final int type = view.getInt(at);
         final int length = view.getInt(at + 4);
+        if (offset + length > size && length <= MappedFile.OVERLAP && length >= MIN_BLOCK_LENGTH) {
+            size = file.ensure(offset, offset + length); // a compressed capture decompresses the rest now
+            segment = file.segmentOf(offset);
+            at = (int) (offset - file.segmentBase(segment));
+            view = file.view(segment, order);
+        }
         if (length < MIN_BLOCK_LENGTH || (length & 3) != 0 || length > MappedFile.OVERLAP || offset + length > size) {
             throw malformed(offset, "no whole packet block at this offset (length " + Integer.toUnsignedLong(length) + ")");
         }
@@ -399,6 +413,7 @@ public final class PcapngReader extends CaptureReader {
 
     private void loadSection(final List<PcapngBlock> structure, final int sectionIndex, final long sectionOffset)
         throws CaptureFormatException {
+        file.ensure(sectionOffset, sectionOffset + MIN_BLOCK_LENGTH);
         final int segment = file.segmentOf(sectionOffset);
         final int at = (int) (sectionOffset - file.segmentBase(segment));
         final int bom = file.view(segment, ByteOrder.BIG_ENDIAN).getInt(at + SHB_BYTE_ORDER);
@@ -409,6 +424,7 @@ public final class PcapngReader extends CaptureReader {
         try {
             for (PcapngBlock b : structure) {
                 if (b.section() == sectionIndex && b.type() == PcapngBlock.INTERFACE_DESCRIPTION) {
+                    file.ensure(b.offset(), b.offset() + Math.min(b.length(), MappedFile.OVERLAP));
                     final int seg = file.segmentOf(b.offset());
                     final int bat = (int) (b.offset() - file.segmentBase(seg));
                     addInterface(b.offset(), file.view(seg, order), bat, b.length(), b.length() <= MappedFile.OVERLAP);

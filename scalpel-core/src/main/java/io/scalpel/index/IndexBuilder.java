@@ -43,6 +43,12 @@ import org.apache.parquet.hadoop.ParquetWriter;
 public final class IndexBuilder {
     /** Rows per chunk (and per row group of the packets table). */
     public static final int CHUNK_ROWS = 256 * 1024;
+    /**
+     * Bytes the scan reads from the capture at a time. The scan reads through the channel rather
+     * than a mapping: touching each page of a fresh mapping costs more than copying it (see
+     * docs/performance.md).
+     */
+    static final long SCAN_WINDOW = 8L << 20;
     /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
     /** The {@code flow} of a frame without an IP flow. */
@@ -131,7 +137,8 @@ public final class IndexBuilder {
                 return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
                     0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
             }
-            if (match == CaptureFingerprint.Match.GROWN && lastRecordUnchanged(previous)) {
+            // a compressed capture that grew is indexed anew (its stream is not resumed mid-way)
+            if (match == CaptureFingerprint.Match.GROWN && previous.compression() == null && lastRecordUnchanged(previous)) {
                 try {
                     return run(previous, live, started);
                 } catch (IndexException e) {
@@ -177,7 +184,7 @@ public final class IndexBuilder {
 
     /** Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index. */
     private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
-        try (CaptureReader reader = CaptureReader.open(capture, -1, segmentSize);
+        try (CaptureReader reader = CaptureReader.openSequential(capture, -1, Math.min(segmentSize, SCAN_WINDOW));
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
             final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
             final int nextPart = resume != null ? resume.nextPart() : 0;
@@ -212,7 +219,7 @@ public final class IndexBuilder {
                 scan.packets > 0 ? new IndexManifest.LastRecord(scan.lastOffset, scan.lastTs, scan.lastCaplen)
                     : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
-            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.size());
+            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.file().storedLength());
             final IndexManifest manifest = scan.manifest(fingerprint, previous, parts, next);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
@@ -704,7 +711,8 @@ public final class IndexBuilder {
             return new IndexManifest(IndexManifest.FORMAT, IndexManifest.VERSION, Version.WRITER,
                 capture.getFileName().toString(), reader.format().extension(), fingerprint,
                 byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
-                allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume);
+                allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume,
+                reader.file() instanceof io.scalpel.capture.CompressedFile c ? c.layout() : null);
         }
     }
 }

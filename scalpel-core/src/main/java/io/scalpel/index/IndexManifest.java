@@ -37,6 +37,8 @@ import java.util.List;
  *                             {@code packets + outerRows} rows
  * @param parts                the part files of both tables, in capture order: one per scan that added rows
  * @param resume               where a scan of the grown capture continues, and the reader state it needs
+ * @param compression          a gzip or zstd capture: its codec, decompressed size and seek table; absent
+ *                             (null) for a plain capture. Offsets elsewhere are in the decompressed capture
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -61,7 +63,8 @@ public record IndexManifest(
     long maxFragmentLagNanos,
     long outerRows,
     List<Part> parts,
-    Resume resume) {
+    Resume resume,
+    io.scalpel.capture.CompressedLayout compression) {
 
     public static final String FORMAT = "scalpel-index";
     /**

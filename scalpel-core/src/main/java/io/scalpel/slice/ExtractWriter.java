@@ -2,6 +2,7 @@ package io.scalpel.slice;
 
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
+import io.scalpel.capture.CaptureSource;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
@@ -30,13 +31,13 @@ import java.util.function.Consumer;
  * writes one section with one interface.
  */
 public abstract class ExtractWriter {
-    protected final MappedFile file;
+    protected final CaptureSource file;
     protected final OutputStream out;
     private final byte[] copy = new byte[MappedFile.OVERLAP];
     protected long bytesWritten;
     protected long frames;
 
-    ExtractWriter(final MappedFile file, final OutputStream out) {
+    ExtractWriter(final CaptureSource file, final OutputStream out) {
         this.file = file;
         this.out = out;
     }
@@ -57,7 +58,7 @@ public abstract class ExtractWriter {
     public static ExtractWriter create(final CaptureReader source, final List<PcapngBlock> structure, final int firstSection,
                                        final Set<String> clientRandoms, final CaptureFormat target,
                                        final Set<Integer> linkTypes, final OutputStream out, final Consumer<String> warnings) {
-        final MappedFile file = source.file();
+        final CaptureSource file = source.file();
         if (source.format() == target) {
             return target == CaptureFormat.PCAP ? new PcapCopy(file, out)
                 : new PcapngCopy(file, structure, firstSection, clientRandoms, out, warnings);
@@ -96,6 +97,7 @@ public abstract class ExtractWriter {
     /** Copies {@code length} bytes of the capture at {@code offset} to the output. */
     protected final void copy(final long offset, final int length) throws IOException {
         if (length <= MappedFile.OVERLAP) {
+            file.ensure(offset, offset + length);
             final int segment = file.segmentOf(offset);
             final ByteBuffer view = file.view(segment, ByteOrder.BIG_ENDIAN);
             view.get((int) (offset - file.segmentBase(segment)), copy, 0, length);
@@ -119,7 +121,7 @@ public abstract class ExtractWriter {
     private static final class PcapCopy extends ExtractWriter {
         private boolean started;
 
-        PcapCopy(final MappedFile file, final OutputStream out) {
+        PcapCopy(final CaptureSource file, final OutputStream out) {
             super(file, out);
         }
 
@@ -169,7 +171,7 @@ public abstract class ExtractWriter {
         private ByteOrder order;
         private int cursor;
 
-        PcapngCopy(final MappedFile file, final List<PcapngBlock> structure, final int firstSection,
+        PcapngCopy(final CaptureSource file, final List<PcapngBlock> structure, final int firstSection,
                    final Set<String> clientRandoms, final OutputStream out, final Consumer<String> warnings) {
             super(file, out);
             this.structure = structure;
@@ -228,6 +230,7 @@ public abstract class ExtractWriter {
             final PcapngBlock b = structure.get(i);
             section = s;
             cursor = i + 1;
+            file.ensure(b.offset(), b.offset() + b.length());
             final int segment = file.segmentOf(b.offset());
             final int at = (int) (b.offset() - file.segmentBase(segment));
             final ByteBuffer view = file.view(segment, ByteOrder.BIG_ENDIAN);
@@ -328,11 +331,12 @@ public abstract class ExtractWriter {
         }
 
         /** The first {@code length} bytes of the capture at {@code offset}, in pieces that each lie in one mapped segment. */
-        private void read(final long offset, final byte[] dst, final int length) {
+        private void read(final long offset, final byte[] dst, final int length) throws IOException {
             int done = 0;
             while (done < length) {
                 final long at = offset + done;
                 final int n = Math.min(length - done, MappedFile.OVERLAP);
+                file.ensure(at, at + n);
                 final int segment = file.segmentOf(at);
                 file.view(segment, ByteOrder.BIG_ENDIAN).get((int) (at - file.segmentBase(segment)), dst, done, n);
                 done += n;
@@ -349,7 +353,7 @@ public abstract class ExtractWriter {
         private boolean warnedLossy;
         private boolean warnedResolution;
 
-        PcapngToPcap(final MappedFile file, final OutputStream out, final int linkType, final Consumer<String> warnings) {
+        PcapngToPcap(final CaptureSource file, final OutputStream out, final int linkType, final Consumer<String> warnings) {
             super(file, out);
             this.linkType = linkType;
             this.warnings = warnings;
@@ -397,7 +401,7 @@ public abstract class ExtractWriter {
         private final ByteBuffer b = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
         private boolean started;
 
-        PcapToPcapng(final MappedFile file, final OutputStream out, final int linkType, final int snaplen, final boolean nanos) {
+        PcapToPcapng(final CaptureSource file, final OutputStream out, final int linkType, final int snaplen, final boolean nanos) {
             super(file, out);
             this.linkType = linkType;
             this.snaplen = snaplen;

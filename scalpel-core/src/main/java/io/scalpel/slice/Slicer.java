@@ -4,7 +4,7 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureFormatException;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
-import io.scalpel.capture.MappedFile;
+import io.scalpel.capture.CaptureSource;
 import io.scalpel.capture.PcapngBlock;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.CommunityId;
@@ -38,11 +38,11 @@ public final class Slicer {
     /** Above this many queries, one scan of the index beats a lookup per query. */
     public static final int LOOKUPS_BEFORE_SCAN = 32;
 
-    private final MappedFile file;
+    private final CaptureSource file;
     private final PacketIndex index;
     private final List<PcapngBlock> structure;
 
-    public Slicer(final MappedFile file, final PacketIndex index) {
+    public Slicer(final CaptureSource file, final PacketIndex index) {
         this.file = file;
         this.index = index;
         final List<PcapngBlock> blocks = index.manifest().pcapngBlocks();

@@ -1,5 +1,6 @@
 package io.scalpel.capture;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -242,6 +244,61 @@ class CaptureReaderTest {
             final Frame again = new Frame();
             r.readAt(24 + 16 + 37, again);
             assertEquals(38, again.capturedLength());
+        }
+    }
+
+    @Test
+    void shouldReadTheSameFramesBufferedAsMapped() throws IOException {
+        final CaptureBytes pcap = CaptureBytes.pcapHeader(ByteOrder.BIG_ENDIAN, true, 65535, 1);
+        final CaptureBytes ng = new CaptureBytes(ByteOrder.LITTLE_ENDIAN).shb().idb(1, 0, -1, 0);
+        for (int i = 0; i < 700; i++) {
+            pcap.pcapRecord(i, i * 7, 31 + i % 300, 1500);
+            ng.epb(0, i, 60 + i % 250, 1500);
+        }
+        for (final Path file : List.of(pcap.writeTo(dir.resolve("b.pcap")), ng.writeTo(dir.resolve("b.pcapng")))) {
+            final byte[] whole = java.nio.file.Files.readAllBytes(file);
+            try (CaptureReader mapped = CaptureReader.open(file, -1, 4096);
+                 CaptureReader buffered = CaptureReader.openSequential(file, -1, 4096)) {
+                final Frame m = new Frame();
+                final Frame b = new Frame();
+                int frames = 0;
+                while (mapped.next(m)) {
+                    assertTrue(buffered.next(b), file + ": frame " + frames);
+                    assertEquals(m.recordOffset(), b.recordOffset());
+                    assertEquals(m.timestampNanos(), b.timestampNanos());
+                    assertEquals(m.capturedLength(), b.capturedLength());
+                    final byte[] got = new byte[b.capturedLength()];
+                    b.buffer().get(b.dataOffset(), got);
+                    // the bytes a frame points at are the file's own bytes at its data position
+                    final int data = (int) (b.recordOffset() + (file.toString().endsWith(".pcap") ? 16 : 28));
+                    assertArrayEquals(java.util.Arrays.copyOfRange(whole, data, data + got.length), got, file + ": frame " + frames);
+                    frames++;
+                }
+                assertFalse(buffered.next(b));
+                assertEquals(700, frames);
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheFileWhenABufferedCaptureShrinksUnderTheScan() throws IOException {
+        final CaptureBytes b = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
+        for (int i = 0; i < 400; i++) {
+            b.pcapRecord(i, 0, 200, 200);
+        }
+        final Path file = b.writeTo(dir.resolve("shrinks.pcap"));
+        try (CaptureReader r = CaptureReader.openSequential(file, -1, 4096)) {
+            final Frame f = new Frame();
+            assertTrue(r.next(f));
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(2000);
+            }
+            final java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> {
+                while (r.next(f)) {
+                    // reads on until the window past the cut
+                }
+            });
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("end of file at byte offset"), e.getMessage());
         }
     }
 

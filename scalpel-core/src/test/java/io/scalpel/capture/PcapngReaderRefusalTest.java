@@ -419,16 +419,17 @@ class PcapngReaderRefusalTest {
     }
 
     @Test
-    void shouldSayWhenAnUnknownMagicIsAGzipHeader() throws IOException {
+    void shouldNameTheCompressedOffsetOfAGzipFileWithInvalidDeflateData() throws IOException {
         final Path file = new CaptureBytes(ByteOrder.BIG_ENDIAN)
             .u8(0x1F).u8(0x8B)  // gzip magic
             .u8(8).u8(0)        // deflate, no flags
             .zeros(20)
             .writeTo(dir.resolve("trace.pcap.gz"));
 
-        final CaptureFormatException e = assertThrows(CaptureFormatException.class, () -> CaptureReader.open(file));
+        // gzip captures are read; this one's deflate data (a stored block of length 0 and NLEN 0) is invalid at byte 15
+        final CaptureFormatException e = assertThrows(CompressedCaptureException.class, () -> CaptureReader.open(file));
 
-        assertRefused(e, 0, "(the file is gzip-compressed)");
+        assertRefused(e, 15, "invalid deflate data in the gzip member starting at compressed byte 0");
     }
 
     @Test

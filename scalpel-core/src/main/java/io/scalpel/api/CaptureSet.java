@@ -1,0 +1,368 @@
+package io.scalpel.api;
+
+import io.scalpel.capture.CaptureFormat;
+import io.scalpel.index.CaptureSetBuilder;
+import io.scalpel.index.CaptureSetManifest;
+import io.scalpel.index.IndexBuilder;
+import io.scalpel.index.IndexException;
+import io.scalpel.index.IndexManifest;
+import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.ExtractOptions;
+import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.MergedExtract;
+import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.Tunnel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A directory of captures (rotated files) under one index: select and slice the packets of Zeek
+ * connections across all of them, reading only the members whose time range meets the query.
+ *
+ * <pre>{@code
+ * try (CaptureSet set = CaptureSet.open(Path.of("/data/rotated"))) {
+ *     set.slice(List.of(connRecord), Path.of("conn.pcap"));
+ * }
+ * }</pre>
+ *
+ * <p>The set index ({@link CaptureSetBuilder}; {@code DIR/.scalpel} by default, or
+ * {@link Scalpel.Options#index()}) lists the members with their time ranges; each member has its
+ * own ordinary index inside it. A selection opens (and keeps open until {@link #close()}) only
+ * the members whose time range, widened by their largest fragment lag, meets a query's window;
+ * a member whose size changed since the set was indexed is always opened (its range is no longer
+ * known), and {@link Scalpel#open} then extends or refuses its index as for a single capture.
+ * Extracts merge the members' frames by timestamp ({@link MergedExtract}).
+ */
+public final class CaptureSet implements Closeable {
+
+    /** The frames of one member for each query of a selection. */
+    public record MemberSelection(CaptureSetManifest.Member member, Scalpel capture, long[][] offsets) {
+    }
+
+    /**
+     * What a selection found.
+     *
+     * @param queries the queries, in the order given
+     * @param members the members opened for them, in name order, with each query's frames in each
+     */
+    public record Selection(List<FlowQuery> queries, List<MemberSelection> members) {
+        public int size() {
+            return queries.size();
+        }
+
+        /** Frames of query {@code i}, over every member. */
+        public long frames(final int i) {
+            long n = 0;
+            for (MemberSelection m : members) {
+                n += m.offsets()[i].length;
+            }
+            return n;
+        }
+    }
+
+    private final Path directory;
+    private final Path indexDirectory;
+    private final Scalpel.Options options;
+    private final CaptureSetManifest manifest;
+    private final CaptureSetBuilder.Result built;
+    private final Map<String, Scalpel> opened = new LinkedHashMap<>();
+
+    private CaptureSet(final Path directory, final Path indexDirectory, final Scalpel.Options options,
+                       final CaptureSetManifest manifest, final CaptureSetBuilder.Result built) {
+        this.directory = directory;
+        this.indexDirectory = indexDirectory;
+        this.options = options;
+        this.manifest = manifest;
+        this.built = built;
+    }
+
+    /** Opens a capture set with its index in {@code DIR/.scalpel}, building it if there is none. */
+    public static CaptureSet open(final Path directory) throws IOException {
+        return open(directory, Scalpel.Options.defaults());
+    }
+
+    /**
+     * Opens a capture set. {@code options.index()} names the set index (null: {@code DIR/.scalpel});
+     * with {@code buildIfMissing}, a set without an index is indexed first; with {@code reindex},
+     * a set index that cannot be read is rebuilt, and so is the index of a member that changed.
+     */
+    public static CaptureSet open(final Path directory, final Scalpel.Options options) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new java.nio.file.NoSuchFileException(directory.toString(), null, "not a directory");
+        }
+        final Path dir = (options.index() != null ? options.index() : CaptureSetBuilder.defaultFor(directory)).toAbsolutePath();
+        final Path manifestFile = dir.resolve(CaptureSetManifest.MANIFEST_FILE);
+        CaptureSetBuilder.Result built = null;
+        CaptureSetManifest manifest;
+        if (!Files.isRegularFile(manifestFile)) {
+            if (!options.buildIfMissing()) {
+                throw new IndexException(IndexException.Kind.MISSING, directory + ": no capture set index in " + dir
+                    + "; run `scalpel index " + directory + "`");
+            }
+            built = index(directory, dir, options.progress(), false);
+            manifest = built.manifest();
+        } else {
+            try {
+                manifest = CaptureSetManifest.read(manifestFile);
+            } catch (IndexException e) {
+                if (!options.reindex()) {
+                    throw e;
+                }
+                built = index(directory, dir, options.progress(), false);
+                manifest = built.manifest();
+            }
+        }
+        return new CaptureSet(directory, dir, options, manifest, built);
+    }
+
+    /**
+     * Brings the index of the capture set {@code directory} up to date: indexes new members, extends
+     * grown ones, rebuilds changed ones (every member with {@code rebuild}), drops removed ones.
+     *
+     * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     */
+    public static CaptureSetBuilder.Result index(final Path directory, final Path indexDirectory, final IndexBuilder.Progress progress,
+                                                 final boolean rebuild) throws IOException {
+        return new CaptureSetBuilder(directory, indexDirectory).progress(progress).rebuild(rebuild).build();
+    }
+
+    /** The indexing this open ran, or null when the set index was used as it was. */
+    public CaptureSetBuilder.Result indexBuild() {
+        return built;
+    }
+
+    public CaptureSetManifest manifest() {
+        return manifest;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Path indexDirectory() {
+        return indexDirectory;
+    }
+
+    /** The member files opened so far, in the order they were opened. */
+    public List<String> filesOpened() {
+        return List.copyOf(opened.keySet());
+    }
+
+    /** The query for a conn.log row under this set's options. */
+    public FlowQuery query(final ConnRecord conn) {
+        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+    }
+
+    /** The query for a tunnel of a tunnel.log. */
+    public FlowQuery query(final Tunnel tunnel) {
+        return FlowQuery.of(tunnel);
+    }
+
+    /** Selects the frames of each conn row. */
+    public Selection select(final Collection<ConnRecord> conns) throws IOException {
+        final List<FlowQuery> queries = new ArrayList<>(conns.size());
+        for (ConnRecord c : conns) {
+            queries.add(query(c));
+        }
+        return selectQueries(queries);
+    }
+
+    /** Selects, for each Community ID v1, the frames of its flows whose join time lies in [{@code from}, {@code to}] ns. */
+    public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to) throws IOException {
+        final List<FlowQuery> queries = new ArrayList<>(communityIds.size());
+        for (String id : communityIds) {
+            queries.add(FlowQuery.ofCommunityId(id, id, options.communityIdSeed(), from, to));
+        }
+        return selectQueries(queries);
+    }
+
+    /** Selects the frames of each query in the members whose time range meets its window. */
+    public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
+        final List<MemberSelection> found = new ArrayList<>();
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            final List<Integer> meeting = new ArrayList<>();
+            for (int i = 0; i < queries.size(); i++) {
+                if (meets(m, queries.get(i).from(), queries.get(i).to())) {
+                    meeting.add(i);
+                }
+            }
+            if (meeting.isEmpty()) {
+                continue;
+            }
+            final Scalpel s = member(m);
+            final List<FlowQuery> sub = new ArrayList<>(meeting.size());
+            for (int i : meeting) {
+                sub.add(queries.get(i));
+            }
+            final Scalpel.Selection sel = s.selectQueries(sub);
+            final long[][] offsets = new long[queries.size()][];
+            java.util.Arrays.fill(offsets, new long[0]);
+            for (int k = 0; k < meeting.size(); k++) {
+                offsets[meeting.get(k)] = sel.offsets(k);
+            }
+            found.add(new MemberSelection(m, s, offsets));
+        }
+        return new Selection(List.copyOf(queries), found);
+    }
+
+    /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */
+    public Selection selectWindow(final long from, final long to) throws IOException {
+        // A query that only carries the label and the window: its frames are every frame in the window.
+        final FlowQuery label = new FlowQuery("window", 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, null,
+            options.communityIdSeed());
+        final List<MemberSelection> found = new ArrayList<>();
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (meetsFrames(m, from, to)) {
+                final Scalpel s = member(m);
+                found.add(new MemberSelection(m, s, new long[][] {s.selectWindow(from, to)}));
+            }
+        }
+        return new Selection(List.of(label), found);
+    }
+
+    /** Writes the frames of all {@code conns}, merged by timestamp, into one capture file (atomically); returns frames written. */
+    public long slice(final Collection<ConnRecord> conns, final Path output) throws IOException {
+        return write(select(conns), -1, ExtractOptions.defaults(), output);
+    }
+
+    /**
+     * The format an extract of query {@code query} (-1: of every query) gets without
+     * {@link ExtractOptions#format()}: the members' own when they are all pcap of one link type or all
+     * pcapng, pcapng otherwise.
+     */
+    public CaptureFormat defaultFormat(final Selection selection, final int query) throws IOException {
+        final List<MergedExtract.Source> sources = sources(selection, query);
+        final List<CaptureFormat> formats = new ArrayList<>();
+        for (MemberSelection m : selectionMembers(selection, query)) {
+            formats.add(m.capture().captureFormat());
+        }
+        return sources.isEmpty() ? formatOf(selection) : MergedExtract.defaultFormat(sources, formats);
+    }
+
+    /**
+     * Writes the frames of query {@code query} (-1: of every query, each frame once) as one capture
+     * file, atomically, merged by timestamp.
+     *
+     * @return frames written
+     * @throws IllegalArgumentException when pcap is asked for and the members have different link types
+     */
+    public long write(final Selection selection, final int query, final ExtractOptions extract, final Path output) throws IOException {
+        final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, query);
+        if (format == CaptureFormat.PCAP) {
+            MergedExtract.checkOneLinkType(sources(selection, query)); // before the output file is created
+        }
+        try (AtomicOutput out = AtomicOutput.open(output)) {
+            final long n = write(selection, query, extract, out.stream());
+            out.commit();
+            return n;
+        }
+    }
+
+    /** As {@link #write(Selection, int, ExtractOptions, Path)}, to a stream. */
+    public long write(final Selection selection, final int query, final ExtractOptions extract, final OutputStream output)
+        throws IOException {
+        final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, query);
+        final List<MemberSelection> members = selectionMembers(selection, query);
+        if (members.size() == 1 && members.get(0).capture().captureFormat() == format) {
+            // One member in its own format: the single-capture extract, records copied as they are.
+            return members.get(0).capture().write(offsetsOf(members.get(0), query), extract.withFormat(format), output);
+        }
+        if (extract.keepSecrets()) {
+            extract.warnings().accept("--keep-secrets: an extract merged from several capture set members has no decryption secrets");
+        }
+        return MergedExtract.write(sources(selection, query), format, extract.warnings(), output);
+    }
+
+    /** The members with frames for the query (-1: any query). */
+    private static List<MemberSelection> selectionMembers(final Selection selection, final int query) {
+        final List<MemberSelection> with = new ArrayList<>();
+        for (MemberSelection m : selection.members()) {
+            if (offsetsOf(m, query).length > 0) {
+                with.add(m);
+            }
+        }
+        return with;
+    }
+
+    private static long[] offsetsOf(final MemberSelection m, final int query) {
+        return query >= 0 ? m.offsets()[query] : io.scalpel.slice.Slicer.union(m.offsets());
+    }
+
+    private List<MergedExtract.Source> sources(final Selection selection, final int query) {
+        final List<MergedExtract.Source> sources = new ArrayList<>();
+        for (MemberSelection m : selectionMembers(selection, query)) {
+            final IndexManifest im = m.capture().manifest();
+            sources.add(new MergedExtract.Source(m.capture().capture(), im.fingerprint().length(),
+                im.pcapngBlocks() == null ? List.of() : im.pcapngBlocks(), im.linkTypes(), offsetsOf(m, query)));
+        }
+        return sources;
+    }
+
+    /** The format of an empty extract: that of the first member, pcapng when the set's members differ. */
+    private CaptureFormat formatOf(final Selection selection) {
+        String f = null;
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (f == null) {
+                f = m.captureFormat();
+            } else if (!f.equals(m.captureFormat())) {
+                return CaptureFormat.PCAPNG;
+            }
+        }
+        return "pcapng".equals(f) ? CaptureFormat.PCAPNG : CaptureFormat.PCAP;
+    }
+
+    /** Whether a frame of {@code m} can join a query window [{@code from}, {@code to}]. */
+    private boolean meets(final CaptureSetManifest.Member m, final long from, final long to) throws IOException {
+        return changed(m) || m.overlaps(from, to);
+    }
+
+    /** Whether a frame of {@code m} can have a timestamp in [{@code from}, {@code to}]. */
+    private boolean meetsFrames(final CaptureSetManifest.Member m, final long from, final long to) throws IOException {
+        return changed(m) || (m.packets() > 0 && m.firstTimestampNanos() <= to && m.lastTimestampNanos() >= from);
+    }
+
+    /** Whether the member's size differs from the one indexed (a stat, the file is not opened). */
+    private boolean changed(final CaptureSetManifest.Member m) throws IOException {
+        final Path p = directory.resolve(m.file());
+        if (!Files.isRegularFile(p)) {
+            throw new java.nio.file.NoSuchFileException(p.toString(), null,
+                "member of the capture set index " + indexDirectory + " is gone; re-run `scalpel index " + directory + "`");
+        }
+        return Files.size(p) != m.size();
+    }
+
+    private Scalpel member(final CaptureSetManifest.Member m) throws IOException {
+        Scalpel s = opened.get(m.file());
+        if (s == null) {
+            s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
+            opened.put(m.file(), s);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (Scalpel s : opened.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        opened.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

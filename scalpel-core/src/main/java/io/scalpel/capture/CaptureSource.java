@@ -1,0 +1,70 @@
+package io.scalpel.capture;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * The bytes of a capture as the readers see them: positions in the (decompressed) capture, read
+ * through segment views. {@link MappedFile} maps a plain capture; {@link CompressedFile}
+ * decompresses a gzip or zstd capture into a window that moves along the capture.
+ *
+ * <p>Before reading the span {@code [from, to)} through {@link #view}, a reader calls
+ * {@link #ensure}: a mapped file has every byte already, a compressed one decompresses up to
+ * {@code to}. Afterwards the span lies in the view of {@code segmentOf(from)} at index
+ * {@code p - segmentBase(segment)}, until the next {@code ensure} of a span outside it.
+ */
+public interface CaptureSource extends Closeable {
+    /** The file on disk. */
+    Path path();
+
+    /**
+     * Bytes of the capture. For a compressed capture whose end has not been decompressed yet and
+     * whose size was not given: {@link Long#MAX_VALUE}.
+     */
+    long size();
+
+    /** Bytes of the file on disk that the capture is read from (what an index fingerprints). */
+    long storedLength();
+
+    /**
+     * Makes {@code [from, to)} readable (at most {@link MappedFile#OVERLAP} bytes, unless the file is
+     * mapped) and returns a bound on the capture's size: the size itself when the capture ends
+     * before {@code to}, else a value of at least {@code to}.
+     *
+     * @throws CaptureFormatException when the compressed bytes are corrupt or cut short
+     */
+    long ensure(long from, long to) throws CaptureFormatException;
+
+    /** Index of the segment whose view holds a span starting at {@code position}. */
+    int segmentOf(long position);
+
+    /** Capture position of the first byte of segment {@code segment}'s view. */
+    long segmentBase(int segment);
+
+    /** The view of segment {@code segment} in the given byte order. */
+    ByteBuffer view(int segment, ByteOrder order);
+
+    /** Opens a capture: mapped, or decompressing when it is gzip or zstd (the format is told by its first bytes). */
+    static CaptureSource open(final Path path, final long length, final long segmentSize) throws IOException {
+        final Compression codec = Compression.detect(path);
+        if (codec != null) {
+            return CompressedFile.open(path, codec, null, true);
+        }
+        return new MappedFile(path, length, segmentSize);
+    }
+
+    /**
+     * Opens a capture for one sequential pass: a plain capture read through the channel in
+     * windows ({@link MappedFile#buffered}), a compressed one decompressed as by {@link #open}.
+     */
+    static CaptureSource openSequential(final Path path, final long length, final long segmentSize) throws IOException {
+        final Compression codec = Compression.detect(path);
+        if (codec != null) {
+            return CompressedFile.open(path, codec, null, true);
+        }
+        return MappedFile.buffered(path, length, segmentSize);
+    }
+}

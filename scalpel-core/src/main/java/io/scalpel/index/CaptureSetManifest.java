@@ -1,0 +1,107 @@
+package io.scalpel.index;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The versioned description of a capture set's index ({@code set.json} in the set index
+ * directory, written last, atomically): the member captures of the directory, in name order,
+ * each with its identity, its time range and the name of its own ordinary index
+ * ({@code members/NAME.scalpel}).
+ *
+ * @param format  always {@link #FORMAT}
+ * @param version {@link #VERSION}
+ * @param writer  the scalpel version that wrote it
+ * @param members the member captures, sorted by file name
+ */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record CaptureSetManifest(String format, int version, String writer, List<Member> members) {
+
+    public static final String FORMAT = "scalpel-capture-set";
+    /** 1: members with fingerprint, size, time range, fragment lag, link types and index directory. */
+    public static final int VERSION = 1;
+    /** The manifest's file name in the set index directory. */
+    public static final String MANIFEST_FILE = "set.json";
+    /** The directory of the members' indexes in the set index directory. */
+    public static final String MEMBERS_DIR = "members";
+
+    /**
+     * One member capture.
+     *
+     * @param file                file name in the set's directory
+     * @param captureFormat       pcap or pcapng
+     * @param size                file size when indexed (a different size now: the member changed or grew)
+     * @param fingerprint         what its index describes (as in its own manifest)
+     * @param packets             frames indexed
+     * @param firstTimestampNanos smallest frame timestamp (Long.MAX_VALUE if no frames)
+     * @param lastTimestampNanos  largest frame timestamp (Long.MIN_VALUE if no frames)
+     * @param maxFragmentLagNanos how much later than its frame a fragment's join time can be
+     * @param linkTypes           every link type seen
+     * @param index               its index directory, relative to the set index directory
+     */
+    public record Member(String file, String captureFormat, long size, CaptureFingerprint fingerprint, long packets,
+                         long firstTimestampNanos, long lastTimestampNanos, long maxFragmentLagNanos,
+                         List<Integer> linkTypes, String index) {
+
+        /** Whether a frame of this member can have a join time in [{@code from}, {@code to}]. */
+        public boolean overlaps(final long from, final long to) {
+            if (packets == 0) {
+                return false;
+            }
+            final long last = lastTimestampNanos > Long.MAX_VALUE - maxFragmentLagNanos
+                ? Long.MAX_VALUE : lastTimestampNanos + maxFragmentLagNanos;
+            return firstTimestampNanos <= to && last >= from;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads and checks a set manifest.
+     *
+     * @throws IndexException when it is unreadable, of another format or of an unknown version
+     */
+    public static CaptureSetManifest read(final Path file) throws IndexException {
+        final CaptureSetManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), CaptureSetManifest.class);
+        } catch (IOException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable capture set manifest ("
+                + e.getMessage() + "); re-run `scalpel index` on the directory", e);
+        }
+        if (!FORMAT.equals(m.format())) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": not a scalpel capture set manifest; re-run `scalpel index` on the directory");
+        }
+        if (m.version() != VERSION) {
+            throw new IndexException(IndexException.Kind.VERSION, file + ": capture set format version " + m.version()
+                + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index` on the directory");
+        }
+        if (m.members() == null) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set manifest lacks members; re-run `scalpel index` on the directory");
+        }
+        for (Member member : m.members()) {
+            if (member.file() == null || member.index() == null || member.fingerprint() == null
+                || member.file().contains("/") || member.index().contains("..")) {
+                throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set member " + member.file()
+                    + " lacks its file, index or fingerprint; re-run `scalpel index` on the directory");
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,280 @@
+package io.scalpel.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scalpel.capture.CaptureFormat;
+import io.scalpel.index.CaptureSetBuilder;
+import io.scalpel.index.IndexBuilder;
+import io.scalpel.slice.ExtractOptions;
+import io.scalpel.testdata.CaptureFileFormat;
+import io.scalpel.testdata.CaptureGenerator;
+import io.scalpel.testdata.Generated;
+import io.scalpel.testdata.GeneratorSpec;
+import io.scalpel.testdata.RotatedCaptures;
+import io.scalpel.testdata.TruthConn;
+import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.ConnLogs;
+import io.scalpel.testing.ExternalTools;
+import io.scalpel.zeek.ConnRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A generated capture cut into rotated files by time (connections crossing the cuts), indexed as
+ * one capture set: every uid's extract is exactly the generator's frames of the uid, in timestamp
+ * order, byte for byte, read back by the test's own pcap/pcapng walk (and by tcpdump).
+ */
+class CaptureSetSliceTest {
+    @TempDir
+    Path dir;
+
+    /** A rotated set: the source's truth, the pieces, and the set directory. */
+    private record Fixture(Generated truth, byte[] source, List<RotatedCaptures.Piece> pieces, Path set, Path conn) {
+    }
+
+    private Fixture rotated(final long seed, final boolean[] pcapng) throws IOException {
+        final Path source = dir.resolve("source.pcap");
+        final Path conn = dir.resolve("conn.log");
+        final GeneratorSpec spec = GeneratorSpec.defaults(seed).withFormat(CaptureFileFormat.PCAP_USEC_LE).withConnections(40);
+        final Generated truth = CaptureGenerator.generate(spec, source, conn);
+        final Path set = Files.createDirectories(dir.resolve("set"));
+        final long first = truth.firstTsNanos();
+        final long span = truth.lastTsNanos() - first;
+        final long[] cuts = new long[pcapng.length - 1];
+        final List<Path> files = new ArrayList<>();
+        for (int k = 0; k < pcapng.length; k++) {
+            if (k > 0) {
+                cuts[k - 1] = first + span * k / pcapng.length;
+            }
+            files.add(set.resolve(String.format("trace-%02d.%s", k, pcapng[k] ? "pcapng" : "pcap")));
+        }
+        final List<RotatedCaptures.Piece> pieces = RotatedCaptures.cut(source, truth, files, cuts, pcapng);
+        Files.writeString(set.resolve("notes.txt"), "not a capture\n");
+        return new Fixture(truth, Files.readAllBytes(source), pieces, set, conn);
+    }
+
+    @Test
+    void shouldSliceEveryUidAcrossRotatedPcapFilesInTimestampOrder() throws Exception {
+        final Fixture f = rotated(7101, new boolean[] {false, false, false, false});
+        final List<ConnRecord> rows = ConnLogs.readStrictly(f.conn());
+        int crossing = 0;
+        try (CaptureSet set = CaptureSet.open(f.set())) {
+            assertEquals(4, set.manifest().members().size(), "members (notes.txt is not one)");
+            final CaptureSet.Selection all = set.select(rows);
+            for (int i = 0; i < rows.size(); i++) {
+                final String uid = rows.get(i).uid();
+                final List<TruthFrame> expected = expected(f.truth(), uid);
+                if (piecesOf(f, uid) > 1) {
+                    crossing++;
+                }
+                final Path out = dir.resolve(uid + ".pcap");
+                final long n = set.write(all, i, ExtractOptions.defaults(), out);
+                assertEquals(expected.size(), n, uid);
+                assertRecords(f, expected, readCapture(out), uid);
+                assertEquals(CaptureFormat.PCAP, set.defaultFormat(all, i));
+            }
+            final Path union = dir.resolve("all.pcap");
+            set.write(all, -1, ExtractOptions.defaults(), union);
+            final List<TruthFrame> every = f.truth().frames().stream().filter(t -> !t.uids().isEmpty())
+                .sorted(Comparator.comparingLong(TruthFrame::tsNanos).thenComparingInt(TruthFrame::number)).toList();
+            assertRecords(f, every, readCapture(union), "union");
+            ExternalTools.require(ExternalTools.TCPDUMP);
+            final String listing = ExternalTools.run(List.of("tcpdump", "-n", "-tt", "-r", union.toString()));
+            final List<String> lines = listing.lines().filter(l -> !l.isBlank() && !l.startsWith("reading from")).toList();
+            assertEquals(every.size(), lines.size(), "tcpdump reads every packet of the merged extract");
+            double previous = 0;
+            for (String l : lines) {
+                final double ts = Double.parseDouble(l.substring(0, l.indexOf(' ')));
+                assertTrue(ts >= previous, "tcpdump sees timestamps in order: " + l);
+                previous = ts;
+            }
+        }
+        assertTrue(crossing > 0, "some connection crosses a rotation boundary");
+    }
+
+    @Test
+    void shouldOpenOnlyTheMembersWhoseTimeRangeMeetsTheConnection() throws Exception {
+        final Fixture f = rotated(7102, new boolean[] {false, false, false, false});
+        final List<ConnRecord> rows = ConnLogs.readStrictly(f.conn());
+        final CaptureSetBuilder.Result built = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        // A connection whose window (with the 5 µs slack) lies strictly inside the time range of one piece.
+        ConnRecord inside = null;
+        int piece = -1;
+        for (ConnRecord r : rows) {
+            for (int k = 0; k < f.pieces().size() && inside == null; k++) {
+                final var m = built.manifest().members().get(k);
+                if (r.tsNanos() - 5_000 > m.firstTimestampNanos()
+                    && r.tsNanos() + Math.max(0, r.durationNanos()) + 5_000 < m.lastTimestampNanos()) {
+                    inside = r;
+                    piece = k;
+                }
+            }
+        }
+        assertTrue(inside != null, "a connection inside one piece");
+        try (CaptureSet set = CaptureSet.open(f.set())) {
+            final CaptureSet.Selection s = set.select(List.of(inside));
+            assertEquals(List.of(f.pieces().get(piece).file().getFileName().toString()), set.filesOpened());
+            assertEquals(expected(f.truth(), inside.uid()).size(), s.frames(0));
+        }
+    }
+
+    @Test
+    void shouldIndexOnlyTheNewRotatedFileAndDropARemovedOne() throws Exception {
+        final Fixture f = rotated(7103, new boolean[] {false, false, false, false});
+        final Path last = f.pieces().get(3).file();
+        final Path aside = Files.move(last, dir.resolve("aside.pcap"));
+        final CaptureSetBuilder.Result first = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        assertEquals(3, first.members().size());
+        Files.move(aside, last);
+        final CaptureSetBuilder.Result second = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED", "BUILT"),
+            second.members().stream().map(m -> m.result().mode().name()).toList());
+        assertEquals(f.pieces().get(3).frames().size(), second.members().get(3).result().recordsScanned(), "only the new file scanned");
+        assertEquals(0, second.members().get(0).result().recordsScanned());
+        Files.delete(f.pieces().get(0).file());
+        final CaptureSetBuilder.Result third = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        assertEquals(List.of(f.pieces().get(0).file().getFileName().toString()), third.removed());
+        assertEquals(3, third.manifest().members().size());
+        assertTrue(!Files.exists(third.indexDirectory().resolve("members/trace-00.pcap.scalpel")), "its index is gone");
+    }
+
+    @Test
+    void shouldMergePcapAndPcapngMembersIntoPcapng() throws Exception {
+        final Fixture f = rotated(7104, new boolean[] {false, true, false, true});
+        final List<ConnRecord> rows = ConnLogs.readStrictly(f.conn());
+        try (CaptureSet set = CaptureSet.open(f.set())) {
+            final CaptureSet.Selection all = set.select(rows);
+            for (int i = 0; i < rows.size(); i++) {
+                final String uid = rows.get(i).uid();
+                if (piecesOf(f, uid) < 2) {
+                    continue;
+                }
+                final Path out = dir.resolve(uid + ".pcapng");
+                set.write(all, i, ExtractOptions.defaults(), out);
+                assertEquals(CaptureFormat.PCAPNG, set.defaultFormat(all, i));
+                assertRecords(f, expected(f.truth(), uid), readCapture(out), uid);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAPcapOfMembersOfDifferentLinkTypesNamingBoth() throws Exception {
+        final Path set = Files.createDirectories(dir.resolve("mixed"));
+        final Generated eth = CaptureGenerator.generate(GeneratorSpec.defaults(7105).withStartNanos(1_700_000_000_000_000_000L),
+            set.resolve("a.pcap"), dir.resolve("a.log"));
+        CaptureGenerator.generate(GeneratorSpec.defaults(7106).withLinkType(101).withStartNanos(1_700_000_000_000_000_000L),
+            set.resolve("b.pcap"), null);
+        try (CaptureSet s = CaptureSet.open(set)) {
+            final CaptureSet.Selection window = s.selectWindow(Long.MIN_VALUE, Long.MAX_VALUE);
+            final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.write(window, 0, ExtractOptions.defaults().withFormat(CaptureFormat.PCAP), dir.resolve("x.pcap")));
+            assertTrue(e.getMessage().contains("a.pcap has link type 1") && e.getMessage().contains("b.pcap has link type 101"),
+                e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("x.pcap")));
+            final Path out = dir.resolve("x.pcapng");
+            final long n = s.write(window, 0, ExtractOptions.defaults(), out);
+            assertEquals(CaptureFormat.PCAPNG, s.defaultFormat(window, 0));
+            final List<Rec> recs = readCapture(out);
+            assertEquals(n, recs.size());
+            assertTrue(eth.frames().size() < n, "frames of both members");
+            for (int i = 1; i < recs.size(); i++) {
+                assertTrue(recs.get(i).ts >= recs.get(i - 1).ts, "timestamp order at " + i);
+            }
+        }
+    }
+
+    /** The truth frames of {@code uid}, in timestamp order (frame number on a tie). */
+    private static List<TruthFrame> expected(final Generated truth, final String uid) {
+        return truth.framesOf(uid).stream().map(truth::frame)
+            .sorted(Comparator.comparingLong(TruthFrame::tsNanos).thenComparingInt(TruthFrame::number)).toList();
+    }
+
+    private static int piecesOf(final Fixture f, final String uid) {
+        int n = 0;
+        for (RotatedCaptures.Piece p : f.pieces()) {
+            if (p.frames().stream().anyMatch(t -> t.uids().contains(uid))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void assertRecords(final Fixture f, final List<TruthFrame> expected, final List<Rec> actual, final String what) {
+        assertEquals(expected.size(), actual.size(), what + ": frames");
+        for (int i = 0; i < expected.size(); i++) {
+            final TruthFrame t = expected.get(i);
+            assertEquals(t.tsNanos(), actual.get(i).ts, what + ": timestamp of frame " + i);
+            final byte[] data = Arrays.copyOfRange(f.source(), (int) t.recordOffset() + 16, (int) t.recordOffset() + 16 + t.capturedLength());
+            assertArrayEquals(data, actual.get(i).data, what + ": bytes of frame " + i);
+        }
+    }
+
+    /** One frame of an extract: timestamp and bytes. */
+    private record Rec(long ts, byte[] data) {
+    }
+
+    /** The test's own walk of a little-endian pcap or pcapng (one section, EPBs; if_tsresol 6 or 9). */
+    private static List<Rec> readCapture(final Path file) throws IOException {
+        final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        final List<Rec> recs = new ArrayList<>();
+        final int magic = b.getInt(0);
+        if (magic == 0x0A0D0D0A) {
+            final List<Long> units = new ArrayList<>();
+            int p = 0;
+            while (p < b.limit()) {
+                final int type = b.getInt(p);
+                final int length = b.getInt(p + 4);
+                if (type == 1) {
+                    long unit = 1000;
+                    int o = p + 16;
+                    while (o < p + length - 4) {
+                        final int code = b.getShort(o) & 0xFFFF;
+                        final int len = b.getShort(o + 2) & 0xFFFF;
+                        if (code == 9) {
+                            unit = b.get(o + 4) == 9 ? 1 : 1000;
+                        }
+                        if (code == 0) {
+                            break;
+                        }
+                        o += 4 + ((len + 3) & ~3);
+                    }
+                    units.add(unit);
+                } else if (type == 6) {
+                    final int ifid = b.getInt(p + 8);
+                    final long t = ((b.getInt(p + 12) & 0xFFFFFFFFL) << 32) | (b.getInt(p + 16) & 0xFFFFFFFFL);
+                    final int caplen = b.getInt(p + 20);
+                    final byte[] data = new byte[caplen];
+                    b.get(p + 28, data);
+                    recs.add(new Rec(t * units.get(ifid), data));
+                }
+                p += length;
+            }
+            return recs;
+        }
+        final boolean nanos = magic == 0xA1B23C4D;
+        assertTrue(nanos || magic == 0xA1B2C3D4, "little-endian pcap magic");
+        int p = 24;
+        while (p + 16 <= b.limit()) {
+            final long sec = b.getInt(p) & 0xFFFFFFFFL;
+            final long frac = b.getInt(p + 4) & 0xFFFFFFFFL;
+            final int caplen = b.getInt(p + 8);
+            final byte[] data = new byte[caplen];
+            b.get(p + 16, data);
+            recs.add(new Rec(sec * 1_000_000_000L + (nanos ? frac : frac * 1000), data));
+            p += 16 + caplen;
+        }
+        return recs;
+    }
+}
