@@ -167,6 +167,31 @@ class ArrowSliceCommandTest {
     }
 
     @Test
+    void shouldPairTheSameRowsFromAGzipCaptureAsFromThePlainOne() throws IOException {
+        final Path capture = dir.resolve("cap.pcap");
+        final Path conn = dir.resolve("conn.log");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(39), capture, conn);
+        final Path gz = dir.resolve("gz/cap.pcap.gz");
+        Files.createDirectories(gz.getParent());
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(capture, out);
+        }
+        final List<String> uids = truth.conns().stream().map(TruthConn::uid).limit(5).toList();
+
+        final Cli plain = Cli.run("slice", capture.toString(), "--conn", conn.toString(), "--uid", String.join(",", uids),
+            "--arrow", dir.resolve("plain.arrow").toString());
+        final Cli gzip = Cli.run("slice", gz.toString(), "--conn", conn.toString(), "--uid", String.join(",", uids),
+            "--arrow", dir.resolve("gz.arrow").toString());
+
+        assertEquals(ExitCode.OK.code(), plain.exit(), plain::toString);
+        assertEquals(ExitCode.OK.code(), gzip.exit(), gzip::toString);
+        final List<Pair> rows = readArrow(dir.resolve("gz.arrow"));
+        assertEquals(uids.stream().mapToLong(u -> truth.framesOf(u).size()).sum(), rows.size(), "rows of the gzip capture");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("plain.arrow")), Files.readAllBytes(dir.resolve("gz.arrow")),
+            "the same Arrow file from the plain and the gzip capture");
+    }
+
+    @Test
     void shouldRefuseArrowForACaptureSet() throws IOException {
         final Path set = Files.createDirectory(dir.resolve("set"));
         final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(38), set.resolve("a.pcap"), dir.resolve("conn.log"));
