@@ -102,7 +102,8 @@ final class SliceCommand implements Callable<Integer> {
     /** The compiled --bpf, or null. */
     private BpfFilter filter;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    /** Optional because --arrow may be the only output; {@link #validate()} asks for one of the three. */
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Output output;
 
     static final class Output {
@@ -112,6 +113,10 @@ final class SliceCommand implements Callable<Integer> {
         @Option(names = "--split-dir", paramLabel = "DIR", required = true, description = "one capture per uid: DIR/<uid>.pcap or .pcapng")
         Path splitDir;
     }
+
+    @Option(names = "--arrow", paramLabel = "FILE", description = "also or only: an Arrow IPC file with one row per packet of each"
+        + " conn.log row (the row's columns, the packet's timestamp, lengths and bytes); - for stdout. Needs --conn")
+    Path arrow;
 
     @Option(names = "--format", paramLabel = "FMT", description = "output format: pcap or pcapng (default: the capture's own)")
     String format;
@@ -131,6 +136,9 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON summary on stdout (not with -w -)")
     boolean json;
 
+    /** Rows written to the --arrow file, for the JSON summary. */
+    private long arrowRows = -1;
+
     @Override
     public Integer call() throws IOException {
         final PrintWriter err = spec.commandLine().getErr();
@@ -140,6 +148,10 @@ final class SliceCommand implements Callable<Integer> {
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
             .withCommunityIdSeed(communityIdSeed);
         if (Files.isDirectory(capture)) {
+            if (arrow != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--arrow pairs the conn.log rows of one capture file,"
+                    + " not of a capture set (" + capture + " is a directory)");
+            }
             return new CaptureSetSlice(this, options, outFormat, err).call();
         }
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json);
@@ -244,6 +256,13 @@ final class SliceCommand implements Callable<Integer> {
 
     private void validate() {
         final CommandLine cl = spec.commandLine();
+        if (output == null) {
+            if (arrow == null) {
+                throw new CommandLine.ParameterException(cl,
+                    "Missing required argument (specify one of these): (-w=OUT | --split-dir=DIR | --arrow=FILE)");
+            }
+            output = new Output();
+        }
         if (communityIdSeed < 0 || communityIdSeed > CommunityId.MAX_SEED) {
             throw new CommandLine.ParameterException(cl, "--community-id-seed " + communityIdSeed
                 + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
@@ -287,6 +306,20 @@ final class SliceCommand implements Callable<Integer> {
         }
         if (json && "-".equals(output.write)) {
             throw new CommandLine.ParameterException(cl, "--json prints on stdout, which -w - already uses");
+        }
+        if (arrow != null && conn == null) {
+            throw new CommandLine.ParameterException(cl, "--arrow pairs conn.log rows with their packets: it needs --conn LOG");
+        }
+        if (arrow != null && ArrowOutput.STDOUT.equals(arrow.toString())) {
+            if ("-".equals(output.write)) {
+                throw new CommandLine.ParameterException(cl, "-w - and --arrow - cannot both write to stdout");
+            }
+            if (json) {
+                throw new CommandLine.ParameterException(cl, "--json prints on stdout, which --arrow - already uses");
+            }
+        }
+        if (arrow != null) {
+            ArrowOutput.requireOpenNio();
         }
     }
 
@@ -364,9 +397,12 @@ final class SliceCommand implements Callable<Integer> {
                 empty.add(selection.queries().get(i).label());
             }
         }
-        final Written written = output.splitDir != null
+        final Written captures = output.splitDir != null
             ? writeSplit(scalpel, selection, outFormat, err)
-            : writeOne(scalpel, selection.union(), outFormat, err);
+            : output.write != null ? writeOne(scalpel, selection.union(), outFormat, err) : null;
+        final Written pairs = arrow != null ? ArrowOutput.write(scalpel, selection, connRows, arrow, parent.binaryOut) : null;
+        arrowRows = pairs != null ? pairs.frames : -1;
+        final Written written = captures == null ? pairs : pairs == null ? captures : captures.and(pairs);
         final int withPackets = selection.size() - empty.size();
         if (all) {
             if (!empty.isEmpty()) {
@@ -381,7 +417,14 @@ final class SliceCommand implements Callable<Integer> {
         for (String p : problems) {
             err.println("scalpel: uid " + p);
         }
-        summary(err, written, withPackets, selection.size());
+        if (captures != null || pairs.frames == 0) {
+            summary(err, captures != null ? captures : pairs, withPackets, selection.size());
+        }
+        if (pairs != null && pairs.frames > 0 && !json) {
+            err.println("scalpel: wrote " + pairs.frames + " rows (a conn.log row and one of its packets) of " + withPackets + " of "
+                + selection.size() + " uids to " + pairs.files().get(0));
+            err.flush();
+        }
         final ExitCode code;
         if (written.frames == 0 && withPackets == 0) {
             code = ExitCode.NOTHING_FOUND;
@@ -498,8 +541,14 @@ final class SliceCommand implements Callable<Integer> {
         return code.code();
     }
 
-    /** Frames and files written. */
-    private record Written(long frames, List<String> files) {
+    /** Frames (or Arrow rows) and files written. */
+    record Written(long frames, List<String> files) {
+        /** Both outputs: the capture's frames, every file. */
+        Written and(final Written arrowRows) {
+            final List<String> all = new ArrayList<>(files);
+            all.addAll(arrowRows.files);
+            return new Written(frames, all);
+        }
     }
 
     private Written writeOne(final Scalpel scalpel, final long[] offsets, final CaptureFormat outFormat, final PrintWriter err)
@@ -586,6 +635,9 @@ final class SliceCommand implements Callable<Integer> {
         s.put("problems", problems);
         if (mismatches >= 0) {
             s.put("community_id_mismatches", mismatches);
+        }
+        if (arrowRows >= 0) {
+            s.put("arrow_rows", arrowRows);
         }
         if (opened != null && opened.compression() != null) {
             s.put("compression", CompressionReport.json(opened.compression(), opened.compressedUnitsRead()));

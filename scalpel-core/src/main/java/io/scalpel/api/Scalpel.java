@@ -350,6 +350,22 @@ public final class Scalpel implements Closeable {
         return new Selection(selection.queries(), offsets);
     }
 
+    /**
+     * Streams each conn row paired with each of its packets as Arrow record batches of at most
+     * {@code batchRows} rows, conn row by conn row (see {@link ArrowPairs} for the columns and the
+     * reuse of the batch); returns the rows delivered.
+     */
+    public long pairs(final List<ConnRecord> conns, final org.apache.arrow.memory.BufferAllocator allocator, final int batchRows,
+                      final ArrowPairs.BatchConsumer consumer) throws IOException {
+        return ArrowPairs.stream(this, conns, select(conns).offsets(), allocator, batchRows,
+            ArrowPairs.DEFAULT_MAX_FRAME_BYTES, consumer);
+    }
+
+    /** Writes each conn row paired with each of its packets as an Arrow IPC file, atomically; returns the rows written. */
+    public long writePairs(final List<ConnRecord> conns, final Path output) throws IOException {
+        return ArrowPairs.write(this, conns, select(conns).offsets(), output);
+    }
+
     /** The capture's format. */
     public CaptureFormat captureFormat() throws IOException {
         return slicer.captureFormat();

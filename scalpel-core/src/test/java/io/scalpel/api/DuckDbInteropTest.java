@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The index is plain Parquet: DuckDB reads it and, by SQL alone, finds the packets scalpel selects. */
 class DuckDbInteropTest {
+    /** How many uids each SQL comparison checks. */
+    private static final int SEVERAL = 6;
     @TempDir
     Path dir;
     Path capture;
@@ -94,8 +96,16 @@ class DuckDbInteropTest {
         return pos;
     }
 
+    /** For several uids (the TCP and UDP rows with the most packets), SQL selects what scalpel does. */
     private void assertSqlSelectsLikeScalpel(final Scalpel scalpel) throws Exception {
-        final ConnRecord conn = largestRow();
+        final List<ConnRecord> rows = largestRows(SEVERAL);
+        assertEquals(SEVERAL, rows.size(), "TCP and UDP rows in " + connLog);
+        for (ConnRecord conn : rows) {
+            assertSqlSelectsLikeScalpel(scalpel, conn);
+        }
+    }
+
+    private void assertSqlSelectsLikeScalpel(final Scalpel scalpel, final ConnRecord conn) throws Exception {
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             final long[] selected = scalpel.select(List.of(conn)).offsets(0);
             assertTrue(selected.length > 1, conn.uid() + " has packets");
@@ -144,18 +154,18 @@ class DuckDbInteropTest {
         return scalpel.index().directory().resolve(table).resolve("*.parquet").toString();
     }
 
-    /** The TCP row of the sample's conn.log with the most packets. */
-    private ConnRecord largestRow() throws Exception {
-        ConnRecord best = null;
+    /** The {@code n} TCP and UDP rows of the sample's conn.log with the most packets, most first. */
+    private List<ConnRecord> largestRows(final int n) throws Exception {
+        final List<ConnRecord> rows = new ArrayList<>();
         try (ConnLogReader reader = ConnLogReader.open(connLog, (source, line, message) -> { })) {
             ConnRecord r;
             while ((r = reader.next()) != null) {
-                if ("tcp".equals(r.proto()) && (best == null || r.origPkts() + r.respPkts() > best.origPkts() + best.respPkts())) {
-                    best = r;
+                if ("tcp".equals(r.proto()) || "udp".equals(r.proto())) {
+                    rows.add(r);
                 }
             }
         }
-        assertTrue(best != null, "no tcp row in " + connLog);
-        return best;
+        rows.sort((a, b) -> Long.compare(b.origPkts() + b.respPkts(), a.origPkts() + a.respPkts()));
+        return rows.subList(0, Math.min(n, rows.size()));
     }
 }

@@ -1,0 +1,353 @@
+package io.scalpel.api;
+
+import io.scalpel.capture.Frame;
+import io.scalpel.decode.Addresses;
+import io.scalpel.slice.AtomicOutput;
+import io.scalpel.zeek.ConnRecord;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.DurationVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * conn.log rows paired with their packets, as Arrow record batches: one row per packet of a conn
+ * row, holding the row's columns and the packet's timestamp, lengths, link type and bytes. Rows
+ * come conn row by conn row (in the order given), each row's packets in capture order; a frame
+ * that belongs to two rows appears once with each.
+ *
+ * <p>The batches are filled in one {@link VectorSchemaRoot} that is reused: a batch holds at most
+ * {@code maxRows} rows and, beyond its first frame, at most {@code maxFrameBytes} bytes of frames,
+ * so the memory in use does not grow with the capture or the selection. A consumer that keeps a
+ * batch must copy it (for example with {@code VectorSchemaRoot.slice} and a transfer) before it
+ * returns.
+ *
+ * <p>Columns ({@link #schema()}), named as in Zeek's conn.log where they come from it:
+ * {@value #UID}, {@value #TS} (timestamp ns UTC; null when the row has none), {@value #ORIG_H},
+ * {@value #ORIG_P}, {@value #RESP_H}, {@value #RESP_P} (null for a row without a 5-tuple),
+ * {@value #PROTO}, {@value #DURATION} (duration ns), {@value #COMMUNITY_ID} (null when not logged),
+ * then per packet {@value #PACKET_TS} (timestamp ns UTC; null for a pcapng simple packet block,
+ * which has none), {@value #CAPLEN}, {@value #WIRELEN} (the original length), {@value #LINKTYPE}
+ * (LINKTYPE_* of the frame's interface), {@value #RECORD_OFFSET} (byte offset of the frame's record
+ * in the capture, as in the index's {@code offset} column) and {@value #FRAME} (the captured
+ * bytes, from the link-layer header on).
+ */
+public final class ArrowPairs {
+    public static final String UID = "uid";
+    public static final String TS = "ts";
+    public static final String ORIG_H = "id.orig_h";
+    public static final String ORIG_P = "id.orig_p";
+    public static final String RESP_H = "id.resp_h";
+    public static final String RESP_P = "id.resp_p";
+    public static final String PROTO = "proto";
+    public static final String DURATION = "duration";
+    public static final String COMMUNITY_ID = "community_id";
+    public static final String PACKET_TS = "packet_ts";
+    public static final String CAPLEN = "caplen";
+    public static final String WIRELEN = "wirelen";
+    public static final String LINKTYPE = "linktype";
+    public static final String RECORD_OFFSET = "record_offset";
+    public static final String FRAME = "frame";
+
+    /** Default bound on the rows of one batch. */
+    public static final int DEFAULT_MAX_ROWS = 4096;
+    /** Default bound on the frame bytes of one batch (a batch always takes at least one frame). */
+    public static final long DEFAULT_MAX_FRAME_BYTES = 8L << 20;
+    /** Direct memory the file writer of {@link #write} may allocate: a full batch and its offsets, twice over. */
+    static final long FILE_WRITER_MEMORY = 64L << 20;
+
+    private static final String UTC = "UTC";
+
+    /** Receives each filled batch; the root is refilled after it returns. */
+    @FunctionalInterface
+    public interface BatchConsumer {
+        void batch(VectorSchemaRoot batch) throws IOException;
+    }
+
+    private ArrowPairs() {
+    }
+
+    /** The schema of every batch. */
+    public static Schema schema() {
+        final ArrowType ts = new ArrowType.Timestamp(TimeUnit.NANOSECOND, UTC);
+        final ArrowType utf8 = ArrowType.Utf8.INSTANCE;
+        final ArrowType int32 = new ArrowType.Int(32, true);
+        return new Schema(List.of(
+            new Field(UID, FieldType.notNullable(utf8), null),
+            new Field(TS, FieldType.nullable(ts), null),
+            new Field(ORIG_H, FieldType.nullable(utf8), null),
+            new Field(ORIG_P, FieldType.nullable(int32), null),
+            new Field(RESP_H, FieldType.nullable(utf8), null),
+            new Field(RESP_P, FieldType.nullable(int32), null),
+            new Field(PROTO, FieldType.nullable(utf8), null),
+            new Field(DURATION, FieldType.notNullable(new ArrowType.Duration(TimeUnit.NANOSECOND)), null),
+            new Field(COMMUNITY_ID, FieldType.nullable(utf8), null),
+            new Field(PACKET_TS, FieldType.nullable(ts), null),
+            new Field(CAPLEN, FieldType.notNullable(int32), null),
+            new Field(WIRELEN, FieldType.notNullable(int32), null),
+            new Field(LINKTYPE, FieldType.notNullable(int32), null),
+            new Field(RECORD_OFFSET, FieldType.notNullable(new ArrowType.Int(64, true)), null),
+            new Field(FRAME, FieldType.notNullable(ArrowType.Binary.INSTANCE), null)));
+    }
+
+    /**
+     * Streams the pairs of {@code conns}, whose frames {@code offsets} holds (one array per row, in
+     * the same order, as {@link Scalpel.Selection#offsets(int)}), to {@code consumer} in batches.
+     *
+     * @return rows (pairs) delivered
+     * @throws IllegalArgumentException when the bounds are not positive or the lists differ in length
+     */
+    public static long stream(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets,
+                              final BufferAllocator allocator, final int maxRows, final long maxFrameBytes,
+                              final BatchConsumer consumer) throws IOException {
+        if (maxRows < 1 || maxFrameBytes < 1) {
+            throw new IllegalArgumentException("batch bounds must be positive: " + maxRows + " rows, " + maxFrameBytes + " bytes");
+        }
+        if (conns.size() != offsets.length) {
+            throw new IllegalArgumentException(conns.size() + " conn rows but " + offsets.length + " selections");
+        }
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator)) {
+            final Batch batch = new Batch(root, maxRows, maxFrameBytes, consumer);
+            for (int i = 0; i < offsets.length; i++) {
+                if (offsets[i].length == 0) {
+                    continue;
+                }
+                batch.conn(conns.get(i));
+                scalpel.visit(offsets[i], (frame, decoded) -> batch.add(frame));
+            }
+            batch.flush();
+            return batch.rows;
+        }
+    }
+
+    /**
+     * Writes the pairs as an Arrow IPC file (the random-access file format), atomically: the file
+     * appears under its name only when complete. Uses a direct-memory allocator of its own.
+     *
+     * @return rows (pairs) written
+     */
+    public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
+        throws IOException {
+        try (AtomicOutput out = AtomicOutput.open(output)) {
+            final long rows = write(scalpel, conns, offsets, out.stream());
+            out.commit();
+            return rows;
+        }
+    }
+
+    /**
+     * Writes the pairs to a stream in the Arrow IPC file format (which needs no seeking: the footer
+     * comes last), and flushes it. Uses a direct-memory allocator of its own.
+     *
+     * @return rows (pairs) written
+     */
+    public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output)
+        throws IOException {
+        return write(scalpel, conns, offsets, output, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** As {@link #write(Scalpel, List, long[][], OutputStream)}, in batches of the given bounds. */
+    static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output,
+                      final int maxRows, final long maxFrameBytes) throws IOException {
+        try (BufferAllocator allocator = new RootAllocator(FILE_WRITER_MEMORY);
+             VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
+             ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(new Unclosed(output)))) {
+            writer.start();
+            final long rows = stream(scalpel, conns, offsets, allocator, maxRows, maxFrameBytes, batch -> {
+                // The batch's vectors are moved into the writer's root, written, and released.
+                root.clear();
+                for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+                    batch.getVector(c).makeTransferPair(root.getVector(c)).transfer();
+                }
+                root.setRowCount(batch.getRowCount());
+                writer.writeBatch();
+                root.clear();
+            });
+            writer.end();
+            output.flush();
+            return rows;
+        }
+    }
+
+    /** The caller's stream, which the writer's channel flushes but leaves open when it closes. */
+    private static final class Unclosed extends OutputStream {
+        private final OutputStream out;
+
+        Unclosed(final OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(final int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** The batch being filled. */
+    private static final class Batch {
+        private final VectorSchemaRoot root;
+        private final int maxRows;
+        private final long maxFrameBytes;
+        private final BatchConsumer consumer;
+        private final VarCharVector uid;
+        private final TimeStampNanoTZVector ts;
+        private final VarCharVector origH;
+        private final IntVector origP;
+        private final VarCharVector respH;
+        private final IntVector respP;
+        private final VarCharVector proto;
+        private final DurationVector duration;
+        private final VarCharVector communityId;
+        private final TimeStampNanoTZVector packetTs;
+        private final IntVector caplen;
+        private final IntVector wirelen;
+        private final IntVector linktype;
+        private final BigIntVector recordOffset;
+        private final VarBinaryVector frame;
+        private int n;
+        private long frameBytes;
+        private long rows;
+        private ConnRecord conn;
+        private byte[] uidBytes;
+        private byte[] origHBytes;
+        private byte[] respHBytes;
+        private byte[] protoBytes;
+        private byte[] communityIdBytes;
+
+        Batch(final VectorSchemaRoot root, final int maxRows, final long maxFrameBytes, final BatchConsumer consumer) {
+            this.root = root;
+            this.maxRows = maxRows;
+            this.maxFrameBytes = maxFrameBytes;
+            this.consumer = consumer;
+            uid = (VarCharVector) root.getVector(UID);
+            ts = (TimeStampNanoTZVector) root.getVector(TS);
+            origH = (VarCharVector) root.getVector(ORIG_H);
+            origP = (IntVector) root.getVector(ORIG_P);
+            respH = (VarCharVector) root.getVector(RESP_H);
+            respP = (IntVector) root.getVector(RESP_P);
+            proto = (VarCharVector) root.getVector(PROTO);
+            duration = (DurationVector) root.getVector(DURATION);
+            communityId = (VarCharVector) root.getVector(COMMUNITY_ID);
+            packetTs = (TimeStampNanoTZVector) root.getVector(PACKET_TS);
+            caplen = (IntVector) root.getVector(CAPLEN);
+            wirelen = (IntVector) root.getVector(WIRELEN);
+            linktype = (IntVector) root.getVector(LINKTYPE);
+            recordOffset = (BigIntVector) root.getVector(RECORD_OFFSET);
+            frame = (VarBinaryVector) root.getVector(FRAME);
+            root.allocateNew();
+        }
+
+        /** The conn row of the frames that follow; its text columns are encoded once. */
+        void conn(final ConnRecord c) {
+            conn = c;
+            uidBytes = utf8(c.uid());
+            origHBytes = c.hasFiveTuple() ? utf8(Addresses.format(c.ipVersion(), c.origHi(), c.origLo())) : null;
+            respHBytes = c.hasFiveTuple() ? utf8(Addresses.format(c.ipVersion(), c.respHi(), c.respLo())) : null;
+            protoBytes = utf8(c.proto());
+            communityIdBytes = c.communityId() == null || c.communityId().isEmpty() ? null : utf8(c.communityId());
+        }
+
+        void add(final Frame f) throws IOException {
+            if (n == maxRows || (n > 0 && frameBytes + f.capturedLength() > maxFrameBytes)) {
+                flush();
+            }
+            uid.setSafe(n, uidBytes);
+            if (conn.hasTimestamp()) {
+                ts.setSafe(n, conn.tsNanos());
+            } else {
+                ts.setNull(n);
+            }
+            text(origH, origHBytes);
+            if (conn.hasFiveTuple() && conn.origPort() >= 0) {
+                origP.setSafe(n, conn.origPort());
+            } else {
+                origP.setNull(n);
+            }
+            text(respH, respHBytes);
+            if (conn.hasFiveTuple() && conn.respPort() >= 0) {
+                respP.setSafe(n, conn.respPort());
+            } else {
+                respP.setNull(n);
+            }
+            text(proto, protoBytes);
+            duration.setSafe(n, conn.durationNanos());
+            text(communityId, communityIdBytes);
+            if (f.timestampKnown()) {
+                packetTs.setSafe(n, f.timestampNanos());
+            } else {
+                packetTs.setNull(n);
+            }
+            caplen.setSafe(n, f.capturedLength());
+            wirelen.setSafe(n, f.originalLength());
+            linktype.setSafe(n, f.linkType());
+            recordOffset.setSafe(n, f.recordOffset());
+            frame.setSafe(n, f.buffer(), f.dataOffset(), f.capturedLength());
+            frameBytes += f.capturedLength();
+            n++;
+        }
+
+        private void text(final VarCharVector v, final byte[] value) {
+            if (value == null) {
+                v.setNull(n);
+            } else {
+                v.setSafe(n, value);
+            }
+        }
+
+        /** Hands the rows filled so far to the consumer and starts the next batch in the same buffers. */
+        void flush() throws IOException {
+            if (n == 0) {
+                return;
+            }
+            root.setRowCount(n);
+            consumer.batch(root);
+            rows += n;
+            n = 0;
+            frameBytes = 0;
+            for (FieldVector v : root.getFieldVectors()) {
+                if (v.getValueCapacity() == 0) {
+                    v.allocateNew(); // moved out by the consumer
+                } else {
+                    v.reset();
+                }
+            }
+            root.setRowCount(0);
+        }
+
+        private static byte[] utf8(final String s) {
+            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}
