@@ -129,6 +129,29 @@ class CaptureSetCommandTest {
     }
 
     @Test
+    void shouldNarrowASetsSliceWithBpfAsTcpdumpFiltersTheUnnarrowedExtract() throws Exception {
+        io.scalpel.testing.ExternalTools.require(io.scalpel.testing.ExternalTools.TCPDUMP);
+        rotated(8106, false, false, false);
+        final Path all = dir.resolve("all.pcap");
+        final Path udp = dir.resolve("udp.pcap");
+        final Path oracle = dir.resolve("oracle.pcap");
+
+        final Cli whole = Cli.run("slice", set.toString(), "--conn", conn.toString(), "--all", "-w", all.toString());
+        final Cli narrowed = Cli.run("slice", set.toString(), "--conn", conn.toString(), "--all", "--bpf", "udp", "-w", udp.toString());
+        io.scalpel.testing.ExternalTools.run(List.of("tcpdump", "-r", all.toString(), "-w", oracle.toString(), "udp"));
+
+        assertEquals(ExitCode.OK.code(), whole.exit(), whole::toString);
+        assertTrue(narrowed.exit() == ExitCode.OK.code() || narrowed.exit() == ExitCode.PARTIAL.code(), narrowed::toString);
+        final PcapFile want = PcapFile.read(oracle);
+        final PcapFile got = PcapFile.read(udp);
+        assertTrue(!want.records.isEmpty() && want.records.size() < PcapFile.read(all).records.size(), "udp is some of the frames");
+        assertEquals(want.records.size(), got.records.size(), "frames --bpf udp keeps, against tcpdump's filter");
+        for (int i = 0; i < want.records.size(); i++) {
+            assertArrayEquals(want.recordBytes(want.records.get(i)), got.recordBytes(got.records.get(i)), "record " + i);
+        }
+    }
+
+    @Test
     void shouldSplitMergedExtractsPerUid() throws Exception {
         rotated(8104, false, false, false);
         final List<String> uids = truth.conns().stream().map(TruthConn::uid).filter(u -> piecesOf(u).size() > 1).limit(3).toList();
