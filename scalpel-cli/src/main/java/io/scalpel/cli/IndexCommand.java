@@ -63,6 +63,7 @@ final class IndexCommand implements Callable<Integer> {
             }
             captures = List.of(recompress);
         }
+        ScanJit.forScanOf(captures);
         for (Path capture : captures) {
             if (java.nio.file.Files.isDirectory(capture)) {
                 CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
