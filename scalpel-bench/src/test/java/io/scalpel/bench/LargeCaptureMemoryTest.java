@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalpel.cli.ScalpelCommand;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ class LargeCaptureMemoryTest {
         final JsonNode index = run("index", capture.toString(), "--json");
         assertEquals(written.packets(), index.get("packets").asLong(), index.toString());
 
-        final List<ConnRecord> rows = read(connLog);
+        final List<ConnRecord> rows = SyntheticCaptureTest.read(connLog);
         Collections.shuffle(rows, new Random(5));
         final List<ConnRecord> chosen = rows.subList(0, UIDS);
         final String uids = chosen.stream().map(ConnRecord::uid).collect(Collectors.joining(","));
@@ -109,17 +108,5 @@ class LargeCaptureMemoryTest {
         }
         assertEquals(b.limit(), at, pcap + ": last record cut");
         return records;
-    }
-
-    private static List<ConnRecord> read(final Path log) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(log, (source, line, message) -> {
-            throw new AssertionError(source + ":" + line + ": " + message);
-        })) {
-            for (ConnRecord c = r.next(); c != null; c = r.next()) {
-                rows.add(c);
-            }
-        }
-        return rows;
     }
 }

@@ -90,7 +90,8 @@ class SyntheticCaptureTest {
         return ExternalTools.run(command);
     }
 
-    private static List<ConnRecord> read(final Path log) throws IOException {
+    /** Every row of a conn.log; a line that cannot be parsed fails the test. */
+    static List<ConnRecord> read(final Path log) throws IOException {
         final List<ConnRecord> rows = new ArrayList<>();
         try (ConnLogReader r = ConnLogReader.open(log, (source, line, message) -> {
             throw new AssertionError(source + ":" + line + ": " + message);
