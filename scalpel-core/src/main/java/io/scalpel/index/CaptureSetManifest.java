@@ -1,10 +1,5 @@
 package io.scalpel.index;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,7 +15,8 @@ import java.util.List;
  * @param members the member captures, sorted by file name
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-public record CaptureSetManifest(String format, int version, String writer, List<Member> members) {
+public record CaptureSetManifest(String format, int version, String writer, List<Member> members)
+    implements ManifestJson.Versioned {
 
     public static final String FORMAT = "scalpel-capture-set";
     /** 1: members with fingerprint, size, time range, fragment lag, link types and index directory. */
@@ -59,17 +55,8 @@ public record CaptureSetManifest(String format, int version, String writer, List
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ManifestJson.write(this);
     }
 
     /**
@@ -78,20 +65,8 @@ public record CaptureSetManifest(String format, int version, String writer, List
      * @throws IndexException when it is unreadable, of another format or of an unknown version
      */
     public static CaptureSetManifest read(final Path file) throws IndexException {
-        final CaptureSetManifest m;
-        try {
-            m = JSON.readValue(file.toFile(), CaptureSetManifest.class);
-        } catch (IOException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable capture set manifest ("
-                + e.getMessage() + "); re-run `scalpel index` on the directory", e);
-        }
-        if (!FORMAT.equals(m.format())) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": not a scalpel capture set manifest; re-run `scalpel index` on the directory");
-        }
-        if (m.version() != VERSION) {
-            throw new IndexException(IndexException.Kind.VERSION, file + ": capture set format version " + m.version()
-                + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index` on the directory");
-        }
+        final CaptureSetManifest m = ManifestJson.read(file, CaptureSetManifest.class, "capture set manifest",
+            "re-run `scalpel index` on the directory", FORMAT, VERSION, "capture set format");
         if (m.members() == null) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set manifest lacks members; re-run `scalpel index` on the directory");
         }

@@ -1,11 +1,6 @@
 package io.scalpel.index;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.scalpel.capture.PcapngBlock;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -64,7 +59,7 @@ public record IndexManifest(
     long outerRows,
     List<Part> parts,
     Resume resume,
-    io.scalpel.capture.CompressedLayout compression) {
+    io.scalpel.capture.CompressedLayout compression) implements ManifestJson.Versioned {
 
     public static final String FORMAT = "scalpel-index";
     /**
@@ -115,17 +110,8 @@ public record IndexManifest(
     public record LastRecord(long offset, long timestampNanos, int capturedLength) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ManifestJson.write(this);
     }
 
     /**
@@ -134,20 +120,8 @@ public record IndexManifest(
      * @throws IndexException when it is unreadable, of another format or of an unknown version
      */
     public static IndexManifest read(final Path file) throws IndexException {
-        final IndexManifest m;
-        try {
-            m = JSON.readValue(file.toFile(), IndexManifest.class);
-        } catch (IOException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable index manifest ("
-                + e.getMessage() + "); re-run `scalpel index`", e);
-        }
-        if (!FORMAT.equals(m.format())) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": not a scalpel index manifest; re-run `scalpel index`");
-        }
-        if (m.version() != VERSION) {
-            throw new IndexException(IndexException.Kind.VERSION, file + ": index format version " + m.version()
-                + " is not the version this scalpel reads (" + VERSION + "); re-run `scalpel index`");
-        }
+        final IndexManifest m = ManifestJson.read(file, IndexManifest.class, "index manifest", "re-run `scalpel index`",
+            FORMAT, VERSION, "index format");
         if (m.parts() == null || m.resume() == null || m.fingerprint() == null || m.resume().openFragments() == null) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks "
                 + (m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts" : "resume") + "; re-run `scalpel index`");
