@@ -284,7 +284,7 @@ public final class IndexBuilder {
 
         /** Writer thread: one batch of packet rows and its chunk's flows. */
         void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
-            // By (chunk, flow): a flow's rows in a chunk are consecutive (PacketOrder).
+            // By chunk, then flow group, then capture order (PacketOrder): a lookup reads a few pages per chunk.
             for (int row : PacketOrder.of(batch)) {
                 batch.cursor = row;
                 packetWriter.write(batch);
