@@ -590,18 +590,23 @@ final class SliceCommand implements Callable<Integer> {
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
         long frames = 0;
         final List<String> files = new ArrayList<>();
+        // All files are written, then synced and renamed together (see docs/cli.md, Output).
+        final long[][] offsets = new long[selection.size()][];
+        final Path[] outs = new Path[selection.size()];
         for (int i = 0; i < selection.size(); i++) {
-            final long[] offsets = selection.offsets(i);
-            if (offsets.length == 0) {
+            offsets[i] = selection.offsets(i);
+            if (offsets[i].length == 0) {
                 continue;
             }
-            final Path out = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
-            try {
-                frames += scalpel.write(offsets, extract(outFormat, warn), out);
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCode.USAGE, e.getMessage());
+            outs[i] = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
+            files.add(outs[i].toString());
+        }
+        try {
+            for (long n : scalpel.writeEach(offsets, outs, dir, extract(outFormat, warn))) {
+                frames += n;
             }
-            files.add(out.toString());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
         }
         return new Written(frames, files);
     }

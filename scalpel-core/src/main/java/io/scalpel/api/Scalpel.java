@@ -300,6 +300,35 @@ public final class Scalpel implements Closeable {
         }
     }
 
+    /**
+     * Writes the frames of each {@code offsets[i]} to its own file {@code outputs[i]} (null: none),
+     * all in {@code directory}, committed together ({@link io.scalpel.slice.AtomicOutputBatch}):
+     * every file is written and synced under a temporary name before any is renamed into place.
+     *
+     * @return frames written to each file
+     */
+    public long[] writeEach(final long[][] offsets, final Path[] outputs, final Path directory, final ExtractOptions options)
+        throws IOException {
+        final long[] frames = new long[offsets.length];
+        try (io.scalpel.slice.AtomicOutputBatch batch = new io.scalpel.slice.AtomicOutputBatch(directory)) {
+            for (int i = 0; i < offsets.length; i++) {
+                if (outputs[i] == null) {
+                    continue;
+                }
+                final AtomicOutput out = batch.open(outputs[i]);
+                try {
+                    frames[i] = slicer.write(offsets[i], options, out.stream());
+                    batch.done(out);
+                } catch (IOException | RuntimeException e) {
+                    out.close();
+                    throw e;
+                }
+            }
+            batch.commit();
+        }
+        return frames;
+    }
+
     /** Writes frames to a stream as a capture, as {@code options} say. */
     public long write(final long[] offsets, final ExtractOptions options, final OutputStream output) throws IOException {
         return slicer.write(offsets, options, output);

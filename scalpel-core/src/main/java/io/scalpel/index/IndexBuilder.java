@@ -291,8 +291,9 @@ public final class IndexBuilder {
 
         /** Writer thread: one batch of packet rows and its chunk's flows. */
         void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
-            for (int i = 0; i < batch.size; i++) {
-                batch.cursor = i;
+            // By chunk, then flow group, then capture order (PacketOrder): a lookup reads a few pages per chunk.
+            for (int row : PacketOrder.of(batch)) {
+                batch.cursor = row;
                 packetWriter.write(batch);
             }
             packets += batch.size;

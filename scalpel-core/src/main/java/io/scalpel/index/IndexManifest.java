@@ -65,9 +65,10 @@ public record IndexManifest(
     /**
      * 2: each table is a directory of part files, and the manifest lists them and the resume point;
      * rows for the encapsulating IP layers of tunnelled frames; {@code depth} and {@code community_id}
-     * in the flows table.
+     * in the flows table. 3: the rows of each batch of the packets table are written by chunk and
+     * flow (then capture order), no longer in capture order.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan

@@ -34,7 +34,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
@@ -125,9 +124,11 @@ public final class PacketIndex implements Closeable {
             if (!Files.isRegularFile(path)) {
                 throw new IndexException(IndexException.Kind.CORRUPT, path + " is missing; re-run `scalpel index`");
             }
-            final InputFile file = new LocalInputFile(path);
-            try (ParquetFileReader r = ParquetFileReader.open(file, options(FilterCompat.NOOP))) {
-                return new Table(file, r.getFooter());
+            try {
+                final InputFile file = new IndexInputFile(path);
+                try (ParquetFileReader r = ParquetFileReader.open(file, options(FilterCompat.NOOP))) {
+                    return new Table(file, r.getFooter());
+                }
             } catch (IOException | RuntimeException e) {
                 throw new IndexException(IndexException.Kind.CORRUPT, path + ": unreadable (" + e.getMessage()
                     + "); re-run `scalpel index`", e);

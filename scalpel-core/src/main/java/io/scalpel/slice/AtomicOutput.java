@@ -28,24 +28,29 @@ public final class AtomicOutput implements AutoCloseable {
     private final OutputStream stream;
     private boolean committed;
 
-    private AtomicOutput(final Path target, final Path temporary, final FileChannel channel) {
+    private AtomicOutput(final Path target, final Path temporary, final FileChannel channel, final int buffer) {
         this.target = target;
         this.temporary = temporary;
         this.channel = channel;
-        this.stream = new Guarded(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), BUFFER), target);
+        this.stream = new Guarded(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), buffer), target);
     }
 
     public static AtomicOutput open(final Path target) throws OutputException {
+        return open(target, BUFFER);
+    }
+
+    /** As {@link #open(Path)}, with a write buffer of {@code buffer} bytes (many small outputs: a small one). */
+    public static AtomicOutput open(final Path target, final int buffer) throws OutputException {
         try {
             if (Files.exists(target) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target)) {
-                return new AtomicOutput(target, null, FileChannel.open(target, StandardOpenOption.WRITE));
+                return new AtomicOutput(target, null, FileChannel.open(target, StandardOpenOption.WRITE), buffer);
             }
             if (Files.isDirectory(target)) {
                 throw new OutputException(target + ": is a directory", null);
             }
             final Path dir = target.toAbsolutePath().getParent();
             final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            return new AtomicOutput(target, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            return new AtomicOutput(target, tmp, FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), buffer);
         } catch (OutputException e) {
             throw e;
         } catch (IOException e) {
@@ -73,6 +78,53 @@ public final class AtomicOutput implements AutoCloseable {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             committed = true;
+        } catch (OutputException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    /** A file closed by {@link #syncAndClose()}: synced, still under its temporary name (null: written in place). */
+    record Closed(Path temporary, Path target) {
+        /** Renames the temporary file over the target. */
+        void rename() throws OutputException {
+            if (temporary == null) {
+                return;
+            }
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new OutputException("cannot write " + target + ": " + describe(e), e);
+            }
+        }
+
+        /** Deletes the temporary file, if it is still there. */
+        void discard() {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
+        }
+    }
+
+    /**
+     * The first half of {@link #commit()}, for outputs committed together ({@link AtomicOutputBatch}):
+     * flushes, syncs and closes the file, which keeps its temporary name. The caller then owns
+     * the temporary file ({@link #close()} no longer deletes it).
+     */
+    Closed syncAndClose() throws OutputException {
+        try {
+            stream.flush();
+            if (temporary != null) {
+                channel.force(false);
+            }
+            channel.close();
+            committed = true;
+            return new Closed(temporary, target);
         } catch (OutputException e) {
             throw e;
         } catch (IOException e) {
