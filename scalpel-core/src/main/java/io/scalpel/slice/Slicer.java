@@ -111,9 +111,6 @@ public final class Slicer {
         }
         final long[][] result = new long[queries.size()][];
         try (Confirm confirm = new Confirm()) {
-            if (queries.size() > LOOKUPS_BEFORE_SCAN) {
-                confirm.touchInCaptureOrder(found);
-            }
             for (int i = 0; i < result.length; i++) {
                 result[i] = confirm.keep(queries.get(i), found[i]);
             }
@@ -326,35 +323,6 @@ public final class Slicer {
 
         Confirm() throws IOException {
             this.reader = reader();
-        }
-
-        /**
-         * Reads the record header of every candidate once, in capture order, before they are
-         * confirmed query by query: the capture's mapped pages are then faulted in sequentially
-         * (and the kernel maps their neighbours at once) instead of in the queries' random order.
-         */
-        void touchInCaptureOrder(final Candidates[] found) throws IOException {
-            int n = 0;
-            for (Candidates c : found) {
-                n += c.size;
-            }
-            final long[] offsets = new long[n];
-            int at = 0;
-            for (Candidates c : found) {
-                System.arraycopy(c.offset, 0, offsets, at, c.size);
-                at += c.size;
-            }
-            Arrays.sort(offsets);
-            for (int i = 0; i < n; i++) {
-                if (i > 0 && offsets[i] == offsets[i - 1]) {
-                    continue;
-                }
-                try {
-                    reader.readAt(offsets[i], frame);
-                } catch (CaptureFormatException e) {
-                    throw stale(offsets[i], e.getMessage());
-                }
-            }
         }
 
         long[] keep(final FlowQuery q, final Candidates c) throws IOException {
