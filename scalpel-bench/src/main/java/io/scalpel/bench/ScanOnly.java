@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * Reads and decodes every frame of a capture without writing an index: the scan path alone,
- * to compare with a full index build and with {@code tcpdump -r X -w /dev/null}.
+ * to compare with a full index build and with {@code tcpdump -r X -w /dev/null}. It reads the
+ * capture as the index scan does: through the channel in 8 MiB windows.
  *
  * <p>Usage: {@code ScanOnly CAPTURE}
  */
@@ -23,7 +24,7 @@ public final class ScanOnly {
         final long started = System.nanoTime();
         long packets = 0;
         long hash = 0;
-        try (CaptureReader reader = CaptureReader.open(Path.of(args[0]))) {
+        try (CaptureReader reader = CaptureReader.openSequential(Path.of(args[0]), -1, 8L << 20)) {
             final Frame frame = new Frame();
             final PacketDecoder decoder = new PacketDecoder();
             final DecodedPacket decoded = new DecodedPacket();
