@@ -159,7 +159,7 @@ echo "compare.sh: $runs runs of each pair" >&2
 for ((r = 1; r <= runs; r++)); do
   echo "compare.sh: run $r of $runs" >&2
   timed tcpdump_read tcpdump -r "$X" -w /dev/null
-  timed index "${scalpel[@]}" index -q "$X"
+  timed index "${scalpel[@]}" index --rebuild -q "$X" # a full build every run (without --rebuild an unchanged capture is not scanned again)
 
   timed tcpdump_filter tcpdump -r "$X" -w "$dir/tcpdump-uid.pcap" "$filter"
   timed cli_slice "${scalpel[@]}" slice "$X" --conn "$LOG" --uid "$uid" -w "$dir/slice-uid.pcap"
@@ -198,7 +198,7 @@ peak() { # NAME CMD...: runs CMD under /usr/bin/time -v with GC logging; sets rs
   heap_mb=$(grep -o '[0-9]*M->[0-9]*M' "$dir/$name.gc" | sed 's/M->.*//' | sort -n | tail -n 1)
   live_mb=$(grep -o '[0-9]*M->[0-9]*M' "$dir/$name.gc" | sed 's/.*M->//; s/M$//' | sort -n | tail -n 1)
 }
-peak index_mem -jar "$cli_jar" index -q "$X"
+peak index_mem -jar "$cli_jar" index --rebuild -q "$X"
 index_rss=$rss_kb index_heap=${heap_mb:-0} index_live=${live_mb:-0}
 peak slice_mem -jar "$cli_jar" slice "$X" --conn "$LOG" "${uid_args[@]}" -w "$dir/many-mem.pcap"
 slice_rss=$rss_kb slice_heap=${heap_mb:-0} slice_live=${live_mb:-0}
@@ -215,7 +215,7 @@ echo "Medians of $runs runs; each scalpel command alternates with its tcpdump co
 echo
 echo "| what | scalpel | compared with | ratio |"
 echo "| --- | --- | --- | --- |"
-row "\`scalpel index X\`" "$(med index)" "$(med tcpdump_read)" "\`tcpdump -r X -w /dev/null\`"
+row "\`scalpel index --rebuild X\`" "$(med index)" "$(med tcpdump_read)" "\`tcpdump -r X -w /dev/null\`"
 row "\`scalpel slice X --conn LOG --uid U -w OUT\` ($expected_packets packets, $tagged)" "$(med cli_slice)" "$(med tcpdump_filter)" "\`tcpdump -r X -w OUT '<5-tuple>'\`"
 row "the same slice, warm Java API (\`WarmSlice\`)" "$(med api_slice)" "$(med tcpdump_filter)" "the same tcpdump"
 row "${#many[@]} random uids into one file ($many_packets packets)" "$(med many_one)" "$(med tcpdump_read2)" "\`tcpdump -r X -w /dev/null\`"
