@@ -190,8 +190,7 @@ public final class IndexBuilder {
             final int nextPart = resume != null ? resume.nextPart() : 0;
             final int firstChunk = resume != null ? resume.nextChunk() : 0;
             final List<IndexManifest.Part> parts = new ArrayList<>();
-            final Scan scan = new Scan(reader, staging.directory(), IndexSchema.partFile(nextPart), IndexSchema.partFile(nextPart + 1),
-                firstChunk);
+            final Scan scan = new Scan(reader, staging.directory(), nextPart, firstChunk);
             final long from;
             try {
                 from = previous != null ? resumeFrom(previous, live, reader, staging, scan, parts) : reader.position();
@@ -201,7 +200,7 @@ public final class IndexBuilder {
             }
             scan.run();
             int parted = nextPart;
-            for (PartWriter w : new PartWriter[] {scan.main, scan.tail}) {
+            for (PartWriter w : new PartWriter[] {scan.mains[0], scan.mains[1], scan.tail}) {
                 if (w == null) {
                     continue;
                 }
@@ -340,23 +339,24 @@ public final class IndexBuilder {
         final int[] innerDepths = new int[PacketChunk.MAX_ROWS_PER_FRAME];
         int innerCount;
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
-        /** Two sets of what a flush hands to the writer thread: one written while the other fills. */
+        /**
+         * What a flush hands to a writer thread. Flushes alternate between two writer threads, each
+         * writing its own part file (so Parquet encoding, the bulk of an index build, runs on both
+         * cores while the scan goes on): batch {@code k % 2} is reused by flush {@code k + 2}, on the
+         * same writer; a flow table is filled while the two before it may still be being written.
+         */
         final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
-        final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096)};
+        final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096), new FlowAccumulator(4096)};
         FlowAccumulator flows = flowTables[0];
         /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
         final int firstChunk;
         int flushes;
-        final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-            final Thread t = new Thread(r, "scalpel-index-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        Future<?> writing;
+        final ExecutorService[] writers = {writerThread(0), writerThread(1)};
+        final Future<?>[] writing = new Future<?>[2];
         final FragmentTracker fragments = new FragmentTracker(this);
         final Path dir;
-        /** The part every resolved row goes to. */
-        final PartWriter main;
+        /** The parts the resolved rows go to: flush {@code k} to part {@code k % 2}. */
+        final PartWriter[] mains = new PartWriter[2];
         /** The part of the open tail (rows from the first fragment of a datagram still open at the end), or null. */
         PartWriter tail;
         final String tailPart;
@@ -377,14 +377,28 @@ public final class IndexBuilder {
         long lastTs;
         int lastCaplen;
 
-        Scan(final CaptureReader reader, final Path dir, final String mainPart, final String tailPart, final int firstChunk)
-            throws IOException {
+        /** Writes parts {@code firstPart} and {@code firstPart + 1}, and {@code firstPart + 2} for an open tail. */
+        Scan(final CaptureReader reader, final Path dir, final int firstPart, final int firstChunk) throws IOException {
             this.reader = reader;
             this.dir = dir;
-            this.tailPart = tailPart;
+            this.tailPart = IndexSchema.partFile(firstPart + 2);
             this.firstChunk = firstChunk;
             flows.reset(firstChunk);
-            this.main = new PartWriter(dir, mainPart);
+            mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart));
+            try {
+                mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1));
+            } catch (IOException | RuntimeException e) {
+                mains[0].close();
+                throw e;
+            }
+        }
+
+        private ExecutorService writerThread(final int n) {
+            return Executors.newSingleThreadExecutor(r -> {
+                final Thread t = new Thread(r, "scalpel-index-writer-" + n);
+                t.setDaemon(true);
+                return t;
+            });
         }
 
         /**
@@ -452,40 +466,48 @@ public final class IndexBuilder {
                     for (long row : fragments.pendingRows()) {
                         openFragments.add(chunk.offsetOf(row));
                     }
-                    emit((int) (pending - chunk.baseRow), main);
+                    emit((int) (pending - chunk.baseRow), mains[flushes & 1]);
                     fragments.resolveAll();
                     tail = new PartWriter(dir, tailPart);
                     emit(chunk.size, tail);
                 }
-                awaitWriter();
+                awaitWriter(0);
+                awaitWriter(1);
                 progress.update(reader.position(), reader.size());
             } finally {
-                try {
-                    if (writing != null) {
-                        writing.get(); // never close the writers under a running batch
+                for (Future<?> w : writing) {
+                    if (w == null) {
+                        continue;
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException e) {
-                    // the scan failed first; its exception is the one that propagates
-                } finally {
-                    close();
+                    try {
+                        w.get(); // never close the writers under a running batch
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (ExecutionException e) {
+                        // the scan failed first; its exception is the one that propagates
+                    }
                 }
+                close();
             }
         }
 
-        /** Stops the writer thread and closes the part files (once). */
+        /** Stops the writer threads and closes the part files (once). */
         void close() throws IOException {
             if (closed) {
                 return;
             }
             closed = true;
-            writer.shutdown();
+            writers[0].shutdown();
+            writers[1].shutdown();
             try {
-                main.close();
+                mains[0].close();
             } finally {
-                if (tail != null) {
-                    tail.close();
+                try {
+                    mains[1].close();
+                } finally {
+                    if (tail != null) {
+                        tail.close();
+                    }
                 }
             }
         }
@@ -616,34 +638,36 @@ public final class IndexBuilder {
                 }
                 limit = (int) Math.min(chunk.size, fragments.firstPendingRow() - chunk.baseRow);
             }
-            emit(limit, main);
+            emit(limit, mains[flushes & 1]);
         }
 
-        /** Hands the chunk's first {@code limit} rows and its flow table to the writer thread, for {@code part}. */
+        /** Hands the chunk's first {@code limit} rows and its flow table to writer thread {@code flushes % 2}, for {@code part}. */
         private void emit(final int limit, final PartWriter part) throws IOException {
-            // Parquet encoding and compression run on the writer thread while the scan goes on:
-            // hand it a copy of the rows and this chunk's flow table, and fill the other set.
-            awaitWriter();
-            final PacketChunk batch = batches[flushes & 1];
+            // Parquet encoding and compression run on a writer thread while the scan goes on: hand
+            // it a copy of the rows and this chunk's flow table, and fill the next set.
+            final int w = flushes & 1;
+            awaitWriter(w); // its previous batch, two flushes ago: the batch array is free again
+            final PacketChunk batch = batches[w];
             chunk.copyPrefixTo(batch, limit);
             chunk.discardPrefix(limit);
             final FlowAccumulator table = flows;
             flushes++;
-            flows = flowTables[flushes & 1];
+            flows = flowTables[flushes % flowTables.length];
             flows.reset(firstChunk + flushes);
-            writing = writer.submit(() -> {
+            writing[w] = writers[w].submit(() -> {
                 part.write(batch, table);
                 return null;
             });
         }
 
-        /** Waits for the batch being written; a failure there surfaces here. */
-        private void awaitWriter() throws IOException {
-            if (writing == null) {
+        /** Waits for writer thread {@code w}'s batch; a failure there surfaces here. */
+        private void awaitWriter(final int w) throws IOException {
+            final Future<?> f = writing[w];
+            if (f == null) {
                 return;
             }
             try {
-                writing.get();
+                f.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while writing the index");
@@ -657,7 +681,7 @@ public final class IndexBuilder {
                 }
                 throw new IllegalStateException(cause);
             } finally {
-                writing = null;
+                writing[w] = null;
             }
         }
 
