@@ -14,8 +14,9 @@ import org.apache.parquet.schema.Types;
  * The two Parquet tables of an index (docs/index-format.md).
  *
  * <p>Each table is a Parquet dataset: a directory ({@link #PACKETS_DIR}, {@link #FLOWS_DIR}) of
- * part files ({@link #partFile}), one per scan that added rows, in capture order. The manifest
- * lists the parts; every part of a table has the same schema.
+ * part files ({@link #partFile}): two per scan that added rows, written on two threads, the
+ * scan's chunks alternately to one and the other (plus one for an open tail). The manifest lists
+ * the parts; every part of a table has the same schema.
  *
  * <p>{@code packets}: one row per frame and IP layer, in capture order: a frame's row for its
  * innermost IP layer (or its only row, without IP), then one row per outer IP layer that
