@@ -105,14 +105,7 @@ final class CaptureSetSlice {
             for (String p : problems) {
                 err.println("scalpel: " + (byUid ? "uid " : "") + p);
             }
-            final ExitCode code;
-            if (withPackets == 0) {
-                code = ExitCode.NOTHING_FOUND;
-            } else if (!problems.isEmpty()) {
-                code = ExitCode.PARTIAL;
-            } else {
-                code = ExitCode.OK;
-            }
+            final ExitCode code = ExitCode.ofSlice(withPackets, !problems.isEmpty());
             summary(written, withPackets, selection.size(), byUid);
             json(set, written, withPackets, selection.size(), problems, code);
             return code.code();

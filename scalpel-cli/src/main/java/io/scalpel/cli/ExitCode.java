@@ -18,6 +18,17 @@ public enum ExitCode {
         this.meaning = meaning;
     }
 
+    /**
+     * What a slice ended with: nothing found when no query had packets, partial when some
+     * queries were reported (unknown, or without packets), OK otherwise.
+     */
+    static ExitCode ofSlice(final int queriesWithPackets, final boolean problemsReported) {
+        if (queriesWithPackets == 0) {
+            return NOTHING_FOUND;
+        }
+        return problemsReported ? PARTIAL : OK;
+    }
+
     public int code() {
         return code;
     }

@@ -529,14 +529,7 @@ final class SliceCommand implements Callable<Integer> {
             err.println("scalpel: " + p);
         }
         summary(err, written, withPackets, selection.size());
-        final ExitCode code;
-        if (withPackets == 0) {
-            code = ExitCode.NOTHING_FOUND;
-        } else if (!problems.isEmpty()) {
-            code = ExitCode.PARTIAL;
-        } else {
-            code = ExitCode.OK;
-        }
+        final ExitCode code = ExitCode.ofSlice(withPackets, !problems.isEmpty());
         json(written, withPackets, selection.size(), problems, code, -1);
         return code.code();
     }
