@@ -90,6 +90,7 @@ public final class IndexBuilder {
     private final Path capture;
     private final Path indexDirectory;
     private final long segmentSize;
+    private final int chunkRows;
     private Progress progress = Progress.NONE;
     private boolean rebuild;
 
@@ -98,9 +99,15 @@ public final class IndexBuilder {
     }
 
     IndexBuilder(final Path capture, final Path indexDirectory, final long segmentSize) {
+        this(capture, indexDirectory, segmentSize, CHUNK_ROWS);
+    }
+
+    /** With chunks of {@code chunkRows} rows instead of {@link #CHUNK_ROWS}: for tests that need many chunks from a small capture. */
+    IndexBuilder(final Path capture, final Path indexDirectory, final long segmentSize, final int chunkRows) {
         this.capture = capture;
         this.indexDirectory = indexDirectory;
         this.segmentSize = segmentSize;
+        this.chunkRows = chunkRows;
     }
 
     public IndexBuilder progress(final Progress p) {
@@ -268,11 +275,11 @@ public final class IndexBuilder {
         long packets;
         long flows;
 
-        PartWriter(final Path dir, final String file) throws IOException {
+        PartWriter(final Path dir, final String file, final int chunkRows) throws IOException {
             this.file = file;
             final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
             this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.PACKETS_SCHEMA,
-                PacketChunk::writeRow, meta, CHUNK_ROWS, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
+                PacketChunk::writeRow, meta, chunkRows, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
             ParquetWriter<FlowAccumulator> f = null;
             try {
                 f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.FLOWS_SCHEMA,
@@ -338,14 +345,14 @@ public final class IndexBuilder {
         final FlowKey[] innerKeys = newKeys(PacketChunk.MAX_ROWS_PER_FRAME);
         final int[] innerDepths = new int[PacketChunk.MAX_ROWS_PER_FRAME];
         int innerCount;
-        final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
+        final PacketChunk chunk = new PacketChunk(chunkRows);
         /**
          * What a flush hands to a writer thread. Flushes alternate between two writer threads, each
          * writing its own part file (so Parquet encoding, the bulk of an index build, runs on both
          * cores while the scan goes on): batch {@code k % 2} is reused by flush {@code k + 2}, on the
          * same writer; a flow table is filled while the two before it may still be being written.
          */
-        final PacketChunk[] batches = {new PacketChunk(CHUNK_ROWS), new PacketChunk(CHUNK_ROWS)};
+        final PacketChunk[] batches = {new PacketChunk(chunkRows), new PacketChunk(chunkRows)};
         final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096), new FlowAccumulator(4096)};
         FlowAccumulator flows = flowTables[0];
         /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
@@ -384,9 +391,9 @@ public final class IndexBuilder {
             this.tailPart = IndexSchema.partFile(firstPart + 2);
             this.firstChunk = firstChunk;
             flows.reset(firstChunk);
-            mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart));
+            mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart), chunkRows);
             try {
-                mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1));
+                mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1), chunkRows);
             } catch (IOException | RuntimeException e) {
                 mains[0].close();
                 throw e;
@@ -468,7 +475,7 @@ public final class IndexBuilder {
                     }
                     emit((int) (pending - chunk.baseRow), mains[flushes & 1]);
                     fragments.resolveAll();
-                    tail = new PartWriter(dir, tailPart);
+                    tail = new PartWriter(dir, tailPart, chunkRows);
                     emit(chunk.size, tail);
                 }
                 awaitWriter(0);
