@@ -5,23 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.StringWriter;
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * contract sample, writes a pcap holding the packets it says it wrote.
  */
 class JavaApiDocExampleTest {
-    private static final String MARKER = "// Example: ApiExample.java";
-    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(" + Pattern.quote(MARKER) + "\\n.*?)```", Pattern.DOTALL);
+    private static final String EXAMPLE = "ApiExample";
     private static final Pattern PACKETS_PRINTED = Pattern.compile(": (\\d+) packets");
 
     private static final int PCAP_HEADER_LENGTH = 24;
@@ -52,15 +42,15 @@ class JavaApiDocExampleTest {
         assertNotNull(testdata, "scalpel.testdata.dir must be set (by surefire)");
         final Path doc = Path.of(testdata).toAbsolutePath().normalize().getParent().resolve("docs/java-api.md");
 
-        final String source = exampleSource(doc);
-        final Path classes = compile(source);
+        final Path classes = DocExample.compile(work, doc, EXAMPLE, DocExample.source(doc, EXAMPLE));
 
         final Path capture = Files.copy(contract.resolve("sample.pcap"), work.resolve("sample.pcap"));
         final Path connLog = contract.resolve("sample-conn.log");
         final String uid = firstUid(connLog);
         final Path output = work.resolve("example.pcap");
 
-        final String printed = runMain(classes, capture.toString(), connLog.toString(), uid, output.toString());
+        final String printed = DocExample.run(classes, EXAMPLE, capture.toString(), connLog.toString(), uid, output.toString());
+        System.out.print(printed);
 
         assertTrue(Files.isRegularFile(output), "the example wrote no " + output + "; it printed: " + printed);
         final long packets = countPcapRecords(output);
@@ -68,49 +58,6 @@ class JavaApiDocExampleTest {
         final Matcher m = PACKETS_PRINTED.matcher(printed);
         assertTrue(m.find(), "the example did not print its packet count: " + printed);
         assertEquals(packets, Long.parseLong(m.group(1)), "packets printed vs. records in the written pcap");
-    }
-
-    /** The one java block of the doc that starts with the example marker. */
-    private static String exampleSource(final Path doc) throws IOException {
-        assertTrue(Files.isRegularFile(doc), doc + " is missing");
-        final String text = Files.readString(doc, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        final Matcher m = JAVA_BLOCK.matcher(text);
-        assertTrue(m.find(), doc + " has no ```java block starting with '" + MARKER + "'");
-        final String source = m.group(1);
-        assertTrue(!m.find(), doc + " has more than one ```java block starting with '" + MARKER + "'");
-        return source;
-    }
-
-    private Path compile(final String source) throws IOException {
-        final Path src = Files.createDirectories(work.resolve("src"));
-        final Path classes = Files.createDirectories(work.resolve("classes"));
-        final Path file = Files.writeString(src.resolve("ApiExample.java"), source, StandardCharsets.UTF_8);
-        final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertNotNull(javac, "no system Java compiler: the tests need a JDK, not a JRE");
-        final StringWriter diagnostics = new StringWriter();
-        final boolean ok = javac.getTask(diagnostics, null, null,
-            List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(), "-Xlint:none"),
-            null, javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(file.toFile()))
-            .call();
-        assertTrue(ok, "the example in docs/java-api.md does not compile:\n" + diagnostics);
-        return classes;
-    }
-
-    /** Runs ApiExample.main in this JVM and returns what it printed on System.out. */
-    private static String runMain(final Path classes, final String... args) throws Exception {
-        final PrintStream original = System.out;
-        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-            JavaApiDocExampleTest.class.getClassLoader())) {
-            final Method main = loader.loadClass("ApiExample").getMethod("main", String[].class);
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            main.invoke(null, (Object) args);
-        } finally {
-            System.setOut(original);
-        }
-        final String printed = captured.toString(StandardCharsets.UTF_8);
-        original.print(printed);
-        return printed;
     }
 
     /** The uid of the first row of a Zeek TSV conn.log (uid is its second column in the sample). */
