@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalpel.cli.ScalpelCommand;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.testing.ConnLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class LargeCaptureMemoryTest {
         final JsonNode index = run("index", capture.toString(), "--json");
         assertEquals(written.packets(), index.get("packets").asLong(), index.toString());
 
-        final List<ConnRecord> rows = SyntheticCaptureTest.read(connLog);
+        final List<ConnRecord> rows = ConnLogs.readStrictly(connLog);
         Collections.shuffle(rows, new Random(5));
         final List<ConnRecord> chosen = rows.subList(0, UIDS);
         final String uids = chosen.stream().map(ConnRecord::uid).collect(Collectors.joining(","));

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.decode.Addresses;
 import io.scalpel.testing.ExternalTools;
-import io.scalpel.zeek.ConnLogListener;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.testing.ConnLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ class SyntheticCaptureTest {
         assertEquals(PACKETS, fromPcap.lines().filter(l -> !l.startsWith("\t")).count(), "frames libpcap reads from the pcap");
         assertEquals(fromPcap, fromPcapng, "libpcap's reading of the pcapng (timestamps and bytes) differs from the pcap's");
 
-        final List<ConnRecord> rows = read(tsv);
-        final List<ConnRecord> jsonRows = read(json);
+        final List<ConnRecord> rows = ConnLogs.readStrictly(tsv);
+        final List<ConnRecord> jsonRows = ConnLogs.readStrictly(json);
         assertEquals(w.flows(), rows.size());
         assertEquals(rows.size(), jsonRows.size());
         long counted = 0;
@@ -90,16 +89,4 @@ class SyntheticCaptureTest {
         return ExternalTools.run(command);
     }
 
-    /** Every row of a conn.log; a line that cannot be parsed fails the test. */
-    static List<ConnRecord> read(final Path log) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(log, (source, line, message) -> {
-            throw new AssertionError(source + ":" + line + ": " + message);
-        })) {
-            for (ConnRecord c = r.next(); c != null; c = r.next()) {
-                rows.add(c);
-            }
-        }
-        return rows;
-    }
 }

@@ -8,15 +8,13 @@ import io.scalpel.index.IndexSchema;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
-import io.scalpel.zeek.ConnLogListener;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.testing.ConnLogs;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +35,7 @@ class FlowGroupLayoutTest {
         final Path conn = dir.resolve("conn.log");
         // Enough connections for several groups of 256 flow numbers in the one chunk.
         final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(11).withConnections(900), capture, conn);
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(conn, ConnLogListener.IGNORE)) {
-            for (ConnRecord c = r.next(); c != null; c = r.next()) {
-                rows.add(c);
-            }
-        }
+        final List<ConnRecord> rows = ConnLogs.readStrictly(conn);
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
             final String glob = scalpel.index().directory().resolve(IndexSchema.PACKETS_DIR).resolve("*.parquet").toString();
             int groups = 0;

@@ -13,12 +13,10 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
-import io.scalpel.zeek.ConnLogListener;
-import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.testing.ConnLogs;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +48,7 @@ class BpfFilterTest {
         final Path conn = dir.resolve("conn.log");
         final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(9001).withFormat(CaptureFileFormat.PCAPNG_LE)
             .withLinkType(GeneratorSpec.MIXED_LINK_TYPES).withIpv6(false).withConnections(60), capture, conn);
-        final List<ConnRecord> rows = read(conn);
+        final List<ConnRecord> rows = ConnLogs.readStrictly(conn);
         // libpcap's "udp" (like its "ip") does not look into 802.3 frames with an LLC/SNAP header,
         // which the generator writes now and then on Ethernet: those are not expected.
         final byte[] bytes = java.nio.file.Files.readAllBytes(capture);
@@ -101,7 +99,7 @@ class BpfFilterTest {
 
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")));
              BpfFilter ether = BpfFilter.compile("ether host 00:11:22:33:44:55")) {
-            final long[] all = scalpel.select(read(conn)).union();
+            final long[] all = scalpel.select(ConnLogs.readStrictly(conn)).union();
             final BpfFilterException e = assertThrows(BpfFilterException.class, () -> scalpel.narrow(all, ether));
 
             assertTrue(e.getMessage().startsWith("BPF expression 'ether host 00:11:22:33:44:55' is invalid for link type 101: libpcap: "),
@@ -116,14 +114,4 @@ class BpfFilterTest {
         assertEquals(276, BpfFilter.dlt(276));
     }
 
-    private static List<ConnRecord> read(final Path conn) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(conn, ConnLogListener.IGNORE)) {
-            ConnRecord c;
-            while ((c = r.next()) != null) {
-                rows.add(c);
-            }
-        }
-        return rows;
-    }
 }

@@ -13,6 +13,7 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.ParquetConnLogWriter;
 import io.scalpel.testdata.ParquetConnLogWriter.Naming;
 import io.scalpel.testdata.ParquetConnLogWriter.Times;
+import io.scalpel.testing.ConnLogs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -193,7 +194,7 @@ class ConnLogSourcesTest {
             + " 'tcp' AS proto, INTERVAL '1 day 1.5 seconds' AS duration, 7::UTINYINT AS vlan, 3.25::FLOAT AS orig_bytes)"
             + " TO '" + parquet + "' (FORMAT parquet)");
 
-        final List<ConnRecord> rows = readAll(parquet);
+        final List<ConnRecord> rows = ConnLogs.readStrictly(parquet);
 
         assertEquals(1, rows.size());
         final ConnRecord r = rows.get(0);
@@ -232,7 +233,7 @@ class ConnLogSourcesTest {
         final Path corrupt = Files.write(dir.resolve("corrupt.log.zst"), garbled);
 
         for (Path p : List.of(cut, corrupt)) {
-            final ConnLogFormatException e = assertThrows(ConnLogFormatException.class, () -> readAll(p), p::toString);
+            final ConnLogFormatException e = assertThrows(ConnLogFormatException.class, () -> ConnLogs.readStrictly(p), p::toString);
             assertTrue(e.getMessage().startsWith(p + " line ") && e.getMessage().contains(": unreadable zstd data: "), e.getMessage());
         }
     }
@@ -251,10 +252,10 @@ class ConnLogSourcesTest {
         });
         writer.start();
 
-        final List<ConnRecord> rows = readAll(fifo);
+        final List<ConnRecord> rows = ConnLogs.readStrictly(fifo);
         writer.join();
 
-        assertEquals(withoutLines(readAll(tsv)), withoutLines(rows));
+        assertEquals(withoutLines(ConnLogs.readStrictly(tsv)), withoutLines(rows));
     }
 
     @Test
@@ -267,8 +268,8 @@ class ConnLogSourcesTest {
     }
 
     private void assertSameRowsAndExtract(final Path source) throws IOException {
-        final List<ConnRecord> expected = readAll(tsv);
-        final List<ConnRecord> actual = readAll(source);
+        final List<ConnRecord> expected = ConnLogs.readStrictly(tsv);
+        final List<ConnRecord> actual = ConnLogs.readStrictly(source);
         assertEquals(truth.conns().size(), expected.size(), "rows of the TSV");
         assertEquals(withoutLines(expected), withoutLines(actual), source + " vs the TSV");
         final Path fromTsv = dir.resolve("from-tsv.pcap");
@@ -281,18 +282,6 @@ class ConnLogSourcesTest {
         assertArrayEquals(Files.readAllBytes(fromTsv), Files.readAllBytes(fromSource), "extract of " + source + " vs of the TSV");
     }
 
-    private static List<ConnRecord> readAll(final Path log) throws IOException {
-        final List<ConnRecord> rows = new ArrayList<>();
-        try (ConnLogReader r = ConnLogReader.open(log, (source, line, message) -> {
-            throw new AssertionError(source + " line " + line + ": " + message);
-        })) {
-            ConnRecord c;
-            while ((c = r.next()) != null) {
-                rows.add(c);
-            }
-        }
-        return rows;
-    }
 
     private static List<String> withoutLines(final List<ConnRecord> rows) {
         return rows.stream().map(r -> r.toString().replaceFirst("line=\\d+", "line=?")).toList();
