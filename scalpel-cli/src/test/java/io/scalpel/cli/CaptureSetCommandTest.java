@@ -48,17 +48,7 @@ class CaptureSetCommandTest {
             src, conn);
         source = Files.readAllBytes(src);
         set = Files.createDirectories(dir.resolve("rotated"));
-        final long first = truth.firstTsNanos();
-        final long span = truth.lastTsNanos() - first;
-        final long[] cuts = new long[pcapng.length - 1];
-        final List<Path> files = new ArrayList<>();
-        for (int k = 0; k < pcapng.length; k++) {
-            if (k > 0) {
-                cuts[k - 1] = first + span * k / pcapng.length;
-            }
-            files.add(set.resolve(String.format("trace.%02d.%s", k, pcapng[k] ? "pcapng" : "pcap")));
-        }
-        pieces = RotatedCaptures.cut(src, truth, files, cuts, pcapng);
+        pieces = RotatedCaptures.cutEvenly(src, truth, set, "trace.%02d.%s", pcapng);
     }
 
     @Test

@@ -50,17 +50,7 @@ class CaptureSetSliceTest {
         final GeneratorSpec spec = GeneratorSpec.defaults(seed).withFormat(CaptureFileFormat.PCAP_USEC_LE).withConnections(40);
         final Generated truth = CaptureGenerator.generate(spec, source, conn);
         final Path set = Files.createDirectories(dir.resolve("set"));
-        final long first = truth.firstTsNanos();
-        final long span = truth.lastTsNanos() - first;
-        final long[] cuts = new long[pcapng.length - 1];
-        final List<Path> files = new ArrayList<>();
-        for (int k = 0; k < pcapng.length; k++) {
-            if (k > 0) {
-                cuts[k - 1] = first + span * k / pcapng.length;
-            }
-            files.add(set.resolve(String.format("trace-%02d.%s", k, pcapng[k] ? "pcapng" : "pcap")));
-        }
-        final List<RotatedCaptures.Piece> pieces = RotatedCaptures.cut(source, truth, files, cuts, pcapng);
+        final List<RotatedCaptures.Piece> pieces = RotatedCaptures.cutEvenly(source, truth, set, "trace-%02d.%s", pcapng);
         Files.writeString(set.resolve("notes.txt"), "not a capture\n");
         return new Fixture(truth, Files.readAllBytes(source), pieces, set, conn);
     }

@@ -31,6 +31,27 @@ public final class RotatedCaptures {
     }
 
     /**
+     * Cuts {@code source} into {@code pcapng.length} files in {@code dir} covering equal spans of
+     * the capture's time, named by {@code nameFormat} (a {@link String#format} pattern taking the
+     * file's number and its extension, e.g. {@code "trace-%02d.%s"}); file {@code k} is pcapng
+     * when {@code pcapng[k]}.
+     */
+    public static List<Piece> cutEvenly(final Path source, final Generated truth, final Path dir, final String nameFormat,
+                                        final boolean... pcapng) throws IOException {
+        final long first = truth.firstTsNanos();
+        final long span = truth.lastTsNanos() - first;
+        final long[] cuts = new long[pcapng.length - 1];
+        final List<Path> files = new java.util.ArrayList<>();
+        for (int k = 0; k < pcapng.length; k++) {
+            if (k > 0) {
+                cuts[k - 1] = first + span * k / pcapng.length;
+            }
+            files.add(dir.resolve(String.format(nameFormat, k, pcapng[k] ? "pcapng" : "pcap")));
+        }
+        return cut(source, truth, files, cuts, pcapng);
+    }
+
+    /**
      * Writes the pieces.
      *
      * @param source   a classic pcap written by {@link CaptureGenerator} (microsecond or nanosecond)
