@@ -49,11 +49,7 @@ public interface CaptureSource extends Closeable {
 
     /** Opens a capture: mapped, or decompressing when it is gzip or zstd (the format is told by its first bytes). */
     static CaptureSource open(final Path path, final long length, final long segmentSize) throws IOException {
-        final Compression codec = Compression.detect(path);
-        if (codec != null) {
-            return CompressedFile.open(path, codec, null, true);
-        }
-        return new MappedFile(path, length, segmentSize);
+        return open(path, length, segmentSize, false);
     }
 
     /**
@@ -61,10 +57,15 @@ public interface CaptureSource extends Closeable {
      * windows ({@link MappedFile#buffered}), a compressed one decompressed as by {@link #open}.
      */
     static CaptureSource openSequential(final Path path, final long length, final long segmentSize) throws IOException {
+        return open(path, length, segmentSize, true);
+    }
+
+    private static CaptureSource open(final Path path, final long length, final long segmentSize, final boolean sequential)
+        throws IOException {
         final Compression codec = Compression.detect(path);
         if (codec != null) {
             return CompressedFile.open(path, codec, null, true);
         }
-        return MappedFile.buffered(path, length, segmentSize);
+        return sequential ? MappedFile.buffered(path, length, segmentSize) : new MappedFile(path, length, segmentSize);
     }
 }
