@@ -4,6 +4,7 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
+import io.scalpel.index.IndexBuilder;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The scan path: read the next record of a memory-mapped capture into the reused {@link Frame}
+ * The scan path: read the next record of a capture, through buffers as the index build reads it, into the reused {@link Frame}
  * and decode its flow key, as the index build does for every frame. One operation is one frame
  * (ns/op is ns per frame; with {@code -prof gc}, gc.alloc.rate.norm is bytes per frame, and
  * should be 0). At the end of the capture the reader starts over from the first record.
@@ -63,7 +64,7 @@ public class ScanBenchmark {
         scratch = new ScratchDirectory("scalpel-scan-bench");
         final java.nio.file.Path capture = scratch.resolve("scan." + f.extension());
         SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withPackets(packets).withSeed(11).withFormat(f));
-        file = MappedFile.open(capture);
+        file = MappedFile.buffered(capture, -1, IndexBuilder.SCAN_WINDOW); // read as the index scan reads it
         reader = CaptureReader.on(file);
     }
 

@@ -48,7 +48,7 @@ public final class IndexBuilder {
      * than a mapping: touching each page of a fresh mapping costs more than copying it (see
      * docs/performance.md).
      */
-    static final long SCAN_WINDOW = 8L << 20;
+    public static final long SCAN_WINDOW = 8L << 20;
     /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
     /** The {@code flow} of a frame without an IP flow. */
