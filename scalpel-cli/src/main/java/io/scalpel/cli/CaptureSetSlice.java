@@ -7,7 +7,6 @@ import io.scalpel.index.CaptureSetBuilder;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
-import io.scalpel.slice.OutputException;
 import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
@@ -223,13 +222,7 @@ final class CaptureSetSlice {
 
     private Written writeSplit(final CaptureSet set, final CaptureSet.Selection selection) throws IOException {
         final Path dir = c.output.splitDir;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new OutputException("cannot create --split-dir " + dir + ": " + (e instanceof java.nio.file.FileAlreadyExistsException f
-                ? f.getFile() + " exists and is not a directory" : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                : e.getMessage()), e);
-        }
+        SliceCommand.createSplitDir(dir);
         long frames = 0;
         final List<String> files = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {

@@ -569,9 +569,8 @@ final class SliceCommand implements Callable<Integer> {
         return ExtractOptions.defaults().withFormat(outFormat).withKeepSecrets(keepSecrets).withWarnings(warn);
     }
 
-    private Written writeSplit(final Scalpel scalpel, final Scalpel.Selection selection, final CaptureFormat outFormat,
-                               final PrintWriter err) throws IOException {
-        final Path dir = output.splitDir;
+    /** Creates the --split-dir directory, or fails with an output error saying why. */
+    static void createSplitDir(final Path dir) throws OutputException {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -579,6 +578,12 @@ final class SliceCommand implements Callable<Integer> {
                 ? f.getFile() + " exists and is not a directory" : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                 : e.getMessage()), e);
         }
+    }
+
+    private Written writeSplit(final Scalpel scalpel, final Scalpel.Selection selection, final CaptureFormat outFormat,
+                               final PrintWriter err) throws IOException {
+        final Path dir = output.splitDir;
+        createSplitDir(dir);
         final CaptureFormat ext = outFormat != null ? outFormat : scalpel.captureFormat();
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
         long frames = 0;
