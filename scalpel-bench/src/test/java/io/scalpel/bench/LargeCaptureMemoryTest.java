@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * child with an OutOfMemoryError and fails the test.
  */
 class LargeCaptureMemoryTest {
-    private static final long CHILD_HEAP = 64L << 20;
+    private static final long CHILD_HEAP = 96L << 20;
     private static final long CAPTURE_BYTES = CHILD_HEAP * 17 / 4;
     private static final int UIDS = 25;
     private static final long TIMEOUT_MINUTES = 10;
