@@ -9,6 +9,7 @@ import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.TcpTail;
 import io.scalpel.slice.MergedExtract;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.Tunnel;
@@ -184,13 +185,23 @@ public final class CaptureSet implements Closeable {
         return selectQueries(queries);
     }
 
-    /** Selects the frames of each query in the members whose time range meets its window. */
+    /**
+     * Selects the frames of each query in the members whose time range meets its window. Members
+     * are read in time order, and a TCP connection's closing is carried from one member to the
+     * next: a connection closed at the end of one file has its tail in the next.
+     */
     public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
         final List<MemberSelection> found = new ArrayList<>();
-        for (CaptureSetManifest.Member m : manifest.members()) {
+        final List<TcpTail> tails = new ArrayList<>(queries.size());
+        for (int i = 0; i < queries.size(); i++) {
+            tails.add(new TcpTail());
+        }
+        final List<CaptureSetManifest.Member> inTimeOrder = new ArrayList<>(manifest.members());
+        inTimeOrder.sort(java.util.Comparator.comparingLong(CaptureSetManifest.Member::firstTimestampNanos));
+        for (CaptureSetManifest.Member m : inTimeOrder) {
             final List<Integer> meeting = new ArrayList<>();
             for (int i = 0; i < queries.size(); i++) {
-                if (meets(m, queries.get(i).from(), queries.get(i).to())) {
+                if (meets(m, queries.get(i).from(), queries.get(i).lookupTo())) {
                     meeting.add(i);
                 }
             }
@@ -199,10 +210,12 @@ public final class CaptureSet implements Closeable {
             }
             final Scalpel s = member(m);
             final List<FlowQuery> sub = new ArrayList<>(meeting.size());
+            final List<TcpTail> subTails = new ArrayList<>(meeting.size());
             for (int i : meeting) {
                 sub.add(queries.get(i));
+                subTails.add(tails.get(i));
             }
-            final Scalpel.Selection sel = s.selectQueries(sub);
+            final Scalpel.Selection sel = s.selectQueries(sub, subTails);
             final long[][] offsets = new long[queries.size()][];
             java.util.Arrays.fill(offsets, new long[0]);
             for (int k = 0; k < meeting.size(); k++) {
@@ -217,7 +230,7 @@ public final class CaptureSet implements Closeable {
     public Selection selectWindow(final long from, final long to) throws IOException {
         // A query that only carries the label and the window: its frames are every frame in the window.
         final FlowQuery label = new FlowQuery("window", 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, null,
-            options.communityIdSeed());
+            options.communityIdSeed(), null);
         final List<MemberSelection> found = new ArrayList<>();
         for (CaptureSetManifest.Member m : manifest.members()) {
             if (meetsFrames(m, from, to)) {

@@ -257,6 +257,14 @@ public final class Scalpel implements Closeable {
         return new Selection(List.copyOf(queries), slicer.select(queries));
     }
 
+    /**
+     * Selects the frames of each query, carrying each TCP connection's closing state in from (and
+     * on to) the other captures of a set: {@code tails.get(i)} belongs to {@code queries.get(i)}.
+     */
+    public Selection selectQueries(final List<FlowQuery> queries, final List<io.scalpel.slice.TcpTail> tails) throws IOException {
+        return new Selection(List.copyOf(queries), slicer.select(queries, tails));
+    }
+
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}] ns. */
     public long[] selectWindow(final long from, final long to) throws IOException {
         return slicer.selectWindow(from, to);

@@ -22,6 +22,13 @@ public final class FlowKey {
     public static final int PROTO_ICMPV6 = 58;
     public static final int PROTO_SCTP = 132;
 
+    /** {@link #tcpFlags()} of a key that is not TCP, or whose TCP header ends before its flags. */
+    public static final int NO_TCP_FLAGS = -1;
+    public static final int TCP_FIN = 0x01;
+    public static final int TCP_SYN = 0x02;
+    public static final int TCP_RST = 0x04;
+    public static final int TCP_ACK = 0x10;
+
     int ipVersion;
     long srcHi;
     long srcLo;
@@ -32,6 +39,8 @@ public final class FlowKey {
     int dstPort;
     /** True when the transport header was present far enough to read the ports (or type/code). */
     boolean portsKnown;
+    /** The TCP header's flags byte, or {@link #NO_TCP_FLAGS}. */
+    int tcpFlags = NO_TCP_FLAGS;
 
     boolean fragment;
     int fragmentPayloadLength;
@@ -45,6 +54,7 @@ public final class FlowKey {
         protocol = 0;
         srcPort = dstPort = 0;
         portsKnown = false;
+        tcpFlags = NO_TCP_FLAGS;
         fragment = false;
         fragmentPayloadLength = 0;
         fragmentOffset = 0;
@@ -76,6 +86,11 @@ public final class FlowKey {
         this.portsKnown = true;
     }
 
+    /** The flags byte of this layer's TCP header (FIN, SYN, RST, PSH, ACK, ... in its low bits). */
+    public void setTcpFlags(final int flags) {
+        this.tcpFlags = flags;
+    }
+
     public void setFragment(final long id, final int offsetBytes, final boolean more) {
         this.fragment = true;
         this.fragmentId = id;
@@ -101,6 +116,10 @@ public final class FlowKey {
     public int srcPort() { return srcPort; }
     public int dstPort() { return dstPort; }
     public boolean portsKnown() { return portsKnown; }
+    /** The TCP flags byte ({@link #TCP_FIN}, {@link #TCP_SYN}, ...), or {@link #NO_TCP_FLAGS}. */
+    public int tcpFlags() { return tcpFlags; }
+    /** True when this TCP segment has {@code flag} set ({@link #TCP_FIN}, ...); false when the flags are unknown. */
+    public boolean hasTcpFlag(final int flag) { return tcpFlags != NO_TCP_FLAGS && (tcpFlags & flag) != 0; }
     /** True for any IP fragment (offset != 0 or more-fragments set). */
     public boolean isFragment() { return fragment; }
     /** Fragment offset in bytes. */
@@ -121,6 +140,7 @@ public final class FlowKey {
         srcPort = o.srcPort;
         dstPort = o.dstPort;
         portsKnown = o.portsKnown;
+        tcpFlags = o.tcpFlags;
         fragment = o.fragment;
         fragmentPayloadLength = o.fragmentPayloadLength;
         fragmentOffset = o.fragmentOffset;

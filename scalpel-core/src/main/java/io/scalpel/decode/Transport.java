@@ -17,6 +17,8 @@ final class Transport {
     static final int SOURCE_PORT_OFFSET = 0;
     static final int DESTINATION_PORT_OFFSET = 2;
     static final int PORTS_LENGTH = 4;
+    /** TCP: the flags byte follows source port, destination port, sequence, acknowledgment and data offset. */
+    static final int TCP_FLAGS_OFFSET = 13;
     /** ICMP and ICMPv6 start with type(1) code(1). */
     static final int ICMP_TYPE_OFFSET = 0;
     static final int ICMP_CODE_OFFSET = 1;
@@ -43,6 +45,9 @@ final class Transport {
                     return STATUS_TRUNCATED;
                 }
                 key.setPorts(u16(buf, off + SOURCE_PORT_OFFSET), u16(buf, off + DESTINATION_PORT_OFFSET));
+                if (protocol == FlowKey.PROTO_TCP && end - off > TCP_FLAGS_OFFSET) {
+                    key.setTcpFlags(u8(buf, off + TCP_FLAGS_OFFSET));
+                }
                 return protocol == FlowKey.PROTO_UDP ? Tunnels.decode(key, buf, off, end, out) : STATUS_OK;
             case FlowKey.PROTO_ICMP:
             case FlowKey.PROTO_ICMPV6:

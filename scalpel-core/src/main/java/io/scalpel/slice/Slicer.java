@@ -57,6 +57,15 @@ public final class Slicer {
 
     /** Record offsets of each query's frames, in capture order. */
     public long[][] select(final List<FlowQuery> queries) throws IOException {
+        return select(queries, null);
+    }
+
+    /**
+     * Record offsets of each query's frames, in capture order, with the closing state of each TCP
+     * query carried in from (and on to) the other files of a capture set: {@code tails.get(i)} for
+     * {@code queries.get(i)} (null entries, or {@code tails} null, for a fresh state).
+     */
+    public long[][] select(final List<FlowQuery> queries, final List<TcpTail> tails) throws IOException {
         final Candidates[] found = new Candidates[queries.size()];
         for (int i = 0; i < found.length; i++) {
             found[i] = new Candidates();
@@ -67,9 +76,9 @@ public final class Slicer {
                 final Candidates c = found[i];
                 final PacketIndex.RowVisitor add = (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs);
                 if (q.byCommunityId()) {
-                    index.lookupCommunityId(q.communityId(), q.communityIdSeed(), q.from(), q.to(), add);
+                    index.lookupCommunityId(q.communityId(), q.communityIdSeed(), q.from(), q.lookupTo(), add);
                 } else {
-                    index.lookup(q.flowHash(), q.from(), q.to(), add);
+                    index.lookup(q.flowHash(), q.from(), q.lookupTo(), add);
                 }
             }
         } else {
@@ -101,7 +110,7 @@ public final class Slicer {
                     if (qs != null) {
                         final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
                         for (int qi : qs) {
-                            if (queries.get(qi).inWindow(joinTs)) {
+                            if (queries.get(qi).inLookupWindow(joinTs)) {
                                 found[qi].add(ts, offset, caplen, dgramTs);
                             }
                         }
@@ -112,7 +121,8 @@ public final class Slicer {
         final long[][] result = new long[queries.size()][];
         try (Confirm confirm = new Confirm()) {
             for (int i = 0; i < result.length; i++) {
-                result[i] = confirm.keep(queries.get(i), found[i]);
+                final TcpTail tail = tails == null ? null : tails.get(i);
+                result[i] = confirm.keep(queries.get(i), found[i], tail != null ? tail : new TcpTail());
             }
         }
         return result;
@@ -123,7 +133,7 @@ public final class Slicer {
         final Candidates c = new Candidates();
         index.scan(from, to, (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
         try (Confirm confirm = new Confirm()) {
-            return confirm.keep(null, c);
+            return confirm.keep(null, c, null);
         }
     }
 
@@ -135,7 +145,7 @@ public final class Slicer {
         }
         for (int qi : qs) {
             final FlowQuery q = queries.get(qi);
-            if (firstTs <= q.to() && lastTs >= q.from()) {
+            if (firstTs <= q.lookupTo() && lastTs >= q.from()) {
                 byFlowRow.merge(PacketIndex.flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
             }
         }
@@ -282,7 +292,6 @@ public final class Slicer {
         return reader;
     }
 
-    /** An IP datagram's identity among its fragments: version, addresses, protocol, identification. */
     private static long[] concat(final long[] a, final long[] b) {
         final long[] m = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, m, a.length, b.length);
@@ -311,6 +320,86 @@ public final class Slicer {
             dgramTs[size] = d;
             size++;
         }
+
+        /** The time a row is joined on: its datagram's time for a fragment, else its own. */
+        long joinTs(final int i) {
+            return dgramTs[i] == PacketIndex.NO_DGRAM_TS ? ts[i] : dgramTs[i];
+        }
+
+        /** The row numbers in capture order (by record offset; the index groups a chunk's rows by flow). */
+        int[] inCaptureOrder() {
+            final Integer[] boxed = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                boxed[i] = i;
+            }
+            Arrays.sort(boxed, (a, b) -> offset[a] != offset[b] ? Long.compare(offset[a], offset[b]) : Integer.compare(a, b));
+            final int[] order = new int[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = boxed[i];
+            }
+            return order;
+        }
+    }
+
+    /**
+     * The frames one query keeps, and the later fragments of tunnelled datagrams that wait for
+     * their datagram's first fragment to be confirmed.
+     */
+    private static final class Kept {
+        private final long[] offsets;
+        private int n;
+        private Map<DatagramId, long[]> waiting;
+        private Set<DatagramId> confirmed;
+
+        Kept(final int capacity) {
+            this.offsets = new long[capacity];
+        }
+
+        void add(final long offset) {
+            offsets[n++] = offset;
+        }
+
+        /** True when {@code offset} is the frame kept last (a tunnelled frame has an index row per IP layer). */
+        boolean isLast(final long offset) {
+            return n > 0 && offsets[n - 1] == offset;
+        }
+
+        void waitForDatagram(final DatagramId datagram, final long offset) {
+            if (waiting == null) {
+                waiting = new HashMap<>();
+            }
+            waiting.merge(datagram, new long[] {offset}, Slicer::concat);
+        }
+
+        void datagramConfirmed(final DatagramId datagram) {
+            if (confirmed == null) {
+                confirmed = new HashSet<>();
+            }
+            confirmed.add(datagram);
+        }
+
+        /** The kept frames and the confirmed datagrams' waiting fragments, sorted, each once. */
+        long[] result() {
+            if (waiting != null && confirmed != null) {
+                for (Map.Entry<DatagramId, long[]> e : waiting.entrySet()) {
+                    if (confirmed.contains(e.getKey())) {
+                        for (long offset : e.getValue()) {
+                            offsets[n++] = offset;
+                        }
+                    }
+                }
+            }
+            // Sorted, and each frame once: a tunnelled frame has a row per IP layer, and several of
+            // them can lead to the same query.
+            Arrays.sort(offsets, 0, n);
+            int w = 0;
+            for (int i = 0; i < n; i++) {
+                if (w == 0 || offsets[i] != offsets[w - 1]) {
+                    offsets[w++] = offsets[i];
+                }
+            }
+            return Arrays.copyOf(offsets, w);
+        }
     }
 
     /** Reads each candidate from the capture, checks it against the index and confirms its key. */
@@ -325,84 +414,112 @@ public final class Slicer {
             this.reader = reader();
         }
 
-        long[] keep(final FlowQuery q, final Candidates c) throws IOException {
-            final long[] kept = new long[c.size];
-            int n = 0;
-            // Non-first fragments the key did not confirm, and the fragmented datagrams whose first
-            // fragment it confirmed through a layer inside the datagram.
-            Map<DatagramId, long[]> waiting = null;
-            Set<DatagramId> confirmed = null;
+        /**
+         * The candidates that are frames of {@code q} (all of them, checked against the capture, for a
+         * window without a query), in capture order, each once.
+         */
+        long[] keep(final FlowQuery q, final Candidates c, final TcpTail tail) throws IOException {
+            final Kept kept = new Kept(c.size);
+            if (q != null && q.tcpEnding() != null) {
+                keepTcp(q, c, tail, kept);
+                return kept.result();
+            }
             for (int i = 0; i < c.size; i++) {
-                final long offset = c.offset[i];
-                if (n > 0 && offset == kept[n - 1]) {
+                if (kept.isLast(c.offset[i])) {
                     continue; // another IP layer's row of a frame just kept
                 }
-                try {
-                    reader.readAt(offset, frame);
-                } catch (CaptureFormatException e) {
-                    throw stale(offset, e.getMessage());
-                }
-                if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
-                    throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "
-                        + frame.capturedLength() + ", the index says " + c.ts[i] + " and " + c.caplen[i]);
-                }
-                if (q != null) {
-                    final long joinTs = c.dgramTs[i] == PacketIndex.NO_DGRAM_TS ? c.ts[i] : c.dgramTs[i];
-                    if (!q.inWindow(joinTs)) {
-                        continue;
-                    }
-                    decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
-                    if (q.byCommunityId() ? !hasCommunityId(q) : !q.matches(decoded)) {
-                        final FlowKey k = decoded.innermost();
-                        if (k != null && k.isFragment() && k.fragmentOffset() != 0) {
-                            // A later fragment of a datagram that carries the connection in a tunnel has
-                            // no inner header: it is confirmed by its datagram's first fragment, below.
-                            if (waiting == null) {
-                                waiting = new HashMap<>();
-                            }
-                            waiting.merge(DatagramId.of(k), new long[] {offset}, Slicer::concat);
-                        }
-                        continue;
-                    }
-                    for (int l = 0; l < decoded.layerCount() - 1; l++) {
-                        final FlowKey k = decoded.layer(l);
-                        if (k.isFragment() && k.fragmentOffset() == 0) {
-                            if (confirmed == null) {
-                                confirmed = new HashSet<>();
-                            }
-                            confirmed.add(DatagramId.of(k));
-                        }
-                    }
-                }
-                kept[n++] = offset;
-            }
-            if (waiting != null && confirmed != null) {
-                for (Map.Entry<DatagramId, long[]> e : waiting.entrySet()) {
-                    if (confirmed.contains(e.getKey())) {
-                        for (long offset : e.getValue()) {
-                            kept[n++] = offset;
-                        }
-                    }
+                if (q == null) {
+                    read(c, i);
+                    kept.add(c.offset[i]);
+                } else if (q.inWindow(c.joinTs(i)) && confirm(q, c, i, kept) >= 0) {
+                    kept.add(c.offset[i]);
                 }
             }
-            // Sorted, and each frame once: a tunnelled frame has a row per IP layer, and several of
-            // them can lead to the same query.
-            Arrays.sort(kept, 0, n);
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                if (w == 0 || kept[i] != kept[w - 1]) {
-                    kept[w++] = kept[i];
-                }
-            }
-            return Arrays.copyOf(kept, w);
+            return kept.result();
         }
 
         /**
-         * Whether one of the decoded frame's IP layers (the innermost or, in a tunnelled frame, an
-         * outer one) has the query's Community ID. A fragment without its transport header has no
-         * ID of its own: the index tied it to its datagram's flow row, which had the ID.
+         * A TCP connection of a conn.log row: the frames of its window, then, when both endpoints
+         * closed in it, the frames of its tail in capture order ({@link TcpEnding}).
          */
-        private boolean hasCommunityId(final FlowQuery q) {
+        private void keepTcp(final FlowQuery q, final Candidates c, final TcpTail tail, final Kept kept) throws IOException {
+            final int[] order = c.inCaptureOrder();
+            for (int i : order) {
+                final long joinTs = c.joinTs(i);
+                if (kept.isLast(c.offset[i]) || !q.inWindow(joinTs)) {
+                    continue;
+                }
+                final int layer = confirm(q, c, i, kept);
+                if (layer >= 0) {
+                    kept.add(c.offset[i]);
+                    tail.observe(decoded.layer(layer), joinTs);
+                }
+            }
+            if (!tail.closed() || tail.ended()) {
+                return;
+            }
+            final long end = q.tcpEnding().tailEnd(tail.closedAt());
+            for (int i : order) {
+                final long joinTs = c.joinTs(i);
+                if (joinTs <= q.to() || joinTs >= end || kept.isLast(c.offset[i])) {
+                    continue;
+                }
+                final int layer = confirm(q, c, i, kept);
+                if (layer < 0) {
+                    continue;
+                }
+                if (!tail.continues(decoded.layer(layer))) {
+                    return; // Zeek removes the closed connection and starts a new one here
+                }
+                kept.add(c.offset[i]);
+            }
+        }
+
+        /** Reads candidate {@code i}'s record and checks it against the index; leaves it in {@link #frame}. */
+        private void read(final Candidates c, final int i) throws IOException {
+            final long offset = c.offset[i];
+            try {
+                reader.readAt(offset, frame);
+            } catch (CaptureFormatException e) {
+                throw stale(offset, e.getMessage());
+            }
+            if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
+                throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "
+                    + frame.capturedLength() + ", the index says " + c.ts[i] + " and " + c.caplen[i]);
+            }
+        }
+
+        /**
+         * Reads and decodes candidate {@code i} and returns the IP layer that carries {@code q}, or
+         * -1. A later fragment of a datagram that carries the connection in a tunnel has no inner
+         * header: it is held in {@code kept} until its datagram's first fragment confirms it.
+         */
+        private int confirm(final FlowQuery q, final Candidates c, final int i, final Kept kept) throws IOException {
+            read(c, i);
+            decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+            final int layer = q.byCommunityId() ? communityIdLayer(q) : q.matchingLayer(decoded);
+            if (layer < 0) {
+                final FlowKey k = decoded.innermost();
+                if (k != null && k.isFragment() && k.fragmentOffset() != 0) {
+                    kept.waitForDatagram(DatagramId.of(k), c.offset[i]);
+                }
+                return -1;
+            }
+            for (int l = 0; l < decoded.layerCount() - 1; l++) {
+                final FlowKey k = decoded.layer(l);
+                if (k.isFragment() && k.fragmentOffset() == 0) {
+                    kept.datagramConfirmed(DatagramId.of(k));
+                }
+            }
+            return layer;
+        }
+
+        /**
+         * The innermost of the decoded frame's IP layers (the innermost or, in a tunnelled frame, an
+         * outer one) that has the query's Community ID, or -1. A fragment without its transport
+         * header has no ID of its own: the index tied it to its datagram's flow row, which had the ID.
+         */
+        private int communityIdLayer(final FlowQuery q) {
             if (communityId == null || communityId.seed() != q.communityIdSeed()) {
                 communityId = new CommunityId(q.communityIdSeed());
             }
@@ -410,10 +527,10 @@ public final class Slicer {
                 final FlowKey k = decoded.layer(i);
                 final String id = communityId.of(k);
                 if (id == null ? k.isFragment() : id.equals(q.communityId())) {
-                    return true;
+                    return i;
                 }
             }
-            return false;
+            return -1;
         }
 
         private IndexException stale(final long offset, final String what) {
