@@ -8,7 +8,7 @@ import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.zeek.ConnLogListener;
-import io.scalpel.zeek.ConnLogReader;
+import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
 import io.scalpel.zeek.Tunnel;
@@ -131,18 +131,9 @@ final class CaptureSetSlice {
         final Map<String, FlowQuery> rows = new LinkedHashMap<>();
         if (c.conn != null) {
             final long[] malformed = {0};
-            try (ConnLogReader reader = "-".equals(c.conn)
-                ? ConnLogReader.open(System.in, "<stdin>", listener(malformed))
-                : ConnLogReader.open(Path.of(c.conn), listener(malformed))) {
-                if (!c.all) {
-                    reader.onlyUids(wanted::contains);
-                }
-                ConnRecord r;
-                while ((r = reader.next()) != null) {
-                    if ((c.all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
-                        rows.put(r.uid(), set.query(r));
-                    }
-                }
+            final ConnSelection.Result read = ConnSelection.read(c.conn, c.all ? null : wanted, c.vlanAware, listener(malformed));
+            for (ConnRecord r : read.rows().values()) {
+                rows.put(r.uid(), set.query(r, read.nextStart(r)));
             }
             moreMalformed(c.conn, malformed[0]);
         }

@@ -11,7 +11,7 @@ import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.OutputException;
 import io.scalpel.zeek.ConnLogListener;
-import io.scalpel.zeek.ConnLogReader;
+import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
 import io.scalpel.zeek.Tunnel;
@@ -127,6 +127,11 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--vlan-aware", description = "match the conn.log's vlan/inner_vlan against the frames' tags ('-' = untagged)")
     boolean vlanAware;
 
+    @Option(names = "--tcp-close-delay", paramLabel = "SECONDS", converter = SecondsConverter.class,
+        description = "Zeek's tcp_close_delay on the sensor (default 5): how long a TCP connection still takes packets"
+            + " after both endpoints closed")
+    long tcpCloseDelayNanos = io.scalpel.slice.TcpEnding.DEFAULT_CLOSE_DELAY_NANOS;
+
     @Option(names = "--index", paramLabel = "DIR", description = "index directory (default CAPTURE.scalpel)")
     Path index;
 
@@ -146,7 +151,7 @@ final class SliceCommand implements Callable<Integer> {
         validate();
         filter = compileBpf();
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
-            .withCommunityIdSeed(communityIdSeed);
+            .withCommunityIdSeed(communityIdSeed).withTcpCloseDelayNanos(tcpCloseDelayNanos);
         if (Files.isDirectory(capture)) {
             if (arrow != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--arrow pairs the conn.log rows of one capture file,"
@@ -345,19 +350,10 @@ final class SliceCommand implements Callable<Integer> {
         final List<ConnRecord> connRows = new ArrayList<>();
         if (conn != null) {
             final long[] malformed = {0};
-            try (ConnLogReader reader = "-".equals(conn)
-                ? ConnLogReader.open(System.in, "<stdin>", listener(err, malformed))
-                : ConnLogReader.open(Path.of(conn), listener(err, malformed))) {
-                if (!all) {
-                    reader.onlyUids(wanted::contains);
-                }
-                ConnRecord r;
-                while ((r = reader.next()) != null) {
-                    if ((all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
-                        rows.put(r.uid(), scalpel.query(r));
-                        connRows.add(r);
-                    }
-                }
+            final ConnSelection.Result read = ConnSelection.read(conn, all ? null : wanted, vlanAware, listener(err, malformed));
+            for (ConnRecord r : read.rows().values()) {
+                rows.put(r.uid(), scalpel.query(r, read.nextStart(r)));
+                connRows.add(r);
             }
             moreMalformed(err, conn, malformed[0]);
         }

@@ -157,9 +157,14 @@ public final class CaptureSet implements Closeable {
         return List.copyOf(opened.keySet());
     }
 
-    /** The query for a conn.log row under this set's options. */
+    /** The query for a conn.log row under this set's options (see {@link Scalpel#query(ConnRecord)}). */
     public FlowQuery query(final ConnRecord conn) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+        return query(conn, io.scalpel.slice.TcpEnding.NO_NEXT_ROW);
+    }
+
+    /** The query for a conn.log row whose log's next row of the same key starts at {@code nextRowStart} (see {@link Scalpel#query(ConnRecord, long)}). */
+    public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
+        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(), nextRowStart);
     }
 
     /** The query for a tunnel of a tunnel.log. */
@@ -167,13 +172,9 @@ public final class CaptureSet implements Closeable {
         return FlowQuery.of(tunnel);
     }
 
-    /** Selects the frames of each conn row. */
+    /** Selects the frames of each conn row; the rows stand for their log (see {@link Scalpel#select(Collection)}). */
     public Selection select(final Collection<ConnRecord> conns) throws IOException {
-        final List<FlowQuery> queries = new ArrayList<>(conns.size());
-        for (ConnRecord c : conns) {
-            queries.add(query(c));
-        }
-        return selectQueries(queries);
+        return selectQueries(Scalpel.queries(conns, options));
     }
 
     /** Selects, for each Community ID v1, the frames of its flows whose join time lies in [{@code from}, {@code to}] ns. */
@@ -188,42 +189,78 @@ public final class CaptureSet implements Closeable {
     /**
      * Selects the frames of each query in the members whose time range meets its window. Members
      * are read in time order, and a TCP connection's closing is carried from one member to the
-     * next: a connection closed at the end of one file has its tail in the next.
+     * next: a connection that closed near the end of one file has the rest of its packets (its
+     * tail, {@link io.scalpel.slice.TcpEnding}) in the next, which is then opened too.
      */
     public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
-        final List<MemberSelection> found = new ArrayList<>();
         final List<TcpTail> tails = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             tails.add(new TcpTail());
         }
         final List<CaptureSetManifest.Member> inTimeOrder = new ArrayList<>(manifest.members());
         inTimeOrder.sort(java.util.Comparator.comparingLong(CaptureSetManifest.Member::firstTimestampNanos));
-        for (CaptureSetManifest.Member m : inTimeOrder) {
+        final Map<CaptureSetManifest.Member, MemberSelection> found = new java.util.HashMap<>();
+        final java.util.Set<Long> visited = new java.util.HashSet<>(); // (member, query) pairs of the first pass
+        for (int k = 0; k < inTimeOrder.size(); k++) {
+            final CaptureSetManifest.Member m = inTimeOrder.get(k);
             final List<Integer> meeting = new ArrayList<>();
             for (int i = 0; i < queries.size(); i++) {
-                if (meets(m, queries.get(i).from(), queries.get(i).lookupTo())) {
+                if (meets(m, queries.get(i).from(), queries.get(i).to())) {
+                    meeting.add(i);
+                    visited.add(((long) k << 32) | i);
+                }
+            }
+            selectIn(m, meeting, queries, tails, found);
+        }
+        // Connections that closed: their tails, in the later members their window did not meet.
+        for (int k = 0; k < inTimeOrder.size(); k++) {
+            final CaptureSetManifest.Member m = inTimeOrder.get(k);
+            final List<Integer> meeting = new ArrayList<>();
+            for (int i = 0; i < queries.size(); i++) {
+                final long tailEnd = tails.get(i).tailEnd(queries.get(i));
+                if (tailEnd != TcpTail.NO_TAIL && !visited.contains(((long) k << 32) | i)
+                    && meets(m, queries.get(i).to(), tailEnd)) {
                     meeting.add(i);
                 }
             }
-            if (meeting.isEmpty()) {
-                continue;
-            }
-            final Scalpel s = member(m);
-            final List<FlowQuery> sub = new ArrayList<>(meeting.size());
-            final List<TcpTail> subTails = new ArrayList<>(meeting.size());
-            for (int i : meeting) {
-                sub.add(queries.get(i));
-                subTails.add(tails.get(i));
-            }
-            final Scalpel.Selection sel = s.selectQueries(sub, subTails);
-            final long[][] offsets = new long[queries.size()][];
-            java.util.Arrays.fill(offsets, new long[0]);
-            for (int k = 0; k < meeting.size(); k++) {
-                offsets[meeting.get(k)] = sel.offsets(k);
-            }
-            found.add(new MemberSelection(m, s, offsets));
+            selectIn(m, meeting, queries, tails, found);
         }
-        return new Selection(List.copyOf(queries), found);
+        final List<MemberSelection> inNameOrder = new ArrayList<>();
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (found.containsKey(m)) {
+                inNameOrder.add(found.get(m));
+            }
+        }
+        return new Selection(List.copyOf(queries), inNameOrder);
+    }
+
+    /** Selects queries {@code meeting} in member {@code m}, adding their frames to what {@code found} has of it. */
+    private void selectIn(final CaptureSetManifest.Member m, final List<Integer> meeting, final List<FlowQuery> queries,
+                          final List<TcpTail> tails, final Map<CaptureSetManifest.Member, MemberSelection> found)
+        throws IOException {
+        if (meeting.isEmpty()) {
+            return;
+        }
+        final Scalpel s = member(m);
+        final List<FlowQuery> sub = new ArrayList<>(meeting.size());
+        final List<TcpTail> subTails = new ArrayList<>(meeting.size());
+        for (int i : meeting) {
+            sub.add(queries.get(i));
+            subTails.add(tails.get(i));
+        }
+        final Scalpel.Selection sel = s.selectQueries(sub, subTails);
+        final MemberSelection before = found.get(m);
+        final long[][] offsets;
+        if (before != null) {
+            offsets = before.offsets();
+        } else {
+            offsets = new long[queries.size()][];
+            java.util.Arrays.fill(offsets, new long[0]);
+        }
+        for (int k = 0; k < meeting.size(); k++) {
+            offsets[meeting.get(k)] = sel.offsets(k);
+        }
+        found.put(m, new MemberSelection(m, s, offsets));
     }
 
     /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */

@@ -14,7 +14,9 @@ import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Slicer;
+import io.scalpel.slice.TcpEnding;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.SameKeyRows;
 import io.scalpel.zeek.Tunnel;
 import java.io.Closeable;
 import java.io.IOException;
@@ -52,36 +54,52 @@ public final class Scalpel implements Closeable {
      * @param progress       receives indexing progress
      * @param communityIdSeed the seed Zeek computed the conn.log's community_id with (0 unless
      *                        Zeek was told otherwise), and the seed of {@link #selectCommunityIds}
+     * @param tcpCloseDelayNanos Zeek's {@code tcp_close_delay}: how long a TCP connection still
+     *                        takes packets after both endpoints closed (see {@link TcpEnding})
      */
     public record Options(Path index, boolean vlanAware, boolean buildIfMissing, boolean reindex,
-                          IndexBuilder.Progress progress, int communityIdSeed) {
+                          IndexBuilder.Progress progress, int communityIdSeed, long tcpCloseDelayNanos) {
         public static Options defaults() {
-            return new Options(null, false, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED);
+            return new Options(null, false, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED,
+                TcpEnding.DEFAULT_CLOSE_DELAY_NANOS);
         }
 
         public Options withIndex(final Path p) {
-            return new Options(p, vlanAware, buildIfMissing, reindex, progress, communityIdSeed);
+            return new Options(p, vlanAware, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withVlanAware(final boolean v) {
-            return new Options(index, v, buildIfMissing, reindex, progress, communityIdSeed);
+            return new Options(index, v, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withBuildIfMissing(final boolean b) {
-            return new Options(index, vlanAware, b, reindex, progress, communityIdSeed);
+            return new Options(index, vlanAware, b, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withReindex(final boolean r) {
-            return new Options(index, vlanAware, buildIfMissing, r, progress, communityIdSeed);
+            return new Options(index, vlanAware, buildIfMissing, r, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withProgress(final IndexBuilder.Progress p) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, p, communityIdSeed);
+            return new Options(index, vlanAware, buildIfMissing, reindex, p, communityIdSeed, tcpCloseDelayNanos);
         }
 
         /** @throws IllegalArgumentException when the seed is not a 16-bit value */
         public Options withCommunityIdSeed(final int seed) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed));
+            return new Options(index, vlanAware, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed), tcpCloseDelayNanos);
+        }
+
+        /**
+         * Zeek's {@code tcp_close_delay} on the sensor that wrote the conn.log (5 s unless it was
+         * changed): how long a TCP connection takes packets after both endpoints closed.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Options withTcpCloseDelayNanos(final long nanos) {
+            if (nanos < 0) {
+                throw new IllegalArgumentException("tcp_close_delay must not be negative, was " + nanos + " ns");
+            }
+            return new Options(index, vlanAware, buildIfMissing, reindex, progress, communityIdSeed, nanos);
         }
     }
 
@@ -194,10 +212,21 @@ public final class Scalpel implements Closeable {
 
     /**
      * The query for a conn.log row under this instance's options: by 5-tuple, or by
-     * community_id when the row has no 5-tuple.
+     * community_id when the row has no 5-tuple. A TCP connection's packets after its close are
+     * bounded by the close delay and a new SYN only: when the log has a later row with the same
+     * key, give its start with {@link #query(ConnRecord, long)}.
      */
     public FlowQuery query(final ConnRecord conn) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+        return query(conn, TcpEnding.NO_NEXT_ROW);
+    }
+
+    /**
+     * The query for a conn.log row whose log has its next row with the same key at
+     * {@code nextRowStart} ns ({@link io.scalpel.zeek.SameKeyRows}; {@link TcpEnding#NO_NEXT_ROW}:
+     * none): a TCP connection's packets after its close never reach into that row.
+     */
+    public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
+        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(), nextRowStart);
     }
 
     /**
@@ -243,13 +272,23 @@ public final class Scalpel implements Closeable {
         return selectQueries(queries);
     }
 
-    /** Selects the frames of each conn row. */
+    /**
+     * Selects the frames of each conn row. The rows stand for their log: a TCP connection's
+     * packets after its close end at the latest where a later row of the same key starts.
+     */
     public Selection select(final Collection<ConnRecord> conns) throws IOException {
+        return selectQueries(queries(conns, options));
+    }
+
+    /** The queries of conn rows that stand for their log (each bounded by the next row of its key). */
+    static List<FlowQuery> queries(final Collection<ConnRecord> conns, final Options options) {
+        final SameKeyRows next = SameKeyRows.of(conns, options.vlanAware());
         final List<FlowQuery> queries = new ArrayList<>(conns.size());
         for (ConnRecord c : conns) {
-            queries.add(query(c));
+            queries.add(FlowQuery.of(c, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+                next.nextStart(c)));
         }
-        return selectQueries(queries);
+        return queries;
     }
 
     /** Selects the frames of each query. */

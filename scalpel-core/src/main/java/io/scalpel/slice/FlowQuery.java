@@ -73,7 +73,9 @@ public record FlowQuery(String label, int ipVersion,
         if (c.tsNanos() != Long.MIN_VALUE) {
             from = c.tsNanos() - WINDOW_SLACK_NANOS;
             to = c.tsNanos() + Math.max(0, c.durationNanos()) + WINDOW_SLACK_NANOS;
-            if (c.proto() != null && c.proto().equalsIgnoreCase("tcp")) {
+            if (c.proto() == null || c.proto().equalsIgnoreCase("tcp")) {
+                // A row without proto (a zeek-cut subset joined by community_id) may be TCP: its
+                // frames tell, as only TCP frames ever close a connection.
                 ending = new TcpEnding(closeDelayNanos, nextRowStart);
             }
         }

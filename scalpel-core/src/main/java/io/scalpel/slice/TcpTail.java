@@ -16,6 +16,8 @@ import io.scalpel.decode.FlowKey;
  */
 public final class TcpTail {
     private static final long NOT_CLOSED = Long.MIN_VALUE;
+    /** {@link #tailEnd(FlowQuery)} of a connection that has no tail (yet, or any more). */
+    public static final long NO_TAIL = Long.MIN_VALUE;
 
     private boolean sideKnown;
     private long aHi;
@@ -74,6 +76,17 @@ public final class TcpTail {
             ended = true;
         }
         return !ended;
+    }
+
+    /**
+     * Where the tail of {@code q}'s connection ends (exclusive) as far as the frames seen so far
+     * tell: {@link #NO_TAIL} unless both endpoints closed and no new connection ended it.
+     */
+    public long tailEnd(final FlowQuery q) {
+        if (!closed() || ended || q.tcpEnding() == null) {
+            return NO_TAIL;
+        }
+        return q.tcpEnding().tailEnd(closedAt);
     }
 
     /** True once a new connection on the same key ended the tail. */

@@ -35,7 +35,8 @@ public final class ConnLogReader implements Closeable {
     /** Longest line read; longer ones are reported and skipped without being held in memory. */
     public static final int MAX_LINE_LENGTH = 1 << 20;
 
-    private java.util.function.Predicate<String> uidFilter;
+    /** Rows that fail it are skipped before their values are parsed; null: every row. */
+    private java.util.function.Predicate<ConnRow> rowFilter;
 
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int GZIP_MAGIC_1 = 0x1F;
@@ -54,8 +55,8 @@ public final class ConnLogReader implements Closeable {
 
     /** Where the rows come from when not from text: a Parquet file, or a directory of logs. */
     interface RowSource extends Closeable {
-        /** The next row that passes {@code uidFilter} (null: every row) as {@code converter} makes it, or null at the end. */
-        <T> T next(RowConverter<T> converter, java.util.function.Predicate<String> uidFilter) throws IOException;
+        /** The next row that passes {@code rowFilter} (null: every row) as {@code converter} makes it, or null at the end. */
+        <T> T next(RowConverter<T> converter, java.util.function.Predicate<ConnRow> rowFilter) throws IOException;
 
         long malformedLines();
     }
@@ -195,7 +196,7 @@ public final class ConnLogReader implements Closeable {
     /** The next row as {@code converter} makes it, or null at the end of the log. */
     <T> T next(final RowConverter<T> converter) throws IOException {
         if (rows != null) {
-            return rows.next(converter, uidFilter);
+            return rows.next(converter, rowFilter);
         }
         while (true) {
             if (!pending && !readLine()) {
@@ -223,11 +224,8 @@ public final class ConnLogReader implements Closeable {
                 } else {
                     json.row(b, len, row);
                 }
-                if (uidFilter != null) {
-                    final String uid = row.get(ConnField.UID);
-                    if (uid != null && !uidFilter.test(uid)) {
-                        continue; // not wanted: its addresses and numbers are never parsed
-                    }
+                if (rowFilter != null && !rowFilter.test(row)) {
+                    continue; // not wanted: its addresses and numbers are never parsed
                 }
                 return converter.convert(row, line);
             } catch (MalformedLineException e) {
@@ -242,7 +240,52 @@ public final class ConnLogReader implements Closeable {
      * of a large log.
      */
     public ConnLogReader onlyUids(final java.util.function.Predicate<String> filter) {
-        this.uidFilter = filter;
+        return filter(row -> {
+            final String uid = row.get(ConnField.UID);
+            return uid == null || filter.test(uid);
+        });
+    }
+
+    /**
+     * Returns only rows whose two addresses are those of one of {@code rows}, in either order
+     * (with the checks of {@link #onlyUids} too, when set); other rows have only their addresses
+     * parsed. For finding the other rows of a few connections' keys in a large log.
+     */
+    public ConnLogReader onlyAddressesOf(final java.util.Collection<ConnRecord> rows) {
+        return filter(addressesOf(rows));
+    }
+
+    /** Whether a row's two addresses are those of one of {@code rows}, in either order; parses only the addresses. */
+    static java.util.function.Predicate<ConnRow> addressesOf(final java.util.Collection<ConnRecord> rows) {
+        final java.util.Set<java.util.List<Long>> pairs = new java.util.HashSet<>();
+        for (ConnRecord r : rows) {
+            if (r.hasFiveTuple()) {
+                pairs.add(java.util.List.of((long) r.ipVersion(), r.origHi(), r.origLo(), r.respHi(), r.respLo()));
+                pairs.add(java.util.List.of((long) r.ipVersion(), r.respHi(), r.respLo(), r.origHi(), r.origLo()));
+            }
+        }
+        return row -> {
+            final String orig = row.get(ConnField.ORIG_H);
+            final String resp = row.get(ConnField.RESP_H);
+            if (orig == null || resp == null) {
+                return false;
+            }
+            try {
+                final io.scalpel.decode.Addresses.Parsed a = io.scalpel.decode.Addresses.parse(orig);
+                final io.scalpel.decode.Addresses.Parsed b = io.scalpel.decode.Addresses.parse(resp);
+                return pairs.contains(java.util.List.of((long) a.ipVersion(), a.hi(), a.lo(), b.hi(), b.lo()));
+            } catch (IllegalArgumentException e) {
+                return false; // not an address: not a row of these keys
+            }
+        };
+    }
+
+    /** Adds a condition every returned row must meet, checked before its values are parsed. */
+    ConnLogReader filter(final java.util.function.Predicate<ConnRow> filter) {
+        if (filter != null) {
+            final java.util.function.Predicate<ConnRow> before = rowFilter;
+            rowFilter = before == null ? filter : row -> before.test(row) && filter.test(row);
+        }
         return this;
     }
 

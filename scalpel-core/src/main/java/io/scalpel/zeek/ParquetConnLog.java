@@ -170,7 +170,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     }
 
     @Override
-    public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<String> uidFilter) throws IOException {
+    public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
         while (true) {
             if (!advance()) {
                 return null;
@@ -190,11 +190,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     c.reader.consume();
                 }
             }
-            if (uidFilter != null) {
-                final String uid = row.get(ConnField.UID);
-                if (uid != null && !uidFilter.test(uid)) {
-                    continue;
-                }
+            if (rowFilter != null && !rowFilter.test(row)) {
+                continue;
             }
             try {
                 if (bad != null) {

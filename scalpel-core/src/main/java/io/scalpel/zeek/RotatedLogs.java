@@ -71,14 +71,14 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     }
 
     @Override
-    public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<String> uidFilter) throws IOException {
+    public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
         while (true) {
             if (current == null) {
                 if (nextFile == files.size()) {
                     return null;
                 }
                 current = ConnLogReader.open(files.get(nextFile++), listener, kind);
-                current.onlyUids(uidFilter);
+                current.filter(rowFilter);
             }
             final T row = current.next(converter);
             if (row != null) {

@@ -23,8 +23,12 @@ import java.util.Set;
  * <ul>
  *   <li>A connection's {@code ts} is the time of the first packet delivered to it, in capture
  *       order; for a fragmented datagram, the fragment that completes it (the last of its
- *       fragments in the file). Its duration runs to the last delivered packet. Earlier fragments
- *       of a first datagram lie before {@code ts}, by at most {@link #MAX_FRAGMENT_SPREAD_NANOS}.</li>
+ *       fragments in the file). Its duration runs to the last delivered packet, except for a TCP
+ *       connection whose two endpoints both closed (each sent a FIN or an RST): Zeek stops its
+ *       clock at the packet that closed the second one, and the packets after it (the last ACK,
+ *       a FIN sent again, an RST), which lie in Zeek's tcp_close_delay, still belong to it and
+ *       are counted. Earlier fragments of a first datagram lie before {@code ts}, by at most
+ *       {@link #MAX_FRAGMENT_SPREAD_NANOS}.</li>
  *   <li>orig_pkts/resp_pkts count delivered packets: a fragmented datagram once; both copies of a
  *       packet seen on two VLANs.</li>
  *   <li>Every fragment frame belongs to its datagram's uid. Fragments are never cut by the
@@ -40,6 +44,10 @@ import java.util.Set;
 public final class CaptureGenerator {
     /** How far before its connection's ts a fragment of the first datagram may lie. */
     public static final long MAX_FRAGMENT_SPREAD_NANOS = ScenarioPlanner.MAX_FRAGMENT_SPREAD_NANOS;
+    /** Zeek's tcp_close_delay: how long a closed TCP connection still takes packets. */
+    public static final long TCP_CLOSE_DELAY_NANOS = 5_000_000_000L;
+    private static final int TCP_FIN = 0x01;
+    private static final int TCP_RST = 0x04;
 
     private static final long WRITER_SEED_SALT = 0x5ca1_9e11_0000_0001L;
 
@@ -59,10 +67,11 @@ public final class CaptureGenerator {
         final List<Emission> frames = new ArrayList<>(planner.emissions);
         frames.sort(Comparator.comparingLong((Emission e) -> e.tsNanos).thenComparingLong(e -> e.seq));
         markDelivered(frames);
+        final Map<PlannedConn, Emission> closes = closingFrames(frames);
         if (spec.unsortedTimestamps()) {
-            moveSomeTimestampsBack(frames, rng);
+            moveSomeTimestampsBack(frames, rng, closes);
         }
-        final List<TruthConn> conns = connectionTruth(planner.conns, frames);
+        final List<TruthConn> conns = connectionTruth(planner.conns, frames, closes);
 
         final Random writerRng = new Random(spec.seed() ^ WRITER_SEED_SALT);
         final List<TruthFrame> truthFrames = new ArrayList<>();
@@ -124,23 +133,54 @@ public final class CaptureGenerator {
     }
 
     /**
+     * The frame that closed the second endpoint of each TCP connection whose endpoints both
+     * closed, as Zeek's TCP analyzer sees it: in file order, an endpoint has closed once it sent
+     * a FIN or an RST.
+     */
+    private static Map<PlannedConn, Emission> closingFrames(final List<Emission> frames) {
+        final Map<PlannedConn, boolean[]> closed = new HashMap<>();
+        final Map<PlannedConn, Emission> closing = new HashMap<>();
+        for (final Emission e : frames) {
+            if (!e.delivers || e.tcpFlags < 0 || (e.tcpFlags & (TCP_FIN | TCP_RST)) == 0 || closing.containsKey(e.conn)) {
+                continue;
+            }
+            final boolean[] sides = closed.computeIfAbsent(e.conn, k -> new boolean[2]);
+            sides[e.fromOrig ? 0 : 1] = true;
+            if (sides[0] && sides[1]) {
+                closing.put(e.conn, e);
+            }
+        }
+        return closing;
+    }
+
+    /**
      * Gives a few frames a timestamp a little earlier than the frame before them. Only delivered,
      * unfragmented frames strictly between the first and last delivered packet of their
-     * connection move, and never to or before the first one.
+     * connection move (for a closed TCP connection, strictly before the frame that closed it),
+     * and never to or before the first one.
      */
-    private static void moveSomeTimestampsBack(final List<Emission> frames, final Random rng) {
+    private static void moveSomeTimestampsBack(final List<Emission> frames, final Random rng,
+                                               final Map<PlannedConn, Emission> closes) {
         final Map<PlannedConn, Emission> first = new HashMap<>();
         final Map<PlannedConn, Emission> last = new HashMap<>();
+        final java.util.Set<PlannedConn> closedSoFar = new java.util.HashSet<>();
+        final java.util.Set<Emission> fixed = new java.util.HashSet<>();
         for (final Emission e : frames) {
             if (e.delivers) {
                 first.putIfAbsent(e.conn, e);
                 last.put(e.conn, e);
             }
+            if (e.conn != null && closes.get(e.conn) == e) {
+                closedSoFar.add(e.conn);
+            }
+            if (closedSoFar.contains(e.conn)) {
+                fixed.add(e); // the closing frame and the close delay's frames keep their times
+            }
         }
         final List<Integer> candidates = new ArrayList<>();
         for (int i = 1; i < frames.size(); i++) {
             final Emission e = frames.get(i);
-            if (e.delivers && e.fragmentGroup < 0 && first.get(e.conn) != e && last.get(e.conn) != e) {
+            if (e.delivers && e.fragmentGroup < 0 && first.get(e.conn) != e && last.get(e.conn) != e && !fixed.contains(e)) {
                 candidates.add(i);
             }
         }
@@ -164,7 +204,8 @@ public final class CaptureGenerator {
         }
     }
 
-    private static List<TruthConn> connectionTruth(final List<PlannedConn> planned, final List<Emission> frames) {
+    private static List<TruthConn> connectionTruth(final List<PlannedConn> planned, final List<Emission> frames,
+                                                   final Map<PlannedConn, Emission> closes) {
         final Map<PlannedConn, List<Emission>> inFileOrder = new HashMap<>();
         for (final Emission e : frames) {
             if (e.conn != null) {
@@ -200,12 +241,14 @@ public final class CaptureGenerator {
                 throw new IllegalStateException("connection " + c.uid + " delivers no packet");
             }
             final long ts = firstDelivered.tsNanos;
-            final long end = lastDelivered.tsNanos;
+            final Emission close = closes.get(c);
+            final long end = close != null ? close.tsNanos : lastDelivered.tsNanos;
             for (final Emission e : own) {
                 final boolean inside = e.tsNanos >= ts && e.tsNanos <= end;
                 final boolean earlyFragment = e.fragmentGroup >= 0 && e.tsNanos < ts
                     && e.tsNanos >= ts - MAX_FRAGMENT_SPREAD_NANOS;
-                if (!inside && !earlyFragment) {
+                final boolean inCloseDelay = close != null && e.tsNanos > end && e.tsNanos < end + TCP_CLOSE_DELAY_NANOS;
+                if (!inside && !earlyFragment && !inCloseDelay) {
                     throw new IllegalStateException("frame at " + e.tsNanos + " of " + c.uid + " lies outside ["
                         + ts + ", " + end + "]");
                 }

@@ -26,6 +26,8 @@ final class Emission {
     final long datagramIpBytes;
     /** Set after ordering: this frame hands a (whole or reassembled) datagram to the connection. */
     boolean delivers;
+    /** The TCP segment's flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10), -1 for anything else. */
+    int tcpFlags = -1;
 
     final String proto;
     final String srcAddr;

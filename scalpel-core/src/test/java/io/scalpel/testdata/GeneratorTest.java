@@ -214,7 +214,9 @@ class GeneratorTest {
                     assertTrue(f.tsNanos() >= c.tsNanos() - CaptureGenerator.MAX_FRAGMENT_SPREAD_NANOS
                         && f.tsNanos() <= c.endNanos(), "fragment " + n + " of " + c.uid());
                 } else {
-                    assertTrue(f.tsNanos() >= c.tsNanos() && f.tsNanos() <= c.endNanos(),
+                    final boolean inCloseDelay = c.proto().equals("tcp") && f.tsNanos() > c.endNanos()
+                        && f.tsNanos() < c.endNanos() + CaptureGenerator.TCP_CLOSE_DELAY_NANOS;
+                    assertTrue(f.tsNanos() >= c.tsNanos() && (f.tsNanos() <= c.endNanos() || inCloseDelay),
                         "frame " + n + " at " + f.tsNanos() + " outside " + c);
                 }
             }
@@ -279,8 +281,16 @@ class GeneratorTest {
         for (final List<TruthConn> sameKey : byKey.values()) {
             sameKey.sort(java.util.Comparator.comparingLong(TruthConn::tsNanos));
             for (int i = 1; i < sameKey.size(); i++) {
-                assertTrue(sameKey.get(i).tsNanos() - sameKey.get(i - 1).endNanos() > 5_000_000_000L,
-                    "a reused tuple comes back after more than 5 s");
+                final TruthConn before = sameKey.get(i - 1);
+                final TruthConn after = sameKey.get(i);
+                final long lastFrameBefore = g.framesOf(before.uid()).stream().mapToLong(n -> g.frame(n).tsNanos()).max().orElseThrow();
+                if (after.proto().equals("tcp")) {
+                    // A new SYN starts a new connection even inside the earlier one's close delay.
+                    assertTrue(after.tsNanos() > lastFrameBefore, "a reused TCP tuple comes back after the earlier connection's last packet");
+                } else {
+                    assertTrue(after.tsNanos() - before.endNanos() > 60_000_000_000L,
+                        "a reused UDP tuple comes back after more than 1 min");
+                }
             }
         }
         for (final TruthFrame f : g.frames()) {
@@ -291,6 +301,73 @@ class GeneratorTest {
         if (spec.reuseTuples() && spec.connections() >= 2) {
             assertTrue(byKey.values().stream().anyMatch(l -> l.size() > 1), "some tuple is reused");
         }
+    }
+
+    /**
+     * TCP connections end as real ones do (DOMAIN-NOTES section 2): the duration stops at the
+     * packet that closed the second endpoint, and the last ACK (20 µs to 2 ms later), a FIN sent
+     * again (up to 1.5 s later) or an RST follow it inside Zeek's close delay; an abort by one
+     * side and a connection never closed have nothing after their duration; a tuple is reused by
+     * a new SYN about 1 s after a close, inside the delay.
+     */
+    @Test
+    void shouldEndTcpConnectionsAsRealOnesEnd() throws IOException {
+        final Generated g = generate(GeneratorSpec.everything(31).withConnections(400));
+        int lastAckJustAfter = 0;
+        int finSentAgain = 0;
+        int rstAfterFin = 0;
+        int abortedWithLaterPackets = 0;
+        int neverClosed = 0;
+        final Map<String, List<TruthConn>> byKey = new HashMap<>();
+        for (final TruthConn c : g.conns()) {
+            if (!c.proto().equals("tcp")) {
+                continue;
+            }
+            final String a = c.origH() + "/" + c.origP();
+            final String b = c.respH() + "/" + c.respP();
+            byKey.computeIfAbsent(a.compareTo(b) < 0 ? a + b : b + a, k -> new ArrayList<>()).add(c);
+            final List<Long> after = g.framesOf(c.uid()).stream().map(n -> g.frame(n).tsNanos())
+                .filter(ts -> ts > c.endNanos()).sorted().collect(Collectors.toList());
+            final boolean bothClosed = c.history().contains("F") && c.history().contains("f")
+                || c.connState().equals("RSTR");
+            if (!bothClosed) {
+                assertTrue(after.isEmpty(), "an endpoint still open keeps Zeek's clock running: nothing after the duration of " + c);
+                if (c.connState().equals("RSTO") && c.history().contains("d")) {
+                    abortedWithLaterPackets++;
+                }
+                if (c.connState().equals("S1")) {
+                    neverClosed++;
+                }
+                continue;
+            }
+            if (c.connState().equals("RSTR")) {
+                rstAfterFin++;
+                continue;
+            }
+            assertFalse(after.isEmpty(), "the last ACK of " + c + " lies after its duration");
+            final long gap = after.get(0) - c.endNanos();
+            if (gap >= 20_000 && gap <= 2_000_000 + 1_000) {
+                lastAckJustAfter++;
+            }
+            if (after.get(after.size() - 1) - c.endNanos() > 200_000_000L) {
+                finSentAgain++;
+            }
+        }
+        int reusedInsideCloseDelay = 0;
+        for (final List<TruthConn> sameKey : byKey.values()) {
+            sameKey.sort(java.util.Comparator.comparingLong(TruthConn::tsNanos));
+            for (int i = 1; i < sameKey.size(); i++) {
+                if (sameKey.get(i).tsNanos() - sameKey.get(i - 1).endNanos() < CaptureGenerator.TCP_CLOSE_DELAY_NANOS) {
+                    reusedInsideCloseDelay++;
+                }
+            }
+        }
+        assertTrue(lastAckJustAfter > 10, "last ACKs after the second FIN: " + lastAckJustAfter);
+        assertTrue(finSentAgain > 2, "FINs sent again: " + finSentAgain);
+        assertTrue(rstAfterFin > 2, "FIN answered by RST: " + rstAfterFin);
+        assertTrue(abortedWithLaterPackets > 0, "aborts with packets after the RST: " + abortedWithLaterPackets);
+        assertTrue(neverClosed > 2, "connections never closed: " + neverClosed);
+        assertTrue(reusedInsideCloseDelay > 0, "tuples reused inside the close delay: " + reusedInsideCloseDelay);
     }
 
     @Test

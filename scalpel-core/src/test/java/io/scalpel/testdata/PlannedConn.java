@@ -25,6 +25,10 @@ final class PlannedConn {
 
     /** Last nominal packet time, for planning a reuse of the tuple. */
     long lastPlannedNanos;
+    /** TCP: nominal time of the packet that closed the second endpoint; 0 when the connection did not close. */
+    long closeNanos;
+    /** TCP: the second FIN was sent again after the close (the tuple is not reused before that). */
+    boolean closingSentAgain;
 
     long origBytes;
     long respBytes;

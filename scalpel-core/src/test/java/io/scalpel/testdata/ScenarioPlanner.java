@@ -192,15 +192,26 @@ final class ScenarioPlanner {
         conn.lastPlannedNanos = play(conn, start, kind.canFragment() ? fragments : FragmentPlan.NONE, order);
     }
 
+    /**
+     * A new connection on an earlier one's tuple. TCP: either about 1 s after the earlier one
+     * closed, inside Zeek's tcp_close_delay (its SYN starts a new connection and ends the earlier
+     * one's tail), or 6 to 15 s after its last packet; UDP: after udp_inactivity_timeout (1 min).
+     */
     private void planReuse(final PlannedConn original) {
-        final long gap = original.kind == ConversationKind.TCP
-            ? between(6 * SECONDS, 15 * SECONDS)        // after tcp_close_delay (5 s): a new connection
-            : between(65 * SECONDS, 80 * SECONDS);      // after udp_inactivity_timeout (1 min)
+        final long start;
+        if (original.kind != ConversationKind.TCP) {
+            start = original.lastPlannedNanos + between(65 * SECONDS, 80 * SECONDS);
+        } else if (rng.nextBoolean()) {
+            final long ended = original.closeNanos != 0 ? original.closeNanos : original.lastPlannedNanos;
+            start = Math.max(ended + between(800 * MILLIS, 1200 * MILLIS), original.lastPlannedNanos + between(50 * MILLIS, 300 * MILLIS));
+        } else {
+            start = original.lastPlannedNanos + between(6 * SECONDS, 15 * SECONDS);
+        }
         final PlannedConn conn = new PlannedConn(newUid(), original.kind, original.orig, original.resp,
             original.origPort, original.respPort, original.lane, original.vlanTags);
         chooseIpShape(conn);
         conns.add(conn);
-        conn.lastPlannedNanos = play(conn, original.lastPlannedNanos + gap, FragmentPlan.NONE, FragmentOrder.IN_ORDER);
+        conn.lastPlannedNanos = play(conn, start, FragmentPlan.NONE, FragmentOrder.IN_ORDER);
     }
 
     private Lane pickLane(final Request request) {
@@ -408,7 +419,6 @@ final class ScenarioPlanner {
         final int s = TransportSegments.TCP_SYN;
         final int a = TransportSegments.TCP_ACK;
         final int pa = TransportSegments.TCP_PSH | a;
-        final int fa = TransportSegments.TCP_FIN | a;
         final byte[] synOptions = compactHeaders ? none : TransportSegments.SYN_OPTIONS;
         long t = send(c, true, tcp(c, true, isnOrig, 0, s, windowOrig, synOptions, none), start, null);
         c.history('S');
@@ -439,22 +449,159 @@ final class ScenarioPlanner {
                 }
             }
         }
-        if (rng.nextInt(10) == 0) {
-            t = send(c, true, tcp(c, true, seqOrig, seqResp, TransportSegments.TCP_RST | a, 0, none, none),
-                t + thinkGap(), null);
-            c.history('R');
-            c.connState = "RSTO";
-            return t;
+        return endTcp(c, t, rtt, seqOrig, seqResp, windowOrig, windowResp);
+    }
+
+    /** How a generated TCP connection ends, as real ones do (see {@link #endTcp}). */
+    private enum TcpClosing {
+        /** FIN, FIN, then the last ACK 20 µs to 2 ms after the second FIN: in Zeek's close delay. */
+        GRACEFUL,
+        /** As GRACEFUL, then the second FIN is sent again 0.2 to 1.5 s later and acknowledged again. */
+        FIN_SENT_AGAIN,
+        /** The originator's FIN, answered by the responder's RST; sometimes a crossing ACK and a second RST follow. */
+        FIN_THEN_RST,
+        /** The originator aborts with an RST; sometimes the responder still sends and is reset again. */
+        ABORT,
+        /** Never closed: the last packet carries data or an ACK. */
+        OPEN
+    }
+
+    private TcpClosing pickClosing() {
+        final int roll = rng.nextInt(100);
+        if (roll < 50) {
+            return TcpClosing.GRACEFUL;
         }
-        t = send(c, true, tcp(c, true, seqOrig, seqResp, fa, windowOrig, none, none), t + thinkGap(), null);
-        seqOrig++;
-        c.history('F');
-        t = send(c, false, tcp(c, false, seqResp, seqOrig, fa, windowResp, none, none), t + rtt, null);
-        seqResp++;
-        c.history('f');
-        t = send(c, true, tcp(c, true, seqOrig, seqResp, a, windowOrig, none, none), t + smallGap(), null);
-        c.connState = "SF";
-        return t;
+        if (roll < 65) {
+            return TcpClosing.FIN_SENT_AGAIN;
+        }
+        if (roll < 75) {
+            return TcpClosing.FIN_THEN_RST;
+        }
+        if (roll < 87) {
+            return TcpClosing.ABORT;
+        }
+        return TcpClosing.OPEN;
+    }
+
+    /**
+     * Ends a TCP connection after its data exchange at {@code start}, as real endings look
+     * (DOMAIN-NOTES section 2): Zeek's duration runs to the packet that closed the second endpoint
+     * (each endpoint closes with its FIN or RST), and the packets after it within Zeek's
+     * tcp_close_delay (5 s) still belong to the connection. Records that closing time in
+     * {@link PlannedConn#closeNanos} (0 when only one endpoint or none closed); returns the time
+     * of the last packet.
+     */
+    private long endTcp(final PlannedConn c, final long start, final long rtt, final long seqOrig, final long seqResp,
+                        final int windowOrig, final int windowResp) {
+        final TcpSide orig = new TcpSide(true, seqOrig, windowOrig);
+        final TcpSide resp = new TcpSide(false, seqResp, windowResp);
+        orig.peer = resp;
+        resp.peer = orig;
+        final int fa = TransportSegments.TCP_FIN | TransportSegments.TCP_ACK;
+        final int ra = TransportSegments.TCP_RST | TransportSegments.TCP_ACK;
+        long t = start;
+        final TcpClosing closing = pickClosing();
+        switch (closing) {
+            case GRACEFUL:
+            case FIN_SENT_AGAIN: {
+                final boolean again = closing == TcpClosing.FIN_SENT_AGAIN;
+                c.closingSentAgain = again;
+                final TcpSide first = rng.nextInt(10) < 7 ? orig : resp;
+                final TcpSide second = first.peer;
+                t = first.send(c, fa, t + thinkGap());
+                final long secondFin = second.seq;
+                t = second.send(c, fa, t + rtt);
+                c.closeNanos = t;
+                t = first.send(c, TransportSegments.TCP_ACK, t + between(20 * MICROS, 2 * MILLIS));
+                if (again) {
+                    // The second FIN's ACK was lost: the FIN is sent again and acknowledged again, in the close delay.
+                    t = second.sendAt(c, fa, secondFin, t + between(200 * MILLIS, 1500 * MILLIS));
+                    t = first.send(c, TransportSegments.TCP_ACK, t + rtt);
+                }
+                c.connState = "SF";
+                return t;
+            }
+            case FIN_THEN_RST: {
+                t = orig.send(c, fa, t + thinkGap());
+                t = resp.send(c, ra, t + rtt);
+                c.closeNanos = t;
+                if (rng.nextBoolean()) {
+                    // An ACK that crossed the RST, and the RST it draws: both in the close delay.
+                    t = orig.send(c, TransportSegments.TCP_ACK, t + between(20 * MICROS, 2 * MILLIS));
+                    t = resp.send(c, ra, t + rtt);
+                }
+                c.connState = "RSTR";
+                return t;
+            }
+            case ABORT: {
+                t = orig.send(c, ra, t + thinkGap());
+                if (rng.nextBoolean()) {
+                    // The responder had data in flight; the originator resets again. Only one endpoint
+                    // closed, so Zeek's duration still runs to the last of these packets.
+                    final byte[] late = payload(1 + rng.nextInt(spec.maxPayload()));
+                    t = resp.send(c, TransportSegments.TCP_PSH | TransportSegments.TCP_ACK, late, t + between(MILLIS, 50 * MILLIS));
+                    c.respBytes += late.length;
+                    t = orig.send(c, ra, t + between(20 * MICROS, 2 * MILLIS));
+                }
+                c.connState = "RSTO";
+                return t;
+            }
+            default: {
+                // Never closed: one last data segment and, sometimes, its ACK.
+                final byte[] last = payload(1 + rng.nextInt(spec.maxPayload()));
+                t = orig.send(c, TransportSegments.TCP_PSH | TransportSegments.TCP_ACK, last, t + thinkGap());
+                c.origBytes += last.length;
+                if (rng.nextBoolean()) {
+                    t = resp.send(c, TransportSegments.TCP_ACK, t + rtt);
+                }
+                c.connState = "S1";
+                return t;
+            }
+        }
+    }
+
+    /** One endpoint of a TCP connection being ended: its next sequence number and window. */
+    private final class TcpSide {
+        final boolean isOrig;
+        long seq;
+        final int window;
+        TcpSide peer;
+
+        TcpSide(final boolean isOrig, final long seq, final int window) {
+            this.isOrig = isOrig;
+            this.seq = seq;
+            this.window = window;
+        }
+
+        long send(final PlannedConn c, final int flags, final long at) {
+            return send(c, flags, new byte[0], at);
+        }
+
+        /** Sends a segment from the next sequence number; a FIN takes one. */
+        long send(final PlannedConn c, final int flags, final byte[] payload, final long at) {
+            final long sent = sendAt(c, flags, seq, payload, at);
+            seq += payload.length + ((flags & TransportSegments.TCP_FIN) != 0 ? 1 : 0);
+            return sent;
+        }
+
+        /** Sends a segment from {@code fromSeq} (a retransmission), carrying no data. */
+        long sendAt(final PlannedConn c, final int flags, final long fromSeq, final long at) {
+            return sendAt(c, flags, fromSeq, new byte[0], at);
+        }
+
+        private long sendAt(final PlannedConn c, final int flags, final long fromSeq, final byte[] payload, final long at) {
+            if ((flags & TransportSegments.TCP_FIN) != 0) {
+                c.history(isOrig ? 'F' : 'f');
+            }
+            if ((flags & TransportSegments.TCP_RST) != 0) {
+                c.history(isOrig ? 'R' : 'r');
+            }
+            if (payload.length > 0) {
+                c.history(isOrig ? 'D' : 'd');
+            }
+            final int w = (flags & TransportSegments.TCP_RST) != 0 ? 0 : window;
+            return ScenarioPlanner.this.send(c, isOrig, tcp(c, isOrig, fromSeq, peer.seq, flags, w, new byte[0], payload), at, null);
+        }
     }
 
     private Segment tcp(final PlannedConn c, final boolean fromOrig, final long seq, final long ack, final int flags,
@@ -658,8 +805,9 @@ final class ScenarioPlanner {
         if (fragmenting == null) {
             final IpPacket packet = IpPackets.packet(src, dst, c.kind.ipProto, shape, segment.bytes());
             final long ts = c.lane.quantize(nominal);
+            final int tcpFlags = c.kind == ConversationKind.TCP ? segment.bytes()[TransportSegments.TCP_FLAGS_OFFSET] & 0xff : -1;
             add(c, fromOrig, packet.bytes(), packet.ipHeaderLength() + segment.headerLength(), -1,
-                packet.bytes().length, ts, srcPort, dstPort);
+                packet.bytes().length, ts, srcPort, dstPort, tcpFlags);
             return ts;
         }
         final long identification = src.length == IpPackets.IPV4_ADDRESS_LENGTH ? rng.nextInt(1 << 16)
@@ -691,14 +839,14 @@ final class ScenarioPlanner {
             }
             ts = c.lane.quantize(t);
             final int protectedLength = part.ipHeaderLength() + (part.fragmentOffset() == 0 ? segment.headerLength() : 0);
-            add(c, fromOrig, part.bytes(), protectedLength, group, datagramIpBytes, ts, srcPort, dstPort);
+            add(c, fromOrig, part.bytes(), protectedLength, group, datagramIpBytes, ts, srcPort, dstPort, -1);
         }
         return ts;
     }
 
     private void add(final PlannedConn c, final boolean fromOrig, final byte[] ipPacket, final int protectedLength,
                      final int fragmentGroup, final long datagramIpBytes, final long ts,
-                     final int srcPort, final int dstPort) {
+                     final int srcPort, final int dstPort, final int tcpFlags) {
         final byte[] src = fromOrig ? c.orig : c.resp;
         final byte[] dst = fromOrig ? c.resp : c.orig;
         final boolean v4 = src.length == IpPackets.IPV4_ADDRESS_LENGTH;
@@ -711,12 +859,14 @@ final class ScenarioPlanner {
         final Emission e = new Emission(nextSeq++, ts, c.lane, etherType, ipPacket, protectedLength, c.vlanTags,
             mac(src), mac(dst), llcSnap, fromOrig, family, c, fromOrig, fragmentGroup, datagramIpBytes,
             c.kind.zeekProto, AddressText.of(src), srcPort, AddressText.of(dst), dstPort, c.kind.ipProto);
+        e.tcpFlags = tcpFlags;
         emissions.add(e);
         if (c.duplicateTags != null) {
             final Emission copy = new Emission(nextSeq++, c.lane.quantize(ts + between(5 * MICROS, 50 * MICROS)), c.lane,
                 etherType, ipPacket, protectedLength, c.duplicateTags, mac(src), mac(dst), false, fromOrig, family, c,
                 fromOrig, -1, datagramIpBytes, c.kind.zeekProto, AddressText.of(src), srcPort,
                 AddressText.of(dst), dstPort, c.kind.ipProto);
+            copy.tcpFlags = tcpFlags;
             emissions.add(copy);
         }
     }

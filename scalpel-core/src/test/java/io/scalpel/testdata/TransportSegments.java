@@ -11,6 +11,8 @@ final class TransportSegments {
     static final int SCTP_COMMON_HEADER_LENGTH = 12;
     static final int OSPF_HEADER_LENGTH = 24;
 
+    /** Offset of the flags byte in a TCP header. */
+    static final int TCP_FLAGS_OFFSET = 13;
     static final int TCP_FIN = 0x01;
     static final int TCP_SYN = 0x02;
     static final int TCP_RST = 0x04;

@@ -118,8 +118,15 @@ public final class TunnelScenario {
         final List<String> parents;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
+        /** TCP: when both endpoints had closed (Zeek's duration ends there); MIN_VALUE if they did not. */
+        long closedAt = Long.MIN_VALUE;
         long origPkts;
         long respPkts;
+
+        /** Zeek's duration: to the close of a closed TCP connection, else to the last packet. */
+        long duration() {
+            return (closedAt != Long.MIN_VALUE ? closedAt : last) - first;
+        }
 
         ConnPlan(final String uid, final String proto, final int ipProto, final byte[] orig, final int origPort,
                  final byte[] resp, final int respPort, final String... parents) {
@@ -191,13 +198,19 @@ public final class TunnelScenario {
 
         // GRE 1: a TCP connection and a UDP exchange; meanwhile a plain ping between the tunnel endpoints.
         final ConnPlan greTcp = conn("CinGreTcpaaaaaaaa1", "tcp", IpPackets.PROTO_TCP, v4(10, 1, 0, 1), 40000, v4(10, 2, 0, 1), 80, GRE_1);
-        final boolean[] tcpDirections = {true, false, true, true, false, true, false};
+        // It closes as real connections do: FIN, FIN, and the last ACK 1 ms later, after Zeek's duration.
+        final boolean[] tcpDirections = {true, false, true, true, false, true, false, true};
+        final int fin = TransportSegments.TCP_FIN | TransportSegments.TCP_ACK;
         final int[] tcpFlags = {TransportSegments.TCP_SYN, TransportSegments.TCP_SYN | TransportSegments.TCP_ACK,
             TransportSegments.TCP_ACK, TransportSegments.TCP_PSH | TransportSegments.TCP_ACK, TransportSegments.TCP_ACK,
-            TransportSegments.TCP_FIN | TransportSegments.TCP_ACK, TransportSegments.TCP_ACK};
+            fin, fin, TransportSegments.TCP_ACK};
         for (int i = 0; i < tcpDirections.length; i++) {
             final byte[] inner = tcpPacket(greTcp, tcpDirections[i], tcpFlags[i], i == 3 ? 120 : 0);
-            gre(T0 + 100_000 + i * 50 * MS, gre1, greTcp, tcpDirections[i], ETHERTYPE_IPV4, inner, false);
+            final long ts = T0 + 100_000 + (i < 7 ? i * 50 * MS : 6 * 50 * MS + MS);
+            gre(ts, gre1, greTcp, tcpDirections[i], ETHERTYPE_IPV4, inner, false);
+            if (i == 6) {
+                greTcp.closedAt = ts;
+            }
         }
         final ConnPlan greUdp = conn("CinGreUdpaaaaaaaa2", "udp", IpPackets.PROTO_UDP, v4(10, 1, 0, 1), 5353, v4(10, 2, 0, 2), 53, GRE_1);
         gre(T0 + 120 * MS, gre1, greUdp, true, ETHERTYPE_IPV4, udpPacket(greUdp, true, 40), false);
@@ -238,6 +251,18 @@ public final class TunnelScenario {
             final byte[] inner = tcpPacket(vxTcp, fromOrig, i == 0 ? TransportSegments.TCP_SYN : TransportSegments.TCP_ACK, i * 7);
             vxlan(T0 + 2 * SECOND + i * 30 * MS, fromOrig ? vxOut : vxBack, fromOrig ? vxOutConn : vxBackConn, vxTcp, fromOrig, inner);
         }
+        // The responder closes first; the originator's FIN closes the connection, the last ACK and a FIN
+        // sent again 0.8 s later follow inside Zeek's close delay (the outer UDP flows count them all).
+        final boolean[] closingFromOrig = {false, true, false, true};
+        final int[] closingFlags = {fin, fin, TransportSegments.TCP_ACK, fin};
+        final long[] closingAt = {T0 + 2 * SECOND + 200 * MS, T0 + 2 * SECOND + 230 * MS, T0 + 2 * SECOND + 230 * MS + 40_000,
+            T0 + 2 * SECOND + 1030 * MS};
+        for (int i = 0; i < closingAt.length; i++) {
+            final boolean fromOrig = closingFromOrig[i];
+            vxlan(closingAt[i], fromOrig ? vxOut : vxBack, fromOrig ? vxOutConn : vxBackConn, vxTcp, fromOrig,
+                tcpPacket(vxTcp, fromOrig, closingFlags[i], 0));
+        }
+        vxTcp.closedAt = closingAt[1];
 
         // GRE 2: the same endpoints ten minutes later, with key and sequence number.
         final ConnPlan greIcmp = conn("CinGre2Icmpaaaaa8", "icmp", IpPackets.PROTO_ICMP, v4(10, 1, 0, 5), 8, v4(10, 2, 0, 9), 0, GRE_2);
@@ -381,7 +406,7 @@ public final class TunnelScenario {
         final List<Conn> connRows = new ArrayList<>();
         for (ConnPlan c : conns.values()) {
             connRows.add(new Conn(c.uid, c.proto, c.ipProto, AddressText.of(c.orig), c.origPort, AddressText.of(c.resp),
-                c.respPort, c.first, c.last - c.first, c.origPkts, c.respPkts, c.parents));
+                c.respPort, c.first, c.duration(), c.origPkts, c.respPkts, c.parents));
         }
         final List<TunnelRow> tunnelRows = new ArrayList<>();
         for (TunnelPlan t : tunnels) {

@@ -1,0 +1,133 @@
+package io.scalpel.zeek;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The conn.log rows a slice asks for, and what it must know about the rest of the log to slice
+ * them: the first row of each wanted uid (or of every uid), and for each, the start of the log's
+ * next row with the same connection key ({@link SameKeyRows}), where a TCP connection's packets
+ * after its close end at the latest.
+ *
+ * <p>For a selection of uids the log is read twice: once for the rows of the uids (other rows are
+ * not parsed), once for the rows that share their addresses (other rows have only their addresses
+ * parsed). A log that cannot be read twice (standard input, a pipe) is first copied to a
+ * temporary file, deleted afterwards. For every uid the rows are all at hand after one pass.
+ */
+public final class ConnSelection {
+    /** How {@link #read} names standard input. */
+    public static final String STDIN = "-";
+
+    /**
+     * What was read.
+     *
+     * @param rows           the first row of each uid found, in log order, by uid
+     * @param nextRows       the later rows of the rows' keys
+     * @param malformedLines lines reported to the listener and skipped (the first pass only)
+     * @param source         the log's display name
+     */
+    public record Result(Map<String, ConnRecord> rows, SameKeyRows nextRows, long malformedLines, String source) {
+        /** The ts of the log's next row with {@code r}'s key, or {@link SameKeyRows#NONE}. */
+        public long nextStart(final ConnRecord r) {
+            return nextRows.nextStart(r);
+        }
+    }
+
+    private ConnSelection() {
+    }
+
+    /**
+     * Reads {@code log} ({@link #STDIN} for standard input) for the rows of {@code uids}, or of
+     * every uid when {@code uids} is null.
+     *
+     * @param vlanAware whether rows on other VLANs are other connections (Zeek's VLAN-aware key)
+     * @throws ConnLogFormatException when the log cannot be read (see {@link ConnLogReader})
+     */
+    public static Result read(final String log, final Set<String> uids, final boolean vlanAware,
+                              final ConnLogListener listener) throws IOException {
+        Path spooled = null;
+        try {
+            Path path = STDIN.equals(log) ? null : Path.of(log);
+            if (uids != null && (path == null || !(Files.isRegularFile(path) || Files.isDirectory(path)))) {
+                spooled = spool(path);
+                path = spooled;
+            }
+            final String name = STDIN.equals(log) ? "<stdin>" : log;
+            final Map<String, ConnRecord> rows = new LinkedHashMap<>();
+            final SameKeyRows next = new SameKeyRows(vlanAware);
+            final long malformed;
+            try (ConnLogReader reader = open(path, name, listener)) {
+                if (uids != null) {
+                    reader.onlyUids(uids::contains);
+                }
+                ConnRecord r;
+                while ((r = reader.next()) != null) {
+                    if (uids == null) {
+                        next.add(r);
+                    }
+                    if ((uids == null || uids.contains(r.uid())) && !rows.containsKey(r.uid())) {
+                        rows.put(r.uid(), r);
+                    }
+                }
+                malformed = reader.malformedLines();
+            }
+            if (uids != null && !rows.isEmpty()) {
+                addRowsOfTheirKeys(path, name, rows.values(), next);
+            }
+            return new Result(rows, next, malformed, name);
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+        }
+    }
+
+    /** Second pass: every row that has the addresses (or the Community ID) of one of {@code rows}. */
+    private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
+                                           final SameKeyRows next) throws IOException {
+        final List<ConnRecord> withTuple = new ArrayList<>();
+        final Set<String> communityIds = new java.util.HashSet<>();
+        for (ConnRecord r : rows) {
+            if (r.hasFiveTuple()) {
+                withTuple.add(r);
+            } else if (r.communityId() != null) {
+                communityIds.add(r.communityId());
+            }
+        }
+        final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
+        try (ConnLogReader reader = open(path, name, quiet)) {
+            final java.util.function.Predicate<ConnRow> byAddress = ConnLogReader.addressesOf(withTuple);
+            reader.filter(communityIds.isEmpty() ? byAddress
+                : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));
+            ConnRecord r;
+            while ((r = reader.next()) != null) {
+                next.add(r);
+            }
+        }
+    }
+
+    private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener) throws IOException {
+        return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener);
+    }
+
+    /** Copies standard input (path null) or a pipe into a temporary file. */
+    private static Path spool(final Path pipe) throws IOException {
+        final Path tmp = Files.createTempFile("scalpel-conn-", ".log");
+        try (InputStream in = pipe == null ? System.in : new java.io.FileInputStream(pipe.toFile())) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+}
