@@ -46,8 +46,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "slice", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
-        "Write exactly the packets of the given Zeek connections (by uid from a conn.log), of a flow, of Community IDs,",
-        "or of a time range, in the capture's own format. Builds the index first when the capture has none."})
+        "Write exactly the packets of Zeek connections, flows, Community IDs or a time range.",
+        "Connections are given by uid from a conn.log; the packets are written in the capture's own format.",
+        "Builds the index first when the capture has none."})
 final class SliceCommand implements Callable<Integer> {
     /** A uid usable as a file name: Zeek's uids are letters and digits. */
     static final Pattern SAFE_UID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");

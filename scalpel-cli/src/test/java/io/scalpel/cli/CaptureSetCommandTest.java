@@ -85,7 +85,8 @@ class CaptureSetCommandTest {
 
         assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
         final JsonNode j = JSON.readTree(r.out());
-        assertEquals(piecesOf(crossing.uid()), strings(j.get("files_opened")), "the members the connection's window meets");
+        assertEquals(piecesMet(crossing), strings(j.get("files_opened")),
+            "the members the connection's window meets (and, for a closed TCP connection, its close delay)");
         assertSameFrames(expected(crossing.uid()), PcapFile.read(out), crossing.uid());
         assertEquals(expected(crossing.uid()).size(), tcpdumpTimestamps(out).size(), "tcpdump reads them all");
     }
@@ -203,6 +204,25 @@ class CaptureSetCommandTest {
         final List<String> names = new ArrayList<>();
         for (RotatedCaptures.Piece p : pieces) {
             if (p.frames().stream().anyMatch(t -> t.uids().contains(uid))) {
+                names.add(p.file().getFileName().toString());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The pieces whose frames' time range meets the connection's window, or for a TCP connection
+     * whose endpoints both closed, the 5 s after it in which Zeek still counts its packets.
+     */
+    private List<String> piecesMet(final TruthConn c) {
+        final boolean closed = c.proto().equals("tcp") && (c.connState().equals("RSTR")
+            || c.history().contains("F") && c.history().contains("f"));
+        final long to = c.endNanos() + 5_000 + (closed ? 5_000_000_000L : 0);
+        final List<String> names = new ArrayList<>();
+        for (RotatedCaptures.Piece p : pieces) {
+            final long first = p.frames().stream().mapToLong(TruthFrame::tsNanos).min().orElse(Long.MAX_VALUE);
+            final long last = p.frames().stream().mapToLong(TruthFrame::tsNanos).max().orElse(Long.MIN_VALUE);
+            if (first <= to && last >= c.tsNanos() - 5_000) {
                 names.add(p.file().getFileName().toString());
             }
         }
