@@ -55,8 +55,10 @@ final class CaptureSetSlice {
             CaptureSet.Selection found;
             final boolean byUid = c.conn != null || c.tunnelLog != null;
             final List<String> problems = new ArrayList<>();
+            FromLogs fromLogs = null;
             if (byUid) {
-                found = set.selectQueries(queriesFromLogs(set, problems));
+                fromLogs = queriesFromLogs(set, problems);
+                found = set.selectQueries(fromLogs.queries());
             } else {
                 final long fromNs = c.from == null ? Long.MIN_VALUE : c.parseTime("--from", c.from);
                 final long toNs = c.to == null ? Long.MAX_VALUE : c.parseTime("--to", c.to);
@@ -105,8 +107,20 @@ final class CaptureSetSlice {
                 err.println("scalpel: " + (byUid ? "uid " : "") + p);
             }
             final ExitCode code = ExitCode.ofSlice(withPackets, !problems.isEmpty());
-            summary(written, withPackets, selection.size(), byUid);
-            json(set, written, withPackets, selection.size(), problems, code);
+            if (fromLogs != null && withPackets == 0) {
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (var m : set.manifest().members()) {
+                    if (m.packets() > 0) {
+                        first = Math.min(first, m.firstTimestampNanos());
+                        last = Math.max(last, m.lastTimestampNanos());
+                    }
+                }
+                ConnLogNotes.noOverlap(err, fromLogs.rows(), dir.toString(), first, last);
+            }
+            final int requested = fromLogs != null ? fromLogs.requested() : selection.size();
+            summary(written, withPackets, requested, byUid);
+            json(set, written, withPackets, requested, problems, code, fromLogs != null ? fromLogs.unknown() : -1);
             return code.code();
         }
     }
@@ -125,17 +139,28 @@ final class CaptureSetSlice {
         return set;
     }
 
+    /**
+     * The queries of the uids asked for, from the conn.log and the tunnel.log, with how many uids
+     * were asked for (every uid of the logs with --all) and how many no log has.
+     */
+    private record FromLogs(List<FlowQuery> queries, int requested, int unknown, List<ConnRecord> rows) {
+    }
+
     /** The queries of the uids asked for, from the conn.log and the tunnel.log; unknown uids go to {@code problems}. */
-    private List<FlowQuery> queriesFromLogs(final CaptureSet set, final List<String> problems) throws IOException {
+    private FromLogs queriesFromLogs(final CaptureSet set, final List<String> problems) throws IOException {
         final Set<String> wanted = new LinkedHashSet<>(c.uids);
         final Map<String, FlowQuery> rows = new LinkedHashMap<>();
+        final List<ConnRecord> connRows = new ArrayList<>();
+        ConnSelection.Result read = null;
         if (c.conn != null) {
             final long[] malformed = {0};
-            final ConnSelection.Result read = ConnSelection.read(c.conn, c.all ? null : wanted, c.vlanAware, listener(malformed));
+            read = ConnSelection.read(c.conn, c.all ? null : wanted, c.vlanAware, listener(malformed));
             for (ConnRecord r : read.rows().values()) {
                 rows.put(r.uid(), set.query(r, read.nextStart(r)));
+                connRows.add(r);
             }
             moreMalformed(c.conn, malformed[0]);
+            ConnLogNotes.warnWithoutTimestamps(err, read);
         }
         if (c.tunnelLog != null) {
             final long[] malformed = {0};
@@ -153,9 +178,11 @@ final class CaptureSetSlice {
         final String logs = c.conn == null ? c.tunnelLog : c.tunnelLog == null ? c.conn : c.conn + " or " + c.tunnelLog;
         for (String u : wanted) {
             if (!rows.containsKey(u)) {
-                problems.add(u + " (not in " + logs + ")");
+                problems.add(ConnLogNotes.unknownUid(u, logs, read, c.tunnelLog != null));
             }
         }
+        final int unknown = problems.size();
+        final int requested = c.all ? rows.size() : wanted.size();
         final List<FlowQuery> queries = new ArrayList<>();
         for (Map.Entry<String, FlowQuery> r : rows.entrySet()) {
             if (c.output.splitDir != null && !SliceCommand.SAFE_UID.matcher(r.getKey()).matches()) {
@@ -164,7 +191,7 @@ final class CaptureSetSlice {
             }
             queries.add(r.getValue());
         }
-        return queries;
+        return new FromLogs(queries, requested, unknown, connRows);
     }
 
     private ConnLogListener listener(final long[] malformed) {
@@ -246,8 +273,9 @@ final class CaptureSetSlice {
         err.flush();
     }
 
+    /** @param unknown uids asked for that no log has; -1 when not slicing by uid (left out) */
     private void json(final CaptureSet set, final Written w, final int withPackets, final int asked, final List<String> problems,
-                      final ExitCode code) {
+                      final ExitCode code, final int unknown) {
         if (!c.json) {
             return;
         }
@@ -257,6 +285,9 @@ final class CaptureSetSlice {
         s.put("files", w.files);
         s.put("matched", withPackets);
         s.put("requested", asked);
+        if (unknown >= 0) {
+            s.put("unknown", unknown);
+        }
         s.put("problems", problems);
         s.put("files_opened", set.filesOpened());
         s.put("exit_code", code.code());

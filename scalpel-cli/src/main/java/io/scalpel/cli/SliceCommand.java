@@ -349,14 +349,16 @@ final class SliceCommand implements Callable<Integer> {
         // tunnels that conn.log does not name (GRE, ERSPAN and IP-in-IP parents).
         final Map<String, FlowQuery> rows = new LinkedHashMap<>();
         final List<ConnRecord> connRows = new ArrayList<>();
+        ConnSelection.Result read = null;
         if (conn != null) {
             final long[] malformed = {0};
-            final ConnSelection.Result read = ConnSelection.read(conn, all ? null : wanted, vlanAware, listener(err, malformed));
+            read = ConnSelection.read(conn, all ? null : wanted, vlanAware, listener(err, malformed));
             for (ConnRecord r : read.rows().values()) {
                 rows.put(r.uid(), scalpel.query(r, read.nextStart(r)));
                 connRows.add(r);
             }
             moreMalformed(err, conn, malformed[0]);
+            ConnLogNotes.warnWithoutTimestamps(err, read);
         }
         if (tunnelLog != null) {
             final long[] malformed = {0};
@@ -375,9 +377,11 @@ final class SliceCommand implements Callable<Integer> {
         final String logs = conn == null ? tunnelLog : tunnelLog == null ? conn : conn + " or " + tunnelLog;
         for (String u : wanted) {
             if (!rows.containsKey(u)) {
-                problems.add(u + " (not in " + logs + ")");
+                problems.add(ConnLogNotes.unknownUid(u, logs, read, tunnelLog != null));
             }
         }
+        final int unknown = problems.size();
+        final int requested = all ? rows.size() : wanted.size();
         final List<FlowQuery> queries = new ArrayList<>();
         for (Map.Entry<String, FlowQuery> r : rows.entrySet()) {
             if (output.splitDir != null && !SAFE_UID.matcher(r.getKey()).matches()) {
@@ -414,12 +418,16 @@ final class SliceCommand implements Callable<Integer> {
         for (String p : problems) {
             err.println("scalpel: uid " + p);
         }
+        if (withPackets == 0) {
+            ConnLogNotes.noOverlap(err, connRows, capture.toString(), scalpel.manifest().firstTimestampNanos(),
+                scalpel.manifest().lastTimestampNanos());
+        }
         if (captures != null || pairs.frames == 0) {
-            summary(err, captures != null ? captures : pairs, withPackets, selection.size());
+            summary(err, captures != null ? captures : pairs, withPackets, requested);
         }
         if (pairs != null && pairs.frames > 0 && !json) {
             err.println("scalpel: wrote " + pairs.frames + " rows (a conn.log row and one of its packets) of " + withPackets + " of "
-                + selection.size() + " uids to " + pairs.files().get(0));
+                + requested + " uids to " + pairs.files().get(0));
             err.flush();
         }
         final ExitCode code;
@@ -430,7 +438,7 @@ final class SliceCommand implements Callable<Integer> {
         } else {
             code = ExitCode.OK;
         }
-        json(written, withPackets, selection.size(), problems, code, mismatches);
+        json(written, withPackets, requested, problems, code, mismatches, unknown);
         return code.code();
     }
 
@@ -623,6 +631,12 @@ final class SliceCommand implements Callable<Integer> {
     /** @param mismatches conn.log rows whose community_id is not their 5-tuple's; -1 without --conn (left out) */
     private void json(final Written w, final int withPackets, final int asked, final List<String> problems, final ExitCode code,
                       final long mismatches) {
+        json(w, withPackets, asked, problems, code, mismatches, -1);
+    }
+
+    /** @param unknown uids asked for that no log has; -1 when not slicing by uid (left out) */
+    private void json(final Written w, final int withPackets, final int asked, final List<String> problems, final ExitCode code,
+                      final long mismatches, final int unknown) {
         if (!json) {
             return;
         }
@@ -632,6 +646,9 @@ final class SliceCommand implements Callable<Integer> {
         s.put("files", w.files);
         s.put("matched", withPackets);
         s.put("requested", asked);
+        if (unknown >= 0) {
+            s.put("unknown", unknown);
+        }
         s.put("problems", problems);
         if (mismatches >= 0) {
             s.put("community_id_mismatches", mismatches);

@@ -407,7 +407,16 @@ public final class CaptureSet implements Closeable {
     private Scalpel member(final CaptureSetManifest.Member m) throws IOException {
         Scalpel s = opened.get(m.file());
         if (s == null) {
-            s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
+            try {
+                s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
+            } catch (IndexException e) {
+                if (e.kind() != IndexException.Kind.STALE) {
+                    throw e;
+                }
+                // The member's own advice (index the file) would build an index the set never reads.
+                throw new IndexException(IndexException.Kind.STALE, directory.resolve(m.file()) + " changed since the capture set "
+                    + directory + " was indexed; re-run `scalpel index " + directory + "` (or slice with --reindex)", e);
+            }
             opened.put(m.file(), s);
         }
         return s;

@@ -38,6 +38,10 @@ final class ConnRow {
         tunnelParents = parents;
     }
 
+    List<String> tunnelParents() {
+        return tunnelParents;
+    }
+
     String get(final ConnField field) {
         return values[field.ordinal()];
     }

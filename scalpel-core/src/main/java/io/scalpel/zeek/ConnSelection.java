@@ -34,8 +34,17 @@ public final class ConnSelection {
      * @param nextRows       the later rows of the rows' keys
      * @param malformedLines lines reported to the listener and skipped (the first pass only)
      * @param source         the log's display name
+     * @param tunnelParents  the wanted uids (every uid, without a selection) that some row names
+     *                       in its {@code tunnel_parents}: a tunnel's uid, whose own row may be
+     *                       only in tunnel.log (GRE, ERSPAN, IP-in-IP)
      */
-    public record Result(Map<String, ConnRecord> rows, SameKeyRows nextRows, long malformedLines, String source) {
+    public record Result(Map<String, ConnRecord> rows, SameKeyRows nextRows, long malformedLines, String source,
+                         Set<String> tunnelParents) {
+        /** How many of {@link #rows()} have no usable ts (unset or masked): windows cannot separate their reused 5-tuples. */
+        public long withoutTimestamp() {
+            return rows.values().stream().filter(r -> !r.hasTimestamp()).count();
+        }
+
         /** The ts of the log's next row with {@code r}'s key, or {@link SameKeyRows#NONE}. */
         public long nextStart(final ConnRecord r) {
             return nextRows.nextStart(r);
@@ -64,13 +73,23 @@ public final class ConnSelection {
             final String name = STDIN.equals(log) ? "<stdin>" : log;
             final Map<String, ConnRecord> rows = new LinkedHashMap<>();
             final SameKeyRows next = new SameKeyRows(vlanAware);
+            final Set<String> parents = new java.util.HashSet<>();
             final long malformed;
             try (ConnLogReader reader = open(path, name, listener)) {
                 if (uids != null) {
-                    reader.onlyUids(uids::contains);
+                    // The wanted rows, and the rows that name a wanted uid as their tunnel's.
+                    reader.filter(row -> {
+                        final String uid = row.get(ConnField.UID);
+                        return uid == null || uids.contains(uid) || row.tunnelParents().stream().anyMatch(uids::contains);
+                    });
                 }
                 ConnRecord r;
                 while ((r = reader.next()) != null) {
+                    for (String p : r.tunnelParents()) {
+                        if (uids == null || uids.contains(p)) {
+                            parents.add(p);
+                        }
+                    }
                     if (uids == null) {
                         next.add(r);
                     }
@@ -83,7 +102,7 @@ public final class ConnSelection {
             if (uids != null && !rows.isEmpty()) {
                 addRowsOfTheirKeys(path, name, rows.values(), next);
             }
-            return new Result(rows, next, malformed, name);
+            return new Result(rows, next, malformed, name, Set.copyOf(parents));
         } finally {
             if (spooled != null) {
                 Files.deleteIfExists(spooled);
