@@ -1,10 +1,8 @@
 package io.scalpel.zeek;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -67,7 +65,7 @@ public final class ConnSelection {
         try {
             Path path = STDIN.equals(log) ? null : Path.of(log);
             if (uids != null && (path == null || !(Files.isRegularFile(path) || Files.isDirectory(path)))) {
-                spooled = spool(path);
+                spooled = ConnLogBatches.spool(path);
                 path = spooled;
             }
             final String name = STDIN.equals(log) ? "<stdin>" : log;
@@ -136,17 +134,5 @@ public final class ConnSelection {
 
     private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener) throws IOException {
         return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener);
-    }
-
-    /** Copies standard input (path null) or a pipe into a temporary file. */
-    private static Path spool(final Path pipe) throws IOException {
-        final Path tmp = Files.createTempFile("scalpel-conn-", ".log");
-        try (InputStream in = pipe == null ? System.in : new java.io.FileInputStream(pipe.toFile())) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        return tmp;
     }
 }

@@ -90,6 +90,48 @@ public final class SameKeyRows {
     }
 
     private Key key(final ConnRecord r) {
+        return key(r, vlanAware);
+    }
+
+    /**
+     * A 64-bit hash of {@code r}'s connection key, for sorting rows by key outside the heap
+     * ({@link ConnLogBatches}); rows of one key hash alike, rows of two keys almost never do.
+     */
+    static long keyHash(final ConnRecord r, final boolean vlanAware) {
+        final Key k = key(r, vlanAware);
+        long h = mix(k.protocolClass() * 31L + k.ipVersion());
+        h = mix(h ^ k.aHi());
+        h = mix(h ^ k.aLo());
+        h = mix(h ^ k.aPort());
+        h = mix(h ^ k.bHi());
+        h = mix(h ^ k.bLo());
+        h = mix(h ^ k.bPort());
+        h = mix(h ^ ((long) k.vlan() << 32 | (k.innerVlan() & 0xFFFF_FFFFL)));
+        if (k.communityId() != null) {
+            h = mix(h ^ stringHash(k.communityId()));
+        }
+        return h;
+    }
+
+    /** A 64-bit hash of a string (FNV-1a over its chars, then mixed). */
+    static long stringHash(final String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return mix(h);
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(final long x) {
+        long z = x + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static Key key(final ConnRecord r, final boolean vlanAware) {
         final int vlan = vlanAware ? r.vlan() : ConnRecord.UNSET;
         final int inner = vlanAware ? r.innerVlan() : ConnRecord.UNSET;
         if (!r.hasFiveTuple()) {
