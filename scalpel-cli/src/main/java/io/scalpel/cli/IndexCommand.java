@@ -58,8 +58,7 @@ final class IndexCommand implements Callable<Integer> {
         SliceFiles.refuseEmpty(spec.commandLine(), "--recompress", recompress);
         if (recompress != null) {
             // The copy must not be the capture (nor its index), whatever path or link names it.
-            final io.scalpel.slice.RunFiles files = new io.scalpel.slice.RunFiles().input(captures.get(0), "the capture")
-                .inputDirectory(io.scalpel.index.IndexDirectory.defaultFor(captures.get(0)), "the index of the capture", null);
+            final io.scalpel.slice.RunFiles files = Scalpel.inputsOf(captures.get(0), null);
             files.output(recompress, "--recompress");
             if (index != null) {
                 files.check(index, "--index");

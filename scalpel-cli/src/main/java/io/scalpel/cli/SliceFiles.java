@@ -1,7 +1,7 @@
 package io.scalpel.cli;
 
-import io.scalpel.index.CaptureSetBuilder;
-import io.scalpel.index.IndexDirectory;
+import io.scalpel.api.CaptureSet;
+import io.scalpel.api.Scalpel;
 import io.scalpel.slice.RunFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,14 +31,7 @@ final class SliceFiles {
 
     /** The inputs of {@code c} and its -w and --arrow outputs; also checks its --split-dir directory. */
     static RunFiles of(final SliceCommand c) throws IOException {
-        final RunFiles files = new RunFiles();
-        if (Files.isDirectory(c.capture)) {
-            files.inputDirectory(c.capture, "the capture set directory", "the capture set member");
-            files.inputDirectory(c.index != null ? c.index : CaptureSetBuilder.defaultFor(c.capture), "the capture set index", null);
-        } else {
-            files.input(c.capture, "the capture");
-            files.inputDirectory(c.index != null ? c.index : IndexDirectory.defaultFor(c.capture), "the index", null);
-        }
+        final RunFiles files = Files.isDirectory(c.capture) ? CaptureSet.inputsOf(c.capture, c.index) : Scalpel.inputsOf(c.capture, c.index);
         log(files, c.conn, "the conn.log");
         log(files, c.tunnelLog, "the tunnel.log");
         if (c.output.write != null && !"-".equals(c.output.write)) {

@@ -7,6 +7,7 @@ import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.RunFiles;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.MergedExtract;
@@ -151,6 +152,20 @@ public final class CaptureSet implements Closeable {
         return indexDirectory;
     }
 
+    /**
+     * What this set reads, which no output may replace or be written into: the directory, each
+     * file it lists (a member may be a link to a file elsewhere) and the set index ({@link RunFiles}).
+     */
+    public RunFiles inputs() throws IOException {
+        return inputsOf(directory, indexDirectory);
+    }
+
+    /** What a slice of the capture set {@code directory} reads (see {@link #inputs()}); {@code indexDirectory} null: {@code DIR/.scalpel}. */
+    public static RunFiles inputsOf(final Path directory, final Path indexDirectory) throws IOException {
+        return new RunFiles().inputDirectory(directory, "the capture set directory", "the capture set member")
+            .inputDirectory(indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory), "the capture set index");
+    }
+
     /** The member files opened so far, in the order they were opened. */
     public List<String> filesOpened() {
         return List.copyOf(opened.keySet());
@@ -253,12 +268,14 @@ public final class CaptureSet implements Closeable {
      *
      * @return frames written
      * @throws IllegalArgumentException when pcap is asked for and the members have different link types
+     * @throws io.scalpel.slice.OutputConflictException when {@code output} is a member, or lies in the set directory or its index
      */
     public long write(final Selection selection, final int query, final ExtractOptions extract, final Path output) throws IOException {
         final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, query);
         if (format == CaptureFormat.PCAP) {
             MergedExtract.checkOneLinkType(sources(selection, query)); // before the output file is created
         }
+        inputs().output(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = write(selection, query, extract, out.stream());
             out.commit();

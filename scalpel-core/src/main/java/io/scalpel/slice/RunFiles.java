@@ -50,18 +50,26 @@ public final class RunFiles {
     }
 
     /**
-     * Adds a directory the run reads (or owns, as an index): no output may be written in it or
-     * replace it. With {@code member} not null, each regular file the directory lists (symbolic
-     * links followed, as a capture set's members are) is also an input, named {@code member}
-     * (e.g. "the capture set member"): a member may live elsewhere, behind a link.
+     * Adds a directory the run reads (or owns, as an index), existing or not yet: no output may
+     * be written in it or replace it.
      */
-    public RunFiles inputDirectory(final Path directory, final String what, final String member) throws IOException {
+    public RunFiles inputDirectory(final Path directory, final String what) {
         final Place p = locate(directory, what);
         inputDirectories.putIfAbsent(p.name, p);
         if (p.target != null) {
             inputDirectories.putIfAbsent(p.target, p);
         }
-        if (member != null && Files.isDirectory(directory)) {
+        return this;
+    }
+
+    /**
+     * As {@link #inputDirectory(Path, String)}, and each regular file the directory lists
+     * (symbolic links followed, as a capture set's members are) is also an input, named
+     * {@code member} (e.g. "the capture set member"): a member may live elsewhere, behind a link.
+     */
+    public RunFiles inputDirectory(final Path directory, final String what, final String member) throws IOException {
+        inputDirectory(directory, what);
+        if (Files.isDirectory(directory)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory)) {
                 for (Path f : ds) {
                     if (Files.isRegularFile(f)) {

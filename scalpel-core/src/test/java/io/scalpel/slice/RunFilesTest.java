@@ -28,7 +28,7 @@ class RunFilesTest {
         capture = Files.writeString(dir.resolve("trace.pcap"), "capture");
         index = Files.createDirectories(dir.resolve("trace.pcap.scalpel/packets"));
         index = index.getParent();
-        files = new RunFiles().input(capture, "the capture").inputDirectory(index, "the index", null);
+        files = new RunFiles().input(capture, "the capture").inputDirectory(index, "the index");
     }
 
     private String refusal(final Path output) {
@@ -89,7 +89,7 @@ class RunFilesTest {
     @Test
     void shouldRefuseAnIndexNotBuiltYetByItsName() throws IOException {
         final Path future = dir.resolve("other.pcap.scalpel");
-        files = new RunFiles().inputDirectory(future, "the index", null);
+        files = new RunFiles().inputDirectory(future, "the index");
 
         refusal(future);
         refusal(future.resolve("packets/part-0.parquet"));
