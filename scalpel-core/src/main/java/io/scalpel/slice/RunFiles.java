@@ -104,7 +104,8 @@ public final class RunFiles {
 
     /**
      * Checks an output without adding it to the outputs: for the many files of one directory
-     * (one per uid), whose distinct names cannot meet each other, so none needs remembering.
+     * (one per uid), whose distinct names cannot meet each other, so none needs remembering (two
+     * of them that are links to one file are each replaced as a name).
      *
      * @throws OutputConflictException naming the output and what it would be
      */
