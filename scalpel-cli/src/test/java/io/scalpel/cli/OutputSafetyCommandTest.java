@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -180,7 +181,7 @@ class OutputSafetyCommandTest {
 
         final Cli r = slice("-w", link.toString());
 
-        assertRefused(r, "-w " + link, "the capture " + capture);
+        assertRefused(r, "-w " + link, "is a symbolic link to the capture " + capture);
         assertTrue(Files.isSymbolicLink(link), "the link is left as it was");
         assertArrayEquals(captureBytes, Files.readAllBytes(capture));
     }
@@ -191,7 +192,7 @@ class OutputSafetyCommandTest {
 
         final Cli r = slice("-w", hard.toString());
 
-        assertRefused(r, "-w " + hard, "the capture " + capture);
+        assertRefused(r, "-w " + hard, "is a hard link to the capture " + capture);
         assertArrayEquals(captureBytes, Files.readAllBytes(capture));
     }
 
@@ -305,7 +306,7 @@ class OutputSafetyCommandTest {
 
         final Cli r = Cli.run("index", "--recompress", link.toString(), capture.toString());
 
-        assertRefused(r, "--recompress " + link, "the capture " + capture);
+        assertRefused(r, "--recompress " + link, "is a symbolic link to the capture " + capture);
         assertTrue(Files.isSymbolicLink(link));
         assertArrayEquals(captureBytes, Files.readAllBytes(capture), "the capture is intact");
     }
@@ -324,6 +325,66 @@ class OutputSafetyCommandTest {
         final byte[] copy = Files.readAllBytes(link);
         assertEquals(0x1f, copy[0] & 0xff, "a gzip file");
         assertEquals(0x8b, copy[1] & 0xff, "a gzip file");
+    }
+
+    // --- the index: a new directory, built under a temporary name and renamed into place ----------
+
+    @Test
+    void shouldReplaceASymlinkAtTheIndexNameWithoutTouchingTheIndexItPointedTo() throws IOException {
+        final Path testdata = Path.of(System.getProperty("scalpel.testdata.dir", "../testdata"));
+        final Path other = Files.copy(testdata.resolve("fragments.pcap"), dir.resolve("fragments.pcap"));
+        assertExit(ExitCode.OK, Cli.run("index", "-q", other.toString()));
+        final Path otherIndex = dir.resolve("fragments.pcap.scalpel");
+        final Map<Path, String> before = tree(otherIndex);
+        final Path link = Files.createSymbolicLink(dir.resolve("sample.pcap.scalpel"), otherIndex.getFileName());
+
+        final Cli r = Cli.run("index", "-q", capture.toString());
+
+        assertExit(ExitCode.OK, r);
+        assertEquals(before, tree(otherIndex), "the index the link pointed to keeps every file");
+        assertTrue(Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS), "the link is replaced by the new index");
+        assertExit(ExitCode.OK, slice("-w", dir.resolve("o.pcap").toString()));
+    }
+
+    @Test
+    void shouldReplaceASymlinkAtTheCaptureSetManifestWithoutTouchingItsTarget() throws IOException {
+        final Path set = Files.createDirectory(dir.resolve("set"));
+        Files.move(capture, set.resolve("a.pcap"));
+        final Path victim = Files.write(dir.resolve("victim.json"), randomBytes(5_000, 5));
+        final byte[] victimBytes = Files.readAllBytes(victim);
+        final Path manifest = Files.createDirectory(set.resolve(".scalpel")).resolve("set.json");
+        Files.createSymbolicLink(manifest, victim);
+
+        final Cli r = Cli.run("index", "-q", set.toString());
+
+        assertExit(ExitCode.OK, r);
+        assertArrayEquals(victimBytes, Files.readAllBytes(victim));
+        assertTrue(Files.isRegularFile(manifest, LinkOption.NOFOLLOW_LINKS), "the link is replaced by the set manifest");
+    }
+
+    @Test
+    void shouldRefuseAnIndexDirectoryNameThatHoldsAnotherFile() throws IOException {
+        final Path victim = Files.write(dir.resolve("victim.bin"), randomBytes(5_000, 6));
+        final Path link = Files.createSymbolicLink(dir.resolve("idx"), victim);
+
+        final Cli r = Cli.run("index", "-q", "--index", link.toString(), capture.toString());
+
+        assertExit(ExitCode.OUTPUT, r);
+        assertTrue(r.err().contains("exists and is not a scalpel index; not replacing it"), r::toString);
+        assertArrayEquals(randomBytes(5_000, 6), Files.readAllBytes(victim));
+        assertTrue(Files.isSymbolicLink(link));
+    }
+
+    /** Every file under {@code root} with its bytes (in base64), links not followed. */
+    private static Map<Path, String> tree(final Path root) throws IOException {
+        final Map<Path, String> files = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                files.put(root.relativize(p), Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                    ? java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(p)) : "directory");
+            }
+        }
+        return files;
     }
 
     // --- capture sets ------------------------------------------------------------------------------

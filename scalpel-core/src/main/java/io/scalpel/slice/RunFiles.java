@@ -118,14 +118,17 @@ public final class RunFiles {
         if (out.stream) {
             return out;
         }
-        for (Path at : locations(out)) {
-            final Place in = inputs.get(at);
+        final Path[] at = locations(out);
+        for (int i = 0; i < at.length; i++) {
+            final String is = i == 0 ? "is " : "is a symbolic link to ";
+            final Place in = inputs.get(at[i]);
             if (in != null) {
-                throw conflict(out, "is " + in.label + " " + in.given + "; an output must not be an input of the same run");
+                throw conflict(out, is + in.label + " " + in.given + "; an output must not be an input of the same run");
             }
-            final Place other = outputs.get(at);
+            final Place other = outputs.get(at[i]);
             if (other != null) {
-                throw conflict(out, "is also " + other.label + " " + other.given + "; the outputs of one run must be different files");
+                throw conflict(out, (i == 0 ? "is also " : is) + other.label + " " + other.given
+                    + "; the outputs of one run must be different files");
             }
         }
         if (out.key != null) {
@@ -139,11 +142,11 @@ public final class RunFiles {
                     + "; the outputs of one run must be different files");
             }
         }
-        for (Path at : locations(out)) {
-            for (Path dir = at; dir != null; dir = dir.getParent()) {
+        for (Path location : at) {
+            for (Path dir = location; dir != null; dir = dir.getParent()) {
                 final Place in = inputDirectories.get(dir);
                 if (in != null) {
-                    throw conflict(out, (dir.equals(at) ? "is " : "is inside ") + in.label + " " + in.given
+                    throw conflict(out, (dir.equals(location) ? "is " : "is inside ") + in.label + " " + in.given
                         + "; an output must not be written into an input of the same run");
                 }
             }

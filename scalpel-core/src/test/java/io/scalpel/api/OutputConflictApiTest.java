@@ -66,7 +66,7 @@ class OutputConflictApiTest {
         final OutputConflictException e = assertThrows(OutputConflictException.class,
             () -> Recompressor.recompress(capture, link, Recompressor.codecFor(link)));
 
-        assertEquals("the copy " + link + " is the capture " + capture + "; an output must not be an input of the same run", e.getMessage());
+        assertEquals("the copy " + link + " is a symbolic link to the capture " + capture + "; an output must not be an input of the same run", e.getMessage());
         assertArrayEquals(captureBytes, Files.readAllBytes(capture));
     }
 

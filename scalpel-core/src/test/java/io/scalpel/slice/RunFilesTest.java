@@ -59,7 +59,8 @@ class RunFilesTest {
     void shouldRefuseASymlinkToTheCapture() throws IOException {
         final Path link = Files.createSymbolicLink(dir.resolve("link.pcap"), capture);
 
-        assertEquals("-w " + link + " is the capture " + capture + "; an output must not be an input of the same run", refusal(link));
+        assertEquals("-w " + link + " is a symbolic link to the capture " + capture + "; an output must not be an input of the same run",
+            refusal(link));
     }
 
     @Test
