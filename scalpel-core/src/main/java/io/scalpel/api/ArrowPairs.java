@@ -146,7 +146,7 @@ public final class ArrowPairs {
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {
-        scalpel.inputs().output(output, "the output");
+        scalpel.inputs().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long rows = write(scalpel, conns, offsets, out.stream());
             out.commit();

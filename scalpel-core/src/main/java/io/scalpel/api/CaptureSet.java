@@ -75,6 +75,8 @@ public final class CaptureSet implements Closeable {
     private final CaptureSetManifest manifest;
     private final CaptureSetBuilder.Result built;
     private final Map<String, Scalpel> opened = new LinkedHashMap<>();
+    /** What this set reads, located once ({@link #inputs()}). */
+    private RunFiles inputs;
 
     private CaptureSet(final Path directory, final Path indexDirectory, final Scalpel.Options options,
                        final CaptureSetManifest manifest, final CaptureSetBuilder.Result built) {
@@ -157,7 +159,10 @@ public final class CaptureSet implements Closeable {
      * file it lists (a member may be a link to a file elsewhere) and the set index ({@link RunFiles}).
      */
     public RunFiles inputs() throws IOException {
-        return inputsOf(directory, indexDirectory);
+        if (inputs == null) {
+            inputs = inputsOf(directory, indexDirectory); // once: a set may have many members, and many outputs are written
+        }
+        return inputs;
     }
 
     /** What a slice of the capture set {@code directory} reads (see {@link #inputs()}); {@code indexDirectory} null: {@code DIR/.scalpel}. */
@@ -275,7 +280,7 @@ public final class CaptureSet implements Closeable {
         if (format == CaptureFormat.PCAP) {
             MergedExtract.checkOneLinkType(sources(selection, query)); // before the output file is created
         }
-        inputs().output(output, "the output");
+        inputs().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = write(selection, query, extract, out.stream());
             out.commit();

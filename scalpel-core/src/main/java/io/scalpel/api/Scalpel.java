@@ -307,7 +307,7 @@ public final class Scalpel implements Closeable {
      * @throws io.scalpel.slice.OutputConflictException when {@code output} is the capture or lies in its index
      */
     public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
-        inputs().output(output, "the output");
+        inputs().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = slicer.write(offsets, options, out.stream());
             out.commit();

@@ -23,6 +23,9 @@ import java.util.Map;
  * when both are hard links of one file, or when it lies in an input directory (an index, a capture
  * set directory). An output that is a device or a named pipe (written in place, see
  * {@link AtomicOutput}) is a stream, not a file, and is not compared.
+ *
+ * <p>Adding inputs and outputs is for one thread; once they are added, {@link #check} may be
+ * called from several.
  */
 public final class RunFiles {
     /** A file located (see the class comment); {@code target} and {@code key} are null when nothing is there. */
