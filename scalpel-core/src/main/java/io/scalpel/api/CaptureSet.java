@@ -75,8 +75,8 @@ public final class CaptureSet implements Closeable {
     private final CaptureSetManifest manifest;
     private final CaptureSetBuilder.Result built;
     private final Map<String, Scalpel> opened = new LinkedHashMap<>();
-    /** What this set reads, located once ({@link #inputs()}). */
-    private RunFiles inputs;
+    /** What this set reads, located once ({@link #located()}). */
+    private RunFiles located;
 
     private CaptureSet(final Path directory, final Path indexDirectory, final Scalpel.Options options,
                        final CaptureSetManifest manifest, final CaptureSetBuilder.Result built) {
@@ -159,10 +159,15 @@ public final class CaptureSet implements Closeable {
      * file it lists (a member may be a link to a file elsewhere) and the set index ({@link RunFiles}).
      */
     public RunFiles inputs() throws IOException {
-        if (inputs == null) {
-            inputs = inputsOf(directory, indexDirectory); // once: a set may have many members, and many outputs are written
+        return inputsOf(directory, indexDirectory);
+    }
+
+    /** {@link #inputs()}, located once for every write of this instance: a set may have many members, and many outputs. */
+    private RunFiles located() throws IOException {
+        if (located == null) {
+            located = inputs();
         }
-        return inputs;
+        return located;
     }
 
     /** What a slice of the capture set {@code directory} reads (see {@link #inputs()}); {@code indexDirectory} null: {@code DIR/.scalpel}. */
@@ -280,7 +285,7 @@ public final class CaptureSet implements Closeable {
         if (format == CaptureFormat.PCAP) {
             MergedExtract.checkOneLinkType(sources(selection, query)); // before the output file is created
         }
-        inputs().check(output, "the output");
+        located().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = write(selection, query, extract, out.stream());
             out.commit();
