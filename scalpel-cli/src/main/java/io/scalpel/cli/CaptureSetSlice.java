@@ -240,21 +240,29 @@ final class CaptureSetSlice {
 
     private Written writeSplit(final CaptureSet set, final CaptureSet.Selection selection) throws IOException {
         final Path dir = c.output.splitDir;
-        SliceCommand.createSplitDir(dir);
         long frames = 0;
         final List<String> files = new ArrayList<>();
+        // Every file name is checked before the first file is written.
+        final Path[] outs = new Path[selection.size()];
         for (int i = 0; i < selection.size(); i++) {
             if (selection.frames(i) == 0) {
                 continue;
             }
             final CaptureFormat ext = outFormat != null ? outFormat : set.defaultFormat(selection, i);
-            final Path out = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
+            outs[i] = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
+            c.files.check(outs[i], SliceFiles.SPLIT_FILE);
+        }
+        SliceCommand.createSplitDir(dir);
+        for (int i = 0; i < selection.size(); i++) {
+            if (outs[i] == null) {
+                continue;
+            }
             try {
-                frames += set.write(selection, i, extract(), out);
+                frames += set.write(selection, i, extract(), outs[i]);
             } catch (IllegalArgumentException e) {
                 throw new CliException(ExitCode.USAGE, e.getMessage());
             }
-            files.add(out.toString());
+            files.add(outs[i].toString());
         }
         return new Written(frames, files);
     }

@@ -4,7 +4,7 @@ package io.scalpel.cli;
 public enum ExitCode {
     OK(0, "success (warnings, such as a truncated last record, allowed)"),
     INTERNAL(1, "internal error (a bug: please report it with the command line)"),
-    USAGE(2, "usage error: unknown option, missing or conflicting arguments, invalid value"),
+    USAGE(2, "usage error: unknown option, missing or conflicting arguments, invalid value, an output that is an input of the same run"),
     BAD_INPUT(3, "bad input: unreadable or malformed capture, garbled conn.log or tunnel.log, stale or corrupt index refused"),
     NOTHING_FOUND(4, "nothing found: no requested uid or query matched a packet"),
     PARTIAL(5, "partial: some requested uids were unknown or had no packets (named on stderr); the rest were written"),

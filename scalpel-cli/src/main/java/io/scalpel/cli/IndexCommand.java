@@ -54,7 +54,15 @@ final class IndexCommand implements Callable<Integer> {
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        SliceFiles.refuseEmpty(spec.commandLine(), "--index", index);
+        SliceFiles.refuseEmpty(spec.commandLine(), "--recompress", recompress);
         if (recompress != null) {
+            // The copy must not be the capture (nor its index), whatever path or link names it.
+            final io.scalpel.slice.RunFiles files = Scalpel.inputsOf(captures.get(0), null);
+            files.output(recompress, "--recompress");
+            if (index != null) {
+                files.check(index, "--index");
+            }
             final io.scalpel.index.Recompressor.Result c = io.scalpel.index.Recompressor.recompress(captures.get(0), recompress,
                 io.scalpel.index.Recompressor.codecFor(recompress));
             if (!quiet && !json) {

@@ -10,6 +10,7 @@ import io.scalpel.slice.BpfFilterException;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.OutputException;
+import io.scalpel.slice.RunFiles;
 import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.ConnRecord;
@@ -142,6 +143,9 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print a JSON summary on stdout (not with -w -)")
     boolean json;
 
+    /** What this run reads and writes: no output may be an input (see {@link SliceFiles}). */
+    RunFiles files;
+
     /** Rows written to the --arrow file, for the JSON summary. */
     private long arrowRows = -1;
 
@@ -150,6 +154,7 @@ final class SliceCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final CaptureFormat outFormat = parseFormat();
         validate();
+        files = SliceFiles.of(this);
         filter = compileBpf();
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
             .withCommunityIdSeed(communityIdSeed).withTcpCloseDelayNanos(tcpCloseDelayNanos);
@@ -269,6 +274,10 @@ final class SliceCommand implements Callable<Integer> {
             }
             output = new Output();
         }
+        SliceFiles.refuseEmpty(cl, "-w", output.write);
+        SliceFiles.refuseEmpty(cl, "--split-dir", output.splitDir);
+        SliceFiles.refuseEmpty(cl, "--arrow", arrow);
+        SliceFiles.refuseEmpty(cl, "--index", index);
         if (communityIdSeed < 0 || communityIdSeed > CommunityId.MAX_SEED) {
             throw new CommandLine.ParameterException(cl, "--community-id-seed " + communityIdSeed
                 + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
@@ -588,7 +597,6 @@ final class SliceCommand implements Callable<Integer> {
     private Written writeSplit(final Scalpel scalpel, final Scalpel.Selection selection, final CaptureFormat outFormat,
                                final PrintWriter err) throws IOException {
         final Path dir = output.splitDir;
-        createSplitDir(dir);
         final CaptureFormat ext = outFormat != null ? outFormat : scalpel.captureFormat();
         final java.util.function.Consumer<String> warn = w -> err.println("scalpel: warning: " + w);
         long frames = 0;
@@ -602,8 +610,10 @@ final class SliceCommand implements Callable<Integer> {
                 continue;
             }
             outs[i] = dir.resolve(selection.queries().get(i).label() + "." + ext.extension());
+            this.files.check(outs[i], SliceFiles.SPLIT_FILE);
             files.add(outs[i].toString());
         }
+        createSplitDir(dir);
         try {
             for (long n : scalpel.writeEach(offsets, outs, dir, extract(outFormat, warn))) {
                 frames += n;

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link SliceCommandTest}; caplen beyond the limit, block length mismatch and interface id out
  * of range in {@link MalformedCaptureCliTest}; unsafe uids and skipped lines in
  * {@link HostileConnLogTest}; Parquet and zstd conn.logs in {@link ConnLogSourcesCommandTest};
- * --bpf in {@link BpfSliceCommandTest}.
+ * --bpf in {@link BpfSliceCommandTest}; outputs that are inputs, empty output paths and a directory
+ * that takes no new files in {@link OutputSafetyCommandTest}.
  */
 class ErrorTableTest {
     /** The first row of testdata/sample-conn.log, whose packets testdata/sample.pcap holds. */

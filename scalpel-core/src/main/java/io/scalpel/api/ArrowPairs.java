@@ -142,9 +142,11 @@ public final class ArrowPairs {
      * appears under its name only when complete. Uses a direct-memory allocator of its own.
      *
      * @return rows (pairs) written
+     * @throws io.scalpel.slice.OutputConflictException when {@code output} is the capture or lies in its index
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {
+        scalpel.inputs().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long rows = write(scalpel, conns, offsets, out.stream());
             out.commit();

@@ -7,6 +7,7 @@ import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.RunFiles;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.TcpTail;
@@ -75,6 +76,8 @@ public final class CaptureSet implements Closeable {
     private final CaptureSetManifest manifest;
     private final CaptureSetBuilder.Result built;
     private final Map<String, Scalpel> opened = new LinkedHashMap<>();
+    /** What this set reads, located once ({@link #located()}). */
+    private RunFiles located;
 
     private CaptureSet(final Path directory, final Path indexDirectory, final Scalpel.Options options,
                        final CaptureSetManifest manifest, final CaptureSetBuilder.Result built) {
@@ -150,6 +153,28 @@ public final class CaptureSet implements Closeable {
 
     public Path indexDirectory() {
         return indexDirectory;
+    }
+
+    /**
+     * What this set reads, which no output may replace or be written into: the directory, each
+     * file it lists (a member may be a link to a file elsewhere) and the set index ({@link RunFiles}).
+     */
+    public RunFiles inputs() throws IOException {
+        return inputsOf(directory, indexDirectory);
+    }
+
+    /** {@link #inputs()}, located once for every write of this instance: a set may have many members, and many outputs. */
+    private RunFiles located() throws IOException {
+        if (located == null) {
+            located = inputs();
+        }
+        return located;
+    }
+
+    /** What a slice of the capture set {@code directory} reads (see {@link #inputs()}); {@code indexDirectory} null: {@code DIR/.scalpel}. */
+    public static RunFiles inputsOf(final Path directory, final Path indexDirectory) throws IOException {
+        return new RunFiles().inputDirectory(directory, "the capture set directory", "the capture set member")
+            .inputDirectory(indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory), "the capture set index");
     }
 
     /** The member files opened so far, in the order they were opened. */
@@ -303,12 +328,14 @@ public final class CaptureSet implements Closeable {
      *
      * @return frames written
      * @throws IllegalArgumentException when pcap is asked for and the members have different link types
+     * @throws io.scalpel.slice.OutputConflictException when {@code output} is a member, or lies in the set directory or its index
      */
     public long write(final Selection selection, final int query, final ExtractOptions extract, final Path output) throws IOException {
         final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, query);
         if (format == CaptureFormat.PCAP) {
             MergedExtract.checkOneLinkType(sources(selection, query)); // before the output file is created
         }
+        located().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = write(selection, query, extract, out.stream());
             out.commit();

@@ -10,6 +10,7 @@ import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.PacketIndex;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.RunFiles;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
@@ -210,6 +211,17 @@ public final class Scalpel implements Closeable {
         return capture;
     }
 
+    /** What this instance reads, which no output may replace: the capture and its index ({@link RunFiles}). */
+    public RunFiles inputs() {
+        return inputsOf(capture, index.directory());
+    }
+
+    /** What a slice of {@code capture} reads: the capture and its index ({@code indexDirectory}, null: beside the capture). */
+    public static RunFiles inputsOf(final Path capture, final Path indexDirectory) {
+        return new RunFiles().input(capture, "the capture")
+            .inputDirectory(indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture), "the index");
+    }
+
     /**
      * The query for a conn.log row under this instance's options: by 5-tuple, or by
      * community_id when the row has no 5-tuple. A TCP connection's packets after its close are
@@ -338,8 +350,11 @@ public final class Scalpel implements Closeable {
     /**
      * Writes frames as a capture file, atomically, as {@code options} say (format, decryption
      * secrets kept or not, warnings).
+     *
+     * @throws io.scalpel.slice.OutputConflictException when {@code output} is the capture or lies in its index
      */
     public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
+        inputs().check(output, "the output");
         try (AtomicOutput out = AtomicOutput.open(output)) {
             final long n = slicer.write(offsets, options, out.stream());
             out.commit();
@@ -351,12 +366,20 @@ public final class Scalpel implements Closeable {
      * Writes the frames of each {@code offsets[i]} to its own file {@code outputs[i]} (null: none),
      * all in {@code directory}, committed together ({@link io.scalpel.slice.AtomicOutputBatch}):
      * every file is written and synced under a temporary name before any is renamed into place.
+     * No file is written when one of them is the capture or lies in its index
+     * ({@link io.scalpel.slice.OutputConflictException}).
      *
      * @return frames written to each file
      */
     public long[] writeEach(final long[][] offsets, final Path[] outputs, final Path directory, final ExtractOptions options)
         throws IOException {
         final long[] frames = new long[offsets.length];
+        final RunFiles inputs = inputs();
+        for (Path output : outputs) {
+            if (output != null) {
+                inputs.check(output, "the output");
+            }
+        }
         try (io.scalpel.slice.AtomicOutputBatch batch = new io.scalpel.slice.AtomicOutputBatch(directory)) {
             for (int i = 0; i < offsets.length; i++) {
                 if (outputs[i] == null) {

@@ -7,6 +7,7 @@ import io.scalpel.capture.Compression;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.slice.AtomicOutput;
+import io.scalpel.slice.RunFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -71,7 +72,11 @@ public final class Recompressor {
         return name.endsWith(".zst") || name.endsWith(".zstd") ? Compression.ZSTD : Compression.GZIP;
     }
 
-    /** Writes the seekable copy of {@code capture} to {@code target} (atomically), in {@code codec}. */
+    /**
+     * Writes the seekable copy of {@code capture} to {@code target} (atomically), in {@code codec}.
+     *
+     * @throws io.scalpel.slice.OutputConflictException when {@code target} is the capture, by any path or link
+     */
     public static Result recompress(final Path capture, final Path target, final Compression codec) throws IOException {
         return recompress(capture, target, codec, MEMBER_SIZE);
     }
@@ -82,6 +87,7 @@ public final class Recompressor {
         if (memberSize <= 0) {
             throw new IllegalArgumentException("member size " + memberSize + " is not positive");
         }
+        new RunFiles().input(capture, "the capture").output(target, "the copy");
         try (CaptureReader reader = CaptureReader.open(capture);
              AtomicOutput output = AtomicOutput.open(target)) {
             final Recompressor r = new Recompressor(codec, output.stream(), memberSize);

@@ -10,14 +10,20 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An output file that appears under its name only when complete: bytes go to
- * {@code .NAME.tmp-XXXX} in the same directory, which {@link #commit()} renames over the target;
- * {@link #close()} without commit deletes it. A target that exists and is not a regular file (a
- * device such as /dev/full, a named pipe) is written in place. Every write failure surfaces as an
- * {@link OutputException} naming the target.
+ * {@code .NAME.tmp-XXXX}, created new ({@code CREATE_NEW}) in the same directory, which
+ * {@link #commit()} renames over the target; {@link #close()} without commit deletes it.
+ *
+ * <p>The rename replaces whatever the name held: an existing file (its old bytes are never
+ * overwritten, only unlinked), or a symbolic link, replaced as a name and never followed, so the
+ * file it pointed to keeps its bytes. Only a stream is written in place: a device such as
+ * /dev/full or a named pipe, named directly or through symbolic links (/dev/stdout). A directory,
+ * or a link to one, is refused. Every write failure surfaces as an {@link OutputException}
+ * naming the target.
  */
 public final class AtomicOutput implements AutoCloseable {
     private static final int BUFFER = 1 << 20;
@@ -42,11 +48,14 @@ public final class AtomicOutput implements AutoCloseable {
     /** As {@link #open(Path)}, with a write buffer of {@code buffer} bytes (many small outputs: a small one). */
     public static AtomicOutput open(final Path target, final int buffer) throws OutputException {
         try {
-            if (Files.exists(target) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target)) {
-                return new AtomicOutput(target, null, FileChannel.open(target, StandardOpenOption.WRITE), buffer);
-            }
-            if (Files.isDirectory(target)) {
+            // What the name holds, and what it leads to (null: nothing, or a dangling link).
+            final BasicFileAttributes own = attributes(target, LinkOption.NOFOLLOW_LINKS);
+            final BasicFileAttributes followed = own != null && own.isSymbolicLink() ? attributes(target) : own;
+            if (followed != null && followed.isDirectory()) {
                 throw new OutputException(target + ": is a directory", null);
+            }
+            if (followed != null && followed.isOther()) {
+                return new AtomicOutput(target, null, FileChannel.open(target, StandardOpenOption.WRITE), buffer);
             }
             final Path dir = target.toAbsolutePath().getParent();
             final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -54,7 +63,16 @@ public final class AtomicOutput implements AutoCloseable {
         } catch (OutputException e) {
             throw e;
         } catch (IOException e) {
-            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+            throw new OutputException("cannot write " + target + ": " + describe(target, e), e);
+        }
+    }
+
+    /** The attributes of {@code path}, or null when nothing is there. */
+    private static BasicFileAttributes attributes(final Path path, final LinkOption... options) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, options);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -81,7 +99,7 @@ public final class AtomicOutput implements AutoCloseable {
         } catch (OutputException e) {
             throw e;
         } catch (IOException e) {
-            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+            throw new OutputException("cannot write " + target + ": " + describe(target, e), e);
         }
     }
 
@@ -95,7 +113,7 @@ public final class AtomicOutput implements AutoCloseable {
             try {
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + target + ": " + describe(e), e);
+                throw new OutputException("cannot write " + target + ": " + describe(target, e), e);
             }
         }
 
@@ -128,7 +146,7 @@ public final class AtomicOutput implements AutoCloseable {
         } catch (OutputException e) {
             throw e;
         } catch (IOException e) {
-            throw new OutputException("cannot write " + target + ": " + describe(e), e);
+            throw new OutputException("cannot write " + target + ": " + describe(target, e), e);
         }
     }
 
@@ -150,13 +168,21 @@ public final class AtomicOutput implements AutoCloseable {
         }
     }
 
-    static String describe(final IOException e) {
+    /**
+     * Why writing {@code target} failed, in a few words. "No such file" when creating a file means
+     * a missing directory, unless the directory is there: then its file system takes no new files
+     * (/proc, /sys).
+     */
+    static String describe(final Path target, final IOException e) {
         final String m = e.getMessage();
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }
         if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such directory";
+            final Path dir = target.toAbsolutePath().getParent();
+            return dir != null && Files.isDirectory(dir)
+                ? "cannot create a file in the directory " + dir + " (the file system answered: no such file or directory)"
+                : "no such directory";
         }
         return m == null ? e.getClass().getSimpleName() : m;
     }
@@ -175,7 +201,7 @@ public final class AtomicOutput implements AutoCloseable {
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+                throw new OutputException("cannot write " + name + ": " + describe(name, e), e);
             }
         }
 
@@ -184,7 +210,7 @@ public final class AtomicOutput implements AutoCloseable {
             try {
                 out.write(b);
             } catch (IOException e) {
-                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+                throw new OutputException("cannot write " + name + ": " + describe(name, e), e);
             }
         }
 
@@ -193,7 +219,7 @@ public final class AtomicOutput implements AutoCloseable {
             try {
                 out.flush();
             } catch (IOException e) {
-                throw new OutputException("cannot write " + name + ": " + describe(e), e);
+                throw new OutputException("cannot write " + name + ": " + describe(name, e), e);
             }
         }
     }
