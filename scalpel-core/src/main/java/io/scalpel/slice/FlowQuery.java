@@ -54,7 +54,7 @@ public record FlowQuery(String label, int ipVersion,
         long to = Long.MAX_VALUE;
         if (c.tsNanos() != Long.MIN_VALUE) {
             from = c.tsNanos() - WINDOW_SLACK_NANOS;
-            to = c.tsNanos() + Math.max(0, c.durationNanos()) + WINDOW_SLACK_NANOS;
+            to = c.tsNanos() + Math.max(0, c.durationNanos()) + c.tsUncertaintyNanos() + WINDOW_SLACK_NANOS;
         }
         if (!c.hasFiveTuple()) {
             return ofCommunityId(c.uid(), c.communityId(), communityIdSeed, from, to);

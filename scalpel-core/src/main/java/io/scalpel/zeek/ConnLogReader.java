@@ -44,7 +44,11 @@ public final class ConnLogReader implements Closeable {
     private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
 
-    private enum Format { ZEEK_TSV, JSON_LINES }
+    private enum Format { ZEEK_TSV, JSON_LINES, CSV }
+
+    /** Lines starting with these are Zeek's TSV headers; other lines starting with {@code #} before the data are comments. */
+    private static final String[] ZEEK_HEADERS = {"#separator", "#set_separator", "#empty_field", "#unset_field", "#path",
+        "#open", "#fields", "#types", "#close"};
 
     /** Turns a parsed row into what the reader returns. */
     @FunctionalInterface
@@ -58,6 +62,9 @@ public final class ConnLogReader implements Closeable {
         <T> T next(RowConverter<T> converter, java.util.function.Predicate<String> uidFilter) throws IOException;
 
         long malformedLines();
+
+        /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
+        boolean vlanKeyed();
     }
 
     private final String source;
@@ -70,6 +77,11 @@ public final class ConnLogReader implements Closeable {
     private Format format;
     private ZeekTsvParser tsv;
     private JsonLinesParser json;
+    private CsvLogParser csv;
+    /** A row or header so far named a column of Zeek's VLAN-aware connection key. */
+    private boolean vlanKeyed;
+    /** The first coarse ts was told to the listener (a directory's files tell it themselves). */
+    private boolean coarseTimeNoticed;
     /** The line reader holds a line that next() has not handled yet. */
     private boolean pending;
     private boolean ended;
@@ -194,9 +206,17 @@ public final class ConnLogReader implements Closeable {
 
     /** The next row as {@code converter} makes it, or null at the end of the log. */
     <T> T next(final RowConverter<T> converter) throws IOException {
-        if (rows != null) {
-            return rows.next(converter, uidFilter);
+        final T next = rows != null ? rows.next(converter, uidFilter) : nextLine(converter);
+        if (next instanceof ConnRecord r && r.tsUncertaintyNanos() > 0 && !coarseTimeNoticed && !(rows instanceof RotatedLogs)) {
+            coarseTimeNoticed = true;
+            listener.notice(source, r.line(), "ts is coarser than the microseconds Zeek logs (" + coarseness(r.tsUncertaintyNanos())
+                + "): the first packet lies within " + coarseness(r.tsUncertaintyNanos()) + " after it, so the windows of such rows"
+                + " close that much later than ts + duration");
         }
+        return next;
+    }
+
+    private <T> T nextLine(final RowConverter<T> converter) throws IOException {
         while (true) {
             if (!pending && !readLine()) {
                 return null;
@@ -217,11 +237,34 @@ public final class ConnLogReader implements Closeable {
                 if (format == Format.ZEEK_TSV) {
                     if (b[0] == '#') {
                         tsv.header(b, len, line);
+                        vlanKeyed |= tsv.vlanKeyed();
+                        continue;
+                    }
+                    if (tsv.needsHeader()) {
+                        if (!tsv.headerLine(b, len, line)) {
+                            throw tsv.zeekHeaders() ? new ConnLogFormatException(source, line, "data before a #fields header,"
+                                + " and not a line naming the columns either (zeek-cut keeps its header with -m or -c)")
+                                : new ConnLogFormatException(source, line, notALog(kind, b, firstNonBlank(b, len), len));
+                        }
+                        vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
                     tsv.row(b, len, line, row);
+                } else if (format == Format.CSV) {
+                    if (b[0] == '#') {
+                        continue; // a comment
+                    }
+                    if (csv.needsHeader()) {
+                        if (!csv.headerLine(b, len, line)) {
+                            throw new ConnLogFormatException(source, line, notALog(kind, b, firstNonBlank(b, len), len));
+                        }
+                        vlanKeyed |= csv.vlanKeyed();
+                        continue;
+                    }
+                    csv.row(b, len, row);
                 } else {
                     json.row(b, len, row);
+                    vlanKeyed |= row.hasVlanKeyField();
                 }
                 if (uidFilter != null) {
                     final String uid = row.get(ConnField.UID);
@@ -229,11 +272,28 @@ public final class ConnLogReader implements Closeable {
                         continue; // not wanted: its addresses and numbers are never parsed
                     }
                 }
+                row.vlanKeyed(vlanKeyed);
                 return converter.convert(row, line);
             } catch (MalformedLineException e) {
                 report(line, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Whether the log was written with Zeek's VLAN-aware connection key, as far as it was read: a
+     * {@code #fields} or header line, or a Parquet schema, with {@code id.ctx.vlan} or
+     * {@code id.ctx.inner_vlan}; in JSON lines, where Zeek leaves unset fields out, any row read so
+     * far that names one of them. Read to the end, it tells for the whole log; rows returned before
+     * the first such JSON row say {@link ConnRecord#vlanKeyed()} false.
+     */
+    public boolean vlanKeyed() {
+        return rows != null ? rows.vlanKeyed() : vlanKeyed;
+    }
+
+    private static String coarseness(final long nanos) {
+        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + " s"
+            : nanos % 1_000_000L == 0 ? nanos / 1_000_000L + " ms" : nanos / 1_000L + " µs";
     }
 
     /**
@@ -265,33 +325,70 @@ public final class ConnLogReader implements Closeable {
         in.close();
     }
 
-    /** Reads up to the first non-blank line and decides the format from its first byte; leaves it pending. */
+    /**
+     * Reads up to the first line that tells the format and leaves it pending: Zeek's TSV header
+     * ({@code #separator}, {@code #fields}, ...), a JSON object, or a header line separated by tabs
+     * (zeek-cut, zq) or commas (CSV). Blank lines and other lines starting with {@code #} before it
+     * (comments, such as a BTest baseline's first line) are skipped.
+     */
     private void detectFormat() throws IOException {
         while (readLine()) {
             final byte[] b = lines.bytes();
             final int len = lines.length();
-            int i = 0;
-            while (i < len && isWhitespace(b[i])) {
-                i++;
-            }
+            final int i = firstNonBlank(b, len);
             if (i == len) {
                 if (lines.tooLong()) {
                     reportTooLong();
                 }
                 continue;
             }
-            if (i < len && b[i] == '#') {
+            if (b[i] == '#') {
+                if (!isZeekHeader(b, i, len)) {
+                    continue;
+                }
                 format = Format.ZEEK_TSV;
                 tsv = new ZeekTsvParser(source, kind);
-            } else if (i < len && b[i] == '{') {
+            } else if (b[i] == '{') {
                 format = Format.JSON_LINES;
                 json = new JsonLinesParser();
+            } else if (indexOf(b, len, (byte) '\t') >= 0) {
+                format = Format.ZEEK_TSV;
+                tsv = new ZeekTsvParser(source, kind);
+            } else if (indexOf(b, len, (byte) ',') >= 0) {
+                format = Format.CSV;
+                csv = new CsvLogParser(source, kind);
             } else {
                 throw new ConnLogFormatException(source, lines.lineNumber(), notALog(kind, b, i, len));
             }
             pending = true;
             return;
         }
+    }
+
+    private static boolean isZeekHeader(final byte[] b, final int from, final int len) {
+        for (String h : ZEEK_HEADERS) {
+            if (len - from >= h.length() && new String(b, from, h.length(), java.nio.charset.StandardCharsets.US_ASCII).equals(h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(final byte[] b, final int len, final byte c) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int firstNonBlank(final byte[] b, final int len) {
+        int i = 0;
+        while (i < len && isWhitespace(b[i])) {
+            i++;
+        }
+        return i;
     }
 
     private boolean readLine() throws IOException {
@@ -342,8 +439,8 @@ public final class ConnLogReader implements Closeable {
             what = "starting with byte 0x" + String.format("%02x", c)
                 + (c >= 0x20 && c < 0x7F ? " ('" + (char) c + "')" : "");
         }
-        return "not a Zeek " + kind.logName + ": " + what + "; Zeek TSV starts with '#' and JSON lines with '{'"
-            + " (zeek-cut output must keep its header: zeek-cut -c)";
+        return "not a Zeek " + kind.logName + ": " + what + "; Zeek TSV starts with '#', JSON lines with '{', and zeek-cut or"
+            + " CSV output with a line naming its columns, such as uid and id.orig_h (zeek-cut keeps it with -m or -c)";
     }
 
     private static boolean startsWith(final byte[] b, final int from, final int len, final int... magic) {
