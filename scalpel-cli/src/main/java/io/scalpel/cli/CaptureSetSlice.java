@@ -7,7 +7,6 @@ import io.scalpel.index.CaptureSetBuilder;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
-import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
@@ -72,7 +71,7 @@ final class CaptureSetSlice {
                 } else if (c.flow != null) {
                     final FlowQuery q;
                     try {
-                        q = FlowQuery.parse(c.flow, fromNs, toNs, c.vlanAware);
+                        q = FlowQuery.parse(c.flow, fromNs, toNs, c.vlanKeying.aware());
                     } catch (IllegalArgumentException e) {
                         throw new CommandLine.ParameterException(c.spec.commandLine(), e.getMessage());
                     }
@@ -131,9 +130,10 @@ final class CaptureSetSlice {
         final Map<String, FlowQuery> rows = new LinkedHashMap<>();
         if (c.conn != null) {
             final long[] malformed = {0};
+            final List<ConnRecord> records = new ArrayList<>();
             try (ConnLogReader reader = "-".equals(c.conn)
-                ? ConnLogReader.open(System.in, "<stdin>", listener(malformed))
-                : ConnLogReader.open(Path.of(c.conn), listener(malformed))) {
+                ? ConnLogReader.open(System.in, "<stdin>", SliceCommand.listener(err, malformed))
+                : ConnLogReader.open(Path.of(c.conn), SliceCommand.listener(err, malformed))) {
                 if (!c.all) {
                     reader.onlyUids(wanted::contains);
                 }
@@ -141,16 +141,18 @@ final class CaptureSetSlice {
                 while ((r = reader.next()) != null) {
                     if ((c.all || wanted.contains(r.uid())) && !rows.containsKey(r.uid())) {
                         rows.put(r.uid(), set.query(r));
+                        records.add(r);
                     }
                 }
+                c.vlanKeying.logRead(c.conn, reader, rows, records, set::query, err);
             }
             moreMalformed(c.conn, malformed[0]);
         }
         if (c.tunnelLog != null) {
             final long[] malformed = {0};
             try (TunnelLogReader reader = "-".equals(c.tunnelLog)
-                ? TunnelLogReader.open(System.in, "<stdin>", listener(malformed))
-                : TunnelLogReader.open(Path.of(c.tunnelLog), listener(malformed))) {
+                ? TunnelLogReader.open(System.in, "<stdin>", SliceCommand.listener(err, malformed))
+                : TunnelLogReader.open(Path.of(c.tunnelLog), SliceCommand.listener(err, malformed))) {
                 for (Tunnel t : reader.tunnels().values()) {
                     if ((c.all || wanted.contains(t.uid())) && !rows.containsKey(t.uid())) {
                         rows.put(t.uid(), set.query(t));
@@ -174,14 +176,6 @@ final class CaptureSetSlice {
             queries.add(r.getValue());
         }
         return queries;
-    }
-
-    private ConnLogListener listener(final long[] malformed) {
-        return (source, line, message) -> {
-            if (malformed[0]++ < MALFORMED_SHOWN) {
-                err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
-            }
-        };
     }
 
     private void moreMalformed(final String log, final long malformed) {
@@ -267,6 +261,7 @@ final class CaptureSetSlice {
         s.put("matched", withPackets);
         s.put("requested", asked);
         s.put("problems", problems);
+        c.vlanKeying.json(s);
         s.put("files_opened", set.filesOpened());
         s.put("exit_code", code.code());
         final PrintWriter out = c.spec.commandLine().getOut();

@@ -158,7 +158,7 @@ public final class CaptureSet implements Closeable {
 
     /** The query for a conn.log row under this set's options. */
     public FlowQuery query(final ConnRecord conn) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed());
     }
 
     /** The query for a tunnel of a tunnel.log. */

@@ -42,46 +42,77 @@ import java.util.function.Consumer;
  */
 public final class Scalpel implements Closeable {
 
+    /** Which connection key conn.log rows are joined by: whether their VLAN tags must match the frames'. */
+    public enum VlanKey {
+        /**
+         * As the log says: VLAN-aware for a row of a log written with Zeek's VLAN-aware connection
+         * key ({@link ConnRecord#vlanKeyed()}: it has {@code id.ctx.vlan} columns), VLAN-blind
+         * otherwise, as Zeek's default key is.
+         */
+        AS_LOGGED,
+        /** VLAN-aware for every row: its {@code vlan}/{@code inner_vlan} must be the frame's tags (unset: untagged). */
+        AWARE,
+        /** VLAN-blind for every row, even of a log keyed by VLAN: tags are ignored. */
+        BLIND;
+
+        /** Whether {@code conn} is joined VLAN-aware under this choice. */
+        public boolean aware(final ConnRecord conn) {
+            return this == AWARE || (this == AS_LOGGED && conn.vlanKeyed());
+        }
+    }
+
     /**
      * How to open a capture.
      *
      * @param index          index directory; null for the default beside the capture
-     * @param vlanAware      join conn rows by their VLAN tags as well (Zeek's VLAN-aware key)
+     * @param vlanKey        whether conn rows are joined by their VLAN tags as well (Zeek's VLAN-aware key):
+     *                       as their log says (the default), always or never
      * @param buildIfMissing build the index when there is none, and extend it when the capture grew since it was indexed
      * @param reindex        rebuild the index when the capture changed since (otherwise refuse it)
      * @param progress       receives indexing progress
      * @param communityIdSeed the seed Zeek computed the conn.log's community_id with (0 unless
      *                        Zeek was told otherwise), and the seed of {@link #selectCommunityIds}
      */
-    public record Options(Path index, boolean vlanAware, boolean buildIfMissing, boolean reindex,
+    public record Options(Path index, VlanKey vlanKey, boolean buildIfMissing, boolean reindex,
                           IndexBuilder.Progress progress, int communityIdSeed) {
         public static Options defaults() {
-            return new Options(null, false, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED);
+            return new Options(null, VlanKey.AS_LOGGED, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED);
         }
 
         public Options withIndex(final Path p) {
-            return new Options(p, vlanAware, buildIfMissing, reindex, progress, communityIdSeed);
+            return new Options(p, vlanKey, buildIfMissing, reindex, progress, communityIdSeed);
         }
 
+        public Options withVlanKey(final VlanKey k) {
+            return new Options(index, java.util.Objects.requireNonNull(k, "vlanKey"), buildIfMissing, reindex, progress,
+                communityIdSeed);
+        }
+
+        /** True: {@link VlanKey#AWARE}; false: {@link VlanKey#AS_LOGGED} (VLAN-blind unless the log is keyed by VLAN). */
         public Options withVlanAware(final boolean v) {
-            return new Options(index, v, buildIfMissing, reindex, progress, communityIdSeed);
+            return withVlanKey(v ? VlanKey.AWARE : VlanKey.AS_LOGGED);
+        }
+
+        /** Whether every conn row is joined VLAN-aware ({@link VlanKey#AWARE}). */
+        public boolean vlanAware() {
+            return vlanKey == VlanKey.AWARE;
         }
 
         public Options withBuildIfMissing(final boolean b) {
-            return new Options(index, vlanAware, b, reindex, progress, communityIdSeed);
+            return new Options(index, vlanKey, b, reindex, progress, communityIdSeed);
         }
 
         public Options withReindex(final boolean r) {
-            return new Options(index, vlanAware, buildIfMissing, r, progress, communityIdSeed);
+            return new Options(index, vlanKey, buildIfMissing, r, progress, communityIdSeed);
         }
 
         public Options withProgress(final IndexBuilder.Progress p) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, p, communityIdSeed);
+            return new Options(index, vlanKey, buildIfMissing, reindex, p, communityIdSeed);
         }
 
         /** @throws IllegalArgumentException when the seed is not a 16-bit value */
         public Options withCommunityIdSeed(final int seed) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed));
+            return new Options(index, vlanKey, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed));
         }
     }
 
@@ -194,10 +225,11 @@ public final class Scalpel implements Closeable {
 
     /**
      * The query for a conn.log row under this instance's options: by 5-tuple, or by
-     * community_id when the row has no 5-tuple.
+     * community_id when the row has no 5-tuple; VLAN-aware as {@link Options#vlanKey()} says
+     * for the row.
      */
     public FlowQuery query(final ConnRecord conn) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed());
+        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed());
     }
 
     /**
