@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -84,7 +85,7 @@ public final class Scalpel implements Closeable {
         }
 
         public Options withVlanKey(final VlanKey k) {
-            return new Options(index, java.util.Objects.requireNonNull(k, "vlanKey"), buildIfMissing, reindex, progress,
+            return new Options(index, Objects.requireNonNull(k, "vlanKey"), buildIfMissing, reindex, progress,
                 communityIdSeed);
         }
 

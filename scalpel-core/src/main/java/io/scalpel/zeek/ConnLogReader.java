@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -13,18 +14,27 @@ import java.util.zip.ZipException;
 
 /**
  * Reads a Zeek conn.log one row at a time, in constant memory: Zeek's TSV format (with its
- * {@code #} headers, columns in any order, several header blocks in one file) or JSON lines (flat
- * or nested keys, ts as epoch seconds or ISO 8601), either of them optionally gzip'd or
+ * {@code #} headers, columns in any order, several header blocks in one file), TSV whose columns
+ * a plain header line names instead ({@code zeek-cut -m}, {@code zq -f tsv}), a CSV export with a
+ * header line, or JSON lines (flat or nested keys), either of them optionally gzip'd or
  * zstd-compressed; a Parquet file ({@link ParquetConnLog}, by path only); or a directory of
- * rotated logs ({@link RotatedLogs}). The format and the compression are recognised from the
- * content, not from the file name.
+ * rotated logs, Zeek's archive layout included ({@link RotatedLogs}). The format and the
+ * compression are recognised from the content, not from the file name. A header line's columns
+ * may be named as Zeek names them or by {@link ConnField#byColumnName}'s other names
+ * ({@code id_orig_h}, {@code orig_h}).
  *
- * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON, a
- * required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is reported to the
- * {@link ConnLogListener} and skipped. What makes the rest of the log unreadable throws
- * {@link ConnLogFormatException}: content that is neither format, data before a {@code #fields}
- * header, a {@code #fields} header without conn.log's columns, corrupt gzip or zstd data, an
- * unreadable Parquet file or one without conn.log's columns.
+ * <p>{@code ts} may be epoch seconds, milliseconds, micro- or nanoseconds, or ISO 8601 with or
+ * without a fraction ({@link LoggedTime}); a ts coarser than Zeek's microseconds (whole seconds,
+ * milliseconds) is flagged in {@link ConnRecord#tsUncertaintyNanos()} and told once to
+ * {@link ConnLogListener#notice}. A log with Zeek 8's {@code id.ctx.vlan} columns was keyed by
+ * VLAN: its rows say so in {@link ConnRecord#vlanKeyed()}, and so does {@link #vlanKeyed()}.
+ *
+ * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON or
+ * CSV quoting, a required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is
+ * reported to the {@link ConnLogListener} and skipped. What makes the rest of the log unreadable
+ * throws {@link ConnLogFormatException}: content that is none of the formats, data before any
+ * header, a header without conn.log's columns, corrupt gzip or zstd data, an unreadable Parquet
+ * file or one without conn.log's columns.
  *
  * <p>Required per row: {@code uid}, {@code id.orig_h}, {@code id.orig_p}, {@code id.resp_h},
  * {@code id.resp_p}, {@code proto}; or {@code uid} and {@code community_id}, which stands in for
@@ -367,7 +377,7 @@ public final class ConnLogReader implements Closeable {
 
     private static boolean isZeekHeader(final byte[] b, final int from, final int len) {
         for (String h : ZEEK_HEADERS) {
-            if (len - from >= h.length() && new String(b, from, h.length(), java.nio.charset.StandardCharsets.US_ASCII).equals(h)) {
+            if (len - from >= h.length() && new String(b, from, h.length(), StandardCharsets.US_ASCII).equals(h)) {
                 return true;
             }
         }

@@ -5,6 +5,9 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -49,8 +52,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NANOS_PER_DAY = 86_400L * NANOS_PER_SECOND;
     private static final long NANOS_PER_MILLI = 1_000_000L;
-    private static final java.time.format.DateTimeFormatter MILLIS_TEXT =
-        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter MILLIS_TEXT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(ZoneOffset.UTC);
     /** Julian day number of 1970-01-01, for INT96 timestamps. */
     private static final long JULIAN_EPOCH_DAY = 2_440_588L;
     private static final int INT96_BYTES = 12;
@@ -412,7 +415,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             case TIMESTAMP:
                 final long count = int32 ? r.getInteger() : r.getLong();
                 if (c.unitNanos == NANOS_PER_MILLI && count >= 0) {
-                    return MILLIS_TEXT.format(java.time.Instant.ofEpochMilli(count)); // three decimals: as coarse as a millisecond
+                    return MILLIS_TEXT.format(Instant.ofEpochMilli(count)); // three decimals: as coarse as a millisecond
                 }
                 return nanosText(c, scaled(c, count));
             case TIME:
