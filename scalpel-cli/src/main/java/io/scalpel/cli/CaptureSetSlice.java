@@ -7,7 +7,6 @@ import io.scalpel.index.CaptureSetBuilder;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.FlowQuery;
-import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
@@ -74,7 +73,7 @@ final class CaptureSetSlice {
                 } else if (c.flow != null) {
                     final FlowQuery q;
                     try {
-                        q = FlowQuery.parse(c.flow, fromNs, toNs, c.vlanAware);
+                        q = FlowQuery.parse(c.flow, fromNs, toNs, c.vlanKeying.aware());
                     } catch (IllegalArgumentException e) {
                         throw new CommandLine.ParameterException(c.spec.commandLine(), e.getMessage());
                     }
@@ -154,7 +153,8 @@ final class CaptureSetSlice {
         ConnSelection.Result read = null;
         if (c.conn != null) {
             final long[] malformed = {0};
-            read = ConnSelection.read(c.conn, c.all ? null : wanted, c.vlanAware, listener(malformed));
+            read = ConnSelection.read(c.conn, c.all ? null : wanted, c.vlanKeying.choice()::aware, SliceCommand.listener(err, malformed));
+            c.vlanKeying.logRead(c.conn, read.vlanKeyed(), err);
             for (ConnRecord r : read.rows().values()) {
                 rows.put(r.uid(), set.query(r, read.nextStart(r)));
                 connRows.add(r);
@@ -165,8 +165,8 @@ final class CaptureSetSlice {
         if (c.tunnelLog != null) {
             final long[] malformed = {0};
             try (TunnelLogReader reader = "-".equals(c.tunnelLog)
-                ? TunnelLogReader.open(System.in, "<stdin>", listener(malformed))
-                : TunnelLogReader.open(Path.of(c.tunnelLog), listener(malformed))) {
+                ? TunnelLogReader.open(System.in, "<stdin>", SliceCommand.listener(err, malformed))
+                : TunnelLogReader.open(Path.of(c.tunnelLog), SliceCommand.listener(err, malformed))) {
                 for (Tunnel t : reader.tunnels().values()) {
                     if ((c.all || wanted.contains(t.uid())) && !rows.containsKey(t.uid())) {
                         rows.put(t.uid(), set.query(t));
@@ -192,14 +192,6 @@ final class CaptureSetSlice {
             queries.add(r.getValue());
         }
         return new FromLogs(queries, requested, unknown, connRows);
-    }
-
-    private ConnLogListener listener(final long[] malformed) {
-        return (source, line, message) -> {
-            if (malformed[0]++ < MALFORMED_SHOWN) {
-                err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
-            }
-        };
     }
 
     private void moreMalformed(final String log, final long malformed) {
@@ -297,6 +289,7 @@ final class CaptureSetSlice {
             s.put("unknown", unknown);
         }
         s.put("problems", problems);
+        c.vlanKeying.json(s);
         s.put("files_opened", set.filesOpened());
         s.put("exit_code", code.code());
         final PrintWriter out = c.spec.commandLine().getOut();

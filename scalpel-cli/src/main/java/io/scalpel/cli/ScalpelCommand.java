@@ -54,6 +54,9 @@ public final class ScalpelCommand implements Runnable {
 
     static CommandLine commandLine(final ScalpelCommand command) {
         final CommandLine cl = new CommandLine(command);
+        // An argument starting with '@' is taken as it is, never as a file of arguments: `--uid @x`
+        // is refused with a pointer to --uids-from, not silently replaced by x's contents.
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, args) -> {
             final PrintWriter err = ex.getCommandLine().getErr();
             err.println("scalpel: " + ex.getMessage());

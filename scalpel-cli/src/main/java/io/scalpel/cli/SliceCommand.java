@@ -77,6 +77,10 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--uid", paramLabel = "UID", split = ",", description = "uid(s) to slice (comma-separated, repeatable)")
     List<String> uids = new ArrayList<>();
 
+    @Option(names = "--uids-from", paramLabel = "FILE", description = "uids to slice from a file, one per line or the first"
+        + " column of zeek-cut/TSV/CSV output (a header line naming uid is skipped); - for stdin")
+    String uidsFrom;
+
     @Option(names = "--all", description = "slice every uid of the conn.log (and of the tunnel.log)")
     boolean all;
 
@@ -129,6 +133,13 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--vlan-aware", description = "match the conn.log's vlan/inner_vlan against the frames' tags ('-' = untagged)")
     boolean vlanAware;
 
+    @Option(names = "--vlan-blind", description = "ignore VLAN tags, even for a conn.log written with Zeek's VLAN-aware key"
+        + " (id.ctx.vlan columns), which is otherwise joined VLAN-aware")
+    boolean vlanBlind;
+
+    /** Whether conn rows are joined VLAN-aware, and why. */
+    VlanKeying vlanKeying;
+
     @Option(names = "--tcp-close-delay", paramLabel = "SECONDS", converter = SecondsConverter.class,
         description = "Zeek's tcp_close_delay on the sensor (default 5): how long a TCP connection still takes packets"
             + " after both endpoints closed")
@@ -154,10 +165,14 @@ final class SliceCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final CaptureFormat outFormat = parseFormat();
         validate();
+        if (uidsFrom != null) {
+            uids.addAll(UidList.read(uidsFrom, System.in));
+        }
         files = SliceFiles.of(this);
         filter = compileBpf();
-        final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanAware(vlanAware).withReindex(reindex)
-            .withCommunityIdSeed(communityIdSeed).withTcpCloseDelayNanos(tcpCloseDelayNanos);
+        vlanKeying = new VlanKeying(vlanAware, vlanBlind);
+        final Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withVlanKey(vlanKeying.choice())
+            .withReindex(reindex).withCommunityIdSeed(communityIdSeed).withTcpCloseDelayNanos(tcpCloseDelayNanos);
         if (Files.isDirectory(capture)) {
             if (arrow != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--arrow pairs the conn.log rows of one capture file,"
@@ -278,6 +293,10 @@ final class SliceCommand implements Callable<Integer> {
         SliceFiles.refuseEmpty(cl, "--split-dir", output.splitDir);
         SliceFiles.refuseEmpty(cl, "--arrow", arrow);
         SliceFiles.refuseEmpty(cl, "--index", index);
+        validateUids(cl);
+        if (vlanAware && vlanBlind) {
+            throw new CommandLine.ParameterException(cl, "--vlan-aware and --vlan-blind cannot be combined");
+        }
         if (communityIdSeed < 0 || communityIdSeed > CommunityId.MAX_SEED) {
             throw new CommandLine.ParameterException(cl, "--community-id-seed " + communityIdSeed
                 + " is not a 16-bit value (0-" + CommunityId.MAX_SEED + ")");
@@ -301,15 +320,21 @@ final class SliceCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--from/--to go with --flow or alone: a " + (conn != null ? "conn.log" : "tunnel.log")
                     + " row has its own time window");
             }
-            if (all == !uids.isEmpty()) {
-                throw new CommandLine.ParameterException(cl, "with " + logs + " give either --uid UID[,UID...] or --all");
+            if (all == (!uids.isEmpty() || uidsFrom != null)) {
+                throw new CommandLine.ParameterException(cl, "with " + logs + " give either --uid UID[,UID...] (or --uids-from FILE)"
+                    + " or --all");
             }
             if ("-".equals(conn) && "-".equals(tunnelLog)) {
                 throw new CommandLine.ParameterException(cl, "--conn and --tunnel-log cannot both read stdin");
             }
+            if ("-".equals(uidsFrom) && ("-".equals(conn) || "-".equals(tunnelLog))) {
+                throw new CommandLine.ParameterException(cl, "--uids-from and " + ("-".equals(conn) ? "--conn" : "--tunnel-log")
+                    + " cannot both read stdin");
+            }
         } else {
-            if (all || !uids.isEmpty()) {
-                throw new CommandLine.ParameterException(cl, (all ? "--all" : "--uid") + " needs --conn LOG or --tunnel-log LOG");
+            if (all || !uids.isEmpty() || uidsFrom != null) {
+                throw new CommandLine.ParameterException(cl, (all ? "--all" : !uids.isEmpty() ? "--uid" : "--uids-from")
+                    + " needs --conn LOG or --tunnel-log LOG");
             }
             if (flow == null && communityIds.isEmpty() && from == null && to == null) {
                 throw new CommandLine.ParameterException(cl, "nothing to slice: give --conn LOG (or --tunnel-log LOG) with --uid or --all,"
@@ -338,6 +363,21 @@ final class SliceCommand implements Callable<Integer> {
         }
     }
 
+    /** Trims the --uid values; refuses an empty one, and one that was meant as an argument file (@FILE). */
+    private void validateUids(final CommandLine cl) {
+        for (int i = 0; i < uids.size(); i++) {
+            final String u = uids.get(i).strip();
+            if (u.isEmpty()) {
+                throw new CommandLine.ParameterException(cl, "--uid: empty uid (an empty value, or two commas in a row)");
+            }
+            if (u.startsWith("@")) {
+                throw new CommandLine.ParameterException(cl, "--uid '" + u + "': a uid does not start with '@'; to read uids"
+                    + " from a file, give --uids-from " + u.substring(1));
+            }
+            uids.set(i, u);
+        }
+    }
+
     private CaptureFormat parseFormat() {
         if (format == null) {
             return null;
@@ -361,7 +401,8 @@ final class SliceCommand implements Callable<Integer> {
         ConnSelection.Result read = null;
         if (conn != null) {
             final long[] malformed = {0};
-            read = ConnSelection.read(conn, all ? null : wanted, vlanAware, listener(err, malformed));
+            read = ConnSelection.read(conn, all ? null : wanted, vlanKeying.choice()::aware, listener(err, malformed));
+            vlanKeying.logRead(conn, read.vlanKeyed(), err);
             for (ConnRecord r : read.rows().values()) {
                 rows.put(r.uid(), scalpel.query(r, read.nextStart(r)));
                 connRows.add(r);
@@ -451,10 +492,22 @@ final class SliceCommand implements Callable<Integer> {
         return code.code();
     }
 
-    private static ConnLogListener listener(final PrintWriter err, final long[] malformed) {
-        return (source, line, message) -> {
-            if (malformed[0]++ < MALFORMED_SHOWN) {
-                err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
+    /**
+     * Prints the first 10 skipped lines of a log (counting them all in {@code malformed[0]}) and
+     * its notices, as warnings.
+     */
+    static ConnLogListener listener(final PrintWriter err, final long[] malformed) {
+        return new ConnLogListener() {
+            @Override
+            public void malformedLine(final String source, final long line, final String message) {
+                if (malformed[0]++ < MALFORMED_SHOWN) {
+                    err.println("scalpel: warning: " + source + " line " + line + ": " + message + " (line skipped)");
+                }
+            }
+
+            @Override
+            public void notice(final String source, final long line, final String message) {
+                err.println("scalpel: warning: " + source + " line " + line + ": " + message);
             }
         };
     }
@@ -507,7 +560,7 @@ final class SliceCommand implements Callable<Integer> {
         if (flow != null) {
             final FlowQuery q;
             try {
-                q = FlowQuery.parse(flow, fromNs, toNs, vlanAware);
+                q = FlowQuery.parse(flow, fromNs, toNs, vlanKeying.aware());
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -660,6 +713,7 @@ final class SliceCommand implements Callable<Integer> {
             s.put("unknown", unknown);
         }
         s.put("problems", problems);
+        vlanKeying.json(s);
         if (mismatches >= 0) {
             s.put("community_id_mismatches", mismatches);
         }

@@ -76,7 +76,7 @@ class ConnLogSourcesCommandTest {
         final Cli r = Cli.run("slice", capture.toString(), "--conn", parquet.toString(), "--all", "-w", dir.resolve("o.pcap").toString());
 
         assertEquals(ExitCode.BAD_INPUT.code(), r.exit(), r::toString);
-        assertEquals("scalpel: " + parquet + ": Parquet file has no proto column (nor proto); is this a conn.log?", lastLine(r.err()));
+        assertEquals("scalpel: " + parquet + ": Parquet file has no proto column; is this a conn.log?", lastLine(r.err()));
         assertFalse(Files.exists(dir.resolve("o.pcap")));
     }
 

@@ -189,7 +189,8 @@ public final class CaptureSet implements Closeable {
 
     /** The query for a conn.log row whose log's next row of the same key starts at {@code nextRowStart} (see {@link Scalpel#query(ConnRecord, long)}). */
     public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(), nextRowStart);
+        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+            nextRowStart);
     }
 
     /** The query for a tunnel of a tunnel.log. */

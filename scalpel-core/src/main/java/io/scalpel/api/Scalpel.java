@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -45,11 +46,31 @@ import java.util.function.Consumer;
  */
 public final class Scalpel implements Closeable {
 
+    /** Which connection key conn.log rows are joined by: whether their VLAN tags must match the frames'. */
+    public enum VlanKey {
+        /**
+         * As the log says: VLAN-aware for a row of a log written with Zeek's VLAN-aware connection
+         * key ({@link ConnRecord#vlanKeyed()}: it has {@code id.ctx.vlan} columns), VLAN-blind
+         * otherwise, as Zeek's default key is.
+         */
+        AS_LOGGED,
+        /** VLAN-aware for every row: its {@code vlan}/{@code inner_vlan} must be the frame's tags (unset: untagged). */
+        AWARE,
+        /** VLAN-blind for every row, even of a log keyed by VLAN: tags are ignored. */
+        BLIND;
+
+        /** Whether {@code conn} is joined VLAN-aware under this choice. */
+        public boolean aware(final ConnRecord conn) {
+            return this == AWARE || (this == AS_LOGGED && conn.vlanKeyed());
+        }
+    }
+
     /**
      * How to open a capture.
      *
      * @param index          index directory; null for the default beside the capture
-     * @param vlanAware      join conn rows by their VLAN tags as well (Zeek's VLAN-aware key)
+     * @param vlanKey        whether conn rows are joined by their VLAN tags as well (Zeek's VLAN-aware key):
+     *                       as their log says (the default), always or never
      * @param buildIfMissing build the index when there is none, and extend it when the capture grew since it was indexed
      * @param reindex        rebuild the index when the capture changed since (otherwise refuse it)
      * @param progress       receives indexing progress
@@ -58,36 +79,47 @@ public final class Scalpel implements Closeable {
      * @param tcpCloseDelayNanos Zeek's {@code tcp_close_delay}: how long a TCP connection still
      *                        takes packets after both endpoints closed (see {@link TcpEnding})
      */
-    public record Options(Path index, boolean vlanAware, boolean buildIfMissing, boolean reindex,
+    public record Options(Path index, VlanKey vlanKey, boolean buildIfMissing, boolean reindex,
                           IndexBuilder.Progress progress, int communityIdSeed, long tcpCloseDelayNanos) {
         public static Options defaults() {
-            return new Options(null, false, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED,
+            return new Options(null, VlanKey.AS_LOGGED, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED,
                 TcpEnding.DEFAULT_CLOSE_DELAY_NANOS);
         }
 
         public Options withIndex(final Path p) {
-            return new Options(p, vlanAware, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
+            return new Options(p, vlanKey, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
+        public Options withVlanKey(final VlanKey k) {
+            return new Options(index, Objects.requireNonNull(k, "vlanKey"), buildIfMissing, reindex, progress,
+                communityIdSeed, tcpCloseDelayNanos);
+        }
+
+        /** True: {@link VlanKey#AWARE}; false: {@link VlanKey#AS_LOGGED} (VLAN-blind unless the log is keyed by VLAN). */
         public Options withVlanAware(final boolean v) {
-            return new Options(index, v, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
+            return withVlanKey(v ? VlanKey.AWARE : VlanKey.AS_LOGGED);
+        }
+
+        /** Whether every conn row is joined VLAN-aware ({@link VlanKey#AWARE}). */
+        public boolean vlanAware() {
+            return vlanKey == VlanKey.AWARE;
         }
 
         public Options withBuildIfMissing(final boolean b) {
-            return new Options(index, vlanAware, b, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
+            return new Options(index, vlanKey, b, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withReindex(final boolean r) {
-            return new Options(index, vlanAware, buildIfMissing, r, progress, communityIdSeed, tcpCloseDelayNanos);
+            return new Options(index, vlanKey, buildIfMissing, r, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
         public Options withProgress(final IndexBuilder.Progress p) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, p, communityIdSeed, tcpCloseDelayNanos);
+            return new Options(index, vlanKey, buildIfMissing, reindex, p, communityIdSeed, tcpCloseDelayNanos);
         }
 
         /** @throws IllegalArgumentException when the seed is not a 16-bit value */
         public Options withCommunityIdSeed(final int seed) {
-            return new Options(index, vlanAware, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed), tcpCloseDelayNanos);
+            return new Options(index, vlanKey, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed), tcpCloseDelayNanos);
         }
 
         /**
@@ -100,7 +132,7 @@ public final class Scalpel implements Closeable {
             if (nanos < 0) {
                 throw new IllegalArgumentException("tcp_close_delay must not be negative, was " + nanos + " ns");
             }
-            return new Options(index, vlanAware, buildIfMissing, reindex, progress, communityIdSeed, nanos);
+            return new Options(index, vlanKey, buildIfMissing, reindex, progress, communityIdSeed, nanos);
         }
     }
 
@@ -224,9 +256,10 @@ public final class Scalpel implements Closeable {
 
     /**
      * The query for a conn.log row under this instance's options: by 5-tuple, or by
-     * community_id when the row has no 5-tuple. A TCP connection's packets after its close are
-     * bounded by the close delay and a new SYN only: when the log has a later row with the same
-     * key, give its start with {@link #query(ConnRecord, long)}.
+     * community_id when the row has no 5-tuple; VLAN-aware as {@link Options#vlanKey()} says
+     * for the row. A TCP connection's packets after its close are bounded by the close delay and a
+     * new SYN only: when the log has a later row with the same key, give its start with
+     * {@link #query(ConnRecord, long)}.
      */
     public FlowQuery query(final ConnRecord conn) {
         return query(conn, TcpEnding.NO_NEXT_ROW);
@@ -238,7 +271,8 @@ public final class Scalpel implements Closeable {
      * none): a TCP connection's packets after its close never reach into that row.
      */
     public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
-        return FlowQuery.of(conn, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(), nextRowStart);
+        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+            nextRowStart);
     }
 
     /**
@@ -294,10 +328,11 @@ public final class Scalpel implements Closeable {
 
     /** The queries of conn rows that stand for their log (each bounded by the next row of its key). */
     static List<FlowQuery> queries(final Collection<ConnRecord> conns, final Options options) {
-        final SameKeyRows next = SameKeyRows.of(conns, options.vlanAware());
+        // A log is keyed by VLAN or not as a whole (its id.ctx columns): its rows' keys are alike.
+        final SameKeyRows next = SameKeyRows.of(conns, conns.stream().anyMatch(options.vlanKey()::aware));
         final List<FlowQuery> queries = new ArrayList<>(conns.size());
         for (ConnRecord c : conns) {
-            queries.add(FlowQuery.of(c, options.vlanAware(), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+            queries.add(FlowQuery.of(c, options.vlanKey().aware(c), options.communityIdSeed(), options.tcpCloseDelayNanos(),
                 next.nextStart(c)));
         }
         return queries;

@@ -72,7 +72,7 @@ public record FlowQuery(String label, int ipVersion,
         TcpEnding ending = null;
         if (c.tsNanos() != Long.MIN_VALUE) {
             from = c.tsNanos() - WINDOW_SLACK_NANOS;
-            to = c.tsNanos() + Math.max(0, c.durationNanos()) + WINDOW_SLACK_NANOS;
+            to = c.tsNanos() + Math.max(0, c.durationNanos()) + c.tsUncertaintyNanos() + WINDOW_SLACK_NANOS;
             if (c.proto() == null || c.proto().equalsIgnoreCase("tcp")) {
                 // A row without proto (a zeek-cut subset joined by community_id) may be TCP: its
                 // frames tell, as only TCP frames ever close a connection.

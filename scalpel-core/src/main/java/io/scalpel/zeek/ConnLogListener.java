@@ -17,4 +17,15 @@ public interface ConnLogListener {
      *                truncated and control characters escaped, so it is safe to print
      */
     void malformedLine(String source, long line, String message);
+
+    /**
+     * Told once per log of something about its rows that changes the join although no line is
+     * wrong: so far, that a {@code ts} is coarser than Zeek's microseconds (whole seconds, as
+     * {@code zeek-cut -d} prints them, or milliseconds), so the windows were widened to hold the
+     * true start. Does nothing unless overridden.
+     *
+     * @param line the first row it applies to
+     */
+    default void notice(String source, long line, String message) {
+    }
 }

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -13,18 +14,27 @@ import java.util.zip.ZipException;
 
 /**
  * Reads a Zeek conn.log one row at a time, in constant memory: Zeek's TSV format (with its
- * {@code #} headers, columns in any order, several header blocks in one file) or JSON lines (flat
- * or nested keys, ts as epoch seconds or ISO 8601), either of them optionally gzip'd or
+ * {@code #} headers, columns in any order, several header blocks in one file), TSV whose columns
+ * a plain header line names instead ({@code zeek-cut -m}, {@code zq -f tsv}), a CSV export with a
+ * header line, or JSON lines (flat or nested keys), either of them optionally gzip'd or
  * zstd-compressed; a Parquet file ({@link ParquetConnLog}, by path only); or a directory of
- * rotated logs ({@link RotatedLogs}). The format and the compression are recognised from the
- * content, not from the file name.
+ * rotated logs, Zeek's archive layout included ({@link RotatedLogs}). The format and the
+ * compression are recognised from the content, not from the file name. A header line's columns
+ * may be named as Zeek names them or by {@link ConnField#byColumnName}'s other names
+ * ({@code id_orig_h}, {@code orig_h}).
  *
- * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON, a
- * required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is reported to the
- * {@link ConnLogListener} and skipped. What makes the rest of the log unreadable throws
- * {@link ConnLogFormatException}: content that is neither format, data before a {@code #fields}
- * header, a {@code #fields} header without conn.log's columns, corrupt gzip or zstd data, an
- * unreadable Parquet file or one without conn.log's columns.
+ * <p>{@code ts} may be epoch seconds, milliseconds, micro- or nanoseconds, or ISO 8601 with or
+ * without a fraction ({@link LoggedTime}); a ts coarser than Zeek's microseconds (whole seconds,
+ * milliseconds) is flagged in {@link ConnRecord#tsUncertaintyNanos()} and told once to
+ * {@link ConnLogListener#notice}. A log with Zeek 8's {@code id.ctx.vlan} columns was keyed by
+ * VLAN: its rows say so in {@link ConnRecord#vlanKeyed()}, and so does {@link #vlanKeyed()}.
+ *
+ * <p>A row that cannot be parsed (wrong column count, bad address, port or number, invalid JSON or
+ * CSV quoting, a required field missing, a line longer than {@value #MAX_LINE_LENGTH} bytes) is
+ * reported to the {@link ConnLogListener} and skipped. What makes the rest of the log unreadable
+ * throws {@link ConnLogFormatException}: content that is none of the formats, data before any
+ * header, a header without conn.log's columns, corrupt gzip or zstd data, an unreadable Parquet
+ * file or one without conn.log's columns.
  *
  * <p>Required per row: {@code uid}, {@code id.orig_h}, {@code id.orig_p}, {@code id.resp_h},
  * {@code id.resp_p}, {@code proto}; or {@code uid} and {@code community_id}, which stands in for
@@ -45,7 +55,11 @@ public final class ConnLogReader implements Closeable {
     private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
 
-    private enum Format { ZEEK_TSV, JSON_LINES }
+    private enum Format { ZEEK_TSV, JSON_LINES, CSV }
+
+    /** Lines starting with these are Zeek's TSV headers; other lines starting with {@code #} before the data are comments. */
+    private static final String[] ZEEK_HEADERS = {"#separator", "#set_separator", "#empty_field", "#unset_field", "#path",
+        "#open", "#fields", "#types", "#close"};
 
     /** Turns a parsed row into what the reader returns. */
     @FunctionalInterface
@@ -59,6 +73,9 @@ public final class ConnLogReader implements Closeable {
         <T> T next(RowConverter<T> converter, java.util.function.Predicate<ConnRow> rowFilter) throws IOException;
 
         long malformedLines();
+
+        /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
+        boolean vlanKeyed();
     }
 
     private final String source;
@@ -71,6 +88,11 @@ public final class ConnLogReader implements Closeable {
     private Format format;
     private ZeekTsvParser tsv;
     private JsonLinesParser json;
+    private CsvLogParser csv;
+    /** A row or header so far named a column of Zeek's VLAN-aware connection key. */
+    private boolean vlanKeyed;
+    /** The first coarse ts was told to the listener (a directory's files tell it themselves). */
+    private boolean coarseTimeNoticed;
     /** The line reader holds a line that next() has not handled yet. */
     private boolean pending;
     private boolean ended;
@@ -195,9 +217,17 @@ public final class ConnLogReader implements Closeable {
 
     /** The next row as {@code converter} makes it, or null at the end of the log. */
     <T> T next(final RowConverter<T> converter) throws IOException {
-        if (rows != null) {
-            return rows.next(converter, rowFilter);
+        final T next = rows != null ? rows.next(converter, rowFilter) : nextLine(converter);
+        if (next instanceof ConnRecord r && r.tsUncertaintyNanos() > 0 && !coarseTimeNoticed && !(rows instanceof RotatedLogs)) {
+            coarseTimeNoticed = true;
+            listener.notice(source, r.line(), "ts is coarser than the microseconds Zeek logs (" + coarseness(r.tsUncertaintyNanos())
+                + "): the first packet lies within " + coarseness(r.tsUncertaintyNanos()) + " after it, so the windows of such rows"
+                + " close that much later than ts + duration");
         }
+        return next;
+    }
+
+    private <T> T nextLine(final RowConverter<T> converter) throws IOException {
         while (true) {
             if (!pending && !readLine()) {
                 return null;
@@ -218,20 +248,60 @@ public final class ConnLogReader implements Closeable {
                 if (format == Format.ZEEK_TSV) {
                     if (b[0] == '#') {
                         tsv.header(b, len, line);
+                        vlanKeyed |= tsv.vlanKeyed();
+                        continue;
+                    }
+                    if (tsv.needsHeader()) {
+                        if (!tsv.headerLine(b, len, line)) {
+                            throw tsv.zeekHeaders() ? new ConnLogFormatException(source, line, "data before a #fields header,"
+                                + " and not a line naming the columns either (zeek-cut keeps its header with -m or -c)")
+                                : new ConnLogFormatException(source, line, notALog(kind, b, firstNonBlank(b, len), len));
+                        }
+                        vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
                     tsv.row(b, len, line, row);
+                } else if (format == Format.CSV) {
+                    if (b[0] == '#') {
+                        continue; // a comment
+                    }
+                    if (csv.needsHeader()) {
+                        if (!csv.headerLine(b, len, line)) {
+                            throw new ConnLogFormatException(source, line, notALog(kind, b, firstNonBlank(b, len), len));
+                        }
+                        vlanKeyed |= csv.vlanKeyed();
+                        continue;
+                    }
+                    csv.row(b, len, row);
                 } else {
                     json.row(b, len, row);
+                    vlanKeyed |= row.hasVlanKeyField();
                 }
                 if (rowFilter != null && !rowFilter.test(row)) {
                     continue; // not wanted: its addresses and numbers are never parsed
                 }
+                row.vlanKeyed(vlanKeyed);
                 return converter.convert(row, line);
             } catch (MalformedLineException e) {
                 report(line, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Whether the log was written with Zeek's VLAN-aware connection key, as far as it was read: a
+     * {@code #fields} or header line, or a Parquet schema, with {@code id.ctx.vlan} or
+     * {@code id.ctx.inner_vlan}; in JSON lines, where Zeek leaves unset fields out, any row read so
+     * far that names one of them. Read to the end, it tells for the whole log; rows returned before
+     * the first such JSON row say {@link ConnRecord#vlanKeyed()} false.
+     */
+    public boolean vlanKeyed() {
+        return rows != null ? rows.vlanKeyed() : vlanKeyed;
+    }
+
+    private static String coarseness(final long nanos) {
+        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + " s"
+            : nanos % 1_000_000L == 0 ? nanos / 1_000_000L + " ms" : nanos / 1_000L + " µs";
     }
 
     /**
@@ -308,33 +378,70 @@ public final class ConnLogReader implements Closeable {
         in.close();
     }
 
-    /** Reads up to the first non-blank line and decides the format from its first byte; leaves it pending. */
+    /**
+     * Reads up to the first line that tells the format and leaves it pending: Zeek's TSV header
+     * ({@code #separator}, {@code #fields}, ...), a JSON object, or a header line separated by tabs
+     * (zeek-cut, zq) or commas (CSV). Blank lines and other lines starting with {@code #} before it
+     * (comments, such as a BTest baseline's first line) are skipped.
+     */
     private void detectFormat() throws IOException {
         while (readLine()) {
             final byte[] b = lines.bytes();
             final int len = lines.length();
-            int i = 0;
-            while (i < len && isWhitespace(b[i])) {
-                i++;
-            }
+            final int i = firstNonBlank(b, len);
             if (i == len) {
                 if (lines.tooLong()) {
                     reportTooLong();
                 }
                 continue;
             }
-            if (i < len && b[i] == '#') {
+            if (b[i] == '#') {
+                if (!isZeekHeader(b, i, len)) {
+                    continue;
+                }
                 format = Format.ZEEK_TSV;
                 tsv = new ZeekTsvParser(source, kind);
-            } else if (i < len && b[i] == '{') {
+            } else if (b[i] == '{') {
                 format = Format.JSON_LINES;
                 json = new JsonLinesParser();
+            } else if (indexOf(b, len, (byte) '\t') >= 0) {
+                format = Format.ZEEK_TSV;
+                tsv = new ZeekTsvParser(source, kind);
+            } else if (indexOf(b, len, (byte) ',') >= 0) {
+                format = Format.CSV;
+                csv = new CsvLogParser(source, kind);
             } else {
                 throw new ConnLogFormatException(source, lines.lineNumber(), notALog(kind, b, i, len));
             }
             pending = true;
             return;
         }
+    }
+
+    private static boolean isZeekHeader(final byte[] b, final int from, final int len) {
+        for (String h : ZEEK_HEADERS) {
+            if (len - from >= h.length() && new String(b, from, h.length(), StandardCharsets.US_ASCII).equals(h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(final byte[] b, final int len, final byte c) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int firstNonBlank(final byte[] b, final int len) {
+        int i = 0;
+        while (i < len && isWhitespace(b[i])) {
+            i++;
+        }
+        return i;
     }
 
     private boolean readLine() throws IOException {
@@ -385,8 +492,8 @@ public final class ConnLogReader implements Closeable {
             what = "starting with byte 0x" + String.format("%02x", c)
                 + (c >= 0x20 && c < 0x7F ? " ('" + (char) c + "')" : "");
         }
-        return "not a Zeek " + kind.logName + ": " + what + "; Zeek TSV starts with '#' and JSON lines with '{'"
-            + " (zeek-cut output must keep its header: zeek-cut -c)";
+        return "not a Zeek " + kind.logName + ": " + what + "; Zeek TSV starts with '#', JSON lines with '{', and zeek-cut or"
+            + " CSV output with a line naming its columns, such as uid and id.orig_h (zeek-cut keeps it with -m or -c)";
     }
 
     private static boolean startsWith(final byte[] b, final int from, final int len, final int... magic) {

@@ -12,6 +12,10 @@ import java.util.List;
  *                      {@link #NO_TIMESTAMP} when the log has no usable ts (column absent, unset,
  *                      or masked like {@code XXXXXXXXXX.XXXXXX} in Zeek's test baselines): the row
  *                      then gives no time window, only its flow key
+ * @param tsUncertaintyNanos how coarse the logged ts is: the first packet lies in
+ *                      {@code [ts, ts + tsUncertaintyNanos)}; 0 for Zeek's microseconds, 10<sup>9</sup>
+ *                      for whole seconds ({@code zeek-cut -d}), 10<sup>6</sup> for epoch
+ *                      milliseconds (see {@link ConnLogReader} for the forms)
  * @param durationNanos {@code duration}; 0 when unset ({@code -})
  * @param proto         {@code proto} as logged: tcp, udp, icmp or unknown_transport (may be null
  *                      in a row without a 5-tuple)
@@ -19,6 +23,12 @@ import java.util.List;
  * @param ipVersion     4 or 6 ({@link io.scalpel.decode.FlowKey#IPV4} / {@code IPV6})
  * @param vlan          {@code vlan}, or -1 when unset or absent
  * @param innerVlan     {@code inner_vlan}, or -1 when unset or absent
+ * @param vlanKeyed     the log was written with Zeek's VLAN-aware connection key: it has
+ *                      {@code id.ctx.vlan} / {@code id.ctx.inner_vlan} columns (Zeek 8's
+ *                      {@code frameworks/conn_key/vlan_fivetuple}), so the tags are part of the
+ *                      connection's key. In JSON lines, where Zeek leaves unset fields out, a row
+ *                      is known to be keyed from the first row that names one of them on
+ *                      ({@link ConnLogReader#vlanKeyed()} tells for the whole log)
  * @param communityId   {@code community_id}, or null; the join key of a row without a 5-tuple
  * @param tunnelParents {@code tunnel_parents} uids (empty when unset or (empty))
  * @param origPkts      {@code orig_pkts}, or -1 when unset or absent
@@ -28,6 +38,7 @@ public record ConnRecord(
     String uid,
     long line,
     long tsNanos,
+    long tsUncertaintyNanos,
     long durationNanos,
     String proto,
     int ipProto,
@@ -36,6 +47,7 @@ public record ConnRecord(
     long respHi, long respLo, int respPort,
     int vlan,
     int innerVlan,
+    boolean vlanKeyed,
     String communityId,
     List<String> tunnelParents,
     long origPkts,
@@ -48,6 +60,22 @@ public record ConnRecord(
 
     /** {@link #tsNanos()} of a row whose ts is absent, unset or masked. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /** A row with a ts as fine as Zeek logs it, from a log not keyed by VLAN. */
+    public ConnRecord(final String uid, final long line, final long tsNanos, final long durationNanos, final String proto,
+                      final int ipProto, final int ipVersion, final long origHi, final long origLo, final int origPort,
+                      final long respHi, final long respLo, final int respPort, final int vlan, final int innerVlan,
+                      final String communityId, final List<String> tunnelParents, final long origPkts, final long respPkts) {
+        this(uid, line, tsNanos, 0, durationNanos, proto, ipProto, ipVersion, origHi, origLo, origPort, respHi, respLo, respPort,
+            vlan, innerVlan, false, communityId, tunnelParents, origPkts, respPkts);
+    }
+
+    /** This row as if its log said (or did not say) that it was keyed by VLAN. */
+    public ConnRecord withVlanKeyed(final boolean keyed) {
+        return keyed == vlanKeyed ? this : new ConnRecord(uid, line, tsNanos, tsUncertaintyNanos, durationNanos, proto, ipProto,
+            ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, vlan, innerVlan, keyed, communityId, tunnelParents,
+            origPkts, respPkts);
+    }
 
     /**
      * True when the row has its whole 5-tuple. A row without it (a zeek-cut subset such as

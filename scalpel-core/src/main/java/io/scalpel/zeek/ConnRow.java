@@ -4,9 +4,6 @@ import io.scalpel.decode.Addresses;
 import io.scalpel.decode.CommunityId;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,14 +21,29 @@ final class ConnRow {
 
     private final String[] values = new String[ConnField.ALL.length];
     private List<String> tunnelParents = List.of();
+    /** This row named a column of Zeek's VLAN-aware connection key, set or not. */
+    private boolean vlanKeyField;
+    /** The log this row is from keys connections by VLAN (told by the reader before conversion). */
+    private boolean vlanKeyed;
 
     void clear() {
         Arrays.fill(values, null);
         tunnelParents = List.of();
+        vlanKeyField = false;
     }
 
     void set(final ConnField field, final String value) {
         values[field.ordinal()] = value;
+        vlanKeyField |= field.vlanKey;
+    }
+
+    /** Whether this row named {@code id.ctx.vlan} or {@code id.ctx.inner_vlan}, even as null. */
+    boolean hasVlanKeyField() {
+        return vlanKeyField;
+    }
+
+    void vlanKeyed(final boolean keyed) {
+        vlanKeyed = keyed;
     }
 
     void tunnelParents(final List<String> parents) {
@@ -58,10 +70,12 @@ final class ConnRow {
         requireFields(ZeekLogKind.CONN);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
         final Addresses.Parsed resp = sameVersionAs(orig, address(ConnField.RESP_H));
+        final LoggedTime ts = LoggedTime.parse(ConnField.TS, get(ConnField.TS));
         return new ConnRecord(
             get(ConnField.UID),
             line,
-            time(ConnField.TS, get(ConnField.TS)),
+            ts.nanos(),
+            ts.uncertaintyNanos(),
             duration(get(ConnField.DURATION)),
             get(ConnField.PROTO),
             bounded(ConnField.IP_PROTO, get(ConnField.IP_PROTO), MAX_IP_PROTO, "an IP protocol number"),
@@ -70,6 +84,7 @@ final class ConnRow {
             resp.hi(), resp.lo(), port(ConnField.RESP_P),
             vlanTag(ConnField.VLAN, ConnField.CTX_VLAN),
             vlanTag(ConnField.INNER_VLAN, ConnField.CTX_INNER_VLAN),
+            vlanKeyed,
             get(ConnField.COMMUNITY_ID),
             tunnelParents,
             count(ConnField.ORIG_PKTS),
@@ -81,7 +96,7 @@ final class ConnRow {
         requireFields(ZeekLogKind.TUNNEL);
         final Addresses.Parsed orig = address(ConnField.ORIG_H);
         final Addresses.Parsed resp = sameVersionAs(orig, address(ConnField.RESP_H));
-        return new TunnelRecord(get(ConnField.UID), line, time(ConnField.TS, get(ConnField.TS)), orig.ipVersion(),
+        return new TunnelRecord(get(ConnField.UID), line, LoggedTime.parse(ConnField.TS, get(ConnField.TS)).nanos(), orig.ipVersion(),
             orig.hi(), orig.lo(), port(ConnField.ORIG_P), resp.hi(), resp.lo(), port(ConnField.RESP_P),
             get(ConnField.TUNNEL_TYPE), get(ConnField.ACTION));
     }
@@ -102,10 +117,12 @@ final class ConnRow {
             throw new MalformedLineException(ConnField.COMMUNITY_ID.key + ": " + SafeText.quote(communityId)
                 + " is not a Community ID v1 (1: and 28 base64 characters)");
         }
+        final LoggedTime ts = LoggedTime.parse(ConnField.TS, get(ConnField.TS));
         return new ConnRecord(
             uid,
             line,
-            time(ConnField.TS, get(ConnField.TS)),
+            ts.nanos(),
+            ts.uncertaintyNanos(),
             duration(get(ConnField.DURATION)),
             get(ConnField.PROTO),
             bounded(ConnField.IP_PROTO, get(ConnField.IP_PROTO), MAX_IP_PROTO, "an IP protocol number"),
@@ -114,6 +131,7 @@ final class ConnRow {
             0, 0, ConnRecord.UNSET,
             vlanTag(ConnField.VLAN, ConnField.CTX_VLAN),
             vlanTag(ConnField.INNER_VLAN, ConnField.CTX_INNER_VLAN),
+            vlanKeyed,
             communityId,
             tunnelParents,
             count(ConnField.ORIG_PKTS),
@@ -218,36 +236,6 @@ final class ConnRow {
         return v;
     }
 
-    /**
-     * {@code ts}: epoch seconds in decimal (exactly, to the nanosecond), an ISO 8601 date-time with
-     * an offset, or {@link ConnRecord#NO_TIMESTAMP} when unset, absent or masked (all {@code X}).
-     */
-    static long time(final ConnField field, final String text) throws MalformedLineException {
-        if (text == null || isMasked(text)) {
-            return ConnRecord.NO_TIMESTAMP;
-        }
-        if (text.indexOf('T') > 0) {
-            try {
-                final OffsetDateTime t = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-                final long seconds = t.toEpochSecond();
-                if (seconds < 0 || seconds > (Long.MAX_VALUE - t.getNano()) / NANOS_PER_SECOND) {
-                    throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
-                        + " is outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z");
-                }
-                return seconds * NANOS_PER_SECOND + t.getNano();
-            } catch (DateTimeParseException e) {
-                throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
-                    + " is not an ISO 8601 date-time with offset (like 2023-11-14T22:13:27.932964Z)");
-            }
-        }
-        final long nanos = decimalNanos(text);
-        if (nanos < 0) {
-            throw new MalformedLineException(field.key + ": " + SafeText.quote(text)
-                + " is not a time (epoch seconds like 1700000007.932964, or ISO 8601)");
-        }
-        return nanos;
-    }
-
     /** {@code duration} in nanoseconds; unset means 0 (one packet, or all at one timestamp). */
     static long duration(final String text) throws MalformedLineException {
         if (text == null) {
@@ -259,19 +247,6 @@ final class ConnRow {
                 + " is not a duration in seconds");
         }
         return nanos;
-    }
-
-    private static boolean isMasked(final String text) {
-        boolean x = false;
-        for (int i = 0; i < text.length(); i++) {
-            final char c = text.charAt(i);
-            if (c == 'X') {
-                x = true;
-            } else if (c != '.') {
-                return false;
-            }
-        }
-        return x;
     }
 
     /**

@@ -35,9 +35,11 @@ public final class ConnSelection {
      * @param tunnelParents  the wanted uids (every uid, without a selection) that some row names
      *                       in its {@code tunnel_parents}: a tunnel's uid, whose own row may be
      *                       only in tunnel.log (GRE, ERSPAN, IP-in-IP)
+     * @param vlanKeyed      the log was written with Zeek's VLAN-aware connection key
+     *                       ({@code id.ctx.vlan} columns); its rows say so too
      */
     public record Result(Map<String, ConnRecord> rows, SameKeyRows nextRows, long malformedLines, String source,
-                         Set<String> tunnelParents) {
+                         Set<String> tunnelParents, boolean vlanKeyed) {
         /** How many of {@link #rows()} have no usable ts (unset or masked): windows cannot separate their reused 5-tuples. */
         public long withoutTimestamp() {
             return rows.values().stream().filter(r -> !r.hasTimestamp()).count();
@@ -56,10 +58,12 @@ public final class ConnSelection {
      * Reads {@code log} ({@link #STDIN} for standard input) for the rows of {@code uids}, or of
      * every uid when {@code uids} is null.
      *
-     * @param vlanAware whether rows on other VLANs are other connections (Zeek's VLAN-aware key)
+     * @param vlanAware whether a row is joined VLAN-aware (rows on other VLANs are other
+     *                  connections, Zeek's VLAN-aware key); asked of the rows as they are once the
+     *                  whole log told whether it is keyed by VLAN
      * @throws ConnLogFormatException when the log cannot be read (see {@link ConnLogReader})
      */
-    public static Result read(final String log, final Set<String> uids, final boolean vlanAware,
+    public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
         Path spooled = null;
         try {
@@ -70,9 +74,10 @@ public final class ConnSelection {
             }
             final String name = STDIN.equals(log) ? "<stdin>" : log;
             final Map<String, ConnRecord> rows = new LinkedHashMap<>();
-            final SameKeyRows next = new SameKeyRows(vlanAware);
+            final List<ConnRecord> every = new ArrayList<>(); // every row, when every uid is wanted
             final Set<String> parents = new java.util.HashSet<>();
             final long malformed;
+            final boolean keyed;
             try (ConnLogReader reader = open(path, name, listener)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's.
@@ -89,18 +94,27 @@ public final class ConnSelection {
                         }
                     }
                     if (uids == null) {
-                        next.add(r);
+                        every.add(r);
                     }
                     if ((uids == null || uids.contains(r.uid())) && !rows.containsKey(r.uid())) {
                         rows.put(r.uid(), r);
                     }
                 }
                 malformed = reader.malformedLines();
+                keyed = reader.vlanKeyed();
             }
+            if (keyed) {
+                // JSON lines leave unset id.ctx fields out: the first rows may not have told.
+                rows.replaceAll((uid, row) -> row.withVlanKeyed(true));
+                every.replaceAll(row -> row.withVlanKeyed(true));
+            }
+            final boolean aware = rows.values().stream().anyMatch(vlanAware);
+            final SameKeyRows next = new SameKeyRows(aware);
+            every.forEach(next::add);
             if (uids != null && !rows.isEmpty()) {
                 addRowsOfTheirKeys(path, name, rows.values(), next);
             }
-            return new Result(rows, next, malformed, name, Set.copyOf(parents));
+            return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
             if (spooled != null) {
                 Files.deleteIfExists(spooled);

@@ -5,6 +5,9 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -32,10 +35,12 @@ import org.apache.parquet.schema.Type;
  * those columns whatever the file's size.
  *
  * <p>Columns are found by their Zeek name as converters write it: {@code id.orig_h} (a top-level
- * column with a dot, or {@code orig_h} in an {@code id} group) or {@code id_orig_h}. Values are
- * turned into Zeek's text form and go through the same checks as a TSV row:
+ * column with a dot, or {@code orig_h} in an {@code id} group), {@code id_orig_h} or {@code orig_h}
+ * ({@link ConnField#byColumnName}). Values are turned into Zeek's text form and go through the
+ * same checks as a TSV row:
  * <ul>
- *   <li>{@code ts}: TIMESTAMP (millis, micros, nanos), INT96, DOUBLE epoch seconds, or a string;
+ *   <li>{@code ts}: TIMESTAMP (millis, micros, nanos; a millisecond ts is as coarse as a
+ *       millisecond, {@link ConnRecord#tsUncertaintyNanos()}), INT96, DOUBLE epoch seconds, or a string;
  *   <li>{@code duration}: DOUBLE seconds, INT64 nanoseconds (or TIME with its unit), INTERVAL, or a string;
  *   <li>ports, {@code vlan}, {@code inner_vlan}, packet counts, {@code ip_proto}: INT32, INT64 or a string;
  *   <li>addresses, {@code uid}, {@code proto}, {@code community_id}: strings.
@@ -46,6 +51,9 @@ import org.apache.parquet.schema.Type;
 final class ParquetConnLog implements ConnLogReader.RowSource {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NANOS_PER_DAY = 86_400L * NANOS_PER_SECOND;
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final DateTimeFormatter MILLIS_TEXT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(ZoneOffset.UTC);
     /** Julian day number of 1970-01-01, for INT96 timestamps. */
     private static final long JULIAN_EPOCH_DAY = 2_440_588L;
     private static final int INT96_BYTES = 12;
@@ -97,6 +105,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     private final String createdBy;
     private final Column[] columns;
     private final ConnRow row = new ConnRow();
+    /** The schema has a column of Zeek's VLAN-aware connection key. */
+    private final boolean vlanKeyed;
     private long leftInGroup;
     private long rowNumber;
     private long malformed;
@@ -109,6 +119,12 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         this.projection = projection;
         this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
         this.columns = columns;
+        boolean keyed = false;
+        for (Column c : columns) {
+            keyed |= c.field.vlanKey;
+        }
+        this.vlanKeyed = keyed;
+        row.vlanKeyed(vlanKeyed);
     }
 
     /**
@@ -148,8 +164,10 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             }
             for (ConnField f : ConnField.ALL) {
                 if (kind.requires(f) && !(f.fiveTuple && communityId) && found.stream().noneMatch(c -> c.field == f)) {
-                    throw new ConnLogFormatException(source, 0, "Parquet file has no " + f.key + " column (nor "
-                        + f.key.replace('.', '_') + "); is this a " + kind.logName + "?");
+                    final List<String> others = f.columnNames().subList(1, f.columnNames().size());
+                    throw new ConnLogFormatException(source, 0, "Parquet file has no " + f.key + " column"
+                        + (others.isEmpty() ? "" : " (nor " + String.join(" or ", others) + ")") + "; is this a "
+                        + kind.logName + "?");
                 }
             }
             MessageType projection = null;
@@ -211,6 +229,11 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     }
 
     @Override
+    public boolean vlanKeyed() {
+        return vlanKeyed;
+    }
+
+    @Override
     public void close() throws IOException {
         reader.close();
     }
@@ -245,10 +268,9 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
 
     /** The column of {@code f}, or null when the file has none; refuses one of a type {@code f} cannot have. */
     private static Column column(final MessageType schema, final ConnField f, final String source) throws ConnLogFormatException {
-        final String underscored = f.key.replace('.', '_');
         for (ColumnDescriptor d : schema.getColumns()) {
             final String name = String.join(".", d.getPath());
-            if (!name.equals(f.key) && !name.equals(underscored)) {
+            if (ConnField.byColumnName(name) != f) {
                 continue;
             }
             final PrimitiveType type = d.getPrimitiveType();
@@ -352,7 +374,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         }
         switch (unit) {
             case MILLIS:
-                return 1_000_000L;
+                return NANOS_PER_MILLI;
             case MICROS:
                 return 1_000L;
             default:
@@ -388,6 +410,11 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     ? r.getFloat() : r.getDouble();
                 return Double.isFinite(v) ? BigDecimal.valueOf(v).toPlainString() : Double.toString(v);
             case TIMESTAMP:
+                final long count = int32 ? r.getInteger() : r.getLong();
+                if (c.unitNanos == NANOS_PER_MILLI && count >= 0) {
+                    return MILLIS_TEXT.format(Instant.ofEpochMilli(count)); // three decimals: as coarse as a millisecond
+                }
+                return nanosText(c, scaled(c, count));
             case TIME:
                 return nanosText(c, scaled(c, int32 ? r.getInteger() : r.getLong()));
             case INT96:

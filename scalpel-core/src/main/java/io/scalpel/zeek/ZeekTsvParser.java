@@ -10,7 +10,13 @@ import java.util.List;
  * {@code #unset_field} and {@code #fields} headers, then one row per line. Columns are found by
  * name, so their order does not matter; a new {@code #separator} starts a new header block (logs
  * concatenated with cat). {@code #types}, {@code #path}, {@code #open}, {@code #close} and any
- * other {@code #} line are ignored.
+ * other {@code #} line (such as a BTest baseline's {@code ###} comment) are ignored.
+ *
+ * <p>Instead of {@code #fields}, the columns may be named by a plain line of tab-separated names
+ * before the data ({@link #headerLine}): zeek-cut's minimal header ({@code zeek-cut -m}), the
+ * {@code .cut} baselines of Zeek's tests, {@code zq -f tsv}. Names may be Zeek's or
+ * {@link ConnField#byColumnName} aliases ({@code id_orig_h}, {@code orig_h}); values are read as
+ * Zeek writes them, and an empty value is unset as well as {@code -}.
  */
 final class ZeekTsvParser {
     private static final byte[] SEPARATOR_HEADER = ascii("#separator");
@@ -31,17 +37,48 @@ final class ZeekTsvParser {
     private byte[] emptyField = DEFAULT_EMPTY_FIELD;
     private byte[] unsetField = DEFAULT_UNSET_FIELD;
 
-    /** Column of each {@link ConnField}, -1 when the log does not have it. */
-    private final int[] columnOf = new int[ConnField.ALL.length];
-    /** Columns named by the current #fields; -1 before any. */
-    private int columnCount = -1;
-    private long fieldsLine;
+    private final LogColumns columns = new LogColumns();
+    /** The columns were named by a plain header line, not #fields: empty values are unset too. */
+    private boolean plainHeader;
+    /** A Zeek header line (#separator, #fields, ...) was read: this is Zeek's format, not a plain header's. */
+    private boolean zeekHeaders;
     private int[] starts = new int[0];
     private int[] ends = new int[0];
 
     ZeekTsvParser(final String source, final ZeekLogKind kind) {
         this.source = source;
         this.kind = kind;
+    }
+
+    /** True when no header named the columns yet: a data line must be a header line ({@link #headerLine}). */
+    boolean needsHeader() {
+        return !columns.known();
+    }
+
+    /** True when Zeek's own header lines were read ({@code #separator}, {@code #fields}, ...). */
+    boolean zeekHeaders() {
+        return zeekHeaders;
+    }
+
+    /** True when the header names a column of Zeek's VLAN-aware connection key. */
+    boolean vlanKeyed() {
+        return columns.vlanKeyed();
+    }
+
+    /**
+     * A line of tab-separated column names where {@code #fields} would be. Returns false, taking
+     * nothing, when the line does not name a uid column (it is data, not a header).
+     *
+     * @throws ConnLogFormatException when it names uid but not every column the log must have
+     */
+    boolean headerLine(final byte[] b, final int len, final long line) throws ConnLogFormatException {
+        final List<String> names = split(b, 0, len);
+        if (!LogColumns.namesUid(names)) {
+            return false;
+        }
+        assign(names, true, line, "header line");
+        plainHeader = true;
+        return true;
     }
 
     /** A line starting with {@code #}. */
@@ -52,7 +89,8 @@ final class ZeekTsvParser {
                 throw new ConnLogFormatException(source, line, "#separator has no value");
             }
             separator = value;
-            columnCount = -1; // a new header block: its own #fields follows
+            zeekHeaders = true;
+            columns.reset(); // a new header block: its own #fields follows
             return;
         }
         if (startsWithWord(b, len, SET_SEPARATOR_HEADER, separator)) {
@@ -65,49 +103,39 @@ final class ZeekTsvParser {
         } else if (startsWithWord(b, len, UNSET_FIELD_HEADER, separator)) {
             unsetField = valueAfter(b, len, UNSET_FIELD_HEADER);
         } else if (startsWithWord(b, len, FIELDS_HEADER, separator) || isWord(b, len, FIELDS_HEADER)) {
-            fields(b, len, line);
+            zeekHeaders = true;
+            plainHeader = false;
+            assign(split(b, Math.min(len, FIELDS_HEADER.length + separator.length), len), false, line, "#fields");
         }
     }
 
-    private void fields(final byte[] b, final int len, final long line) throws ConnLogFormatException {
-        Arrays.fill(columnOf, -1);
-        int count = 0;
-        int from = FIELDS_HEADER.length + separator.length;
-        while (from <= len) {
-            int end = indexOf(b, from, len, separator);
+    private void assign(final List<String> names, final boolean aliases, final long line, final String describe)
+        throws ConnLogFormatException {
+        columns.assign(names, aliases, kind, source, line, describe, new String(separator, StandardCharsets.UTF_8));
+        if (starts.length < names.size()) {
+            starts = new int[names.size()];
+            ends = new int[names.size()];
+        }
+    }
+
+    /** The separator-delimited names in {@code b[from, len)}. */
+    private List<String> split(final byte[] b, final int from, final int len) {
+        final List<String> names = new ArrayList<>();
+        int s = from;
+        while (s <= len) {
+            int end = indexOf(b, s, len, separator);
             if (end < 0) {
                 end = len;
             }
-            final ConnField f = ConnField.byKey(new String(b, from, end - from, StandardCharsets.UTF_8));
-            if (f != null && columnOf[f.ordinal()] < 0) {
-                columnOf[f.ordinal()] = count;
-            }
-            count++;
-            from = end + separator.length;
+            names.add(new String(b, s, end - s, StandardCharsets.UTF_8));
+            s = end + separator.length;
         }
-        final boolean communityId = columnOf[ConnField.COMMUNITY_ID.ordinal()] >= 0;
-        for (ConnField f : ConnField.ALL) {
-            if (kind.requires(f) && columnOf[f.ordinal()] < 0 && !(f.fiveTuple && communityId)) {
-                throw new ConnLogFormatException(source, line, "#fields has no " + f.key
-                    + " column (separator " + SafeText.quote(new String(separator, StandardCharsets.UTF_8))
-                    + "); is this a " + kind.logName + "?");
-            }
-        }
-        columnCount = count;
-        fieldsLine = line;
-        if (starts.length < count) {
-            starts = new int[count];
-            ends = new int[count];
-        }
+        return names;
     }
 
-    /** A data line: fills row with the text of the columns the join uses. */
-    void row(final byte[] b, final int len, final long line, final ConnRow row)
-        throws ConnLogFormatException, MalformedLineException {
-        if (columnCount < 0) {
-            throw new ConnLogFormatException(source, line, "data before a #fields header"
-                + " (headerless zeek-cut output is not supported: keep the header with zeek-cut -c)");
-        }
+    /** A data line, once the columns are known: fills row with the text of the columns the join uses. */
+    void row(final byte[] b, final int len, final long line, final ConnRow row) throws MalformedLineException {
+        final int columnCount = columns.count();
         int count = 0;
         int from = 0;
         while (true) {
@@ -127,17 +155,17 @@ final class ZeekTsvParser {
             from = end + separator.length;
         }
         if (count != columnCount) {
-            throw new MalformedLineException("has " + count + " columns where #fields (line " + fieldsLine
-                + ") names " + columnCount);
+            throw new MalformedLineException("has " + count + " columns where " + (plainHeader ? "the header line" : "#fields")
+                + " (line " + columns.headerLine() + ") names " + columnCount);
         }
         for (ConnField f : ConnField.ALL) {
-            final int c = columnOf[f.ordinal()];
+            final int c = columns.columnOf(f);
             if (c < 0) {
                 continue;
             }
             final int s = starts[c];
             final int e = ends[c];
-            if (equals(b, s, e, unsetField)) {
+            if (equals(b, s, e, unsetField) || (plainHeader && s == e)) {
                 continue;
             }
             if (f == ConnField.TUNNEL_PARENTS) {

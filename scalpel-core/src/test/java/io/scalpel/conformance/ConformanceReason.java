@@ -7,20 +7,19 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * The closed list of reasons a row is not judged or differs from Zeek's count. A mechanical
- * reason computes, from the row's extract as tshark decodes it, the difference the rule makes
- * (frames minus Zeek's packets: the frames Zeek discards by that rule, or minus the packets
- * Zeek finds beyond one in a frame); the test asserts it is the difference.
+ * The closed list of reasons a row is not judged or differs from Zeek's count. A reason that
+ * explains a difference is mechanical: it computes, from the extract of the row (or of the group
+ * of rows judged together) as tshark decodes it, the difference the rule makes (frames minus
+ * Zeek's packets: the frames Zeek discards by that rule, or minus the packets Zeek finds beyond
+ * one in a frame); the test asserts it is the difference.
  */
 enum ConformanceReason {
     /** An exact row. */
     NONE("-", false, null),
-    /** The baseline is a zeek-cut subset without the connection's proto and endpoints. */
+    /** The baseline is a zeek-cut subset without the connection's proto and endpoints: the reader refuses it. */
     NO_FIVE_TUPLE("no-five-tuple", false, null),
-    /** The baseline is a zeek-cut subset without orig_pkts/resp_pkts. */
+    /** The baseline is a zeek-cut subset without orig_pkts/resp_pkts: nothing to compare with. */
     NO_PACKET_COUNTS("no-packet-counts", false, null),
-    /** ts is masked and the same key appears in more than one row of the log: no time window separates them. */
-    REPEATED_MASKED_KEY("repeated-masked-key", false, null),
     /**
      * Zeek reassembles IP fragments and counts a datagram once, when it is complete (an
      * incomplete one, never); the extract carries every fragment. Check: fragment frames minus
@@ -56,8 +55,6 @@ enum ConformanceReason {
      * summed, are the packets Zeek counted beyond the frames.
      */
     AGGREGATED_FRAME("aggregated-frame", true, frames -> -frames.stream().mapToLong(f -> Math.max(0, f.transportHeaders() - 1)).sum()),
-    /** Zeek decided differently whether to decapsulate a tunnel (docs/conformance.md names the decision). */
-    ZEEK_TUNNEL_DECISION("zeek-tunnel-decision", false, null),
     /** A difference nobody explained yet: always fails. */
     UNEXPLAINED("unexplained", false, null);
 
@@ -74,10 +71,12 @@ enum ConformanceReason {
     String code() { return code; }
     boolean mechanical() { return mechanical; }
 
-    /** Whether this reason may explain a difference (the not-judged reasons, NONE and UNEXPLAINED may not). */
+    /**
+     * Whether this reason may explain a difference: only a rule checked on the extract does (the
+     * not-judged reasons, NONE and UNEXPLAINED do not).
+     */
     boolean explainsDifference() {
-        return this == FRAGMENTS_COUNTED_ONCE || this == BAD_CHECKSUM || this == CUT_BY_SNAPLEN || this == AGGREGATED_FRAME
-            || this == ZEEK_TUNNEL_DECISION;
+        return mechanical;
     }
 
     /** The difference (scalpel's frames minus Zeek's packets) this rule makes in {@code frames}. */

@@ -86,8 +86,12 @@ class RealTimestampCorpusTest {
     private static boolean eligible(final List<BaselineRow> log) {
         final java.util.Set<String> keys = new java.util.HashSet<>();
         for (BaselineRow r : log) {
-            final String key = r.key(false);
-            if (key == null || !r.hasPacketCounts() || !keys.add(key) || !r.tsMasked()
+            final String a = r.get("orig_h") + "/" + r.get("orig_p");
+            final String b = r.get("resp_h") + "/" + r.get("resp_p");
+            final String key = r.get("proto") + " " + (a.compareTo(b) < 0 ? a + " " + b : b + " " + a);
+            final boolean tsMasked = !r.get("ts").matches("\\d+(\\.\\d+)?");
+            if (r.get("orig_h").equals("-") || r.get("resp_h").equals("-") || !r.get("orig_p").matches("\\d+")
+                || !r.get("resp_p").matches("\\d+") || !r.hasPacketCounts() || !keys.add(key) || !tsMasked
                 || !(r.get("proto").equals("tcp") || r.get("proto").equals("udp"))
                 || !(r.get("tunnel_parents").equals("-") || r.get("tunnel_parents").equals("(empty)"))) {
                 return false;

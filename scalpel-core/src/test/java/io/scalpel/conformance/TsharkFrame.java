@@ -2,21 +2,25 @@ package io.scalpel.conformance;
 
 import io.scalpel.testing.ExternalTools;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What tshark says of one frame, with checksum validation on: the facts the mechanical reasons
- * of {@link ConformanceReason} count. Multi-valued fields (one value per IP layer of a tunnelled
- * frame) are kept whole; fragment facts are taken from the innermost layer.
+ * of {@link ConformanceReason} count, and the conversation tshark puts the frame in (its TCP and
+ * UDP stream numbers and its VLAN ids), which tells apart rows that share a key. Multi-valued
+ * fields (one value per IP layer of a tunnelled frame) are kept whole; fragment facts are taken
+ * from the innermost layer.
  */
 record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMoreFragments, String ipFragmentOffset,
                    String ipId, String ipSrc, String ipDst, String ipv6FragmentId, String ipv6FragmentOffset,
-                   String ipv6MoreFragments, int transportHeaders) {
+                   String ipv6MoreFragments, int transportHeaders, String conversation, String vlanIds, long tsNanos) {
     private static final List<String> FIELDS = List.of("frame.cap_len", "frame.len", "ip.checksum.status",
         "tcp.checksum.status", "udp.checksum.status", "ip.flags.mf", "ip.frag_offset", "ip.id", "ip.src", "ip.dst",
-        "ipv6.fraghdr.ident", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "tcp.srcport", "udp.srcport");
+        "ipv6.fraghdr.ident", "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "tcp.srcport", "udp.srcport",
+        "tcp.stream", "udp.stream", "vlan.id", "frame.time_epoch");
     /** tshark's value of a checksum status field for a checksum it found wrong. */
     private static final String STATUS_BAD = "0";
 
@@ -42,7 +46,8 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
             final int layer = fragmentedLayer(f[5].split(",", -1), f[6].split(",", -1));
             frames.add(new TsharkFrame(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2] + "," + f[3] + "," + f[4],
                 at(f[5], layer), at(f[6], layer), at(f[7], layer), at(f[8], layer), at(f[9], layer), last(f[10]), last(f[11]), last(f[12]),
-                count(f[13]) + count(f[14])));
+                count(f[13]) + count(f[14]), "tcp " + f[15] + " udp " + f[16] + " vlan " + f[17], f[17],
+                new BigDecimal(f[18]).movePointRight(9).longValueExact()));
         }
         return frames;
     }
@@ -87,6 +92,12 @@ record TsharkFrame(long capLen, long len, String checksumStatuses, String ipMore
     }
 
     boolean cutBySnaplen() { return capLen < len; }
+
+    /** The frame's outer and inner VLAN ids, -1 where there is none. */
+    int[] vlanTags() {
+        final String[] ids = vlanIds.isEmpty() ? new String[0] : vlanIds.split(",");
+        return new int[] {ids.length > 0 ? Integer.parseInt(ids[0]) : -1, ids.length > 1 ? Integer.parseInt(ids[1]) : -1};
+    }
 
     boolean isFragment() {
         final boolean v4 = "1".equals(ipMoreFragments) || "True".equalsIgnoreCase(ipMoreFragments)

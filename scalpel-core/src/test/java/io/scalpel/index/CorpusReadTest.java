@@ -1,11 +1,14 @@
 package io.scalpel.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.scalpel.capture.CaptureFormatException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,16 +17,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Every capture of the shared corpus indexes, or is refused with a {@link CaptureFormatException};
- * nothing else escapes. Where capinfos counted the packets, the index holds as many.
+ * nothing else escapes. A capture that capinfos read (it counted its packets) must index, not be
+ * refused, and the index holds as many packets; only a capture capinfos could not read either
+ * may be refused.
  */
 class CorpusReadTest {
     /** Files whose count legitimately differs from capinfos', with the reason (verified by hand). */
     private static final Map<String, String> COUNT_EXCEPTIONS = Map.of();
+    /** Files capinfos counted that scalpel may refuse, with the reason (verified by hand). */
+    private static final Map<String, String> REFUSAL_EXCEPTIONS = Map.of();
 
     @TempDir
     static Path indexes;
@@ -44,13 +53,27 @@ class CorpusReadTest {
         });
     }
 
-    private static void indexOne(final Path capture, final String name, final String capinfosPackets) throws IOException {
+    /** The check itself: a refusal is a failure when capinfos counted the file's packets, and only then. */
+    @Test
+    void shouldFailWhenACaptureCapinfosCountedIsRefused() throws IOException {
+        final Path gif = Files.write(indexes.resolve("not-a-capture.pcap"), "GIF89a not a capture".getBytes(StandardCharsets.US_ASCII));
+
+        final AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> indexOne(gif, "not-a-capture.pcap", "3"));
+        indexOne(gif, "not-a-capture.pcap", "-");
+
+        assertTrue(e.getMessage().startsWith("not-a-capture.pcap: refused although capinfos read its 3 packets: "), e.getMessage());
+    }
+
+    static void indexOne(final Path capture, final String name, final String capinfosPackets) throws IOException {
         final Path dir = indexes.resolve(name.replace('/', '_') + ".scalpel");
         final IndexBuilder.Result r;
         try {
             r = new IndexBuilder(capture, dir).build();
         } catch (CaptureFormatException e) {
             System.out.println("corpus " + name + ": refused: " + e.getMessage() + " (capinfos: " + capinfosPackets + ")");
+            if (counted(capinfosPackets) && !REFUSAL_EXCEPTIONS.containsKey(name)) {
+                fail(name + ": refused although capinfos read its " + capinfosPackets + " packets: " + e.getMessage());
+            }
             return;
         } catch (IOException | RuntimeException e) {
             fail(name + ": neither indexed nor refused as malformed: " + e, e);
@@ -59,7 +82,7 @@ class CorpusReadTest {
         final long packets = r.manifest().packets();
         System.out.println("corpus " + name + ": " + packets + " packets (capinfos: " + capinfosPackets + ")"
             + (r.manifest().truncatedTailOffset() >= 0 ? ", truncated tail at " + r.manifest().truncatedTailOffset() : ""));
-        if (capinfosPackets == null || "-".equals(capinfosPackets)) {
+        if (!counted(capinfosPackets)) {
             return;
         }
         final String why = COUNT_EXCEPTIONS.get(name);
@@ -68,6 +91,11 @@ class CorpusReadTest {
             return;
         }
         assertEquals(Long.parseLong(capinfosPackets), packets, name + ": packets indexed vs capinfos");
+    }
+
+    /** Whether capinfos read the file and counted its packets. */
+    static boolean counted(final String capinfosPackets) {
+        return capinfosPackets != null && capinfosPackets.matches("\\d+");
     }
 
     private static Map<String, String> capinfosCounts(final Path tsv) throws IOException {

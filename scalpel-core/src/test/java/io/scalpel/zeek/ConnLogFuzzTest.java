@@ -25,6 +25,9 @@ class ConnLogFuzzTest {
         "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\ttunnel_parents\tvlan\tinner_vlan\torig_pkts",
         "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tset[string]\tint\tint\tcount",
         "").getBytes(StandardCharsets.US_ASCII);
+    /** A CSV export's header line, with other names for the columns, so that the fuzzer spends its time in CSV rows. */
+    private static final byte[] CSV_HEADER = "ts,uid,id_orig_h,orig_p,id.resp_h,resp_p,proto,duration,tunnel_parents,ctx_vlan,orig_pkts\n"
+        .getBytes(StandardCharsets.US_ASCII);
     private static final String SOURCE = "fuzz.log";
     /** DEFLATE's largest expansion: a gzip'd log holds at most this many bytes (so lines) per byte. */
     private static final int DEFLATE_MAX_RATIO = 1032;
@@ -32,16 +35,26 @@ class ConnLogFuzzTest {
     /** Zeek TSV rows after a valid header. */
     @FuzzTest(maxDuration = "4m")
     void tsvRows(final byte[] rows) throws IOException {
-        final byte[] log = new byte[TSV_HEADER.length + rows.length];
-        System.arraycopy(TSV_HEADER, 0, log, 0, TSV_HEADER.length);
-        System.arraycopy(rows, 0, log, TSV_HEADER.length, rows.length);
-        readAll(log);
+        readAll(concat(TSV_HEADER, rows));
     }
 
-    /** Any bytes as a conn.log: JSON lines, a TSV header of its own, gzip, or garbage. */
+    /** CSV rows after a valid header line. */
+    @FuzzTest(maxDuration = "4m")
+    void csvRows(final byte[] rows) throws IOException {
+        readAll(concat(CSV_HEADER, rows));
+    }
+
+    /** Any bytes as a conn.log: JSON lines, a TSV header of its own or a header line, CSV, gzip, or garbage. */
     @FuzzTest(maxDuration = "4m")
     void anyLog(final byte[] log) throws IOException {
         readAll(log);
+    }
+
+    private static byte[] concat(final byte[] header, final byte[] rows) {
+        final byte[] log = new byte[header.length + rows.length];
+        System.arraycopy(header, 0, log, 0, header.length);
+        System.arraycopy(rows, 0, log, header.length, rows.length);
+        return log;
     }
 
     private static void readAll(final byte[] log) throws IOException {
@@ -77,6 +90,8 @@ class ConnLogFuzzTest {
         assertTrue(r.ipVersion() == 4 || r.ipVersion() == 6, () -> "IP version " + r.ipVersion());
         assertTrue(r.line() >= 1, () -> "line " + r.line());
         assertTrue(r.tunnelParents() != null, "tunnel_parents");
+        assertTrue(r.tsUncertaintyNanos() >= 0 && r.tsUncertaintyNanos() <= 1_000_000_000L, () -> "ts coarseness " + r.tsUncertaintyNanos());
+        assertTrue(r.tsNanos() == ConnRecord.NO_TIMESTAMP || r.tsNanos() >= 0, () -> "ts " + r.tsNanos());
     }
 
     private static void assertPrintable(final String message) {

@@ -142,7 +142,7 @@ class ConnLogSourcesTest {
 
         final ConnLogFormatException e = assertThrows(ConnLogFormatException.class, () -> ConnLogReader.open(parquet, ConnLogListener.IGNORE));
 
-        assertEquals(parquet + ": Parquet file has no id.orig_p column (nor id_orig_p); is this a conn.log?", e.getMessage());
+        assertEquals(parquet + ": Parquet file has no id.orig_p column (nor id_orig_p or orig_p); is this a conn.log?", e.getMessage());
     }
 
     @Test
