@@ -128,6 +128,30 @@ class LauncherIT {
     }
 
     @Test
+    void shouldRunWithoutAnArchiveWhenItCannotBeMadeAndNotTryAgainForThatJar() throws Exception {
+        // a java that refuses to record an archive, and notes how it was run
+        final Path calls = dir.resolve("calls.txt");
+        final Path java = Files.createDirectories(dir.resolve("jdk/bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$*\" >> '" + calls + "'\n"
+            + "case \"$*\" in *ArchiveClassesAtExit*|*AOTMode=record*) exit 1 ;; esac\n"
+            + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path cache = dir.resolve("cache");
+        final Map<String, String> env = env(cache);
+        env.put("JAVA", java.toString());
+        for (int i = 0; i < 2; i++) {
+            final Run r = sliceToStdout(env);
+            assertEquals(0, r.exit(), r.stderr());
+            assertSliceOfTheSample(r);
+        }
+        assertEquals(List.of(), archives(cache.resolve("scalpel")));
+        final List<String> runs = Files.readAllLines(calls);
+        assertEquals(1, runs.stream().filter(l -> l.contains("ArchiveClassesAtExit") || l.contains("AOTMode=record")).count(),
+            "one attempt to make the archive: " + runs);
+        assertEquals(2, runs.stream().filter(l -> l.contains(" slice ") && l.endsWith(" -w -")).count(), "two slices: " + runs);
+    }
+
+    @Test
     void shouldMakeTheArchiveAgainWhenTheJarChanges() throws Exception {
         final Path jar = Files.copy(JAR, dir.resolve("scalpel.jar"));
         final Path cache = dir.resolve("cache");
