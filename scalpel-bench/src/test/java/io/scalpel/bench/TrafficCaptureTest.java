@@ -8,6 +8,7 @@ import io.scalpel.decode.Addresses;
 import io.scalpel.testing.ConnLogs;
 import io.scalpel.testing.ExternalTools;
 import io.scalpel.zeek.ConnRecord;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +74,7 @@ class TrafficCaptureTest {
             final List<TcpdumpFrames.Frame> window = ofKey.stream().filter(f -> f.tsMicros() >= ts && f.tsMicros() <= end).toList();
             assertEquals(ofKey.size(), window.size(), r.uid() + ": frames of its 5-tuple outside its window");
             final byte[] orig = Addresses.toBytes(r.ipVersion(), r.origHi(), r.origLo());
-            final String origHex = java.util.HexFormat.of().formatHex(orig);
+            final String origHex = HexFormat.of().formatHex(orig);
             final long fromOrig = window.stream().filter(f -> f.src().equals(origHex)).count();
             assertEquals(List.of(r.origPkts(), r.respPkts()), List.of(fromOrig, window.size() - fromOrig),
                 r.uid() + ": orig_pkts and resp_pkts against tcpdump's frames of " + key);
@@ -108,14 +110,7 @@ class TrafficCaptureTest {
             "udp v4 vlan", "icmp v4 untagged", "SF", "RSTO", "RSTR", "S1")), "kinds sampled: " + sample.keySet());
         for (Map.Entry<String, ConnRecord> e : sample.entrySet()) {
             final ConnRecord r = e.getValue();
-            final String a = Addresses.format(r.ipVersion(), r.origHi(), r.origLo());
-            final String b = Addresses.format(r.ipVersion(), r.respHi(), r.respLo());
-            final String five = "icmp".equals(r.proto())
-                ? (r.ipVersion() == 6 ? "icmp6" : "icmp") + " and host " + a + " and host " + b
-                : r.proto() + " and ((src host " + a + " and src port " + r.origPort() + " and dst host " + b + " and dst port "
-                    + r.respPort() + ") or (src host " + b + " and src port " + r.respPort() + " and dst host " + a
-                    + " and dst port " + r.origPort() + "))";
-            final String filter = r.innerVlan() >= 0 ? "vlan and vlan and (" + five + ")" : r.vlan() >= 0 ? "vlan and (" + five + ")" : five;
+            final String filter = ConnLogAssertions.fiveTupleFilter(r);
             final long ts = r.tsNanos() / 1000;
             final long end = ts + r.durationNanos() / 1000 + ("tcp".equals(r.proto()) ? CLOSE_DELAY_MICROS : 0);
             final long inWindow = ExternalTools.run(List.of("tcpdump", "-tt", "-n", "-r", pcap.toString(), filter)).lines()
@@ -138,17 +133,7 @@ class TrafficCaptureTest {
         assertEquals(fromPcap, ExternalTools.run(List.of("tcpdump", "-tt", "-n", "-xx", "-r", pcapng.toString())),
             "libpcap's reading of the pcapng (timestamps and bytes) differs from the pcap's");
 
-        final List<ConnRecord> rows = ConnLogs.readStrictly(tsv);
-        final List<ConnRecord> jsonRows = ConnLogs.readStrictly(json);
-        assertEquals(rows.size(), jsonRows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            final ConnRecord t = rows.get(i);
-            final ConnRecord j = jsonRows.get(i);
-            assertEquals(List.of(t.uid(), t.tsNanos(), t.durationNanos(), t.proto(), t.ipProto(), t.origLo(), t.origPort(), t.respLo(),
-                    t.respPort(), t.vlan(), t.innerVlan(), t.origPkts(), t.respPkts()),
-                List.of(j.uid(), j.tsNanos(), j.durationNanos(), j.proto(), j.ipProto(), j.origLo(), j.origPort(), j.respLo(),
-                    j.respPort(), j.vlan(), j.innerVlan(), j.origPkts(), j.respPkts()), "TSV and JSON rows " + i);
-        }
+        ConnLogAssertions.assertSameRows(ConnLogs.readStrictly(tsv), ConnLogs.readStrictly(json));
     }
 
     @Test
@@ -278,7 +263,7 @@ class TrafficCaptureTest {
     private static long[] frameLengths(final Path pcap) throws IOException {
         long records = 0;
         long bytes = 0;
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(pcap), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(pcap), 1 << 16)) {
             in.readNBytes(24);
             final byte[] header = new byte[16];
             while (in.readNBytes(header, 0, 16) == 16) {

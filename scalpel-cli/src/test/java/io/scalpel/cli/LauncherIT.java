@@ -105,11 +105,9 @@ class LauncherIT {
     @Test
     void shouldRunWhenTheArchiveCannotBeUsed() throws Exception {
         // an archive of the jar as it was, found under the name of the jar as it is: the JVM refuses it
-        final Path jar = Files.copy(JAR, dir.resolve("scalpel.jar"));
+        final Path jar = dir.resolve("scalpel.jar");
         final Path cache = dir.resolve("cache");
-        final Map<String, String> env = env(cache);
-        env.put("SCALPEL_JAR", jar.toString());
-        assertEquals(0, run(env, "--version").exit());
+        final Map<String, String> env = withArchiveOfOwnJar(jar, cache);
         final Path made = archives(cache.resolve("scalpel")).get(0);
         final String stamp = Files.size(jar) + "-" + Files.getLastModifiedTime(jar).to(TimeUnit.SECONDS);
         assertTrue(made.getFileName().toString().contains("-" + stamp + "."), made + " is keyed by the jar's size and time");
@@ -153,11 +151,9 @@ class LauncherIT {
 
     @Test
     void shouldMakeTheArchiveAgainWhenTheJarChanges() throws Exception {
-        final Path jar = Files.copy(JAR, dir.resolve("scalpel.jar"));
+        final Path jar = dir.resolve("scalpel.jar");
         final Path cache = dir.resolve("cache");
-        final Map<String, String> env = env(cache);
-        env.put("SCALPEL_JAR", jar.toString());
-        assertEquals(0, run(env, "--version").exit());
+        final Map<String, String> env = withArchiveOfOwnJar(jar, cache);
         final List<Path> first = archives(cache.resolve("scalpel"));
         assertEquals(1, first.size(), "archives after the first run: " + first);
         assertEquals(0, run(env, "--version").exit());
@@ -238,6 +234,16 @@ class LauncherIT {
             assertEquals(1, archives(cache.resolve("scalpel")).size(), "the archive made on the first run");
         }
         return cache;
+    }
+
+    /** The environment of a copy of the jar at {@code jar} with its own cache, after a first run made its archive. */
+    private static Map<String, String> withArchiveOfOwnJar(final Path jar, final Path cache) throws IOException, InterruptedException {
+        Files.copy(JAR, jar);
+        final Map<String, String> env = env(cache);
+        env.put("SCALPEL_JAR", jar.toString());
+        final Run r = run(env, "--version");
+        assertEquals(0, r.exit(), r.stderr());
+        return env;
     }
 
     private Run sliceToStdout(final Map<String, String> env) throws IOException, InterruptedException {
