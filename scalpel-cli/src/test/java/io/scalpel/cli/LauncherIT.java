@@ -150,6 +150,38 @@ class LauncherIT {
     }
 
     @Test
+    void shouldLeaveNothingBehindWhenStoppedWhileMakingTheArchive() throws Exception {
+        final Path cache = dir.resolve("cache");
+        final ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--version").redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env(cache));
+        final Process p = pb.start();
+        // wait for the archive to be in the making, then stop the launcher (SIGTERM)
+        boolean making = false;
+        while (!making && p.isAlive()) {
+            making = Files.isDirectory(cache.resolve("scalpel")) && !inTheMaking(cache.resolve("scalpel")).isEmpty();
+            if (!making) {
+                Thread.sleep(20);
+            }
+        }
+        assertTrue(making, "the launcher ended before it started making the archive: " + Files.readString(dir.resolve("out.txt")));
+        p.destroy();
+        assertTrue(p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES));
+        assertEquals(130, p.exitValue(), Files.readString(dir.resolve("out.txt")));
+        assertEquals(List.of(), inTheMaking(cache.resolve("scalpel")), "work directories left");
+        try (Stream<Path> files = Files.list(cache.resolve("scalpel"))) {
+            assertEquals(List.of(), files.toList(), "no archive and no mark of a failure: the next run makes it");
+        }
+    }
+
+    private static List<Path> inTheMaking(final Path cache) throws IOException {
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(".making.")).toList();
+        }
+    }
+
+    @Test
     void shouldMakeTheArchiveAgainWhenTheJarChanges() throws Exception {
         final Path jar = dir.resolve("scalpel.jar");
         final Path cache = dir.resolve("cache");
