@@ -2,21 +2,28 @@
 # Compares Scalpel with tcpdump on a generated capture, pair by pair, and prints a markdown table.
 # See docs/performance.md for what each row measures and how to read the ratios.
 #
-# usage: scalpel-bench/compare.sh [--size SIZE] [--runs N] [--seed N] [--dir DIR] [--uids N] [--uid UID] [--keep]
-#   --size  capture size, K/M/G suffixes are powers of 1024 (default 2G; 10G and more work)
-#   --runs  timed runs of each command, alternating within a pair (default 3, at least 3)
-#   --seed  seed of the capture and of the uid choices (default 7)
-#   --dir   work directory for the capture, its index and the extracts (default: a new one
-#           under ${TMPDIR:-/tmp}); it needs about 2.2 times the capture size free
-#   --uids  uids sliced together in the many-uid rows (default 10000)
-#   --uid   the uid of the single-uid rows (default: a TCP row of 10 to 200 packets, by the seed)
-#   --keep  leave the work directory in place
+# usage: scalpel-bench/compare.sh [--size SIZE] [--shape traffic|uniform] [--runs N] [--seed N] [--dir DIR]
+#                                  [--uids N] [--uid UID] [--cli launcher|jar] [--keep]
+#   --size   capture size, K/M/G suffixes are powers of 1024 (default 2G; 10G and more work)
+#   --shape  traffic: shaped like real traffic, about 100 000 connections per GiB (default);
+#            uniform: 4096 long flows open at once, few connections (the original workload)
+#   --runs   timed runs of each command, alternating within a pair (default 3, at least 3)
+#   --seed   seed of the capture and of the uid choices (default 7)
+#   --dir    work directory for the capture, its index and the extracts (default: a new one
+#            under ${TMPDIR:-/tmp}); it needs about 2.2 times the capture size free
+#   --uids   uids sliced together in the many-uid rows (default 10000)
+#   --uid    the uid of the single-uid rows (default: a TCP row of 10 to 200 packets, by the seed)
+#   --cli    how the timed scalpel commands start: launcher, bin/scalpel (default), or jar,
+#            java -jar scalpel-cli/target/scalpel.jar; both with -Xmx256m
+#   --keep   leave the work directory in place
 #
 # Exit codes: 0 done, 1 a command failed or an extract check failed, 2 usage,
 #             3 cannot run here (no tcpdump and no way to install it, not enough disk space).
 set -euo pipefail
 
 size=2G
+shape=traffic
+cli=launcher
 runs=3
 seed=7
 dir=
@@ -24,10 +31,12 @@ uids=10000
 pick=
 keep=0
 die() { echo "compare.sh: $*" >&2; exit 1; }
-usage() { sed -n '4,12p' "$0" >&2; exit 2; }
+usage() { sed -n '4,19p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=${2:?}; shift 2 ;;
+    --shape) shape=${2:?}; shift 2 ;;
+    --cli) cli=${2:?}; shift 2 ;;
     --runs) runs=${2:?}; shift 2 ;;
     --seed) seed=${2:?}; shift 2 ;;
     --dir) dir=${2:?}; shift 2 ;;
@@ -41,6 +50,8 @@ done
 [[ $runs =~ ^[0-9]+$ ]] && [ "$runs" -ge 3 ] || { echo "compare.sh: --runs must be a number of at least 3 (medians)" >&2; exit 2; }
 [[ $uids =~ ^[0-9]+$ ]] && [ "$uids" -ge 1 ] || { echo "compare.sh: --uids must be a positive number" >&2; exit 2; }
 [[ $size =~ ^[0-9]+[KkMmGg]?$ ]] || { echo "compare.sh: --size '$size' is not a size such as 512M, 2G or 10G" >&2; exit 2; }
+[[ $shape == traffic || $shape == uniform ]] || { echo "compare.sh: --shape must be traffic or uniform, not '$shape'" >&2; exit 2; }
+[[ $cli == launcher || $cli == jar ]] || { echo "compare.sh: --cli must be launcher or jar, not '$cli'" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cli_jar=$root/scalpel-cli/target/scalpel.jar
@@ -90,42 +101,60 @@ if [ ! -f "$cli_jar" ] || [ ! -f "$bench_jar" ]; then
     || die "the build failed; run ./mvnw -B package -DskipTests in $root"
 fi
 java=${JAVA:-java}
-scalpel=("$java" -Xmx256m -jar "$cli_jar")
+if [ "$cli" = launcher ]; then
+  # the launcher's own options (class-data archive, C1 for slices), the same heap
+  scalpel=(env "JAVA=$(command -v "$java")" "SCALPEL_JAVA_OPTS=-Xmx256m" "$root/bin/scalpel")
+else
+  scalpel=("$java" -Xmx256m -jar "$cli_jar")
+fi
 bench=("$java" -Xmx256m -cp "$bench_jar")
 
 # --- the capture ---------------------------------------------------------------------------
 X=$dir/synthetic.pcap
 LOG=$dir/conn.log
-echo "compare.sh: generating a $size capture in $dir (seed $seed)" >&2
-"${bench[@]}" io.scalpel.bench.SyntheticCapture "$X" "$size" "$seed" "$LOG" 2>"$dir/generate.out" \
+echo "compare.sh: generating a $size $shape-shaped capture in $dir (seed $seed)" >&2
+"${bench[@]}" io.scalpel.bench.SyntheticCapture "$X" "$size" "$seed" "$LOG" --shape "$shape" 2>"$dir/generate.out" \
   || { cat "$dir/generate.out" >&2; die "generating the capture failed"; }
 actual_bytes=$(stat -c %s "$X")
 packets=$(sed -n 's/.*: \([0-9]*\) packets,.*/\1/p' "$dir/generate.out")
+log_rows=$(grep -vc '^#' "$LOG")
+log_bytes=$(stat -c %s "$LOG")
 cat "$X" >/dev/null # into the page cache before anything is timed
 
-# A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed.
-# Columns (SyntheticCapture): ts uid orig_h orig_p resp_h resp_p proto duration orig_pkts resp_pkts vlan
+# A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed. The
+# columns are found by name: the two shapes' logs have different column sets. The row comes
+# out as: uid orig_h orig_p resp_h resp_p proto orig_pkts resp_pkts vlan inner_vlan.
+columns='$1 == "#fields" { for (i = 2; i <= NF; i++) c[$i] = i - 1; next }
+  /^#/ { next }
+  function f(name) { return (name in c) ? $(c[name]) : "-" }
+  function row() { return f("uid") "\t" f("id.orig_h") "\t" f("id.orig_p") "\t" f("id.resp_h") "\t" f("id.resp_p") "\t" \
+    f("proto") "\t" f("orig_pkts") "\t" f("resp_pkts") "\t" f("vlan") "\t" f("inner_vlan") }'
 if [ -n "$pick" ]; then
-  row=$(awk -F'\t' -v u="$pick" '!/^#/ && $2 == u && ($7 == "tcp" || $7 == "udp") { print; exit }' "$LOG")
+  row=$(awk -F'\t' -v u="$pick" "$columns"'
+    f("uid") == u && (f("proto") == "tcp" || f("proto") == "udp") { print row(); exit }' "$LOG")
   [ -n "$row" ] || die "$LOG has no TCP or UDP row with uid $pick"
 else
-  row=$(awk -F'\t' -v seed="$seed" '!/^#/ && $7 == "tcp" && $9 + $10 >= 10 && $9 + $10 <= 200 { c[n++] = $0 }
-    END { if (n) { srand(seed); print c[int(rand() * n)] } }' "$LOG")
+  row=$(awk -F'\t' -v seed="$seed" "$columns"'
+    f("proto") == "tcp" && f("orig_pkts") + f("resp_pkts") >= 10 && f("orig_pkts") + f("resp_pkts") <= 200 { r[n++] = row() }
+    END { if (n) { srand(seed); print r[int(rand() * n)] } }' "$LOG")
   [ -n "$row" ] || die "$LOG has no TCP row of 10 to 200 packets; try a larger --size"
 fi
-IFS=$'\t' read -r _ uid oh op rh rp proto _ opk rpk vlan <<<"$row"
+IFS=$'\t' read -r uid oh op rh rp proto opk rpk vlan inner_vlan <<<"$row"
 expected_packets=$((opk + rpk))
 five="$proto and ((src host $oh and src port $op and dst host $rh and dst port $rp) or (src host $rh and src port $rp and dst host $oh and dst port $op))"
 if [ "$vlan" = "-" ]; then
   filter=$five
   tagged=untagged
-else
+elif [ "$inner_vlan" = "-" ]; then
   filter="($five) or (vlan and ($five))"
   tagged="VLAN $vlan"
+else
+  filter="vlan and vlan and ($five)"
+  tagged="VLANs $vlan/$inner_vlan"
 fi
 
 # Random uids for the many-uid rows, as --uid arguments of 500 uids each.
-mapfile -t many < <(awk -F'\t' '!/^#/ { print $2 }' "$LOG" | shuf -n "$uids" --random-source=<(yes "$seed"))
+mapfile -t many < <(awk -F'\t' "$columns"' { print f("uid") }' "$LOG" | shuf -n "$uids" --random-source=<(yes "$seed"))
 uid_args=()
 for ((i = 0; i < ${#many[@]}; i += 500)); do
   uid_args+=(--uid "$(IFS=,; echo "${many[*]:i:500}")")
@@ -145,17 +174,20 @@ timed() {
 }
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { echo "${times[$1]}" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { # scalpel's time against the peer's, in words
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a >= b) printf "%.2f× slower", a / b; else printf (b / a >= 100 ? "%.0f× faster" : "%.2f× faster"), b / a }'
+}
 ms() { awk -v a="$1" 'BEGIN { printf (a >= 1000 ? "%.2f s" : "%.1f ms"), (a >= 1000 ? a / 1000 : a) }'; }
 
-warm_slice() { # one fresh JVM: warms up on other uids, then times the slice of $uid (index open, log parsed)
-  "${bench[@]}" io.scalpel.bench.WarmSlice "$X" "$LOG" "$dir/warm" 1 "$seed" "$uid" >"$dir/warm.out" 2>&1 \
+warm_slice() { # one fresh JVM: warms up on 200 other uids, then times 50 random ones (index open, log parsed)
+  "${bench[@]}" io.scalpel.bench.WarmSlice "$X" "$LOG" "$dir/warm" 50 "$((seed + r))" >"$dir/warm.out" 2>&1 \
     || { cat "$dir/warm.out" >&2; die "WarmSlice failed"; }
-  times[api_slice]+="$(awk -v u="$uid" '$1 == u { print $(NF - 1) }' "$dir/warm.out") "
+  times[api_slice]+="$(sed -n 's/^median \([0-9.]*\) ms over.*/\1/p' "$dir/warm.out") "
+  rm -rf "$dir/warm"
 }
 
 echo "compare.sh: $runs runs of each pair" >&2
-"${scalpel[@]}" index -q "$X" # the first build is not timed: it pays for a cold JVM and disk
+"${scalpel[@]}" index -q "$X" # not timed: a cold JVM and disk, and the launcher's first run makes its class-data archive
 for ((r = 1; r <= runs; r++)); do
   echo "compare.sh: run $r of $runs" >&2
   timed tcpdump_read tcpdump -r "$X" -w /dev/null
@@ -210,20 +242,24 @@ row() { # LABEL SCALPEL_MS TCPDUMP_MS TCPDUMP_LABEL
   printf '| %s | %s | %s: %s | %s |\n' "$1" "$(ms "$2")" "$4" "$(ms "$3")" "$(ratio "$2" "$3")"
 }
 echo
-echo "Capture: $size requested, $actual_bytes bytes, ${packets:-?} packets, $(grep -vc '^#' "$LOG") conn.log rows (seed $seed)."
-echo "Medians of $runs runs; each scalpel command alternates with its tcpdump command. Java: $("$java" -version 2>&1 | head -n 1)."
+if [ "$cli" = launcher ]; then started="bin/scalpel (SCALPEL_JAVA_OPTS=-Xmx256m)"; else started="java -Xmx256m -jar scalpel.jar"; fi
+echo "Capture: $size requested, $shape shape, $actual_bytes bytes, ${packets:-?} packets ($((actual_bytes / ${packets:-1})) bytes a record)," \
+  "$log_rows conn.log rows ($((log_rows * 1073741824 / actual_bytes)) per GiB; the log has $log_bytes bytes), seed $seed."
+echo "Medians of $runs runs; each scalpel command alternates with its tcpdump command. Java: $("$java" -version 2>&1 | head -n 1)." \
+  "The CLI started as $started."
 echo
 echo "| what | scalpel | compared with | ratio |"
 echo "| --- | --- | --- | --- |"
 row "\`scalpel index --rebuild X\`" "$(med index)" "$(med tcpdump_read)" "\`tcpdump -r X -w /dev/null\`"
-row "\`scalpel slice X --conn LOG --uid U -w OUT\` ($expected_packets packets, $tagged)" "$(med cli_slice)" "$(med tcpdump_filter)" "\`tcpdump -r X -w OUT '<5-tuple>'\`"
-row "the same slice, warm Java API (\`WarmSlice\`)" "$(med api_slice)" "$(med tcpdump_filter)" "the same tcpdump"
+row "\`scalpel slice X --conn LOG --uid U -w OUT\` with the whole conn.log ($expected_packets packets, $tagged)" "$(med cli_slice)" "$(med tcpdump_filter)" "\`tcpdump -r X -w OUT '<5-tuple>'\`"
+row "one uid, warm Java API (\`WarmSlice\`: median of 50 random uids per run)" "$(med api_slice)" "$(med tcpdump_filter)" "the same tcpdump"
 row "${#many[@]} random uids into one file ($many_packets packets)" "$(med many_one)" "$(med tcpdump_read2)" "\`tcpdump -r X -w /dev/null\`"
 row "${#many[@]} random uids with \`--split-dir\` ($split_files files)" "$(med many_split)" "$(med tcpdump_read2)" "the same tcpdump"
 echo
 echo "| measure | value |"
 echo "| --- | --- |"
-echo "| index bytes / capture bytes | $index_bytes / $actual_bytes = $(awk -v a="$index_bytes" -v b="$actual_bytes" 'BEGIN { printf "%.2f %%", 100 * a / b }') |"
+echo "| index bytes / capture bytes | $index_bytes / $actual_bytes = $(awk -v a="$index_bytes" -v b="$actual_bytes" -v p="${packets:-0}" \
+  'BEGIN { printf "%.2f %%", 100 * a / b; if (p > 0) printf " (%.1f bytes a frame)", a / p }') |"
 echo "| \`scalpel index\` with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $index_heap MiB / $index_live MiB / $((${index_rss:-0} / 1024)) MiB |"
 echo "| \`scalpel slice\` of ${#many[@]} uids with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $slice_heap MiB / $slice_live MiB / $((${slice_rss:-0} / 1024)) MiB |"
 echo "| uid of the single-uid rows | $uid ($proto $(endpoint "$oh" "$op") -> $(endpoint "$rh" "$rp"), $tagged); tcpdump's output holds every packet of scalpel's slice |"

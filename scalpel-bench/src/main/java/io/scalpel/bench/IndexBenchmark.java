@@ -3,6 +3,7 @@ package io.scalpel.bench;
 import io.scalpel.index.IndexBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,6 +42,10 @@ public class IndexBenchmark {
     @Param("131072")
     public int packets;
 
+    /** The generated workload: uniform, or traffic (shaped like real traffic: {@link SyntheticCapture.Shape}). */
+    @Param("uniform")
+    public String shape;
+
     private ScratchDirectory scratch;
     private Path capture;
     private Path index;
@@ -55,7 +60,8 @@ public class IndexBenchmark {
         scratch = new ScratchDirectory("scalpel-index-bench");
         capture = scratch.resolve("index.pcap");
         index = scratch.resolve("index.pcap.scalpel");
-        final SyntheticCapture.Written w = SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withPackets(packets).withSeed(12));
+        final SyntheticCapture.Written w = SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.valueOf(shape.toUpperCase(Locale.ROOT)))
+            .withPackets(packets).withSeed(12));
         if (w.packets() != packets) {
             throw new IllegalStateException("generated " + w.packets() + " frames, not " + packets);
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -28,6 +29,10 @@ public class IndexedCapture {
     @Param("500000")
     public int packets;
 
+    /** The generated workload: uniform, or traffic (shaped like real traffic: {@link SyntheticCapture.Shape}). */
+    @Param("uniform")
+    public String shape;
+
     private ScratchDirectory scratch;
     private Scalpel scalpel;
     private ConnRecord[] rows;
@@ -38,7 +43,8 @@ public class IndexedCapture {
         scratch = new ScratchDirectory("scalpel-slice-bench");
         final Path capture = scratch.resolve("slice.pcap");
         final Path connLog = scratch.resolve("conn.log");
-        SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withPackets(packets).withSeed(13).withConnLog(connLog));
+        SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.valueOf(shape.toUpperCase(Locale.ROOT)))
+            .withPackets(packets).withSeed(13).withConnLog(connLog));
         final List<ConnRecord> all = new ArrayList<>();
         try (ConnLogReader r = ConnLogReader.open(connLog, ConnLogListener.IGNORE)) {
             for (ConnRecord c = r.next(); c != null; c = r.next()) {

@@ -51,6 +51,10 @@ public class ScanBenchmark {
     @Param("200000")
     public int packets;
 
+    /** The generated workload: uniform, or traffic (shaped like real traffic: {@link SyntheticCapture.Shape}). */
+    @Param("uniform")
+    public String shape;
+
     private ScratchDirectory scratch;
     private MappedFile file;
     private CaptureReader reader;
@@ -63,7 +67,8 @@ public class ScanBenchmark {
         final CaptureFormat f = CaptureFormat.valueOf(format.toUpperCase(Locale.ROOT));
         scratch = new ScratchDirectory("scalpel-scan-bench");
         final java.nio.file.Path capture = scratch.resolve("scan." + f.extension());
-        SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withPackets(packets).withSeed(11).withFormat(f));
+        SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.valueOf(shape.toUpperCase(Locale.ROOT)))
+            .withPackets(packets).withSeed(11).withFormat(f));
         file = MappedFile.buffered(capture, -1, IndexBuilder.SCAN_WINDOW); // read as the index scan reads it
         reader = CaptureReader.on(file);
     }

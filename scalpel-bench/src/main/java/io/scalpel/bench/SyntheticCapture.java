@@ -13,60 +13,73 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Writes a large, seeded, realistic-enough capture for benchmarks: classic pcap (µs, little
- * endian, Ethernet) or pcapng (one section, one Ethernet interface, µs enhanced packet blocks),
- * a mix of TCP, UDP and ICMP over IPv4 and IPv6, a fifth of the flows VLAN-tagged, frames of 60
- * to 1514 bytes averaging about 670, and many concurrent flows (4096 open at once). It can also write one Zeek-style
- * conn.log row per flow, as TSV and as JSON lines. The same seed and {@link Spec} give the same
- * bytes.
+ * Writes a large, seeded capture for benchmarks, classic pcap (µs, little endian, Ethernet) or
+ * pcapng (one section, one Ethernet interface, µs enhanced packet blocks), in one of two
+ * {@link Shape}s, with its conn.log if asked (TSV and/or JSON lines). The same seed and
+ * {@link Spec} give the same bytes, and memory does not grow with the size.
  *
- * <p>Usage: {@code SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--pcapng] [--packets N] [--json-conn FILE]}
- * (BYTES takes K, M and G suffixes: powers of 1024).
+ * <ul>
+ *   <li>{@link Shape#TRAFFIC}: shaped like real traffic ({@link TrafficCapture}): about 100 000
+ *   connections per GiB, most of them short (DNS, short TCP with handshakes and real closes), a
+ *   few long, frames of about 550 bytes on average, IPv6 and VLANs; Zeek's full conn.log;</li>
+ *   <li>{@link Shape#UNIFORM}: 4 096 flows open at once, each frame from one of them at random:
+ *   TCP, UDP and ICMP over IPv4 and IPv6, a fifth of the flows VLAN-tagged, frames of 60 to
+ *   1 514 bytes averaging about 670, few connections (long ones), a conn.log of the 11 columns
+ *   the join needs.</li>
+ * </ul>
+ *
+ * <p>Usage: {@code SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--shape traffic|uniform] [--pcapng] [--packets N]
+ * [--json-conn FILE]} (BYTES takes K, M and G suffixes: powers of 1024; the shape is uniform unless given).
  */
 public final class SyntheticCapture {
     private static final int ACTIVE_FLOWS = 4096;
-    private static final int SNAPLEN = 65535;
-    private static final int LINKTYPE_ETHERNET = 1;
-    private static final int PCAP_FILE_HEADER_LENGTH = 24;
-    private static final int PCAP_RECORD_HEADER_LENGTH = 16;
-    private static final int PCAPNG_SHB_LENGTH = 28;
-    private static final int PCAPNG_IDB_LENGTH = 20;
-    private static final int PCAPNG_EPB_OVERHEAD = 32;
     private static final int MAX_FRAME = 1600;
 
+    /** What the traffic looks like. */
+    public enum Shape {
+        /** 4 096 long flows open at once, frames from them at random (the original workload). */
+        UNIFORM,
+        /** Shaped like real traffic: many short connections, a few long ones ({@link TrafficCapture}). */
+        TRAFFIC
+    }
+
     /** What to write; immutable, changed with {@code with...}. */
-    public record Spec(long bytes, long packets, long seed, CaptureFormat format, Path connLog, Path connLogJson) {
-        /** Unbounded size and count (set at least one), seed 1, pcap, no conn.log. */
+    public record Spec(long bytes, long packets, long seed, CaptureFormat format, Path connLog, Path connLogJson, Shape shape) {
+        /** Unbounded size and count (set at least one), seed 1, pcap, no conn.log, the uniform shape. */
         public static Spec defaults() {
-            return new Spec(Long.MAX_VALUE, Long.MAX_VALUE, 1, CaptureFormat.PCAP, null, null);
+            return new Spec(Long.MAX_VALUE, Long.MAX_VALUE, 1, CaptureFormat.PCAP, null, null, Shape.UNIFORM);
         }
 
         /** Stop before the file would exceed this many bytes. */
         public Spec withBytes(final long b) {
-            return new Spec(b, packets, seed, format, connLog, connLogJson);
+            return new Spec(b, packets, seed, format, connLog, connLogJson, shape);
         }
 
         /** Write exactly this many frames (unless {@link #bytes} stops earlier). */
         public Spec withPackets(final long n) {
-            return new Spec(bytes, n, seed, format, connLog, connLogJson);
+            return new Spec(bytes, n, seed, format, connLog, connLogJson, shape);
         }
 
         public Spec withSeed(final long s) {
-            return new Spec(bytes, packets, s, format, connLog, connLogJson);
+            return new Spec(bytes, packets, s, format, connLog, connLogJson, shape);
         }
 
         public Spec withFormat(final CaptureFormat f) {
-            return new Spec(bytes, packets, seed, f, connLog, connLogJson);
+            return new Spec(bytes, packets, seed, f, connLog, connLogJson, shape);
         }
 
         /** Also write a Zeek TSV conn.log, one row per flow. */
         public Spec withConnLog(final Path p) {
-            return new Spec(bytes, packets, seed, format, p, connLogJson);
+            return new Spec(bytes, packets, seed, format, p, connLogJson, shape);
         }
 
         /** Also write a Zeek JSON-lines conn.log, one row per flow. */
         public Spec withConnLogJson(final Path p) {
-            return new Spec(bytes, packets, seed, format, connLog, p);
+            return new Spec(bytes, packets, seed, format, connLog, p, shape);
+        }
+
+        public Spec withShape(final Shape s) {
+            return new Spec(bytes, packets, seed, format, connLog, connLogJson, s);
         }
     }
 
@@ -85,11 +98,13 @@ public final class SyntheticCapture {
                 case "--pcapng" -> spec = spec.withFormat(CaptureFormat.PCAPNG);
                 case "--packets" -> spec = spec.withPackets(Long.parseLong(args[++i]));
                 case "--json-conn" -> spec = spec.withConnLogJson(Path.of(args[++i]));
+                case "--shape" -> spec = spec.withShape(Shape.valueOf(args[++i].toUpperCase(Locale.ROOT)));
                 default -> positional.add(args[i]);
             }
         }
         if (positional.size() < 2) {
-            System.err.println("usage: SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--pcapng] [--packets N] [--json-conn FILE]");
+            System.err.println("usage: SyntheticCapture OUT BYTES [SEED] [CONN.LOG] [--shape traffic|uniform] [--pcapng] [--packets N]"
+                + " [--json-conn FILE]");
             System.exit(2);
         }
         final Path out = Path.of(positional.get(0));
@@ -137,7 +152,10 @@ public final class SyntheticCapture {
         if (spec.bytes() == Long.MAX_VALUE && spec.packets() == Long.MAX_VALUE) {
             throw new IllegalArgumentException("a synthetic capture needs a size or a packet count");
         }
-        final boolean pcapng = spec.format() == CaptureFormat.PCAPNG;
+        return spec.shape() == Shape.TRAFFIC ? TrafficCapture.write(out, spec) : writeUniform(out, spec);
+    }
+
+    private static Written writeUniform(final Path out, final Spec spec) throws IOException {
         final SplittableRandom rnd = new SplittableRandom(spec.seed());
         final Flow[] active = new Flow[ACTIVE_FLOWS];
         long ts = 1_700_000_000_000_000L; // µs
@@ -146,8 +164,6 @@ public final class SyntheticCapture {
         long uidCounter = 0;
         final byte[] frame = new byte[MAX_FRAME];
         final ByteBuffer f = ByteBuffer.wrap(frame).order(ByteOrder.BIG_ENDIAN);
-        final ByteBuffer rec = ByteBuffer.allocate(PCAPNG_EPB_OVERHEAD).order(ByteOrder.LITTLE_ENDIAN);
-        final byte[] padding = new byte[4];
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
              PrintWriter log = spec.connLog() == null ? null : new PrintWriter(Files.newBufferedWriter(spec.connLog()));
              PrintWriter json = spec.connLogJson() == null ? null : new PrintWriter(Files.newBufferedWriter(spec.connLogJson()))) {
@@ -156,24 +172,7 @@ public final class SyntheticCapture {
                     + "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\tresp_pkts\tvlan\n"
                     + "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tint\n");
             }
-            long written;
-            if (pcapng) {
-                final ByteBuffer h = ByteBuffer.allocate(PCAPNG_SHB_LENGTH + PCAPNG_IDB_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-                // section header block: type, length, byte-order magic, version 1.0, section length unknown, length
-                h.putInt(0x0A0D0D0A).putInt(PCAPNG_SHB_LENGTH).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0)
-                    .putLong(-1L).putInt(PCAPNG_SHB_LENGTH);
-                // interface description block: type, length, link type, reserved, snaplen, no options, length
-                h.putInt(1).putInt(PCAPNG_IDB_LENGTH).putShort((short) LINKTYPE_ETHERNET).putShort((short) 0).putInt(SNAPLEN)
-                    .putInt(PCAPNG_IDB_LENGTH);
-                os.write(h.array());
-                written = PCAPNG_SHB_LENGTH + PCAPNG_IDB_LENGTH;
-            } else {
-                final ByteBuffer h = ByteBuffer.allocate(PCAP_FILE_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-                // magic (µs), version 2.4, thiszone, sigfigs, snaplen, link type
-                h.putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN).putInt(LINKTYPE_ETHERNET);
-                os.write(h.array());
-                written = PCAP_FILE_HEADER_LENGTH;
-            }
+            final CaptureFileWriter capture = new CaptureFileWriter(os, spec.format());
             while (packets < spec.packets()) {
                 final int slot = rnd.nextInt(ACTIVE_FLOWS);
                 Flow fl = active[slot];
@@ -186,9 +185,7 @@ public final class SyntheticCapture {
                 final boolean fromA = rnd.nextInt(3) != 0;
                 final int length = frameLength(rnd, next);
                 final int caplen = build(f, next, fromA, length, rnd);
-                final int pad = (4 - (caplen & 3)) & 3;
-                final int recordLength = pcapng ? PCAPNG_EPB_OVERHEAD + caplen + pad : PCAP_RECORD_HEADER_LENGTH + caplen;
-                if (written + recordLength > spec.bytes()) {
+                if (capture.written() + capture.recordLength(caplen) > spec.bytes()) {
                     if (fresh) {
                         active[slot] = null;
                     }
@@ -202,23 +199,7 @@ public final class SyntheticCapture {
                     fl = next;
                 }
                 ts = nextTs;
-                rec.clear();
-                if (pcapng) {
-                    // enhanced packet block: type, length, interface, timestamp high and low (µs), caplen, origlen
-                    rec.putInt(6).putInt(recordLength).putInt(0).putInt((int) (ts >>> 32)).putInt((int) ts).putInt(caplen).putInt(caplen);
-                    os.write(rec.array(), 0, 28);
-                    os.write(frame, 0, caplen);
-                    os.write(padding, 0, pad);
-                    rec.clear();
-                    rec.putInt(recordLength);
-                    os.write(rec.array(), 0, 4);
-                } else {
-                    // record header: seconds, microseconds, caplen, origlen
-                    rec.putInt((int) (ts / 1_000_000)).putInt((int) (ts % 1_000_000)).putInt(caplen).putInt(caplen);
-                    os.write(rec.array(), 0, PCAP_RECORD_HEADER_LENGTH);
-                    os.write(frame, 0, caplen);
-                }
-                written += recordLength;
+                capture.write(ts, frame, caplen);
                 packets++;
                 fl.remaining--;
                 fl.lastTs = ts;
@@ -234,7 +215,7 @@ public final class SyntheticCapture {
                 }
             }
             os.flush();
-            return new Written(packets, written, flows);
+            return new Written(packets, capture.written(), flows);
         }
     }
 

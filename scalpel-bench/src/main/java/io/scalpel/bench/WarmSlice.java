@@ -20,9 +20,13 @@ import java.util.Random;
  * timing: each measurement selects one uid's packets and writes its extract (no fsync).
  *
  * <p>Usage: {@code WarmSlice CAPTURE CONN.LOG OUT_DIR [UIDS_TO_TIME] [SEED] [UID...]}: times the
- * given uids, or that many random ones; prints each and the median.
+ * given uids, or that many random ones; prints each and the median. The rows are a seeded sample
+ * taken while the log is read, so a log of millions of rows needs no more heap than a small one.
  */
 public final class WarmSlice {
+    /** Slices before the timed ones, of other rows of the log. */
+    private static final int WARM_UP = 200;
+
     private WarmSlice() {
     }
 
@@ -32,30 +36,50 @@ public final class WarmSlice {
         final Path outDir = Path.of(args[2]);
         final int count = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         final long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
-        final List<ConnRecord> rows = new ArrayList<>();
+        final List<String> uids = args.length > 5 ? List.of(args).subList(5, args.length) : List.of();
+        // A seeded uniform sample of the log's rows, kept as they are read (the log may have
+        // millions): the warm-up rows, then the timed ones unless uids were given.
+        final int sampled = WARM_UP + (uids.isEmpty() ? count : 0);
+        final List<ConnRecord> sample = new ArrayList<>(sampled);
+        final ConnRecord[] given = new ConnRecord[uids.size()];
+        final Random rnd = new Random(seed);
+        long seen = 0;
         try (ConnLogReader r = ConnLogReader.open(connLog, ConnLogListener.IGNORE)) {
             for (ConnRecord c = r.next(); c != null; c = r.next()) {
-                rows.add(c);
+                final int wanted = uids.indexOf(c.uid());
+                if (wanted >= 0 && given[wanted] == null) {
+                    given[wanted] = c;
+                }
+                seen++;
+                if (sample.size() < sampled) {
+                    sample.add(c);
+                } else {
+                    final long slot = (long) (rnd.nextDouble() * seen);
+                    if (slot < sampled) {
+                        sample.set((int) slot, c);
+                    }
+                }
             }
+        }
+        if (sample.isEmpty()) {
+            throw new IllegalArgumentException(connLog + " has no rows");
         }
         final List<ConnRecord> chosen = new ArrayList<>();
-        if (args.length > 5) {
-            for (int i = 5; i < args.length; i++) {
-                final String uid = args[i];
-                chosen.add(rows.stream().filter(c -> c.uid().equals(uid)).findFirst().orElseThrow());
+        for (int i = 0; i < given.length; i++) {
+            if (given[i] == null) {
+                throw new IllegalArgumentException(connLog + " has no row with uid " + uids.get(i));
             }
-        } else {
-            final Random rnd = new Random(seed);
-            for (int i = 0; i < count; i++) {
-                chosen.add(rows.get(rnd.nextInt(rows.size())));
-            }
+            chosen.add(given[i]);
         }
+        if (uids.isEmpty()) {
+            chosen.addAll(sample.subList(Math.min(WARM_UP, sample.size()), sample.size()));
+        }
+        final List<ConnRecord> warmUp = sample.subList(0, Math.min(WARM_UP, sample.size()));
         Files.createDirectories(outDir);
         try (Scalpel scalpel = Scalpel.open(capture)) {
             // warm-up: the same work on other uids
-            final Random warm = new Random(seed + 1);
-            for (int i = 0; i < 200; i++) {
-                sliceOne(scalpel, rows.get(warm.nextInt(rows.size())), outDir.resolve("warmup.pcap"));
+            for (int i = 0; i < WARM_UP; i++) {
+                sliceOne(scalpel, warmUp.get(i % warmUp.size()), outDir.resolve("warmup.pcap"));
             }
             final double[] ms = new double[chosen.size()];
             for (int i = 0; i < chosen.size(); i++) {

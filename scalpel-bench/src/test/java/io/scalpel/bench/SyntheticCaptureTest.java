@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.capture.CaptureFormat;
-import io.scalpel.decode.Addresses;
 import io.scalpel.testing.ExternalTools;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.testing.ConnLogs;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The benchmark generator's captures and conn.logs, checked with libpcap (through tcpdump): the
  * pcap and the pcapng of one seed hold the same frames, and each conn.log row counts exactly the
- * frames that tcpdump's 5-tuple filter (with its VLAN variant) finds.
+ * frames that tcpdump's 5-tuple filter (under its VLAN tag, if any) finds.
  */
 class SyntheticCaptureTest {
     private static final int PACKETS = 3000;
@@ -49,15 +48,9 @@ class SyntheticCaptureTest {
         final List<ConnRecord> rows = ConnLogs.readStrictly(tsv);
         final List<ConnRecord> jsonRows = ConnLogs.readStrictly(json);
         assertEquals(w.flows(), rows.size());
-        assertEquals(rows.size(), jsonRows.size());
+        ConnLogAssertions.assertSameRows(rows, jsonRows);
         long counted = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            final ConnRecord t = rows.get(i);
-            final ConnRecord j = jsonRows.get(i);
-            assertEquals(List.of(t.uid(), t.tsNanos(), t.durationNanos(), t.proto(), t.origLo(), t.origPort(), t.respLo(), t.respPort(),
-                    t.vlan(), t.origPkts(), t.respPkts()),
-                List.of(j.uid(), j.tsNanos(), j.durationNanos(), j.proto(), j.origLo(), j.origPort(), j.respLo(), j.respPort(),
-                    j.vlan(), j.origPkts(), j.respPkts()), "TSV and JSON rows " + i);
+        for (ConnRecord t : rows) {
             counted += t.origPkts() + t.respPkts();
         }
         assertEquals(PACKETS, counted, "frames counted by the conn.log rows");
@@ -68,12 +61,7 @@ class SyntheticCaptureTest {
             if (!"tcp".equals(r.proto()) && !"udp".equals(r.proto()) || checked >= ROWS_CHECKED && (tagged > 0 || r.vlan() < 0)) {
                 continue;
             }
-            final String a = Addresses.format(r.ipVersion(), r.origHi(), r.origLo());
-            final String b = Addresses.format(r.ipVersion(), r.respHi(), r.respLo());
-            final String five = r.proto() + " and ((src host " + a + " and src port " + r.origPort() + " and dst host " + b
-                + " and dst port " + r.respPort() + ") or (src host " + b + " and src port " + r.respPort() + " and dst host " + a
-                + " and dst port " + r.origPort() + "))";
-            final String filter = r.vlan() < 0 ? five : "(" + five + ") or (vlan and (" + five + "))";
+            final String filter = ConnLogAssertions.fiveTupleFilter(r);
             assertEquals(r.origPkts() + r.respPkts(), tcpdump(pcap, "-n", filter).lines().count(), r.uid() + ": " + filter);
             checked++;
             if (r.vlan() >= 0) {

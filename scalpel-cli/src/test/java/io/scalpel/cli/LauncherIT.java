@@ -1,0 +1,378 @@
+package io.scalpel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/scalpel}, run as a process on the shaded jar that {@code package} made: it runs
+ * commands, makes its class-data archive once per jar and Java and makes it again when the jar
+ * changes, runs the command's classes from that archive, never fails a command over the archive
+ * (a cache it cannot write, an archive the JVM cannot use), keeps the JVM's output off stdout,
+ * starts slices on the quick JIT tier and not index builds, and says when it has no jar or no java.
+ * Slices are checked against the sample's generator truth (testdata/sample.truth.tsv).
+ */
+class LauncherIT {
+    private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
+    private static final Path LAUNCHER = ROOT.resolve("bin/scalpel");
+    private static final Path TESTDATA = ROOT.resolve("testdata");
+    private static final Path JAR = ROOT.resolve("scalpel-cli/target/scalpel.jar");
+    /** A TCP connection of the sample, with a handshake, data and a close. */
+    private static final String UID = "CxCyMyCzZWAcuvnZCU";
+    /** A JDK new enough for an AOT cache, where this machine has one. */
+    private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+    private static final long TIMEOUT_MINUTES = 10;
+
+    /** A cache shared by the tests that do not depend on making the archive themselves. */
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void shouldPrintTheVersionWithTheJavaItRunsOn() throws Exception {
+        final Run r = run(env(sharedCache()), "--version");
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals(List.of("scalpel " + versionOfJar(), "Java " + System.getProperty("java.version")), r.out().lines().toList());
+        assertEquals("", r.stderr());
+    }
+
+    @Test
+    void shouldSliceTheSampleToStdoutWithTheCommandsClassesFromItsArchive() throws Exception {
+        final Path classes = dir.resolve("classes.txt");
+        final Map<String, String> env = env(sharedCache());
+        env.put("SCALPEL_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        final Run r = run(env, "slice", sample().toString(), "--conn", TESTDATA.resolve("sample-conn.log").toString(), "--uid", UID,
+            "-w", "-");
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        assertTrue(loadedFromArchive(classes, "io.scalpel.cli.SliceCommand"), "SliceCommand from the archive: " + classes);
+        assertTrue(loadedFromArchive(classes, "io.scalpel.index.IndexBuilder"), "IndexBuilder from the archive: " + classes);
+    }
+
+    @Test
+    void shouldRunWithoutAnArchiveWhenTheCacheCannotBeCreated() throws Exception {
+        final Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        final Run r = sliceToStdout(env(file));
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        assertFalse(Files.isDirectory(file.resolve("scalpel")));
+    }
+
+    @Test
+    void shouldRunWhenTheCacheDirectoryIsReadOnly() throws Exception {
+        final Path cache = Files.createDirectories(dir.resolve("cache/scalpel"));
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            final Run r = sliceToStdout(env(cache.getParent()));
+            assertEquals(0, r.exit(), r.stderr());
+            assertSliceOfTheSample(r);
+            if (!Files.isWritable(cache)) {
+                assertEquals(List.of(), archives(cache), "nothing written to a read-only cache");
+            }
+        } finally {
+            Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void shouldRunWhenTheArchiveCannotBeUsed() throws Exception {
+        // an archive of the jar as it was, found under the name of the jar as it is: the JVM refuses it
+        final Path jar = dir.resolve("scalpel.jar");
+        final Path cache = dir.resolve("cache");
+        final Map<String, String> env = withArchiveOfOwnJar(jar, cache);
+        final Path made = archives(cache.resolve("scalpel")).get(0);
+        final String stamp = Files.size(jar) + "-" + Files.getLastModifiedTime(jar).to(TimeUnit.SECONDS);
+        assertTrue(made.getFileName().toString().contains("-" + stamp + "."), made + " is keyed by the jar's size and time");
+        final FileTime later = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000);
+        Files.setLastModifiedTime(jar, later);
+        final Path stale = made.resolveSibling(made.getFileName().toString()
+            .replace("-" + stamp + ".", "-" + Files.size(jar) + "-" + later.to(TimeUnit.SECONDS) + "."));
+        Files.move(made, stale);
+        final byte[] refused = Files.readAllBytes(stale);
+
+        final Run r = sliceToStdout(env);
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        assertEquals(List.of(stale), archives(cache.resolve("scalpel")));
+        assertArrayEquals(refused, Files.readAllBytes(stale), "an archive there is kept as it is");
+    }
+
+    @Test
+    void shouldRunWithoutAnArchiveWhenItCannotBeMadeAndNotTryAgainForThatJar() throws Exception {
+        // a java that refuses to record an archive, and notes how it was run
+        final Path calls = dir.resolve("calls.txt");
+        final Path java = Files.createDirectories(dir.resolve("jdk/bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$*\" >> '" + calls + "'\n"
+            + "case \"$*\" in *ArchiveClassesAtExit*|*AOTMode=record*) exit 1 ;; esac\n"
+            + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path cache = dir.resolve("cache");
+        final Map<String, String> env = env(cache);
+        env.put("JAVA", java.toString());
+        for (int i = 0; i < 2; i++) {
+            final Run r = sliceToStdout(env);
+            assertEquals(0, r.exit(), r.stderr());
+            assertSliceOfTheSample(r);
+        }
+        assertEquals(List.of(), archives(cache.resolve("scalpel")));
+        final List<String> runs = Files.readAllLines(calls);
+        assertEquals(1, runs.stream().filter(l -> l.contains("ArchiveClassesAtExit") || l.contains("AOTMode=record")).count(),
+            "one attempt to make the archive: " + runs);
+        assertEquals(2, runs.stream().filter(l -> l.contains(" slice ") && l.endsWith(" -w -")).count(), "two slices: " + runs);
+    }
+
+    @Test
+    void shouldLeaveNothingBehindWhenStoppedWhileMakingTheArchive() throws Exception {
+        final Path cache = dir.resolve("cache");
+        final ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--version").redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env(cache));
+        final Process p = pb.start();
+        // wait for the archive to be in the making, then stop the launcher (SIGTERM)
+        boolean making = false;
+        while (!making && p.isAlive()) {
+            making = Files.isDirectory(cache.resolve("scalpel")) && !inTheMaking(cache.resolve("scalpel")).isEmpty();
+            if (!making) {
+                Thread.sleep(20);
+            }
+        }
+        assertTrue(making, "the launcher ended before it started making the archive: " + Files.readString(dir.resolve("out.txt")));
+        p.destroy();
+        assertTrue(p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES));
+        assertEquals(130, p.exitValue(), Files.readString(dir.resolve("out.txt")));
+        assertEquals(List.of(), inTheMaking(cache.resolve("scalpel")), "work directories left");
+        try (Stream<Path> files = Files.list(cache.resolve("scalpel"))) {
+            assertEquals(List.of(), files.toList(), "no archive and no mark of a failure: the next run makes it");
+        }
+    }
+
+    private static List<Path> inTheMaking(final Path cache) throws IOException {
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(".making.")).toList();
+        }
+    }
+
+    @Test
+    void shouldMakeTheArchiveAgainWhenTheJarChanges() throws Exception {
+        final Path jar = dir.resolve("scalpel.jar");
+        final Path cache = dir.resolve("cache");
+        final Map<String, String> env = withArchiveOfOwnJar(jar, cache);
+        final List<Path> first = archives(cache.resolve("scalpel"));
+        assertEquals(1, first.size(), "archives after the first run: " + first);
+        assertEquals(0, run(env, "--version").exit());
+        assertEquals(first, archives(cache.resolve("scalpel")), "the archive is made once");
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        final Path classes = dir.resolve("classes.txt");
+        env.put("SCALPEL_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        final Run r = run(env, "slice", sample().toString(), "--conn", TESTDATA.resolve("sample-conn.log").toString(), "--uid", UID,
+            "-w", "-");
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        final List<Path> second = archives(cache.resolve("scalpel"));
+        assertEquals(1, second.size(), "archives after the jar changed: " + second);
+        assertNotEquals(first, second, "a new archive for the changed jar, the old one removed");
+        assertTrue(loadedFromArchive(classes, "io.scalpel.cli.SliceCommand"), "SliceCommand from the new archive");
+    }
+
+    @Test
+    void shouldUseAnAotCacheOnJava25() throws Exception {
+        if (!Files.isExecutable(JDK_25.resolve("bin/java"))) {
+            System.err.println("WARNING: skipping the AOT cache test: no JDK 25 at " + JDK_25);
+            Assumptions.abort("no JDK 25 at " + JDK_25);
+        }
+        final Path cache = dir.resolve("cache");
+        final Map<String, String> env = env(cache);
+        env.put("JAVA_HOME", JDK_25.toString());
+        final Path classes = dir.resolve("classes.txt");
+        env.put("SCALPEL_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        final Run r = sliceToStdout(env);
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        final List<Path> made = archives(cache.resolve("scalpel"));
+        assertEquals(1, made.size(), "archives: " + made);
+        assertTrue(made.get(0).toString().endsWith(".aot"), made.get(0) + " is an AOT cache");
+        assertTrue(loadedFromArchive(classes, "io.scalpel.cli.SliceCommand"), "SliceCommand from the AOT cache");
+    }
+
+    @Test
+    void shouldStartSlicesOnTheQuickTierWithTheSerialCollectorAndIndexBuildsOnTheDefaults() throws Exception {
+        final Map<String, String> env = env(sharedCache());
+        env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        final String slice = run(env, "slice", "--help").out().lines().findFirst().orElseThrow();
+        assertTrue(slice.contains("-XX:TieredStopAtLevel=1") && slice.contains("-XX:+UseSerialGC"), slice);
+        final String index = run(env, "index", "--help").out().lines().findFirst().orElseThrow();
+        assertFalse(index.contains("-XX:TieredStopAtLevel") || index.contains("-XX:+UseSerialGC"), index);
+
+        env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseParallelGC");
+        final Run chosen = run(env, "slice", "--help");
+        assertEquals(0, chosen.exit(), chosen.stderr());
+        final String flags = chosen.out().lines().findFirst().orElseThrow();
+        assertTrue(flags.contains("-XX:+UseParallelGC") && !flags.contains("-XX:+UseSerialGC"), "the user's collector: " + flags);
+    }
+
+    @Test
+    void shouldSayWhenThereIsNoJarOrNoJava() throws Exception {
+        final Map<String, String> noJar = env(dir.resolve("cache"));
+        noJar.put("SCALPEL_JAR", dir.resolve("missing.jar").toString());
+        final Run r = run(noJar, "--version");
+        assertEquals(127, r.exit());
+        assertEquals(List.of("scalpel: " + dir.resolve("missing.jar") + " not found: build it first (./mvnw -B -q package"
+            + " -DskipTests in " + ROOT + ")"), r.stderr().lines().toList());
+
+        final Map<String, String> noJava = env(dir.resolve("cache"));
+        noJava.put("JAVA", dir.resolve("no-such-java").toString());
+        final Run j = run(noJava, "--version");
+        assertEquals(127, j.exit());
+        assertEquals(List.of("scalpel: no java found at " + dir.resolve("no-such-java") + ": install a JDK 17 or newer, or set"
+            + " JAVA_HOME or JAVA"), j.stderr().lines().toList());
+    }
+
+    /** The cache of {@link #shared}, with the archive for this jar and Java made. */
+    private static synchronized Path sharedCache() throws IOException, InterruptedException {
+        final Path cache = shared.resolve("cache");
+        if (!Files.isDirectory(cache.resolve("scalpel")) || archives(cache.resolve("scalpel")).isEmpty()) {
+            final Run r = run(env(cache), "--version");
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals(1, archives(cache.resolve("scalpel")).size(), "the archive made on the first run");
+        }
+        return cache;
+    }
+
+    /** The environment of a copy of the jar at {@code jar} with its own cache, after a first run made its archive. */
+    private static Map<String, String> withArchiveOfOwnJar(final Path jar, final Path cache) throws IOException, InterruptedException {
+        Files.copy(JAR, jar);
+        final Map<String, String> env = env(cache);
+        env.put("SCALPEL_JAR", jar.toString());
+        final Run r = run(env, "--version");
+        assertEquals(0, r.exit(), r.stderr());
+        return env;
+    }
+
+    private Run sliceToStdout(final Map<String, String> env) throws IOException, InterruptedException {
+        return run(env, "slice", sample().toString(), "--conn", TESTDATA.resolve("sample-conn.log").toString(), "--uid", UID, "-w", "-");
+    }
+
+    /** A copy of the sample capture (a slice writes its index beside it). */
+    private Path sample() throws IOException {
+        final Path copy = dir.resolve("sample.pcap");
+        if (!Files.exists(copy)) {
+            Files.copy(TESTDATA.resolve("sample.pcap"), copy);
+        }
+        return copy;
+    }
+
+    /**
+     * The slice on stdout holds exactly the sample's records of {@link #UID} by the generator's
+     * truth, and stderr only scalpel's own lines: no JVM or archive diagnostics.
+     */
+    private static void assertSliceOfTheSample(final Run r) throws IOException {
+        final PcapFile sample = PcapFile.read(TESTDATA.resolve("sample.pcap"));
+        final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (String line : Files.readAllLines(TESTDATA.resolve("sample.truth.tsv"))) {
+            final String[] v = line.split("\t");
+            if (List.of(v[v.length - 1].split(",")).contains(UID)) {
+                final long offset = Long.parseLong(v[1]);
+                final PcapFile.Record rec = sample.records.stream().filter(x -> x.offset() == offset).findFirst().orElseThrow();
+                expected.write(sample.recordBytes(rec));
+            }
+        }
+        final PcapFile slice = PcapFile.parse(r.stdout());
+        final ByteArrayOutputStream actual = new ByteArrayOutputStream();
+        for (PcapFile.Record rec : slice.records) {
+            actual.write(slice.recordBytes(rec));
+        }
+        assertTrue(expected.size() > 0);
+        assertArrayEquals(expected.toByteArray(), actual.toByteArray(), "the records of " + UID + " on stdout");
+        assertEquals(slice.bytes.length, PcapFile.FILE_HEADER_LENGTH + actual.size(), "nothing but the pcap on stdout");
+        for (String line : r.stderr().lines().toList()) {
+            assertTrue(line.startsWith("scalpel: "), "a line on stderr not from scalpel: " + line);
+        }
+    }
+
+    private static boolean loadedFromArchive(final Path classLog, final String className) throws IOException {
+        try (Stream<String> lines = Files.lines(classLog)) {
+            return lines.anyMatch(l -> l.contains(" " + className + " source: shared objects file"));
+        }
+    }
+
+    /** The archives in a cache directory (not the files of one being made). */
+    private static List<Path> archives(final Path cache) throws IOException {
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".jsa") || p.getFileName().toString().endsWith(".aot"))
+                .sorted().toList();
+        }
+    }
+
+    /** The environment of a run: this JVM's Java, the given cache home, nothing else of the launcher's. */
+    private static Map<String, String> env(final Path cacheHome) {
+        final Map<String, String> env = new HashMap<>(System.getenv());
+        for (String name : List.of("JAVA", "SCALPEL_JAVA_OPTS", "SCALPEL_JAR", "SCALPEL_DEBUG", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            env.remove(name);
+        }
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("XDG_CACHE_HOME", cacheHome.toString());
+        return env;
+    }
+
+    private static Run run(final Map<String, String> env, final String... args) throws IOException, InterruptedException {
+        assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " is executable");
+        assertTrue(Files.isRegularFile(JAR), JAR + " is built (the integration tests run after package)");
+        final List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        final Path out = Files.createTempFile("launcher", ".out");
+        final Path err = Files.createTempFile("launcher", ".err");
+        try {
+            final ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            final Process p = pb.start();
+            if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError(command + " did not finish in " + TIMEOUT_MINUTES + " minutes");
+            }
+            return new Run(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static String versionOfJar() throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            return jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+    }
+}
