@@ -43,6 +43,7 @@ public final class ConnLogReader implements Closeable {
     private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
     private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private enum Format { ZEEK_TSV, JSON_LINES }
 
@@ -176,10 +177,65 @@ public final class ConnLogReader implements Closeable {
             throw new ConnLogFormatException(source, 0, "a Parquet file: give its path (Parquet is read from the footer"
                 + " at its end), not a stream such as stdin");
         }
-        final ConnLogReader reader = new ConnLogReader(source, kind, text, gzip, listener);
+        final BufferedInputStream start = text == buffered ? buffered : new BufferedInputStream(text, BUFFER_SIZE);
+        refuseByFirstBytes(start, source, kind, gzip, zstd);
+        final ConnLogReader reader = new ConnLogReader(source, kind, start, gzip, listener);
         reader.zstd = zstd;
         reader.detectFormat();
         return reader;
+    }
+
+    /**
+     * Refuses content that cannot start a Zeek log by its first byte that is not white space,
+     * looked at within the first {@value #BUFFER_SIZE} bytes, without consuming anything: a
+     * stream (stdin, a pipe, {@code /dev/zero}) is never read on in search of the end of a line
+     * that is not a log's. Reads only what is there: a pipe that has sent its first line is not
+     * waited on for more.
+     */
+    private static void refuseByFirstBytes(final BufferedInputStream in, final String source, final ZeekLogKind kind,
+                                           final boolean gzip, final boolean zstd) throws IOException {
+        final byte[] head = new byte[BUFFER_SIZE];
+        int n = 0;
+        int first = -1;
+        in.mark(BUFFER_SIZE);
+        try {
+            while (first < 0 && n < head.length) {
+                final int r = in.read(head, n, head.length - n);
+                if (r < 0) {
+                    break;
+                }
+                for (int i = n; i < n + r; i++) {
+                    if (!isWhitespace(head[i]) && !(i < UTF8_BOM.length && head[i] == UTF8_BOM[i])) {
+                        first = i;
+                        break;
+                    }
+                }
+                n += r;
+            }
+            in.reset();
+        } catch (ZipException | EOFException | com.github.luben.zstd.ZstdIOException e) {
+            throw unreadable(e, source, 1, gzip, zstd);
+        }
+        if (first < 0 || head[first] == '#' || head[first] == '{') {
+            return;
+        }
+        long line = 1;
+        for (int i = 0; i < first; i++) {
+            line += head[i] == '\n' ? 1 : 0;
+        }
+        throw new ConnLogFormatException(source, line, notALog(kind, head, first, n));
+    }
+
+    /** What a failure of the decompressing stream means: unreadable gzip or zstd data at {@code line}. */
+    private static IOException unreadable(final IOException e, final String source, final long line, final boolean gzip,
+                                          final boolean zstd) {
+        if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
+            return new ConnLogFormatException(source, line, "unreadable gzip data: " + e.getMessage(), e);
+        }
+        if (zstd && e instanceof com.github.luben.zstd.ZstdIOException) {
+            return new ConnLogFormatException(source, line, "unreadable zstd data: " + e.getMessage(), e);
+        }
+        return e;
     }
 
     /**
@@ -304,16 +360,8 @@ public final class ConnLogReader implements Closeable {
             }
             ended = true;
             return false;
-        } catch (ZipException | EOFException e) {
-            if (!gzip) {
-                throw e;
-            }
-            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable gzip data: " + e.getMessage(), e);
-        } catch (com.github.luben.zstd.ZstdIOException e) {
-            if (!zstd) {
-                throw e;
-            }
-            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable zstd data: " + e.getMessage(), e);
+        } catch (ZipException | EOFException | com.github.luben.zstd.ZstdIOException e) {
+            throw unreadable(e, source, lines.lineNumber() + 1, gzip, zstd);
         }
     }
 
