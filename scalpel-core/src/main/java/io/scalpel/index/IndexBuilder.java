@@ -686,6 +686,9 @@ public final class IndexBuilder {
                 if (cause instanceof RuntimeException re) {
                     throw re;
                 }
+                if (cause instanceof Error error) {
+                    throw error; // an OutOfMemoryError on a writer thread is the command's, and is reported as one
+                }
                 throw new IllegalStateException(cause);
             } finally {
                 writing[w] = null;
