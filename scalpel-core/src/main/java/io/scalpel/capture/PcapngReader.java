@@ -1,5 +1,6 @@
 package io.scalpel.capture;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class PcapngReader extends CaptureReader {
                 case PcapngBlock.ENHANCED_PACKET:
                 case PcapngBlock.OBSOLETE_PACKET:
                     requireFits(pos, type, length, fits);
-                    readPacket(frame, pos, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                    readPacket(frame, pos, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET, true);
                     position = pos + length;
                     return true;
                 case PcapngBlock.SIMPLE_PACKET:
@@ -212,7 +213,12 @@ public final class PcapngReader extends CaptureReader {
                 }
                 tsresol[id] = r;
             } else if (code == OPTION_IF_TSOFFSET && optionLength >= 8) {
-                tsOffsetNanos[id] = view.getLong(value) * 1_000_000_000L;
+                final long seconds = view.getLong(value);
+                tsOffsetNanos[id] = saturatedNanos(seconds);
+                if (Math.abs(seconds) > MAX_SECONDS && !replaying) {
+                    warn(pos, "interface description block if_tsoffset " + seconds + " s is beyond what 64-bit nanoseconds"
+                        + " since 1970 hold; its packets' timestamps are clamped to " + limitText(seconds > 0));
+                }
             }
             o = value + ((optionLength + 3) & ~3);
         }
@@ -220,7 +226,7 @@ public final class PcapngReader extends CaptureReader {
     }
 
     private void readPacket(final Frame frame, final long pos, final int segment, final ByteBuffer view, final int at,
-                            final int length, final boolean obsolete) throws CaptureFormatException {
+                            final int length, final boolean obsolete, final boolean scanning) throws CaptureFormatException {
         if (length < EPB_DATA + BLOCK_TRAILER_LENGTH) {
             throw malformed(pos, "packet block of " + length + " bytes is shorter than its fixed fields");
         }
@@ -239,7 +245,12 @@ public final class PcapngReader extends CaptureReader {
         if (caplen > length - EPB_DATA - BLOCK_TRAILER_LENGTH) {
             throw malformed(pos + EPB_CAPLEN, "captured length " + caplen + " overruns its block of " + length + " bytes");
         }
-        final long ts = toNanos(units, tsresol[id]) + tsOffsetNanos[id];
+        final long ts = timestamp(units, id);
+        if ((ts == Long.MAX_VALUE || ts == Long.MIN_VALUE) && scanning && !fits(units, id)) {
+            warn(pos, (obsolete ? "obsolete" : "enhanced") + " packet block timestamp " + Long.toUnsignedString(units)
+                + " in units of " + unitText(tsresol[id]) + " s, if_tsoffset " + tsOffsetNanos[id] / 1_000_000_000L
+                + " s, is beyond what 64-bit nanoseconds since 1970 hold; clamped to " + limitText(ts > 0));
+        }
         lastTimestamp = ts;
         fill(frame, pos, length, ts, true, caplen, origlen, id, segment, at + EPB_DATA);
     }
@@ -283,18 +294,25 @@ public final class PcapngReader extends CaptureReader {
         return (tsresol & 0x80) == 0 ? exponent > 9 : exponent >= 30;
     }
 
-    /** Converts a timestamp in if_tsresol units to nanoseconds (powers of 10 and of 2). */
+    /**
+     * Converts a timestamp in if_tsresol units (an unsigned count) to nanoseconds (powers of 10 and
+     * of 2); one beyond what a long holds is {@link Long#MAX_VALUE}.
+     */
     static long toNanos(final long units, final int tsresol) {
         final int exponent = tsresol & 0x7F;
         if ((tsresol & 0x80) == 0) {
             if (exponent <= 9) {
-                return units * POW10[9 - exponent];
+                final long scale = POW10[9 - exponent];
+                return Long.compareUnsigned(units, Long.MAX_VALUE / scale) > 0 ? Long.MAX_VALUE : units * scale;
             }
             return Long.divideUnsigned(units, POW10[exponent - 9]);
         }
         // units / 2^exponent seconds: whole seconds, then the fraction scaled to nanoseconds. Beyond
         // 2^-33 s (0.12 ns) the low bits are dropped first so that fraction * 10^9 fits in a long.
         final long seconds = units >>> exponent;
+        if (Long.compareUnsigned(seconds, MAX_SECONDS) > 0) {
+            return Long.MAX_VALUE;
+        }
         long fraction = units & ((1L << exponent) - 1);
         int bits = exponent;
         if (bits > FRACTION_BITS_LIMIT) {
@@ -302,10 +320,62 @@ public final class PcapngReader extends CaptureReader {
             bits = FRACTION_BITS_LIMIT;
         }
         final long fractionNanos = (fraction * 1_000_000_000L) >>> bits;
-        return seconds * 1_000_000_000L + fractionNanos;
+        final long nanos = seconds * 1_000_000_000L + fractionNanos;
+        return nanos < 0 ? Long.MAX_VALUE : nanos; // the last second that fits may not fit whole
     }
 
     private static final int FRACTION_BITS_LIMIT = 33;
+    /** Whole seconds that nanoseconds in a long hold, either side of 1970. */
+    private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
+
+    /** {@code seconds} in nanoseconds, or the long nearest to that. */
+    private static long saturatedNanos(final long seconds) {
+        if (Math.abs(seconds) > MAX_SECONDS) {
+            return seconds > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L;
+    }
+
+    /**
+     * The timestamp in ns of {@code units} of interface {@code id}, its offset added, or the long
+     * nearest to it. An offset beyond what a long holds ({@link #saturatedNanos}) puts every
+     * timestamp of the interface at that end.
+     */
+    private long timestamp(final long units, final int id) {
+        final long offset = tsOffsetNanos[id];
+        if (offset == Long.MAX_VALUE || offset == Long.MIN_VALUE) {
+            return offset;
+        }
+        final long nanos = toNanos(units, tsresol[id]);
+        final long r = nanos + offset;
+        if (((nanos ^ r) & (offset ^ r)) < 0) {
+            return offset > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
+    /** Whether {@code units} of interface {@code id}, its offset added, are a time that nanoseconds in a long hold. */
+    private boolean fits(final long units, final int id) {
+        final long offset = tsOffsetNanos[id];
+        if (offset == Long.MAX_VALUE || offset == Long.MIN_VALUE) {
+            return false;
+        }
+        final int exponent = tsresol[id] & 0x7F;
+        final BigInteger perSecond = (tsresol[id] & 0x80) == 0 ? BigInteger.TEN.pow(exponent) : BigInteger.TWO.pow(exponent);
+        final BigInteger ns = new BigInteger(Long.toUnsignedString(units)).multiply(BigInteger.valueOf(1_000_000_000L))
+            .divide(perSecond).add(BigInteger.valueOf(offset));
+        return ns.bitLength() < Long.SIZE;
+    }
+
+    /** The last (or first) instant 64-bit nanoseconds since 1970 hold. */
+    private static String limitText(final boolean last) {
+        return java.time.Instant.EPOCH.plusNanos(last ? Long.MAX_VALUE : Long.MIN_VALUE).toString();
+    }
+
+    /** A unit of if_tsresol, as text: 10^-6, 2^-20. */
+    private static String unitText(final int tsresol) {
+        return ((tsresol & 0x80) == 0 ? "10^-" : "2^-") + (tsresol & 0x7F);
+    }
 
     private static final long[] POW10 = {
         1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
@@ -401,7 +471,7 @@ public final class PcapngReader extends CaptureReader {
         switch (type) {
             case PcapngBlock.ENHANCED_PACKET:
             case PcapngBlock.OBSOLETE_PACKET:
-                readPacket(frame, offset, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                readPacket(frame, offset, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET, false);
                 break;
             case PcapngBlock.SIMPLE_PACKET:
                 readSimplePacket(frame, offset, segment, view, at, length);
