@@ -47,6 +47,14 @@ public final class ScalpelCommand implements Runnable {
             err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
             err.flush();
             return ExitCode.INTERNAL.code();
+        } catch (Error e) {
+            // no stack trace, ever: an error of the JVM (a stack overflow, a fault in mapped memory) in one line
+            err.println("scalpel: " + Failures.message(e));
+            if (System.getenv("SCALPEL_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return Failures.exitCode(e).code();
         }
     }
 
