@@ -510,6 +510,10 @@ public final class CompressedFile implements CaptureSource {
                 try {
                     done = ctx.decompressDirectByteBufferStream(dst, in);
                 } catch (ZstdException e) {
+                    final long window = windowOfFrame(frameStart);
+                    if (window > ZstdFrames.MAX_WINDOW) {
+                        throw corrupt(frameStart, ZstdFrames.windowTooLarge(window));
+                    }
                     throw corrupt(frameStart, "corrupt zstd frame, in its compressed bytes before offset "
                         + (inBase + in.limit()) + " (" + e.getMessage() + ")");
                 }
@@ -526,6 +530,13 @@ public final class CompressedFile implements CaptureSource {
                         + frameStart);
                 }
             }
+        }
+
+        /** The window the frame at {@code offset} of the file needs, or -1 when its header cannot be read. */
+        private long windowOfFrame(final long offset) throws IOException {
+            final ByteBuffer header = ByteBuffer.allocate(18);
+            final int n = readFully(header, offset);
+            return ZstdFrames.windowSize(header.array(), n);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.scalpel.zeek;
 
+import io.scalpel.capture.ZstdFrames;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -40,7 +41,6 @@ public final class ConnLogReader implements Closeable {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int GZIP_MAGIC_1 = 0x1F;
     private static final int GZIP_MAGIC_2 = 0x8B;
-    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
     private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -170,8 +170,10 @@ public final class ConnLogReader implements Closeable {
         buffered.mark(PARQUET_MAGIC.length);
         final byte[] magic = buffered.readNBytes(PARQUET_MAGIC.length);
         buffered.reset();
-        final boolean zstd = !gzip && java.util.Arrays.equals(magic, ZSTD_MAGIC);
+        final boolean zstd = !gzip && magic.length == 4 && ZstdFrames.isZstd(
+            java.nio.ByteBuffer.wrap(magic).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
         if (zstd) {
+            refuseLargeWindow(buffered, source);
             text = new com.github.luben.zstd.ZstdInputStream(buffered);
         } else if (!gzip && java.util.Arrays.equals(magic, PARQUET_MAGIC)) {
             throw new ConnLogFormatException(source, 0, "a Parquet file: give its path (Parquet is read from the footer"
@@ -226,14 +228,28 @@ public final class ConnLogReader implements Closeable {
         throw new ConnLogFormatException(source, line, notALog(kind, head, first, n));
     }
 
+    /** Refuses a zstd stream whose first frame needs a window beyond what is decoded (by its header, before decoding). */
+    private static void refuseLargeWindow(final BufferedInputStream in, final String source) throws IOException {
+        final int headerBytes = 18; // magic, descriptor, window, dictionary id, content size: at most 18 bytes
+        in.mark(headerBytes);
+        final byte[] header = in.readNBytes(headerBytes);
+        in.reset();
+        final long window = ZstdFrames.windowSize(header, header.length);
+        if (window > ZstdFrames.MAX_WINDOW) {
+            throw new ConnLogFormatException(source, 1, "unreadable zstd data: " + ZstdFrames.windowTooLarge(window));
+        }
+    }
+
     /** What a failure of the decompressing stream means: unreadable gzip or zstd data at {@code line}. */
     private static IOException unreadable(final IOException e, final String source, final long line, final boolean gzip,
                                           final boolean zstd) {
         if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
             return new ConnLogFormatException(source, line, "unreadable gzip data: " + e.getMessage(), e);
         }
-        if (zstd && e instanceof com.github.luben.zstd.ZstdIOException) {
-            return new ConnLogFormatException(source, line, "unreadable zstd data: " + e.getMessage(), e);
+        if (zstd && e instanceof com.github.luben.zstd.ZstdIOException z) {
+            final boolean window = z.getErrorCode() == com.github.luben.zstd.Zstd.errFrameParameterWindowTooLarge();
+            return new ConnLogFormatException(source, line, "unreadable zstd data: "
+                + (window ? ZstdFrames.windowTooLarge(-1) : e.getMessage()), e);
         }
         return e;
     }
