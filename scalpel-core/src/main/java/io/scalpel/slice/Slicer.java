@@ -366,7 +366,9 @@ public final class Slicer {
                 try {
                     reader.readAt(offset, frame);
                 } catch (CaptureFormatException e) {
-                    throw stale(offset, e.getMessage());
+                    final String where = file.path() + ": byte offset " + offset + ": ";
+                    final String what = e.getMessage();
+                    throw stale(offset, what.startsWith(where) ? what.substring(where.length()) : what);
                 }
                 if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
                     throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "
