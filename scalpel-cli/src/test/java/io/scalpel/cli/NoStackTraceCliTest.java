@@ -48,6 +48,25 @@ class NoStackTraceCliTest {
     }
 
     @Test
+    void shouldRefuseACaptureThatIsNotARegularFileByWhatItIs() {
+        assumeTrue(Files.exists(Path.of("/dev/zero")), "skipped: no /dev/zero here");
+
+        final Cli index = Cli.run("index", "/dev/zero");
+        final Cli slice = Cli.run("slice", "/dev/zero", "--from", "0", "-w", dir.resolve("o.pcap").toString());
+        final Cli stdin = Cli.run("index", "-");
+
+        for (Cli r : new Cli[] {index, slice}) {
+            assertEquals(ExitCode.BAD_INPUT.code(), r.exit(), r::toString);
+            assertOneLineEach(r);
+            assertTrue(r.err().startsWith("scalpel: /dev/zero: not a regular file (a pipe, a device or a directory): a capture is"
+                + " read at random offsets and indexed beside it; save it to a file first"), r::toString);
+        }
+        assertEquals(ExitCode.BAD_INPUT.code(), stdin.exit(), stdin::toString);
+        assertTrue(stdin.err().startsWith("scalpel: -: a capture cannot come from stdin: "), stdin::toString);
+        assertFalse(Files.exists(dir.resolve("o.pcap")));
+    }
+
+    @Test
     void shouldSkipJsonLinesBeyondTheReadersLimitsAndSliceTheRest() throws IOException {
         final Path log = Files.writeString(dir.resolve("conn.json"), String.join("\n",
             "{\"uid\":\"Cdeep\",\"x\":" + "[".repeat(1001) + "]".repeat(1001) + "," + ROW + "}",

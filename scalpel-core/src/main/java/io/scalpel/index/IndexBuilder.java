@@ -125,9 +125,7 @@ public final class IndexBuilder {
     /** Extends the index when the capture only grew, keeps it when it already describes the capture, else builds it anew. */
     public Result build() throws IOException {
         final long started = System.nanoTime();
-        if (!Files.isRegularFile(capture)) {
-            throw new java.nio.file.NoSuchFileException(capture.toString(), null, "not a regular file");
-        }
+        CaptureReader.requireRegularFile(capture);
         final Path live = IndexDirectory.resolve(indexDirectory);
         final Path manifestFile = live.resolve(IndexSchema.MANIFEST_FILE);
         final boolean exists = Files.isRegularFile(manifestFile);
