@@ -512,7 +512,7 @@ public final class CompressedFile implements CaptureSource {
                 } catch (ZstdException e) {
                     final long window = windowOfFrame(frameStart);
                     if (window > ZstdFrames.MAX_WINDOW) {
-                        throw corrupt(frameStart, ZstdFrames.windowTooLarge(window));
+                        throw corrupt(frameStart, ZstdFrames.windowTooLarge(window, true));
                     }
                     throw corrupt(frameStart, "corrupt zstd frame, in its compressed bytes before offset "
                         + (inBase + in.limit()) + " (" + e.getMessage() + ")");

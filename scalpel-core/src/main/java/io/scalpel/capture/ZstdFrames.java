@@ -58,14 +58,14 @@ public final class ZstdFrames {
 
     /**
      * Why a frame that needs a window of {@code window} bytes (-1: unknown, but too large) is not
-     * decoded, and what to do about it.
+     * decoded, and what to do about it; for a capture ({@code capture}), also how to make a seekable copy.
      */
-    public static String windowTooLarge(final long window) {
+    public static String windowTooLarge(final long window, final boolean capture) {
         return "zstd frame needs a window " + (window < 0 ? "larger than the " : "of " + mib(window) + ", more than the ")
             + mib(MAX_WINDOW) + " this reader decodes"
             + " with (it was compressed with --long or a high level); recompress it with a smaller window, e.g."
-            + " zstd -d --long=31 -c FILE | zstd -o NEW.zst, or decompress it and write a seekable copy with"
-            + " `scalpel index --recompress OUT.zst CAPTURE`";
+            + " zstd -d --long=31 -c FILE | zstd -o NEW.zst"
+            + (capture ? ", or decompress it and write a seekable copy with `scalpel index --recompress OUT.zst CAPTURE`" : "");
     }
 
     private static String mib(final long bytes) {

@@ -236,7 +236,7 @@ public final class ConnLogReader implements Closeable {
         in.reset();
         final long window = ZstdFrames.windowSize(header, header.length);
         if (window > ZstdFrames.MAX_WINDOW) {
-            throw new ConnLogFormatException(source, 1, "unreadable zstd data: " + ZstdFrames.windowTooLarge(window));
+            throw new ConnLogFormatException(source, 1, "unreadable zstd data: " + ZstdFrames.windowTooLarge(window, false));
         }
     }
 
@@ -249,7 +249,7 @@ public final class ConnLogReader implements Closeable {
         if (zstd && e instanceof com.github.luben.zstd.ZstdIOException z) {
             final boolean window = z.getErrorCode() == com.github.luben.zstd.Zstd.errFrameParameterWindowTooLarge();
             return new ConnLogFormatException(source, line, "unreadable zstd data: "
-                + (window ? ZstdFrames.windowTooLarge(-1) : e.getMessage()), e);
+                + (window ? ZstdFrames.windowTooLarge(-1, false) : e.getMessage()), e);
         }
         return e;
     }

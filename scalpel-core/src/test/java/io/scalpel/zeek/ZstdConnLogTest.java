@@ -49,6 +49,7 @@ class ZstdConnLogTest {
         assertTrue(e.getMessage().startsWith("conn.log.zst line 1: unreadable zstd data: zstd frame needs a window of 2048 MiB,"
             + " more than the 128 MiB this reader decodes with"), e.getMessage());
         assertTrue(e.getMessage().contains("zstd -d --long=31"), e.getMessage());
+        assertTrue(!e.getMessage().contains("scalpel index"), "a conn.log is not a capture: " + e.getMessage());
     }
 
     private static List<String> uids(final byte[] log) throws IOException {
