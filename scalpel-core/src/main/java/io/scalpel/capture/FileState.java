@@ -28,6 +28,9 @@ record FileState(long size, long mtimeMillis, Object key) {
      * another modification time.
      */
     String change(final Path path, final FileChannel channel, final long read) throws IOException {
+        if (!channel.isOpen()) {
+            return null; // closed by its owner (a mapping outlives its channel): nothing to tell any more
+        }
         final long now = channel.size();
         if (now < read) {
             return "it is " + now + " bytes now, but was " + read + " when it was opened";
