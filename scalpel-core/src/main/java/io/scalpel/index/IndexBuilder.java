@@ -209,7 +209,7 @@ public final class IndexBuilder {
     private Result scanAndCommit(final IndexManifest previous, final Path live, final long started) throws IOException {
         try (CaptureReader reader = CaptureReader.openSequential(capture, -1, Math.min(segmentSize, SCAN_WINDOW));
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
-            final CaptureFingerprint before = fingerprint(reader.file().storedLength());
+            final CaptureFingerprint before = CaptureFingerprint.of(capture, reader.file().storedLength());
             final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
             final int nextPart = resume != null ? resume.nextPart() : 0;
             final int firstChunk = resume != null ? resume.nextChunk() : 0;
@@ -243,7 +243,7 @@ public final class IndexBuilder {
                     : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
             CaptureChangedException.requireUnchanged(reader.file());
-            final CaptureFingerprint fingerprint = fingerprint(reader.file().storedLength());
+            final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.file().storedLength());
             if (!fingerprint.headSha256().equals(before.headSha256()) || !fingerprint.tailSha256().equals(before.tailSha256())) {
                 throw CaptureChangedException.of(capture, "its first or last " + CaptureFingerprint.SAMPLE / 1024
                     + " KiB changed while it was scanned");
@@ -254,15 +254,6 @@ public final class IndexBuilder {
             return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
                 reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
-        }
-    }
-
-    /** The fingerprint of the capture's first {@code length} bytes, which it had when the scan opened it. */
-    private CaptureFingerprint fingerprint(final long length) throws IOException {
-        try {
-            return CaptureFingerprint.of(capture, length);
-        } catch (java.io.EOFException e) {
-            throw CaptureChangedException.of(capture, "it is shorter than the " + length + " bytes it had when the scan opened it");
         }
     }
 

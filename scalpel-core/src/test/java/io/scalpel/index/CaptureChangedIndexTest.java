@@ -111,6 +111,17 @@ class CaptureChangedIndexTest {
     }
 
     @Test
+    void shouldRefuseToFingerprintBytesTheCaptureNoLongerHas() {
+        // what a slice opening the index meets when the capture is cut between its size check and its reads
+        final CaptureChangedException e = assertThrows(CaptureChangedException.class,
+            () -> CaptureFingerprint.of(capture, UdpCapture.offsetOf(FRAMES) + 100));
+
+        assertEquals(capture + ": capture changed while reading (it ends at byte offset " + UdpCapture.offsetOf(FRAMES)
+            + ", before the " + (UdpCapture.offsetOf(FRAMES) + 100) + " bytes to fingerprint); run the command again once the"
+            + " capture no longer changes", e.getMessage());
+    }
+
+    @Test
     void shouldIndexACaptureThatGrowsWhileItIsScannedUpToWhereItWas() throws IOException {
         final byte[] more = Files.readAllBytes(UdpCapture.write(dir.resolve("more.pcap"), 10));
         final IndexBuilder b = builder(() -> {
