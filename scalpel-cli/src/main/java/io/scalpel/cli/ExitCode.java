@@ -29,6 +29,26 @@ public enum ExitCode {
         return problemsReported ? PARTIAL : OK;
     }
 
+    /**
+     * The worse of two outcomes, for a command that went on after a failure (e.g. {@code index A B C}):
+     * internal error, then usage, output, bad input, partial, nothing found, and success last.
+     */
+    static ExitCode worst(final ExitCode a, final ExitCode b) {
+        return a.severity() >= b.severity() ? a : b;
+    }
+
+    private int severity() {
+        switch (this) {
+            case INTERNAL: return 6;
+            case USAGE: return 5;
+            case OUTPUT: return 4;
+            case BAD_INPUT: return 3;
+            case PARTIAL: return 2;
+            case NOTHING_FOUND: return 1;
+            default: return 0;
+        }
+    }
+
     public int code() {
         return code;
     }

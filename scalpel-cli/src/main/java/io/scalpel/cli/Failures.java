@@ -39,7 +39,18 @@ final class Failures {
         if (e instanceof IllegalArgumentException) {
             return ExitCode.USAGE;
         }
+        if (isMappedMemoryFault(e)) {
+            return ExitCode.BAD_INPUT;
+        }
         return ExitCode.INTERNAL;
+    }
+
+    /**
+     * The JVM's fault on mapped memory, which a read of a capture cut short meanwhile gives (the
+     * core turns it into a capture error where it reads; this is the net behind that).
+     */
+    private static boolean isMappedMemoryFault(final Throwable e) {
+        return e instanceof InternalError && e.getMessage() != null && e.getMessage().contains("unsafe memory access");
     }
 
     /**
@@ -82,7 +93,14 @@ final class Failures {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
+    /** What went wrong, in one line: a message of several lines (a library's, quoted in ours) is joined into one. */
     static String message(final Throwable t) {
+        return LINE_BREAKS.matcher(describe(t)).replaceAll(" ");
+    }
+
+    private static final java.util.regex.Pattern LINE_BREAKS = java.util.regex.Pattern.compile("\\s*\\R\\s*");
+
+    private static String describe(final Throwable t) {
         final Throwable e = unwrap(t);
         if (e instanceof NoSuchFileException n) {
             return n.getFile() + ": no such file" + (n.getReason() != null ? " (" + n.getReason() + ")" : "");
@@ -94,6 +112,9 @@ final class Failures {
             return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "already exists");
         }
         final String m = e.getMessage();
+        if (isMappedMemoryFault(e)) {
+            return "a capture changed while reading (" + m + "); run the command again once it no longer changes";
+        }
         if (exitCode(e) == ExitCode.INTERNAL) {
             return "internal error: " + e.getClass().getName() + (m != null ? ": " + m : "")
                 + " (set SCALPEL_DEBUG=1 for the stack trace)";

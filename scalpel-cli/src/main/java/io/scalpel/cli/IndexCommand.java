@@ -72,20 +72,42 @@ final class IndexCommand implements Callable<Integer> {
             captures = List.of(recompress);
         }
         ScanJit.forScanOf(captures);
-        for (Path capture : captures) {
-            if (java.nio.file.Files.isDirectory(capture)) {
-                CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
-                continue;
-            }
-            final IndexBuilder.Result r;
-            try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
-                r = Scalpel.index(capture, index, progress, rebuild);
-            } catch (java.io.IOException e) {
-                throw Failures.forIndex(capture, index, e, true);
-            }
-            report(capture, r, out, err);
+        if (captures.size() == 1) {
+            index(captures.get(0), out, err);
+            return ExitCode.OK.code();
         }
-        return ExitCode.OK.code();
+        // Several captures: each one that can be indexed is, whatever happens to the others.
+        ExitCode exit = ExitCode.OK;
+        final List<String> failed = new ArrayList<>();
+        for (Path capture : captures) {
+            try {
+                index(capture, out, err);
+            } catch (Exception e) {
+                err.println("scalpel: " + Failures.message(e));
+                exit = ExitCode.worst(exit, Failures.exitCode(e));
+                failed.add(capture.toString());
+            }
+        }
+        if (!failed.isEmpty()) {
+            err.println("scalpel: " + failed.size() + " of " + captures.size() + " captures not indexed: " + String.join(", ", failed));
+        }
+        err.flush();
+        return exit.code();
+    }
+
+    /** Indexes one capture (a file, or a directory as a capture set) and reports it. */
+    private void index(final Path capture, final PrintWriter out, final PrintWriter err) throws Exception {
+        if (java.nio.file.Files.isDirectory(capture)) {
+            CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
+            return;
+        }
+        final IndexBuilder.Result r;
+        try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
+            r = Scalpel.index(capture, index, progress, rebuild);
+        } catch (java.io.IOException e) {
+            throw Failures.forIndex(capture, index, e, true);
+        }
+        report(capture, r, out, err);
     }
 
     private void report(final Path capture, final IndexBuilder.Result r, final PrintWriter out, final PrintWriter err) {

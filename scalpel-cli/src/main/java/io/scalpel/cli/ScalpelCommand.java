@@ -44,12 +44,34 @@ public final class ScalpelCommand implements Runnable {
         } catch (OutOfMemoryError e) {
             // The heap a command needs does not grow with the capture (docs/performance.md), so this
             // is a heap set below that floor, or a bug; either way, say so in one line.
-            err.println("scalpel: out of memory: the Java heap of " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB is too small for this command; run it with a larger heap (java -Xmx256m -jar scalpel.jar ...)"
-                + " and report it if that heap is not enough");
+            err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
             err.flush();
             return ExitCode.INTERNAL.code();
+        } catch (Error e) {
+            // no stack trace, ever: an error of the JVM (a stack overflow, a fault in mapped memory) in one line
+            err.println("scalpel: " + Failures.message(e));
+            if (System.getenv("SCALPEL_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return Failures.exitCode(e).code();
         }
+    }
+
+    /** The heap every command is meant to work in, whatever its input (docs/performance.md). */
+    static final long DOCUMENTED_HEAP_MIB = 256;
+
+    /**
+     * What to say when the heap of {@code maxMemory} bytes ran out: its size, and a larger one to
+     * try (twice it, and at least {@value #DOCUMENTED_HEAP_MIB} MiB), never the heap in use.
+     */
+    static String outOfMemoryMessage(final long maxMemory) {
+        final long mib = maxMemory >> 20;
+        final long advised = Math.max(DOCUMENTED_HEAP_MIB, 2 * mib);
+        return "scalpel: out of memory: the Java heap of " + mib + " MiB is too small for this command; run it with a larger heap"
+            + " (java -Xmx" + advised + "m -jar scalpel.jar ..., or JAVA_TOOL_OPTIONS=-Xmx" + advised + "m for any launcher)"
+            + (mib >= DOCUMENTED_HEAP_MIB ? " and report it: the commands are meant to work in " + DOCUMENTED_HEAP_MIB + " MiB"
+                : "");
     }
 
     static CommandLine commandLine(final ScalpelCommand command) {

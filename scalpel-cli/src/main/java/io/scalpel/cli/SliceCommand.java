@@ -245,9 +245,7 @@ final class SliceCommand implements Callable<Integer> {
     }
 
     private Scalpel openAnnounced(final Scalpel.Options options, final PrintWriter err) throws IOException {
-        if (!Files.isRegularFile(capture)) {
-            throw new java.nio.file.NoSuchFileException(capture.toString());
-        }
+        io.scalpel.capture.CaptureReader.requireRegularFile(capture);
         final Scalpel s;
         try {
             s = Scalpel.open(capture, options);

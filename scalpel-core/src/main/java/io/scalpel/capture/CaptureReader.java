@@ -70,10 +70,25 @@ public abstract class CaptureReader implements Closeable {
         return owning(CaptureSource.openSequential(path, length, segmentSize));
     }
 
-    private static void requireRegularFile(final Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
-            throw new java.nio.file.NoSuchFileException(path.toString(), null, "not a regular file");
+    /**
+     * Refuses what cannot be a capture file: a missing file ({@link java.nio.file.NoSuchFileException}),
+     * stdin ({@code -}), a pipe or a device: a capture is read at random offsets and indexed beside
+     * it, so it is never read as a stream (a FileSystemException saying so).
+     */
+    public static void requireRegularFile(final Path path) throws IOException {
+        if (Files.isRegularFile(path)) {
+            return;
         }
+        final String advice = "a capture is read at random offsets and indexed beside it; save it to a file first"
+            + " (gzip and zstd captures are read as they are)";
+        if (path.toString().equals("-")) {
+            throw new java.nio.file.FileSystemException("-", null, "a capture cannot come from stdin: " + advice);
+        }
+        if (!Files.exists(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString());
+        }
+        throw new java.nio.file.FileSystemException(path.toString(), null,
+            "not a regular file (a pipe, a device or a directory): " + advice);
     }
 
     private static CaptureReader owning(final CaptureSource file) throws IOException {

@@ -47,6 +47,14 @@ public interface CaptureSource extends Closeable {
     /** The view of segment {@code segment} in the given byte order. */
     ByteBuffer view(int segment, ByteOrder order);
 
+    /**
+     * How the file changed since it was opened, in words, or null when it did not: it is shorter
+     * than the bytes read from it, or, at the same size, it was modified in place. A file that grew
+     * did not change (a capture still being written); nor did one replaced by another file under the
+     * same name (the open file is still the one read).
+     */
+    String change() throws IOException;
+
     /** Opens a capture: mapped, or decompressing when it is gzip or zstd (the format is told by its first bytes). */
     static CaptureSource open(final Path path, final long length, final long segmentSize) throws IOException {
         return open(path, length, segmentSize, false);

@@ -47,6 +47,8 @@ public final class CompressedFile implements CaptureSource {
     private final Path path;
     private final FileChannel channel;
     private final long storedLength;
+    /** What the file was when opened: to tell that it changed while it was read ({@link #change}). */
+    private final FileState opened;
     private final Compression codec;
     private final boolean scanning;
     private final int capacity;
@@ -76,7 +78,8 @@ public final class CompressedFile implements CaptureSource {
         this.scanning = scanning;
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
-            this.storedLength = channel.size();
+            this.opened = FileState.of(path, channel);
+            this.storedLength = opened.size();
             this.capacity = (scanning ? SCAN_WINDOW : SLICE_WINDOW) + MappedFile.OVERLAP;
             this.window = ByteBuffer.allocateDirect(capacity);
             this.littleEndian = window.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -276,6 +279,11 @@ public final class CompressedFile implements CaptureSource {
     @Override
     public ByteBuffer view(final int segment, final ByteOrder order) {
         return order == ByteOrder.BIG_ENDIAN ? bigEndian : littleEndian;
+    }
+
+    @Override
+    public String change() throws IOException {
+        return opened.change(path, channel, storedLength);
     }
 
     @Override
@@ -502,6 +510,10 @@ public final class CompressedFile implements CaptureSource {
                 try {
                     done = ctx.decompressDirectByteBufferStream(dst, in);
                 } catch (ZstdException e) {
+                    final long window = windowOfFrame(frameStart);
+                    if (window > ZstdFrames.MAX_WINDOW) {
+                        throw corrupt(frameStart, ZstdFrames.windowTooLarge(window, true));
+                    }
                     throw corrupt(frameStart, "corrupt zstd frame, in its compressed bytes before offset "
                         + (inBase + in.limit()) + " (" + e.getMessage() + ")");
                 }
@@ -518,6 +530,13 @@ public final class CompressedFile implements CaptureSource {
                         + frameStart);
                 }
             }
+        }
+
+        /** The window the frame at {@code offset} of the file needs, or -1 when its header cannot be read. */
+        private long windowOfFrame(final long offset) throws IOException {
+            final ByteBuffer header = ByteBuffer.allocate(18);
+            final int n = readFully(header, offset);
+            return ZstdFrames.windowSize(header.array(), n);
         }
 
         @Override

@@ -14,8 +14,6 @@ public enum Compression {
     ZSTD("zstd", "frame");
 
     static final int GZIP_MAGIC = 0x1F8B;
-    /** The zstd frame magic 28 B5 2F FD, read little-endian. */
-    static final int ZSTD_MAGIC = 0xFD2FB528;
 
     private final String label;
     private final String unit;
@@ -55,7 +53,7 @@ public enum Compression {
             if (head.remaining() >= 2 && (head.getShort(0) & 0xFFFF) == GZIP_MAGIC) {
                 return GZIP;
             }
-            if (head.remaining() == 4 && head.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0) == ZSTD_MAGIC) {
+            if (head.remaining() == 4 && ZstdFrames.isZstd(head.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0))) {
                 return ZSTD;
             }
             return null;

@@ -39,6 +39,8 @@ public final class MappedFile implements CaptureSource {
     private final Path path;
     private final FileChannel channel;
     private final long size;
+    /** What the file was when opened: to tell that it changed while it was read ({@link #change}). */
+    private final FileState opened;
     private final long segmentSize;
     private final ByteBuffer[] littleEndian;
     private final ByteBuffer[] bigEndian;
@@ -71,7 +73,8 @@ public final class MappedFile implements CaptureSource {
         }
         this.path = path;
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.size = size < 0 ? channel.size() : Math.min(size, channel.size());
+        this.opened = FileState.of(path, channel);
+        this.size = size < 0 ? opened.size() : Math.min(size, opened.size());
         this.segmentSize = segmentSize;
         if (buffered) {
             littleEndian = null;
@@ -183,11 +186,11 @@ public final class MappedFile implements CaptureSource {
             while (target.hasRemaining()) {
                 final int n = channel.read(target, p);
                 if (n < 0) {
-                    throw new java.io.EOFException(path + ": end of file at byte offset " + p + " (it was " + size + " bytes)");
+                    throw CaptureChangedException.cutShort(path, p, size);
                 }
                 p += n;
             }
-        } catch (java.io.EOFException e) {
+        } catch (CaptureChangedException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(new IOException(path + ": cannot read bytes " + base + " to "
@@ -197,6 +200,11 @@ public final class MappedFile implements CaptureSource {
         w.littleEndian.limit(length);
         w.segment = segment;
         return w;
+    }
+
+    @Override
+    public String change() throws IOException {
+        return opened.change(path, channel, size);
     }
 
     /** Copies {@code length} bytes at {@code position} into {@code dst}; for spans of any size. */

@@ -1,5 +1,6 @@
 package io.scalpel.capture;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -10,6 +11,13 @@ import java.util.List;
  * interface description blocks with their own link type, {@code if_tsresol} (powers of 10 and
  * of 2) and {@code if_tsoffset}, and enhanced, simple and obsolete packet blocks. Every other
  * block is skipped by its length and remembered in {@link #blocks()}.
+ *
+ * <p>What {@link #blocks()} keeps is bounded, whatever the file holds: the blocks of a section
+ * are kept once it holds a packet (only the first section, which an extract without packets
+ * starts with, and the current one, where a growing capture goes on, are kept without); other
+ * non-packet blocks up to {@link #MAX_BLOCKS_KEPT}; and section headers and interface
+ * descriptions up to {@link #MAX_STRUCTURE_KEPT}, beyond which the scan ends with a warning, as
+ * if the capture ended there.
  */
 public final class PcapngReader extends CaptureReader {
     static final int BLOCK_HEADER_LENGTH = 8;
@@ -20,6 +28,12 @@ public final class PcapngReader extends CaptureReader {
     public static final int MAX_INTERFACES = 65_536;
     /** Most non-structural blocks (name resolution, statistics, custom...) remembered; beyond that only counted. */
     public static final int MAX_BLOCKS_KEPT = 100_000;
+    /**
+     * Most section header and interface description blocks kept (of sections that hold packets);
+     * the first section is kept whatever its size. A scan that would keep more ends before the block
+     * that needs them.
+     */
+    public static final int MAX_STRUCTURE_KEPT = 65_536;
 
     private static final int SHB_BYTE_ORDER = 8;
     private static final int SHB_VERSION_MAJOR = 12;
@@ -50,11 +64,21 @@ public final class PcapngReader extends CaptureReader {
     private int[] tsresol = new int[4];
     private long[] tsOffsetNanos = new long[4];
     private long lastTimestamp;
+    /** The blocks kept: of the first section and of those that hold a packet. */
     private final List<PcapngBlock> blocks = new ArrayList<>();
+    /** The blocks of the current section while it holds no packet yet. */
+    private final List<PcapngBlock> pending = new ArrayList<>();
+    /** Whether the current section's blocks go to {@link #blocks} (else to {@link #pending}). */
+    private boolean sectionKept;
+    /** Section headers and interface descriptions in {@link #blocks}, with those of an earlier scan resumed. */
+    private int structureKept;
+    /** Where the scan ended at {@link #MAX_STRUCTURE_KEPT}, or -1. */
+    private long structureLimitOffset = -1;
     private long blocksSeen;
     private int otherBlocksKept;
+    private long sectionsDropped;
     private boolean replaying;
-    private List<PcapngBlock> layout;
+    private PcapngSections layout;
     private int loadedSection = -1;
 
     PcapngReader(final CaptureSource file) {
@@ -64,7 +88,7 @@ public final class PcapngReader extends CaptureReader {
 
     @Override
     public boolean next(final Frame frame) throws CaptureFormatException {
-        while (true) {
+        while (structureLimitOffset < 0) {
             final long pos = position;
             long size = file.ensure(pos, pos + MIN_BLOCK_LENGTH);
             if (pos >= size) {
@@ -123,16 +147,25 @@ public final class PcapngReader extends CaptureReader {
                     startSection(pos, view, at, length, fits);
                     break;
                 case PcapngBlock.INTERFACE_DESCRIPTION:
+                    if (sectionKept && section > 0 && structureKept >= MAX_STRUCTURE_KEPT) {
+                        return endAtStructureLimit(pos);
+                    }
                     addInterface(pos, view, at, length, fits);
                     break;
                 case PcapngBlock.ENHANCED_PACKET:
                 case PcapngBlock.OBSOLETE_PACKET:
                     requireFits(pos, type, length, fits);
-                    readPacket(frame, pos, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                    if (!keepSection()) {
+                        return endAtStructureLimit(pos);
+                    }
+                    readPacket(frame, pos, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET, true);
                     position = pos + length;
                     return true;
                 case PcapngBlock.SIMPLE_PACKET:
                     requireFits(pos, type, length, fits);
+                    if (!keepSection()) {
+                        return endAtStructureLimit(pos);
+                    }
                     readSimplePacket(frame, pos, segment, view, at, length);
                     position = pos + length;
                     return true;
@@ -142,6 +175,49 @@ public final class PcapngReader extends CaptureReader {
             }
             position = pos + length;
         }
+        return false;
+    }
+
+    /**
+     * Moves the current section's blocks to those kept, now that it holds a packet; false when
+     * that would keep more than {@link #MAX_STRUCTURE_KEPT} section and interface blocks.
+     */
+    private boolean keepSection() {
+        if (sectionKept) {
+            return true;
+        }
+        int structural = 0;
+        for (PcapngBlock b : pending) {
+            structural += b.isStructural() ? 1 : 0;
+        }
+        if (structureKept > 0 && structureKept + structural > MAX_STRUCTURE_KEPT) {
+            return false;
+        }
+        blocks.addAll(pending);
+        structureKept += structural;
+        pending.clear();
+        sectionKept = true;
+        return true;
+    }
+
+    /** Ends the scan before the block at {@code pos}: keeping its section would exceed {@link #MAX_STRUCTURE_KEPT}. */
+    private boolean endAtStructureLimit(final long pos) {
+        structureLimitOffset = pos;
+        position = pos;
+        warn(pos, "more than " + MAX_STRUCTURE_KEPT + " section header and interface description blocks in the sections that"
+            + " hold packets: the index ends here and the packets from here on are not indexed (split the capture into"
+            + " smaller files, e.g. with editcap -c, and index those)");
+        return false;
+    }
+
+    /** Where the scan ended because of {@link #MAX_STRUCTURE_KEPT}, or -1 when it did not. */
+    public long structureLimitOffset() {
+        return structureLimitOffset;
+    }
+
+    /** Sections passed over because they held no packet (their blocks were not kept). */
+    public long sectionsDropped() {
+        return sectionsDropped;
     }
 
     private void requireFits(final long pos, final int type, final int length, final boolean fits) throws CaptureFormatException {
@@ -163,7 +239,16 @@ public final class PcapngReader extends CaptureReader {
         if (major != 1) {
             throw malformed(pos + SHB_VERSION_MAJOR, "pcapng major version " + major + " is not 1");
         }
+        if (section >= 0 && !sectionKept && !replaying) {
+            // the section that ends here held no packet: no extract needs its blocks
+            for (PcapngBlock b : pending) {
+                otherBlocksKept -= b.isStructural() ? 0 : 1;
+            }
+            pending.clear();
+            sectionsDropped++;
+        }
         section++;
+        sectionKept = section == 0;
         interfaceCount = 0;
         loadedSection = -1;
         remember(new PcapngBlock(PcapngBlock.SECTION_HEADER, section, pos, length, -1, -1));
@@ -212,7 +297,12 @@ public final class PcapngReader extends CaptureReader {
                 }
                 tsresol[id] = r;
             } else if (code == OPTION_IF_TSOFFSET && optionLength >= 8) {
-                tsOffsetNanos[id] = view.getLong(value) * 1_000_000_000L;
+                final long seconds = view.getLong(value);
+                tsOffsetNanos[id] = saturatedNanos(seconds);
+                if (Math.abs(seconds) > MAX_SECONDS && !replaying) {
+                    warn(pos, "interface description block if_tsoffset " + seconds + " s is beyond what 64-bit nanoseconds"
+                        + " since 1970 hold; its packets' timestamps are clamped to " + limitText(seconds > 0));
+                }
             }
             o = value + ((optionLength + 3) & ~3);
         }
@@ -220,7 +310,7 @@ public final class PcapngReader extends CaptureReader {
     }
 
     private void readPacket(final Frame frame, final long pos, final int segment, final ByteBuffer view, final int at,
-                            final int length, final boolean obsolete) throws CaptureFormatException {
+                            final int length, final boolean obsolete, final boolean scanning) throws CaptureFormatException {
         if (length < EPB_DATA + BLOCK_TRAILER_LENGTH) {
             throw malformed(pos, "packet block of " + length + " bytes is shorter than its fixed fields");
         }
@@ -239,7 +329,12 @@ public final class PcapngReader extends CaptureReader {
         if (caplen > length - EPB_DATA - BLOCK_TRAILER_LENGTH) {
             throw malformed(pos + EPB_CAPLEN, "captured length " + caplen + " overruns its block of " + length + " bytes");
         }
-        final long ts = toNanos(units, tsresol[id]) + tsOffsetNanos[id];
+        final long ts = timestamp(units, id);
+        if ((ts == Long.MAX_VALUE || ts == Long.MIN_VALUE) && scanning && !fits(units, id)) {
+            warn(pos, (obsolete ? "obsolete" : "enhanced") + " packet block timestamp " + Long.toUnsignedString(units)
+                + " in units of " + unitText(tsresol[id]) + " s, if_tsoffset " + tsOffsetNanos[id] / 1_000_000_000L
+                + " s, is beyond what 64-bit nanoseconds since 1970 hold; clamped to " + limitText(ts > 0));
+        }
         lastTimestamp = ts;
         fill(frame, pos, length, ts, true, caplen, origlen, id, segment, at + EPB_DATA);
     }
@@ -283,18 +378,25 @@ public final class PcapngReader extends CaptureReader {
         return (tsresol & 0x80) == 0 ? exponent > 9 : exponent >= 30;
     }
 
-    /** Converts a timestamp in if_tsresol units to nanoseconds (powers of 10 and of 2). */
+    /**
+     * Converts a timestamp in if_tsresol units (an unsigned count) to nanoseconds (powers of 10 and
+     * of 2); one beyond what a long holds is {@link Long#MAX_VALUE}.
+     */
     static long toNanos(final long units, final int tsresol) {
         final int exponent = tsresol & 0x7F;
         if ((tsresol & 0x80) == 0) {
             if (exponent <= 9) {
-                return units * POW10[9 - exponent];
+                final long scale = POW10[9 - exponent];
+                return Long.compareUnsigned(units, Long.MAX_VALUE / scale) > 0 ? Long.MAX_VALUE : units * scale;
             }
             return Long.divideUnsigned(units, POW10[exponent - 9]);
         }
         // units / 2^exponent seconds: whole seconds, then the fraction scaled to nanoseconds. Beyond
         // 2^-33 s (0.12 ns) the low bits are dropped first so that fraction * 10^9 fits in a long.
         final long seconds = units >>> exponent;
+        if (Long.compareUnsigned(seconds, MAX_SECONDS) > 0) {
+            return Long.MAX_VALUE;
+        }
         long fraction = units & ((1L << exponent) - 1);
         int bits = exponent;
         if (bits > FRACTION_BITS_LIMIT) {
@@ -302,10 +404,62 @@ public final class PcapngReader extends CaptureReader {
             bits = FRACTION_BITS_LIMIT;
         }
         final long fractionNanos = (fraction * 1_000_000_000L) >>> bits;
-        return seconds * 1_000_000_000L + fractionNanos;
+        final long nanos = seconds * 1_000_000_000L + fractionNanos;
+        return nanos < 0 ? Long.MAX_VALUE : nanos; // the last second that fits may not fit whole
     }
 
     private static final int FRACTION_BITS_LIMIT = 33;
+    /** Whole seconds that nanoseconds in a long hold, either side of 1970. */
+    private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
+
+    /** {@code seconds} in nanoseconds, or the long nearest to that. */
+    private static long saturatedNanos(final long seconds) {
+        if (Math.abs(seconds) > MAX_SECONDS) {
+            return seconds > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L;
+    }
+
+    /**
+     * The timestamp in ns of {@code units} of interface {@code id}, its offset added, or the long
+     * nearest to it. An offset beyond what a long holds ({@link #saturatedNanos}) puts every
+     * timestamp of the interface at that end.
+     */
+    private long timestamp(final long units, final int id) {
+        final long offset = tsOffsetNanos[id];
+        if (offset == Long.MAX_VALUE || offset == Long.MIN_VALUE) {
+            return offset;
+        }
+        final long nanos = toNanos(units, tsresol[id]);
+        final long r = nanos + offset;
+        if (((nanos ^ r) & (offset ^ r)) < 0) {
+            return offset > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
+    /** Whether {@code units} of interface {@code id}, its offset added, are a time that nanoseconds in a long hold. */
+    private boolean fits(final long units, final int id) {
+        final long offset = tsOffsetNanos[id];
+        if (offset == Long.MAX_VALUE || offset == Long.MIN_VALUE) {
+            return false;
+        }
+        final int exponent = tsresol[id] & 0x7F;
+        final BigInteger perSecond = (tsresol[id] & 0x80) == 0 ? BigInteger.TEN.pow(exponent) : BigInteger.TWO.pow(exponent);
+        final BigInteger ns = new BigInteger(Long.toUnsignedString(units)).multiply(BigInteger.valueOf(1_000_000_000L))
+            .divide(perSecond).add(BigInteger.valueOf(offset));
+        return ns.bitLength() < Long.SIZE;
+    }
+
+    /** The last (or first) instant 64-bit nanoseconds since 1970 hold. */
+    private static String limitText(final boolean last) {
+        return java.time.Instant.EPOCH.plusNanos(last ? Long.MAX_VALUE : Long.MIN_VALUE).toString();
+    }
+
+    /** A unit of if_tsresol, as text: 10^-6, 2^-20. */
+    private static String unitText(final int tsresol) {
+        return ((tsresol & 0x80) == 0 ? "10^-" : "2^-") + (tsresol & 0x7F);
+    }
 
     private static final long[] POW10 = {
         1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L,
@@ -323,25 +477,20 @@ public final class PcapngReader extends CaptureReader {
      */
     public void resume(final List<PcapngBlock> structure, final long offset, final long lastTimestampNanos)
         throws CaptureFormatException {
-        int sectionIndex = -1;
-        long sectionOffset = -1;
-        for (PcapngBlock b : structure) {
-            if (b.offset() >= offset) {
-                break;
-            }
-            if (b.type() == PcapngBlock.SECTION_HEADER) {
-                sectionIndex = b.section();
-                sectionOffset = b.offset();
-            }
-        }
-        if (sectionIndex < 0) {
+        final PcapngSections sections = PcapngSections.of(structure);
+        final int header = offset == 0 ? -1 : sections.headerAtOrBefore(offset - 1);
+        if (header < 0) {
             if (offset != 0) {
                 throw malformed(offset, "cannot resume here: no section header block precedes this offset");
             }
             position = 0; // nothing was read yet (the file held less than its first section header)
             return;
         }
-        loadSection(structure, sectionIndex, sectionOffset);
+        loadSection(sections, header);
+        for (PcapngBlock b : structure) {
+            structureKept += b.isStructural() ? 1 : 0;
+        }
+        sectionKept = true; // the earlier scan kept the section it ended in
         lastTimestamp = lastTimestampNanos;
         position = offset;
     }
@@ -356,29 +505,19 @@ public final class PcapngReader extends CaptureReader {
      * them when it was scanned), so that {@link #readAt} works without a scan.
      */
     public void layout(final List<PcapngBlock> structure) {
-        this.layout = List.copyOf(structure);
+        this.layout = PcapngSections.of(List.copyOf(structure));
         this.loadedSection = -1;
     }
 
     @Override
     public void readAt(final long offset, final Frame frame) throws CaptureFormatException {
-        final List<PcapngBlock> structure = layout != null ? layout : blocks;
-        int sectionIndex = -1;
-        long sectionOffset = -1;
-        for (PcapngBlock b : structure) {
-            if (b.offset() > offset) {
-                break;
-            }
-            if (b.type() == PcapngBlock.SECTION_HEADER) {
-                sectionIndex = b.section();
-                sectionOffset = b.offset();
-            }
-        }
-        if (sectionIndex < 0) {
+        final PcapngSections sections = layout != null ? layout : PcapngSections.of(blocks());
+        final int header = sections.headerAtOrBefore(offset);
+        if (header < 0) {
             throw malformed(offset, "no section header block precedes this offset");
         }
-        if (sectionIndex != loadedSection) {
-            loadSection(structure, sectionIndex, sectionOffset);
+        if (sections.blocks().get(header).section() != loadedSection) {
+            loadSection(sections, header);
         }
         long size = file.ensure(offset, offset + MIN_BLOCK_LENGTH);
         if (offset + MIN_BLOCK_LENGTH > size) {
@@ -401,7 +540,7 @@ public final class PcapngReader extends CaptureReader {
         switch (type) {
             case PcapngBlock.ENHANCED_PACKET:
             case PcapngBlock.OBSOLETE_PACKET:
-                readPacket(frame, offset, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET);
+                readPacket(frame, offset, segment, view, at, length, type == PcapngBlock.OBSOLETE_PACKET, false);
                 break;
             case PcapngBlock.SIMPLE_PACKET:
                 readSimplePacket(frame, offset, segment, view, at, length);
@@ -411,8 +550,11 @@ public final class PcapngReader extends CaptureReader {
         }
     }
 
-    private void loadSection(final List<PcapngBlock> structure, final int sectionIndex, final long sectionOffset)
-        throws CaptureFormatException {
+    /** Takes the byte order and the interfaces of the section whose header is at {@code header} in {@code sections}. */
+    private void loadSection(final PcapngSections sections, final int header) throws CaptureFormatException {
+        final List<PcapngBlock> structure = sections.blocks();
+        final int sectionIndex = structure.get(header).section();
+        final long sectionOffset = structure.get(header).offset();
         file.ensure(sectionOffset, sectionOffset + MIN_BLOCK_LENGTH);
         final int segment = file.segmentOf(sectionOffset);
         final int at = (int) (sectionOffset - file.segmentBase(segment));
@@ -422,8 +564,9 @@ public final class PcapngReader extends CaptureReader {
         interfaceCount = 0;
         replaying = true;
         try {
-            for (PcapngBlock b : structure) {
-                if (b.section() == sectionIndex && b.type() == PcapngBlock.INTERFACE_DESCRIPTION) {
+            for (int i = header + 1; i < structure.size() && structure.get(i).section() == sectionIndex; i++) {
+                final PcapngBlock b = structure.get(i);
+                if (b.type() == PcapngBlock.INTERFACE_DESCRIPTION) {
                     file.ensure(b.offset(), b.offset() + Math.min(b.length(), MappedFile.OVERLAP));
                     final int seg = file.segmentOf(b.offset());
                     final int bat = (int) (b.offset() - file.segmentBase(seg));
@@ -441,14 +584,32 @@ public final class PcapngReader extends CaptureReader {
             return;
         }
         blocksSeen++;
-        if (block.isStructural() || otherBlocksKept++ < MAX_BLOCKS_KEPT) {
+        if (!block.isStructural()) {
+            if (otherBlocksKept >= MAX_BLOCKS_KEPT) {
+                return;
+            }
+            otherBlocksKept++;
+        }
+        if (sectionKept) {
             blocks.add(block);
+            structureKept += block.isStructural() ? 1 : 0;
+        } else {
+            pending.add(block);
         }
     }
 
-    /** Sections, interfaces and other non-packet blocks seen so far, in file order. */
+    /**
+     * Sections, interfaces and other non-packet blocks kept so far, in file order: those of the first
+     * section, of the sections that hold packets, and of the current section (see the class comment).
+     */
     public List<PcapngBlock> blocks() {
-        return java.util.Collections.unmodifiableList(blocks);
+        if (pending.isEmpty()) {
+            return java.util.Collections.unmodifiableList(blocks);
+        }
+        final List<PcapngBlock> all = new ArrayList<>(blocks.size() + pending.size());
+        all.addAll(blocks);
+        all.addAll(pending);
+        return java.util.Collections.unmodifiableList(all);
     }
 
     public long blocksSeen() {

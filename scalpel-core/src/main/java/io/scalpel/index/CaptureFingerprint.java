@@ -37,11 +37,17 @@ public record CaptureFingerprint(long length, String headSha256, String tailSha2
         CHANGED
     }
 
+    /**
+     * The fingerprint of the first {@code length} bytes of {@code capture}.
+     *
+     * @throws io.scalpel.capture.CaptureChangedException when the capture ends before them (it was
+     *                                                    cut short while it was being read)
+     */
     public static CaptureFingerprint of(final Path capture, final long length) throws IOException {
         try (FileChannel ch = FileChannel.open(capture, StandardOpenOption.READ)) {
             final long mtime = Files.getLastModifiedTime(capture).toMillis();
-            return new CaptureFingerprint(length, sha256(ch, 0, Math.min(length, SAMPLE)),
-                sha256(ch, Math.max(0, length - SAMPLE), length), mtime);
+            return new CaptureFingerprint(length, sha256(capture, ch, 0, Math.min(length, SAMPLE)),
+                sha256(capture, ch, Math.max(0, length - SAMPLE), length), mtime);
         }
     }
 
@@ -60,7 +66,7 @@ public record CaptureFingerprint(long length, String headSha256, String tailSha2
         return now.mtimeMillis == mtimeMillis ? Match.SAME : Match.TOUCHED;
     }
 
-    private static String sha256(final FileChannel ch, final long from, final long to) throws IOException {
+    private static String sha256(final Path capture, final FileChannel ch, final long from, final long to) throws IOException {
         final MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
@@ -72,7 +78,8 @@ public record CaptureFingerprint(long length, String headSha256, String tailSha2
         while (buf.hasRemaining()) {
             final int n = ch.read(buf, p);
             if (n < 0) {
-                throw new java.io.EOFException(ch + ": end of file at " + p);
+                throw io.scalpel.capture.CaptureChangedException.of(capture, "it ends at byte offset " + p + ", before the " + to
+                    + " bytes to fingerprint");
             }
             p += n;
         }

@@ -2,11 +2,8 @@ package io.scalpel.index;
 
 import io.scalpel.decode.DatagramId;
 import io.scalpel.decode.FlowKey;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +19,13 @@ import java.util.Map;
  * as soon as the first fragment is seen: a fragment that came earlier gets its rows then, after
  * the first fragment's. At resolution each key's rows get that key's flow, so a lookup of the
  * inner connection finds every fragment of the datagrams that carry it.
+ *
+ * <p>Giving up costs constant work per datagram, whatever the number open: the open datagrams
+ * are kept in two queues, in the order they were first seen (which is the order of their first
+ * rows: the oldest goes first when too many are open, or when a chunk must write its rows) and
+ * in the order they were last added to (the least recently added is the first to time out). A
+ * capture whose clock goes backwards may see a datagram time out later than its own last
+ * fragment says; it is still given up, by one of the other rules.
  *
  * <p>This path allocates per datagram; frames that are not fragments never reach it.
  */
@@ -45,6 +49,7 @@ final class FragmentTracker {
     private static final int[] NO_DEPTHS = new int[0];
 
     private static final class Datagram {
+        final DatagramId id;
         final FlowKey key = new FlowKey();
         boolean firstSeen;
         int outerVlan;
@@ -63,12 +68,65 @@ final class FragmentTracker {
         int total = -1;
         int received;
         int bytes;
+        /** Neighbours in each {@link Queue} (null at its ends), by {@link Queue#which}. */
+        final Datagram[] before = new Datagram[2];
+        final Datagram[] after = new Datagram[2];
+
+        Datagram(final DatagramId id) {
+            this.id = id;
+        }
+    }
+
+    /** A queue of the open datagrams threaded through them: constant time to append, remove, or see the head. */
+    private static final class Queue {
+        /** Which of a datagram's links this queue uses. */
+        final int which;
+        Datagram head;
+        Datagram tail;
+
+        Queue(final int which) {
+            this.which = which;
+        }
+
+        void append(final Datagram d) {
+            d.before[which] = tail;
+            d.after[which] = null;
+            if (tail != null) {
+                tail.after[which] = d;
+            } else {
+                head = d;
+            }
+            tail = d;
+        }
+
+        void remove(final Datagram d) {
+            final Datagram b = d.before[which];
+            final Datagram a = d.after[which];
+            if (b != null) {
+                b.after[which] = a;
+            } else {
+                head = a;
+            }
+            if (a != null) {
+                a.before[which] = b;
+            } else {
+                tail = b;
+            }
+            d.before[which] = null;
+            d.after[which] = null;
+        }
     }
 
     private final Map<DatagramId, Datagram> open = new HashMap<>();
+    /** The open datagrams in the order they were first seen: ascending first row. */
+    private final Queue bySeen = new Queue(0);
+    /** The open datagrams in the order fragments were last added to them: least recently added first. */
+    private final Queue byAdded = new Queue(1);
     private final Resolution sink;
     private long completed;
     private long incomplete;
+    /** Datagrams looked at to find what to give up (a measure of the tracker's work). */
+    private long visited;
 
     FragmentTracker(final Resolution sink) {
         this.sink = sink;
@@ -91,15 +149,20 @@ final class FragmentTracker {
         Datagram d = open.get(dk);
         if (d == null) {
             if (open.size() >= MAX_OPEN) {
-                expireOldest();
+                visited++;
+                giveUp(bySeen.head);
             }
-            d = new Datagram();
+            d = new Datagram(dk);
             d.key.copyFrom(k);
             d.outerVlan = outerVlan;
             d.innerVlan = innerVlan;
             d.firstRow = row;
             open.put(dk, d);
+            bySeen.append(d);
+        } else {
+            byAdded.remove(d);
         }
+        byAdded.append(d);
         if (d.count == d.rows.length) {
             d.rows = Arrays.copyOf(d.rows, d.count * 2);
             d.innerRows = Arrays.copyOf(d.innerRows, d.count * 2);
@@ -141,7 +204,7 @@ final class FragmentTracker {
         }
         d.received += k.fragmentPayloadLength();
         if (d.total >= 0 && d.firstSeen && d.received >= d.total && k.fragmentPayloadLength() > 0) {
-            open.remove(dk);
+            remove(d);
             completed++;
             resolve(d, ts);
         }
@@ -149,53 +212,40 @@ final class FragmentTracker {
 
     /** Resolves datagrams idle for longer than the timeout at capture time {@code now}. */
     void expire(final long now) {
-        if (open.isEmpty()) {
-            return;
-        }
-        final Iterator<Datagram> it = open.values().iterator();
-        while (it.hasNext()) {
-            final Datagram d = it.next();
-            if (now - d.lastTs > TIMEOUT_NANOS) {
-                it.remove();
-                incomplete++;
-                resolve(d, d.lastTs);
+        Datagram d;
+        while ((d = byAdded.head) != null) {
+            visited++;
+            if (now - d.lastTs <= TIMEOUT_NANOS) {
+                return;
             }
+            giveUp(d);
         }
     }
 
     /** Resolves every datagram holding a row before {@code row} (the chunk must write them). */
     void resolveRowsBefore(final long row) {
-        final List<Map.Entry<DatagramId, Datagram>> older = new ArrayList<>();
-        for (Map.Entry<DatagramId, Datagram> e : open.entrySet()) {
-            if (e.getValue().firstRow < row) {
-                older.add(e);
-            }
-        }
-        for (Map.Entry<DatagramId, Datagram> e : older) {
-            open.remove(e.getKey());
-            incomplete++;
-            resolve(e.getValue(), e.getValue().lastTs);
+        Datagram d;
+        while ((d = bySeen.head) != null && d.firstRow < row) {
+            visited++;
+            giveUp(d);
         }
     }
 
     /** Earliest row still waiting, or Long.MAX_VALUE. */
     long firstPendingRow() {
-        long min = Long.MAX_VALUE;
-        for (Datagram d : open.values()) {
-            min = Math.min(min, d.firstRow);
-        }
-        return min;
+        final Datagram d = bySeen.head;
+        return d == null ? Long.MAX_VALUE : d.firstRow;
     }
 
     /** The rows of every datagram still open, ascending. */
     long[] pendingRows() {
         int n = 0;
-        for (Datagram d : open.values()) {
+        for (Datagram d = bySeen.head; d != null; d = d.after[bySeen.which]) {
             n += d.count;
         }
         final long[] rows = new long[n];
         int i = 0;
-        for (Datagram d : open.values()) {
+        for (Datagram d = bySeen.head; d != null; d = d.after[bySeen.which]) {
             System.arraycopy(d.rows, 0, rows, i, d.count);
             i += d.count;
         }
@@ -215,18 +265,21 @@ final class FragmentTracker {
         return incomplete;
     }
 
-    private void expireOldest() {
-        Map.Entry<DatagramId, Datagram> oldest = null;
-        for (Map.Entry<DatagramId, Datagram> e : open.entrySet()) {
-            if (oldest == null || e.getValue().firstRow < oldest.getValue().firstRow) {
-                oldest = e;
-            }
-        }
-        if (oldest != null) {
-            open.remove(oldest.getKey());
-            incomplete++;
-            resolve(oldest.getValue(), oldest.getValue().lastTs);
-        }
+    /** Datagrams looked at to decide what to give up, over the tracker's life. */
+    long visited() {
+        return visited;
+    }
+
+    private void giveUp(final Datagram d) {
+        remove(d);
+        incomplete++;
+        resolve(d, d.lastTs);
+    }
+
+    private void remove(final Datagram d) {
+        open.remove(d.id);
+        bySeen.remove(d);
+        byAdded.remove(d);
     }
 
     private void resolve(final Datagram d, final long datagramTs) {

@@ -1,5 +1,6 @@
 package io.scalpel.index;
 
+import io.scalpel.capture.CaptureChangedException;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
@@ -124,9 +125,7 @@ public final class IndexBuilder {
     /** Extends the index when the capture only grew, keeps it when it already describes the capture, else builds it anew. */
     public Result build() throws IOException {
         final long started = System.nanoTime();
-        if (!Files.isRegularFile(capture)) {
-            throw new java.nio.file.NoSuchFileException(capture.toString(), null, "not a regular file");
-        }
+        CaptureReader.requireRegularFile(capture);
         final Path live = IndexDirectory.resolve(indexDirectory);
         final Path manifestFile = live.resolve(IndexSchema.MANIFEST_FILE);
         final boolean exists = Files.isRegularFile(manifestFile);
@@ -175,9 +174,13 @@ public final class IndexBuilder {
                 ng.layout(previous.pcapngBlocks());
             }
             final Frame f = new Frame();
-            reader.readAt(last.offset(), f);
-            return f.capturedLength() == last.capturedLength()
-                && (!f.timestampKnown() || f.timestampNanos() == last.timestampNanos());
+            return CaptureChangedException.read(reader.file(), () -> {
+                reader.readAt(last.offset(), f);
+                return f.capturedLength() == last.capturedLength()
+                    && (!f.timestampKnown() || f.timestampNanos() == last.timestampNanos());
+            });
+        } catch (CaptureChangedException e) {
+            throw e;
         } catch (io.scalpel.capture.CaptureFormatException e) {
             return false;
         }
@@ -189,10 +192,24 @@ public final class IndexBuilder {
             mode, r.recordsScanned(), r.scannedFrom());
     }
 
-    /** Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index. */
+    /**
+     * Scans from the start ({@code previous} null) or from where {@code previous} left off, and commits the index.
+     * A capture that changed while it was scanned (cut short, or its first or last bytes or its
+     * modification time changed at the same size) is refused: the index would describe neither
+     * the old bytes nor the new.
+     */
     private Result run(final IndexManifest previous, final Path live, final long started) throws IOException {
+        try {
+            return scanAndCommit(previous, live, started);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a read of the capture failed under the reader (cut short while it was scanned)
+        }
+    }
+
+    private Result scanAndCommit(final IndexManifest previous, final Path live, final long started) throws IOException {
         try (CaptureReader reader = CaptureReader.openSequential(capture, -1, Math.min(segmentSize, SCAN_WINDOW));
              IndexDirectory.Staging staging = IndexDirectory.stage(indexDirectory)) {
+            final CaptureFingerprint before = CaptureFingerprint.of(capture, reader.file().storedLength());
             final IndexManifest.Resume resume = previous != null ? previous.resume() : null;
             final int nextPart = resume != null ? resume.nextPart() : 0;
             final int firstChunk = resume != null ? resume.nextChunk() : 0;
@@ -225,7 +242,12 @@ public final class IndexBuilder {
                 scan.packets > 0 ? new IndexManifest.LastRecord(scan.lastOffset, scan.lastTs, scan.lastCaplen)
                     : resume != null ? resume.lastRecord() : null);
             // The whole file as it was scanned, an incomplete last record included: unchanged, it is SAME.
+            CaptureChangedException.requireUnchanged(reader.file());
             final CaptureFingerprint fingerprint = CaptureFingerprint.of(capture, reader.file().storedLength());
+            if (!fingerprint.headSha256().equals(before.headSha256()) || !fingerprint.tailSha256().equals(before.tailSha256())) {
+                throw CaptureChangedException.of(capture, "its first or last " + CaptureFingerprint.SAMPLE / 1024
+                    + " KiB changed while it was scanned");
+            }
             final IndexManifest manifest = scan.manifest(fingerprint, previous, parts, next);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
@@ -685,6 +707,9 @@ public final class IndexBuilder {
                 }
                 if (cause instanceof RuntimeException re) {
                     throw re;
+                }
+                if (cause instanceof Error error) {
+                    throw error; // an OutOfMemoryError on a writer thread is the command's, and is reported as one
                 }
                 throw new IllegalStateException(cause);
             } finally {

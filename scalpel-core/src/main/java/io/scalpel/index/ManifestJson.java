@@ -51,6 +51,12 @@ final class ManifestJson {
         final T m;
         try {
             m = JSON.readValue(file.toFile(), type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message runs over several lines and quotes its API: say what and where in one
+            final com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable " + what + " ("
+                + (at != null ? "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " : "")
+                + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("") + "); " + rerun, e);
         } catch (IOException e) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable " + what + " (" + e.getMessage() + "); " + rerun, e);
         }

@@ -92,28 +92,8 @@ public final class Recompressor {
              AtomicOutput output = AtomicOutput.open(target)) {
             final Recompressor r = new Recompressor(codec, output.stream(), memberSize);
             try {
-                final CaptureSource file = reader.file();
-                final Frame frame = new Frame();
-                long copied = 0;
-                while (reader.next(frame)) {
-                    final long end = reader.position();
-                    r.copy(file, copied, end);
-                    copied = end;
-                    if (r.buffered >= r.memberSize) {
-                        r.member();
-                    }
-                }
-                // what follows the last record: trailing non-packet blocks, an incomplete record
-                long p = copied;
-                while (true) {
-                    final long bound = file.ensure(p, p + MappedFile.OVERLAP);
-                    final long to = Math.min(bound, p + MappedFile.OVERLAP);
-                    if (to <= p) {
-                        break;
-                    }
-                    r.copy(file, p, to);
-                    p = to;
-                }
+                // a capture cut short or modified while it is copied is refused before the copy is committed
+                final long p = io.scalpel.capture.CaptureChangedException.read(reader.file(), () -> r.copyAll(reader));
                 r.member();
                 output.stream().flush();
                 output.commit();
@@ -122,6 +102,33 @@ public final class Recompressor {
                 r.close();
             }
         }
+    }
+
+    /** Copies the whole capture: every record, and what follows the last one; returns the bytes copied. */
+    private long copyAll(final CaptureReader reader) throws IOException {
+        final CaptureSource file = reader.file();
+        final Frame frame = new Frame();
+        long copied = 0;
+        while (reader.next(frame)) {
+            final long end = reader.position();
+            copy(file, copied, end);
+            copied = end;
+            if (buffered >= memberSize) {
+                member();
+            }
+        }
+        // what follows the last record: trailing non-packet blocks, an incomplete record
+        long p = copied;
+        while (true) {
+            final long bound = file.ensure(p, p + MappedFile.OVERLAP);
+            final long to = Math.min(bound, p + MappedFile.OVERLAP);
+            if (to <= p) {
+                break;
+            }
+            copy(file, p, to);
+            p = to;
+        }
+        return p;
     }
 
     /** Appends capture bytes [from, to) to the buffer, writing full members as it fills. */

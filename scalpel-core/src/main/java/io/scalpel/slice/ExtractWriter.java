@@ -7,6 +7,7 @@ import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngBlock;
+import io.scalpel.capture.PcapngSections;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -163,6 +164,7 @@ public abstract class ExtractWriter {
         /** Largest decryption-secrets block read to keep some of its lines (it is read into the heap). */
         static final int MAX_SECRETS_BLOCK = 64 * 1024 * 1024;
         private final List<PcapngBlock> structure;
+        private final PcapngSections sections;
         private final int firstSection;
         private final Set<String> clientRandoms;
         private final Consumer<String> warnings;
@@ -175,6 +177,7 @@ public abstract class ExtractWriter {
                    final Set<String> clientRandoms, final OutputStream out, final Consumer<String> warnings) {
             super(file, out);
             this.structure = structure;
+            this.sections = PcapngSections.of(structure);
             this.firstSection = firstSection;
             this.clientRandoms = clientRandoms;
             this.warnings = warnings;
@@ -216,12 +219,8 @@ public abstract class ExtractWriter {
         }
 
         private void openSection(final int s) throws IOException {
-            int i = 0;
-            while (i < structure.size() && !(structure.get(i).section() == s
-                && structure.get(i).type() == PcapngBlock.SECTION_HEADER)) {
-                i++;
-            }
-            if (i == structure.size()) {
+            final int i = sections.header(s);
+            if (i < 0) {
                 if (s == 0 && structure.isEmpty()) {
                     throw new IOException(file.path() + ": the index lists no pcapng section header block; re-run `scalpel index`");
                 }

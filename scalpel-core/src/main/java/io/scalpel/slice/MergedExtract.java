@@ -3,6 +3,8 @@ package io.scalpel.slice;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
+import io.scalpel.capture.CaptureChangedException;
+import io.scalpel.capture.CaptureSource;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngBlock;
@@ -138,7 +140,13 @@ public final class MergedExtract {
                 }
             }
             out.flush();
+            for (Cursor c : cursors) {
+                CaptureChangedException.requireUnchanged(c.file);
+            }
             return frames;
+        } catch (InternalError fault) {
+            // a member cut short while it was read (its mapped memory faulted)
+            throw CaptureChangedException.after(fault, cursors.stream().map(c -> c.file).toArray(CaptureSource[]::new));
         } finally {
             for (Cursor c : cursors) {
                 c.close();

@@ -1,5 +1,6 @@
 package io.scalpel.slice;
 
+import io.scalpel.capture.CaptureChangedException;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureFormatException;
 import io.scalpel.capture.CaptureReader;
@@ -33,6 +34,10 @@ import java.util.function.Consumer;
  * length: an index that no longer describes the capture is refused, never trusted), decoded and
  * confirmed against the full key. Many queries at once are answered by one pass over the index.
  * Thread-safe: every call uses its own reader and decoder over the shared mapping.
+ *
+ * <p>A capture cut short or modified in place while a call reads it is refused with
+ * {@link CaptureChangedException}, from the fault its mapped memory gives, or from the check of the
+ * file that ends every call: what was read of it cannot be trusted.
  */
 public final class Slicer {
     /** Above this many queries, one scan of the index beats a lookup per query. */
@@ -66,6 +71,10 @@ public final class Slicer {
      * {@code queries.get(i)} (null entries, or {@code tails} null, for a fresh state).
      */
     public long[][] select(final List<FlowQuery> queries, final List<TcpTail> tails) throws IOException {
+        return CaptureChangedException.read(file, () -> selectFrames(queries, tails));
+    }
+
+    private long[][] selectFrames(final List<FlowQuery> queries, final List<TcpTail> tails) throws IOException {
         final Candidates[] found = new Candidates[queries.size()];
         for (int i = 0; i < found.length; i++) {
             found[i] = new Candidates();
@@ -130,6 +139,10 @@ public final class Slicer {
 
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
     public long[] selectWindow(final long from, final long to) throws IOException {
+        return CaptureChangedException.read(file, () -> selectInWindow(from, to));
+    }
+
+    private long[] selectInWindow(final long from, final long to) throws IOException {
         final Candidates c = new Candidates();
         index.scan(from, to, (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
         try (Confirm confirm = new Confirm()) {
@@ -181,6 +194,13 @@ public final class Slicer {
 
     /** Visits the frames at {@code offsets} (in the given order), decoded. */
     public void visit(final long[] offsets, final FrameVisitor visitor) throws IOException {
+        CaptureChangedException.read(file, () -> {
+            visitFrames(offsets, visitor);
+            return null;
+        });
+    }
+
+    private void visitFrames(final long[] offsets, final FrameVisitor visitor) throws IOException {
         try (CaptureReader reader = reader()) {
             final Frame frame = new Frame();
             final PacketDecoder decoder = new PacketDecoder();
@@ -212,6 +232,10 @@ public final class Slicer {
      * @throws IllegalArgumentException when the frames cannot be converted without loss of link types
      */
     public long write(final long[] offsets, final ExtractOptions options, final OutputStream out) throws IOException {
+        return CaptureChangedException.read(file, () -> writeFrames(offsets, options, out));
+    }
+
+    private long writeFrames(final long[] offsets, final ExtractOptions options, final OutputStream out) throws IOException {
         final Consumer<String> warnings = options.warnings();
         try (CaptureReader reader = reader()) {
             final CaptureFormat target = options.format() == null ? reader.format() : options.format();
@@ -279,9 +303,11 @@ public final class Slicer {
 
     /** The format of the capture. */
     public CaptureFormat captureFormat() throws IOException {
-        try (CaptureReader reader = reader()) {
-            return reader.format();
-        }
+        return CaptureChangedException.read(file, () -> {
+            try (CaptureReader reader = reader()) {
+                return reader.format();
+            }
+        });
     }
 
     private CaptureReader reader() throws IOException {
@@ -481,7 +507,9 @@ public final class Slicer {
             try {
                 reader.readAt(offset, frame);
             } catch (CaptureFormatException e) {
-                throw stale(offset, e.getMessage());
+                final String where = file.path() + ": byte offset " + offset + ": ";
+                final String what = e.getMessage();
+                throw stale(offset, what.startsWith(where) ? what.substring(where.length()) : what);
             }
             if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
                 throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "

@@ -2,10 +2,7 @@ package io.scalpel.zeek;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +35,7 @@ public final class ConnLogBatches implements Closeable {
     }
 
     private final Path log;
-    private final Path spooled;
+    private final LogSpool spool;
     private final String name;
     private final int batchRows;
     private final long rows;
@@ -58,9 +55,9 @@ public final class ConnLogBatches implements Closeable {
     private boolean duplicatePending;
     private long seq;
 
-    private ConnLogBatches(final Path log, final Path spooled, final String name, final int batchRows, final Prepared p) {
+    private ConnLogBatches(final Path log, final LogSpool spool, final String name, final int batchRows, final Prepared p) {
         this.log = log;
-        this.spooled = spooled;
+        this.spool = spool;
         this.name = name;
         this.batchRows = batchRows;
         this.rows = p.rows;
@@ -93,19 +90,16 @@ public final class ConnLogBatches implements Closeable {
         if (batchRows < 1) {
             throw new IllegalArgumentException("batches of " + batchRows + " rows");
         }
-        Path path = ConnSelection.STDIN.equals(log) ? null : Path.of(log);
-        Path spooled = null;
-        if (path == null || !(Files.isRegularFile(path) || Files.isDirectory(path))) {
-            spooled = spool(path);
-            path = spooled;
-        }
+        final LogSpool spool = LogSpool.needed(log) ? LogSpool.start() : null;
         final String name = ConnSelection.STDIN.equals(log) ? "<stdin>" : log;
         try {
-            final Prepared p = prepare(path, vlanAware, listener, runRecords);
-            return new ConnLogBatches(path, spooled, name, batchRows, p);
+            final ConnLogReader first = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
+                : ConnLogReader.open(Path.of(log), listener);
+            final Prepared p = prepare(first, vlanAware, runRecords);
+            return new ConnLogBatches(spool != null ? spool.file() : Path.of(log), spool, name, batchRows, p);
         } catch (IOException | RuntimeException e) {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
+            if (spool != null) {
+                closeQuietly(spool, e);
             }
             throw e;
         }
@@ -123,14 +117,14 @@ public final class ConnLogBatches implements Closeable {
         LongRecordSort duplicateSort;
     }
 
-    private static Prepared prepare(final Path path, final boolean vlanAware, final ConnLogListener listener,
-                                    final int runRecords) throws IOException {
+    /** Reads the log to its end with {@code first} (which it closes) and sorts its records. */
+    private static Prepared prepare(final ConnLogReader first, final boolean vlanAware, final int runRecords) throws IOException {
         final Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         final Prepared p = new Prepared();
         // (key hash, -ts, seq): by key, latest first; (uid hash, seq): by uid, first row first.
         try (LongRecordSort byKey = new LongRecordSort(3, runRecords, tmp);
              LongRecordSort byUid = new LongRecordSort(2, runRecords, tmp)) {
-            try (ConnLogReader reader = ConnLogReader.open(path, listener)) {
+            try (ConnLogReader reader = first) {
                 ConnRecord r;
                 long seq = 0;
                 while ((r = reader.next()) != null) {
@@ -283,8 +277,12 @@ public final class ConnLogBatches implements Closeable {
                 failure = failure == null ? e : failure;
             }
         }
-        if (spooled != null) {
-            Files.deleteIfExists(spooled);
+        if (spool != null) {
+            try {
+                spool.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
         }
         if (failure != null) {
             throw failure;
@@ -300,17 +298,5 @@ public final class ConnLogBatches implements Closeable {
         } catch (IOException suppressed) {
             cause.addSuppressed(suppressed);
         }
-    }
-
-    /** Copies standard input (path null) or a pipe into a temporary file. */
-    static Path spool(final Path pipe) throws IOException {
-        final Path tmp = Files.createTempFile("scalpel-conn-", ".log");
-        try (InputStream in = pipe == null ? System.in : new java.io.FileInputStream(pipe.toFile())) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        return tmp;
     }
 }

@@ -1,5 +1,6 @@
 package io.scalpel.zeek;
 
+import io.scalpel.capture.ZstdFrames;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -51,9 +52,9 @@ public final class ConnLogReader implements Closeable {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int GZIP_MAGIC_1 = 0x1F;
     private static final int GZIP_MAGIC_2 = 0x8B;
-    private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
     private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_SOURCE_CHARS = 1024;
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private enum Format { ZEEK_TSV, JSON_LINES, CSV }
 
@@ -192,17 +193,88 @@ public final class ConnLogReader implements Closeable {
         buffered.mark(PARQUET_MAGIC.length);
         final byte[] magic = buffered.readNBytes(PARQUET_MAGIC.length);
         buffered.reset();
-        final boolean zstd = !gzip && java.util.Arrays.equals(magic, ZSTD_MAGIC);
+        final boolean zstd = !gzip && magic.length == 4 && ZstdFrames.isZstd(
+            java.nio.ByteBuffer.wrap(magic).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
         if (zstd) {
+            refuseLargeWindow(buffered, source);
             text = new com.github.luben.zstd.ZstdInputStream(buffered);
         } else if (!gzip && java.util.Arrays.equals(magic, PARQUET_MAGIC)) {
             throw new ConnLogFormatException(source, 0, "a Parquet file: give its path (Parquet is read from the footer"
                 + " at its end), not a stream such as stdin");
         }
-        final ConnLogReader reader = new ConnLogReader(source, kind, text, gzip, listener);
+        final BufferedInputStream start = text == buffered ? buffered : new BufferedInputStream(text, BUFFER_SIZE);
+        refuseByFirstBytes(start, source, kind, gzip, zstd);
+        final ConnLogReader reader = new ConnLogReader(source, kind, start, gzip, listener);
         reader.zstd = zstd;
         reader.detectFormat();
         return reader;
+    }
+
+    /**
+     * Refuses content that cannot start a Zeek log by its first byte that is not white space,
+     * looked at within the first {@value #BUFFER_SIZE} bytes, without consuming anything: a
+     * stream (stdin, a pipe, {@code /dev/zero}) is never read on in search of the end of a line
+     * that is not a log's. Reads only what is there: a pipe that has sent its first line is not
+     * waited on for more.
+     */
+    private static void refuseByFirstBytes(final BufferedInputStream in, final String source, final ZeekLogKind kind,
+                                           final boolean gzip, final boolean zstd) throws IOException {
+        final byte[] head = new byte[BUFFER_SIZE];
+        int n = 0;
+        int first = -1;
+        in.mark(BUFFER_SIZE);
+        try {
+            while (first < 0 && n < head.length) {
+                final int r = in.read(head, n, head.length - n);
+                if (r < 0) {
+                    break;
+                }
+                for (int i = n; i < n + r; i++) {
+                    if (!isWhitespace(head[i]) && !(i < UTF8_BOM.length && head[i] == UTF8_BOM[i])) {
+                        first = i;
+                        break;
+                    }
+                }
+                n += r;
+            }
+            in.reset();
+        } catch (ZipException | EOFException | com.github.luben.zstd.ZstdIOException e) {
+            throw unreadable(e, source, 1, gzip, zstd);
+        }
+        if (first < 0 || head[first] == '#' || head[first] == '{') {
+            return;
+        }
+        long line = 1;
+        for (int i = 0; i < first; i++) {
+            line += head[i] == '\n' ? 1 : 0;
+        }
+        throw new ConnLogFormatException(source, line, notALog(kind, head, first, n));
+    }
+
+    /** Refuses a zstd stream whose first frame needs a window beyond what is decoded (by its header, before decoding). */
+    private static void refuseLargeWindow(final BufferedInputStream in, final String source) throws IOException {
+        final int headerBytes = 18; // magic, descriptor, window, dictionary id, content size: at most 18 bytes
+        in.mark(headerBytes);
+        final byte[] header = in.readNBytes(headerBytes);
+        in.reset();
+        final long window = ZstdFrames.windowSize(header, header.length);
+        if (window > ZstdFrames.MAX_WINDOW) {
+            throw new ConnLogFormatException(source, 1, "unreadable zstd data: " + ZstdFrames.windowTooLarge(window, false));
+        }
+    }
+
+    /** What a failure of the decompressing stream means: unreadable gzip or zstd data at {@code line}. */
+    private static IOException unreadable(final IOException e, final String source, final long line, final boolean gzip,
+                                          final boolean zstd) {
+        if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
+            return new ConnLogFormatException(source, line, "unreadable gzip data: " + e.getMessage(), e);
+        }
+        if (zstd && e instanceof com.github.luben.zstd.ZstdIOException z) {
+            final boolean window = z.getErrorCode() == com.github.luben.zstd.Zstd.errFrameParameterWindowTooLarge();
+            return new ConnLogFormatException(source, line, "unreadable zstd data: "
+                + (window ? ZstdFrames.windowTooLarge(-1, false) : e.getMessage()), e);
+        }
+        return e;
     }
 
     /**
@@ -454,16 +526,8 @@ public final class ConnLogReader implements Closeable {
             }
             ended = true;
             return false;
-        } catch (ZipException | EOFException e) {
-            if (!gzip) {
-                throw e;
-            }
-            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable gzip data: " + e.getMessage(), e);
-        } catch (com.github.luben.zstd.ZstdIOException e) {
-            if (!zstd) {
-                throw e;
-            }
-            throw new ConnLogFormatException(source, lines.lineNumber() + 1, "unreadable zstd data: " + e.getMessage(), e);
+        } catch (ZipException | EOFException | com.github.luben.zstd.ZstdIOException e) {
+            throw unreadable(e, source, lines.lineNumber() + 1, gzip, zstd);
         }
     }
 

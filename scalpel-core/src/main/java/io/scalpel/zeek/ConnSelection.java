@@ -1,7 +1,6 @@
 package io.scalpel.zeek;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,20 +64,17 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
-        Path spooled = null;
+        final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
-            Path path = STDIN.equals(log) ? null : Path.of(log);
-            if (uids != null && (path == null || !(Files.isRegularFile(path) || Files.isDirectory(path)))) {
-                spooled = ConnLogBatches.spool(path);
-                path = spooled;
-            }
+            final Path path = STDIN.equals(log) ? null : Path.of(log);
             final String name = STDIN.equals(log) ? "<stdin>" : log;
             final Map<String, ConnRecord> rows = new LinkedHashMap<>();
             final List<ConnRecord> every = new ArrayList<>(); // every row, when every uid is wanted
             final Set<String> parents = new java.util.HashSet<>();
             final long malformed;
             final boolean keyed;
-            try (ConnLogReader reader = open(path, name, listener)) {
+            try (ConnLogReader reader = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
+                : open(path, name, listener)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's.
                     reader.filter(row -> {
@@ -112,12 +108,12 @@ public final class ConnSelection {
             final SameKeyRows next = new SameKeyRows(aware);
             every.forEach(next::add);
             if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(path, name, rows.values(), next);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), next);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
+            if (spool != null) {
+                spool.close();
             }
         }
     }

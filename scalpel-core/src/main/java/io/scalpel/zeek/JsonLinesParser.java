@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +21,22 @@ final class JsonLinesParser {
     private static final int MAX_DEPTH = 4;
     private static final int MAX_MESSAGE_CHARS = 160;
 
+    /** Deepest nesting read (skipped unread beyond {@link #MAX_DEPTH}, but still parsed); deeper is a bad line. */
+    static final int MAX_NESTING = 1000;
+    /** Longest number, in characters. */
+    static final int MAX_NUMBER_LENGTH = 1000;
+    /** Longest key, in characters. */
+    static final int MAX_NAME_LENGTH = 50_000;
+    /** Jackson's pointer to its own API at the end of a limit's message ("..., from `StreamReadConstraints...`)"). */
+    private static final java.util.regex.Pattern API_HINT = java.util.regex.Pattern.compile(", from `[^`]*`");
+
     private final JsonFactory factory = JsonFactory.builder()
         .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
+            .maxNameLength(MAX_NAME_LENGTH)
+            .build())
         .build();
 
     /** Parses one line into row. */
@@ -34,9 +50,14 @@ final class JsonLinesParser {
                 throw new MalformedLineException("trailing data after the JSON object at column "
                     + p.currentTokenLocation().getColumnNr());
             }
+        } catch (StreamConstraintsException e) {
+            // a limit of the parser: no location, and a message that ends with a pointer into Jackson's API
+            throw new MalformedLineException("beyond a limit of the JSON reader: "
+                + SafeText.escape(API_HINT.matcher(String.valueOf(e.getOriginalMessage())).replaceAll(""), MAX_MESSAGE_CHARS));
         } catch (JsonProcessingException e) {
-            throw new MalformedLineException("invalid JSON at column " + e.getLocation().getColumnNr() + ": "
-                + SafeText.escape(e.getOriginalMessage(), MAX_MESSAGE_CHARS));
+            final String at = e.getLocation() != null ? " at column " + e.getLocation().getColumnNr() : "";
+            throw new MalformedLineException("invalid JSON" + at + ": " + SafeText.escape(String.valueOf(e.getOriginalMessage()),
+                MAX_MESSAGE_CHARS));
         } catch (IOException e) {
             throw new MalformedLineException("invalid JSON: " + SafeText.escape(String.valueOf(e.getMessage()), MAX_MESSAGE_CHARS));
         }

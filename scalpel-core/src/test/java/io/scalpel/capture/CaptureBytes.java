@@ -116,6 +116,18 @@ final class CaptureBytes {
             .u32(length);                              // trailing length
     }
 
+    /** pcapng enhanced packet block holding {@code data}. */
+    CaptureBytes epb(final int interfaceId, final long units, final byte[] data) {
+        final int padded = (data.length + 3) & ~3;
+        final int length = 32 + padded;
+        return u32(6).u32(length)                      // type, length
+            .u32(interfaceId)                          // interface id
+            .u32(units >>> 32).u32(units & 0xFFFF_FFFFL) // timestamp high, low
+            .u32(data.length).u32(data.length)         // captured, original length
+            .put(data).zeros(padded - data.length)     // data, padded
+            .u32(length);                              // trailing length
+    }
+
     /** pcapng simple packet block. */
     CaptureBytes spb(final int origlen, final int dataBytes) {
         final int padded = (dataBytes + 3) & ~3;

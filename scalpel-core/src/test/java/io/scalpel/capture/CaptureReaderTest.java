@@ -298,7 +298,9 @@ class CaptureReaderTest {
                     // reads on until the window past the cut
                 }
             });
-            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("end of file at byte offset"), e.getMessage());
+            assertTrue(e.getCause() instanceof CaptureChangedException, e.toString());
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("capture changed while reading (it ends at"
+                + " byte offset 4096, but was " + b.size() + " bytes when it was opened)"), e.getMessage());
         }
     }
 

@@ -55,7 +55,8 @@ class PcapngCorpusTest {
                 final Path description = Path.of(file.toString().replace(".pcapng", ".txt"));
                 final String sequence = Files.readAllLines(description).stream().filter(l -> l.startsWith("Block sequence:"))
                     .findFirst().orElseThrow().substring("Block sequence:".length()).strip();
-                assertEquals(sequence, String.join(", ", blockSequence(file)), file + ": blocks as " + description + " lists them");
+                assertEquals(keptSequence(sequence), String.join(", ", blockSequence(file)),
+                    file + ": blocks as " + description + " lists them (less the sections the index does not keep)");
             }));
     }
 
@@ -96,6 +97,28 @@ class PcapngCorpusTest {
     }
 
     /** The file's blocks by the description's names, in file order: non-packet blocks from the reader, packets as read. */
+    /**
+     * A block sequence without the sections the reader does not keep: those that hold no packet,
+     * except the first and the last (see {@link PcapngReader}).
+     */
+    private static String keptSequence(final String sequence) {
+        final List<List<String>> sections = new ArrayList<>();
+        for (String block : sequence.split(", ")) {
+            if (block.equals("SHB") || sections.isEmpty()) {
+                sections.add(new ArrayList<>());
+            }
+            sections.get(sections.size() - 1).add(block);
+        }
+        final List<String> kept = new ArrayList<>();
+        for (int i = 0; i < sections.size(); i++) {
+            final List<String> s = sections.get(i);
+            if (i == 0 || i == sections.size() - 1 || s.contains("EPB") || s.contains("SPB") || s.contains("PB")) {
+                kept.addAll(s);
+            }
+        }
+        return String.join(", ", kept);
+    }
+
     private static List<String> blockSequence(final Path file) throws IOException {
         final TreeMap<Long, String> blocks = new TreeMap<>();
         try (CaptureReader reader = CaptureReader.open(file)) {
