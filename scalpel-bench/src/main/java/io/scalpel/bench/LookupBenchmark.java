@@ -1,6 +1,7 @@
 package io.scalpel.bench;
 
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 public class LookupBenchmark {
     @Benchmark
     public void lookup(final IndexedCapture state, final Blackhole bh) throws IOException {
-        final FlowQuery q = FlowQuery.of(state.next(), false);
+        final FlowQuery q = (FlowQuery) Query.of(state.next(), false, 0);
         state.scalpel().index().lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, chunk, flow, dgramTs) -> bh.consume(offset));
     }
 }

@@ -6,7 +6,9 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.index.CaptureSetBuilder;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
+import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
 import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SafeText;
@@ -86,8 +88,8 @@ final class CaptureSetSlice {
             final List<String> empty = new ArrayList<>();
             for (int i = 0; i < selection.size(); i++) {
                 if (selection.frames(i) == 0) {
-                    final FlowQuery q = selection.queries().get(i);
-                    empty.add(byUid ? q.label() : q.communityId() != null ? "community ID " + q.communityId() : q.label());
+                    final Query q = selection.queries().get(i);
+                    empty.add(!byUid && q instanceof CommunityIdQuery id ? "community ID " + id.communityId() : q.label());
                 }
             }
             final Written written = c.output.splitDir != null ? writeSplit(set, selection) : writeOne(set, selection);
@@ -142,13 +144,13 @@ final class CaptureSetSlice {
      * The queries of the uids asked for, from the conn.log and the tunnel.log, with how many uids
      * were asked for (every uid of the logs with --all) and how many no log has.
      */
-    private record FromLogs(List<FlowQuery> queries, int requested, int unknown, List<ConnRecord> rows) {
+    private record FromLogs(List<Query> queries, int requested, int unknown, List<ConnRecord> rows) {
     }
 
     /** The queries of the uids asked for, from the conn.log and the tunnel.log; unknown uids go to {@code problems}. */
     private FromLogs queriesFromLogs(final CaptureSet set, final List<String> problems) throws IOException {
         final Set<String> wanted = new LinkedHashSet<>(c.uids);
-        final Map<String, FlowQuery> rows = new LinkedHashMap<>();
+        final Map<String, Query> rows = new LinkedHashMap<>();
         final List<ConnRecord> connRows = new ArrayList<>();
         ConnSelection.Result read = null;
         if (c.conn != null) {
@@ -183,8 +185,8 @@ final class CaptureSetSlice {
         }
         final int unknown = problems.size();
         final int requested = c.all ? rows.size() : wanted.size();
-        final List<FlowQuery> queries = new ArrayList<>();
-        for (Map.Entry<String, FlowQuery> r : rows.entrySet()) {
+        final List<Query> queries = new ArrayList<>();
+        for (Map.Entry<String, Query> r : rows.entrySet()) {
             if (c.output.splitDir != null && !SliceCommand.SAFE_UID.matcher(r.getKey()).matches()) {
                 problems.add(SafeText.escape(r.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;

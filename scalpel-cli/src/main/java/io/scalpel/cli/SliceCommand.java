@@ -8,7 +8,9 @@ import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.BpfFilterException;
 import io.scalpel.slice.ExtractOptions;
+import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
 import io.scalpel.slice.OutputException;
 import io.scalpel.slice.RunFiles;
 import io.scalpel.zeek.ConnLogListener;
@@ -394,7 +396,7 @@ final class SliceCommand implements Callable<Integer> {
         final Set<String> wanted = new LinkedHashSet<>(uids);
         // uid -> its query: conn.log rows first (the first row of a uid), then the tunnel.log's
         // tunnels that conn.log does not name (GRE, ERSPAN and IP-in-IP parents).
-        final Map<String, FlowQuery> rows = new LinkedHashMap<>();
+        final Map<String, Query> rows = new LinkedHashMap<>();
         final List<ConnRecord> connRows = new ArrayList<>();
         ConnSelection.Result read = null;
         if (conn != null) {
@@ -430,8 +432,8 @@ final class SliceCommand implements Callable<Integer> {
         }
         final int unknown = problems.size();
         final int requested = all ? rows.size() : wanted.size();
-        final List<FlowQuery> queries = new ArrayList<>();
-        for (Map.Entry<String, FlowQuery> r : rows.entrySet()) {
+        final List<Query> queries = new ArrayList<>();
+        for (Map.Entry<String, Query> r : rows.entrySet()) {
             if (output.splitDir != null && !SAFE_UID.matcher(r.getKey()).matches()) {
                 problems.add(SafeText.escape(r.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;
@@ -584,7 +586,7 @@ final class SliceCommand implements Callable<Integer> {
         final List<String> problems = new ArrayList<>();
         for (int i = 0; i < selection.size(); i++) {
             if (selection.offsets(i).length == 0) {
-                problems.add("community ID " + selection.queries().get(i).communityId() + " (" + noPacketsIn()
+                problems.add("community ID " + ((CommunityIdQuery) selection.queries().get(i)).communityId() + " (" + noPacketsIn()
                     + (fromNs != Long.MIN_VALUE || toNs != Long.MAX_VALUE ? " in the window" : "") + ")");
             }
         }

@@ -9,7 +9,10 @@ import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.RunFiles;
 import io.scalpel.slice.ExtractOptions;
+import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
+import io.scalpel.slice.WindowQuery;
 import io.scalpel.slice.TcpTail;
 import io.scalpel.slice.MergedExtract;
 import io.scalpel.zeek.ConnRecord;
@@ -55,7 +58,7 @@ public final class CaptureSet implements Closeable {
      * @param queries the queries, in the order given
      * @param members the members opened for them, in name order, with each query's frames in each
      */
-    public record Selection(List<FlowQuery> queries, List<MemberSelection> members) {
+    public record Selection(List<Query> queries, List<MemberSelection> members) {
         public int size() {
             return queries.size();
         }
@@ -183,13 +186,13 @@ public final class CaptureSet implements Closeable {
     }
 
     /** The query for a conn.log row under this set's options (see {@link Scalpel#query(ConnRecord)}). */
-    public FlowQuery query(final ConnRecord conn) {
+    public Query query(final ConnRecord conn) {
         return query(conn, io.scalpel.slice.TcpEnding.NO_NEXT_ROW);
     }
 
     /** The query for a conn.log row whose log's next row of the same key starts at {@code nextRowStart} (see {@link Scalpel#query(ConnRecord, long)}). */
-    public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
-        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+    public Query query(final ConnRecord conn, final long nextRowStart) {
+        return Query.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
             nextRowStart);
     }
 
@@ -205,9 +208,9 @@ public final class CaptureSet implements Closeable {
 
     /** Selects, for each Community ID v1, the frames of its flows whose join time lies in [{@code from}, {@code to}] ns. */
     public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to) throws IOException {
-        final List<FlowQuery> queries = new ArrayList<>(communityIds.size());
+        final List<Query> queries = new ArrayList<>(communityIds.size());
         for (String id : communityIds) {
-            queries.add(FlowQuery.ofCommunityId(id, id, options.communityIdSeed(), from, to));
+            queries.add(CommunityIdQuery.of(id, id, options.communityIdSeed(), from, to));
         }
         return selectQueries(queries);
     }
@@ -218,7 +221,7 @@ public final class CaptureSet implements Closeable {
      * next: a connection that closed near the end of one file has the rest of its packets (its
      * tail, {@link io.scalpel.slice.TcpEnding}) in the next, which is then opened too.
      */
-    public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
+    public Selection selectQueries(final List<? extends Query> queries) throws IOException {
         final List<TcpTail> tails = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             tails.add(new TcpTail());
@@ -261,14 +264,14 @@ public final class CaptureSet implements Closeable {
     }
 
     /** Selects queries {@code meeting} in member {@code m}, adding their frames to what {@code found} has of it. */
-    private void selectIn(final CaptureSetManifest.Member m, final List<Integer> meeting, final List<FlowQuery> queries,
+    private void selectIn(final CaptureSetManifest.Member m, final List<Integer> meeting, final List<? extends Query> queries,
                           final List<TcpTail> tails, final Map<CaptureSetManifest.Member, MemberSelection> found)
         throws IOException {
         if (meeting.isEmpty()) {
             return;
         }
         final Scalpel s = member(m);
-        final List<FlowQuery> sub = new ArrayList<>(meeting.size());
+        final List<Query> sub = new ArrayList<>(meeting.size());
         final List<TcpTail> subTails = new ArrayList<>(meeting.size());
         for (int i : meeting) {
             sub.add(queries.get(i));
@@ -292,8 +295,7 @@ public final class CaptureSet implements Closeable {
     /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */
     public Selection selectWindow(final long from, final long to) throws IOException {
         // A query that only carries the label and the window: its frames are every frame in the window.
-        final FlowQuery label = new FlowQuery("window", 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, null,
-            options.communityIdSeed(), null);
+        final Query label = new WindowQuery("window", from, to);
         final List<MemberSelection> found = new ArrayList<>();
         for (CaptureSetManifest.Member m : manifest.members()) {
             if (meetsFrames(m, from, to)) {

@@ -13,7 +13,9 @@ import io.scalpel.slice.AtomicOutput;
 import io.scalpel.slice.RunFiles;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
+import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
 import io.scalpel.slice.Slicer;
 import io.scalpel.slice.TcpEnding;
 import io.scalpel.zeek.ConnRecord;
@@ -148,7 +150,7 @@ public final class Scalpel implements Closeable {
      * @param queries the queries, in the order given
      * @param offsets for each query, the record offsets of its frames in capture order
      */
-    public record Selection(List<FlowQuery> queries, long[][] offsets) {
+    public record Selection(List<Query> queries, long[][] offsets) {
         public int size() {
             return queries.size();
         }
@@ -261,7 +263,7 @@ public final class Scalpel implements Closeable {
      * new SYN only: when the log has a later row with the same key, give its start with
      * {@link #query(ConnRecord, long)}.
      */
-    public FlowQuery query(final ConnRecord conn) {
+    public Query query(final ConnRecord conn) {
         return query(conn, TcpEnding.NO_NEXT_ROW);
     }
 
@@ -270,8 +272,8 @@ public final class Scalpel implements Closeable {
      * {@code nextRowStart} ns ({@link io.scalpel.zeek.SameKeyRows}; {@link TcpEnding#NO_NEXT_ROW}:
      * none): a TCP connection's packets after its close never reach into that row.
      */
-    public FlowQuery query(final ConnRecord conn, final long nextRowStart) {
-        return FlowQuery.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+    public Query query(final ConnRecord conn, final long nextRowStart) {
+        return Query.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
             nextRowStart);
     }
 
@@ -281,7 +283,7 @@ public final class Scalpel implements Closeable {
      * or ports are not in the log (unknown_transport without ip_proto, SCTP).
      */
     public String communityIdOf(final ConnRecord conn) {
-        return query(conn).communityIdOfKey(options.communityIdSeed());
+        return query(conn) instanceof FlowQuery f ? f.communityIdOfKey(options.communityIdSeed()) : null;
     }
 
     /**
@@ -293,9 +295,9 @@ public final class Scalpel implements Closeable {
      */
     public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to)
         throws IOException {
-        final List<FlowQuery> queries = new ArrayList<>(communityIds.size());
+        final List<Query> queries = new ArrayList<>(communityIds.size());
         for (String id : communityIds) {
-            queries.add(FlowQuery.ofCommunityId(id, id, options.communityIdSeed(), from, to));
+            queries.add(CommunityIdQuery.of(id, id, options.communityIdSeed(), from, to));
         }
         return selectQueries(queries);
     }
@@ -311,7 +313,7 @@ public final class Scalpel implements Closeable {
 
     /** Selects the frames of each tunnel (GRE, ERSPAN, IP-in-IP parents named only in tunnel.log). */
     public Selection selectTunnels(final Collection<Tunnel> tunnels) throws IOException {
-        final List<FlowQuery> queries = new ArrayList<>(tunnels.size());
+        final List<Query> queries = new ArrayList<>(tunnels.size());
         for (Tunnel t : tunnels) {
             queries.add(query(t));
         }
@@ -327,19 +329,19 @@ public final class Scalpel implements Closeable {
     }
 
     /** The queries of conn rows that stand for their log (each bounded by the next row of its key). */
-    static List<FlowQuery> queries(final Collection<ConnRecord> conns, final Options options) {
+    static List<Query> queries(final Collection<ConnRecord> conns, final Options options) {
         // A log is keyed by VLAN or not as a whole (its id.ctx columns): its rows' keys are alike.
         final SameKeyRows next = SameKeyRows.of(conns, conns.stream().anyMatch(options.vlanKey()::aware));
-        final List<FlowQuery> queries = new ArrayList<>(conns.size());
+        final List<Query> queries = new ArrayList<>(conns.size());
         for (ConnRecord c : conns) {
-            queries.add(FlowQuery.of(c, options.vlanKey().aware(c), options.communityIdSeed(), options.tcpCloseDelayNanos(),
+            queries.add(Query.of(c, options.vlanKey().aware(c), options.communityIdSeed(), options.tcpCloseDelayNanos(),
                 next.nextStart(c)));
         }
         return queries;
     }
 
     /** Selects the frames of each query. */
-    public Selection selectQueries(final List<FlowQuery> queries) throws IOException {
+    public Selection selectQueries(final List<? extends Query> queries) throws IOException {
         return new Selection(List.copyOf(queries), slicer.select(queries));
     }
 
@@ -347,7 +349,7 @@ public final class Scalpel implements Closeable {
      * Selects the frames of each query, carrying each TCP connection's closing state in from (and
      * on to) the other captures of a set: {@code tails.get(i)} belongs to {@code queries.get(i)}.
      */
-    public Selection selectQueries(final List<FlowQuery> queries, final List<io.scalpel.slice.TcpTail> tails) throws IOException {
+    public Selection selectQueries(final List<? extends Query> queries, final List<io.scalpel.slice.TcpTail> tails) throws IOException {
         return new Selection(List.copyOf(queries), slicer.select(queries, tails));
     }
 

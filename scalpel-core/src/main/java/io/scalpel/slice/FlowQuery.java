@@ -11,11 +11,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The packets of one connection: a 5-tuple matched in either direction inside a time window,
- * optionally with VLAN tags, or a Community ID inside a time window. Built from a conn.log row
- * (Zeek's rules: ICMP types as ports, unknown transports with ports 0, a window widened for
- * microsecond rounding; a row with a community_id but no 5-tuple gives a Community ID query),
- * from a {@code --flow} expression, or from a {@code --community-id}.
+ * The frames of one flow key: a 5-tuple matched in either direction inside a time window,
+ * optionally with VLAN tags. Built from a conn.log row ({@link Query#of}: Zeek's rules, ICMP
+ * types as ports, unknown transports with ports 0, a window widened for microsecond rounding),
+ * from a {@code --flow} expression ({@link #parse}), or from a tunnel.log tunnel's outer key
+ * ({@link #of(Tunnel)}).
  *
  * @param label     what to call it in messages and file names (the uid)
  * @param protocol  IP protocol number, or {@link #ANY_OTHER} for Zeek's unknown_transport
@@ -23,121 +23,27 @@ import java.util.Set;
  * @param from      window start, ns (inclusive)
  * @param to        window end, ns (inclusive)
  * @param vlanAware whether VLAN tags must match ({@code vlan}/{@code innerVlan}, -1 = untagged)
- * @param communityId     for a Community ID query, the ID (then {@code ipVersion} is 0 and the
- *                        key fields are unused); null for a 5-tuple query
- * @param communityIdSeed the seed {@code communityId} was computed with
- * @param tcpEnding       for a TCP connection of a conn.log row, how far its packets may run
- *                        past {@code to} once both endpoints closed; null for every other query
- *                        (which ends at {@code to})
+ * @param tcpEnding for a TCP connection of a conn.log row, how far its packets may run past
+ *                  {@code to} once both endpoints closed; null for every other query (which
+ *                  ends at {@code to})
  */
 public record FlowQuery(String label, int ipVersion,
                         long origHi, long origLo, int origPort,
                         long respHi, long respLo, int respPort,
                         int protocol, long from, long to,
                         boolean vlanAware, int vlan, int innerVlan,
-                        String communityId, int communityIdSeed,
-                        TcpEnding tcpEnding) {
+                        TcpEnding tcpEnding) implements Query {
 
     /** Any IP protocol other than TCP, UDP, ICMP and ICMPv6. */
     public static final int ANY_OTHER = -2;
-    /** Widening of a conn.log window on each side: ts and duration are printed rounded to µs from doubles. */
-    public static final long WINDOW_SLACK_NANOS = 5_000;
 
     /**
-     * The query for a conn.log row with Zeek's default {@code tcp_close_delay} and no next row of
-     * its key known; a row without a usable ts has an unbounded window.
-     */
-    public static FlowQuery of(final ConnRecord c, final boolean vlanAware) {
-        return of(c, vlanAware, CommunityId.DEFAULT_SEED);
-    }
-
-    /** As {@link #of(ConnRecord, boolean, int, long, long)} with Zeek's default close delay and no next row known. */
-    public static FlowQuery of(final ConnRecord c, final boolean vlanAware, final int communityIdSeed) {
-        return of(c, vlanAware, communityIdSeed, TcpEnding.DEFAULT_CLOSE_DELAY_NANOS, TcpEnding.NO_NEXT_ROW);
-    }
-
-    /**
-     * The query for a conn.log row: by its 5-tuple, or by its {@code community_id} (computed by
-     * Zeek with {@code communityIdSeed}) when the row has no 5-tuple, in the window
-     * {@code [ts, ts + duration]}. A TCP row's packets may run on past that window once both
-     * endpoints closed (see {@link TcpEnding}), for at most {@code closeDelayNanos} and never into
-     * {@code nextRowStart}, the ts of the log's next row with the same key
-     * ({@link TcpEnding#NO_NEXT_ROW} when there is none or it is not known). A row without a
-     * usable ts has an unbounded window.
-     */
-    public static FlowQuery of(final ConnRecord c, final boolean vlanAware, final int communityIdSeed,
-                               final long closeDelayNanos, final long nextRowStart) {
-        long from = Long.MIN_VALUE;
-        long to = Long.MAX_VALUE;
-        TcpEnding ending = null;
-        if (c.tsNanos() != Long.MIN_VALUE) {
-            from = c.tsNanos() - WINDOW_SLACK_NANOS;
-            to = c.tsNanos() + Math.max(0, c.durationNanos()) + c.tsUncertaintyNanos() + WINDOW_SLACK_NANOS;
-            if (c.proto() == null || c.proto().equalsIgnoreCase("tcp")) {
-                // A row without proto (a zeek-cut subset joined by community_id) may be TCP: its
-                // frames tell, as only TCP frames ever close a connection.
-                ending = new TcpEnding(closeDelayNanos, nextRowStart);
-            }
-        }
-        if (!c.hasFiveTuple()) {
-            return ofCommunityId(c.uid(), c.communityId(), communityIdSeed, from, to).withTcpEnding(ending);
-        }
-        final int protocol = protocolOf(c.proto(), c.ipProto(), c.ipVersion());
-        return new FlowQuery(c.uid(), c.ipVersion(), c.origHi(), c.origLo(), c.origPort(), c.respHi(), c.respLo(),
-            c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan(), null, communityIdSeed, ending);
-    }
-
-    /** This query with another TCP ending (null: none). */
-    public FlowQuery withTcpEnding(final TcpEnding ending) {
-        return new FlowQuery(label, ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, protocol, from, to,
-            vlanAware, vlan, innerVlan, communityId, communityIdSeed, ending);
-    }
-
-    /**
-     * The last join time a frame of this query can have: {@code to}, or for a TCP connection the
-     * end of the longest tail it may have after its window.
-     */
-    public long lookupTo() {
-        if (tcpEnding == null || to == Long.MAX_VALUE) {
-            return to;
-        }
-        final long tail = to > Long.MAX_VALUE - tcpEnding.closeDelayNanos() ? Long.MAX_VALUE : to + tcpEnding.closeDelayNanos();
-        return Math.max(to, Math.min(tail, tcpEnding.nextRowStart()));
-    }
-
-    /** Whether a frame's join time lies in the window a lookup reads: {@code [from, lookupTo()]}. */
-    public boolean inLookupWindow(final long ts) {
-        return ts >= from && ts <= lookupTo();
-    }
-
-    /**
-     * The frames whose flow has Community ID v1 {@code id} (computed with {@code seed}) in
-     * [{@code from}, {@code to}]. VLAN tags are not part of a Community ID.
-     *
-     * @throws IllegalArgumentException when {@code id} is not a base64 Community ID v1 or the
-     *                                  seed is not 16 bits
-     */
-    public static FlowQuery ofCommunityId(final String label, final String id, final int seed, final long from, final long to) {
-        if (!CommunityId.isWellFormed(id)) {
-            throw new IllegalArgumentException("'" + id + "' is not a Community ID v1 (1: and 28 base64 characters,"
-                + " like 1:wCb3OG7yAFWelaUydu0D+125CLM=)");
-        }
-        return new FlowQuery(label, 0, 0, 0, 0, 0, 0, 0, 0, from, to, false, -1, -1, id, CommunityId.checkSeed(seed), null);
-    }
-
-    /** True for a query by Community ID rather than by 5-tuple. */
-    public boolean byCommunityId() {
-        return communityId != null && ipVersion == 0;
-    }
-
-    /**
-     * The Community ID v1 of this query's 5-tuple under {@code seed}, as Zeek computes it from a
-     * conn.log row's id fields; null for a Community ID query, for an unknown transport without
-     * {@code ip_proto} (its protocol is not known) and for SCTP (conn.log has its ports as 0,
-     * Community ID hashes the real ones).
+     * The Community ID v1 of this 5-tuple under {@code seed}, as Zeek computes it from a conn.log
+     * row's id fields; null for an unknown transport without {@code ip_proto} (its protocol is not
+     * known) and for SCTP (conn.log has its ports as 0, Community ID hashes the real ones).
      */
     public String communityIdOfKey(final int seed) {
-        if (ipVersion == 0 || protocol == ANY_OTHER || protocol == FlowKey.PROTO_SCTP) {
+        if (protocol == ANY_OTHER || protocol == FlowKey.PROTO_SCTP) {
             return null;
         }
         return new CommunityId(seed).of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, protocol);
@@ -170,7 +76,7 @@ public record FlowQuery(String label, int ipVersion,
         final long from = t.fromNanos() == ConnRecord.NO_TIMESTAMP ? Long.MIN_VALUE : t.fromNanos() - WINDOW_SLACK_NANOS;
         final long to = t.toNanos() == Tunnel.OPEN ? Long.MAX_VALUE : t.toNanos() + WINDOW_SLACK_NANOS;
         return new FlowQuery(t.uid(), t.ipVersion(), t.origHi(), t.origLo(), t.origPort(), t.respHi(), t.respLo(),
-            t.respPort(), protocol, from, Math.max(from, to), false, -1, -1, null, CommunityId.DEFAULT_SEED, null);
+            t.respPort(), protocol, from, Math.max(from, to), false, -1, -1, null);
     }
 
     /** IP protocol number for conn.log's {@code proto}. */
@@ -217,7 +123,7 @@ public record FlowQuery(String label, int ipVersion,
             protocol = protocolOf(p, -1, a.address.ipVersion());
         }
         return new FlowQuery(text.trim(), a.address.ipVersion(), a.address.hi(), a.address.lo(), a.port,
-            b.address.hi(), b.address.lo(), b.port, protocol, from, to, vlanAware, -1, -1, null, CommunityId.DEFAULT_SEED, null);
+            b.address.hi(), b.address.lo(), b.port, protocol, from, to, vlanAware, -1, -1, null);
     }
 
     private record Endpoint(Addresses.Parsed address, int port) {
@@ -249,11 +155,6 @@ public record FlowQuery(String label, int ipVersion,
     public long flowHash() {
         final int p = protocol == ANY_OTHER ? FlowHash.OTHER_PROTOCOLS : protocol;
         return FlowHash.of(ipVersion, origHi, origLo, origPort, respHi, respLo, respPort, p);
-    }
-
-    /** Whether a frame's join time lies in the window. */
-    public boolean inWindow(final long ts) {
-        return ts >= from && ts <= to;
     }
 
     /**

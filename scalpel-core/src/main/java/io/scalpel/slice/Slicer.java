@@ -61,7 +61,7 @@ public final class Slicer {
     }
 
     /** Record offsets of each query's frames, in capture order. */
-    public long[][] select(final List<FlowQuery> queries) throws IOException {
+    public long[][] select(final List<? extends Query> queries) throws IOException {
         return select(queries, null);
     }
 
@@ -70,37 +70,31 @@ public final class Slicer {
      * query carried in from (and on to) the other files of a capture set: {@code tails.get(i)} for
      * {@code queries.get(i)} (null entries, or {@code tails} null, for a fresh state).
      */
-    public long[][] select(final List<FlowQuery> queries, final List<TcpTail> tails) throws IOException {
+    public long[][] select(final List<? extends Query> queries, final List<TcpTail> tails) throws IOException {
         return CaptureChangedException.read(file, () -> selectFrames(queries, tails));
     }
 
-    private long[][] selectFrames(final List<FlowQuery> queries, final List<TcpTail> tails) throws IOException {
+    private long[][] selectFrames(final List<? extends Query> queries, final List<TcpTail> tails) throws IOException {
         final Candidates[] found = new Candidates[queries.size()];
         for (int i = 0; i < found.length; i++) {
             found[i] = new Candidates();
         }
         if (queries.size() <= LOOKUPS_BEFORE_SCAN) {
             for (int i = 0; i < queries.size(); i++) {
-                final FlowQuery q = queries.get(i);
-                final Candidates c = found[i];
-                final PacketIndex.RowVisitor add = (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs);
-                if (q.byCommunityId()) {
-                    index.lookupCommunityId(q.communityId(), q.communityIdSeed(), q.from(), q.lookupTo(), add);
-                } else {
-                    index.lookup(q.flowHash(), q.from(), q.lookupTo(), add);
-                }
+                lookup(queries.get(i), found[i]);
             }
         } else {
             // One pass over each table: flows give the (chunk, flow) rows of every query, packets their frames.
             final Map<Long, int[]> byHash = new HashMap<>();
             final Map<Integer, Map<String, int[]>> byCommunityId = new HashMap<>();
             for (int i = 0; i < queries.size(); i++) {
-                final FlowQuery q = queries.get(i);
-                if (q.byCommunityId()) {
-                    byCommunityId.computeIfAbsent(q.communityIdSeed(), s -> new HashMap<>())
-                        .merge(q.communityId(), new int[] {i}, Slicer::concat);
+                final Query q = queries.get(i);
+                if (q instanceof CommunityIdQuery c) {
+                    byCommunityId.computeIfAbsent(c.seed(), s -> new HashMap<>()).merge(c.communityId(), new int[] {i}, Slicer::concat);
+                } else if (q instanceof FlowQuery f) {
+                    byHash.merge(f.flowHash(), new int[] {i}, Slicer::concat);
                 } else {
-                    byHash.merge(q.flowHash(), new int[] {i}, Slicer::concat);
+                    lookup(q, found[i]); // a window: its own scan of the packets in it
                 }
             }
             final Map<Long, int[]> byFlowRow = new HashMap<>();
@@ -139,25 +133,29 @@ public final class Slicer {
 
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
     public long[] selectWindow(final long from, final long to) throws IOException {
-        return CaptureChangedException.read(file, () -> selectInWindow(from, to));
+        return select(List.of(new WindowQuery("window", from, to)))[0];
     }
 
-    private long[] selectInWindow(final long from, final long to) throws IOException {
-        final Candidates c = new Candidates();
-        index.scan(from, to, (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs));
-        try (Confirm confirm = new Confirm()) {
-            return confirm.keep(null, c, null);
+    /** The index rows of one query's candidate frames: by flow hash, by Community ID, or every row in a window. */
+    private void lookup(final Query q, final Candidates c) throws IOException {
+        final PacketIndex.RowVisitor add = (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs);
+        if (q instanceof CommunityIdQuery id) {
+            index.lookupCommunityId(id.communityId(), id.seed(), id.from(), id.lookupTo(), add);
+        } else if (q instanceof FlowQuery f) {
+            index.lookup(f.flowHash(), f.from(), f.lookupTo(), add);
+        } else {
+            index.scan(q.from(), q.to(), add);
         }
     }
 
     /** Ties a flow row to those of {@code qs} (may be null) whose window its time span meets. */
-    private static void addFlowRow(final List<FlowQuery> queries, final int[] qs, final int chunk, final int flow,
+    private static void addFlowRow(final List<? extends Query> queries, final int[] qs, final int chunk, final int flow,
                                    final long firstTs, final long lastTs, final Map<Long, int[]> byFlowRow) {
         if (qs == null) {
             return;
         }
         for (int qi : qs) {
-            final FlowQuery q = queries.get(qi);
+            final Query q = queries.get(qi);
             if (firstTs <= q.lookupTo() && lastTs >= q.from()) {
                 byFlowRow.merge(PacketIndex.flowRow(chunk, flow), new int[] {qi}, Slicer::concat);
             }
@@ -444,9 +442,9 @@ public final class Slicer {
          * The candidates that are frames of {@code q} (all of them, checked against the capture, for a
          * window without a query), in capture order, each once.
          */
-        long[] keep(final FlowQuery q, final Candidates c, final TcpTail tail) throws IOException {
+        long[] keep(final Query q, final Candidates c, final TcpTail tail) throws IOException {
             final Kept kept = new Kept(c.size);
-            if (q != null && q.tcpEnding() != null) {
+            if (q.tcpEnding() != null) {
                 keepTcp(q, c, tail, kept);
                 return kept.result();
             }
@@ -454,8 +452,8 @@ public final class Slicer {
                 if (kept.isLast(c.offset[i])) {
                     continue; // another IP layer's row of a frame just kept
                 }
-                if (q == null) {
-                    read(c, i);
+                if (q instanceof WindowQuery) {
+                    read(c, i); // every frame of the window, checked against the index
                     kept.add(c.offset[i]);
                 } else if (q.inWindow(c.joinTs(i)) && confirm(q, c, i, kept) >= 0) {
                     kept.add(c.offset[i]);
@@ -468,7 +466,7 @@ public final class Slicer {
          * A TCP connection of a conn.log row: the frames of its window, then, when both endpoints
          * closed in it, the frames of its tail in capture order ({@link TcpEnding}).
          */
-        private void keepTcp(final FlowQuery q, final Candidates c, final TcpTail tail, final Kept kept) throws IOException {
+        private void keepTcp(final Query q, final Candidates c, final TcpTail tail, final Kept kept) throws IOException {
             final int[] order = c.inCaptureOrder();
             for (int i : order) {
                 final long joinTs = c.joinTs(i);
@@ -522,10 +520,11 @@ public final class Slicer {
          * -1. A later fragment of a datagram that carries the connection in a tunnel has no inner
          * header: it is held in {@code kept} until its datagram's first fragment confirms it.
          */
-        private int confirm(final FlowQuery q, final Candidates c, final int i, final Kept kept) throws IOException {
+        private int confirm(final Query q, final Candidates c, final int i, final Kept kept) throws IOException {
             read(c, i);
             decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
-            final int layer = q.byCommunityId() ? communityIdLayer(q) : q.matchingLayer(decoded);
+            final int layer = q instanceof CommunityIdQuery id ? id.matchingLayer(decoded, calculator(id.seed()))
+                : ((FlowQuery) q).matchingLayer(decoded);
             if (layer < 0) {
                 final FlowKey k = decoded.innermost();
                 if (k != null && k.isFragment() && k.fragmentOffset() != 0) {
@@ -542,23 +541,12 @@ public final class Slicer {
             return layer;
         }
 
-        /**
-         * The innermost of the decoded frame's IP layers (the innermost or, in a tunnelled frame, an
-         * outer one) that has the query's Community ID, or -1. A fragment without its transport
-         * header has no ID of its own: the index tied it to its datagram's flow row, which had the ID.
-         */
-        private int communityIdLayer(final FlowQuery q) {
-            if (communityId == null || communityId.seed() != q.communityIdSeed()) {
-                communityId = new CommunityId(q.communityIdSeed());
+        /** The Community ID calculator of {@code seed}, kept for the next query of the same seed. */
+        private CommunityId calculator(final int seed) {
+            if (communityId == null || communityId.seed() != seed) {
+                communityId = new CommunityId(seed);
             }
-            for (int i = decoded.layerCount() - 1; i >= 0; i--) {
-                final FlowKey k = decoded.layer(i);
-                final String id = communityId.of(k);
-                if (id == null ? k.isFragment() : id.equals(q.communityId())) {
-                    return i;
-                }
-            }
-            return -1;
+            return communityId;
         }
 
         private IndexException stale(final long offset, final String what) {

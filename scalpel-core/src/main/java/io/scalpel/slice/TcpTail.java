@@ -16,7 +16,7 @@ import io.scalpel.decode.FlowKey;
  */
 public final class TcpTail {
     private static final long NOT_CLOSED = Long.MIN_VALUE;
-    /** {@link #tailEnd(FlowQuery)} of a connection that has no tail (yet, or any more). */
+    /** {@link #tailEnd(Query)} of a connection that has no tail (yet, or any more). */
     public static final long NO_TAIL = Long.MIN_VALUE;
 
     private boolean sideKnown;
@@ -82,7 +82,7 @@ public final class TcpTail {
      * Where the tail of {@code q}'s connection ends (exclusive) as far as the frames seen so far
      * tell: {@link #NO_TAIL} unless both endpoints closed and no new connection ended it.
      */
-    public long tailEnd(final FlowQuery q) {
+    public long tailEnd(final Query q) {
         if (!closed() || ended || q.tcpEnding() == null) {
             return NO_TAIL;
         }

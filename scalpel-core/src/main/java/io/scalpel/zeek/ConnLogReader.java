@@ -222,17 +222,22 @@ public final class ConnLogReader implements Closeable {
         final byte[] head = new byte[BUFFER_SIZE];
         int n = 0;
         int first = -1;
+        int firstLineEnd = -1;
         in.mark(BUFFER_SIZE);
         try {
-            while (first < 0 && n < head.length) {
+            // Up to the first byte that is not white space, and for a header line (zeek-cut, CSV) the end of that line.
+            while (n < head.length && (first < 0 || (!startsZeekOrJson(head[first]) && firstLineEnd < 0))) {
                 final int r = in.read(head, n, head.length - n);
                 if (r < 0) {
                     break;
                 }
                 for (int i = n; i < n + r; i++) {
-                    if (!isWhitespace(head[i]) && !(i < UTF8_BOM.length && head[i] == UTF8_BOM[i])) {
-                        first = i;
-                        break;
+                    if (first < 0) {
+                        if (!isWhitespace(head[i]) && !(i < UTF8_BOM.length && head[i] == UTF8_BOM[i])) {
+                            first = i;
+                        }
+                    } else if (head[i] == '\n' && firstLineEnd < 0) {
+                        firstLineEnd = i;
                     }
                 }
                 n += r;
@@ -241,14 +246,32 @@ public final class ConnLogReader implements Closeable {
         } catch (ZipException | EOFException | com.github.luben.zstd.ZstdIOException e) {
             throw unreadable(e, source, 1, gzip, zstd);
         }
-        if (first < 0 || head[first] == '#' || head[first] == '{') {
+        if (first < 0 || startsZeekOrJson(head[first])) {
             return;
+        }
+        // A header line naming its columns, separated by tabs or commas, within the bytes at hand.
+        final int end = firstLineEnd >= 0 ? firstLineEnd : n;
+        if (startsColumnName(head[first]) && (firstLineEnd >= 0 || n < head.length)) {
+            for (int i = first; i < end; i++) {
+                if (head[i] == '\t' || head[i] == ',') {
+                    return;
+                }
+            }
         }
         long line = 1;
         for (int i = 0; i < first; i++) {
             line += head[i] == '\n' ? 1 : 0;
         }
         throw new ConnLogFormatException(source, line, notALog(kind, head, first, n));
+    }
+
+    private static boolean startsZeekOrJson(final byte b) {
+        return b == '#' || b == '{';
+    }
+
+    /** Whether a header line (zeek-cut, CSV) can start with {@code b}: a column name, maybe quoted. */
+    private static boolean startsColumnName(final byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '"' || b == '.';
     }
 
     /** Refuses a zstd stream whose first frame needs a window beyond what is decoded (by its header, before decoding). */

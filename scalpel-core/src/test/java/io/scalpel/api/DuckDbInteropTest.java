@@ -109,7 +109,7 @@ class DuckDbInteropTest {
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             final long[] selected = scalpel.select(List.of(conn)).offsets(0);
             assertTrue(selected.length > 1, conn.uid() + " has packets");
-            final FlowQuery flow = FlowQuery.of(conn, false);
+            final FlowQuery flow = (FlowQuery) io.scalpel.slice.Query.of(conn, false, 0);
             final List<Long> offsets = new ArrayList<>();
             try (PreparedStatement q = db.prepareStatement(
                 "SELECT p.\"offset\" FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"

@@ -94,7 +94,7 @@ class GtpOuterFragmentCorpusTest {
         assertEquals(108, frames, "frames of the trace");
         try (Scalpel scalpel = Scalpel.open(trace, Scalpel.Options.defaults().withIndex(indexes.resolve("gtp.scalpel")))) {
             for (String uid : List.of(INNER, OUTER)) {
-                final long[] offsets = scalpel.selectQueries(List.of(FlowQuery.of(record(rows.get(uid)), false))).offsets(0);
+                final long[] offsets = scalpel.selectQueries(List.of(io.scalpel.slice.Query.of(record(rows.get(uid)), false, 0))).offsets(0);
                 final TreeSet<Integer> got = new TreeSet<>();
                 for (long o : offsets) {
                     got.add(numbers.get(o));

@@ -107,7 +107,7 @@ class TunnelBaselineSliceTest {
                 for (Map.Entry<String, List<Map<String, String>>> k : byKey.entrySet()) {
                     final List<Map<String, String>> same = k.getValue();
                     final long zeek = same.stream().mapToLong(r -> Long.parseLong(r.get("orig_pkts")) + Long.parseLong(r.get("resp_pkts"))).sum();
-                    final long frames = scalpel.selectQueries(List.of(FlowQuery.of(record(same.get(0)), false))).offsets(0).length;
+                    final long frames = scalpel.selectQueries(List.of(io.scalpel.slice.Query.of(record(same.get(0)), false, 0))).offsets(0).length;
                     final String id = (same.size() == 1 ? same.get(0).get("uid") : k.getKey()) + "@" + baseline;
                     judged += same.size();
                     final String why = EXCEPTIONS.get(id);

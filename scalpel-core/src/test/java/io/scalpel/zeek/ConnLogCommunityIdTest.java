@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.slice.Query;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +45,9 @@ class ConnLogCommunityIdTest {
         assertFalse(r.hasFiveTuple());
         assertEquals(ID, r.communityId());
         assertEquals(1_700_000_007_932_964_000L, r.tsNanos());
-        final FlowQuery q = FlowQuery.of(r, false, 0);
-        assertTrue(q.byCommunityId());
+        final Query query = Query.of(r, false, 0);
+        assertTrue(query instanceof CommunityIdQuery);
+        final CommunityIdQuery q = (CommunityIdQuery) query;
         assertEquals(ID, q.communityId());
         assertEquals(1_700_000_007_932_964_000L - FlowQuery.WINDOW_SLACK_NANOS, q.from());
         assertEquals(1_700_000_007_932_964_000L + 985_982_000L + FlowQuery.WINDOW_SLACK_NANOS, q.to());
@@ -70,8 +73,9 @@ class ConnLogCommunityIdTest {
 
         assertEquals(List.of(), problems);
         assertTrue(rows.get(0).hasFiveTuple());
-        final FlowQuery q = FlowQuery.of(rows.get(0), false, 0);
-        assertFalse(q.byCommunityId(), "joined by its 5-tuple");
+        final Query query = Query.of(rows.get(0), false, 0);
+        assertFalse(query instanceof CommunityIdQuery, "joined by its 5-tuple");
+        final FlowQuery q = (FlowQuery) query;
         assertEquals(ID, q.communityIdOfKey(0), "the logged ID is the 5-tuple's");
         assertEquals("1:HhA1B+6CoLbiKPEs5nhNYN4XWfk=", q.communityIdOfKey(1), "the spec's seed-1 value for the same tuple");
         assertTrue(rows.get(1).hasFiveTuple());
@@ -90,10 +94,10 @@ class ConnLogCommunityIdTest {
     @Test
     void shouldRefuseAMalformedCommunityIdQueryOrSeed() {
         final IllegalArgumentException id = assertThrows(IllegalArgumentException.class,
-            () -> FlowQuery.ofCommunityId("x", "1:short", 0, Long.MIN_VALUE, Long.MAX_VALUE));
+            () -> CommunityIdQuery.of("x", "1:short", 0, Long.MIN_VALUE, Long.MAX_VALUE));
         assertTrue(id.getMessage().startsWith("'1:short' is not a Community ID v1"), id.getMessage());
         final IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
-            () -> FlowQuery.ofCommunityId("x", ID, 65536, Long.MIN_VALUE, Long.MAX_VALUE));
+            () -> CommunityIdQuery.of("x", ID, 65536, Long.MIN_VALUE, Long.MAX_VALUE));
         assertEquals("Community ID seed 65536 is not a 16-bit value (0-65535)", seed.getMessage());
         final IllegalArgumentException options = assertThrows(IllegalArgumentException.class,
             () -> io.scalpel.api.Scalpel.Options.defaults().withCommunityIdSeed(-1));
@@ -115,9 +119,9 @@ class ConnLogCommunityIdTest {
             + "1700000007.932964\tC2\t1.2.3.4\t0\t5.6.7.8\t0\tunknown_transport\t-\n"
             + "1700000007.932964\tC3\t1.2.3.4\t0\t5.6.7.8\t0\tunknown_transport\t47\n");
 
-        assertEquals(null, FlowQuery.of(rows.get(0), false, 0).communityIdOfKey(0), "SCTP: conn.log has no ports");
-        assertEquals(null, FlowQuery.of(rows.get(1), false, 0).communityIdOfKey(0), "protocol unknown");
+        assertEquals(null, ((FlowQuery) Query.of(rows.get(0), false, 0)).communityIdOfKey(0), "SCTP: conn.log has no ports");
+        assertEquals(null, ((FlowQuery) Query.of(rows.get(1), false, 0)).communityIdOfKey(0), "protocol unknown");
         // 0000 01020304 05060708 2f 00, computed with Python hashlib as in CommunityIdTest
-        assertEquals("1:+mluqz76jObh6dJLwnhX08n5St4=", FlowQuery.of(rows.get(2), false, 0).communityIdOfKey(0), "GRE");
+        assertEquals("1:+mluqz76jObh6dJLwnhX08n5St4=", ((FlowQuery) Query.of(rows.get(2), false, 0)).communityIdOfKey(0), "GRE");
     }
 }

@@ -66,8 +66,9 @@ class ConnLogStreamStartTest {
         final ConnLogFormatException e = assertThrows(ConnLogFormatException.class,
             () -> ConnLogReader.open(zeros, "/dev/zero", ConnLogListener.IGNORE));
 
-        assertEquals("/dev/zero line 1: not a Zeek conn.log: starting with byte 0x00; Zeek TSV starts with '#' and JSON lines"
-            + " with '{' (zeek-cut output must keep its header: zeek-cut -c)", e.getMessage());
+        assertEquals("/dev/zero line 1: not a Zeek conn.log: starting with byte 0x00; Zeek TSV starts with '#', JSON lines"
+            + " with '{', and zeek-cut or CSV output with a line naming its columns, such as uid and id.orig_h (zeek-cut keeps it"
+            + " with -m or -c)", e.getMessage());
         assertTrue(zeros.read <= READ_BOUND, "bytes read before the refusal: " + zeros.read);
     }
 
