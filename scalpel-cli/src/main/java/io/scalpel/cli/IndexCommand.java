@@ -54,8 +54,8 @@ final class IndexCommand implements Callable<Integer> {
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        SliceFiles.refuseEmpty(spec.commandLine(), "--index", index);
-        SliceFiles.refuseEmpty(spec.commandLine(), "--recompress", recompress);
+        SliceUsage.refuseEmpty(spec.commandLine(), "--index", index);
+        SliceUsage.refuseEmpty(spec.commandLine(), "--recompress", recompress);
         if (recompress != null) {
             // The copy must not be the capture (nor its index), whatever path or link names it.
             final io.scalpel.slice.RunFiles files = Scalpel.inputsOf(captures.get(0), null);

@@ -192,17 +192,26 @@ class ArrowSliceCommandTest {
     }
 
     @Test
-    void shouldRefuseArrowForACaptureSet() throws IOException {
+    void shouldPairEachUidWithItsPacketsAcrossTheFilesOfACaptureSet() throws IOException {
+        final Path source = dir.resolve("source.pcap");
+        final Path conn = dir.resolve("conn.log");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(38).withConnections(30), source, conn);
         final Path set = Files.createDirectory(dir.resolve("set"));
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(38), set.resolve("a.pcap"), dir.resolve("conn.log"));
+        io.scalpel.testdata.RotatedCaptures.cutEvenly(source, truth, set, "trace-%02d.%s", false, false, false);
+        final Path arrow = dir.resolve("set.arrow");
 
-        final Cli r = Cli.run("slice", set.toString(), "--conn", dir.resolve("conn.log").toString(), "--uid", truth.conns().get(0).uid(),
-            "--arrow", dir.resolve("set.arrow").toString());
+        final Cli r = Cli.run("slice", set.toString(), "--conn", conn.toString(), "--all", "--arrow", arrow.toString());
 
-        assertEquals(ExitCode.USAGE.code(), r.exit(), r::toString);
-        assertTrue(r.err().contains("--arrow pairs the conn.log rows of one capture file, not of a capture set (" + set
-            + " is a directory)"), r::toString);
-        assertFalse(Files.exists(dir.resolve("set.arrow")));
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        final List<Pair> pairs = readArrow(arrow);
+        for (TruthConn c : truth.conns()) {
+            // A set's frames are its members' records: compare each uid's packet times and lengths with the truth.
+            final List<String> got = pairs.stream().filter(p -> p.uid().equals(c.uid())).map(p -> p.packetTs() + "/" + p.caplen())
+                .sorted().toList();
+            final List<String> expected = truth.framesOf(c.uid()).stream().map(truth::frame)
+                .map(f -> f.tsNanos() + "/" + f.capturedLength()).sorted().toList();
+            assertEquals(expected, got, c.uid());
+        }
     }
 
     @Test
@@ -256,7 +265,7 @@ class ArrowSliceCommandTest {
             "--uid", truth.conns().get(0).uid(), "-w", pcap.toString(), "--arrow", dir.resolve("o.arrow").toString());
 
         assertEquals(ExitCode.USAGE.code(), p.waitFor(), () -> read(stderr));
-        assertEquals("scalpel: " + ArrowOutput.NEEDS_OPEN_NIO, read(stderr).strip(), "one line, no stack trace");
+        assertEquals("scalpel: " + ArrowSupport.NEEDS_OPEN_NIO, read(stderr).strip(), "one line, no stack trace");
         assertFalse(Files.exists(pcap), "no capture written");
         assertFalse(Files.exists(dir.resolve("o.arrow")), "no Arrow file written");
     }

@@ -195,7 +195,7 @@ class SliceCommandTest {
         final Cli r = Cli.run("slice", capture.toString(), "--to", time, "-w", out());
 
         assertExit(ExitCode.USAGE, r);
-        assertTrue(r.err().contains("--to '" + time + "' is out of range") && r.err().contains("2262-04-11T23:47:16.854775807Z"),
+        assertTrue(r.err().contains("'--to': '" + time + "' is out of range") && r.err().contains("2262-04-11T23:47:16.854775807Z"),
             r::toString);
         assertFalse(Files.exists(Path.of(out())), "nothing written on a usage error");
     }

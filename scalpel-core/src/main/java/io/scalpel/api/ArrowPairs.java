@@ -168,23 +168,83 @@ public final class ArrowPairs {
     /** As {@link #write(Scalpel, List, long[][], OutputStream)}, in batches of the given bounds. */
     static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output,
                       final int maxRows, final long maxFrameBytes) throws IOException {
-        try (BufferAllocator allocator = new RootAllocator(FILE_WRITER_MEMORY);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
-             ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(new Unclosed(output)))) {
+        try (FileWriter writer = new FileWriter(output, maxRows, maxFrameBytes)) {
+            writer.add(scalpel, conns, offsets);
+            return writer.finish();
+        }
+    }
+
+    /**
+     * An Arrow IPC file written to a stream pair by pair over several selections (the batches of a
+     * log, the members of a capture set), in the random-access file format (which needs no
+     * seeking: the footer comes last). Uses a direct-memory allocator of its own.
+     */
+    public static final class FileWriter implements java.io.Closeable {
+        private final BufferAllocator allocator;
+        private final VectorSchemaRoot root;
+        private final ArrowFileWriter writer;
+        private final OutputStream output;
+        private final int maxRows;
+        private final long maxFrameBytes;
+        private long rows;
+
+        /** Starts the file on {@code output} (flushed by {@link #finish()}, never closed). */
+        public FileWriter(final OutputStream output) throws IOException {
+            this(output, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES);
+        }
+
+        FileWriter(final OutputStream output, final int maxRows, final long maxFrameBytes) throws IOException {
+            this.output = output;
+            this.maxRows = maxRows;
+            this.maxFrameBytes = maxFrameBytes;
+            this.allocator = new RootAllocator(FILE_WRITER_MEMORY);
+            this.root = VectorSchemaRoot.create(schema(), allocator);
+            this.writer = new ArrowFileWriter(root, null, Channels.newChannel(new Unclosed(output)));
             writer.start();
-            final long rows = stream(scalpel, conns, offsets, allocator, maxRows, maxFrameBytes, batch -> {
-                // The batch's vectors are moved into the writer's root, written, and released.
-                root.clear();
-                for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-                    batch.getVector(c).makeTransferPair(root.getVector(c)).transfer();
+        }
+
+        /**
+         * Adds the pairs of {@code conns.get(i)} with each frame of {@code offsets[i]} of
+         * {@code scalpel}'s capture (null rows and empty selections are left out).
+         *
+         * @return pairs added
+         */
+        public long add(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets) throws IOException {
+            final List<ConnRecord> rowsWithFrames = new java.util.ArrayList<>();
+            final List<long[]> frames = new java.util.ArrayList<>();
+            for (int i = 0; i < offsets.length; i++) {
+                if (conns.get(i) != null && offsets[i].length > 0) {
+                    rowsWithFrames.add(conns.get(i));
+                    frames.add(offsets[i]);
                 }
-                root.setRowCount(batch.getRowCount());
-                writer.writeBatch();
-                root.clear();
-            });
+            }
+            final long added = stream(scalpel, rowsWithFrames, frames.toArray(new long[0][]), allocator, maxRows, maxFrameBytes,
+                batch -> {
+                    // The batch's vectors are moved into the writer's root, written, and released.
+                    root.clear();
+                    for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+                        batch.getVector(c).makeTransferPair(root.getVector(c)).transfer();
+                    }
+                    root.setRowCount(batch.getRowCount());
+                    writer.writeBatch();
+                    root.clear();
+                });
+            rows += added;
+            return added;
+        }
+
+        /** Ends the file (its footer) and flushes the stream; returns the pairs written. */
+        public long finish() throws IOException {
             writer.end();
             output.flush();
             return rows;
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+            root.close();
+            allocator.close();
         }
     }
 

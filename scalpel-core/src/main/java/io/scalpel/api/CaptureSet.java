@@ -46,7 +46,7 @@ import java.util.Map;
  * known), and {@link Scalpel#open} then extends or refuses its index as for a single capture.
  * Extracts merge the members' frames by timestamp ({@link MergedExtract}).
  */
-public final class CaptureSet implements Closeable {
+public final class CaptureSet implements Captures {
 
     /** The frames of one member for each query of a selection. */
     public record MemberSelection(CaptureSetManifest.Member member, Scalpel capture, long[][] offsets) {
@@ -152,6 +152,107 @@ public final class CaptureSet implements Closeable {
 
     public Path directory() {
         return directory;
+    }
+
+    @Override
+    public Path path() {
+        return directory;
+    }
+
+    @Override
+    public Scalpel.Options options() {
+        return options;
+    }
+
+    @Override
+    public List<String> notes() {
+        return built == null ? List.of() : List.of("no capture set index for " + directory + ": indexed its "
+            + manifest.members().size() + " member files into " + indexDirectory);
+    }
+
+    @Override
+    public String communityIdOf(final ConnRecord conn) {
+        return query(conn) instanceof FlowQuery f ? f.communityIdOfKey(options.communityIdSeed()) : null;
+    }
+
+    @Override
+    public long firstTimestampNanos() {
+        long first = Long.MAX_VALUE;
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (m.packets() > 0) {
+                first = Math.min(first, m.firstTimestampNanos());
+            }
+        }
+        return first;
+    }
+
+    @Override
+    public long lastTimestampNanos() {
+        long last = Long.MIN_VALUE;
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (m.packets() > 0) {
+                last = Math.max(last, m.lastTimestampNanos());
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Writes the frames of each query {@code i} to its own file {@code outputs[i]} (null: none),
+     * merged by timestamp, all in {@code directory}, committed together
+     * ({@link io.scalpel.slice.AtomicOutputBatch}): every file is written and synced under a
+     * temporary name before any is renamed into place. No file is written when one of them is a
+     * member or lies in the set directory or its index.
+     *
+     * @return frames written to each file
+     * @throws IllegalArgumentException when pcap is asked for and a query's members have different link types
+     */
+    @Override
+    public long[] writeEach(final Selection selection, final Path[] outputs, final Path directory, final ExtractOptions extract)
+        throws IOException {
+        final long[] frames = new long[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            if (outputs[i] != null) {
+                located().check(outputs[i], "the output");
+                final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, i);
+                if (format == CaptureFormat.PCAP) {
+                    MergedExtract.checkOneLinkType(sources(selection, i)); // before any file is created
+                }
+            }
+        }
+        try (io.scalpel.slice.AtomicOutputBatch batch = new io.scalpel.slice.AtomicOutputBatch(directory)) {
+            for (int i = 0; i < outputs.length; i++) {
+                if (outputs[i] == null) {
+                    continue;
+                }
+                final AtomicOutput out = batch.open(outputs[i]);
+                try {
+                    frames[i] = write(selection, i, extract, out.stream());
+                    batch.done(out);
+                } catch (IOException | RuntimeException e) {
+                    out.close();
+                    throw e;
+                }
+            }
+            batch.commit();
+        }
+        return frames;
+    }
+
+    /**
+     * Adds the pairs of each conn row with each of its packets, member by member in time order
+     * (so a uid's packets come in time order but for members whose times overlap).
+     */
+    @Override
+    public long addPairs(final Selection selection, final List<ConnRecord> rows, final ArrowPairs.FileWriter writer)
+        throws IOException {
+        final List<MemberSelection> inTimeOrder = new ArrayList<>(selection.members());
+        inTimeOrder.sort(java.util.Comparator.comparingLong(m -> m.member().firstTimestampNanos()));
+        long pairs = 0;
+        for (MemberSelection m : inTimeOrder) {
+            pairs += writer.add(m.capture(), rows, m.offsets());
+        }
+        return pairs;
     }
 
     public Path indexDirectory() {

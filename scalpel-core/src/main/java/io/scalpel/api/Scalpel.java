@@ -245,6 +245,11 @@ public final class Scalpel implements Closeable {
         return capture;
     }
 
+    /** How this capture was opened, and how conn rows are joined. */
+    public Options options() {
+        return options;
+    }
+
     /** What this instance reads, which no output may replace: the capture and its index ({@link RunFiles}). */
     public RunFiles inputs() {
         return inputsOf(capture, index.directory());

@@ -44,6 +44,7 @@ public final class ConnLogBatches implements Closeable {
     private final long duplicates;
     private final long firstTs;
     private final long lastEnd;
+    private final boolean vlanKeyed;
     private final LongRecordSort nextSort;
     private final LongRecordSort duplicateSort;
     private ConnLogReader reader;
@@ -66,6 +67,7 @@ public final class ConnLogBatches implements Closeable {
         this.duplicates = p.duplicates;
         this.firstTs = p.firstTs;
         this.lastEnd = p.lastEnd;
+        this.vlanKeyed = p.vlanKeyed;
         this.nextSort = p.nextSort;
         this.duplicateSort = p.duplicateSort;
     }
@@ -74,19 +76,22 @@ public final class ConnLogBatches implements Closeable {
      * Reads {@code log} ({@link ConnSelection#STDIN} for standard input) once and prepares the
      * batches.
      *
-     * @param vlanAware whether rows on other VLANs are other connections (Zeek's VLAN-aware key)
+     * @param vlanAware whether a row is joined VLAN-aware (rows on other VLANs are other connections,
+     *                  Zeek's VLAN-aware key); asked of each row as the log has told so far whether it
+     *                  is keyed by VLAN (Zeek TSV and header lines tell at once; JSON lines leave unset
+     *                  id.ctx fields out, so rows before the first that has one are asked as unkeyed)
      * @param listener  receives the malformed lines (of the first reading only)
      * @param batchRows rows per batch
      * @throws ConnLogFormatException when the log cannot be read (see {@link ConnLogReader})
      */
-    public static ConnLogBatches open(final String log, final boolean vlanAware, final ConnLogListener listener,
-                                      final int batchRows) throws IOException {
+    public static ConnLogBatches open(final String log, final java.util.function.Predicate<ConnRecord> vlanAware,
+                                      final ConnLogListener listener, final int batchRows) throws IOException {
         return open(log, vlanAware, listener, batchRows, RUN_RECORDS);
     }
 
-    /** As {@link #open(String, boolean, ConnLogListener, int)}, sorting in runs of {@code runRecords} (tests force spills). */
-    static ConnLogBatches open(final String log, final boolean vlanAware, final ConnLogListener listener, final int batchRows,
-                               final int runRecords) throws IOException {
+    /** As {@link #open(String, java.util.function.Predicate, ConnLogListener, int)}, sorting in runs of {@code runRecords} (tests force spills). */
+    static ConnLogBatches open(final String log, final java.util.function.Predicate<ConnRecord> vlanAware,
+                               final ConnLogListener listener, final int batchRows, final int runRecords) throws IOException {
         if (batchRows < 1) {
             throw new IllegalArgumentException("batches of " + batchRows + " rows");
         }
@@ -113,12 +118,14 @@ public final class ConnLogBatches implements Closeable {
         long duplicates;
         long firstTs = Long.MAX_VALUE;
         long lastEnd = Long.MIN_VALUE;
+        boolean vlanKeyed;
         LongRecordSort nextSort;
         LongRecordSort duplicateSort;
     }
 
     /** Reads the log to its end with {@code first} (which it closes) and sorts its records. */
-    private static Prepared prepare(final ConnLogReader first, final boolean vlanAware, final int runRecords) throws IOException {
+    private static Prepared prepare(final ConnLogReader first, final java.util.function.Predicate<ConnRecord> vlanAware,
+                                    final int runRecords) throws IOException {
         final Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         final Prepared p = new Prepared();
         // (key hash, -ts, seq): by key, latest first; (uid hash, seq): by uid, first row first.
@@ -130,7 +137,8 @@ public final class ConnLogBatches implements Closeable {
                 while ((r = reader.next()) != null) {
                     byUid.add(SameKeyRows.stringHash(r.uid()), seq);
                     if (r.hasTimestamp()) {
-                        byKey.add(SameKeyRows.keyHash(r, vlanAware), -r.tsNanos(), seq);
+                        final ConnRecord keyed = reader.vlanKeyed() ? r.withVlanKeyed(true) : r;
+                        byKey.add(SameKeyRows.keyHash(keyed, vlanAware.test(keyed)), -r.tsNanos(), seq);
                         p.firstTs = Math.min(p.firstTs, r.tsNanos());
                         p.lastEnd = Math.max(p.lastEnd, r.tsNanos() + Math.max(0, r.durationNanos()));
                     } else {
@@ -140,6 +148,7 @@ public final class ConnLogBatches implements Closeable {
                 }
                 p.rows = seq;
                 p.malformed = reader.malformedLines();
+                p.vlanKeyed = reader.vlanKeyed();
             }
             p.nextSort = new LongRecordSort(2, runRecords, tmp);
             p.duplicateSort = new LongRecordSort(1, runRecords, tmp);
@@ -225,7 +234,7 @@ public final class ConnLogBatches implements Closeable {
                 nextPending = nextCursor.next(nextRecord);
             }
             starts[batch.size()] = nextPending && nextRecord[0] == at ? nextRecord[1] : SameKeyRows.NONE;
-            batch.add(r);
+            batch.add(vlanKeyed ? r.withVlanKeyed(true) : r);
         }
         return batch.isEmpty() ? null : new Batch(batch, java.util.Arrays.copyOf(starts, batch.size()));
     }
@@ -258,6 +267,11 @@ public final class ConnLogBatches implements Closeable {
     /** The latest {@code ts + duration} of the rows, or Long.MIN_VALUE when none has a ts. */
     public long lastEnd() {
         return lastEnd;
+    }
+
+    /** Whether the log was written with Zeek's VLAN-aware connection key ({@code id.ctx.vlan} columns); its rows say so too. */
+    public boolean vlanKeyed() {
+        return vlanKeyed;
     }
 
     /** The log's display name. */

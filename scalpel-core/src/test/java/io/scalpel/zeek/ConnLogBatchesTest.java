@@ -73,7 +73,7 @@ class ConnLogBatchesTest {
             final Map<String, ConnRecord> firsts = new LinkedHashMap<>();
             all.forEach(r -> firsts.putIfAbsent(r.uid(), r));
             final List<ConnRecord> got = new ArrayList<>();
-            try (ConnLogBatches batches = ConnLogBatches.open(doubled.toString(), vlanAware, (s, l, m) -> { }, 7, 5)) {
+            try (ConnLogBatches batches = ConnLogBatches.open(doubled.toString(), r -> vlanAware, (s, l, m) -> { }, 7, 5)) {
                 ConnLogBatches.Batch b;
                 while ((b = batches.next()) != null) {
                     assertTrue(b.rows().size() <= 7, "bounded batches");

@@ -1,0 +1,188 @@
+package io.scalpel.api;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a slice selects and where it writes ({@link Slices#run}). Select one of: the rows of a
+ * conn.log (and the tunnels of a tunnel.log) by uid or all of them; flows; Community IDs; or a
+ * time window alone. Write to one capture (a file or a stream), one capture per uid in a
+ * directory, and/or an Arrow file pairing conn.log rows with their packets. Build it with
+ * {@link #builder()}.
+ *
+ * @param conn         conn.log: a file, a directory of rotated logs, or {@code -} for standard input; null for none
+ * @param tunnelLog    tunnel.log, as {@code conn}; null for none
+ * @param uids         the uids to slice (in order, each once); empty with {@code all}
+ * @param all          every uid of the logs
+ * @param flows        flows as {@code 'PROTO ADDR:PORT ADDR:PORT'}
+ * @param communityIds Community IDs v1
+ * @param from         window start, ns, for flows, Community IDs or a window alone (Long.MIN_VALUE: unbounded)
+ * @param to           window end, ns (Long.MAX_VALUE: unbounded)
+ * @param bpf          a libpcap filter expression every written packet must pass, or null
+ * @param write        one capture file holding every selected packet, or null
+ * @param writeStream  one capture written to a stream (standard output), or null
+ * @param splitDir     one capture per uid in this directory, or null
+ * @param arrow        an Arrow IPC file pairing conn.log rows with their packets, or null
+ * @param arrowStream  the Arrow file written to a stream, or null
+ * @param format       {@code pcap}, {@code pcapng}, or null for the capture's own
+ * @param keepSecrets  pcapng: keep the TLS key-log lines of the extract's own ClientHellos
+ * @param batchRows    rows of the conn.log sliced at a time with {@code all} (memory is bounded by a batch)
+ */
+public record SliceRequest(String conn, String tunnelLog, Set<String> uids, boolean all, List<String> flows,
+                           List<String> communityIds, long from, long to, String bpf, Path write, OutputStream writeStream,
+                           Path splitDir, Path arrow, OutputStream arrowStream, String format, boolean keepSecrets,
+                           int batchRows) {
+
+    /** What a request selects by. */
+    public enum Kind { UIDS, COMMUNITY_IDS, FLOWS, WINDOW }
+
+    public SliceRequest {
+        uids = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(uids)); // in order, each once
+        flows = List.copyOf(flows);
+        communityIds = List.copyOf(communityIds);
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("batches of " + batchRows + " rows");
+        }
+        if (format != null) {
+            format = format.toLowerCase(Locale.ROOT);
+            if (!format.equals("pcap") && !format.equals("pcapng")) {
+                throw new IllegalArgumentException("--format must be pcap or pcapng, not '" + format + "'");
+            }
+        }
+    }
+
+    /** What this request selects by. */
+    public Kind kind() {
+        if (conn != null || tunnelLog != null) {
+            return Kind.UIDS;
+        }
+        if (!communityIds.isEmpty()) {
+            return Kind.COMMUNITY_IDS;
+        }
+        return flows.isEmpty() ? Kind.WINDOW : Kind.FLOWS;
+    }
+
+    /** Whether {@code id} is a Community ID v1: {@code 1:} and 28 base64 characters. */
+    public static boolean isCommunityId(final String id) {
+        return io.scalpel.decode.CommunityId.isWellFormed(id);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link SliceRequest}. */
+    public static final class Builder {
+        private String conn;
+        private String tunnelLog;
+        private final Set<String> uids = new LinkedHashSet<>();
+        private boolean all;
+        private final List<String> flows = new ArrayList<>();
+        private final List<String> communityIds = new ArrayList<>();
+        private long from = Long.MIN_VALUE;
+        private long to = Long.MAX_VALUE;
+        private String bpf;
+        private Path write;
+        private OutputStream writeStream;
+        private Path splitDir;
+        private Path arrow;
+        private OutputStream arrowStream;
+        private String format;
+        private boolean keepSecrets;
+        private int batchRows = io.scalpel.zeek.ConnLogBatches.DEFAULT_BATCH_ROWS;
+
+        public Builder conn(final String log) {
+            this.conn = log;
+            return this;
+        }
+
+        public Builder tunnelLog(final String log) {
+            this.tunnelLog = log;
+            return this;
+        }
+
+        public Builder uids(final java.util.Collection<String> u) {
+            uids.addAll(u);
+            return this;
+        }
+
+        public Builder all(final boolean a) {
+            this.all = a;
+            return this;
+        }
+
+        public Builder flows(final java.util.Collection<String> f) {
+            flows.addAll(f);
+            return this;
+        }
+
+        public Builder communityIds(final java.util.Collection<String> ids) {
+            communityIds.addAll(ids);
+            return this;
+        }
+
+        /** The window of flows, Community IDs or a window alone, ns (MIN/MAX_VALUE: unbounded). */
+        public Builder window(final long fromNanos, final long toNanos) {
+            this.from = fromNanos;
+            this.to = toNanos;
+            return this;
+        }
+
+        public Builder bpf(final String expression) {
+            this.bpf = expression;
+            return this;
+        }
+
+        public Builder write(final Path file) {
+            this.write = file;
+            return this;
+        }
+
+        public Builder write(final OutputStream stream) {
+            this.writeStream = stream;
+            return this;
+        }
+
+        public Builder splitDir(final Path dir) {
+            this.splitDir = dir;
+            return this;
+        }
+
+        public Builder arrow(final Path file) {
+            this.arrow = file;
+            return this;
+        }
+
+        public Builder arrow(final OutputStream stream) {
+            this.arrowStream = stream;
+            return this;
+        }
+
+        /** {@code pcap} or {@code pcapng}; null for the capture's own. */
+        public Builder format(final String f) {
+            this.format = f;
+            return this;
+        }
+
+        public Builder keepSecrets(final boolean k) {
+            this.keepSecrets = k;
+            return this;
+        }
+
+        public Builder batchRows(final int rows) {
+            this.batchRows = rows;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when a value is invalid (the format, the batch size) */
+        public SliceRequest build() {
+            return new SliceRequest(conn, tunnelLog, uids, all, flows, communityIds, from, to, bpf, write, writeStream, splitDir,
+                arrow, arrowStream, format, keepSecrets, batchRows);
+        }
+    }
+}
