@@ -245,6 +245,16 @@ class CommunityIdCommandTest {
         assertFalse(seed1.err().contains("community_id"), seed1::toString);
         assertTrue(seed1.out().contains("\"community_id_mismatches\":0"), seed1::toString);
         assertArrayEquals(extract(expected), Files.readAllBytes(out));
+
+        // The same audit over a capture set holding the capture.
+        final Path set = Files.createDirectory(dir.resolve("set"));
+        Files.copy(capture, set.resolve("member.pcap"));
+        final Cli overSet = Cli.run("slice", set.toString(), "--conn", conn.toString(), "--uid", a.uid() + "," + b.uid(),
+            "--json", "-w", dir.resolve("set.pcap").toString());
+        assertEquals(ExitCode.OK.code(), overSet.exit(), overSet::toString);
+        assertTrue(overSet.err().contains("uid " + a.uid() + ": community_id " + idOf(a, seed1IdOfFrame)
+            + " is not the Community ID of its 5-tuple with seed 0"), overSet::toString);
+        assertTrue(overSet.out().contains("\"community_id_mismatches\":2"), overSet::toString);
     }
 
     private static String connLog(final List<TruthConn> conns, final Map<String, String> ids) {

@@ -160,6 +160,43 @@ class CaptureSetSliceTest {
         }
     }
 
+    /**
+     * A capture set's per-query files are committed together: when one cannot be written (here its
+     * member was cut short after the selection), none of them appears, and no temporary file is
+     * left.
+     */
+    @Test
+    void shouldCommitASetsPerQueryFilesTogether() throws Exception {
+        final Fixture f = rotated(7106, new boolean[] {false, false});
+        final List<ConnRecord> rows = ConnLogs.readStrictly(f.conn());
+        ConnRecord inFirst = null;
+        ConnRecord inSecond = null;
+        for (ConnRecord r : rows) {
+            final int n = piecesOf(f, r.uid());
+            final boolean first = f.pieces().get(0).frames().stream().anyMatch(t -> t.uids().contains(r.uid()));
+            if (n == 1 && first && inFirst == null) {
+                inFirst = r;
+            } else if (n == 1 && !first && inSecond == null) {
+                inSecond = r;
+            }
+        }
+        assertTrue(inFirst != null && inSecond != null, "a uid in each piece");
+        final Path out = Files.createDirectory(dir.resolve("split"));
+        try (CaptureSet set = CaptureSet.open(f.set())) {
+            final CaptureSet.Selection s = set.select(List.of(inFirst, inSecond));
+            final Path second = f.pieces().get(1).file();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(second, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(24); // the second file keeps its 24-byte pcap header and loses every record
+            }
+            final Path[] outputs = {out.resolve(inFirst.uid() + ".pcap"), out.resolve(inSecond.uid() + ".pcap")};
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> set.writeEach(s, outputs, out, ExtractOptions.defaults()));
+        }
+        try (var left = Files.list(out)) {
+            assertEquals(List.of(), left.toList(), "no file of the batch, and no temporary file");
+        }
+    }
+
     @Test
     void shouldIndexOnlyTheNewRotatedFileAndDropARemovedOne() throws Exception {
         final Fixture f = rotated(7103, new boolean[] {false, false, false, false});
