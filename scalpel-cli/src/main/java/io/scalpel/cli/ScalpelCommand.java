@@ -1,6 +1,6 @@
 package io.scalpel.cli;
 
-import io.scalpel.index.Version;
+import io.scalpel.api.Scalpel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -102,7 +102,7 @@ public final class ScalpelCommand implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {Version.WRITER, "Java " + System.getProperty("java.version")};
+            return new String[] {Scalpel.VERSION, "Java " + System.getProperty("java.version")};
         }
     }
 }

@@ -47,6 +47,8 @@ import java.util.function.Consumer;
  * is decompressed into one window: such an instance serves one call at a time.
  */
 public final class Scalpel implements Closeable {
+    /** This scalpel's version, as its jar's manifest says ("scalpel 0.1.0-SNAPSHOT"). */
+    public static final String VERSION = io.scalpel.index.Version.WRITER;
 
     /** Which connection key conn.log rows are joined by: whether their VLAN tags must match the frames'. */
     public enum VlanKey {
