@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Hand-built tunnel frames, one per encapsulation Zeek decapsulates, and the cases where it does
  * not. The expected keys are the builders' own addresses and ports; the header layouts follow the
- * RFCs named in {@code Tunnels}.
+ * RFCs named in the tunnel classes of {@code io.scalpel.decode.tunnel}.
  */
 class DecoderTunnelTest {
     /** Outer tunnel endpoints: 172.16.0.1 and 172.16.0.2. */
@@ -106,18 +106,18 @@ class DecoderTunnelTest {
 
     /** IPv4/GRE (key and sequence)/IPv4/TCP. */
     static byte[] greIpv4Tcp() {
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x3000, EtherTypes.IPV4), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x3000, EtherTypes.IPV4), innerIpv4Tcp()));
     }
 
     /** IPv4/GRE/ERSPAN type II (sequence number set, 8-byte header)/Ethernet/IPv4/TCP. */
     static byte[] erspan2Ipv4Tcp() {
         final byte[] erspan = bytes(0x10, 0x17, 0x08, 0x64, 0x00, 0x00, 0x00, 0x00); // version 1, VLAN, COS, session 100, index
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x1000, 0x88BE), erspan, ethernet(EtherTypes.IPV4), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x1000, 0x88BE), erspan, ethernet(EtherTypes.IPV4), innerIpv4Tcp()));
     }
 
     /** IPv4/enhanced GRE (version 1, key, sequence)/PPP/IPv4/TCP, as PPTP sends it. */
     static byte[] pptpIpv4Tcp() {
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x3001, 0x880B), bytes(0xff, 0x03, 0x00, 0x21), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x3001, 0x880B), bytes(0xff, 0x03, 0x00, 0x21), innerIpv4Tcp()));
     }
 
     /** GTPv1-U G-PDU header for {@code payloadLength} bytes of user data, TEID 1. */
