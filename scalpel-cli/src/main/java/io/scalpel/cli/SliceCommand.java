@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "slice", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
-        "Write exactly the packets of Zeek connections, flows, Community IDs or a time range.",
+        "Write exactly the packets of Zeek connections, a flow, Community IDs or a time range.",
         "Connections are given by uid from a conn.log; the packets are written in the capture's own format.",
         "Builds the index first when the capture has none."})
 final class SliceCommand implements Callable<Integer> {

@@ -73,6 +73,9 @@ public final class DecodedPacket {
     public static final int TUNNEL_STOP_REFUSED = 3;
 
     private final FlowKey[] layers = new FlowKey[MAX_LAYERS];
+    /** Layer {@code i}'s alias key ({@link #aliasKey(int)}), valid where {@code hasAlias[i]}. */
+    private final FlowKey[] aliases = new FlowKey[MAX_LAYERS];
+    private final boolean[] hasAlias = new boolean[MAX_LAYERS];
     private final int[] tunnelTypes = new int[MAX_LAYERS];
     private final int[] layerIpOffsets = new int[MAX_LAYERS];
     private final int[] layerTransportOffsets = new int[MAX_LAYERS];
@@ -92,12 +95,14 @@ public final class DecodedPacket {
     public DecodedPacket() {
         for (int i = 0; i < MAX_LAYERS; i++) {
             layers[i] = new FlowKey();
+            aliases[i] = new FlowKey();
         }
     }
 
     public void reset() {
         for (int i = 0; i < layerCount; i++) {
             layers[i].reset();
+            hasAlias[i] = false;
             tunnelTypes[i] = TUNNEL_NONE;
             layerIpOffsets[i] = NO_OFFSET;
             layerTransportOffsets[i] = NO_OFFSET;
@@ -119,6 +124,7 @@ public final class DecodedPacket {
         }
         final FlowKey k = layers[layerCount];
         k.reset();
+        hasAlias[layerCount] = false;
         tunnelTypes[layerCount] = TUNNEL_NONE;
         layerIpOffsets[layerCount] = NO_OFFSET;
         layerTransportOffsets[layerCount] = NO_OFFSET;
@@ -146,30 +152,49 @@ public final class DecodedPacket {
         layerTransportOffsets[layerCount - 1] = transportOffset;
     }
 
-    /** Marks layer {@code i} as carrying the next layer in a tunnel of {@code type}. */
-    void tunnel(final int i, final int type) {
+    /*
+     * The tunnel decoders' side (io.scalpel.decode.tunnel): what entering a tunnel, and taking
+     * it back when Zeek would not, does to the layers.
+     */
+
+    /** Marks layer {@code i} as carrying the next layer in a tunnel of {@code type} ({@code TUNNEL_*}). */
+    public void tunnel(final int i, final int type) {
         tunnelTypes[i] = type;
+    }
+
+    /**
+     * Gives layer {@code i} its {@linkplain #aliasKey(int) alias}: the layer's addresses with IP
+     * protocol {@code protocol} and ports 0.
+     */
+    public void aliasByAddresses(final int i, final int protocol) {
+        final FlowKey alias = aliases[i];
+        alias.copyFrom(layers[i]);
+        alias.setProtocol(protocol);
+        alias.setPorts(0, 0);
+        hasAlias[i] = true;
     }
 
     /**
      * Drops the layers from {@code count} on (a tunnel the decoder entered but Zeek would not
      * decapsulate): layer {@code count - 1} is the innermost again, carrying no tunnel.
      */
-    void truncateLayers(final int count) {
+    public void truncateLayers(final int count) {
         for (int i = count; i < layerCount; i++) {
             layers[i].reset();
+            hasAlias[i] = false;
             tunnelTypes[i] = TUNNEL_NONE;
             layerIpOffsets[i] = NO_OFFSET;
             layerTransportOffsets[i] = NO_OFFSET;
         }
         layerCount = count;
         tunnelTypes[count - 1] = TUNNEL_NONE;
+        hasAlias[count - 1] = false;
         ipOffset = layerIpOffsets[count - 1];
         transportOffset = layerTransportOffsets[count - 1];
     }
 
     /** Forgets VLAN tags recorded after the first {@code count} (tags inside a tunnel). */
-    void truncateVlans(final int count) {
+    public void truncateVlans(final int count) {
         if (count <= 1) {
             innerVlan = NO_VLAN;
         }
@@ -178,6 +203,16 @@ public final class DecodedPacket {
         }
         vlanCount = count;
     }
+
+    /** Records why a tunnel inside the innermost layer is not entered ({@code TUNNEL_STOP_*}). */
+    public void tunnelStop(final int reason) {
+        this.tunnelStop = reason;
+    }
+
+    /** The most tunnels the decoder enters in this frame (its {@code Tunnel::max_depth}). */
+    public int maxTunnelDepth() { return maxTunnelDepth; }
+    /** Where the frame's captured bytes end in the buffer. */
+    public int frameEnd() { return frameEnd; }
 
     /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */
     public void addVlan(final int vlanId) {
@@ -201,9 +236,16 @@ public final class DecodedPacket {
      * The tunnel layer {@code i} carries the next layer in ({@code TUNNEL_*}), {@link #TUNNEL_NONE}
      * for the innermost. Zeek's tunnel.log names a UDP tunnel (VXLAN, Geneve, Teredo, AYIYA,
      * GTPv1) by the layer's key with its ports, and an IP or GRE tunnel by the layer's addresses
-     * with ports 0: the key itself for IP protocol 4, 41 or 47, and also for GRE over UDP.
+     * with ports 0: the key itself for IP protocol 4, 41 or 47, and for GRE over UDP the layer's
+     * {@linkplain #aliasKey(int) alias}.
      */
     public int tunnelType(final int i) { return tunnelTypes[i]; }
+    /**
+     * The other key layer {@code i} is known by, or null: a UDP layer carrying GRE (GRE over UDP)
+     * is named in tunnel.log as GRE over IP is, by its addresses with IP protocol 47 and ports 0,
+     * so the index and the queries take the layer under that key as well as under its own.
+     */
+    public FlowKey aliasKey(final int i) { return hasAlias[i] ? aliases[i] : null; }
     /** Absolute buffer offset of layer {@code i}'s IP header. */
     public int layerIpOffset(final int i) { return layerIpOffsets[i]; }
     /** Absolute buffer offset of layer {@code i}'s upper-layer header, or {@link #NO_OFFSET} (see {@link #transportOffset()}). */

@@ -7,6 +7,7 @@ import static io.scalpel.decode.NetworkOrder.i32;
 import static io.scalpel.decode.NetworkOrder.u16;
 import static io.scalpel.decode.NetworkOrder.u8;
 
+import io.scalpel.decode.tunnel.Decapsulation;
 import java.nio.ByteBuffer;
 
 /** The IPv4 header (RFC 791): addresses, protocol, fragment facts; options are skipped by IHL. */
@@ -77,7 +78,7 @@ final class Ipv4 {
             key.setFragmentPayloadLength(totalLength > headerLength ? totalLength - headerLength : 0);
         }
         if (fragmentOffset != 0) {
-            Tunnels.nonFirstFragment(key.protocol(), out);
+            Decapsulation.nonFirstFragment(key.protocol(), out);
             return STATUS_OK; // only the first fragment carries the transport header
         }
         if (datagramEnd - off < headerLength) {

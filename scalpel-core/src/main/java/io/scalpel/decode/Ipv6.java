@@ -8,6 +8,7 @@ import static io.scalpel.decode.NetworkOrder.u16;
 import static io.scalpel.decode.NetworkOrder.u32;
 import static io.scalpel.decode.NetworkOrder.u8;
 
+import io.scalpel.decode.tunnel.Decapsulation;
 import java.nio.ByteBuffer;
 
 /**
@@ -136,7 +137,7 @@ final class Ipv6 {
                     }
                     if (fragmentOffset != 0) {
                         key.setProtocol(next);
-                        Tunnels.nonFirstFragment(next, out);
+                        Decapsulation.nonFirstFragment(next, out);
                         return STATUS_OK; // only the first fragment carries the upper-layer header
                     }
                     p += FRAGMENT_HEADER_LENGTH;

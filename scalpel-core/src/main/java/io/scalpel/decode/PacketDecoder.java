@@ -15,7 +15,10 @@ import java.util.Objects;
  * FabricPath shims) and the EtherType dispatch, {@code Mpls} label stacks, {@code Ppp} PPP,
  * PPPoE sessions and Cisco HDLC, {@code Nflog} netfilter logs, {@code Ieee80211} 802.11 data
  * frames and radiotap, {@code Ipv4} and {@code Ipv6} the network layer, {@code Transport} the
- * ports, {@code Tunnels} the tunnels inside (one more layer each, as Zeek decapsulates them).
+ * ports. Once a layer's ports are read, {@link io.scalpel.decode.tunnel.Decapsulation} enters the
+ * tunnel it holds, one more layer each as Zeek decapsulates them: one small class per tunnel in
+ * {@code io.scalpel.decode.tunnel}, which hands the frame it carries back through
+ * {@link #decodeInner}.
  *
  * <p>Status after decoding:
  * <ul>
@@ -82,5 +85,22 @@ public final class PacketDecoder {
         final int status = LinkLayer.decode(linkType & LinkTypes.LINKTYPE_MASK, buffer, offset, offset + length, out);
         out.status(status);
         return status;
+    }
+
+    /**
+     * Decodes a frame carried inside the frame being decoded (a tunnel's payload), as a frame of
+     * {@code linkType} at {@code [offset, end)}, into the next layers of {@code out}, which is not
+     * reset: the tunnel decoders' way back into the decoder.
+     *
+     * @param linkType what the tunnel carries, as a link type ({@link LinkTypes#LINKTYPE_ETHERNET},
+     *                 {@link LinkTypes#LINKTYPE_RAW} for IPv4 or IPv6 by the version nibble,
+     *                 {@link LinkTypes#LINKTYPE_IPV4}, {@link LinkTypes#LINKTYPE_IPV6},
+     *                 {@link LinkTypes#LINKTYPE_IEEE802_11}, ...), as Zeek's tunnel analyzers
+     *                 name the packet inside
+     * @return the status of the inner frame's decode ({@code DecodedPacket.STATUS_*})
+     */
+    public static int decodeInner(final int linkType, final ByteBuffer buffer, final int offset, final int end,
+                                  final DecodedPacket out) {
+        return LinkLayer.decode(linkType, buffer, offset, end, out);
     }
 }

@@ -5,12 +5,13 @@ import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
 import static io.scalpel.decode.NetworkOrder.u16;
 import static io.scalpel.decode.NetworkOrder.u8;
 
+import io.scalpel.decode.tunnel.Decapsulation;
 import java.nio.ByteBuffer;
 
 /**
  * The "ports" of a flow key from the transport header: TCP, UDP and SCTP ports, ICMP and
  * ICMPv6 type and counterpart-or-code ({@link IcmpTypes}); ports 0 for every other protocol.
- * Then on to a tunnel inside ({@link Tunnels}).
+ * Then on to a tunnel inside ({@link Decapsulation}).
  */
 final class Transport {
     /** TCP, UDP and SCTP all start with source port(2) destination port(2). */
@@ -48,7 +49,10 @@ final class Transport {
                 if (protocol == FlowKey.PROTO_TCP && end - off > TCP_FLAGS_OFFSET) {
                     key.setTcpFlags(u8(buf, off + TCP_FLAGS_OFFSET));
                 }
-                return protocol == FlowKey.PROTO_UDP ? Tunnels.decode(key, buf, off, end, out) : STATUS_OK;
+                if (protocol == FlowKey.PROTO_UDP) {
+                    Decapsulation.afterUpperLayer(key, buf, off, end, out);
+                }
+                return STATUS_OK;
             case FlowKey.PROTO_ICMP:
             case FlowKey.PROTO_ICMPV6:
                 if (end - off < ICMP_TYPE_CODE_LENGTH) {
@@ -60,7 +64,8 @@ final class Transport {
                 return STATUS_OK;
             default:
                 key.setPorts(NO_PORT, NO_PORT);
-                return Tunnels.decode(key, buf, off, end, out); // IP in IP, GRE
+                Decapsulation.afterUpperLayer(key, buf, off, end, out); // IP in IP, GRE
+                return STATUS_OK;
         }
     }
 }

@@ -7,7 +7,6 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.DecodedPacket;
-import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
 import java.io.IOException;
@@ -55,8 +54,6 @@ public final class IndexBuilder {
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
     private static final int PROGRESS_EVERY = 64 * 1024;
-    /** IP protocol number of GRE. */
-    static final int GRE_PROTOCOL = 47;
 
     /** Receives scan progress, in bytes of the capture. */
     @FunctionalInterface
@@ -361,8 +358,6 @@ public final class IndexBuilder {
         final Frame frame = new Frame();
         final PacketDecoder decoder = new PacketDecoder();
         final DecodedPacket decoded = new DecodedPacket();
-        /** The address-only key of a GRE-over-UDP layer. */
-        final FlowKey greKey = new FlowKey();
         /** The keys inside a fragmented datagram's first fragment, and their depths. */
         final FlowKey[] innerKeys = newKeys(PacketChunk.MAX_ROWS_PER_FRAME);
         final int[] innerDepths = new int[PacketChunk.MAX_ROWS_PER_FRAME];
@@ -583,12 +578,12 @@ public final class IndexBuilder {
                 innerCount = 0;
                 for (int i = layers - 1; i > fragment; i--) {
                     addInnerKey(decoded.layer(i), layers - 1 - i);
-                    if (greOverUdp(i)) {
-                        addInnerKey(greKey(decoded.layer(i)), layers - 1 - i);
+                    if (decoded.aliasKey(i) != null) {
+                        addInnerKey(decoded.aliasKey(i), layers - 1 - i);
                     }
                 }
-                if (greOverUdp(fragment)) {
-                    addInnerKey(greKey(decoded.layer(fragment)), layers - 1 - fragment);
+                if (decoded.aliasKey(fragment) != null) {
+                    addInnerKey(decoded.aliasKey(fragment), layers - 1 - fragment);
                 }
                 final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), NO_FLOW);
                 fragments.add(decoded.layer(fragment), decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength(),
@@ -605,27 +600,12 @@ public final class IndexBuilder {
                     outerRows++;
                 }
                 first = false;
-                if (greOverUdp(i)) {
-                    // GRE over UDP: tunnel.log names the tunnel by the layer's addresses alone (ports 0),
-                    // as for GRE over IP, so the layer is indexed under that key as well.
-                    addLayer(greKey(layer), depth, ts);
+                if (decoded.aliasKey(i) != null) {
+                    // the layer's other name (GRE over UDP: tunnel.log's address-only key) is indexed too
+                    addLayer(decoded.aliasKey(i), depth, ts);
                     outerRows++;
                 }
             }
-        }
-
-        /** Whether layer {@code i} is a UDP (or other ported) layer that carries GRE. */
-        private boolean greOverUdp(final int i) {
-            return decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE
-                && FlowHash.protocolClass(decoded.layer(i).protocol()) != FlowHash.OTHER_PROTOCOLS;
-        }
-
-        /** The address-only key tunnel.log gives a GRE-over-UDP layer (held in a reused key). */
-        private FlowKey greKey(final FlowKey layer) {
-            greKey.copyFrom(layer);
-            greKey.setProtocol(GRE_PROTOCOL);
-            greKey.setPorts(0, 0);
-            return greKey;
         }
 
         private void addInnerKey(final FlowKey key, final int depth) {

@@ -177,16 +177,12 @@ public record FlowQuery(String label, int ipVersion,
             if (matches(k)) {
                 return i;
             }
-            if (protocol == ANY_OTHER && decoded.tunnelType(i) == DecodedPacket.TUNNEL_GRE && k.ipVersion() == ipVersion
-                && addressesMatch(k)) {
-                return i; // GRE over UDP: tunnel.log keys the tunnel by the addresses alone
+            final FlowKey alias = decoded.aliasKey(i);
+            if (alias != null && protocol == ANY_OTHER && matches(alias)) {
+                return i; // the layer's tunnel.log name (GRE over UDP), which a query without a protocol takes
             }
         }
         return -1;
-    }
-
-    private boolean addressesMatch(final FlowKey k) {
-        return forward(k) || reverse(k);
     }
 
     /** The key runs from the originator to the responder. */

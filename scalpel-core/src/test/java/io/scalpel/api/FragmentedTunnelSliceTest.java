@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.IndexSchema;
+import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Slicer;
 import io.scalpel.testdata.FragmentedTunnelScenario;
 import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.Tunnel;
+import io.scalpel.zeek.TunnelLogReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,14 +23,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tunnels in fragmented outer IPv4 datagrams (GTP-U and VXLAN, fragments in order and out of
- * order, interleaved with another datagram's): every fragment of an outer datagram belongs to the
- * outer flow and to the inner connection it carries. Slicing each uid of a generated capture gives
+ * Tunnels in fragmented outer IPv4 datagrams (GTP-U, VXLAN and GRE over UDP, fragments in order
+ * and out of order, interleaved with another datagram's): every fragment of an outer datagram
+ * belongs to the outer flow, to the inner connection it carries and, for GRE over UDP, to the GRE
+ * tunnel tunnel.log names by the two addresses. Slicing each uid of a generated capture gives
  * exactly the frames the generator's truth names.
  */
 class FragmentedTunnelSliceTest {
@@ -35,6 +40,7 @@ class FragmentedTunnelSliceTest {
     Path dir;
     FragmentedTunnelScenario.Written scenario;
     Map<String, ConnRecord> conns;
+    Map<String, Tunnel> tunnels;
 
     @BeforeEach
     void generate() throws Exception {
@@ -45,7 +51,11 @@ class FragmentedTunnelSliceTest {
                 conns.put(c.uid(), c);
             }
         }
-        assertEquals(6, conns.size());
+        assertEquals(8, conns.size());
+        try (TunnelLogReader r = TunnelLogReader.open(scenario.tunnelLog(), ConnLogListener.IGNORE)) {
+            tunnels = r.tunnels();
+        }
+        assertEquals(Set.of(FragmentedTunnelScenario.GRE_TUNNEL), tunnels.keySet());
     }
 
     @Test
@@ -57,6 +67,23 @@ class FragmentedTunnelSliceTest {
                 assertArrayEquals(truth, scalpel.select(List.of(e.getValue())).offsets(0),
                     e.getKey() + ": frames selected vs the generator's truth");
             }
+            final long[] gre = scenario.offsetsOf(FragmentedTunnelScenario.GRE_TUNNEL);
+            assertTrue(gre.length > 0);
+            assertArrayEquals(gre, scalpel.selectTunnels(List.of(tunnels.get(FragmentedTunnelScenario.GRE_TUNNEL))).offsets(0),
+                "the GRE-over-UDP tunnel of tunnel.log vs the generator's truth");
+        }
+    }
+
+    @Test
+    void shouldTakeAGreOverUdpTunnelsAddressOnlyNameForAQueryWithoutAProtocolButNotForProtocol47() throws Exception {
+        final String addresses = " 192.0.2.30:0 192.0.2.40:0";
+        try (Scalpel scalpel = Scalpel.open(scenario.capture())) {
+            // unknown_transport without ip_proto: any protocol Zeek keys by addresses alone, as tunnel.log names GRE
+            assertArrayEquals(scenario.offsetsOf(FragmentedTunnelScenario.GRE_TUNNEL), scalpel.selectQueries(List.of(
+                FlowQuery.parse("unknown_transport" + addresses, Long.MIN_VALUE, Long.MAX_VALUE, false))).offsets(0));
+            // IP protocol 47 names a GRE flow over IP, which the capture does not have: the UDP flow carries this GRE
+            assertEquals(0, scalpel.selectQueries(List.of(
+                FlowQuery.parse("47" + addresses, Long.MIN_VALUE, Long.MAX_VALUE, false))).offsets(0).length);
         }
     }
 
@@ -80,15 +107,20 @@ class FragmentedTunnelSliceTest {
              Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             final IndexManifest m = scalpel.manifest();
             assertEquals(scenario.frames().size(), m.packets());
-            // Every frame of a tunnel, whole datagram or fragment, has the outer and the inner layer's row.
-            assertEquals(scenario.tunnelledFrames(), m.outerRows());
+            // Every frame of a tunnel, whole datagram or fragment, has the outer and the inner layer's row,
+            // and a GRE-over-UDP frame one more for the GRE tunnel's address-only name.
+            assertEquals(scenario.outerNames(), m.outerRows());
             final String packets = scalpel.index().directory().resolve(IndexSchema.PACKETS_DIR).resolve("*.parquet").toString();
             final String flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_DIR).resolve("*.parquet").toString();
             assertEquals(m.packets() + m.outerRows(), count(db, "SELECT count(*) FROM read_parquet(?)", packets));
             assertEquals(scenario.frames().size(), count(db, "SELECT count(*) FROM read_parquet(?) p JOIN read_parquet(?) f"
                 + " USING (chunk, flow) WHERE f.depth = 0", packets, flows), "one innermost row per frame");
-            assertEquals(scenario.tunnelledFrames(), count(db, "SELECT count(*) FROM read_parquet(?) p JOIN read_parquet(?) f"
-                + " USING (chunk, flow) WHERE f.depth = 1", packets, flows), "one outer row per tunnelled frame");
+            assertEquals(scenario.outerNames(), count(db, "SELECT count(*) FROM read_parquet(?) p JOIN read_parquet(?) f"
+                + " USING (chunk, flow) WHERE f.depth = 1", packets, flows), "one outer row per outer name of a tunnelled frame");
+            assertEquals(scenario.offsetsOf(FragmentedTunnelScenario.GRE_TUNNEL).length, count(db,
+                "SELECT count(*) FROM read_parquet(?) p JOIN read_parquet(?) f USING (chunk, flow)"
+                + " WHERE f.depth = 1 AND f.proto = 47 AND f.src_port = 0 AND f.dst_port = 0", packets, flows),
+                "the GRE-over-UDP frames' rows under the tunnel's address-only key");
         }
     }
 

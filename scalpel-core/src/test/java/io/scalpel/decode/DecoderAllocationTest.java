@@ -41,7 +41,8 @@ class DecoderAllocationTest {
             DecoderIeee80211Test.dataIpv4Tcp(), DecoderIeee80211Test.radiotapQosIpv6Udp(),
             DecoderTunnelTest.vxlanIpv4Tcp(), DecoderTunnelTest.geneveIpv6Udp(), DecoderTunnelTest.erspan2Ipv4Tcp(),
             DecoderTunnelTest.pptpIpv4Tcp(), DecoderTunnelTest.gtpIpv4Tcp(), DecoderTunnelTest.teredoOriginIpv6Udp(),
-            DecoderTunnelTest.ayiyaIpv6Udp());
+            DecoderTunnelTest.ayiyaIpv6Udp(), DecoderTunnelTest.outerIpv4(41, DecoderTunnelTest.innerIpv6Udp()),
+            DecoderTunnelTest.greIpv4Tcp(), DecoderTunnelTest.greOverUdpIpv4Tcp());
         final int[] linkTypes = {
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_NULL,
             LinkTypes.LINKTYPE_RAW, LinkTypes.LINKTYPE_IPV4, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
@@ -50,6 +51,7 @@ class DecoderAllocationTest {
             LinkTypes.LINKTYPE_PPP, LinkTypes.LINKTYPE_PPP_HDLC, LinkTypes.LINKTYPE_C_HDLC,
             LinkTypes.LINKTYPE_NFLOG, LinkTypes.LINKTYPE_NFLOG,
             LinkTypes.LINKTYPE_IEEE802_11, LinkTypes.LINKTYPE_IEEE802_11_RADIOTAP,
+            LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET, LinkTypes.LINKTYPE_ETHERNET,
             LinkTypes.LINKTYPE_ETHERNET,

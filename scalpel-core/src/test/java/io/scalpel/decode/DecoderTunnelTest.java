@@ -32,12 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Hand-built tunnel frames, one per encapsulation Zeek decapsulates, and the cases where it does
  * not. The expected keys are the builders' own addresses and ports; the header layouts follow the
- * RFCs named in {@code Tunnels}.
+ * RFCs named in the tunnel classes of {@code io.scalpel.decode.tunnel}.
  */
 class DecoderTunnelTest {
     /** Outer tunnel endpoints: 172.16.0.1 and 172.16.0.2. */
@@ -106,18 +110,23 @@ class DecoderTunnelTest {
 
     /** IPv4/GRE (key and sequence)/IPv4/TCP. */
     static byte[] greIpv4Tcp() {
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x3000, EtherTypes.IPV4), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x3000, EtherTypes.IPV4), innerIpv4Tcp()));
     }
 
     /** IPv4/GRE/ERSPAN type II (sequence number set, 8-byte header)/Ethernet/IPv4/TCP. */
     static byte[] erspan2Ipv4Tcp() {
         final byte[] erspan = bytes(0x10, 0x17, 0x08, 0x64, 0x00, 0x00, 0x00, 0x00); // version 1, VLAN, COS, session 100, index
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x1000, 0x88BE), erspan, ethernet(EtherTypes.IPV4), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x1000, 0x88BE), erspan, ethernet(EtherTypes.IPV4), innerIpv4Tcp()));
     }
 
     /** IPv4/enhanced GRE (version 1, key, sequence)/PPP/IPv4/TCP, as PPTP sends it. */
     static byte[] pptpIpv4Tcp() {
-        return outerIpv4(Tunnels.PROTO_GRE, concat(greHeader(0x3001, 0x880B), bytes(0xff, 0x03, 0x00, 0x21), innerIpv4Tcp()));
+        return outerIpv4(47, concat(greHeader(0x3001, 0x880B), bytes(0xff, 0x03, 0x00, 0x21), innerIpv4Tcp()));
+    }
+
+    /** IPv4/UDP 40000 > 4754/GRE/IPv4/TCP: GRE over UDP (RFC 8086). */
+    static byte[] greOverUdpIpv4Tcp() {
+        return outerUdp(40000, 4754, concat(greHeader(0, EtherTypes.IPV4), innerIpv4Tcp()));
     }
 
     /** GTPv1-U G-PDU header for {@code payloadLength} bytes of user data, TEID 1. */
@@ -286,8 +295,81 @@ class DecoderTunnelTest {
         assertEquals(TUNNEL_GRE, p.tunnelType(1));
         assertEquals(INNER_TCP_V4, p.innermost().toString());
 
-        assertTunnel(decode(outerUdp(40000, 4754, concat(greHeader(0, EtherTypes.IPV4), innerIpv4Tcp()))),
-            "172.16.0.1:40000 > 172.16.0.2:4754 proto 17", TUNNEL_GRE, INNER_TCP_V4);
+        assertTunnel(decode(greOverUdpIpv4Tcp()), "172.16.0.1:40000 > 172.16.0.2:4754 proto 17", TUNNEL_GRE, INNER_TCP_V4);
+    }
+
+    @Test
+    void shouldGiveAGreOverUdpLayerTheAddressOnlyKeyTunnelLogNamesItByAsItsAlias() {
+        final PacketDecoder decoder = new PacketDecoder();
+        final DecodedPacket out = new DecodedPacket();
+        final byte[] greOverUdp = greOverUdpIpv4Tcp();
+        decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(greOverUdp), 0, greOverUdp.length, out);
+        // tunnel.log: the GRE tunnel by the outer addresses with ports 0 (core.tunnels.gre-over-udp); conn.log: the UDP flow
+        assertEquals("172.16.0.1:0 > 172.16.0.2:0 proto 47", out.aliasKey(0).toString());
+        assertEquals("172.16.0.1:40000 > 172.16.0.2:4754 proto 17", out.layer(0).toString());
+        assertEquals(null, out.aliasKey(1));
+
+        // GRE over IP is named by its own key; a UDP tunnel by its 5-tuple: neither has an alias,
+        // also when the same DecodedPacket held a GRE-over-UDP frame before.
+        for (final byte[] frame : new byte[][] {greIpv4Tcp(), vxlanIpv4Tcp(), outerIpv4(41, innerIpv6Udp())}) {
+            decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(frame), 0, frame.length, out);
+            assertEquals(2, out.layerCount(), Frames.describe(out));
+            assertEquals(null, out.aliasKey(0), Frames.describe(out));
+            assertEquals(null, out.aliasKey(1), Frames.describe(out));
+            decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(greOverUdp), 0, greOverUdp.length, out);
+        }
+
+        // A GRE header Zeek refuses (source routing): no tunnel, so no GRE name either.
+        final byte[] routing = outerUdp(40000, 4754, concat(bytes(0x40, 0, 0x08, 0x00), innerIpv4Tcp()));
+        decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(routing), 0, routing.length, out);
+        assertRefused(out, "172.16.0.1:40000 > 172.16.0.2:4754 proto 17");
+        assertEquals(null, out.aliasKey(0));
+
+        // GRE over UDP entered inside IP in IP, whose outer length check then fails: the layers
+        // inside are dropped with their alias.
+        final byte[] inner = concat(ipv4(FlowKey.PROTO_UDP, OUTER_B, OUTER_A, UDP_HEADER_LENGTH + 4 + innerIpv4Tcp().length),
+            udp(40000, 4754, 4 + innerIpv4Tcp().length), greHeader(0, EtherTypes.IPV4), innerIpv4Tcp());
+        final byte[] mismatch = outerIpv4(4, concat(inner, bytes(0)));
+        decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(mismatch), 0, mismatch.length, out);
+        assertRefused(out, "172.16.0.1:0 > 172.16.0.2:0 proto 4");
+        assertEquals(null, out.aliasKey(0));
+        assertEquals(null, out.aliasKey(1), "a dropped layer keeps no alias");
+        decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(Arrays.copyOf(mismatch, mismatch.length - 1)), 0,
+            mismatch.length - 1, out);
+        assertEquals(3, out.layerCount(), Frames.describe(out));
+        assertEquals("172.16.0.2:0 > 172.16.0.1:0 proto 47", out.aliasKey(1).toString());
+    }
+
+    /**
+     * The UDP ports Zeek registers its tunnel analyzers on (scripts/base/packet-protocols/{vxlan,
+     * geneve,teredo,ayiya,gtpv1,gre}/main.zeek), each with a payload of that tunnel, and the tunnel
+     * type tunnel.log gives it.
+     */
+    static Stream<Arguments> zeeksTunnelPorts() {
+        final byte[] inner = innerIpv4Tcp();
+        final byte[] gtp = concat(gtpHeader(0x30, 0xff, inner.length), inner);
+        return Stream.of(
+            Arguments.of(4789, concat(vxlanHeader(1), ethernet(EtherTypes.IPV4), innerIpv4Tcp()), TUNNEL_VXLAN),
+            Arguments.of(6081, concat(bytes(0x00, 0x00, 0x65, 0x58, 0, 0, 7, 0), ethernet(EtherTypes.IPV4), innerIpv4Tcp()),
+                TUNNEL_GENEVE),
+            Arguments.of(3544, innerIpv6Udp(), TUNNEL_TEREDO),
+            Arguments.of(5072, Arrays.copyOfRange(ayiyaIpv6Udp(), 14 + 20 + 8, ayiyaIpv6Udp().length), TUNNEL_AYIYA),
+            Arguments.of(2152, gtp, TUNNEL_GTPV1),
+            Arguments.of(2123, gtp, TUNNEL_GTPV1),
+            Arguments.of(4754, concat(greHeader(0, EtherTypes.IPV4), innerIpv4Tcp()), TUNNEL_GRE));
+    }
+
+    @ParameterizedTest(name = "UDP port {0}")
+    @MethodSource("zeeksTunnelPorts")
+    void shouldFindEveryTunnelZeekRegistersOnAUdpPortByTheResponderPort(final int port, final byte[] payload, final int type) {
+        final String toTunnel = "172.16.0.1:40000 > 172.16.0.2:" + port + " proto 17";
+        assertEquals(type, decode(outerUdp(40000, port, payload)).tunnelType(0), toTunnel);
+        // the reply, from the tunnel port to an ephemeral one: the tunnel port is the responder's
+        assertEquals(type, decode(outerUdp(port, 40000, payload)).tunnelType(0), "reply from " + port);
+        // to a well-known port, that port is the responder's: no tunnel
+        final DecodedPacket toDns = decode(outerUdp(port, 53, payload));
+        assertEquals(1, toDns.layerCount(), Frames.describe(toDns));
+        assertEquals(TUNNEL_STOP_NONE, toDns.tunnelStop());
     }
 
     @Test
@@ -465,7 +547,7 @@ class DecoderTunnelTest {
     static byte[][] tunnelFrames() {
         return new byte[][] {
             outerIpv4(41, innerIpv6Udp()), vxlanIpv4Tcp(), geneveIpv6Udp(), greIpv4Tcp(), erspan2Ipv4Tcp(), pptpIpv4Tcp(),
-            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4), gtpFirstFragment(),
+            gtpIpv4Tcp(), teredoOriginIpv6Udp(), ayiyaIpv6Udp(), nestedVxlan(4), gtpFirstFragment(), greOverUdpIpv4Tcp(),
         };
     }
 

@@ -24,11 +24,16 @@ import java.util.Set;
  *       the same tunnel, with fragments of its datagrams interleaved with those of the TCP ones;</li>
  *   <li>VXLAN from {@code 203.0.113.10:50000} to {@code 203.0.113.20:4789} ({@link #VXLAN}) carrying
  *       an inner UDP flow ({@link #VXLAN_UDP}) in fragmented and whole datagrams;</li>
- *   <li>a plain UDP flow ({@link #PLAIN_UDP}) of fragmented datagrams, no tunnel.</li>
+ *   <li>a plain UDP flow ({@link #PLAIN_UDP}) of fragmented datagrams, no tunnel;</li>
+ *   <li>GRE over UDP from {@code 192.0.2.30:40000} to {@code 192.0.2.40:4754} ({@link #GRE_UDP}, a
+ *       conn.log row) carrying an inner TCP connection ({@link #GRE_UDP_TCP}) in fragmented and
+ *       whole datagrams: the GRE tunnel ({@link #GRE_TUNNEL}) is named only in tunnel.log, by the
+ *       two addresses with ports 0, and is the inner connection's tunnel parent.</li>
  * </ul>
- * Every fragment of an outer datagram belongs to the outer flow and to the inner connection the
- * datagram carries. Zeek sees a fragmented datagram when its last fragment arrives, so the
- * conn.log times are completion times. The truth is recorded as the frames are built.
+ * Every fragment of an outer datagram belongs to the outer flow, to the inner connection the
+ * datagram carries, and for GRE over UDP to the GRE tunnel. Zeek sees a fragmented datagram when
+ * its last fragment arrives, so the conn.log and tunnel.log times are completion times. The truth
+ * is recorded as the frames are built.
  */
 public final class FragmentedTunnelScenario {
     public static final String GTP = "CfragGtpOuteraaaa1";
@@ -37,6 +42,9 @@ public final class FragmentedTunnelScenario {
     public static final String VXLAN = "CfragVxlanaaaaaaa4";
     public static final String VXLAN_UDP = "CfragVxUdpaaaaaaa5";
     public static final String PLAIN_UDP = "CfragPlainUdpaaaa6";
+    public static final String GRE_UDP = "CfragGreUdpaaaaaa7";
+    public static final String GRE_UDP_TCP = "CfragGreUdpTcpaaa8";
+    public static final String GRE_TUNNEL = "CfragGreTunnelaaa9";
 
     static final long T0 = 1_700_000_100_000_000_000L;
     private static final long MS = 1_000_000L;
@@ -44,6 +52,7 @@ public final class FragmentedTunnelScenario {
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int GTP_PORT = 2152;
     private static final int VXLAN_PORT = 4789;
+    private static final int GRE_IN_UDP_PORT = 4754;
     private static final int FRAGMENT_DATA = 1000;
 
     private static final byte[] MAC_A = {0x02, 0, 0, 0, 0, 0x1a};
@@ -52,13 +61,15 @@ public final class FragmentedTunnelScenario {
     private static final byte[] GTP_B = {(byte) 192, 0, 2, 20};
     private static final byte[] VTEP_A = {(byte) 203, 0, 113, 10};
     private static final byte[] VTEP_B = {(byte) 203, 0, 113, 20};
+    private static final byte[] GRE_A = {(byte) 192, 0, 2, 30};
+    private static final byte[] GRE_B = {(byte) 192, 0, 2, 40};
 
     /** One frame of the capture and the uids it belongs to. */
     public record Frame(int number, long recordOffset, long tsNanos, Set<String> uids) {
     }
 
     /** The files written and their truth. */
-    public record Written(Path capture, Path connLog, List<Frame> frames) {
+    public record Written(Path capture, Path connLog, Path tunnelLog, List<Frame> frames) {
         /** Record offsets of the frames of {@code uid}, in capture order. */
         public long[] offsetsOf(final String uid) {
             return frames.stream().filter(f -> f.uids().contains(uid)).mapToLong(Frame::recordOffset).toArray();
@@ -66,7 +77,12 @@ public final class FragmentedTunnelScenario {
 
         /** Frames of a tunnel (whole outer datagrams and fragments): each belongs to an outer and an inner uid. */
         public long tunnelledFrames() {
-            return frames.stream().filter(f -> f.uids().size() == 2).count();
+            return frames.stream().filter(f -> f.uids().size() >= 2).count();
+        }
+
+        /** The index rows of outer names: one per uid of a frame's beside its innermost one. */
+        public long outerNames() {
+            return frames.stream().filter(f -> f.uids().size() >= 2).mapToLong(f -> f.uids().size() - 1).sum();
         }
     }
 
@@ -111,6 +127,8 @@ public final class FragmentedTunnelScenario {
 
     private final List<Pending> pending = new ArrayList<>();
     private final Map<String, Conn> conns = new LinkedHashMap<>();
+    /** Tunnels only tunnel.log names (ports 0, no protocol). */
+    private final Map<String, Conn> tunnels = new LinkedHashMap<>();
     private int ipId = 0x100;
     private long tcpSeq = 1000;
 
@@ -151,7 +169,15 @@ public final class FragmentedTunnelScenario {
         plain(t += 10 * MS, plain, true, 1500, new int[] {1, 0});
         plain(t += 10 * MS, plain, false, 1500, new int[] {0, 1});
         // Interleaved: fragments of two GTP datagrams of the two inner connections, alternating.
-        interleaved(t + 10 * MS, gtp, tcp, tcpPacket(tcp, true, 1900), udp, udpPacket(udp, true, 1900));
+        interleaved(t += 10 * MS, gtp, tcp, tcpPacket(tcp, true, 1900), udp, udpPacket(udp, true, 1900));
+        // GRE over UDP: a whole datagram, a fragmented one in order and one out of order.
+        final Conn greUdp = conn(GRE_UDP, "udp", GRE_A, 40000, GRE_B, GRE_IN_UDP_PORT, null);
+        final Conn greTunnel = new Conn(GRE_TUNNEL, "-", GRE_A, 0, GRE_B, 0, null);
+        tunnels.put(GRE_TUNNEL, greTunnel);
+        final Conn greTcp = conn(GRE_UDP_TCP, "tcp", new byte[] {10, 9, 0, 1}, 40002, new byte[] {10, 9, 0, 2}, 443, GRE_TUNNEL);
+        greOverUdp(t += 10 * MS, greUdp, greTunnel, greTcp, true, tcpPacket(greTcp, true, 0), null);
+        greOverUdp(t += 10 * MS, greUdp, greTunnel, greTcp, false, tcpPacket(greTcp, false, 1800), new int[] {0, 1});
+        greOverUdp(t += 10 * MS, greUdp, greTunnel, greTcp, true, tcpPacket(greTcp, true, 1800), new int[] {1, 0});
     }
 
     private Conn conn(final String uid, final String proto, final byte[] orig, final int origPort, final byte[] resp,
@@ -227,6 +253,20 @@ public final class FragmentedTunnelScenario {
         send(ts, outer, true, inner, fromOrig, outerDatagram(outer, true, vxlanPayload(innerPacket), order));
     }
 
+    /** GRE over UDP (a GRE header carrying IPv4) of outer flow {@code outer}, always sent from its orig side. */
+    private void greOverUdp(final long ts, final Conn outer, final Conn tunnel, final Conn inner, final boolean fromOrig,
+                            final byte[] innerPacket, final int[] order) {
+        final byte[] gre = ByteArrayBuilder.bigEndian().u16(0).u16(ETHERTYPE_IPV4).bytes(innerPacket).toByteArray();
+        long t = ts;
+        for (byte[] p : outerDatagram(outer, true, gre, order)) {
+            add(t, ethernet(true, p), Set.of(outer.uid, inner.uid, tunnel.uid));
+            t += MS;
+        }
+        outer.saw(true, t - MS);
+        inner.saw(fromOrig, t - MS);
+        tunnel.saw(true, t - MS);
+    }
+
     private void plain(final long ts, final Conn c, final boolean fromOrig, final int payloadLength, final int[] order) {
         final byte[] src = fromOrig ? c.orig : c.resp;
         final byte[] dst = fromOrig ? c.resp : c.orig;
@@ -295,10 +335,8 @@ public final class FragmentedTunnelScenario {
         }
         final Path connLog = dir.resolve("conn.log");
         try (BufferedWriter out = Files.newBufferedWriter(connLog, StandardCharsets.UTF_8)) {
-            out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n");
-            out.write("#path\tconn\n#open\t2023-11-14-22-13-20\n");
-            out.write("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\tresp_pkts\ttunnel_parents\n");
-            out.write("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tset[string]\n");
+            TunnelScenario.header(out, "conn", "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration\torig_pkts\tresp_pkts\ttunnel_parents",
+                "time\tstring\taddr\tport\taddr\tport\tenum\tinterval\tcount\tcount\tset[string]");
             for (Conn c : conns.values()) {
                 out.write(String.join("\t", ZeekConnLog.seconds(c.first), c.uid, AddressText.of(c.orig), Integer.toString(c.origPort),
                     AddressText.of(c.resp), Integer.toString(c.respPort), c.proto,
@@ -308,6 +346,20 @@ public final class FragmentedTunnelScenario {
             }
             out.write("#close\t2023-11-14-22-23-20\n");
         }
-        return new Written(capture, connLog, List.copyOf(frames));
+        final Path tunnelLog = dir.resolve("tunnel.log");
+        try (BufferedWriter out = Files.newBufferedWriter(tunnelLog, StandardCharsets.UTF_8)) {
+            TunnelScenario.header(out, "tunnel", "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\ttunnel_type\taction",
+                "time\tstring\taddr\tport\taddr\tport\tenum\tenum");
+            for (Conn t : tunnels.values()) { // GRE tunnels: by their addresses, ports 0
+                out.write(String.join("\t", ZeekConnLog.seconds(t.first), t.uid, AddressText.of(t.orig), "0", AddressText.of(t.resp), "0",
+                    "Tunnel::GRE", "Tunnel::DISCOVER"));
+                out.write('\n');
+                out.write(String.join("\t", ZeekConnLog.seconds(t.last), t.uid, AddressText.of(t.orig), "0", AddressText.of(t.resp), "0",
+                    "Tunnel::GRE", "Tunnel::CLOSE"));
+                out.write('\n');
+            }
+            out.write("#close\t2023-11-14-22-23-20\n");
+        }
+        return new Written(capture, connLog, tunnelLog, List.copyOf(frames));
     }
 }

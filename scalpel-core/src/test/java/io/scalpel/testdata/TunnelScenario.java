@@ -462,7 +462,8 @@ public final class TunnelScenario {
             Integer.toString(t.respP()), t.type(), action);
     }
 
-    private static void header(final BufferedWriter out, final String path, final String fields, final String types)
+    /** The header lines of a Zeek TSV log of {@code path} with the given {@code #fields} and {@code #types}. */
+    static void header(final BufferedWriter out, final String path, final String fields, final String types)
         throws IOException {
         out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n");
         out.write("#path\t" + path + "\n#open\t2023-11-14-22-13-20\n");
