@@ -37,6 +37,10 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "build every index from the start of its capture, even one that could be extended or kept")
     boolean rebuild;
 
+    @Option(names = "--verify", description = "read every byte of each index (page CRCs, part and manifest digests) and report each file;"
+        + " nothing is built or written (exit 3 when damaged)")
+    boolean verify;
+
     @Option(names = "--recompress", paramLabel = "OUT",
         description = "write a seekable copy of CAPTURE (gzip members, or zstd frames if OUT ends in .zst, of 1 MiB of capture each) to OUT and index the copy (only with one CAPTURE)")
     Path recompress;
@@ -54,6 +58,16 @@ final class IndexCommand implements Callable<Integer> {
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (verify) {
+            if (rebuild || recompress != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--verify only reads: give it without --rebuild and --recompress");
+            }
+            boolean intact = true;
+            for (Path capture : captures) {
+                intact &= IndexVerification.run(capture, index, json, out, err);
+            }
+            return (intact ? ExitCode.OK : ExitCode.BAD_INPUT).code();
+        }
         if (recompress != null) {
             final io.scalpel.index.Recompressor.Result c = io.scalpel.index.Recompressor.recompress(captures.get(0), recompress,
                 io.scalpel.index.Recompressor.codecFor(recompress));
@@ -96,6 +110,9 @@ final class IndexCommand implements Callable<Integer> {
         }
         if (m.compression() != null && !quiet && !json) {
             err.println(CompressionReport.line(capture, m.compression()));
+        }
+        if (r.mode() == IndexBuilder.Mode.REBUILT && r.replaced() != null) {
+            err.println("scalpel: warning: " + capture + ": rebuilt its index: " + r.replaced());
         }
         if (json) {
             out.println(Json.object(summary(capture, r, seconds, bytes)));

@@ -111,7 +111,7 @@ public final class CaptureSet implements Closeable {
             manifest = built.manifest();
         } else {
             try {
-                manifest = CaptureSetManifest.read(manifestFile);
+                manifest = CaptureSetManifest.read(manifestFile, CaptureSetManifest.rebuildAdvice(directory, options.index()));
             } catch (IndexException e) {
                 if (!options.reindex()) {
                     throw e;
@@ -132,6 +132,45 @@ public final class CaptureSet implements Closeable {
     public static CaptureSetBuilder.Result index(final Path directory, final Path indexDirectory, final IndexBuilder.Progress progress,
                                                  final boolean rebuild) throws IOException {
         return new CaptureSetBuilder(directory, indexDirectory).progress(progress).rebuild(rebuild).build();
+    }
+
+    /**
+     * Checks every byte of the set index of {@code directory} (see
+     * {@link io.scalpel.index.PacketIndex#verify}): {@code set.json}, then each member's index, file by
+     * file, named relative to the set index ({@code members/a.pcap.scalpel/manifest.json}). Nothing is
+     * written.
+     *
+     * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     */
+    public static List<io.scalpel.index.IndexFileCheck> verify(final Path directory, final Path indexDirectory) throws IOException {
+        final Path dir = (indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory)).toAbsolutePath();
+        final Path manifestFile = dir.resolve(CaptureSetManifest.MANIFEST_FILE);
+        final String advice = CaptureSetManifest.rebuildAdvice(directory, indexDirectory);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new IndexException(IndexException.Kind.MISSING, directory + ": no capture set index in " + dir
+                + "; run `scalpel index " + directory + "`");
+        }
+        final List<io.scalpel.index.IndexFileCheck> checks = new ArrayList<>();
+        final CaptureSetManifest manifest;
+        try {
+            manifest = CaptureSetManifest.read(manifestFile, advice);
+            checks.add(new io.scalpel.index.IndexFileCheck(CaptureSetManifest.MANIFEST_FILE, Files.size(manifestFile), null));
+        } catch (IndexException e) {
+            checks.add(new io.scalpel.index.IndexFileCheck(CaptureSetManifest.MANIFEST_FILE, Files.size(manifestFile), e.problem()));
+            return checks;
+        }
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            final Path capture = directory.resolve(m.file());
+            try {
+                for (io.scalpel.index.IndexFileCheck c : io.scalpel.index.PacketIndex.verify(capture, dir.resolve(m.index()))) {
+                    checks.add(c.file().equals(capture.toString()) ? c
+                        : new io.scalpel.index.IndexFileCheck(m.index() + "/" + c.file(), c.bytes(), c.problem()));
+                }
+            } catch (IndexException e) {
+                checks.add(new io.scalpel.index.IndexFileCheck(m.index(), -1, e.problem()));
+            }
+        }
+        return checks;
     }
 
     /** The indexing this open ran, or null when the set index was used as it was. */
@@ -202,7 +241,12 @@ public final class CaptureSet implements Closeable {
             for (int i : meeting) {
                 sub.add(queries.get(i));
             }
-            final Scalpel.Selection sel = s.selectQueries(sub);
+            final Scalpel.Selection sel;
+            try {
+                sel = s.selectQueries(sub);
+            } catch (IndexException e) {
+                throw inSet(e);
+            }
             final long[][] offsets = new long[queries.size()][];
             java.util.Arrays.fill(offsets, new long[0]);
             for (int k = 0; k < meeting.size(); k++) {
@@ -222,7 +266,11 @@ public final class CaptureSet implements Closeable {
         for (CaptureSetManifest.Member m : manifest.members()) {
             if (meetsFrames(m, from, to)) {
                 final Scalpel s = member(m);
-                found.add(new MemberSelection(m, s, new long[][] {s.selectWindow(from, to)}));
+                try {
+                    found.add(new MemberSelection(m, s, new long[][] {s.selectWindow(from, to)}));
+                } catch (IndexException e) {
+                    throw inSet(e);
+                }
             }
         }
         return new Selection(List.of(label), found);
@@ -357,10 +405,22 @@ public final class CaptureSet implements Closeable {
     private Scalpel member(final CaptureSetManifest.Member m) throws IOException {
         Scalpel s = opened.get(m.file());
         if (s == null) {
-            s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
+            try {
+                s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
+            } catch (IndexException e) {
+                throw inSet(e);
+            }
             opened.put(m.file(), s);
         }
         return s;
+    }
+
+    /**
+     * A member's index refused: what rebuilds it is {@code scalpel index DIR} (the set), not the
+     * command the member's own index would name.
+     */
+    private IndexException inSet(final IndexException e) {
+        return e.advice() == null ? e : e.withAdvice(CaptureSetManifest.rebuildAdvice(directory, options.index()));
     }
 
     @Override
