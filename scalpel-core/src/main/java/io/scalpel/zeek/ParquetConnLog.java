@@ -120,6 +120,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
      */
     static ParquetConnLog open(final Path path, final String source, final ZeekLogKind kind, final ConnLogListener listener)
         throws IOException {
+        ParquetFooterCheck.check(path, source); // before parquet-java allocates what the footer declares
         final ParquetFileReader reader;
         try {
             reader = ParquetFileReader.open(new LocalInputFile(path) {
