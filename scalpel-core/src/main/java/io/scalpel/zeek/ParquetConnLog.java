@@ -50,6 +50,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     private static final long JULIAN_EPOCH_DAY = 2_440_588L;
     private static final int INT96_BYTES = 12;
     private static final int INTERVAL_BYTES = 12;
+    /** Longest text of parquet-java's own message kept in ours. */
+    private static final int MAX_CAUSE_CHARS = 200;
 
     /** How a column's values are stored. */
     private enum Encoding {
@@ -187,8 +189,11 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     bad = bad == null ? e : bad;
                 } catch (RuntimeException e) {
                     throw unreadable(e);
-                } finally {
-                    c.reader.consume();
+                }
+                try {
+                    c.reader.consume(); // may read (and decompress) the next page
+                } catch (RuntimeException e) {
+                    throw unreadable(e);
                 }
             }
             if (uidFilter != null) {
@@ -231,9 +236,14 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             if (pages == null) {
                 return false;
             }
-            final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new NoConverter(projection), projection, createdBy);
-            for (Column c : columns) {
-                c.reader = store.getColumnReader(c.descriptor);
+            try {
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(ParquetPageLimits.of(pages), new NoConverter(projection),
+                    projection, createdBy);
+                for (Column c : columns) {
+                    c.reader = store.getColumnReader(c.descriptor); // reads the first page
+                }
+            } catch (RuntimeException e) {
+                throw unreadable(e);
             }
             leftInGroup = pages.getRowCount();
         }
@@ -244,7 +254,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
 
     private ConnLogFormatException unreadable(final Exception e) {
         return new ConnLogFormatException(source, 0, "row " + (rowNumber + 1) + ": unreadable Parquet data ("
-            + e.getMessage() + ")", e);
+            + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
     }
 
     /** The column of {@code f}, or null when the file has none; refuses one of a type {@code f} cannot have. */
