@@ -124,7 +124,7 @@ final class IndexPart {
             try (ParquetFileReader r = ParquetFileReader.open(file, PacketIndex.options(FilterCompat.NOOP))) {
                 return new Opened(file, r.getFooter());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
             throw corrupt(e);
         }
     }
@@ -154,7 +154,7 @@ final class IndexPart {
             String where;
             try {
                 where = locate();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | NoClassDefFoundError e) {
                 where = null;
             }
             throw new IndexException(IndexException.Kind.CORRUPT, path + ": " + (where != null ? where
@@ -180,7 +180,7 @@ final class IndexPart {
             where = locate();
         } catch (IndexException e) {
             return e;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
             // the walk found nothing better to say than the failure itself
         }
         return new IndexException(IndexException.Kind.CORRUPT, path + ": " + (where != null ? where

@@ -490,7 +490,8 @@ public final class PacketIndex implements Closeable {
             }
         } catch (VisitorFailure e) {
             throw e.rethrow();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+            // (parquet-java names the file in some of its messages with Hadoop's Path, which is not shipped)
             throw part.corrupt(e);
         }
     }
@@ -556,7 +557,8 @@ public final class PacketIndex implements Closeable {
             }
         } catch (VisitorFailure e) {
             throw e.rethrow();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+            // (parquet-java names the file in some of its messages with Hadoop's Path, which is not shipped)
             throw part.corrupt(e);
         }
     }

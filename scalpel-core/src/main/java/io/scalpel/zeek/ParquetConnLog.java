@@ -132,8 +132,9 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     }
                 },
                 HadoopFreeReadOptions.filtered(FilterCompat.NOOP, ParquetLogCodecs.INSTANCE));
-        } catch (IOException | RuntimeException e) {
-            throw new ConnLogFormatException(source, 0, "unreadable Parquet file (" + e.getMessage() + ")", e);
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+            throw new ConnLogFormatException(source, 0, "unreadable Parquet file ("
+                + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
         }
         try {
             final MessageType schema = reader.getFooter().getFileMetaData().getSchema();
@@ -187,12 +188,12 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     }
                 } catch (MalformedLineException e) {
                     bad = bad == null ? e : bad;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | NoClassDefFoundError e) {
                     throw unreadable(e);
                 }
                 try {
                     c.reader.consume(); // may read (and decompress) the next page
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | NoClassDefFoundError e) {
                     throw unreadable(e);
                 }
             }
@@ -230,7 +231,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             final PageReadStore pages;
             try {
                 pages = reader.readNextRowGroup();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+                // (parquet-java names the file in some messages with Hadoop's Path, which is not shipped)
                 throw unreadable(e);
             }
             if (pages == null) {
@@ -242,7 +244,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                 for (Column c : columns) {
                     c.reader = store.getColumnReader(c.descriptor); // reads the first page
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | NoClassDefFoundError e) {
                 throw unreadable(e);
             }
             leftInGroup = pages.getRowCount();
@@ -252,7 +254,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         return true;
     }
 
-    private ConnLogFormatException unreadable(final Exception e) {
+    private ConnLogFormatException unreadable(final Throwable e) {
         return new ConnLogFormatException(source, 0, "row " + (rowNumber + 1) + ": unreadable Parquet data ("
             + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
     }

@@ -1,6 +1,7 @@
 package io.scalpel.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,9 +25,10 @@ import java.util.stream.Stream;
  * Fuzz test of the index reader (see docs/robustness.md): the input is a list of damages done to
  * the files of an index of a generated capture (its manifest and every part of both tables): a
  * byte changed, a file cut short, a part replaced by the part of the same name of another
- * capture's index. After each, the capture is sliced through the index (every uid, and a time
- * window) and the index is verified. Every slice must select exactly what the intact index
- * selects (the generator's truth), or be refused with an {@link IndexException} whose message is
+ * capture's index. After each, every row of both tables is read, a few flows are looked up by
+ * hash (the bloom filters and page indexes of a lookup), and the index is verified. Every read
+ * must give exactly the rows of the intact index (whose lookups select the generator's truth,
+ * checked once), or be refused with an {@link IndexException} whose message is
  * one line naming a file of the index (or, for the other capture's manifest, the index as stale); and {@link PacketIndex#verify} must call the index damaged
  * exactly when a byte of it changed. Each damage is undone before the next input. Without
  * {@code JAZZER_FUZZ} the committed inputs under {@code IndexReaderFuzzTestInputs/} run as
@@ -36,7 +38,7 @@ class IndexReaderFuzzTest {
     /** Bytes per damage in the input: what (1), which file (1), where (4), value (1). */
     private static final int DAMAGE_BYTES = 7;
     private static final int MAX_DAMAGES = 4;
-    /** Uids looked up one by one (fewer than {@link io.scalpel.slice.Slicer#LOOKUPS_BEFORE_SCAN}). */
+    /** Flows looked up by hash after each damage. */
     private static final int LOOKUPS = 3;
 
     /** The indexes, built once per JVM, and what their intact form selects. */
@@ -46,11 +48,10 @@ class IndexReaderFuzzTest {
         final List<Path> files = new ArrayList<>();
         final List<byte[]> intact = new ArrayList<>();
         final Path other;
-        final List<ConnRecord> rows;
-        final long[][] expected;
-        final long[] window;
-        final long from;
-        final long to;
+        final List<String> packetRows = new ArrayList<>();
+        final List<String> flowRows = new ArrayList<>();
+        final long[] hashes = new long[LOOKUPS];
+        final List<List<String>> lookups = new ArrayList<>();
 
         Fixture() throws IOException {
             final Path dir = Files.createTempDirectory("scalpel-index-fuzz");
@@ -70,22 +71,32 @@ class IndexReaderFuzzTest {
             for (Path f : files) {
                 intact.add(Files.readAllBytes(f));
             }
-            rows = ConnLogs.readStrictly(dir.resolve("conn.log"));
-            from = truth.firstTsNanos();
-            to = from + (truth.lastTsNanos() - from) / 2;
-            try (Scalpel s = open()) {
-                expected = s.select(rows).offsets();
-                window = s.selectWindow(from, to);
+            final List<ConnRecord> rows = ConnLogs.readStrictly(dir.resolve("conn.log"));
+            try (Scalpel s = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(index).withBuildIfMissing(false))) {
+                final long[][] selected = s.select(rows).offsets();
+                for (int i = 0; i < rows.size(); i++) {
+                    final String uid = rows.get(i).uid();
+                    assertArrayEquals(truth.framesOf(uid).stream().mapToLong(f -> truth.frame(f).recordOffset()).sorted().toArray(),
+                        selected[i], uid);
+                }
+                for (int i = 0; i < LOOKUPS; i++) {
+                    hashes[i] = s.query(rows.get(i)).flowHash();
+                }
             }
-            for (int i = 0; i < rows.size(); i++) {
-                final String uid = rows.get(i).uid();
-                assertArrayEquals(truth.framesOf(uid).stream().mapToLong(f -> truth.frame(f).recordOffset()).sorted().toArray(),
-                    expected[i], uid);
-            }
+            read(PacketIndex.open(capture, index), packetRows, flowRows, lookups);
         }
 
-        Scalpel open() throws IOException {
-            return Scalpel.open(capture, Scalpel.Options.defaults().withIndex(index).withBuildIfMissing(false));
+        /** Every row of both tables, and the rows of each lookup, as text. */
+        void read(final PacketIndex i, final List<String> packets, final List<String> flows, final List<List<String>> found)
+            throws IOException {
+            i.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> packets.add(ts + " " + offset + " " + caplen + " " + chunk
+                + " " + flow + " " + dgramTs));
+            i.scanFlows((chunk, flow, hash, first, last) -> flows.add(chunk + " " + flow + " " + hash + " " + first + " " + last));
+            for (long hash : hashes) {
+                final List<String> rows = new ArrayList<>();
+                i.lookup(hash, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, caplen, chunk, flow, dgramTs) -> rows.add(ts + " " + offset));
+                found.add(rows);
+            }
         }
     }
 
@@ -98,7 +109,7 @@ class IndexReaderFuzzTest {
         return fixture;
     }
 
-    /** Up to four damages, then every slice and a verification. */
+    /** Up to four damages, then every row read, a few lookups and a verification. */
     @FuzzTest(maxDuration = "30m")
     void damagedIndex(final byte[] input) throws IOException {
         final Fixture f = fixture();
@@ -110,7 +121,7 @@ class IndexReaderFuzzTest {
                 changed |= damage(f, file, input[d] & 0x03, input, d);
                 touched[file] = true;
             }
-            sliceAndVerify(f, changed);
+            readAndVerify(f, changed);
         } finally {
             for (int i = 0; i < touched.length; i++) {
                 if (touched[i]) {
@@ -155,18 +166,15 @@ class IndexReaderFuzzTest {
         return !java.util.Arrays.equals(Files.readAllBytes(path), f.intact.get(file));
     }
 
-    private static void sliceAndVerify(final Fixture f, final boolean changed) throws IOException {
-        try (Scalpel s = f.open()) {
-            final long[][] got = s.select(f.rows).offsets();
-            for (int i = 0; i < got.length; i++) {
-                assertArrayEquals(f.expected[i], got[i], "a damaged index selected other frames for " + f.rows.get(i).uid());
-            }
-            assertArrayEquals(f.window, s.selectWindow(f.from, f.to), "a damaged index selected other frames in the window");
-            // a few uids: looked up one by one, not by a scan of both tables
-            final long[][] few = s.select(f.rows.subList(0, LOOKUPS)).offsets();
-            for (int i = 0; i < LOOKUPS; i++) {
-                assertArrayEquals(f.expected[i], few[i], "a damaged index found other frames for " + f.rows.get(i).uid());
-            }
+    private static void readAndVerify(final Fixture f, final boolean changed) throws IOException {
+        try {
+            final List<String> packets = new ArrayList<>();
+            final List<String> flows = new ArrayList<>();
+            final List<List<String>> lookups = new ArrayList<>();
+            f.read(PacketIndex.open(f.capture, f.index), packets, flows, lookups);
+            assertEquals(f.packetRows, packets, "a damaged index gave other packet rows");
+            assertEquals(f.flowRows, flows, "a damaged index gave other flow rows");
+            assertEquals(f.lookups, lookups, "a damaged index looked up other rows");
         } catch (IndexException e) {
             assertRefusal(f, e);
         }
