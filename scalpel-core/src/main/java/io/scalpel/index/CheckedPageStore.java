@@ -14,7 +14,6 @@ import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 import org.apache.parquet.io.ParquetDecodingException;
 
@@ -42,20 +41,12 @@ final class CheckedPageStore implements PageReadStore {
         this.blockIndex = blockIndex;
     }
 
-    /** The row group {@code pages} that {@code reader} just returned, checked page by page. */
-    static CheckedPageStore of(final PageReadStore pages, final ParquetFileReader reader, final ParquetMetadata footer) {
-        final long first = pages.getRowIndexOffset().orElseThrow(() -> new ParquetDecodingException("row group without its row index"));
-        final java.util.List<BlockMetaData> blocks = footer.getBlocks();
-        for (int i = 0; i < blocks.size(); i++) {
-            if (blocks.get(i).getRowIndexOffset() == first) {
-                if (blocks.get(i).getRowCount() != pages.getRowCount()) {
-                    throw new ParquetDecodingException("row group " + i + " has " + pages.getRowCount() + " rows, its footer says "
-                        + blocks.get(i).getRowCount());
-                }
-                return new CheckedPageStore(pages, reader, blocks.get(i), i);
-            }
-        }
-        throw new ParquetDecodingException("no row group starts at row " + first);
+    /**
+     * Row group {@code blockIndex} of {@code reader} (an index into {@link ParquetFileReader#getRowGroups()}),
+     * as {@code pages} that {@code reader} just read of it, checked page by page.
+     */
+    static CheckedPageStore of(final PageReadStore pages, final ParquetFileReader reader, final int blockIndex) {
+        return new CheckedPageStore(pages, reader, reader.getRowGroups().get(blockIndex), blockIndex);
     }
 
     @Override

@@ -448,9 +448,12 @@ public final class PacketIndex implements Closeable {
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
-            PageReadStore pages;
-            while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(CheckedPageStore.of(pages, r, packets.footer()),
+            for (int group = 0; group < r.getRowGroups().size(); group++) {
+                final PageReadStore pages = r.readFilteredRowGroup(group);
+                if (pages == null) {
+                    continue; // no row of this row group can pass the filter
+                }
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(CheckedPageStore.of(pages, r, group),
                     UNUSED_CONVERTER, schema, createdBy);
                 final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
                 final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
@@ -539,9 +542,12 @@ public final class PacketIndex implements Closeable {
                 r.setRequestedSchema(projection);
             }
             final MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
-            PageReadStore pages;
-            while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final RecordReader<?> records = io.getRecordReader(CheckedPageStore.of(pages, r, table.footer()), materializer, filter);
+            for (int group = 0; group < r.getRowGroups().size(); group++) {
+                final PageReadStore pages = r.readFilteredRowGroup(group);
+                if (pages == null) {
+                    continue; // no row of this row group can pass the filter
+                }
+                final RecordReader<?> records = io.getRecordReader(CheckedPageStore.of(pages, r, group), materializer, filter);
                 final long n = pages.getRowCount();
                 for (long i = 0; i < n; i++) {
                     final Object row = records.read();

@@ -114,12 +114,15 @@ class IndexReaderFuzzTest {
     void damagedIndex(final byte[] input) throws IOException {
         final Fixture f = fixture();
         final boolean[] touched = new boolean[f.files.size()];
-        boolean changed = false;
         try {
             for (int d = 0; d + DAMAGE_BYTES <= input.length && d / DAMAGE_BYTES < MAX_DAMAGES; d += DAMAGE_BYTES) {
                 final int file = (input[d + 1] & 0xFF) % f.files.size();
-                changed |= damage(f, file, input[d] & 0x03, input, d);
+                damage(f, file, input[d] & 0x03, input, d);
                 touched[file] = true;
+            }
+            boolean changed = false; // (a second damage may undo a first)
+            for (int i = 0; i < touched.length; i++) {
+                changed |= touched[i] && !java.util.Arrays.equals(Files.readAllBytes(f.files.get(i)), f.intact.get(i));
             }
             readAndVerify(f, changed);
         } finally {
@@ -131,12 +134,12 @@ class IndexReaderFuzzTest {
         }
     }
 
-    /** Does one damage; returns whether the file's bytes differ from the intact ones afterwards. */
-    private static boolean damage(final Fixture f, final int file, final int what, final byte[] input, final int d) throws IOException {
+    /** Does one damage to one file. */
+    private static void damage(final Fixture f, final int file, final int what, final byte[] input, final int d) throws IOException {
         final Path path = f.files.get(file);
         final byte[] now = Files.readAllBytes(path);
         if (now.length == 0) {
-            return !java.util.Arrays.equals(now, f.intact.get(file));
+            return;
         }
         final int at = (int) (((input[d + 2] & 0xFFL) << 24 | (input[d + 3] & 0xFF) << 16 | (input[d + 4] & 0xFF) << 8
             | (input[d + 5] & 0xFF)) % now.length);
@@ -148,13 +151,13 @@ class IndexReaderFuzzTest {
                 try (RandomAccessFile r = new RandomAccessFile(path.toFile(), "rw")) {
                     r.setLength(at);
                 }
-                return !java.util.Arrays.equals(Files.readAllBytes(path), f.intact.get(file));
+                return;
             }
             default -> {
                 final Path swap = f.other.resolve(f.index.relativize(path).toString());
                 if (Files.isRegularFile(swap)) {
                     Files.write(path, Files.readAllBytes(swap));
-                    return !java.util.Arrays.equals(Files.readAllBytes(path), f.intact.get(file));
+                    return;
                 }
                 now[at] ^= value;
             }
@@ -163,7 +166,6 @@ class IndexReaderFuzzTest {
             r.seek(at);
             r.write(now[at]);
         }
-        return !java.util.Arrays.equals(Files.readAllBytes(path), f.intact.get(file));
     }
 
     private static void readAndVerify(final Fixture f, final boolean changed) throws IOException {
