@@ -159,7 +159,7 @@ final class IndexPart {
             }
             throw new IndexException(IndexException.Kind.CORRUPT, path + ": " + (where != null ? where
                 : "the file does not match its digest in the index manifest, though its footer and every page's CRC do"
-                    + " (a page header changed)"), advice);
+                    + " (a byte outside the page bodies changed: a page header or the file's magic number)"), advice);
         }
     }
 
