@@ -1,8 +1,6 @@
 package io.scalpel.index;
 
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.PrimitiveIterator;
 import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
@@ -28,14 +26,13 @@ import org.apache.parquet.io.ParquetDecodingException;
  * group. A page that fails is refused with a {@link ParquetDecodingException}, which
  * {@link IndexPart#corrupt} turns into the index's refusal.
  */
-final class CheckedPageStore implements PageReadStore {
-    private final PageReadStore pages;
+final class CheckedPageStore extends ForwardingPageReadStore {
     private final ParquetFileReader reader;
     private final BlockMetaData block;
     private final int blockIndex;
 
     private CheckedPageStore(final PageReadStore pages, final ParquetFileReader reader, final BlockMetaData block, final int blockIndex) {
-        this.pages = pages;
+        super(pages);
         this.reader = reader;
         this.block = block;
         this.blockIndex = blockIndex;
@@ -62,26 +59,6 @@ final class CheckedPageStore implements PageReadStore {
         }
         final OffsetIndex offsets = reader.getColumnIndexStore(blockIndex).getOffsetIndex(chunk.getPath());
         return new Checked(pages.getPageReader(descriptor), descriptor, chunk, offsets, block.getRowCount(), blockIndex);
-    }
-
-    @Override
-    public long getRowCount() {
-        return pages.getRowCount();
-    }
-
-    @Override
-    public Optional<Long> getRowIndexOffset() {
-        return pages.getRowIndexOffset();
-    }
-
-    @Override
-    public Optional<PrimitiveIterator.OfLong> getRowIndexes() {
-        return pages.getRowIndexes();
-    }
-
-    @Override
-    public void close() {
-        pages.close();
     }
 
     /** The pages of one column chunk. */

@@ -1,7 +1,5 @@
 package io.scalpel.zeek;
 
-import java.util.Optional;
-import java.util.PrimitiveIterator;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DictionaryPage;
@@ -15,11 +13,9 @@ import org.apache.parquet.io.ParquetDecodingException;
  * bytes (parquet-java makes an array of N entries first). No checksum covers a page header in the
  * files other tools write.
  */
-final class ParquetPageLimits implements PageReadStore {
-    private final PageReadStore pages;
-
+final class ParquetPageLimits extends io.scalpel.index.ForwardingPageReadStore {
     private ParquetPageLimits(final PageReadStore pages) {
-        this.pages = pages;
+        super(pages);
     }
 
     static PageReadStore of(final PageReadStore pages) {
@@ -50,25 +46,5 @@ final class ParquetPageLimits implements PageReadStore {
                 return reader.readPage();
             }
         };
-    }
-
-    @Override
-    public long getRowCount() {
-        return pages.getRowCount();
-    }
-
-    @Override
-    public Optional<Long> getRowIndexOffset() {
-        return pages.getRowIndexOffset();
-    }
-
-    @Override
-    public Optional<PrimitiveIterator.OfLong> getRowIndexes() {
-        return pages.getRowIndexes();
-    }
-
-    @Override
-    public void close() {
-        pages.close();
     }
 }
