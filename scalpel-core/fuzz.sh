@@ -21,6 +21,7 @@ io.scalpel.decode.PacketDecoderFuzzTest#decodeAnyFrame
 io.scalpel.zeek.ConnLogFuzzTest#tsvRows
 io.scalpel.zeek.ConnLogFuzzTest#anyLog
 io.scalpel.zeek.ParquetConnLogFuzzTest#parquetLog
+io.scalpel.zeek.ParquetConnLogFuzzTest#parquetFooter
 io.scalpel.index.IndexReaderFuzzTest#damagedIndex"
 if [ $# -gt 1 ]; then
     shift

@@ -73,12 +73,24 @@ final class ParquetFooterCheck {
             }
             final ByteBuffer footer = ByteBuffer.allocate((int) length);
             readFully(ch, footer, size - TAIL_BYTES - length);
-            final ParquetFooterCheck c = new ParquetFooterCheck(footer.array());
-            try {
-                c.struct(0);
-            } catch (IllegalStateException e) {
-                throw refuse(source, "footer byte " + c.pos + ": " + e.getMessage());
+            final String problem = problem(footer.array());
+            if (problem != null) {
+                throw refuse(source, problem);
             }
+        }
+    }
+
+    /**
+     * What is wrong with a footer's bytes (Thrift compact protocol, a FileMetaData), or null when
+     * every count and length in it fits what is left of it.
+     */
+    static String problem(final byte[] footer) {
+        final ParquetFooterCheck c = new ParquetFooterCheck(footer);
+        try {
+            c.struct(0);
+            return null;
+        } catch (IllegalStateException e) {
+            return "footer byte " + c.pos + ": " + e.getMessage();
         }
     }
 

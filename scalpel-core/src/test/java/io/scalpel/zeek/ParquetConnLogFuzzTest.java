@@ -3,9 +3,11 @@ package io.scalpel.zeek;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
 
 /**
  * Fuzz test of the Parquet conn.log reader (see docs/robustness.md): any bytes written as a file
@@ -49,6 +51,24 @@ class ParquetConnLogFuzzTest {
         } catch (ConnLogFormatException e) {
             assertOneLine(e.getMessage());
             assertTrue(e.getMessage().startsWith(source), e::getMessage);
+        }
+    }
+
+    /**
+     * Any bytes as a Parquet footer: what {@link ParquetFooterCheck} accepts, parquet-java's own
+     * footer parser must read without allocating beyond it (an OutOfMemoryError is a finding); it
+     * may still refuse it with an exception of its own, as the reader then does (exit 3). The seeds
+     * are the footers of the DuckDB conn logs above.
+     */
+    @FuzzTest(maxDuration = "30m")
+    void parquetFooter(final byte[] footer) {
+        if (ParquetFooterCheck.problem(footer) != null) {
+            return;
+        }
+        try {
+            new ParquetMetadataConverter().readParquetMetadata(new ByteArrayInputStream(footer), ParquetMetadataConverter.NO_FILTER);
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+            // parquet-java's own refusal: ParquetConnLog reports it as an unreadable file
         }
     }
 
