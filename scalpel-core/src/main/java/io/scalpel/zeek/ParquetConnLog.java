@@ -137,6 +137,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                 + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
         }
         try {
+            checkChunks(reader, path, source);
             final MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             final List<Column> found = new ArrayList<>();
             boolean communityId = false;
@@ -234,6 +235,11 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             } catch (IOException | RuntimeException | NoClassDefFoundError e) {
                 // (parquet-java names the file in some messages with Hadoop's Path, which is not shipped)
                 throw unreadable(e);
+            } catch (OutOfMemoryError e) {
+                // parquet-java allocates, for the last column chunk of a row group, whatever a page
+                // header declares beyond the chunk before reading it (its workaround for files of old
+                // writers): a damaged header can ask for gigabytes. That one allocation fails whole.
+                throw unreadable(new IOException("a page header declares more bytes than the file holds"));
             }
             if (pages == null) {
                 return false;
@@ -257,6 +263,26 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     private ConnLogFormatException unreadable(final Throwable e) {
         return new ConnLogFormatException(source, 0, "row " + (rowNumber + 1) + ": unreadable Parquet data ("
             + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
+    }
+
+    /**
+     * Every column chunk the footer places must lie in the file: parquet-java allocates a chunk's
+     * declared size before it reads it.
+     */
+    private static void checkChunks(final ParquetFileReader reader, final Path path, final String source) throws IOException {
+        final long size = java.nio.file.Files.size(path);
+        final List<org.apache.parquet.hadoop.metadata.BlockMetaData> blocks = reader.getFooter().getBlocks();
+        for (int b = 0; b < blocks.size(); b++) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : blocks.get(b).getColumns()) {
+                final long from = c.getStartingPos();
+                final long length = c.getTotalSize();
+                if (from < 0 || length < 0 || from > size || length > size - from) {
+                    throw new ConnLogFormatException(source, 0, "unreadable Parquet file (row group " + b + ": column "
+                        + SafeText.escape(c.getPath().toDotString(), MAX_CAUSE_CHARS) + " lies at bytes " + from + " to "
+                        + (from + length) + ", the file has " + size + ")");
+                }
+            }
+        }
     }
 
     /** The column of {@code f}, or null when the file has none; refuses one of a type {@code f} cannot have. */
