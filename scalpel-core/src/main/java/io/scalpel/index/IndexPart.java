@@ -164,13 +164,20 @@ final class IndexPart {
     }
 
     /**
-     * The refusal for a failure while reading this file: names the byte offset of the first damaged
-     * page when a walk over the pages finds one.
+     * The refusal for whatever failed while this file was read: names the byte offset of the first
+     * damaged page when a walk over the pages finds one.
      */
-    IndexException corrupt(final Throwable cause) {
-        if (cause instanceof IndexException e && e.kind() == IndexException.Kind.CORRUPT) {
+    IndexException corrupt(final Throwable failure) {
+        if (failure instanceof IndexException e && e.kind() == IndexException.Kind.CORRUPT) {
             return e;
         }
+        // NoClassDefFoundError: parquet-java words some of its errors with Hadoop's Path, which is not
+        // shipped. OutOfMemoryError: for the last column chunk of a row group, parquet-java allocates
+        // whatever a page header declares beyond the chunk before reading it (its workaround for files
+        // of old writers); no CRC covers that header, so a damaged one can ask for gigabytes, and that
+        // one allocation fails whole.
+        final Throwable cause = failure instanceof OutOfMemoryError
+            ? new IOException("a page header declares more bytes than its column chunk holds") : failure;
         String where = null;
         try {
             checkSize();

@@ -493,14 +493,8 @@ public final class PacketIndex implements Closeable {
             }
         } catch (VisitorFailure e) {
             throw e.rethrow();
-        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
-            // (parquet-java names the file in some of its messages with Hadoop's Path, which is not shipped)
-            throw part.corrupt(e);
-        } catch (OutOfMemoryError e) {
-            // parquet-java allocates, for the last column chunk of a row group, whatever a page header
-            // declares beyond the chunk before reading it (its workaround for files of old writers); no
-            // CRC covers that header, so a damaged one can ask for gigabytes. That one allocation fails whole.
-            throw part.corrupt(new IOException("a page header declares more bytes than its column chunk holds"));
+        } catch (IOException | RuntimeException | NoClassDefFoundError | OutOfMemoryError e) {
+            throw part.corrupt(e); // whatever parquet-java throws reading a damaged part: see IndexPart.corrupt
         }
     }
 
@@ -568,14 +562,8 @@ public final class PacketIndex implements Closeable {
             }
         } catch (VisitorFailure e) {
             throw e.rethrow();
-        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
-            // (parquet-java names the file in some of its messages with Hadoop's Path, which is not shipped)
-            throw part.corrupt(e);
-        } catch (OutOfMemoryError e) {
-            // parquet-java allocates, for the last column chunk of a row group, whatever a page header
-            // declares beyond the chunk before reading it (its workaround for files of old writers); no
-            // CRC covers that header, so a damaged one can ask for gigabytes. That one allocation fails whole.
-            throw part.corrupt(new IOException("a page header declares more bytes than its column chunk holds"));
+        } catch (IOException | RuntimeException | NoClassDefFoundError | OutOfMemoryError e) {
+            throw part.corrupt(e); // whatever parquet-java throws reading a damaged part: see IndexPart.corrupt
         }
     }
 
