@@ -19,7 +19,10 @@ TARGETS="io.scalpel.capture.CaptureReaderFuzzTest#pcapFile
 io.scalpel.capture.CaptureReaderFuzzTest#pcapngFile
 io.scalpel.decode.PacketDecoderFuzzTest#decodeAnyFrame
 io.scalpel.zeek.ConnLogFuzzTest#tsvRows
-io.scalpel.zeek.ConnLogFuzzTest#anyLog"
+io.scalpel.zeek.ConnLogFuzzTest#anyLog
+io.scalpel.zeek.ParquetConnLogFuzzTest#parquetLog
+io.scalpel.zeek.ParquetConnLogFuzzTest#parquetFooter
+io.scalpel.index.IndexReaderFuzzTest#damagedIndex"
 if [ $# -gt 1 ]; then
     shift
     TARGETS="$*"

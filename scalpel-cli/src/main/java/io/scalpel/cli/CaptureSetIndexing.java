@@ -38,6 +38,9 @@ final class CaptureSetIndexing {
             if (mr.mode() != IndexBuilder.Mode.UNCHANGED) {
                 scanned.add(m.file());
             }
+            if (mr.replaced() != null) {
+                err.println("scalpel: warning: " + directory.resolve(m.file()) + ": rebuilt its index: " + mr.replaced());
+            }
             for (String w : mr.warnings()) {
                 err.println("scalpel: warning: " + directory.resolve(m.file()) + ": " + w);
             }

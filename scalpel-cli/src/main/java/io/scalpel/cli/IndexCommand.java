@@ -37,6 +37,10 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "build every index from the start of its capture, even one that could be extended or kept")
     boolean rebuild;
 
+    @Option(names = "--verify", description = "read every byte of each index (page CRCs, part and manifest digests) and report each file;"
+        + " nothing is built or written (exit 3 when damaged)")
+    boolean verify;
+
     @Option(names = "--recompress", paramLabel = "OUT",
         description = "write a seekable copy of CAPTURE (gzip members, or zstd frames if OUT ends in .zst, of 1 MiB of capture each) to OUT and index the copy (only with one CAPTURE)")
     Path recompress;
@@ -56,6 +60,16 @@ final class IndexCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         SliceUsage.refuseEmpty(spec.commandLine(), "--index", index);
         SliceUsage.refuseEmpty(spec.commandLine(), "--recompress", recompress);
+        if (verify) {
+            if (rebuild || recompress != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--verify only reads: give it without --rebuild and --recompress");
+            }
+            boolean intact = true;
+            for (Path capture : captures) {
+                intact &= IndexVerification.run(capture, index, json, out, err);
+            }
+            return (intact ? ExitCode.OK : ExitCode.BAD_INPUT).code();
+        }
         if (recompress != null) {
             // The copy must not be the capture (nor its index), whatever path or link names it.
             final io.scalpel.slice.RunFiles files = Scalpel.inputsOf(captures.get(0), null);
@@ -126,6 +140,9 @@ final class IndexCommand implements Callable<Integer> {
         }
         if (m.compression() != null && !quiet && !json) {
             err.println(CompressionReport.line(capture, m.compression()));
+        }
+        if (r.mode() == IndexBuilder.Mode.REBUILT && r.replaced() != null) {
+            err.println("scalpel: warning: " + capture + ": rebuilt its index: " + r.replaced());
         }
         if (json) {
             out.println(Json.object(summary(capture, r, seconds, bytes)));

@@ -118,7 +118,7 @@ public final class CaptureSet implements Captures {
             manifest = built.manifest();
         } else {
             try {
-                manifest = CaptureSetManifest.read(manifestFile);
+                manifest = CaptureSetManifest.read(manifestFile, CaptureSetManifest.rebuildAdvice(directory, options.index()));
             } catch (IndexException e) {
                 if (!options.reindex()) {
                     throw e;
@@ -139,6 +139,45 @@ public final class CaptureSet implements Captures {
     public static CaptureSetBuilder.Result index(final Path directory, final Path indexDirectory, final IndexBuilder.Progress progress,
                                                  final boolean rebuild) throws IOException {
         return new CaptureSetBuilder(directory, indexDirectory).progress(progress).rebuild(rebuild).build();
+    }
+
+    /**
+     * Checks every byte of the set index of {@code directory} (see
+     * {@link io.scalpel.index.PacketIndex#verify}): {@code set.json}, then each member's index, file by
+     * file, named relative to the set index ({@code members/a.pcap.scalpel/manifest.json}). Nothing is
+     * written.
+     *
+     * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     */
+    public static List<io.scalpel.index.IndexFileCheck> verify(final Path directory, final Path indexDirectory) throws IOException {
+        final Path dir = (indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory)).toAbsolutePath();
+        final Path manifestFile = dir.resolve(CaptureSetManifest.MANIFEST_FILE);
+        final String advice = CaptureSetManifest.rebuildAdvice(directory, indexDirectory);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new IndexException(IndexException.Kind.MISSING, directory + ": no capture set index in " + dir
+                + "; run `scalpel index " + directory + "`");
+        }
+        final List<io.scalpel.index.IndexFileCheck> checks = new ArrayList<>();
+        final CaptureSetManifest manifest;
+        try {
+            manifest = CaptureSetManifest.read(manifestFile, advice);
+            checks.add(new io.scalpel.index.IndexFileCheck(CaptureSetManifest.MANIFEST_FILE, Files.size(manifestFile), null));
+        } catch (IndexException e) {
+            checks.add(new io.scalpel.index.IndexFileCheck(CaptureSetManifest.MANIFEST_FILE, Files.size(manifestFile), e.problem()));
+            return checks;
+        }
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            final Path capture = directory.resolve(m.file());
+            try {
+                for (io.scalpel.index.IndexFileCheck c : io.scalpel.index.PacketIndex.verify(capture, dir.resolve(m.index()))) {
+                    checks.add(c.file().equals(capture.toString()) ? c
+                        : new io.scalpel.index.IndexFileCheck(m.index() + "/" + c.file(), c.bytes(), c.problem()));
+                }
+            } catch (IndexException e) {
+                checks.add(new io.scalpel.index.IndexFileCheck(m.index(), -1, e.problem()));
+            }
+        }
+        return checks;
     }
 
     /** The indexing this open ran, or null when the set index was used as it was. */
@@ -378,7 +417,12 @@ public final class CaptureSet implements Captures {
             sub.add(queries.get(i));
             subTails.add(tails.get(i));
         }
-        final Scalpel.Selection sel = s.selectQueries(sub, subTails);
+        final Scalpel.Selection sel;
+        try {
+            sel = s.selectQueries(sub, subTails);
+        } catch (IndexException e) {
+            throw inSet(e);
+        }
         final MemberSelection before = found.get(m);
         final long[][] offsets;
         if (before != null) {
@@ -401,7 +445,11 @@ public final class CaptureSet implements Captures {
         for (CaptureSetManifest.Member m : manifest.members()) {
             if (meetsFrames(m, from, to)) {
                 final Scalpel s = member(m);
-                found.add(new MemberSelection(m, s, new long[][] {s.selectWindow(from, to)}));
+                try {
+                    found.add(new MemberSelection(m, s, new long[][] {s.selectWindow(from, to)}));
+                } catch (IndexException e) {
+                    throw inSet(e);
+                }
             }
         }
         return new Selection(List.of(label), found);
@@ -541,16 +589,19 @@ public final class CaptureSet implements Captures {
             try {
                 s = Scalpel.open(directory.resolve(m.file()), options.withIndex(indexDirectory.resolve(m.index())));
             } catch (IndexException e) {
-                if (e.kind() != IndexException.Kind.STALE) {
-                    throw e;
-                }
-                // The member's own advice (index the file) would build an index the set never reads.
-                throw new IndexException(IndexException.Kind.STALE, directory.resolve(m.file()) + " changed since the capture set "
-                    + directory + " was indexed; re-run `scalpel index " + directory + "` (or slice with --reindex)", e);
+                throw inSet(e);
             }
             opened.put(m.file(), s);
         }
         return s;
+    }
+
+    /**
+     * A member's index refused: what rebuilds it is {@code scalpel index DIR} (the set), not the
+     * command the member's own index would name.
+     */
+    private IndexException inSet(final IndexException e) {
+        return e.advice() == null ? e : e.withAdvice(CaptureSetManifest.rebuildAdvice(directory, options.index()));
     }
 
     @Override

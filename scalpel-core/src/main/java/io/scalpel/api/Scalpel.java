@@ -195,6 +195,11 @@ public final class Scalpel implements Closeable {
         PacketIndex index;
         try {
             index = PacketIndex.open(capture, dir);
+            if (options.reindex() && index.captureMatch() == CaptureFingerprint.Match.SAME) {
+                // Asked to rebuild what cannot be used: every byte is checked first, so that a damaged
+                // part is rebuilt now rather than refused in the middle of the slice.
+                index.verifyAll();
+            }
         } catch (IndexException e) {
             final boolean rebuild = (e.kind() == IndexException.Kind.MISSING && options.buildIfMissing())
                 || (e.kind() != IndexException.Kind.MISSING && options.reindex());
@@ -228,6 +233,14 @@ public final class Scalpel implements Closeable {
                                             final boolean rebuild) throws IOException {
         final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
         return new IndexBuilder(capture, dir).progress(progress).rebuild(rebuild).build();
+    }
+
+    /**
+     * Checks every byte of the index of {@code capture} ({@code indexDirectory} null: beside it),
+     * file by file, without writing anything: see {@link PacketIndex#verify}.
+     */
+    public static List<io.scalpel.index.IndexFileCheck> verify(final Path capture, final Path indexDirectory) throws IOException {
+        return PacketIndex.verify(capture, indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture));
     }
 
     /** The build (or extension) this open ran, or null when the index was used as it was. */

@@ -19,8 +19,11 @@ public record CaptureSetManifest(String format, int version, String writer, List
     implements ManifestJson.Versioned {
 
     public static final String FORMAT = "scalpel-capture-set";
-    /** 1: members with fingerprint, size, time range, fragment lag, link types and index directory. */
-    public static final int VERSION = 1;
+    /**
+     * 1: members with fingerprint, size, time range, fragment lag, link types and index directory.
+     * 2: a digest of the file itself ({@code manifest_sha256}), and members' indexes of index format 4.
+     */
+    public static final int VERSION = 2;
     /** The manifest's file name in the set index directory. */
     public static final String MANIFEST_FILE = "set.json";
     /** The directory of the members' indexes in the set index directory. */
@@ -65,18 +68,32 @@ public record CaptureSetManifest(String format, int version, String writer, List
      * @throws IndexException when it is unreadable, of another format or of an unknown version
      */
     public static CaptureSetManifest read(final Path file) throws IndexException {
+        return read(file, "rebuild it with `scalpel index DIR`");
+    }
+
+    /** Reads and checks a set manifest; refusals end with {@code advice} (what rebuilds the set index). */
+    public static CaptureSetManifest read(final Path file, final String advice) throws IndexException {
         final CaptureSetManifest m = ManifestJson.read(file, CaptureSetManifest.class, "capture set manifest",
-            "re-run `scalpel index` on the directory", FORMAT, VERSION, "capture set format");
+            advice, FORMAT, VERSION, "capture set format");
         if (m.members() == null) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set manifest lacks members; re-run `scalpel index` on the directory");
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set manifest lacks members", advice);
         }
         for (Member member : m.members()) {
-            if (member.file() == null || member.index() == null || member.fingerprint() == null
-                || member.file().contains("/") || member.index().contains("..")) {
-                throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set member " + member.file()
-                    + " lacks its file, index or fingerprint; re-run `scalpel index` on the directory");
+            if (member == null || member.file() == null || member.index() == null || member.fingerprint() == null
+                || member.linkTypes() == null || member.file().contains("/") || member.index().contains("..")) {
+                throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set member "
+                    + (member == null ? null : IndexException.printable(String.valueOf(member.file())))
+                    + " lacks its file, index, fingerprint or link types", advice);
             }
         }
         return m;
+    }
+
+    /** What rebuilds the set index of {@code directory} in {@code indexDirectory} (null: the default), for messages. */
+    public static String rebuildAdvice(final Path directory, final Path indexDirectory) {
+        final boolean atDefault = indexDirectory == null
+            || indexDirectory.toAbsolutePath().normalize().equals(CaptureSetBuilder.defaultFor(directory).normalize());
+        return "rebuild it with `scalpel index " + (atDefault ? "" : "--index " + indexDirectory + " ") + directory
+            + "` (or slice with --reindex)";
     }
 }

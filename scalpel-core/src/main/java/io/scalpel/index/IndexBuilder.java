@@ -78,11 +78,13 @@ public final class IndexBuilder {
     /**
      * What a build did. The frame counts ({@code recordsScanned}, {@code nonIpFrames}, ...) and
      * {@code warnings} are of this run's scan; the manifest describes the whole index.
+     * {@code replaced} says why an index that was there was rebuilt ({@link Mode#REBUILT}): it was
+     * stale, of another version, or damaged (the refusal's text); null otherwise.
      */
     public record Result(Path indexDirectory, IndexManifest manifest, long indexBytes, long elapsedNanos,
                          long nonIpFrames, long truncatedFrames, long undecodedFrames,
                          long fragmentsCompleted, long fragmentsIncomplete, List<String> warnings,
-                         Mode mode, long recordsScanned, long scannedFrom) {
+                         Mode mode, long recordsScanned, long scannedFrom, String replaced) {
     }
 
     private final Path capture;
@@ -126,34 +128,42 @@ public final class IndexBuilder {
         final Path live = IndexDirectory.resolve(indexDirectory);
         final Path manifestFile = live.resolve(IndexSchema.MANIFEST_FILE);
         final boolean exists = Files.isRegularFile(manifestFile);
+        String replaced = null;
         if (exists && !rebuild) {
             IndexManifest previous = null;
             CaptureFingerprint.Match match = null;
             try {
                 final PacketIndex current = PacketIndex.open(capture, live);
+                // Every byte of the index is checked before it is kept or extended: a damaged part
+                // must not pass for an index that is up to date, nor be carried into the next one.
+                current.verifyAll();
                 previous = current.manifest();
                 match = current.captureMatch();
             } catch (IndexException e) {
-                // stale, another version, or unreadable: built anew below
+                // stale, another version, damaged or unreadable: built anew below
+                replaced = e.problem();
             }
             if (match == CaptureFingerprint.Match.SAME) {
                 return new Result(live, previous, IndexDirectory.size(live), System.nanoTime() - started,
-                    0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset());
+                    0, 0, 0, 0, 0, List.of(), Mode.UNCHANGED, 0, previous.resume().offset(), null);
             }
             // a compressed capture that grew is indexed anew (its stream is not resumed mid-way)
             if (match == CaptureFingerprint.Match.GROWN && previous.compression() == null && lastRecordUnchanged(previous)) {
                 try {
                     return run(previous, live, started);
                 } catch (IndexException e) {
-                    if (e.kind() != IndexException.Kind.STALE) {
+                    if (e.kind() != IndexException.Kind.STALE && e.kind() != IndexException.Kind.CORRUPT) {
                         throw e;
                     }
                     // a fragment of the open tail is not what was indexed: the prefix changed after all
+                    replaced = e.problem();
                 }
+            } else if (match == CaptureFingerprint.Match.GROWN) {
+                replaced = "the capture grew, and it cannot be extended";
             }
         }
         final Result r = run(null, null, started);
-        return exists ? withMode(r, Mode.REBUILT) : r;
+        return exists ? withMode(r, Mode.REBUILT, replaced) : r;
     }
 
     /**
@@ -183,10 +193,10 @@ public final class IndexBuilder {
         }
     }
 
-    private static Result withMode(final Result r, final Mode mode) {
+    private static Result withMode(final Result r, final Mode mode, final String replaced) {
         return new Result(r.indexDirectory(), r.manifest(), r.indexBytes(), r.elapsedNanos(), r.nonIpFrames(),
             r.truncatedFrames(), r.undecodedFrames(), r.fragmentsCompleted(), r.fragmentsIncomplete(), r.warnings(),
-            mode, r.recordsScanned(), r.scannedFrom());
+            mode, r.recordsScanned(), r.scannedFrom(), replaced);
     }
 
     /**
@@ -229,7 +239,9 @@ public final class IndexBuilder {
                     staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file);
                     staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file);
                 } else {
-                    parts.add(new IndexManifest.Part(w.file, w.packets, w.flows));
+                    parts.add(new IndexManifest.Part(w.file, w.packets, w.flows,
+                        IndexPart.describe(staging.directory().resolve(IndexSchema.PACKETS_DIR).resolve(w.file)),
+                        IndexPart.describe(staging.directory().resolve(IndexSchema.FLOWS_DIR).resolve(w.file))));
                 }
                 parted++;
             }
@@ -250,7 +262,7 @@ public final class IndexBuilder {
             final long bytes = staging.commit();
             return new Result(indexDirectory, manifest, bytes, System.nanoTime() - started,
                 scan.nonIp, scan.truncated, scan.undecoded, scan.fragments.completed(), scan.fragments.incomplete(),
-                reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from);
+                reader.warnings(), previous != null ? Mode.EXTENDED : Mode.BUILT, scan.packets, from, null);
         }
     }
 
@@ -275,7 +287,17 @@ public final class IndexBuilder {
             }
         }
         if (resume.openPart() != null) {
-            scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), resume.openFragments(),
+            IndexManifest.PartFile open = null;
+            for (IndexManifest.Part p : previous.parts()) {
+                if (p.file().equals(resume.openPart())) {
+                    open = p.packetsFile();
+                }
+            }
+            if (open == null) {
+                throw new IndexException(IndexException.Kind.CORRUPT, live + ": the index manifest's open part " + resume.openPart()
+                    + " is not one of its parts", PacketIndex.rebuildAdvice(capture, indexDirectory));
+            }
+            scan.reopen(live.resolve(IndexSchema.PACKETS_DIR).resolve(resume.openPart()), open, resume.openFragments(),
                 previous.pcapngBlocks());
         }
         if (reader instanceof PcapReader p) {
@@ -431,8 +453,8 @@ public final class IndexBuilder {
          * pending, read again from the capture for their keys. Every other row keeps the flow and
          * datagram time it was written with.
          */
-        void reopen(final Path tailRows, final List<Long> open, final List<io.scalpel.capture.PcapngBlock> structure)
-            throws IOException {
+        void reopen(final Path tailRows, final IndexManifest.PartFile expected, final List<Long> open,
+                    final List<io.scalpel.capture.PcapngBlock> structure) throws IOException {
             final java.util.Set<Long> pending = new java.util.HashSet<>(open);
             // a tunnelled fragment's frame has more rows (its outer layers, with their flows):
             // only its first row is the fragment, the others are kept as they were
@@ -444,7 +466,8 @@ public final class IndexBuilder {
                 final Frame f = new Frame();
                 final PacketDecoder d = new PacketDecoder();
                 final DecodedPacket dp = new DecodedPacket();
-                PacketIndex.scanPart(tailRows, (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
+                PacketIndex.scanPart(tailRows, expected, PacketIndex.rebuildAdvice(capture, indexDirectory),
+                    (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
                     if (!pending.contains(offset) || !reopened.add(offset)) {
                         final long row = chunk.add(ts, offset, caplen, chunkRef, flowRef);
                         if (dgramTs != PacketChunk.NO_DGRAM_TS) {

@@ -66,19 +66,38 @@ public record IndexManifest(
      * 2: each table is a directory of part files, and the manifest lists them and the resume point;
      * rows for the encapsulating IP layers of tunnelled frames; {@code depth} and {@code community_id}
      * in the flows table. 3: the rows of each batch of the packets table are written by chunk and
-     * flow (then capture order), no longer in capture order.
+     * flow (then capture order), no longer in capture order. 4: the index proves itself: every
+     * Parquet page carries its CRC, the manifest gives each part file's size and digests
+     * ({@link PartFile}) and ends with a digest of itself.
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
      * added, or the open tail it left.
      *
-     * @param file    file name in both table directories ({@link IndexSchema#partFile})
-     * @param packets rows in {@code packets/FILE}
-     * @param flows   rows in {@code flows/FILE}
+     * @param file        file name in both table directories ({@link IndexSchema#partFile})
+     * @param packets     rows in {@code packets/FILE}
+     * @param flows       rows in {@code flows/FILE}
+     * @param packetsFile size and digests of {@code packets/FILE}
+     * @param flowsFile   size and digests of {@code flows/FILE}
      */
-    public record Part(String file, long packets, long flows) {
+    public record Part(String file, long packets, long flows, PartFile packetsFile, PartFile flowsFile) {
+    }
+
+    /**
+     * What one Parquet part file must be: its size, checked when the index is opened; the digest
+     * of its footer region, checked when the file is first read; the digest of all its bytes,
+     * checked by {@code scalpel index} (before it keeps or extends an index), {@code index --verify}
+     * and {@code slice --reindex}. Pages carry their own CRCs, checked as they are read.
+     *
+     * @param size         bytes of the file
+     * @param footerOffset where its metadata starts, after the last column chunk: page indexes,
+     *                     bloom filters and the Parquet footer, to the end of the file
+     * @param footerSha256 hex SHA-256 of the bytes from {@code footerOffset} to the end
+     * @param sha256       hex SHA-256 of the whole file
+     */
+    public record PartFile(long size, long footerOffset, String footerSha256, String sha256) {
     }
 
     /**
@@ -118,14 +137,35 @@ public record IndexManifest(
     /**
      * Reads and checks a manifest.
      *
-     * @throws IndexException when it is unreadable, of another format or of an unknown version
+     * @throws IndexException when it is unreadable, damaged (its digest), of another format or of
+     *                        an unknown version
      */
     public static IndexManifest read(final Path file) throws IndexException {
-        final IndexManifest m = ManifestJson.read(file, IndexManifest.class, "index manifest", "re-run `scalpel index`",
+        return read(file, "rebuild it with `scalpel index CAPTURE`");
+    }
+
+    /**
+     * Reads and checks a manifest; refusals end with {@code advice} (what rebuilds the index).
+     *
+     * <p>Versions before 4 carry no digests and are refused as {@link IndexException.Kind#VERSION}:
+     * {@code scalpel index CAPTURE} (or {@code slice --reindex}) replaces such an index with a new one.
+     */
+    public static IndexManifest read(final Path file, final String advice) throws IndexException {
+        final IndexManifest m = ManifestJson.read(file, IndexManifest.class, "index manifest", advice,
             FORMAT, VERSION, "index format");
-        if (m.parts() == null || m.resume() == null || m.fingerprint() == null || m.resume().openFragments() == null) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks "
-                + (m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts" : "resume") + "; re-run `scalpel index`");
+        String lacks = m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts"
+            : m.resume() == null || m.resume().openFragments() == null ? "resume" : m.linkTypes() == null ? "link_types" : null;
+        if (lacks == null) {
+            for (Part p : m.parts()) {
+                if (p == null || p.file() == null || p.packetsFile() == null || p.flowsFile() == null
+                    || !IndexSchema.isPartFile(p.file())) {
+                    lacks = "a valid part (file name, packets_file and flows_file)";
+                    break;
+                }
+            }
+        }
+        if (lacks != null) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": index manifest lacks " + lacks, advice);
         }
         return m;
     }

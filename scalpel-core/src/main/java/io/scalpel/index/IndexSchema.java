@@ -108,4 +108,9 @@ public final class IndexSchema {
     public static String partFile(final int number) {
         return String.format(java.util.Locale.ROOT, "part-%05d.parquet", number);
     }
+
+    /** Whether {@code name} is a part file name as {@link #partFile} makes them (never a path). */
+    static boolean isPartFile(final String name) {
+        return name.matches("part-[0-9]{5,10}\\.parquet");
+    }
 }

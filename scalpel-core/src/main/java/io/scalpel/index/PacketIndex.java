@@ -114,40 +114,41 @@ public final class PacketIndex implements Closeable {
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
-    /** The part files of each table, in capture order. */
-    private final List<Table> packets;
-    private final List<Table> flows;
+    /** The part files of each table, in capture order; each read (and its footer checked) on first use. */
+    private final List<IndexPart> packets;
+    private final List<IndexPart> flows;
 
-    /** One Parquet file with its footer, read once. */
-    private record Table(InputFile file, ParquetMetadata footer) {
-        static Table open(final Path path) throws IndexException {
-            if (!Files.isRegularFile(path)) {
-                throw new IndexException(IndexException.Kind.CORRUPT, path + " is missing; re-run `scalpel index`");
-            }
-            try {
-                final InputFile file = new IndexInputFile(path);
-                try (ParquetFileReader r = ParquetFileReader.open(file, options(FilterCompat.NOOP))) {
-                    return new Table(file, r.getFooter());
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new IndexException(IndexException.Kind.CORRUPT, path + ": unreadable (" + e.getMessage()
-                    + "); re-run `scalpel index`", e);
-            }
-        }
-    }
-
-    private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match) throws IOException {
+    private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match,
+                        final String advice) throws IndexException {
         this.directory = directory;
         this.manifest = manifest;
         this.match = match;
-        final List<Table> p = new ArrayList<>();
-        final List<Table> f = new ArrayList<>();
+        this.packets = parts(directory, IndexSchema.PACKETS_DIR, manifest, advice);
+        this.flows = parts(directory, IndexSchema.FLOWS_DIR, manifest, advice);
+    }
+
+    /** The parts of one table, each checked for its size (a stat: no part is read when an index is opened). */
+    private static List<IndexPart> parts(final Path directory, final String table, final IndexManifest manifest, final String advice)
+        throws IndexException {
+        final List<IndexPart> parts = new ArrayList<>();
         for (IndexManifest.Part part : manifest.parts()) {
-            p.add(Table.open(directory.resolve(IndexSchema.PACKETS_DIR).resolve(part.file())));
-            f.add(Table.open(directory.resolve(IndexSchema.FLOWS_DIR).resolve(part.file())));
+            final IndexPart p = new IndexPart(directory.resolve(table).resolve(part.file()),
+                table.equals(IndexSchema.PACKETS_DIR) ? part.packetsFile() : part.flowsFile(), advice);
+            p.checkSize();
+            parts.add(p);
         }
-        this.packets = List.copyOf(p);
-        this.flows = List.copyOf(f);
+        return List.copyOf(parts);
+    }
+
+    /**
+     * What rebuilds the index of {@code capture} in {@code directory}, for messages:
+     * {@code scalpel index CAPTURE} (with {@code --index DIR} when it is not the default), or
+     * {@code slice --reindex}.
+     */
+    public static String rebuildAdvice(final Path capture, final Path directory) {
+        final boolean atDefault = directory.toAbsolutePath().normalize().equals(IndexDirectory.defaultFor(capture).normalize());
+        return "rebuild it with `scalpel index " + (atDefault ? "" : "--index " + directory + " ") + capture
+            + "` (or slice with --reindex)";
     }
 
     /**
@@ -159,19 +160,96 @@ public final class PacketIndex implements Closeable {
     public static PacketIndex open(final Path capture, final Path directory) throws IOException {
         final Path dir = IndexDirectory.resolve(directory);
         final Path manifestFile = dir.resolve(IndexSchema.MANIFEST_FILE);
+        final String advice = rebuildAdvice(capture, directory);
         if (!Files.isRegularFile(manifestFile)) {
             throw new IndexException(IndexException.Kind.MISSING, "no index at " + dir + "; run `scalpel index " + capture + "`");
         }
-        final IndexManifest manifest = IndexManifest.read(manifestFile);
+        final IndexManifest manifest = IndexManifest.read(manifestFile, advice);
         final CaptureFingerprint.Match match = manifest.fingerprint().compareTo(capture);
         if (match == CaptureFingerprint.Match.CHANGED || match == CaptureFingerprint.Match.TOUCHED) {
+            final String name = capture.getFileName().toString();
             final String why = match == CaptureFingerprint.Match.TOUCHED
                 ? "was modified since it was indexed (same size, different modification time)"
+                : !name.equals(manifest.captureName()) && manifest.captureName() != null
+                ? "is not the capture it was made for (" + IndexException.printable(manifest.captureName()) + ", " + manifest.fingerprint().length()
+                    + " bytes; " + name + " has " + Files.size(capture) + ")"
                 : "changed since it was indexed (indexed " + manifest.fingerprint().length() + " bytes, now " + Files.size(capture) + ")";
-            throw new IndexException(IndexException.Kind.STALE, "index " + dir + " is stale: " + capture + " " + why
-                + "; re-run `scalpel index " + capture + "` (or slice with --reindex)");
+            throw new IndexException(IndexException.Kind.STALE, "index " + dir + " is stale: " + capture + " " + why,
+                "re-run `scalpel index " + (advice.contains("--index") ? "--index " + directory + " " : "") + capture
+                    + "` (or slice with --reindex)");
         }
-        return new PacketIndex(dir, manifest, match);
+        return new PacketIndex(dir, manifest, match, advice);
+    }
+
+    /**
+     * Checks every byte of the index of {@code capture} in {@code directory}, file by file: the
+     * manifest (its digest, format and version), whether it still describes the capture (the
+     * fingerprint; a capture that only grew is fine), and each part file against its size and
+     * digests, with the byte offset of the first damaged page where one is found. Nothing is
+     * written.
+     *
+     * @return one check per file: the manifest, the capture, then each part of each table; only the
+     *         manifest when it cannot be read
+     */
+    public static List<IndexFileCheck> verify(final Path capture, final Path directory) throws IOException {
+        final Path dir = IndexDirectory.resolve(directory);
+        final Path manifestFile = dir.resolve(IndexSchema.MANIFEST_FILE);
+        final String advice = rebuildAdvice(capture, directory);
+        final List<IndexFileCheck> checks = new ArrayList<>();
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new IndexException(IndexException.Kind.MISSING, "no index at " + dir + "; run `scalpel index " + capture + "`");
+        }
+        final IndexManifest manifest;
+        try {
+            manifest = IndexManifest.read(manifestFile, advice);
+            checks.add(new IndexFileCheck(IndexSchema.MANIFEST_FILE, Files.size(manifestFile), null));
+        } catch (IndexException e) {
+            checks.add(new IndexFileCheck(IndexSchema.MANIFEST_FILE, Files.size(manifestFile), relative(e.problem(), manifestFile)));
+            return checks;
+        }
+        try {
+            open(capture, directory);
+            checks.add(new IndexFileCheck(capture.toString(), Files.size(capture), null));
+        } catch (IndexException e) {
+            checks.add(new IndexFileCheck(capture.toString(), Files.exists(capture) ? Files.size(capture) : -1, e.problem()));
+        }
+        for (IndexManifest.Part part : manifest.parts()) {
+            for (String table : new String[] {IndexSchema.PACKETS_DIR, IndexSchema.FLOWS_DIR}) {
+                final Path file = dir.resolve(table).resolve(part.file());
+                final IndexManifest.PartFile expected = table.equals(IndexSchema.PACKETS_DIR) ? part.packetsFile() : part.flowsFile();
+                String problem = null;
+                try {
+                    new IndexPart(file, expected, advice).verifyAll();
+                } catch (IndexException e) {
+                    problem = relative(e.problem(), file);
+                }
+                checks.add(new IndexFileCheck(table + "/" + part.file(), Files.exists(file) ? Files.size(file) : -1, problem));
+            }
+        }
+        return checks;
+    }
+
+    /** A problem's text without the file's path in front (the check names the file). */
+    private static String relative(final String problem, final Path file) {
+        final String prefix = file.toString();
+        if (problem.startsWith(prefix + ": ")) {
+            return problem.substring(prefix.length() + 2);
+        }
+        return problem.startsWith(prefix + " ") ? problem.substring(prefix.length() + 1) : problem;
+    }
+
+    /**
+     * Reads every byte of every part file and compares each with its digest in the manifest
+     * ({@link IndexManifest.PartFile}): what {@code scalpel index} does before it keeps or extends
+     * an index, and {@code slice --reindex} before it uses one. The first damaged file is refused.
+     *
+     * @throws IndexException CORRUPT, naming the file and, where it can be found, the byte offset
+     */
+    public void verifyAll() throws IndexException {
+        for (int i = 0; i < packets.size(); i++) {
+            packets.get(i).verifyAll();
+            flows.get(i).verifyAll();
+        }
     }
 
     public IndexManifest manifest() {
@@ -246,7 +324,7 @@ public final class PacketIndex implements Closeable {
         final FlowRowMaterializer m = new FlowRowMaterializer(FLOW_COMMUNITY_COLUMNS);
         final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
         final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
-        for (Table part : flows) {
+        for (IndexPart part : flows) {
             read(part, FLOW_COMMUNITY_COLUMNS, compiled, m, () -> {
                 if (m.communityId == null) {
                     return;
@@ -336,9 +414,10 @@ public final class PacketIndex implements Closeable {
         scanPackets(FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
     }
 
-    /** Every row of one part file of the packets table, in order. */
-    static void scanPart(final Path file, final RowVisitor visitor) throws IOException {
-        scanPackets(Table.open(file), FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
+    /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
+    static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice, final RowVisitor visitor)
+        throws IOException {
+        scanPackets(new IndexPart(file, expected, advice), FilterCompat.NOOP, (chunk, flow, ts) -> true, visitor);
     }
 
     /** Every flow row. */
@@ -358,19 +437,24 @@ public final class PacketIndex implements Closeable {
      * its chunk, flow and timestamp, and only wanted rows have their other columns decoded.
      */
     private void scanPackets(final FilterCompat.Filter filter, final RowTest test, final RowVisitor visitor) throws IOException {
-        for (Table part : packets) {
+        for (IndexPart part : packets) {
             scanPackets(part, filter, test, visitor);
         }
     }
 
-    private static void scanPackets(final Table packets, final FilterCompat.Filter filter, final RowTest test,
+    private static void scanPackets(final IndexPart part, final FilterCompat.Filter filter, final RowTest test,
                                     final RowVisitor visitor) throws IOException {
+        final IndexPart.Opened packets = part.open();
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         try (ParquetFileReader r = ParquetFileReader.open(packets.file(), packets.footer(), options(filter), packets.file().newStream())) {
-            PageReadStore pages;
-            while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, UNUSED_CONVERTER, schema, createdBy);
+            for (int group = 0; group < r.getRowGroups().size(); group++) {
+                final PageReadStore pages = r.readFilteredRowGroup(group);
+                if (pages == null) {
+                    continue; // no row of this row group can pass the filter
+                }
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(CheckedPageStore.of(pages, r, group),
+                    UNUSED_CONVERTER, schema, createdBy);
                 final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
                 final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
                 final ColumnReader caplenColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CAPLEN}));
@@ -384,8 +468,14 @@ public final class PacketIndex implements Closeable {
                     final long ts = tsColumn.getLong();
                     final boolean hasDgram = dgramColumn.getCurrentDefinitionLevel() == 1;
                     if (test.test(chunk, flow, ts)) {
-                        visitor.row(ts, offsetColumn.getLong(), caplenColumn.getInteger(), chunk, flow,
-                            hasDgram ? dgramColumn.getLong() : NO_DGRAM_TS);
+                        final long offset = offsetColumn.getLong();
+                        final int caplen = caplenColumn.getInteger();
+                        final long dgramTs = hasDgram ? dgramColumn.getLong() : NO_DGRAM_TS;
+                        try {
+                            visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
+                        } catch (IOException | RuntimeException e) {
+                            throw new VisitorFailure(e);
+                        }
                     } else {
                         offsetColumn.skip();
                         caplenColumn.skip();
@@ -401,18 +491,39 @@ public final class PacketIndex implements Closeable {
                     dgramColumn.consume();
                 }
             }
+        } catch (VisitorFailure e) {
+            throw e.rethrow();
+        } catch (IOException | RuntimeException | NoClassDefFoundError | OutOfMemoryError e) {
+            throw part.corrupt(e); // whatever parquet-java throws reading a damaged part: see IndexPart.corrupt
+        }
+    }
+
+    /** What the caller's visitor threw while a part was being read: passed on as it is, never taken for damage. */
+    private static final class VisitorFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        VisitorFailure(final Exception cause) {
+            super(cause);
+        }
+
+        IOException rethrow() {
+            if (getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            return (IOException) getCause();
         }
     }
 
     private void scanFlows(final FilterCompat.Filter filter, final FlowVisitor visitor) throws IOException {
         final FlowRowMaterializer m = new FlowRowMaterializer(FLOW_JOIN_COLUMNS);
-        for (Table part : flows) {
+        for (IndexPart part : flows) {
             read(part, FLOW_JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
         }
     }
 
-    private static org.apache.parquet.ParquetReadOptions options(final FilterCompat.Filter filter) {
-        return HadoopFreeReadOptions.filtered(filter, ZstdCodecFactory.INSTANCE);
+    /** Read options of the index's parts: every filter, and each page's CRC verified as it is read. */
+    static org.apache.parquet.ParquetReadOptions options(final FilterCompat.Filter filter) {
+        return HadoopFreeReadOptions.checked(filter, ZstdCodecFactory.INSTANCE);
     }
 
     /** Called for each row that passes the filter; the materializer holds its values. */
@@ -421,26 +532,38 @@ public final class PacketIndex implements Closeable {
         void accept() throws IOException;
     }
 
-    private static void read(final Table table, final MessageType projection, final FilterCompat.Filter filter,
+    private static void read(final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
                              final RecordMaterializer<?> materializer, final RowSink sink) throws IOException {
+        final IndexPart.Opened table = part.open();
         try (ParquetFileReader r = ParquetFileReader.open(table.file(), table.footer(), options(filter), table.file().newStream())) {
             final MessageType schema = projection != null ? projection : table.footer().getFileMetaData().getSchema();
             if (projection != null) {
                 r.setRequestedSchema(projection);
             }
             final MessageColumnIO io = new ColumnIOFactory().getColumnIO(schema);
-            PageReadStore pages;
-            while ((pages = r.readNextFilteredRowGroup()) != null) {
-                final RecordReader<?> records = io.getRecordReader(pages, materializer, filter);
+            for (int group = 0; group < r.getRowGroups().size(); group++) {
+                final PageReadStore pages = r.readFilteredRowGroup(group);
+                if (pages == null) {
+                    continue; // no row of this row group can pass the filter
+                }
+                final RecordReader<?> records = io.getRecordReader(CheckedPageStore.of(pages, r, group), materializer, filter);
                 final long n = pages.getRowCount();
                 for (long i = 0; i < n; i++) {
                     final Object row = records.read();
                     if (row == null || records.shouldSkipCurrentRecord()) {
                         continue;
                     }
-                    sink.accept();
+                    try {
+                        sink.accept();
+                    } catch (IOException | RuntimeException e) {
+                        throw new VisitorFailure(e);
+                    }
                 }
             }
+        } catch (VisitorFailure e) {
+            throw e.rethrow();
+        } catch (IOException | RuntimeException | NoClassDefFoundError | OutOfMemoryError e) {
+            throw part.corrupt(e); // whatever parquet-java throws reading a damaged part: see IndexPart.corrupt
         }
     }
 

@@ -84,8 +84,16 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     private static final class Decompressor implements BytesInputDecompressor {
         @Override
         public BytesInput decompress(final BytesInput bytes, final int uncompressedSize) throws IOException {
+            final byte[] in = bytes.toByteArray();
+            // The size comes from a page header, which no CRC covers; the frame's own content size
+            // comes from the page body, which the CRC does. They must agree before anything is allocated.
+            final long content = Zstd.getFrameContentSize(in, 0, in.length);
+            if (content != uncompressedSize) {
+                throw new IOException("corrupt index page: its header gives " + uncompressedSize
+                    + " bytes uncompressed, its zstd frame " + (content < 0 ? "no size" : content + " bytes"));
+            }
             final byte[] out = new byte[uncompressedSize];
-            final long n = Zstd.decompressByteArray(out, 0, uncompressedSize, bytes.toByteArray(), 0, (int) bytes.size());
+            final long n = Zstd.decompressByteArray(out, 0, uncompressedSize, in, 0, in.length);
             if (Zstd.isError(n) || n != uncompressedSize) {
                 throw new IOException("corrupt index page: zstd " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + uncompressedSize + " bytes"));
             }

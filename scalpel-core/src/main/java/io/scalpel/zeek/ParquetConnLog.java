@@ -58,6 +58,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     private static final long JULIAN_EPOCH_DAY = 2_440_588L;
     private static final int INT96_BYTES = 12;
     private static final int INTERVAL_BYTES = 12;
+    /** Longest text of parquet-java's own message kept in ours. */
+    private static final int MAX_CAUSE_CHARS = 200;
 
     /** How a column's values are stored. */
     private enum Encoding {
@@ -136,6 +138,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
      */
     static ParquetConnLog open(final Path path, final String source, final ZeekLogKind kind, final ConnLogListener listener)
         throws IOException {
+        ParquetFooterCheck.check(path, source); // before parquet-java allocates what the footer declares
         final ParquetFileReader reader;
         try {
             reader = ParquetFileReader.open(new LocalInputFile(path) {
@@ -145,10 +148,12 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     }
                 },
                 HadoopFreeReadOptions.filtered(FilterCompat.NOOP, ParquetLogCodecs.INSTANCE));
-        } catch (IOException | RuntimeException e) {
-            throw new ConnLogFormatException(source, 0, "unreadable Parquet file (" + e.getMessage() + ")", e);
+        } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+            throw new ConnLogFormatException(source, 0, "unreadable Parquet file ("
+                + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
         }
         try {
+            checkChunks(reader, path, source);
             final MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             final List<Column> found = new ArrayList<>();
             boolean communityId = false;
@@ -202,10 +207,13 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                     }
                 } catch (MalformedLineException e) {
                     bad = bad == null ? e : bad;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | NoClassDefFoundError e) {
                     throw unreadable(e);
-                } finally {
-                    c.reader.consume();
+                }
+                try {
+                    c.reader.consume(); // may read (and decompress) the next page
+                } catch (RuntimeException | NoClassDefFoundError e) {
+                    throw unreadable(e);
                 }
             }
             if (rowFilter != null && !rowFilter.test(row)) {
@@ -244,15 +252,26 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             final PageReadStore pages;
             try {
                 pages = reader.readNextRowGroup();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | NoClassDefFoundError e) {
+                // (parquet-java names the file in some messages with Hadoop's Path, which is not shipped)
                 throw unreadable(e);
+            } catch (OutOfMemoryError e) {
+                // parquet-java allocates, for the last column chunk of a row group, whatever a page
+                // header declares beyond the chunk before reading it (its workaround for files of old
+                // writers): a damaged header can ask for gigabytes. That one allocation fails whole.
+                throw unreadable(new IOException("a page header declares more bytes than the file holds"));
             }
             if (pages == null) {
                 return false;
             }
-            final ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new NoConverter(projection), projection, createdBy);
-            for (Column c : columns) {
-                c.reader = store.getColumnReader(c.descriptor);
+            try {
+                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(ParquetPageLimits.of(pages), new NoConverter(projection),
+                    projection, createdBy);
+                for (Column c : columns) {
+                    c.reader = store.getColumnReader(c.descriptor); // reads the first page
+                }
+            } catch (RuntimeException | NoClassDefFoundError e) {
+                throw unreadable(e);
             }
             leftInGroup = pages.getRowCount();
         }
@@ -261,9 +280,29 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         return true;
     }
 
-    private ConnLogFormatException unreadable(final Exception e) {
+    private ConnLogFormatException unreadable(final Throwable e) {
         return new ConnLogFormatException(source, 0, "row " + (rowNumber + 1) + ": unreadable Parquet data ("
-            + e.getMessage() + ")", e);
+            + SafeText.escape(String.valueOf(e.getMessage()), MAX_CAUSE_CHARS) + ")", e);
+    }
+
+    /**
+     * Every column chunk the footer places must lie in the file: parquet-java allocates a chunk's
+     * declared size before it reads it.
+     */
+    private static void checkChunks(final ParquetFileReader reader, final Path path, final String source) throws IOException {
+        final long size = java.nio.file.Files.size(path);
+        final List<org.apache.parquet.hadoop.metadata.BlockMetaData> blocks = reader.getFooter().getBlocks();
+        for (int b = 0; b < blocks.size(); b++) {
+            for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : blocks.get(b).getColumns()) {
+                final long from = c.getStartingPos();
+                final long length = c.getTotalSize();
+                if (from < 0 || length < 0 || from > size || length > size - from) {
+                    throw new ConnLogFormatException(source, 0, "unreadable Parquet file (row group " + b + ": column "
+                        + SafeText.escape(c.getPath().toDotString(), MAX_CAUSE_CHARS) + " lies at bytes " + from + " to "
+                        + (from + length) + ", the file has " + size + ")");
+                }
+            }
+        }
     }
 
     /** The column of {@code f}, or null when the file has none; refuses one of a type {@code f} cannot have. */

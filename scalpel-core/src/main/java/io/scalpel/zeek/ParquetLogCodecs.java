@@ -57,6 +57,9 @@ final class ParquetLogCodecs implements CompressionCodecFactory {
     }
 
     private static final class Decompressor implements BytesInputDecompressor {
+        /** A gzip member's header and trailer. */
+        private static final int GZIP_MIN_BYTES = 18;
+
         private final CompressionCodecName codec;
 
         Decompressor(final CompressionCodecName codec) {
@@ -69,13 +72,11 @@ final class ParquetLogCodecs implements CompressionCodecFactory {
                 return bytes;
             }
             final byte[] in = bytes.toByteArray();
+            checkSize(in, uncompressedSize);
             final byte[] out = new byte[uncompressedSize];
             final int n;
             switch (codec) {
                 case SNAPPY:
-                    if (Snappy.uncompressedLength(in) != uncompressedSize) {
-                        throw corrupt("snappy page length " + Snappy.uncompressedLength(in) + ", expected " + uncompressedSize);
-                    }
                     n = Snappy.uncompress(in, 0, in.length, out, 0);
                     break;
                 case ZSTD:
@@ -107,6 +108,30 @@ final class ParquetLogCodecs implements CompressionCodecFactory {
 
         @Override
         public void release() {
+        }
+
+        /**
+         * Holds the size a page header declares (no checksum covers it) to what the compressed data
+         * says of itself, before anything of that size is allocated.
+         */
+        private void checkSize(final byte[] in, final int uncompressedSize) throws IOException {
+            final long declared;
+            switch (codec) {
+                case SNAPPY:
+                    declared = Snappy.uncompressedLength(in);
+                    break;
+                case ZSTD:
+                    declared = Zstd.getFrameContentSize(in, 0, in.length);
+                    break;
+                default: // GZIP: ISIZE, the last four bytes, the length mod 2^32
+                    declared = in.length < GZIP_MIN_BYTES ? -1 : (in[in.length - 4] & 0xFFL) | (in[in.length - 3] & 0xFFL) << 8
+                        | (in[in.length - 2] & 0xFFL) << 16 | (in[in.length - 1] & 0xFFL) << 24;
+                    break;
+            }
+            if (uncompressedSize < 0 || declared != uncompressedSize) {
+                throw corrupt(codec + " page header gives " + uncompressedSize + " bytes uncompressed, its data "
+                    + (declared < 0 ? "no size" : declared + " bytes"));
+            }
         }
 
         private static IOException corrupt(final String what) {

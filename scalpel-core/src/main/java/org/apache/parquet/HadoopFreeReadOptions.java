@@ -26,4 +26,12 @@ public final class HadoopFreeReadOptions {
             filter, ParquetMetadataConverter.NO_FILTER, codecs, new HeapByteBufferAllocator(), MAX_ALLOCATION,
             Map.of(), null, null, new PlainParquetConfiguration());
     }
+
+    /** As {@link #filtered}, and every page's CRC verified as the page is read (the index's own files carry them). */
+    public static ParquetReadOptions checked(final FilterCompat.Filter filter, final CompressionCodecFactory codecs) {
+        return new ParquetReadOptions(
+            false, true, true, true, true, true, true, false, false,
+            filter, ParquetMetadataConverter.NO_FILTER, codecs, new HeapByteBufferAllocator(), MAX_ALLOCATION,
+            Map.of(), null, null, new PlainParquetConfiguration());
+    }
 }
