@@ -75,7 +75,8 @@ public final class IndexException extends IOException {
     public static String oneLine(final Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName();
+            // No words of its own: say what it means for a file of the index, not a class name.
+            return e instanceof java.io.EOFException ? "it ends before the data it declares" : "a structure in it is damaged";
         }
         final int nl = m.indexOf('\n');
         return printable(nl >= 0 ? m.substring(0, nl) : m).trim();
