@@ -207,7 +207,7 @@ public final class MergedExtract {
                 continue;
             }
             final byte[] h = new byte[PcapEncoder.FILE_HEADER_LENGTH];
-            c.file.get(0, h, 0, h.length);
+            c.file.get(PcapEncoder.FILE_HEADER_OFFSET, h, 0, h.length);
             if (header == null) {
                 header = h;
             } else if (!Arrays.equals(header, h)) {

@@ -11,7 +11,6 @@ import java.io.OutputStream;
  * is in a pcap to keep or drop.
  */
 final class PcapCopy extends ExtractWriter {
-    private static final long FILE_HEADER_OFFSET = 0;
     private boolean started;
 
     PcapCopy(final CaptureSource file, final OutputStream out) {
@@ -22,7 +21,7 @@ final class PcapCopy extends ExtractWriter {
     public void start() throws IOException {
         if (!started) {
             started = true;
-            copy(FILE_HEADER_OFFSET, PcapEncoder.FILE_HEADER_LENGTH);
+            copy(PcapEncoder.FILE_HEADER_OFFSET, PcapEncoder.FILE_HEADER_LENGTH);
         }
     }
 

@@ -36,6 +36,8 @@ final class PcapEncoder {
     static final int SIGFIGS = 0;
     /** The snaplen written: the longest frame a reader accepts, since frames of any capture may be written. */
     static final int SNAPLEN = CaptureReader.MAX_CAPLEN;
+    /** Where the file header lies in a pcap: at its start. */
+    static final long FILE_HEADER_OFFSET = 0;
     static final int FILE_HEADER_LENGTH = PcapReader.FILE_HEADER_LENGTH;
     static final int RECORD_HEADER_LENGTH = PcapReader.RECORD_HEADER_LENGTH;
     static final int RECORD_TS_SECONDS = 0;
