@@ -20,10 +20,10 @@ import java.util.function.Consumer;
  * <table>
  * <caption>Strategies</caption>
  * <tr><th>capture</th><th>output</th><th>strategy</th></tr>
- * <tr><td>pcap</td><td>pcap</td><td>{@link PcapCopy}: the file header and the records as they are</td></tr>
- * <tr><td>pcapng</td><td>pcapng</td><td>{@link PcapngCopy}: the blocks that still apply, packet blocks as they are</td></tr>
- * <tr><td>pcapng</td><td>pcap</td><td>{@link PcapngToPcap}: one link type, nanosecond records</td></tr>
- * <tr><td>pcap</td><td>pcapng</td><td>{@link PcapToPcapng}: one section, one interface</td></tr>
+ * <tr><td>pcap</td><td>pcap</td><td>{@code PcapCopy}: the file header and the records as they are</td></tr>
+ * <tr><td>pcapng</td><td>pcapng</td><td>{@code PcapngCopy}: the blocks that still apply, packet blocks as they are</td></tr>
+ * <tr><td>pcapng</td><td>pcap</td><td>{@code PcapngToPcap}: one link type, nanosecond records</td></tr>
+ * <tr><td>pcap</td><td>pcapng</td><td>{@code PcapToPcapng}: one section, one interface</td></tr>
  * </table>
  *
  * <p>A writer is used as {@link #start()}, {@link #write(Frame)} for each frame (as the capture's
