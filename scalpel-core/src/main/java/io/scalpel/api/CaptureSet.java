@@ -1,6 +1,7 @@
 package io.scalpel.api;
 
 import io.scalpel.capture.CaptureFormat;
+import io.scalpel.extract.MergedExtract;
 import io.scalpel.index.CaptureSetBuilder;
 import io.scalpel.index.CaptureSetManifest;
 import io.scalpel.index.IndexBuilder;
@@ -14,7 +15,6 @@ import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.WindowQuery;
 import io.scalpel.slice.TcpTail;
-import io.scalpel.slice.MergedExtract;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.Tunnel;
 import java.io.Closeable;

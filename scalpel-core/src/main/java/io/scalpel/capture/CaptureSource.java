@@ -48,6 +48,26 @@ public interface CaptureSource extends Closeable {
     ByteBuffer view(int segment, ByteOrder order);
 
     /**
+     * Copies the {@code length} bytes of the capture at {@code position} into {@code dst} at
+     * {@code dstOffset}, through the segment views as the readers read them, in spans of at most
+     * {@link MappedFile#OVERLAP} bytes: a span of any length, from a mapped or a compressed capture.
+     * The bytes must lie in the capture (a reader has read the records or blocks they belong to).
+     *
+     * @throws CaptureFormatException when the compressed bytes are corrupt or cut short
+     */
+    default void get(final long position, final byte[] dst, final int dstOffset, final int length) throws CaptureFormatException {
+        int done = 0;
+        while (done < length) {
+            final long at = position + done;
+            final int n = Math.min(length - done, MappedFile.OVERLAP);
+            ensure(at, at + n);
+            final int segment = segmentOf(at);
+            view(segment, ByteOrder.BIG_ENDIAN).get((int) (at - segmentBase(segment)), dst, dstOffset + done, n);
+            done += n;
+        }
+    }
+
+    /**
      * How the file changed since it was opened, in words, or null when it did not: it is shorter
      * than the bytes read from it, or, at the same size, it was modified in place. A file that grew
      * did not change (a capture still being written); nor did one replaced by another file under the

@@ -207,24 +207,6 @@ public final class MappedFile implements CaptureSource {
         return opened.change(path, channel, size);
     }
 
-    /** Copies {@code length} bytes at {@code position} into {@code dst}; for spans of any size. */
-    public void read(final long position, final byte[] dst, final int dstOffset, final int length) throws IOException {
-        final ByteBuffer target = ByteBuffer.wrap(dst, dstOffset, length);
-        long p = position;
-        while (target.hasRemaining()) {
-            final int n = channel.read(target, p);
-            if (n < 0) {
-                throw new java.io.EOFException(path + ": end of file at byte offset " + p);
-            }
-            p += n;
-        }
-    }
-
-    /** The open channel, for bulk transfers of record bytes to an output. */
-    public FileChannel channel() {
-        return channel;
-    }
-
     @Override
     public void close() throws IOException {
         channel.close();

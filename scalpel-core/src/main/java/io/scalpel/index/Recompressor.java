@@ -26,6 +26,15 @@ import java.util.zip.Deflater;
 public final class Recompressor {
     /** Bytes of the capture per member or frame. */
     public static final int MEMBER_SIZE = 1 << 20;
+    /**
+     * The header of each gzip member (RFC 1952 §2.3): ID1 ID2, CM 8 (deflate), FLG 0 (no name,
+     * comment or extra field), MTIME 0 (none), XFL 0, OS 255 (unknown).
+     */
+    private static final byte[] GZIP_MEMBER_HEADER = {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0, 0, (byte) 0xFF};
+    /** The trailer of each gzip member: CRC-32 and ISIZE, little-endian. */
+    private static final int GZIP_TRAILER_LENGTH = 8;
+    private static final int DEFLATE_BUFFER = 64 * 1024;
+    private static final int ZSTD_LEVEL = 3;
 
     /**
      * What was written.
@@ -57,12 +66,12 @@ public final class Recompressor {
         this.out = out;
         if (codec == Compression.GZIP) {
             deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-            deflated = new byte[64 * 1024];
+            deflated = new byte[DEFLATE_BUFFER];
             zstd = null;
         } else {
             deflater = null;
             deflated = null;
-            zstd = new ZstdCompressCtx().setLevel(3).setChecksum(true);
+            zstd = new ZstdCompressCtx().setLevel(ZSTD_LEVEL).setChecksum(true);
         }
     }
 
@@ -135,10 +144,8 @@ public final class Recompressor {
     private void copy(final CaptureSource file, final long from, final long to) throws IOException {
         long at = from;
         while (at < to) {
-            final int n = (int) Math.min(Math.min(to - at, MappedFile.OVERLAP), buffer.length - buffered);
-            file.ensure(at, at + n);
-            final int segment = file.segmentOf(at);
-            file.view(segment, ByteOrder.BIG_ENDIAN).get((int) (at - file.segmentBase(segment)), buffer, buffered, n);
+            final int n = (int) Math.min(to - at, buffer.length - buffered);
+            file.get(at, buffer, buffered, n);
             buffered += n;
             at += n;
             if (buffered == buffer.length) {
@@ -153,8 +160,7 @@ public final class Recompressor {
             return;
         }
         if (codec == Compression.GZIP) {
-            final byte[] header = {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0, 0, (byte) 0xFF};
-            write(header, header.length);
+            write(GZIP_MEMBER_HEADER, GZIP_MEMBER_HEADER.length);
             deflater.reset();
             deflater.setInput(buffer, 0, buffered);
             deflater.finish();
@@ -164,9 +170,9 @@ public final class Recompressor {
             }
             crc.reset();
             crc.update(buffer, 0, buffered);
-            final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer trailer = ByteBuffer.allocate(GZIP_TRAILER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
             trailer.putInt((int) crc.getValue()).putInt(buffered);
-            write(trailer.array(), 8);
+            write(trailer.array(), GZIP_TRAILER_LENGTH);
         } else {
             final byte[] frame = zstd.compress(java.util.Arrays.copyOf(buffer, buffered));
             write(frame, frame.length);

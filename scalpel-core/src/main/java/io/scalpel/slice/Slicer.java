@@ -13,6 +13,8 @@ import io.scalpel.decode.DatagramId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
+import io.scalpel.extract.ExtractWriter;
+import io.scalpel.extract.TlsKeyLog;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.PacketIndex;
 import java.io.IOException;

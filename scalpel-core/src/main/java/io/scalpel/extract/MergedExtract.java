@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
@@ -9,11 +9,9 @@ import io.scalpel.capture.MappedFile;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.capture.PcapngBlock;
 import io.scalpel.capture.PcapngReader;
+import io.scalpel.decode.LinkTypes;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,12 +36,9 @@ import java.util.function.Consumer;
  * {@code if_description} naming the source file and interface; each frame becomes an enhanced
  * packet block (the sources' own options and metadata blocks are not carried over).
  *
- * <p>Heap: one reader, one frame flyweight and one record buffer per source, whatever the number of frames.
+ * <p>Heap: one reader and one frame flyweight per source, and one record buffer, whatever the number of frames.
  */
 public final class MergedExtract {
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final int LINKTYPE_ETHERNET = 1;
-
     /**
      * One source.
      *
@@ -119,7 +114,7 @@ public final class MergedExtract {
             for (Source s : sources) {
                 cursors.add(new Cursor(s, cursors.size()));
             }
-            final Output output = format == CaptureFormat.PCAP ? pcapOutput(cursors, out) : new PcapngOutput(out);
+            final Output output = format == CaptureFormat.PCAP ? pcapOutput(cursors, out) : new MergedPcapng(out);
             final PriorityQueue<Cursor> heads = new PriorityQueue<>((a, b) -> {
                 final int c = Long.compare(a.frame.timestampNanos(), b.frame.timestampNanos());
                 return c != 0 ? c : Integer.compare(a.number, b.number);
@@ -202,7 +197,7 @@ public final class MergedExtract {
     private static Output pcapOutput(final List<Cursor> cursors, final OutputStream out) throws IOException {
         byte[] header = null;
         boolean same = true;
-        int linkType = LINKTYPE_ETHERNET;
+        int linkType = LinkTypes.LINKTYPE_ETHERNET;
         for (Cursor c : cursors) {
             if (!c.source.linkTypes().isEmpty()) {
                 linkType = c.source.linkTypes().get(0);
@@ -211,24 +206,24 @@ public final class MergedExtract {
                 same = false;
                 continue;
             }
-            final byte[] h = new byte[PcapReader.FILE_HEADER_LENGTH];
-            c.file.read(0, h, 0, h.length);
+            final byte[] h = new byte[PcapEncoder.FILE_HEADER_LENGTH];
+            c.file.get(PcapEncoder.FILE_HEADER_OFFSET, h, 0, h.length);
             if (header == null) {
                 header = h;
             } else if (!Arrays.equals(header, h)) {
                 same = false;
             }
         }
-        return same && header != null ? new PcapCopy(header, out) : new PcapRewrite(linkType, out);
+        return same && header != null ? new SameHeaderPcap(header, out) : new RewrittenPcap(linkType, out);
     }
 
     /** Every source has this file header: it and the records are copied. */
-    private static final class PcapCopy implements Output {
+    private static final class SameHeaderPcap implements Output {
         private final byte[] header;
         private final OutputStream out;
-        private final byte[] record = new byte[PcapReader.RECORD_HEADER_LENGTH + CaptureReader.MAX_CAPLEN];
+        private final CaptureCopy copy = new CaptureCopy();
 
-        PcapCopy(final byte[] header, final OutputStream out) {
+        SameHeaderPcap(final byte[] header, final OutputStream out) {
             this.header = header;
             this.out = out;
         }
@@ -240,107 +235,63 @@ public final class MergedExtract {
 
         @Override
         public void write(final Cursor c) throws IOException {
-            final Frame f = c.frame;
-            c.file.read(f.recordOffset(), record, 0, f.recordLength());
-            out.write(record, 0, f.recordLength());
+            copy.copy(c.file, c.frame.recordOffset(), c.frame.recordLength(), out);
         }
     }
 
-    /** Little-endian pcap with nanosecond timestamps. */
-    private static final class PcapRewrite implements Output {
+    /** Little-endian pcap with nanosecond timestamps ({@link PcapEncoder}). */
+    private static final class RewrittenPcap implements Output {
         private final int linkType;
         private final OutputStream out;
-        private final byte[] record = new byte[PcapReader.RECORD_HEADER_LENGTH + CaptureReader.MAX_CAPLEN];
-        private final ByteBuffer header = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+        private final PcapEncoder encoder = new PcapEncoder();
 
-        PcapRewrite(final int linkType, final OutputStream out) {
+        RewrittenPcap(final int linkType, final OutputStream out) {
             this.linkType = linkType;
             this.out = out;
         }
 
         @Override
         public void start() throws IOException {
-            final ByteBuffer h = ByteBuffer.allocate(PcapReader.FILE_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(0xA1B23C4D).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-                .putInt(CaptureReader.MAX_CAPLEN).putInt(linkType);
-            out.write(h.array());
+            out.write(PcapEncoder.fileHeader(linkType));
         }
 
         @Override
         public void write(final Cursor c) throws IOException {
-            final Frame f = c.frame;
-            final long ts = f.timestampNanos();
-            header.putInt(0, (int) Math.floorDiv(ts, NANOS_PER_SECOND));
-            header.putInt(4, (int) Math.floorMod(ts, NANOS_PER_SECOND));
-            header.putInt(8, f.capturedLength());
-            header.putInt(12, f.originalLength());
-            f.buffer().get(f.dataOffset(), record, PcapReader.RECORD_HEADER_LENGTH, f.capturedLength());
-            out.write(record, 0, PcapReader.RECORD_HEADER_LENGTH + f.capturedLength());
+            encoder.writeRecord(c.frame, out);
         }
     }
 
-    /** One little-endian section; an interface per (source, section, interface id) in order of first use. */
-    private static final class PcapngOutput implements Output {
-        private static final int SHB_LENGTH = 28;
-        private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
-        private static final int EPB_FIXED = 28;
-        private static final int BLOCK_TRAILER = 4;
-        private static final int IF_DESCRIPTION = 3;
-        private static final int IF_TSRESOL = 9;
-        private static final int NANOSECONDS = 9;
+    /** One little-endian section; an interface per (source, section, interface id) in order of first use ({@link PcapngEncoder}). */
+    private static final class MergedPcapng implements Output {
+        /** Bits of the interface key below a source's number, and below a section's. */
+        private static final int SOURCE_SHIFT = 40;
+        private static final int SECTION_SHIFT = 20;
         private final OutputStream out;
         private final Map<Long, Integer> interfaces = new HashMap<>();
-        private final byte[] block = new byte[EPB_FIXED + CaptureReader.MAX_CAPLEN + 3 + BLOCK_TRAILER];
-        private final ByteBuffer b = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+        private final PcapngEncoder encoder = new PcapngEncoder();
 
-        PcapngOutput(final OutputStream out) {
+        MergedPcapng(final OutputStream out) {
             this.out = out;
         }
 
         @Override
         public void start() throws IOException {
-            final ByteBuffer shb = ByteBuffer.allocate(SHB_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-            shb.putInt(PcapngBlock.SECTION_HEADER).putInt(SHB_LENGTH).putInt(BYTE_ORDER_MAGIC).putShort((short) 1).putShort((short) 0)
-                .putLong(-1L).putInt(SHB_LENGTH);
-            out.write(shb.array());
+            out.write(PcapngEncoder.sectionHeader());
         }
 
         @Override
         public void write(final Cursor c) throws IOException {
             final Frame f = c.frame;
-            final long key = ((long) c.number << 40) | ((long) f.section() << 20) | f.interfaceId();
+            final long key = ((long) c.number << SOURCE_SHIFT) | ((long) f.section() << SECTION_SHIFT) | f.interfaceId();
             Integer id = interfaces.get(key);
             if (id == null) {
                 id = interfaces.size();
                 interfaces.put(key, id);
-                describe(c, f);
+                final String description = c.source.capture().getFileName() + " interface " + f.interfaceId()
+                    + (f.section() > 0 ? " of section " + f.section() : "");
+                out.write(PcapngEncoder.interfaceDescription(f.linkType(), PcapngEncoder.NO_SNAPLEN, description, true));
             }
-            final int caplen = f.capturedLength();
-            final int padded = (caplen + 3) & ~3;
-            final int length = EPB_FIXED + padded + BLOCK_TRAILER;
-            final long ts = f.timestampNanos();
-            b.putInt(0, PcapngBlock.ENHANCED_PACKET).putInt(4, length).putInt(8, id)
-                .putInt(12, (int) (ts >>> 32)).putInt(16, (int) ts).putInt(20, caplen).putInt(24, f.originalLength());
-            f.buffer().get(f.dataOffset(), block, EPB_FIXED, caplen);
-            Arrays.fill(block, EPB_FIXED + caplen, EPB_FIXED + padded, (byte) 0);
-            b.putInt(EPB_FIXED + padded, length);
-            out.write(block, 0, length);
-        }
-
-        /** The interface description block of the frame's interface. */
-        private void describe(final Cursor c, final Frame f) throws IOException {
-            final byte[] text = (c.source.capture().getFileName() + " interface " + f.interfaceId()
-                + (f.section() > 0 ? " of section " + f.section() : "")).getBytes(StandardCharsets.UTF_8);
-            final int textPadded = (text.length + 3) & ~3;
-            // header 8, link type 2, reserved 2, snaplen 4, options: description, tsresol (4 + 4), end (4), trailer 4
-            final int length = 16 + 4 + textPadded + 8 + 4 + BLOCK_TRAILER;
-            final ByteBuffer idb = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-            idb.putInt(PcapngBlock.INTERFACE_DESCRIPTION).putInt(length).putShort((short) f.linkType()).putShort((short) 0).putInt(0);
-            idb.putShort((short) IF_DESCRIPTION).putShort((short) text.length).put(text).put(new byte[textPadded - text.length]);
-            idb.putShort((short) IF_TSRESOL).putShort((short) 1).put((byte) NANOSECONDS).put(new byte[3]);
-            idb.putShort((short) 0).putShort((short) 0);
-            idb.putInt(length);
-            out.write(idb.array());
+            encoder.writeEnhancedPacket(id, f.timestampNanos(), f, out);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
@@ -24,7 +24,7 @@ import java.util.Set;
  * end (CRLF included). Every other line is dropped: comments ({@code #}), blank lines, {@code RSA} lines (keyed by the encrypted
  * pre-master secret, not by a client random) and lines of other sessions.
  */
-final class TlsKeyLog {
+public final class TlsKeyLog {
     /** Secrets type of a TLS key log in a decryption-secrets block ("TLSK"). */
     static final int SECRETS_TYPE_TLS = 0x544C534B;
     static final int CLIENT_RANDOM_LENGTH = 32;
@@ -53,7 +53,7 @@ final class TlsKeyLog {
      * {@code b} at [{@code offset}, {@code offset + length}), decoded into {@code decoded}, as 64
      * lower-case hex digits to {@code randoms}; returns whether there was one.
      */
-    static boolean clientRandom(final ByteBuffer b, final int offset, final int length, final DecodedPacket decoded,
+    public static boolean clientRandom(final ByteBuffer b, final int offset, final int length, final DecodedPacket decoded,
                                 final Set<String> randoms) {
         final FlowKey key = decoded.innermost();
         if (key == null || key.protocol() != FlowKey.PROTO_TCP || key.isFragment()
