@@ -89,19 +89,16 @@ public final class PcapngReader extends CaptureReader {
                     break;
                 case PcapngBlock.ENHANCED_PACKET:
                 case PcapngBlock.OBSOLETE_PACKET:
-                    requireFits(pos, type, length, fits);
-                    if (!kept.keepSection()) {
-                        return endAtStructureLimit(pos);
-                    }
-                    readPacket(frame, pos, type == PcapngBlock.OBSOLETE_PACKET, true);
-                    position = pos + length;
-                    return true;
                 case PcapngBlock.SIMPLE_PACKET:
                     requireFits(pos, type, length, fits);
                     if (!kept.keepSection()) {
                         return endAtStructureLimit(pos);
                     }
-                    readSimplePacket(frame, pos);
+                    if (type == PcapngBlock.SIMPLE_PACKET) {
+                        readSimplePacket(frame, pos);
+                    } else {
+                        readPacket(frame, pos, type == PcapngBlock.OBSOLETE_PACKET, true);
+                    }
                     position = pos + length;
                     return true;
                 default:
