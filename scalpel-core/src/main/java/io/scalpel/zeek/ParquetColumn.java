@@ -1,5 +1,7 @@
 package io.scalpel.zeek;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -17,6 +19,9 @@ final class ParquetColumn {
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_MICRO = 1_000L;
     private static final int INTERVAL_BYTES = 12;
+    /** The fields whose column may hold integers (INT32 or INT64), or strings. */
+    private static final Set<ConnField> INTEGER_FIELDS = EnumSet.of(ConnField.ORIG_P, ConnField.RESP_P, ConnField.ORIG_PKTS,
+        ConnField.RESP_PKTS, ConnField.VLAN, ConnField.INNER_VLAN, ConnField.CTX_VLAN, ConnField.CTX_INNER_VLAN, ConnField.IP_PROTO);
 
     /** How a column's values are stored. */
     enum Encoding {
@@ -127,18 +132,8 @@ final class ParquetColumn {
             case DURATION:
                 return e == Encoding.FLOATING || e == Encoding.TIME || e == Encoding.INTERVAL || e == Encoding.STRING
                     || (e == Encoding.INTEGER && type.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64);
-            case ORIG_P:
-            case RESP_P:
-            case ORIG_PKTS:
-            case RESP_PKTS:
-            case VLAN:
-            case INNER_VLAN:
-            case CTX_VLAN:
-            case CTX_INNER_VLAN:
-            case IP_PROTO:
-                return e == Encoding.INTEGER || e == Encoding.STRING;
             default:
-                return e == Encoding.STRING;
+                return e == Encoding.STRING || (e == Encoding.INTEGER && INTEGER_FIELDS.contains(f));
         }
     }
 
@@ -148,18 +143,8 @@ final class ParquetColumn {
                 return "a TIMESTAMP (millis, micros or nanos), INT96, DOUBLE epoch seconds or a string";
             case DURATION:
                 return "DOUBLE seconds, INT64 nanoseconds, a TIME, an INTERVAL or a string";
-            case ORIG_P:
-            case RESP_P:
-            case ORIG_PKTS:
-            case RESP_PKTS:
-            case VLAN:
-            case INNER_VLAN:
-            case CTX_VLAN:
-            case CTX_INNER_VLAN:
-            case IP_PROTO:
-                return "INT32, INT64 or a string";
             default:
-                return "a string (BINARY)";
+                return INTEGER_FIELDS.contains(f) ? "INT32, INT64 or a string" : "a string (BINARY)";
         }
     }
 
