@@ -165,6 +165,17 @@ public final class PacketIndex implements Closeable {
             throw new IndexException(IndexException.Kind.MISSING, "no index at " + dir + "; run `scalpel index " + capture + "`");
         }
         final IndexManifest manifest = IndexManifest.read(manifestFile, advice);
+        return new PacketIndex(dir, manifest, describes(capture, directory, dir, manifest, advice), advice);
+    }
+
+    /**
+     * Whether the index whose manifest is {@code manifest} still describes {@code capture} (its
+     * fingerprint; a capture that only grew does).
+     *
+     * @throws IndexException STALE when the capture changed since it was indexed
+     */
+    private static CaptureFingerprint.Match describes(final Path capture, final Path directory, final Path dir,
+                                                      final IndexManifest manifest, final String advice) throws IOException {
         final CaptureFingerprint.Match match = manifest.fingerprint().compareTo(capture);
         if (match == CaptureFingerprint.Match.CHANGED || match == CaptureFingerprint.Match.TOUCHED) {
             final String name = capture.getFileName().toString();
@@ -178,7 +189,7 @@ public final class PacketIndex implements Closeable {
                 "re-run `scalpel index " + (advice.contains("--index") ? "--index " + directory + " " : "") + capture
                     + "` (or slice with --reindex)");
         }
-        return new PacketIndex(dir, manifest, match, advice);
+        return match;
     }
 
     /**
@@ -208,7 +219,7 @@ public final class PacketIndex implements Closeable {
             return checks;
         }
         try {
-            open(capture, directory);
+            describes(capture, directory, dir, manifest, advice);
             checks.add(new IndexFileCheck(capture.toString(), Files.size(capture), null));
         } catch (IndexException e) {
             checks.add(new IndexFileCheck(capture.toString(), Files.exists(capture) ? Files.size(capture) : -1, e.problem()));

@@ -147,6 +147,9 @@ class IndexIntegrityTest {
         Files.write(part, java.util.Arrays.copyOf(bytes, bytes.length + 1));
         assertEquals(part + " has " + (bytes.length + 1) + " bytes, the index manifest says " + bytes.length
             + ": the part was replaced or damaged", refused().problem());
+        final List<IndexFileCheck> checks = PacketIndex.verify(capture, index);
+        assertEquals(List.of(true, true, false, true), checks.stream().map(IndexFileCheck::intact).toList(),
+            "only the part is damaged; the index still describes the capture: " + checks);
     }
 
     @Test
