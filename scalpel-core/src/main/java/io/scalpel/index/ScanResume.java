@@ -97,7 +97,7 @@ final class ScanResume {
             final Frame f = new Frame();
             final PacketDecoder d = new PacketDecoder();
             final DecodedPacket dp = new DecodedPacket();
-            PacketIndex.scanPart(tailRows, expected, PacketIndex.rebuildAdvice(capture, indexDirectory),
+            PacketRows.scanPart(tailRows, expected, PacketIndex.rebuildAdvice(capture, indexDirectory),
                 (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
                     if (!pending.contains(offset) || !reopened.add(offset)) {
                         rows.keep(ts, offset, caplen, chunkRef, flowRef, dgramTs);
