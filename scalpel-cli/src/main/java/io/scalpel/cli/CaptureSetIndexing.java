@@ -1,9 +1,8 @@
 package io.scalpel.cli;
 
 import io.scalpel.api.CaptureSet;
-import io.scalpel.index.CaptureSetBuilder;
-import io.scalpel.index.IndexBuilder;
-import io.scalpel.index.IndexManifest;
+import io.scalpel.api.CaptureSetIndexReport;
+import io.scalpel.api.IndexReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,21 +20,19 @@ final class CaptureSetIndexing {
     static void run(final Path directory, final Path index, final boolean rebuild, final boolean json, final boolean quiet,
                     final PrintWriter out, final PrintWriter err) throws IOException {
         final long started = System.nanoTime();
-        final CaptureSetBuilder.Result r;
+        final CaptureSetIndexReport r;
         try (ProgressDisplay progress = ProgressDisplay.start("index " + directory.getFileName(), !quiet && !json)) {
             r = CaptureSet.index(directory, index, progress, rebuild);
         } catch (IOException e) {
-            throw Failures.forIndex(directory, index != null ? index : CaptureSetBuilder.defaultFor(directory), e, true);
+            throw Failures.forIndex(directory, index != null ? index : CaptureSet.defaultIndexOf(directory), e, true);
         }
         final double seconds = (System.nanoTime() - started) / 1e9;
-        long packets = 0;
+        final long packets = r.packets();
         final List<String> scanned = new ArrayList<>();
         final List<Map<String, Object>> members = new ArrayList<>();
-        for (CaptureSetBuilder.MemberResult m : r.members()) {
-            final IndexBuilder.Result mr = m.result();
-            final IndexManifest im = mr.manifest();
-            packets += im.packets();
-            if (mr.mode() != IndexBuilder.Mode.UNCHANGED) {
+        for (CaptureSetIndexReport.Member m : r.members()) {
+            final IndexReport mr = m.report();
+            if (mr.mode() != IndexReport.Mode.UNCHANGED) {
                 scanned.add(m.file());
             }
             if (mr.replaced() != null) {
@@ -44,19 +41,19 @@ final class CaptureSetIndexing {
             for (String w : mr.warnings()) {
                 err.println("scalpel: warning: " + directory.resolve(m.file()) + ": " + w);
             }
-            if (im.truncatedTailOffset() >= 0) {
-                err.println("scalpel: warning: " + directory.resolve(m.file()) + ": byte offset " + im.truncatedTailOffset()
+            if (mr.truncatedTailOffset() >= 0) {
+                err.println("scalpel: warning: " + directory.resolve(m.file()) + ": byte offset " + mr.truncatedTailOffset()
                     + ": last record is incomplete (capture cut short or still being written); indexed every whole record before it");
             }
             final Map<String, Object> s = new LinkedHashMap<>();
             s.put("file", m.file());
-            s.put("format", im.captureFormat());
+            s.put("format", mr.captureFormat());
             s.put("mode", mr.mode().name().toLowerCase(Locale.ROOT));
-            s.put("packets", im.packets());
+            s.put("packets", mr.packets());
             s.put("records_scanned", mr.recordsScanned());
-            s.put("link_types", new ArrayList<>(im.linkTypes()));
-            s.put("first_ts_ns", im.packets() == 0 ? null : im.firstTimestampNanos());
-            s.put("last_ts_ns", im.packets() == 0 ? null : im.lastTimestampNanos());
+            s.put("link_types", new ArrayList<>(mr.linkTypes()));
+            s.put("first_ts_ns", mr.packets() == 0 ? null : mr.firstTimestampNanos());
+            s.put("last_ts_ns", mr.packets() == 0 ? null : mr.lastTimestampNanos());
             members.add(s);
         }
         if (json) {
@@ -64,7 +61,7 @@ final class CaptureSetIndexing {
             s.put("capture_set", directory.toString());
             s.put("index", r.indexDirectory().toString());
             s.put("packets", packets);
-            s.put("files_opened", r.members().stream().map(CaptureSetBuilder.MemberResult::file).toList());
+            s.put("files_opened", r.members().stream().map(CaptureSetIndexReport.Member::file).toList());
             s.put("files_scanned", scanned);
             s.put("removed", r.removed());
             s.put("seconds", seconds);

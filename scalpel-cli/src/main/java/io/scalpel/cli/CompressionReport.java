@@ -1,6 +1,6 @@
 package io.scalpel.cli;
 
-import io.scalpel.capture.CompressedLayout;
+import io.scalpel.api.CaptureCompression;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +11,8 @@ final class CompressionReport {
     }
 
     /** The stderr line: which case applies (seekable or single stream). */
-    static String line(final Path capture, final CompressedLayout layout) {
-        return "scalpel: " + capture.getFileName() + ": " + layout.describe();
+    static String line(final Path capture, final CaptureCompression layout) {
+        return "scalpel: " + capture.getFileName() + ": " + layout.description();
     }
 
     /**
@@ -20,12 +20,12 @@ final class CompressionReport {
      *
      * @param unitsRead members or frames a slice decompressed, or -1 (index: left out)
      */
-    static Map<String, Object> json(final CompressedLayout layout, final long unitsRead) {
+    static Map<String, Object> json(final CaptureCompression layout, final long unitsRead) {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("codec", layout.codec());
         m.put("seekable", layout.seekable());
         m.put("members", layout.units());
-        m.put("seek_points", layout.seekTable() == null ? 0 : layout.seekTable().size());
+        m.put("seek_points", layout.seekPoints());
         m.put("decompressed_bytes", layout.decompressedSize());
         if (unitsRead >= 0) {
             m.put("members_read", unitsRead);

@@ -1,7 +1,8 @@
 package io.scalpel.cli;
 
+import io.scalpel.api.IndexReport;
+import io.scalpel.api.Recompression;
 import io.scalpel.api.Scalpel;
-import io.scalpel.index.IndexBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,17 +72,10 @@ final class IndexCommand implements Callable<Integer> {
             return (intact ? ExitCode.OK : ExitCode.BAD_INPUT).code();
         }
         if (recompress != null) {
-            // The copy must not be the capture (nor its index), whatever path or link names it.
-            final io.scalpel.slice.RunFiles files = Scalpel.inputsOf(captures.get(0), null);
-            files.output(recompress, "--recompress");
-            if (index != null) {
-                files.check(index, "--index");
-            }
-            final io.scalpel.index.Recompressor.Result c = io.scalpel.index.Recompressor.recompress(captures.get(0), recompress,
-                io.scalpel.index.Recompressor.codecFor(recompress));
+            final Recompression c = Scalpel.recompress(captures.get(0), recompress, index);
             if (!quiet && !json) {
                 err.printf(Locale.ROOT, "scalpel: wrote %s: %d bytes of capture in %d %s %ss (%d bytes)%n", recompress, c.bytesIn(),
-                    c.members(), c.codec().label(), c.codec().unit(), c.bytesOut());
+                    c.units(), c.codec(), c.unit(), c.bytesOut());
             }
             captures = List.of(recompress);
         }
@@ -115,7 +109,7 @@ final class IndexCommand implements Callable<Integer> {
             CaptureSetIndexing.run(capture, index, rebuild, json, quiet, out, err);
             return;
         }
-        final IndexBuilder.Result r;
+        final IndexReport r;
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !quiet && !json)) {
             r = Scalpel.index(capture, index, progress, rebuild);
         } catch (java.io.IOException e) {
@@ -124,24 +118,23 @@ final class IndexCommand implements Callable<Integer> {
         report(capture, r, out, err);
     }
 
-    private void report(final Path capture, final IndexBuilder.Result r, final PrintWriter out, final PrintWriter err) {
-        final var m = r.manifest();
+    private void report(final Path capture, final IndexReport r, final PrintWriter out, final PrintWriter err) {
         final double seconds = r.elapsedNanos() / 1e9;
-        final long bytes = m.fingerprint().length();
-        if (m.truncatedTailOffset() >= 0) {
-            err.println("scalpel: warning: " + capture + ": byte offset " + m.truncatedTailOffset()
+        final long bytes = r.captureBytes();
+        if (r.truncatedTailOffset() >= 0) {
+            err.println("scalpel: warning: " + capture + ": byte offset " + r.truncatedTailOffset()
                 + ": last record is incomplete (capture cut short or still being written); indexed every whole record before it");
         }
         for (String w : r.warnings()) {
             err.println("scalpel: warning: " + capture + ": " + w);
         }
-        if (m.warnings() > r.warnings().size()) {
-            err.println("scalpel: warning: " + capture + ": " + (m.warnings() - r.warnings().size()) + " more warnings not shown");
+        if (r.warningCount() > r.warnings().size()) {
+            err.println("scalpel: warning: " + capture + ": " + (r.warningCount() - r.warnings().size()) + " more warnings not shown");
         }
-        if (m.compression() != null && !quiet && !json) {
-            err.println(CompressionReport.line(capture, m.compression()));
+        if (r.compression() != null && !quiet && !json) {
+            err.println(CompressionReport.line(capture, r.compression()));
         }
-        if (r.mode() == IndexBuilder.Mode.REBUILT && r.replaced() != null) {
+        if (r.mode() == IndexReport.Mode.REBUILT && r.replaced() != null) {
             err.println("scalpel: warning: " + capture + ": rebuilt its index: " + r.replaced());
         }
         if (json) {
@@ -149,14 +142,14 @@ final class IndexCommand implements Callable<Integer> {
         } else if (!quiet) {
             switch (r.mode()) {
                 case UNCHANGED -> err.printf(Locale.ROOT, "up to date %s: %d packets, %d flows, %d bytes; index %s unchanged%n",
-                    capture, m.packets(), m.flows(), bytes, r.indexDirectory());
+                    capture, r.packets(), r.flows(), bytes, r.indexDirectory());
                 case EXTENDED -> err.printf(Locale.ROOT,
                     "extended %s: %d new packets from byte %d (%.1f MB in %.2f s); now %d packets, %d flows, %d bytes; index %s (%d bytes, %.2f%% of the capture)%n",
-                    capture, r.recordsScanned(), r.scannedFrom(), (bytes - r.scannedFrom()) / 1e6, seconds, m.packets(), m.flows(), bytes,
+                    capture, r.recordsScanned(), r.scannedFrom(), (bytes - r.scannedFrom()) / 1e6, seconds, r.packets(), r.flows(), bytes,
                     r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
                 default -> err.printf(Locale.ROOT,
                     "indexed %s: %d packets, %d flows, %d bytes in %.2f s (%.1f MB/s); index %s (%d bytes, %.2f%% of the capture)%n",
-                    capture, m.packets(), m.flows(), bytes, seconds, bytes / 1e6 / Math.max(seconds, 1e-9),
+                    capture, r.packets(), r.flows(), bytes, seconds, bytes / 1e6 / Math.max(seconds, 1e-9),
                     r.indexDirectory(), r.indexBytes(), bytes == 0 ? 0.0 : 100.0 * r.indexBytes() / bytes);
             }
         }
@@ -164,32 +157,29 @@ final class IndexCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private static Map<String, Object> summary(final Path capture, final IndexBuilder.Result r, final double seconds, final long bytes) {
-        final var m = r.manifest();
+    private static Map<String, Object> summary(final Path capture, final IndexReport r, final double seconds, final long bytes) {
         final Map<String, Object> s = new java.util.LinkedHashMap<>();
         s.put("capture", capture.toString());
         s.put("index", r.indexDirectory().toString());
-        s.put("format", m.captureFormat());
-        s.put("packets", m.packets());
-        s.put("flows", m.flows());
+        s.put("format", r.captureFormat());
+        s.put("packets", r.packets());
+        s.put("flows", r.flows());
         s.put("bytes", bytes);
         s.put("mode", r.mode().name().toLowerCase(Locale.ROOT));
         s.put("records_scanned", r.recordsScanned());
         s.put("scanned_from", r.scannedFrom());
         s.put("seconds", seconds);
-        final long scannedBytes = r.mode() == IndexBuilder.Mode.EXTENDED || r.mode() == IndexBuilder.Mode.UNCHANGED
-            ? bytes - r.scannedFrom() : bytes;
-        s.put("mb_per_second", scannedBytes / 1e6 / Math.max(seconds, 1e-9));
+        s.put("mb_per_second", r.bytesScanned() / 1e6 / Math.max(seconds, 1e-9));
         s.put("index_bytes", r.indexBytes());
-        s.put("link_types", new ArrayList<>(m.linkTypes()));
-        s.put("first_ts_ns", m.packets() == 0 ? null : m.firstTimestampNanos());
-        s.put("last_ts_ns", m.packets() == 0 ? null : m.lastTimestampNanos());
-        s.put("truncated_tail_offset", m.truncatedTailOffset() < 0 ? null : m.truncatedTailOffset());
+        s.put("link_types", new ArrayList<>(r.linkTypes()));
+        s.put("first_ts_ns", r.packets() == 0 ? null : r.firstTimestampNanos());
+        s.put("last_ts_ns", r.packets() == 0 ? null : r.lastTimestampNanos());
+        s.put("truncated_tail_offset", r.truncatedTailOffset() < 0 ? null : r.truncatedTailOffset());
         s.put("non_ip_frames", r.nonIpFrames());
         s.put("undecoded_frames", r.undecodedFrames());
-        s.put("warnings", m.warnings());
-        if (m.compression() != null) {
-            s.put("compression", CompressionReport.json(m.compression(), -1));
+        s.put("warnings", r.warningCount());
+        if (r.compression() != null) {
+            s.put("compression", CompressionReport.json(r.compression(), -1));
         }
         return s;
     }

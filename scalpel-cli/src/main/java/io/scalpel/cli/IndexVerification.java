@@ -1,11 +1,8 @@
 package io.scalpel.cli;
 
 import io.scalpel.api.CaptureSet;
+import io.scalpel.api.IndexCheck;
 import io.scalpel.api.Scalpel;
-import io.scalpel.index.CaptureSetManifest;
-import io.scalpel.index.IndexDirectory;
-import io.scalpel.index.IndexFileCheck;
-import io.scalpel.index.PacketIndex;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,22 +27,16 @@ final class IndexVerification {
     static boolean run(final Path capture, final Path index, final boolean json, final PrintWriter out, final PrintWriter err)
         throws IOException {
         final boolean set = Files.isDirectory(capture);
-        final Path dir = (index != null ? index
-            : set ? io.scalpel.index.CaptureSetBuilder.defaultFor(capture) : IndexDirectory.defaultFor(capture)).toAbsolutePath();
-        final List<IndexFileCheck> checks = set ? CaptureSet.verify(capture, index) : Scalpel.verify(capture, index);
-        IndexFileCheck first = null;
-        int damaged = 0;
+        final IndexCheck check = set ? CaptureSet.verify(capture, index) : Scalpel.verify(capture, index);
+        final Path dir = check.indexDirectory();
+        final List<IndexCheck.File> damaged = check.damaged();
         long bytes = 0;
-        for (IndexFileCheck c : checks) {
-            if (!c.intact()) {
-                damaged++;
-                first = first == null ? c : first;
-            }
+        for (IndexCheck.File c : check.files()) {
             bytes += c.file().equals(capture.toString()) ? 0 : Math.max(0, c.bytes());
         }
         if (json) {
             final List<Map<String, Object>> files = new ArrayList<>();
-            for (IndexFileCheck c : checks) {
+            for (IndexCheck.File c : check.files()) {
                 final Map<String, Object> f = new LinkedHashMap<>();
                 f.put("file", c.file());
                 f.put("bytes", c.bytes());
@@ -56,24 +47,24 @@ final class IndexVerification {
             final Map<String, Object> s = new LinkedHashMap<>();
             s.put(set ? "capture_set" : "capture", capture.toString());
             s.put("index", dir.toString());
-            s.put("intact", damaged == 0);
+            s.put("intact", damaged.isEmpty());
             s.put("files", files);
             out.println(Json.object(s));
         } else {
-            out.printf(Locale.ROOT, "%s %s: %d files, %d bytes of index%n", damaged == 0 ? "intact" : "damaged", dir,
-                checks.size(), bytes);
-            for (IndexFileCheck c : checks) {
+            out.printf(Locale.ROOT, "%s %s: %d files, %d bytes of index%n", damaged.isEmpty() ? "intact" : "damaged", dir,
+                check.files().size(), bytes);
+            for (IndexCheck.File c : check.files()) {
                 out.printf(Locale.ROOT, "  %-8s %s%s%n", c.intact() ? "ok" : "DAMAGED", c.file(),
                     c.intact() ? (c.bytes() >= 0 ? " (" + c.bytes() + " bytes)" : "") : ": " + c.problem());
             }
         }
         out.flush();
-        if (first != null) {
-            err.println("scalpel: index " + dir + ": " + damaged + " of " + checks.size() + " files damaged, first "
-                + first.file() + ": " + first.problem() + "; "
-                + (set ? CaptureSetManifest.rebuildAdvice(capture, index) : PacketIndex.rebuildAdvice(capture, dir)));
+        if (!damaged.isEmpty()) {
+            final IndexCheck.File first = damaged.get(0);
+            err.println("scalpel: index " + dir + ": " + damaged.size() + " of " + check.files().size() + " files damaged, first "
+                + first.file() + ": " + first.problem() + "; " + check.rebuildAdvice());
             err.flush();
         }
-        return first == null;
+        return damaged.isEmpty();
     }
 }

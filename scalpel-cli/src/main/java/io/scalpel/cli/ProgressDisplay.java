@@ -1,13 +1,13 @@
 package io.scalpel.cli;
 
-import io.scalpel.index.IndexBuilder;
+import io.scalpel.api.Progress;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A progress bar on stderr while indexing, shown only on a terminal. */
-final class ProgressDisplay implements IndexBuilder.Progress, AutoCloseable {
+final class ProgressDisplay implements Progress, AutoCloseable {
     private static final long MIB = 1 << 20;
     private final String task;
     private final boolean enabled;

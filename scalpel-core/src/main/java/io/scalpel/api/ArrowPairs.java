@@ -2,7 +2,7 @@ package io.scalpel.api;
 
 import io.scalpel.capture.Frame;
 import io.scalpel.decode.Addresses;
-import io.scalpel.slice.AtomicOutput;
+import io.scalpel.extract.AtomicOutput;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -142,7 +142,7 @@ public final class ArrowPairs {
      * appears under its name only when complete. Uses a direct-memory allocator of its own.
      *
      * @return rows (pairs) written
-     * @throws io.scalpel.slice.OutputConflictException when {@code output} is the capture or lies in its index
+     * @throws io.scalpel.extract.OutputConflictException when {@code output} is the capture or lies in its index
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {

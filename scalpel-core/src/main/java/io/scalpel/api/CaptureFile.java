@@ -10,7 +10,7 @@ import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.Query;
-import io.scalpel.slice.RunFiles;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.slice.Slicer;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.Tunnel;
@@ -63,7 +63,7 @@ public final class CaptureFile implements Captures {
     /** What the index build did and what the capture's index says about it, as the CLI prints it. */
     private static List<String> notesOf(final Path capture, final Scalpel s) {
         final List<String> notes = new ArrayList<>();
-        final IndexBuilder.Result built = s.indexBuild();
+        final IndexReport built = s.indexBuild();
         if (built != null) {
             switch (built.mode()) {
                 case EXTENDED -> notes.add(capture + " grew since it was indexed: indexed its " + built.recordsScanned()

@@ -7,8 +7,8 @@ import io.scalpel.index.CaptureSetManifest;
 import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
-import io.scalpel.slice.AtomicOutput;
-import io.scalpel.slice.RunFiles;
+import io.scalpel.extract.AtomicOutput;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
@@ -114,7 +114,7 @@ public final class CaptureSet implements Captures {
                 throw new IndexException(IndexException.Kind.MISSING, directory + ": no capture set index in " + dir
                     + "; run `scalpel index " + directory + "`");
             }
-            built = index(directory, dir, options.progress(), false);
+            built = build(directory, dir, options.progress(), false);
             manifest = built.manifest();
         } else {
             try {
@@ -123,11 +123,16 @@ public final class CaptureSet implements Captures {
                 if (!options.reindex()) {
                     throw e;
                 }
-                built = index(directory, dir, options.progress(), false);
+                built = build(directory, dir, options.progress(), false);
                 manifest = built.manifest();
             }
         }
         return new CaptureSet(directory, dir, options, manifest, built);
+    }
+
+    /** The index directory of the capture set {@code directory} when none is given: {@code DIR/.scalpel}. */
+    public static Path defaultIndexOf(final Path directory) {
+        return CaptureSetBuilder.defaultFor(directory);
     }
 
     /**
@@ -136,9 +141,14 @@ public final class CaptureSet implements Captures {
      *
      * @param indexDirectory the set index; null for {@code DIR/.scalpel}
      */
-    public static CaptureSetBuilder.Result index(final Path directory, final Path indexDirectory, final IndexBuilder.Progress progress,
-                                                 final boolean rebuild) throws IOException {
-        return new CaptureSetBuilder(directory, indexDirectory).progress(progress).rebuild(rebuild).build();
+    public static CaptureSetIndexReport index(final Path directory, final Path indexDirectory, final Progress progress,
+                                              final boolean rebuild) throws IOException {
+        return CaptureSetIndexReport.of(directory, build(directory, indexDirectory, progress, rebuild));
+    }
+
+    private static CaptureSetBuilder.Result build(final Path directory, final Path indexDirectory, final Progress progress,
+                                                  final boolean rebuild) throws IOException {
+        return new CaptureSetBuilder(directory, indexDirectory).progress(IndexReport.internal(progress)).rebuild(rebuild).build();
     }
 
     /**
@@ -149,7 +159,12 @@ public final class CaptureSet implements Captures {
      *
      * @param indexDirectory the set index; null for {@code DIR/.scalpel}
      */
-    public static List<io.scalpel.index.IndexFileCheck> verify(final Path directory, final Path indexDirectory) throws IOException {
+    public static IndexCheck verify(final Path directory, final Path indexDirectory) throws IOException {
+        final Path dir = (indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory)).toAbsolutePath();
+        return IndexCheck.of(directory, dir, checks(directory, indexDirectory), CaptureSetManifest.rebuildAdvice(directory, indexDirectory));
+    }
+
+    private static List<io.scalpel.index.IndexFileCheck> checks(final Path directory, final Path indexDirectory) throws IOException {
         final Path dir = (indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory)).toAbsolutePath();
         final Path manifestFile = dir.resolve(CaptureSetManifest.MANIFEST_FILE);
         final String advice = CaptureSetManifest.rebuildAdvice(directory, indexDirectory);
@@ -181,8 +196,8 @@ public final class CaptureSet implements Captures {
     }
 
     /** The indexing this open ran, or null when the set index was used as it was. */
-    public CaptureSetBuilder.Result indexBuild() {
-        return built;
+    public CaptureSetIndexReport indexBuild() {
+        return built == null ? null : CaptureSetIndexReport.of(directory, built);
     }
 
     public CaptureSetManifest manifest() {
@@ -239,7 +254,7 @@ public final class CaptureSet implements Captures {
     /**
      * Writes the frames of each query {@code i} to its own file {@code outputs[i]} (null: none),
      * merged by timestamp, all in {@code directory}, committed together
-     * ({@link io.scalpel.slice.AtomicOutputBatch}): every file is written and synced under a
+     * ({@link io.scalpel.extract.AtomicOutputBatch}): every file is written and synced under a
      * temporary name before any is renamed into place. No file is written when one of them is a
      * member or lies in the set directory or its index.
      *
@@ -259,7 +274,7 @@ public final class CaptureSet implements Captures {
                 }
             }
         }
-        try (io.scalpel.slice.AtomicOutputBatch batch = new io.scalpel.slice.AtomicOutputBatch(directory)) {
+        try (io.scalpel.extract.AtomicOutputBatch batch = new io.scalpel.extract.AtomicOutputBatch(directory)) {
             for (int i = 0; i < outputs.length; i++) {
                 if (outputs[i] == null) {
                     continue;
@@ -315,7 +330,7 @@ public final class CaptureSet implements Captures {
     }
 
     /** What a slice of the capture set {@code directory} reads (see {@link #inputs()}); {@code indexDirectory} null: {@code DIR/.scalpel}. */
-    public static RunFiles inputsOf(final Path directory, final Path indexDirectory) throws IOException {
+    static RunFiles inputsOf(final Path directory, final Path indexDirectory) throws IOException {
         return new RunFiles().inputDirectory(directory, "the capture set directory", "the capture set member")
             .inputDirectory(indexDirectory != null ? indexDirectory : CaptureSetBuilder.defaultFor(directory), "the capture set index");
     }
@@ -480,7 +495,7 @@ public final class CaptureSet implements Captures {
      *
      * @return frames written
      * @throws IllegalArgumentException when pcap is asked for and the members have different link types
-     * @throws io.scalpel.slice.OutputConflictException when {@code output} is a member, or lies in the set directory or its index
+     * @throws io.scalpel.extract.OutputConflictException when {@code output} is a member, or lies in the set directory or its index
      */
     public long write(final Selection selection, final int query, final ExtractOptions extract, final Path output) throws IOException {
         final CaptureFormat format = extract.format() != null ? extract.format() : defaultFormat(selection, query);

@@ -4,7 +4,7 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.Query;
-import io.scalpel.slice.RunFiles;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.Tunnel;
 import java.io.Closeable;

@@ -3,7 +3,7 @@ package io.scalpel.api;
 import io.scalpel.capture.CaptureFormatException;
 import io.scalpel.index.IndexDirectory;
 import io.scalpel.index.IndexException;
-import io.scalpel.slice.OutputException;
+import io.scalpel.extract.OutputException;
 import io.scalpel.zeek.ConnLogFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,8 +9,9 @@ import io.scalpel.index.IndexDirectory;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.PacketIndex;
-import io.scalpel.slice.AtomicOutput;
-import io.scalpel.slice.RunFiles;
+import io.scalpel.extract.AtomicOutput;
+import io.scalpel.extract.Recompressor;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.CommunityIdQuery;
@@ -42,7 +43,7 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Nothing here prints or exits; errors are exceptions ({@link io.scalpel.capture.CaptureFormatException},
- * {@link IndexException}, {@link io.scalpel.slice.OutputException}). Reads are thread-safe: one
+ * {@link IndexException}, {@link io.scalpel.extract.OutputException}). Reads are thread-safe: one
  * instance may serve slices from several threads at once; except over a gzip or zstd capture, which
  * is decompressed into one window: such an instance serves one call at a time.
  */
@@ -84,9 +85,9 @@ public final class Scalpel implements Closeable {
      *                        takes packets after both endpoints closed (see {@link TcpEnding})
      */
     public record Options(Path index, VlanKey vlanKey, boolean buildIfMissing, boolean reindex,
-                          IndexBuilder.Progress progress, int communityIdSeed, long tcpCloseDelayNanos) {
+                          Progress progress, int communityIdSeed, long tcpCloseDelayNanos) {
         public static Options defaults() {
-            return new Options(null, VlanKey.AS_LOGGED, true, false, IndexBuilder.Progress.NONE, CommunityId.DEFAULT_SEED,
+            return new Options(null, VlanKey.AS_LOGGED, true, false, Progress.NONE, CommunityId.DEFAULT_SEED,
                 TcpEnding.DEFAULT_CLOSE_DELAY_NANOS);
         }
 
@@ -117,7 +118,7 @@ public final class Scalpel implements Closeable {
             return new Options(index, vlanKey, buildIfMissing, r, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
-        public Options withProgress(final IndexBuilder.Progress p) {
+        public Options withProgress(final Progress p) {
             return new Options(index, vlanKey, buildIfMissing, reindex, p, communityIdSeed, tcpCloseDelayNanos);
         }
 
@@ -172,9 +173,9 @@ public final class Scalpel implements Closeable {
     private final PacketIndex index;
     private final io.scalpel.capture.CaptureSource file;
     private final Slicer slicer;
-    private final IndexBuilder.Result built;
+    private final IndexReport built;
 
-    private Scalpel(final Path capture, final Options options, final PacketIndex index, final IndexBuilder.Result built)
+    private Scalpel(final Path capture, final Options options, final PacketIndex index, final IndexReport built)
         throws IOException {
         this.capture = capture;
         this.options = options;
@@ -191,7 +192,7 @@ public final class Scalpel implements Closeable {
 
     public static Scalpel open(final Path capture, final Options options) throws IOException {
         final Path dir = options.index() != null ? options.index() : IndexDirectory.defaultFor(capture);
-        IndexBuilder.Result built = null;
+        IndexReport built = null;
         PacketIndex index;
         try {
             index = PacketIndex.open(capture, dir);
@@ -207,7 +208,7 @@ public final class Scalpel implements Closeable {
                 throw e;
             }
             // A stale index is rebuilt from scratch, never extended: its prefix is not the capture's.
-            built = new IndexBuilder(capture, dir).progress(options.progress()).rebuild(e.kind() != IndexException.Kind.MISSING).build();
+            built = index(capture, dir, options.progress(), e.kind() != IndexException.Kind.MISSING);
             index = PacketIndex.open(capture, dir);
         }
         if (index.captureMatch() == CaptureFingerprint.Match.GROWN && options.buildIfMissing()) {
@@ -222,29 +223,65 @@ public final class Scalpel implements Closeable {
      * Brings the index of {@code capture} in {@code indexDirectory} (null: beside the capture) up to
      * date: extends it when the capture only grew, keeps it when it describes the capture as it
      * is, builds it anew otherwise.
+     *
+     * @param progress receives how far the scan has got (null: nothing is reported)
+     * @return what the run did
+     * @throws IOException when the capture cannot be read (a {@link io.scalpel.capture.CaptureFormatException}
+     *                     names the byte offset of a malformed record) or the index cannot be written
      */
-    public static IndexBuilder.Result index(final Path capture, final Path indexDirectory, final IndexBuilder.Progress progress)
-        throws IOException {
+    public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress) throws IOException {
         return index(capture, indexDirectory, progress, false);
     }
 
-    /** As {@link #index(Path, Path, IndexBuilder.Progress)}; with {@code rebuild}, always builds from the start of the capture. */
-    public static IndexBuilder.Result index(final Path capture, final Path indexDirectory, final IndexBuilder.Progress progress,
-                                            final boolean rebuild) throws IOException {
+    /**
+     * As {@link #index(Path, Path, Progress)}; with {@code rebuild}, always builds from the start of the capture.
+     *
+     * @param rebuild build from the start even when the index could be extended or kept
+     * @return what the run did
+     * @throws IOException as {@link #index(Path, Path, Progress)}
+     */
+    public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress,
+                                    final boolean rebuild) throws IOException {
         final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
-        return new IndexBuilder(capture, dir).progress(progress).rebuild(rebuild).build();
+        return IndexReport.of(capture,
+            new IndexBuilder(capture, dir).progress(IndexReport.internal(progress)).rebuild(rebuild).build());
     }
 
     /**
      * Checks every byte of the index of {@code capture} ({@code indexDirectory} null: beside it),
-     * file by file, without writing anything: see {@link PacketIndex#verify}.
+     * file by file, without writing anything: every page CRC, every part's digests, the
+     * manifest's digest, and that the index still describes the capture.
+     *
+     * @return each file checked, and what rebuilds the index
+     * @throws IOException when there is no index to check, or it cannot be listed
      */
-    public static List<io.scalpel.index.IndexFileCheck> verify(final Path capture, final Path indexDirectory) throws IOException {
-        return PacketIndex.verify(capture, indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture));
+    public static IndexCheck verify(final Path capture, final Path indexDirectory) throws IOException {
+        final Path dir = (indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture)).toAbsolutePath();
+        return IndexCheck.of(capture, dir, PacketIndex.verify(capture, dir), PacketIndex.rebuildAdvice(capture, dir));
+    }
+
+    /**
+     * Writes a seekable copy of {@code capture} to {@code copy}: gzip members, or zstd frames when
+     * {@code copy} ends in {@code .zst}, of 1 MiB of capture each, so that a slice decompresses only
+     * the pieces holding the packets it needs. The copy is written atomically and may be neither
+     * the capture nor its index ({@code indexDirectory}, null: beside the capture), whatever path
+     * or link names them.
+     *
+     * @return what was written
+     * @throws IOException when the capture cannot be read, or the copy would replace an input or cannot be written
+     */
+    public static Recompression recompress(final Path capture, final Path copy, final Path indexDirectory) throws IOException {
+        final RunFiles files = inputsOf(capture, null);
+        files.output(copy, "--recompress");
+        if (indexDirectory != null) {
+            files.check(indexDirectory, "--index");
+        }
+        final Recompressor.Result r = Recompressor.recompress(capture, copy, Recompressor.codecFor(copy));
+        return new Recompression(copy, r.codec().label(), r.codec().unit(), r.members(), r.bytesIn(), r.bytesOut());
     }
 
     /** The build (or extension) this open ran, or null when the index was used as it was. */
-    public IndexBuilder.Result indexBuild() {
+    public IndexReport indexBuild() {
         return built;
     }
 
@@ -271,7 +308,7 @@ public final class Scalpel implements Closeable {
     }
 
     /** What a slice of {@code capture} reads: the capture and its index ({@code indexDirectory}, null: beside the capture). */
-    public static RunFiles inputsOf(final Path capture, final Path indexDirectory) {
+    static RunFiles inputsOf(final Path capture, final Path indexDirectory) {
         return new RunFiles().input(capture, "the capture")
             .inputDirectory(indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture), "the index");
     }
@@ -408,7 +445,7 @@ public final class Scalpel implements Closeable {
      * Writes frames as a capture file, atomically, as {@code options} say (format, decryption
      * secrets kept or not, warnings).
      *
-     * @throws io.scalpel.slice.OutputConflictException when {@code output} is the capture or lies in its index
+     * @throws io.scalpel.extract.OutputConflictException when {@code output} is the capture or lies in its index
      */
     public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
         inputs().check(output, "the output");
@@ -421,10 +458,10 @@ public final class Scalpel implements Closeable {
 
     /**
      * Writes the frames of each {@code offsets[i]} to its own file {@code outputs[i]} (null: none),
-     * all in {@code directory}, committed together ({@link io.scalpel.slice.AtomicOutputBatch}):
+     * all in {@code directory}, committed together ({@link io.scalpel.extract.AtomicOutputBatch}):
      * every file is written and synced under a temporary name before any is renamed into place.
      * No file is written when one of them is the capture or lies in its index
-     * ({@link io.scalpel.slice.OutputConflictException}).
+     * ({@link io.scalpel.extract.OutputConflictException}).
      *
      * @return frames written to each file
      */
@@ -437,7 +474,7 @@ public final class Scalpel implements Closeable {
                 inputs.check(output, "the output");
             }
         }
-        try (io.scalpel.slice.AtomicOutputBatch batch = new io.scalpel.slice.AtomicOutputBatch(directory)) {
+        try (io.scalpel.extract.AtomicOutputBatch batch = new io.scalpel.extract.AtomicOutputBatch(directory)) {
             for (int i = 0; i < offsets.length; i++) {
                 if (outputs[i] == null) {
                     continue;

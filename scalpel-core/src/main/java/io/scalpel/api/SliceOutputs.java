@@ -1,11 +1,11 @@
 package io.scalpel.api;
 
 import io.scalpel.capture.CaptureFormat;
-import io.scalpel.slice.AtomicOutput;
+import io.scalpel.extract.AtomicOutput;
 import io.scalpel.slice.ExtractOptions;
-import io.scalpel.slice.OutputException;
+import io.scalpel.extract.OutputException;
 import io.scalpel.slice.Query;
-import io.scalpel.slice.RunFiles;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.slice.Slicer;
 import io.scalpel.slice.WindowQuery;
 import io.scalpel.zeek.ConnRecord;
@@ -57,7 +57,7 @@ final class SliceOutputs implements Closeable {
      * {@code inputs} (what the captures are) with the request's logs as inputs and its outputs
      * checked against them all.
      *
-     * @throws io.scalpel.slice.OutputConflictException when an output is an input or another output
+     * @throws io.scalpel.extract.OutputConflictException when an output is an input or another output
      */
     static RunFiles withOutputs(final RunFiles inputs, final SliceRequest request) throws IOException {
         log(inputs, request.conn(), "the conn.log");

@@ -69,7 +69,7 @@ public final class Slices {
      *
      * @throws IllegalArgumentException when the request cannot be run as given: a flow or Community
      *                                  ID that cannot be parsed, an output that is an input of the
-     *                                  run ({@link io.scalpel.slice.OutputConflictException}), pcap
+     *                                  run ({@link io.scalpel.extract.OutputConflictException}), pcap
      *                                  asked for frames of several link types
      * @throws io.scalpel.slice.BpfFilterException when libpcap refuses the filter or cannot be loaded
      */
@@ -102,7 +102,7 @@ public final class Slices {
      * another output.
      *
      * @throws IllegalArgumentException saying what is wrong: an output that is an input
-     *                                  ({@link io.scalpel.slice.OutputConflictException}), or a
+     *                                  ({@link io.scalpel.extract.OutputConflictException}), or a
      *                                  filter that libpcap refuses ({@code --bpf 'EXPR' is invalid:
      *                                  ...}) or cannot compile as it is not installed ({@code --bpf: ...})
      */

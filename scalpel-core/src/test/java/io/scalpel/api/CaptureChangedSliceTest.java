@@ -39,7 +39,7 @@ class CaptureChangedSliceTest {
     void writeAndIndex() throws IOException {
         capture = UdpCapture.write(dir.resolve("udp.pcap"), FRAMES);
         out = dir.resolve("out.pcap");
-        Scalpel.index(capture, null, io.scalpel.index.IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
     }
 
     @Test

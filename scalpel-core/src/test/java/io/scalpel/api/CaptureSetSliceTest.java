@@ -98,7 +98,7 @@ class CaptureSetSliceTest {
     void shouldOpenOnlyTheMembersWhoseTimeRangeMeetsTheConnection() throws Exception {
         final Fixture f = rotated(7102, new boolean[] {false, false, false, false});
         final List<ConnRecord> rows = ConnLogs.readStrictly(f.conn());
-        final CaptureSetBuilder.Result built = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        final io.scalpel.api.CaptureSetIndexReport built = CaptureSet.index(f.set(), null, io.scalpel.api.Progress.NONE, false);
         // A connection whose window (with the 5 µs slack) lies strictly inside the time range of one
         // piece; not TCP, whose packets may run on past its window for Zeek's close delay.
         ConnRecord inside = null;
@@ -108,7 +108,7 @@ class CaptureSetSliceTest {
                 continue;
             }
             for (int k = 0; k < f.pieces().size() && inside == null; k++) {
-                final var m = built.manifest().members().get(k);
+                final var m = built.members().get(k).report();
                 if (r.tsNanos() - 5_000 > m.firstTimestampNanos()
                     && r.tsNanos() + Math.max(0, r.durationNanos()) + 5_000 < m.lastTimestampNanos()) {
                     inside = r;
@@ -202,18 +202,18 @@ class CaptureSetSliceTest {
         final Fixture f = rotated(7103, new boolean[] {false, false, false, false});
         final Path last = f.pieces().get(3).file();
         final Path aside = Files.move(last, dir.resolve("aside.pcap"));
-        final CaptureSetBuilder.Result first = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        final io.scalpel.api.CaptureSetIndexReport first = CaptureSet.index(f.set(), null, io.scalpel.api.Progress.NONE, false);
         assertEquals(3, first.members().size());
         Files.move(aside, last);
-        final CaptureSetBuilder.Result second = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        final io.scalpel.api.CaptureSetIndexReport second = CaptureSet.index(f.set(), null, io.scalpel.api.Progress.NONE, false);
         assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED", "BUILT"),
-            second.members().stream().map(m -> m.result().mode().name()).toList());
-        assertEquals(f.pieces().get(3).frames().size(), second.members().get(3).result().recordsScanned(), "only the new file scanned");
-        assertEquals(0, second.members().get(0).result().recordsScanned());
+            second.members().stream().map(m -> m.report().mode().name()).toList());
+        assertEquals(f.pieces().get(3).frames().size(), second.members().get(3).report().recordsScanned(), "only the new file scanned");
+        assertEquals(0, second.members().get(0).report().recordsScanned());
         Files.delete(f.pieces().get(0).file());
-        final CaptureSetBuilder.Result third = CaptureSet.index(f.set(), null, IndexBuilder.Progress.NONE, false);
+        final io.scalpel.api.CaptureSetIndexReport third = CaptureSet.index(f.set(), null, io.scalpel.api.Progress.NONE, false);
         assertEquals(List.of(f.pieces().get(0).file().getFileName().toString()), third.removed());
-        assertEquals(3, third.manifest().members().size());
+        assertEquals(3, third.members().size());
         assertTrue(!Files.exists(third.indexDirectory().resolve("members/trace-00.pcap.scalpel")), "its index is gone");
     }
 

@@ -65,13 +65,13 @@ class DuckDbInteropTest {
         final byte[] whole = Files.readAllBytes(capture);
         final long half = recordOffsetNear(whole, whole.length / 2);
         Files.write(capture, java.util.Arrays.copyOf(whole, (int) half));
-        Scalpel.index(capture, null, io.scalpel.index.IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         Files.write(capture, java.util.Arrays.copyOfRange(whole, (int) half, whole.length), java.nio.file.StandardOpenOption.APPEND);
 
         try (Scalpel scalpel = Scalpel.open(capture);
              Connection db = DriverManager.getConnection("jdbc:duckdb:");
              PreparedStatement q = db.prepareStatement("SELECT count(*), count(DISTINCT \"offset\") FROM read_parquet(?)")) {
-            assertEquals(io.scalpel.index.IndexBuilder.Mode.EXTENDED, scalpel.indexBuild().mode());
+            assertEquals(io.scalpel.api.IndexReport.Mode.EXTENDED, scalpel.indexBuild().mode());
             assertEquals(2, scalpel.manifest().parts().size());
             q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
             try (ResultSet rs = q.executeQuery()) {

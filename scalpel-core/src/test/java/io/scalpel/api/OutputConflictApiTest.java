@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scalpel.index.Recompressor;
+import io.scalpel.extract.Recompressor;
 import io.scalpel.slice.ExtractOptions;
-import io.scalpel.slice.OutputConflictException;
+import io.scalpel.extract.OutputConflictException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

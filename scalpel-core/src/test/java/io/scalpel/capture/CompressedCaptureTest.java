@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
 import io.scalpel.api.Scalpel;
-import io.scalpel.index.Recompressor;
+import io.scalpel.extract.Recompressor;
 import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
@@ -102,7 +102,7 @@ class CompressedCaptureTest {
         final Generated truth = CaptureGenerator.generate(spec, plain, conn);
         final Path packed = compress(plain, Packing.GZIP_MEMBERS);
         final long members = (Files.size(plain) + PIECE - 1) / PIECE;
-        Scalpel.index(packed, dir.resolve("idx"), io.scalpel.index.IndexBuilder.Progress.NONE);
+        Scalpel.index(packed, dir.resolve("idx"), io.scalpel.api.Progress.NONE);
         final List<ConnRecord> rows = io.scalpel.testing.ConnLogs.readStrictly(conn);
         // the connection with the fewest frames late in the capture
         ConnRecord pick = null;
@@ -140,21 +140,21 @@ class CompressedCaptureTest {
         final byte[] gz = Files.readAllBytes(compress(plain, Packing.GZIP_SINGLE));
         final Path cut = Files.write(dir.resolve("cut.pcap.gz"), Arrays.copyOf(gz, gz.length / 2));
         final CompressedCaptureException truncated = assertThrows(CompressedCaptureException.class,
-            () -> Scalpel.index(cut, dir.resolve("cut.idx"), io.scalpel.index.IndexBuilder.Progress.NONE));
+            () -> Scalpel.index(cut, dir.resolve("cut.idx"), io.scalpel.api.Progress.NONE));
         assertTrue(truncated.getMessage().startsWith(cut + ": compressed byte offset 0: gzip member cut short"), truncated.getMessage());
 
         final byte[] bad = gz.clone();
         bad[bad.length - 6] ^= 0x55; // inside the trailer's CRC-32
         final Path corrupt = Files.write(dir.resolve("bad.pcap.gz"), bad);
         final CompressedCaptureException crc = assertThrows(CompressedCaptureException.class,
-            () -> Scalpel.index(corrupt, dir.resolve("bad.idx"), io.scalpel.index.IndexBuilder.Progress.NONE));
+            () -> Scalpel.index(corrupt, dir.resolve("bad.idx"), io.scalpel.api.Progress.NONE));
         assertTrue(crc.getMessage().startsWith(corrupt + ": compressed byte offset " + (bad.length - 8) + ": "), crc.getMessage());
         assertTrue(crc.getMessage().contains("CRC-32"), crc.getMessage());
 
         final byte[] zst = Files.readAllBytes(compress(plain, Packing.ZSTD_SINGLE));
         final Path zcut = Files.write(dir.resolve("cut.pcap.zst"), Arrays.copyOf(zst, zst.length - 100));
         final CompressedCaptureException z = assertThrows(CompressedCaptureException.class,
-            () -> Scalpel.index(zcut, dir.resolve("zcut.idx"), io.scalpel.index.IndexBuilder.Progress.NONE));
+            () -> Scalpel.index(zcut, dir.resolve("zcut.idx"), io.scalpel.api.Progress.NONE));
         assertTrue(z.getMessage().startsWith(zcut + ": compressed byte offset 0: zstd frame cut short"), z.getMessage());
     }
 

@@ -60,7 +60,7 @@ class ZstdCaptureTest {
         final Path packed = Files.write(dir.resolve("long.pcap.zst"), ZstdBytes.rawFrame(data, 31));
 
         final CaptureFormatException e = assertThrows(CaptureFormatException.class,
-            () -> Scalpel.index(packed, dir.resolve("idx"), io.scalpel.index.IndexBuilder.Progress.NONE));
+            () -> Scalpel.index(packed, dir.resolve("idx"), io.scalpel.api.Progress.NONE));
 
         assertTrue(e.getMessage().startsWith(packed + ": compressed byte offset 0: zstd frame needs a window of 2048 MiB, more than"
             + " the 128 MiB this reader decodes with"), e.getMessage());
@@ -74,8 +74,8 @@ class ZstdCaptureTest {
         final byte[] data = Files.readAllBytes(UdpCapture.write(dir.resolve("udp.pcap"), FRAMES));
         final Path packed = Files.write(dir.resolve("window27.pcap.zst"), ZstdBytes.rawFrame(data, 27));
 
-        final io.scalpel.index.IndexBuilder.Result r = Scalpel.index(packed, dir.resolve("idx"), io.scalpel.index.IndexBuilder.Progress.NONE);
+        final io.scalpel.api.IndexReport r = Scalpel.index(packed, dir.resolve("idx"), io.scalpel.api.Progress.NONE);
 
-        assertEquals(FRAMES, r.manifest().packets());
+        assertEquals(FRAMES, r.packets());
     }
 }

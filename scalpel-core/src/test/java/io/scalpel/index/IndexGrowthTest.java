@@ -140,15 +140,15 @@ class IndexGrowthTest {
         final byte[] bytes = Files.readAllBytes(full);
         final Path capture = dir.resolve("growing." + spec.format().extension());
         Files.write(capture, Arrays.copyOf(bytes, prefix));
-        final IndexBuilder.Result empty = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
-        assertEquals(0, empty.manifest().packets());
+        final io.scalpel.api.IndexReport empty = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
+        assertEquals(0, empty.packets());
 
         Files.write(capture, Arrays.copyOfRange(bytes, prefix, bytes.length), StandardOpenOption.APPEND);
-        final IndexBuilder.Result grown = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        final io.scalpel.api.IndexReport grown = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
 
-        assertEquals(IndexBuilder.Mode.EXTENDED, grown.mode());
+        assertEquals(io.scalpel.api.IndexReport.Mode.EXTENDED, grown.mode());
         assertEquals(truth.frames().size(), grown.recordsScanned());
-        assertEquals(truth.frames().size(), grown.manifest().packets());
+        assertEquals(truth.frames().size(), grown.packets());
     }
 
     /** A pcap of its file header only; a pcapng cut inside its first section header block (20 of its bytes). */
@@ -167,7 +167,7 @@ class IndexGrowthTest {
         final int k = splitBoundary(truth, truth.frames().size() / 2);
         final Path capture = dir.resolve("growing.pcap");
         Files.write(capture, Arrays.copyOfRange(bytes, 0, (int) truth.frames().get(k).recordOffset()));
-        Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         Files.write(capture, Arrays.copyOfRange(bytes, (int) truth.frames().get(k).recordOffset(), bytes.length),
             StandardOpenOption.APPEND);
 
@@ -176,7 +176,7 @@ class IndexGrowthTest {
             assertEquals(k, prefix.manifest().packets(), "without building, only the indexed prefix");
         }
         try (Scalpel grown = Scalpel.open(capture)) {
-            assertEquals(IndexBuilder.Mode.EXTENDED, grown.indexBuild().mode());
+            assertEquals(io.scalpel.api.IndexReport.Mode.EXTENDED, grown.indexBuild().mode());
             assertEquals(truth.frames().size() - k, grown.indexBuild().recordsScanned());
             assertEquals(truth.frames().size(), grown.manifest().packets());
             assertEquals(CaptureFingerprint.Match.SAME, grown.index().captureMatch());
@@ -188,7 +188,7 @@ class IndexGrowthTest {
         final GeneratorSpec spec = GeneratorSpec.defaults(7200).withConnections(40);
         final Path capture = dir.resolve("cap.pcap");
         final Generated truth = CaptureGenerator.generate(spec, capture, dir.resolve("conn.log"));
-        Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         final FileTime mtime = Files.getLastModifiedTime(capture);
         final byte[] bytes = Files.readAllBytes(capture);
         final TruthFrame last = truth.frames().get(truth.frames().size() - 1);
@@ -200,7 +200,7 @@ class IndexGrowthTest {
         assertEquals(IndexException.Kind.STALE, stale.kind());
         assertTrue(stale.getMessage().contains("re-run `scalpel index"), stale.getMessage());
         try (Scalpel reindexed = Scalpel.open(capture, Scalpel.Options.defaults().withReindex(true))) {
-            assertEquals(IndexBuilder.Mode.REBUILT, reindexed.indexBuild().mode());
+            assertEquals(io.scalpel.api.IndexReport.Mode.REBUILT, reindexed.indexBuild().mode());
             assertEquals(truth.frames().size(), reindexed.indexBuild().recordsScanned());
             assertEquals(CaptureFingerprint.Match.SAME, reindexed.index().captureMatch());
         }
@@ -216,7 +216,7 @@ class IndexGrowthTest {
         final TruthFrame lastIndexed = truth.frames().get(k - 1);
         final Path capture = dir.resolve("cap.pcap");
         Files.write(capture, Arrays.copyOfRange(bytes, 0, (int) truth.frames().get(k).recordOffset()));
-        Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         // Rewritten and longer: the last indexed record's timestamp differs, the length is the same.
         final byte[] rewritten = bytes.clone();
         rewritten[(int) lastIndexed.recordOffset()] ^= 0x01;
@@ -225,8 +225,8 @@ class IndexGrowthTest {
         final IndexException stale = assertThrows(IndexException.class,
             () -> Scalpel.open(capture, Scalpel.Options.defaults().withBuildIfMissing(false)).close());
         assertEquals(IndexException.Kind.STALE, stale.kind());
-        final IndexBuilder.Result r = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
-        assertEquals(IndexBuilder.Mode.REBUILT, r.mode());
+        final io.scalpel.api.IndexReport r = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
+        assertEquals(io.scalpel.api.IndexReport.Mode.REBUILT, r.mode());
         assertEquals(truth.frames().size(), r.recordsScanned());
     }
 
@@ -243,15 +243,15 @@ class IndexGrowthTest {
         pcap.write(pcapRecord(1_700_000_100, 100_000));
         final Path capture = dir.resolve("big.pcap");
         Files.write(capture, pcap.toByteArray());
-        assertEquals(81, Scalpel.index(capture, null, IndexBuilder.Progress.NONE).recordsScanned());
+        assertEquals(81, Scalpel.index(capture, null, io.scalpel.api.Progress.NONE).recordsScanned());
 
         final byte[] rewritten = pcap.toByteArray();
         rewritten[lastOffset] ^= 0x01; // the last record's timestamp (seconds, little-endian)
         Files.write(capture, rewritten);
         Files.write(capture, pcapRecord(1_700_000_200, 100), StandardOpenOption.APPEND);
 
-        final IndexBuilder.Result r = Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
-        assertEquals(IndexBuilder.Mode.REBUILT, r.mode(), "the fingerprint alone says GROWN; the last record says otherwise");
+        final io.scalpel.api.IndexReport r = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
+        assertEquals(io.scalpel.api.IndexReport.Mode.REBUILT, r.mode(), "the fingerprint alone says GROWN; the last record says otherwise");
         assertEquals(82, r.recordsScanned());
     }
 
@@ -272,13 +272,15 @@ class IndexGrowthTest {
         final GeneratorSpec spec = GeneratorSpec.defaults(7400).withConnections(20);
         final Path capture = dir.resolve("cap.pcap");
         final Generated truth = CaptureGenerator.generate(spec, capture, dir.resolve("conn.log"));
-        Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
 
-        final IndexBuilder.Result r = Scalpel.index(capture, null, IndexBuilder.Progress.NONE, true);
+        final io.scalpel.api.IndexReport r = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE, true);
 
-        assertEquals(IndexBuilder.Mode.REBUILT, r.mode());
+        assertEquals(io.scalpel.api.IndexReport.Mode.REBUILT, r.mode());
         assertEquals(truth.frames().size(), r.recordsScanned());
-        assertEquals(1, r.manifest().parts().size());
+        try (PacketIndex index = PacketIndex.open(capture, r.indexDirectory())) {
+            assertEquals(1, index.manifest().parts().size());
+        }
     }
 
     @Test
@@ -286,12 +288,12 @@ class IndexGrowthTest {
         final GeneratorSpec spec = GeneratorSpec.defaults(7500).withConnections(20);
         final Path capture = dir.resolve("cap.pcap");
         final Generated truth = CaptureGenerator.generate(spec, capture, dir.resolve("conn.log"));
-        Scalpel.index(capture, null, IndexBuilder.Progress.NONE);
+        Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         final byte[] garbage = new byte[64];
         Arrays.fill(garbage, (byte) 0x7F); // a record header whose captured length is far beyond the limit
         Files.write(capture, garbage, StandardOpenOption.APPEND);
 
-        assertThrows(io.scalpel.capture.CaptureFormatException.class, () -> Scalpel.index(capture, null, IndexBuilder.Progress.NONE));
+        assertThrows(io.scalpel.capture.CaptureFormatException.class, () -> Scalpel.index(capture, null, io.scalpel.api.Progress.NONE));
 
         final Path indexDir = IndexDirectory.defaultFor(capture);
         try (Scalpel prefix = Scalpel.open(capture, Scalpel.Options.defaults().withBuildIfMissing(false))) {

@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;

@@ -1,4 +1,4 @@
-package io.scalpel.index;
+package io.scalpel.extract;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import io.scalpel.capture.CaptureReader;
@@ -6,8 +6,6 @@ import io.scalpel.capture.CaptureSource;
 import io.scalpel.capture.Compression;
 import io.scalpel.capture.Frame;
 import io.scalpel.capture.MappedFile;
-import io.scalpel.slice.AtomicOutput;
-import io.scalpel.slice.RunFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -84,7 +82,7 @@ public final class Recompressor {
     /**
      * Writes the seekable copy of {@code capture} to {@code target} (atomically), in {@code codec}.
      *
-     * @throws io.scalpel.slice.OutputConflictException when {@code target} is the capture, by any path or link
+     * @throws io.scalpel.extract.OutputConflictException when {@code target} is the capture, by any path or link
      */
     public static Result recompress(final Path capture, final Path target, final Compression codec) throws IOException {
         return recompress(capture, target, codec, MEMBER_SIZE);

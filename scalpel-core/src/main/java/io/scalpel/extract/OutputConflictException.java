@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 /**
  * An output of a run would be one of its inputs (the capture, a capture set member, the index, a

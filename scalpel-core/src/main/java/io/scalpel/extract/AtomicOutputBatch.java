@@ -1,4 +1,4 @@
-package io.scalpel.slice;
+package io.scalpel.extract;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
