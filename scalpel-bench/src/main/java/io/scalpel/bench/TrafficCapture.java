@@ -86,7 +86,7 @@ final class TrafficCapture {
             final List<TrafficConnection> open = new ArrayList<>(live);
             open.sort(Comparator.comparingLong(c -> c.serial));
             for (TrafficConnection c : open) {
-                if (c.firstTs() >= 0) {
+                if (c.tally().firstTs() >= 0) {
                     log.write(c);
                     flows++;
                 }

@@ -42,26 +42,27 @@ final class TrafficConnLog implements AutoCloseable {
 
     /** Logs {@code c}, which sent at least one packet. */
     void write(final TrafficConnection c) throws IOException {
-        lastTs = Math.max(lastTs, c.firstTs() + c.duration());
+        final ConnTally t = c.tally();
+        lastTs = Math.max(lastTs, t.firstTs() + t.duration());
         final int version = c.v6 ? FlowKey.IPV6 : FlowKey.IPV4;
         final String orig = Addresses.format(version, c.origHi, c.origLo);
         final String resp = Addresses.format(version, c.respHi, c.respLo);
         final String proto = c.proto == TrafficConnection.PROTO_TCP ? "tcp" : c.proto == TrafficConnection.PROTO_UDP ? "udp" : "icmp";
         final int ipProto = c.proto == TrafficConnection.PROTO_ICMP && c.v6 ? TrafficConnection.PROTO_ICMPV6 : c.proto;
-        final boolean hasDuration = c.duration() > 0;
-        final String history = c.history().isEmpty() ? UNSET : c.history();
+        final boolean hasDuration = t.duration() > 0;
+        final String history = t.history().isEmpty() ? UNSET : t.history();
         if (tsv != null) {
             line.setLength(0);
-            seconds(line, c.firstTs()).append('\t').append(c.uid).append('\t').append(orig).append('\t').append(c.origPort)
+            seconds(line, t.firstTs()).append('\t').append(c.uid).append('\t').append(orig).append('\t').append(c.origPort)
                 .append('\t').append(resp).append('\t').append(c.respPort).append('\t').append(proto).append('\t')
                 .append(c.service()).append('\t');
             if (hasDuration) {
-                seconds(line, c.duration()).append('\t').append(c.origBytes()).append('\t').append(c.respBytes());
+                seconds(line, t.duration()).append('\t').append(t.origBytes()).append('\t').append(t.respBytes());
             } else {
                 line.append(UNSET).append('\t').append(UNSET).append('\t').append(UNSET);
             }
-            line.append('\t').append(c.connState()).append("\t-\t-\t0\t").append(history).append('\t').append(c.origPkts())
-                .append('\t').append(c.origIpBytes()).append('\t').append(c.respPkts()).append('\t').append(c.respIpBytes())
+            line.append('\t').append(t.connState()).append("\t-\t-\t0\t").append(history).append('\t').append(t.origPkts())
+                .append('\t').append(t.origIpBytes()).append('\t').append(t.respPkts()).append('\t').append(t.respIpBytes())
                 .append("\t-\t").append(ipProto).append('\t');
             vlan(line, c.outerVlan).append('\t');
             vlan(line, c.innerVlan).append('\n');
@@ -69,22 +70,22 @@ final class TrafficConnLog implements AutoCloseable {
         }
         if (json != null) {
             line.setLength(0);
-            seconds(line.append("{\"ts\":"), c.firstTs()).append(",\"uid\":\"").append(c.uid).append("\",\"id.orig_h\":\"").append(orig)
+            seconds(line.append("{\"ts\":"), t.firstTs()).append(",\"uid\":\"").append(c.uid).append("\",\"id.orig_h\":\"").append(orig)
                 .append("\",\"id.orig_p\":").append(c.origPort).append(",\"id.resp_h\":\"").append(resp).append("\",\"id.resp_p\":")
                 .append(c.respPort).append(",\"proto\":\"").append(proto).append('"');
             if (!UNSET.equals(c.service())) {
                 line.append(",\"service\":\"").append(c.service()).append('"');
             }
             if (hasDuration) {
-                seconds(line.append(",\"duration\":"), c.duration()).append(",\"orig_bytes\":").append(c.origBytes())
-                    .append(",\"resp_bytes\":").append(c.respBytes());
+                seconds(line.append(",\"duration\":"), t.duration()).append(",\"orig_bytes\":").append(t.origBytes())
+                    .append(",\"resp_bytes\":").append(t.respBytes());
             }
-            line.append(",\"conn_state\":\"").append(c.connState()).append("\",\"missed_bytes\":0");
-            if (!c.history().isEmpty()) {
-                line.append(",\"history\":\"").append(c.history()).append('"');
+            line.append(",\"conn_state\":\"").append(t.connState()).append("\",\"missed_bytes\":0");
+            if (!t.history().isEmpty()) {
+                line.append(",\"history\":\"").append(t.history()).append('"');
             }
-            line.append(",\"orig_pkts\":").append(c.origPkts()).append(",\"orig_ip_bytes\":").append(c.origIpBytes())
-                .append(",\"resp_pkts\":").append(c.respPkts()).append(",\"resp_ip_bytes\":").append(c.respIpBytes())
+            line.append(",\"orig_pkts\":").append(t.origPkts()).append(",\"orig_ip_bytes\":").append(t.origIpBytes())
+                .append(",\"resp_pkts\":").append(t.respPkts()).append(",\"resp_ip_bytes\":").append(t.respIpBytes())
                 .append(",\"ip_proto\":").append(ipProto);
             if (c.outerVlan >= 0) {
                 line.append(",\"vlan\":").append(c.outerVlan);

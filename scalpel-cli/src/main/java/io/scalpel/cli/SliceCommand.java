@@ -218,7 +218,8 @@ final class SliceCommand implements Callable<Integer> {
     private void json(final SliceOutcome o) {
         final Map<String, Object> s = new LinkedHashMap<>();
         s.put("capture", capture.toString());
-        s.put("packets", o.packets());
+        // With --arrow alone, the packets written are the Arrow file's rows (one per packet of a row).
+        s.put("packets", output.write == null && output.splitDir == null && o.arrowRows() >= 0 ? o.arrowRows() : o.packets());
         s.put("files", o.files());
         s.put("matched", o.matched());
         s.put("requested", o.requested());

@@ -123,6 +123,7 @@ class ArrowSliceCommandTest {
         }
         assertEquals(expected, perUid);
         assertTrue(r.out().contains("\"arrow_rows\":" + pairs.size()), r::toString);
+        assertTrue(r.out().contains("\"packets\":" + pairs.size() + ","), "packets written are the Arrow file's rows: " + r);
         assertTrue(r.out().contains("\"files\":[\"" + arrow + "\"]"), r::toString);
         try (var files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".pcap") && !p.equals(capture)).toList(), "no capture written");

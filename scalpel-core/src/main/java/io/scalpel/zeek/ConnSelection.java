@@ -132,7 +132,7 @@ public final class ConnSelection {
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
         try (ConnLogReader reader = open(path, name, quiet)) {
-            final java.util.function.Predicate<ConnRow> byAddress = ConnLogReader.addressesOf(withTuple);
+            final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
                 : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));
             ConnRecord r;

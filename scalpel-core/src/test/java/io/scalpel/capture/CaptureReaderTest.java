@@ -306,9 +306,9 @@ class CaptureReaderTest {
 
     @Test
     void shouldConvertPowerOfTwoResolutionsExactly() {
-        assertEquals(1_500_000_000L, PcapngReader.toNanos(3L << 29, 0x80 | 30));
-        assertEquals(250_000_000L, PcapngReader.toNanos(1L << 38, 0x80 | 40));
-        assertEquals(1_000_000_001L, PcapngReader.toNanos(1_000_000_001L, 9));
-        assertEquals(1_000_000L, PcapngReader.toNanos(1_000_000_000L, 12));
+        assertEquals(1_500_000_000L, PcapngTimestamps.toNanos(3L << 29, 0x80 | 30));
+        assertEquals(250_000_000L, PcapngTimestamps.toNanos(1L << 38, 0x80 | 40));
+        assertEquals(1_000_000_001L, PcapngTimestamps.toNanos(1_000_000_001L, 9));
+        assertEquals(1_000_000L, PcapngTimestamps.toNanos(1_000_000_000L, 12));
     }
 }

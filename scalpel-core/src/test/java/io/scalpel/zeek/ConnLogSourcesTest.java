@@ -154,14 +154,22 @@ class ConnLogSourcesTest {
         ParquetConnLogWriter.sql("COPY (SELECT true AS ts, 'C1' AS uid, '10.0.0.1' AS id_orig_h, 1 AS id_orig_p, '10.0.0.2' AS id_resp_h,"
             + " 80 AS id_resp_p, 'tcp' AS proto) TO '" + boolTs + "' (FORMAT parquet)");
 
+        final Path doublePort = dir.resolve("double-port.parquet");
+        ParquetConnLogWriter.sql("COPY (SELECT 'C1' AS uid, '10.0.0.1' AS id_orig_h, 1 AS id_orig_p, '10.0.0.2' AS id_resp_h,"
+            + " 80.5::DOUBLE AS id_resp_p, 'tcp' AS proto) TO '" + doublePort + "' (FORMAT parquet)");
+
         final ConnLogFormatException address = assertThrows(ConnLogFormatException.class,
             () -> ConnLogReader.open(parquet, ConnLogListener.IGNORE));
         final ConnLogFormatException ts = assertThrows(ConnLogFormatException.class,
             () -> ConnLogReader.open(boolTs, ConnLogListener.IGNORE));
+        final ConnLogFormatException port = assertThrows(ConnLogFormatException.class,
+            () -> ConnLogReader.open(doublePort, ConnLogListener.IGNORE));
 
         assertEquals(parquet + ": Parquet column id_orig_h is INT32 (INTEGER(32,true)); id.orig_h must be a string (BINARY)",
             address.getMessage());
         assertTrue(ts.getMessage().startsWith(boolTs + ": Parquet column ts is BOOLEAN; ts must be a TIMESTAMP"), ts.getMessage());
+        assertEquals(doublePort + ": Parquet column id_resp_p is DOUBLE; id.resp_p must be INT32, INT64 or a string",
+            port.getMessage());
     }
 
     @Test
