@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
+import org.apache.parquet.HadoopFreeReadOptions;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.PageType;
@@ -54,11 +56,16 @@ final class IndexPart {
         return path;
     }
 
+    /** Read options of the index's parts: every filter, and each page's CRC verified as it is read. */
+    static ParquetReadOptions readOptions(final FilterCompat.Filter filter) {
+        return HadoopFreeReadOptions.checked(filter, ZstdCodecFactory.INSTANCE);
+    }
+
     /** The size and digests of a part file just written (trusted: nothing else has touched it). */
     static IndexManifest.PartFile describe(final Path file) throws IOException {
         final long size = Files.size(file);
         long footerOffset = MAGIC_LENGTH;
-        try (ParquetFileReader r = ParquetFileReader.open(new IndexInputFile(file), PacketIndex.options(FilterCompat.NOOP))) {
+        try (ParquetFileReader r = ParquetFileReader.open(new IndexInputFile(file), readOptions(FilterCompat.NOOP))) {
             for (BlockMetaData b : r.getFooter().getBlocks()) {
                 for (ColumnChunkMetaData c : b.getColumns()) {
                     footerOffset = Math.max(footerOffset, c.getStartingPos() + c.getTotalSize());
@@ -121,7 +128,7 @@ final class IndexPart {
         }
         try {
             final IndexInputFile file = new IndexInputFile(path);
-            try (ParquetFileReader r = ParquetFileReader.open(file, PacketIndex.options(FilterCompat.NOOP))) {
+            try (ParquetFileReader r = ParquetFileReader.open(file, readOptions(FilterCompat.NOOP))) {
                 return new Opened(file, r.getFooter());
             }
         } catch (IOException | RuntimeException | NoClassDefFoundError e) {
@@ -201,7 +208,7 @@ final class IndexPart {
      */
     private String locate() throws IOException {
         final IndexInputFile file = new IndexInputFile(path);
-        try (ParquetFileReader r = ParquetFileReader.open(file, PacketIndex.options(FilterCompat.NOOP));
+        try (ParquetFileReader r = ParquetFileReader.open(file, readOptions(FilterCompat.NOOP));
              FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             final java.util.List<BlockMetaData> blocks = r.getFooter().getBlocks();
             for (int b = 0; b < blocks.size(); b++) {

@@ -7,6 +7,8 @@ import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
 
+import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
@@ -100,6 +102,15 @@ public final class IndexSchema {
         .required(INT32).named(DEPTH)
         .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
         .named("flow");
+
+    /** The columns the lookups' filters name, as parquet-java's filter API takes them. */
+    static final Operators.LongColumn TS_COLUMN = FilterApi.longColumn(TS);
+    static final Operators.IntColumn CHUNK_COLUMN = FilterApi.intColumn(CHUNK);
+    static final Operators.IntColumn FLOW_COLUMN = FilterApi.intColumn(FLOW);
+    static final Operators.LongColumn FLOW_HASH_COLUMN = FilterApi.longColumn(FLOW_HASH);
+    static final Operators.LongColumn FIRST_TS_COLUMN = FilterApi.longColumn(FIRST_TS);
+    static final Operators.LongColumn LAST_TS_COLUMN = FilterApi.longColumn(LAST_TS);
+    static final Operators.BinaryColumn COMMUNITY_ID_COLUMN = FilterApi.binaryColumn(COMMUNITY_ID);
 
     private IndexSchema() {
     }

@@ -1,0 +1,109 @@
+package io.scalpel.index;
+
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * One row of the flows table at a time, in reused fields filled from the columns of a projection
+ * ({@link FlowRows#JOIN_COLUMNS}, {@link FlowRows#COMMUNITY_COLUMNS}); the fields of columns left
+ * out keep whatever they held. {@code communityId} is null when the row has none.
+ */
+final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> {
+    int chunk;
+    int flow;
+    long hash;
+    long firstTs;
+    long lastTs;
+    int ipVersion;
+    int proto;
+    String src;
+    int srcPort;
+    String dst;
+    int dstPort;
+    String communityId;
+    private final GroupConverter root;
+
+    FlowRowMaterializer(final MessageType projection) {
+        final Converter[] fields = new Converter[projection.getFieldCount()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = converter(projection.getFieldName(i));
+        }
+        root = new GroupConverter() {
+            @Override
+            public Converter getConverter(final int fieldIndex) {
+                return fields[fieldIndex];
+            }
+
+            @Override
+            public void start() {
+                communityId = null;
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+    }
+
+    private Converter converter(final String column) {
+        switch (column) {
+            case IndexSchema.CHUNK: return ints(v -> chunk = v);
+            case IndexSchema.FLOW: return ints(v -> flow = v);
+            case IndexSchema.FLOW_HASH: return longs(v -> hash = v);
+            case IndexSchema.FIRST_TS: return longs(v -> firstTs = v);
+            case IndexSchema.LAST_TS: return longs(v -> lastTs = v);
+            case IndexSchema.IP_VERSION: return ints(v -> ipVersion = v);
+            case IndexSchema.PROTO: return ints(v -> proto = v);
+            case IndexSchema.SRC: return strings(v -> src = v);
+            case IndexSchema.SRC_PORT: return ints(v -> srcPort = v);
+            case IndexSchema.DST: return strings(v -> dst = v);
+            case IndexSchema.DST_PORT: return ints(v -> dstPort = v);
+            case IndexSchema.COMMUNITY_ID: return strings(v -> communityId = v);
+            default: throw new IllegalArgumentException("no field for flows column " + column);
+        }
+    }
+
+    private static Converter ints(final IntConsumer field) {
+        return new PrimitiveConverter() {
+            @Override
+            public void addInt(final int v) {
+                field.accept(v);
+            }
+        };
+    }
+
+    private static Converter longs(final LongConsumer field) {
+        return new PrimitiveConverter() {
+            @Override
+            public void addLong(final long v) {
+                field.accept(v);
+            }
+        };
+    }
+
+    private static Converter strings(final Consumer<String> field) {
+        return new PrimitiveConverter() {
+            @Override
+            public void addBinary(final Binary v) {
+                field.accept(v.toStringUsingUTF8());
+            }
+        };
+    }
+
+    @Override
+    public FlowRowMaterializer getCurrentRecord() {
+        return this;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+        return root;
+    }
+}

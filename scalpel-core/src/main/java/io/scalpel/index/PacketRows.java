@@ -1,0 +1,86 @@
+package io.scalpel.index;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.parquet.column.ColumnReadStore;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Reads the packets table column by column ({@link ColumnReaders}): the filter only prunes row
+ * groups and pages (statistics, dictionaries, page indexes); each remaining row is decided by a
+ * {@link RowTest} on its chunk, flow and timestamp, and only wanted rows have their other columns
+ * decoded.
+ */
+final class PacketRows {
+    private PacketRows() {
+    }
+
+    /** Decides from a row's chunk, flow and timestamp whether it is wanted. */
+    @FunctionalInterface
+    interface RowTest {
+        RowTest ALL = (chunk, flow, ts) -> true;
+
+        boolean test(int chunk, int flow, long ts);
+    }
+
+    /** The wanted rows of every part, in order. */
+    static void scan(final List<IndexPart> parts, final FilterCompat.Filter filter, final RowTest test,
+                     final PacketIndex.RowVisitor visitor) throws IOException {
+        for (IndexPart part : parts) {
+            scan(part, filter, test, visitor);
+        }
+    }
+
+    /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
+    static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice,
+                         final PacketIndex.RowVisitor visitor) throws IOException {
+        scan(new IndexPart(file, expected, advice), FilterCompat.NOOP, RowTest.ALL, visitor);
+    }
+
+    private static void scan(final IndexPart part, final FilterCompat.Filter filter, final RowTest test,
+                             final PacketIndex.RowVisitor visitor) throws IOException {
+        final IndexPart.Opened packets = part.open();
+        final MessageType schema = packets.footer().getFileMetaData().getSchema();
+        final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
+        PartReader.read(part, null, filter, (pages, n) -> {
+            final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
+            final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
+            final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
+            final ColumnReader caplenColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CAPLEN}));
+            final ColumnReader chunkColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CHUNK}));
+            final ColumnReader flowColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.FLOW}));
+            final ColumnReader dgramColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.DGRAM_TS}));
+            for (long i = 0; i < n; i++) {
+                final int chunk = chunkColumn.getInteger();
+                final int flow = flowColumn.getInteger();
+                final long ts = tsColumn.getLong();
+                final boolean hasDgram = dgramColumn.getCurrentDefinitionLevel() == 1;
+                if (test.test(chunk, flow, ts)) {
+                    final long offset = offsetColumn.getLong();
+                    final int caplen = caplenColumn.getInteger();
+                    final long dgramTs = hasDgram ? dgramColumn.getLong() : PacketChunk.NO_DGRAM_TS;
+                    try {
+                        visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
+                    } catch (IOException | RuntimeException e) {
+                        throw new PartReader.VisitorFailure(e);
+                    }
+                } else {
+                    offsetColumn.skip();
+                    caplenColumn.skip();
+                    if (hasDgram) {
+                        dgramColumn.skip();
+                    }
+                }
+                chunkColumn.consume();
+                flowColumn.consume();
+                tsColumn.consume();
+                offsetColumn.consume();
+                caplenColumn.consume();
+                dgramColumn.consume();
+            }
+        });
+    }
+}

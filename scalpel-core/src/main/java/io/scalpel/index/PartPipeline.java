@@ -1,0 +1,208 @@
+package io.scalpel.index;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The writer side of a scan. Parquet encoding and compression, the bulk of an index build, run on
+ * two writer threads while the scan goes on: each flush hands a copy of the chunk's resolved rows
+ * and the chunk's flow table to writer {@code k % 2}, which writes them to its own part file
+ * ({@link PartWriter}), so both cores work. Batch {@code k % 2} is reused by flush {@code k + 2},
+ * on the same writer; a flow table is filled while the two before it may still be being written,
+ * hence three. Rows of datagrams still open at the end of the scan go to a third part, the open
+ * tail.
+ */
+final class PartPipeline {
+    private final Path dir;
+    private final int chunkRows;
+    private final PacketChunk[] batches;
+    private final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096), new FlowAccumulator(4096)};
+    /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
+    private final int firstChunk;
+    private int flushes;
+    private final ExecutorService[] writers = {writerThread(0), writerThread(1)};
+    private final Future<?>[] writing = new Future<?>[2];
+    /** The parts the resolved rows go to: flush {@code k} to part {@code k % 2}. */
+    private final PartWriter[] mains = new PartWriter[2];
+    /** The part of the open tail (rows from the first fragment of a datagram still open at the end), or null. */
+    private PartWriter tail;
+    private final String tailPart;
+    private boolean closed;
+
+    /** Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2} for an open tail. */
+    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows) throws IOException {
+        this.dir = dir;
+        this.chunkRows = chunkRows;
+        this.batches = new PacketChunk[] {new PacketChunk(chunkRows), new PacketChunk(chunkRows)};
+        this.tailPart = IndexSchema.partFile(firstPart + 2);
+        this.firstChunk = firstChunk;
+        flowTables[0].reset(firstChunk);
+        mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart), chunkRows);
+        try {
+            mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1), chunkRows);
+        } catch (IOException | RuntimeException e) {
+            mains[0].close();
+            throw e;
+        }
+    }
+
+    private static ExecutorService writerThread(final int n) {
+        return Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "scalpel-index-writer-" + n);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The flow table of the scan's first chunk. */
+    FlowAccumulator firstFlowTable() {
+        return flowTables[0];
+    }
+
+    /** The chunk number the next scan of a grown capture starts at. */
+    int nextChunk() {
+        return firstChunk + flushes;
+    }
+
+    /** The file of the open tail part, or null when there is none. */
+    String tailFile() {
+        return tail != null ? tail.file() : null;
+    }
+
+    /**
+     * Hands the first {@code limit} rows of {@code chunk} and its flow table {@code table} to the
+     * next writer thread, for its main part; returns the flow table of the next chunk.
+     */
+    FlowAccumulator emit(final PacketChunk chunk, final int limit, final FlowAccumulator table) throws IOException {
+        return emit(chunk, limit, table, mains[flushes & 1]);
+    }
+
+    /** Hands every row of {@code chunk} and {@code table} to the next writer thread, for the open tail part (created here). */
+    FlowAccumulator emitTail(final PacketChunk chunk, final FlowAccumulator table) throws IOException {
+        tail = new PartWriter(dir, tailPart, chunkRows);
+        return emit(chunk, chunk.size, table, tail);
+    }
+
+    private FlowAccumulator emit(final PacketChunk chunk, final int limit, final FlowAccumulator table, final PartWriter part)
+        throws IOException {
+        // Hand the writer thread a copy of the rows and this chunk's flow table, and fill the next set.
+        final int w = flushes & 1;
+        awaitWriter(w); // its previous batch, two flushes ago: the batch array is free again
+        final PacketChunk batch = batches[w];
+        chunk.copyPrefixTo(batch, limit);
+        chunk.discardPrefix(limit);
+        flushes++;
+        final FlowAccumulator next = flowTables[flushes % flowTables.length];
+        next.reset(firstChunk + flushes);
+        writing[w] = writers[w].submit(() -> {
+            part.write(batch, table);
+            return null;
+        });
+        return next;
+    }
+
+    /** Waits for both writer threads; a failure there surfaces here. */
+    void finish() throws IOException {
+        awaitWriter(0);
+        awaitWriter(1);
+    }
+
+    /** Waits for writer thread {@code w}'s batch; a failure there surfaces here. */
+    private void awaitWriter(final int w) throws IOException {
+        final Future<?> f = writing[w];
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing the index");
+        } catch (ExecutionException e) {
+            final Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error; // an OutOfMemoryError on a writer thread is the command's, and is reported as one
+            }
+            throw new IllegalStateException(cause);
+        } finally {
+            writing[w] = null;
+        }
+    }
+
+    /**
+     * After the scan, failed or not: waits for every batch still being written (the writers are
+     * never closed under a running batch; a failure there gives way to the scan's own), then
+     * closes.
+     */
+    void drainAndClose() throws IOException {
+        for (Future<?> w : writing) {
+            if (w == null) {
+                continue;
+            }
+            try {
+                w.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the scan failed first; its exception is the one that propagates
+            }
+        }
+        close();
+    }
+
+    /** Stops the writer threads and closes the part files (once). */
+    void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writers[0].shutdown();
+        writers[1].shutdown();
+        try {
+            mains[0].close();
+        } finally {
+            try {
+                mains[1].close();
+            } finally {
+                if (tail != null) {
+                    tail.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Lists the parts written, in order, in {@code parts}, each with its size and digests, and
+     * discards a main part that received no row; returns the number of the next part.
+     */
+    int commit(final IndexDirectory.Staging staging, final List<IndexManifest.Part> parts, final int firstPart) throws IOException {
+        int parted = firstPart;
+        for (PartWriter w : new PartWriter[] {mains[0], mains[1], tail}) {
+            if (w == null) {
+                continue;
+            }
+            if (w.isEmpty() && w != tail) {
+                staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file());
+                staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file());
+            } else {
+                parts.add(new IndexManifest.Part(w.file(), w.packets(), w.flows(),
+                    IndexPart.describe(staging.directory().resolve(IndexSchema.PACKETS_DIR).resolve(w.file())),
+                    IndexPart.describe(staging.directory().resolve(IndexSchema.FLOWS_DIR).resolve(w.file()))));
+            }
+            parted++;
+        }
+        return Math.max(parted, firstPart + 1);
+    }
+}
