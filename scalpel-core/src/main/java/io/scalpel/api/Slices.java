@@ -115,8 +115,8 @@ public final class Slices {
                     : "--bpf " + e.getMessage().replaceFirst("^BPF expression ", ""), e);
             }
         }
-        SliceOutputs.withOutputs(java.nio.file.Files.isDirectory(path) ? CaptureSet.inputsOf(path, indexDirectory)
-            : Scalpel.inputsOf(path, indexDirectory), request);
+        SliceOutputs.withOutputs(java.nio.file.Files.isDirectory(path) ? CaptureSetIndex.inputsOf(path, indexDirectory)
+            : CaptureFileIndex.inputsOf(path, indexDirectory), request);
     }
 
     private static List<Query> communityIdQueries(final Captures captures, final SliceRequest r) {
