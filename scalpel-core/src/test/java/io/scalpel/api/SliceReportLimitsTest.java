@@ -34,6 +34,8 @@ class SliceReportLimitsTest {
 
     @TempDir
     Path dir;
+    private Path capture;
+    private Path zeekLog;
 
     /** Keeps what a slice says. */
     private static final class Said implements SliceListener {
@@ -57,9 +59,7 @@ class SliceReportLimitsTest {
 
     @Test
     void shouldWarnOfTheFirstTenRowsWhoseCommunityIdIsNotTheirFiveTuplesAndCountTheRest() throws IOException {
-        final Path capture = dir.resolve("trace.pcap");
-        final Path zeekLog = dir.resolve("zeek-conn.log");
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(4401), capture, zeekLog);
+        final Generated truth = generate(4401);
         final Set<String> tampered = new HashSet<>();
         final List<String> lines = new ArrayList<>();
         for (String line : Files.readAllLines(zeekLog)) {
@@ -100,9 +100,7 @@ class SliceReportLimitsTest {
 
     @Test
     void shouldWarnOfTheFirstTenMalformedLinesAndCountTheRest() throws IOException {
-        final Path capture = dir.resolve("trace.pcap");
-        final Path zeekLog = dir.resolve("zeek-conn.log");
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(4402), capture, zeekLog);
+        final Generated truth = generate(4402);
         final List<String> lines = new ArrayList<>();
         for (String line : Files.readAllLines(zeekLog)) {
             lines.add(line);
@@ -124,9 +122,7 @@ class SliceReportLimitsTest {
 
     @Test
     void shouldTellTheUidsWithoutPacketsInOneNoteWithEveryUidAndAsAProblemEachOtherwise() throws IOException {
-        final Path capture = dir.resolve("trace.pcap");
-        final Path zeekLog = dir.resolve("zeek-conn.log");
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(4403), capture, zeekLog);
+        final Generated truth = generate(4403);
         assertTrue(truth.conns().stream().map(TruthConn::uid).allMatch(u -> !truth.framesOf(u).isEmpty()),
             "every generated connection has packets");
         final int real = truth.conns().size();
@@ -163,6 +159,13 @@ class SliceReportLimitsTest {
         assertEquals(12, byUid.problems().size());
         assertEquals(SliceOutcome.Status.PARTIAL, byUid.status());
         assertTrue(asked.notes.stream().noneMatch(n -> n.contains("uids have no packets")), asked.notes::toString);
+    }
+
+    /** A generated capture ({@link #capture}) and its conn.log as Zeek writes it ({@link #zeekLog}). */
+    private Generated generate(final long seed) throws IOException {
+        capture = dir.resolve("trace.pcap");
+        zeekLog = dir.resolve("zeek-conn.log");
+        return CaptureGenerator.generate(GeneratorSpec.defaults(seed), capture, zeekLog);
     }
 
     /** The generator's log with {@code n} more rows, copies of its first rows under new uids in 1970: no packets. */
