@@ -1,24 +1,13 @@
 package io.scalpel.api;
 
-import io.scalpel.capture.Frame;
-import io.scalpel.decode.Addresses;
-import io.scalpel.extract.AtomicOutput;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.DurationVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampNanoTZVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -124,7 +113,7 @@ public final class ArrowPairs {
             throw new IllegalArgumentException(conns.size() + " conn rows but " + offsets.length + " selections");
         }
         try (VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator)) {
-            final Batch batch = new Batch(root, maxRows, maxFrameBytes, consumer);
+            final PairBatch batch = new PairBatch(root, maxRows, maxFrameBytes, consumer);
             for (int i = 0; i < offsets.length; i++) {
                 if (offsets[i].length == 0) {
                     continue;
@@ -133,7 +122,7 @@ public final class ArrowPairs {
                 scalpel.visit(offsets[i], (frame, decoded) -> batch.add(frame));
             }
             batch.flush();
-            return batch.rows;
+            return batch.rows();
         }
     }
 
@@ -147,11 +136,7 @@ public final class ArrowPairs {
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {
         scalpel.inputs().check(output, "the output");
-        try (AtomicOutput out = AtomicOutput.open(output)) {
-            final long rows = write(scalpel, conns, offsets, out.stream());
-            out.commit();
-            return rows;
-        }
+        return AtomicWrites.write(output, out -> write(scalpel, conns, offsets, out));
     }
 
     /**
@@ -274,142 +259,6 @@ public final class ArrowPairs {
         @Override
         public void close() throws IOException {
             out.flush();
-        }
-    }
-
-    /** The batch being filled. */
-    private static final class Batch {
-        private final VectorSchemaRoot root;
-        private final int maxRows;
-        private final long maxFrameBytes;
-        private final BatchConsumer consumer;
-        private final VarCharVector uid;
-        private final TimeStampNanoTZVector ts;
-        private final VarCharVector origH;
-        private final IntVector origP;
-        private final VarCharVector respH;
-        private final IntVector respP;
-        private final VarCharVector proto;
-        private final DurationVector duration;
-        private final VarCharVector communityId;
-        private final TimeStampNanoTZVector packetTs;
-        private final IntVector caplen;
-        private final IntVector wirelen;
-        private final IntVector linktype;
-        private final BigIntVector recordOffset;
-        private final VarBinaryVector frame;
-        private int n;
-        private long frameBytes;
-        private long rows;
-        private ConnRecord conn;
-        private byte[] uidBytes;
-        private byte[] origHBytes;
-        private byte[] respHBytes;
-        private byte[] protoBytes;
-        private byte[] communityIdBytes;
-
-        Batch(final VectorSchemaRoot root, final int maxRows, final long maxFrameBytes, final BatchConsumer consumer) {
-            this.root = root;
-            this.maxRows = maxRows;
-            this.maxFrameBytes = maxFrameBytes;
-            this.consumer = consumer;
-            uid = (VarCharVector) root.getVector(UID);
-            ts = (TimeStampNanoTZVector) root.getVector(TS);
-            origH = (VarCharVector) root.getVector(ORIG_H);
-            origP = (IntVector) root.getVector(ORIG_P);
-            respH = (VarCharVector) root.getVector(RESP_H);
-            respP = (IntVector) root.getVector(RESP_P);
-            proto = (VarCharVector) root.getVector(PROTO);
-            duration = (DurationVector) root.getVector(DURATION);
-            communityId = (VarCharVector) root.getVector(COMMUNITY_ID);
-            packetTs = (TimeStampNanoTZVector) root.getVector(PACKET_TS);
-            caplen = (IntVector) root.getVector(CAPLEN);
-            wirelen = (IntVector) root.getVector(WIRELEN);
-            linktype = (IntVector) root.getVector(LINKTYPE);
-            recordOffset = (BigIntVector) root.getVector(RECORD_OFFSET);
-            frame = (VarBinaryVector) root.getVector(FRAME);
-            root.allocateNew();
-        }
-
-        /** The conn row of the frames that follow; its text columns are encoded once. */
-        void conn(final ConnRecord c) {
-            conn = c;
-            uidBytes = utf8(c.uid());
-            origHBytes = c.hasFiveTuple() ? utf8(Addresses.format(c.ipVersion(), c.origHi(), c.origLo())) : null;
-            respHBytes = c.hasFiveTuple() ? utf8(Addresses.format(c.ipVersion(), c.respHi(), c.respLo())) : null;
-            protoBytes = utf8(c.proto());
-            communityIdBytes = c.communityId() == null || c.communityId().isEmpty() ? null : utf8(c.communityId());
-        }
-
-        void add(final Frame f) throws IOException {
-            if (n == maxRows || (n > 0 && frameBytes + f.capturedLength() > maxFrameBytes)) {
-                flush();
-            }
-            uid.setSafe(n, uidBytes);
-            if (conn.hasTimestamp()) {
-                ts.setSafe(n, conn.tsNanos());
-            } else {
-                ts.setNull(n);
-            }
-            text(origH, origHBytes);
-            if (conn.hasFiveTuple() && conn.origPort() >= 0) {
-                origP.setSafe(n, conn.origPort());
-            } else {
-                origP.setNull(n);
-            }
-            text(respH, respHBytes);
-            if (conn.hasFiveTuple() && conn.respPort() >= 0) {
-                respP.setSafe(n, conn.respPort());
-            } else {
-                respP.setNull(n);
-            }
-            text(proto, protoBytes);
-            duration.setSafe(n, conn.durationNanos());
-            text(communityId, communityIdBytes);
-            if (f.timestampKnown()) {
-                packetTs.setSafe(n, f.timestampNanos());
-            } else {
-                packetTs.setNull(n);
-            }
-            caplen.setSafe(n, f.capturedLength());
-            wirelen.setSafe(n, f.originalLength());
-            linktype.setSafe(n, f.linkType());
-            recordOffset.setSafe(n, f.recordOffset());
-            frame.setSafe(n, f.buffer(), f.dataOffset(), f.capturedLength());
-            frameBytes += f.capturedLength();
-            n++;
-        }
-
-        private void text(final VarCharVector v, final byte[] value) {
-            if (value == null) {
-                v.setNull(n);
-            } else {
-                v.setSafe(n, value);
-            }
-        }
-
-        /** Hands the rows filled so far to the consumer and starts the next batch in the same buffers. */
-        void flush() throws IOException {
-            if (n == 0) {
-                return;
-            }
-            root.setRowCount(n);
-            consumer.batch(root);
-            rows += n;
-            n = 0;
-            frameBytes = 0;
-            for (FieldVector v : root.getFieldVectors()) {
-                if (v.getValueCapacity() == 0) {
-                    v.allocateNew(); // moved out by the consumer
-                } else {
-                    v.reset();
-                }
-            }
-            root.setRowCount(0);
-        }
-
-        private static byte[] utf8(final String s) {
-            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
         }
     }
 }

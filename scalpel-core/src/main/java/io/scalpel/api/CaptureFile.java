@@ -3,9 +3,7 @@ package io.scalpel.api;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.CompressedLayout;
-import io.scalpel.index.CaptureFingerprint;
 import io.scalpel.index.CaptureSetManifest;
-import io.scalpel.index.IndexBuilder;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
@@ -17,7 +15,6 @@ import io.scalpel.zeek.Tunnel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +37,7 @@ public final class CaptureFile implements Captures {
         this.member = new CaptureSetManifest.Member(String.valueOf(path.getFileName()), scalpel.captureFormat().extension(),
             m.fingerprint().length(), m.fingerprint(), m.packets(), m.firstTimestampNanos(), m.lastTimestampNanos(),
             m.maxFragmentLagNanos(), m.linkTypes(), scalpel.index().directory().toString());
-        this.notes = notesOf(path, scalpel);
+        this.notes = OpenNotes.ofFile(path, scalpel);
     }
 
     /**
@@ -58,34 +55,6 @@ public final class CaptureFile implements Captures {
             s.close();
             throw e;
         }
-    }
-
-    /** What the index build did and what the capture's index says about it, as the CLI prints it. */
-    private static List<String> notesOf(final Path capture, final Scalpel s) {
-        final List<String> notes = new ArrayList<>();
-        final IndexReport built = s.indexBuild();
-        if (built != null) {
-            switch (built.mode()) {
-                case EXTENDED -> notes.add(capture + " grew since it was indexed: indexed its " + built.recordsScanned()
-                    + " new packets from byte " + built.scannedFrom() + " into " + built.indexDirectory());
-                case REBUILT -> notes.add("reindexed " + capture + " (" + s.manifest().packets() + " packets) into "
-                    + built.indexDirectory());
-                default -> notes.add("no index for " + capture + ": indexed " + capture + " (" + s.manifest().packets()
-                    + " packets) into " + built.indexDirectory());
-            }
-        }
-        if (s.compression() != null) {
-            notes.add(capture.getFileName() + ": " + s.compression().describe());
-        }
-        if (s.manifest().truncatedTailOffset() >= 0) {
-            notes.add("warning: " + capture + ": byte offset " + s.manifest().truncatedTailOffset()
-                + ": last record is incomplete; only whole records are sliced");
-        }
-        if (s.index().captureMatch() == CaptureFingerprint.Match.GROWN) {
-            notes.add("warning: " + capture + " grew since it was indexed; packets after byte "
-                + s.manifest().fingerprint().length() + " are not sliced (re-run `scalpel index` to add them)");
-        }
-        return List.copyOf(notes);
     }
 
     /** The capture's own engine, for what only a single file offers (visiting frames, its index). */

@@ -3,30 +3,23 @@ package io.scalpel.api;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.Frame;
 import io.scalpel.decode.CommunityId;
-import io.scalpel.index.CaptureFingerprint;
-import io.scalpel.index.IndexBuilder;
-import io.scalpel.index.IndexDirectory;
+import io.scalpel.extract.Recompressor;
+import io.scalpel.extract.RunFiles;
 import io.scalpel.index.IndexException;
 import io.scalpel.index.IndexManifest;
 import io.scalpel.index.PacketIndex;
-import io.scalpel.extract.AtomicOutput;
-import io.scalpel.extract.Recompressor;
-import io.scalpel.extract.RunFiles;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.ExtractOptions;
-import io.scalpel.slice.CommunityIdQuery;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.Slicer;
 import io.scalpel.slice.TcpEnding;
 import io.scalpel.zeek.ConnRecord;
-import io.scalpel.zeek.SameKeyRows;
 import io.scalpel.zeek.Tunnel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +39,12 @@ import java.util.function.Consumer;
  * {@link IndexException}, {@link io.scalpel.extract.OutputException}). Reads are thread-safe: one
  * instance may serve slices from several threads at once; except over a gzip or zstd capture, which
  * is decompressed into one window: such an instance serves one call at a time.
+ *
+ * <p>Long because it is the whole public door of one capture, its {@link Options} included, and
+ * every method an embedder calls keeps its Javadoc here; the work is behind it:
+ * {@code CaptureFileIndex} opens, builds, extends and verifies the index, {@code Queries} makes
+ * the queries of conn rows, tunnels and Community IDs, {@link Slicer} selects, visits and writes
+ * frames, {@code AtomicWrites} commits files, {@link ArrowPairs} pairs rows with packets.
  */
 public final class Scalpel implements Closeable {
     /** This scalpel's version, as its jar's manifest says ("scalpel 0.1.0-SNAPSHOT"). */
@@ -173,6 +172,7 @@ public final class Scalpel implements Closeable {
     private final PacketIndex index;
     private final io.scalpel.capture.CaptureSource file;
     private final Slicer slicer;
+    private final Queries queries;
     private final IndexReport built;
 
     private Scalpel(final Path capture, final Options options, final PacketIndex index, final IndexReport built)
@@ -183,6 +183,7 @@ public final class Scalpel implements Closeable {
         this.built = built;
         this.file = io.scalpel.index.CaptureFiles.open(capture, index.manifest());
         this.slicer = new Slicer(file, index);
+        this.queries = new Queries(options);
     }
 
     /** Opens a capture with its index beside it, building the index if there is none. */
@@ -190,33 +191,13 @@ public final class Scalpel implements Closeable {
         return open(capture, Options.defaults());
     }
 
+    /**
+     * Opens a capture with its index: used as it is, built when missing, rebuilt or extended as
+     * {@code options} say ({@link Options#buildIfMissing()}, {@link Options#reindex()}).
+     */
     public static Scalpel open(final Path capture, final Options options) throws IOException {
-        final Path dir = options.index() != null ? options.index() : IndexDirectory.defaultFor(capture);
-        IndexReport built = null;
-        PacketIndex index;
-        try {
-            index = PacketIndex.open(capture, dir);
-            if (options.reindex() && index.captureMatch() == CaptureFingerprint.Match.SAME) {
-                // Asked to rebuild what cannot be used: every byte is checked first, so that a damaged
-                // part is rebuilt now rather than refused in the middle of the slice.
-                index.verifyAll();
-            }
-        } catch (IndexException e) {
-            final boolean rebuild = (e.kind() == IndexException.Kind.MISSING && options.buildIfMissing())
-                || (e.kind() != IndexException.Kind.MISSING && options.reindex());
-            if (!rebuild) {
-                throw e;
-            }
-            // A stale index is rebuilt from scratch, never extended: its prefix is not the capture's.
-            built = index(capture, dir, options.progress(), e.kind() != IndexException.Kind.MISSING);
-            index = PacketIndex.open(capture, dir);
-        }
-        if (index.captureMatch() == CaptureFingerprint.Match.GROWN && options.buildIfMissing()) {
-            // The capture grew: index the records added since (the prefix is not scanned again).
-            built = index(capture, dir, options.progress());
-            index = PacketIndex.open(capture, dir);
-        }
-        return new Scalpel(capture, options, index, built);
+        final CaptureFileIndex.Opened opened = CaptureFileIndex.open(capture, options);
+        return new Scalpel(capture, options, opened.index(), opened.built());
     }
 
     /**
@@ -242,9 +223,7 @@ public final class Scalpel implements Closeable {
      */
     public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress,
                                     final boolean rebuild) throws IOException {
-        final Path dir = indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture);
-        return IndexReport.of(capture,
-            new IndexBuilder(capture, dir).progress(IndexReport.internal(progress)).rebuild(rebuild).build());
+        return CaptureFileIndex.update(capture, indexDirectory, progress, rebuild);
     }
 
     /**
@@ -256,8 +235,7 @@ public final class Scalpel implements Closeable {
      * @throws IOException when there is no index to check, or it cannot be listed
      */
     public static IndexCheck verify(final Path capture, final Path indexDirectory) throws IOException {
-        final Path dir = (indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture)).toAbsolutePath();
-        return IndexCheck.of(capture, dir, PacketIndex.verify(capture, dir), PacketIndex.rebuildAdvice(capture, dir));
+        return CaptureFileIndex.verify(capture, indexDirectory);
     }
 
     /**
@@ -271,7 +249,7 @@ public final class Scalpel implements Closeable {
      * @throws IOException when the capture cannot be read, or the copy would replace an input or cannot be written
      */
     public static Recompression recompress(final Path capture, final Path copy, final Path indexDirectory) throws IOException {
-        final RunFiles files = inputsOf(capture, null);
+        final RunFiles files = CaptureFileIndex.inputsOf(capture, null);
         files.output(copy, "--recompress");
         if (indexDirectory != null) {
             files.check(indexDirectory, "--index");
@@ -304,13 +282,7 @@ public final class Scalpel implements Closeable {
 
     /** What this instance reads, which no output may replace: the capture and its index ({@link RunFiles}). */
     public RunFiles inputs() {
-        return inputsOf(capture, index.directory());
-    }
-
-    /** What a slice of {@code capture} reads: the capture and its index ({@code indexDirectory}, null: beside the capture). */
-    static RunFiles inputsOf(final Path capture, final Path indexDirectory) {
-        return new RunFiles().input(capture, "the capture")
-            .inputDirectory(indexDirectory != null ? indexDirectory : IndexDirectory.defaultFor(capture), "the index");
+        return CaptureFileIndex.inputsOf(capture, index.directory());
     }
 
     /**
@@ -330,8 +302,7 @@ public final class Scalpel implements Closeable {
      * none): a TCP connection's packets after its close never reach into that row.
      */
     public Query query(final ConnRecord conn, final long nextRowStart) {
-        return Query.of(conn, options.vlanKey().aware(conn), options.communityIdSeed(), options.tcpCloseDelayNanos(),
-            nextRowStart);
+        return queries.of(conn, nextRowStart);
     }
 
     /**
@@ -340,7 +311,7 @@ public final class Scalpel implements Closeable {
      * or ports are not in the log (unknown_transport without ip_proto, SCTP).
      */
     public String communityIdOf(final ConnRecord conn) {
-        return query(conn) instanceof FlowQuery f ? f.communityIdOfKey(options.communityIdSeed()) : null;
+        return queries.communityIdOf(conn);
     }
 
     /**
@@ -352,11 +323,7 @@ public final class Scalpel implements Closeable {
      */
     public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to)
         throws IOException {
-        final List<Query> queries = new ArrayList<>(communityIds.size());
-        for (String id : communityIds) {
-            queries.add(CommunityIdQuery.of(id, id, options.communityIdSeed(), from, to));
-        }
-        return selectQueries(queries);
+        return selectQueries(queries.ofCommunityIds(communityIds, from, to));
     }
 
     /**
@@ -370,11 +337,7 @@ public final class Scalpel implements Closeable {
 
     /** Selects the frames of each tunnel (GRE, ERSPAN, IP-in-IP parents named only in tunnel.log). */
     public Selection selectTunnels(final Collection<Tunnel> tunnels) throws IOException {
-        final List<Query> queries = new ArrayList<>(tunnels.size());
-        for (Tunnel t : tunnels) {
-            queries.add(query(t));
-        }
-        return selectQueries(queries);
+        return selectQueries(Queries.ofTunnels(tunnels));
     }
 
     /**
@@ -382,19 +345,7 @@ public final class Scalpel implements Closeable {
      * packets after its close end at the latest where a later row of the same key starts.
      */
     public Selection select(final Collection<ConnRecord> conns) throws IOException {
-        return selectQueries(queries(conns, options));
-    }
-
-    /** The queries of conn rows that stand for their log (each bounded by the next row of its key). */
-    static List<Query> queries(final Collection<ConnRecord> conns, final Options options) {
-        // A log is keyed by VLAN or not as a whole (its id.ctx columns): its rows' keys are alike.
-        final SameKeyRows next = SameKeyRows.of(conns, conns.stream().anyMatch(options.vlanKey()::aware));
-        final List<Query> queries = new ArrayList<>(conns.size());
-        for (ConnRecord c : conns) {
-            queries.add(Query.of(c, options.vlanKey().aware(c), options.communityIdSeed(), options.tcpCloseDelayNanos(),
-                next.nextStart(c)));
-        }
-        return queries;
+        return selectQueries(queries.ofRows(conns));
     }
 
     /** Selects the frames of each query. */
@@ -449,11 +400,7 @@ public final class Scalpel implements Closeable {
      */
     public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
         inputs().check(output, "the output");
-        try (AtomicOutput out = AtomicOutput.open(output)) {
-            final long n = slicer.write(offsets, options, out.stream());
-            out.commit();
-            return n;
-        }
+        return AtomicWrites.write(output, out -> slicer.write(offsets, options, out));
     }
 
     /**
@@ -467,30 +414,13 @@ public final class Scalpel implements Closeable {
      */
     public long[] writeEach(final long[][] offsets, final Path[] outputs, final Path directory, final ExtractOptions options)
         throws IOException {
-        final long[] frames = new long[offsets.length];
         final RunFiles inputs = inputs();
         for (Path output : outputs) {
             if (output != null) {
                 inputs.check(output, "the output");
             }
         }
-        try (io.scalpel.extract.AtomicOutputBatch batch = new io.scalpel.extract.AtomicOutputBatch(directory)) {
-            for (int i = 0; i < offsets.length; i++) {
-                if (outputs[i] == null) {
-                    continue;
-                }
-                final AtomicOutput out = batch.open(outputs[i]);
-                try {
-                    frames[i] = slicer.write(offsets[i], options, out.stream());
-                    batch.done(out);
-                } catch (IOException | RuntimeException e) {
-                    out.close();
-                    throw e;
-                }
-            }
-            batch.commit();
-        }
-        return frames;
+        return AtomicWrites.writeEach(offsets.length, outputs, directory, (i, out) -> slicer.write(offsets[i], options, out));
     }
 
     /** Writes frames to a stream as a capture, as {@code options} say. */

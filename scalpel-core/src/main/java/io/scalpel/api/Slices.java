@@ -1,21 +1,22 @@
 package io.scalpel.api;
 
 import io.scalpel.slice.BpfFilter;
+import io.scalpel.slice.BpfFilterException;
 import io.scalpel.slice.CommunityIdQuery;
-import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.WindowQuery;
 import io.scalpel.zeek.ConnLogBatches;
-import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.ConnSelection;
 import io.scalpel.zeek.SafeText;
 import io.scalpel.zeek.Tunnel;
-import io.scalpel.zeek.TunnelLogReader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -34,6 +35,10 @@ import java.util.regex.Pattern;
  * ({@link SliceOutputs}: the per-uid files of a batch are committed together). Rows whose logged
  * community_id is not their 5-tuple's are reported (the audit). By Community ID, flow or window: one
  * selection.
+ *
+ * <p>Behind this class: {@code UidResolution} turns the logs into queries, {@code CommunityIdAudit}
+ * checks the rows' community_id, {@code SliceOutputs} writes, {@code SliceTally} counts what was
+ * found and makes the outcome.
  */
 public final class Slices {
     /** A uid usable as a file name: Zeek's uids are letters and digits. */
@@ -47,12 +52,8 @@ public final class Slices {
     private final BpfFilter filter;
     private final SliceOutputs outputs;
     private final VlanKeying vlan;
-    private final List<String> problems = new ArrayList<>();
-    private final List<String> empty = new ArrayList<>();
-    private long emptyCount;
-    private int matched;
-    private int selected;
-    private long mismatches;
+    private final SliceTally tally;
+    private final CommunityIdAudit audit;
 
     private Slices(final Captures captures, final SliceRequest request, final SliceListener listener, final BpfFilter filter,
                    final SliceOutputs outputs) {
@@ -62,6 +63,8 @@ public final class Slices {
         this.filter = filter;
         this.outputs = outputs;
         this.vlan = new VlanKeying(captures.options().vlanKey());
+        this.tally = new SliceTally(listener, request.all());
+        this.audit = new CommunityIdAudit(captures, request.conn(), listener);
     }
 
     /**
@@ -82,9 +85,10 @@ public final class Slices {
                 case UIDS:
                     return s.byUid();
                 case COMMUNITY_IDS:
-                    return s.byQueries(communityIdQueries(captures, request), "community ID ");
+                    return s.byQueries(new Queries(captures.options()).ofCommunityIds(new LinkedHashSet<>(request.communityIds()),
+                        request.from(), request.to()), "community ID ");
                 case FLOWS:
-                    return s.byQueries(flowQueries(request, s.vlan.aware()), null);
+                    return s.byQueries(Queries.ofFlows(request.flows(), request.from(), request.to(), s.vlan.aware()), null);
                 default:
                     return s.byQueries(List.of(new WindowQuery("window", request.from(), request.to())), null);
             }
@@ -110,29 +114,13 @@ public final class Slices {
         if (request.bpf() != null) {
             try {
                 BpfFilter.compile(request.bpf()).close();
-            } catch (io.scalpel.slice.BpfFilterException e) {
+            } catch (BpfFilterException e) {
                 throw new IllegalArgumentException(e.libpcapMissing() ? "--bpf: " + e.getMessage()
                     : "--bpf " + e.getMessage().replaceFirst("^BPF expression ", ""), e);
             }
         }
-        SliceOutputs.withOutputs(java.nio.file.Files.isDirectory(path) ? CaptureSet.inputsOf(path, indexDirectory)
-            : Scalpel.inputsOf(path, indexDirectory), request);
-    }
-
-    private static List<Query> communityIdQueries(final Captures captures, final SliceRequest r) {
-        final List<Query> queries = new ArrayList<>();
-        for (String id : new java.util.LinkedHashSet<>(r.communityIds())) {
-            queries.add(CommunityIdQuery.of(id, id, captures.options().communityIdSeed(), r.from(), r.to()));
-        }
-        return queries;
-    }
-
-    private static List<Query> flowQueries(final SliceRequest r, final boolean vlanAware) {
-        final List<Query> queries = new ArrayList<>();
-        for (String f : r.flows()) {
-            queries.add(FlowQuery.parse(f, r.from(), r.to(), vlanAware));
-        }
-        return queries;
+        SliceOutputs.withOutputs(Files.isDirectory(path) ? CaptureSetIndex.inputsOf(path, indexDirectory)
+            : CaptureFileIndex.inputsOf(path, indexDirectory), request);
     }
 
     /** Community IDs, flows or a window: one selection; an ID or flow without packets is a problem ({@code what} null: never). */
@@ -142,119 +130,58 @@ public final class Slices {
             if (selection.frames(i) == 0 && what != null) {
                 final Query q = selection.queries().get(i);
                 final boolean windowed = request.from() != Long.MIN_VALUE || request.to() != Long.MAX_VALUE;
-                report(what + (q instanceof CommunityIdQuery id ? id.communityId() : q.label()) + " (" + noPacketsIn()
+                tally.report(what + (q instanceof CommunityIdQuery id ? id.communityId() : q.label()) + " (" + noPacketsIn()
                     + (windowed && q instanceof CommunityIdQuery ? " in the window" : "") + ")");
             }
         }
-        return outcome(queries.size(), -1, -1);
+        return tally.outcome(request, captures, outputs, vlan, queries.size(), -1, -1);
     }
 
     /** By uid: from the conn.log (in batches with {@code all}) and the tunnel.log. */
     private SliceOutcome byUid() throws IOException {
-        final Map<String, Tunnel> tunnels = request.tunnelLog() == null ? Map.of() : readTunnels();
-        final String logs = request.conn() == null ? request.tunnelLog()
-            : request.tunnelLog() == null ? request.conn() : request.conn() + " or " + request.tunnelLog();
-        int requested;
+        final UidResolution logs = new UidResolution(captures, request, listener, vlan);
+        final Map<String, Tunnel> tunnels = logs.tunnels();
+        final int requested;
         int unknown = 0;
-        long firstTs = Long.MAX_VALUE;
-        long lastEnd = Long.MIN_VALUE;
-        final Map<String, Query> tunnelQueries = new LinkedHashMap<>();
+        final long firstTs;
+        final long lastEnd;
         if (request.all()) {
-            tunnels.forEach((uid, t) -> tunnelQueries.put(uid, captures.query(t)));
-            requested = 0;
-            if (request.conn() != null) {
-                final MalformedLines malformed = new MalformedLines(request.conn());
-                try (ConnLogBatches batches = ConnLogBatches.open(request.conn(), vlan::aware, malformed, request.batchRows())) {
-                    vlan.logRead(request.conn(), batches.vlanKeyed(), listener);
-                    malformed.finish();
-                    warnWithoutTimestamps(batches.source(), batches.withoutTimestamp(), batches.rows() - batches.duplicates());
-                    ConnLogBatches.Batch b;
-                    while ((b = batches.next()) != null) {
-                        final List<ConnRecord> rows = b.rows();
-                        final Map<String, Query> queries = new LinkedHashMap<>();
-                        for (int i = 0; i < rows.size(); i++) {
-                            queries.put(rows.get(i).uid(), captures.query(rows.get(i), b.nextStarts()[i]));
-                            tunnelQueries.remove(rows.get(i).uid());
-                        }
-                        requested += queries.size();
-                        sliceRows(queries, rows);
-                    }
-                    firstTs = batches.firstTs();
-                    lastEnd = batches.lastEnd();
-                }
-            }
-            requested += tunnelQueries.size();
-            sliceRows(tunnelQueries, List.of());
+            final UidResolution.Every every = logs.every(tunnels, this::sliceRows);
+            requested = every.requested();
+            firstTs = every.firstTs();
+            lastEnd = every.lastEnd();
         } else {
-            final Map<String, Query> queries = new LinkedHashMap<>();
-            final List<ConnRecord> rows = new ArrayList<>();
-            ConnSelection.Result read = null;
-            if (request.conn() != null) {
-                final MalformedLines malformed = new MalformedLines(request.conn());
-                read = ConnSelection.read(request.conn(), request.uids(), vlan::aware, malformed);
-                vlan.logRead(request.conn(), read.vlanKeyed(), listener);
-                for (ConnRecord r : read.rows().values()) {
-                    queries.put(r.uid(), captures.query(r, read.nextStart(r)));
-                    rows.add(r);
-                    firstTs = r.hasTimestamp() ? Math.min(firstTs, r.tsNanos()) : firstTs;
-                    lastEnd = r.hasTimestamp() ? Math.max(lastEnd, r.tsNanos() + Math.max(0, r.durationNanos())) : lastEnd;
-                }
-                malformed.finish();
-                warnWithoutTimestamps(read.source(), read.withoutTimestamp(), read.rows().size());
-            }
-            for (Map.Entry<String, Tunnel> t : tunnels.entrySet()) {
-                if (request.uids().contains(t.getKey()) && !queries.containsKey(t.getKey())) {
-                    queries.put(t.getKey(), captures.query(t.getValue()));
-                }
-            }
-            for (String u : request.uids()) {
-                if (!queries.containsKey(u)) {
-                    unknown++;
-                    report("uid " + LogNotes.unknownUid(u, logs, read, request.tunnelLog() != null));
-                }
+            final UidResolution.Asked asked = logs.asked(tunnels);
+            for (String problem : asked.unknown()) {
+                unknown++;
+                tally.report(problem);
             }
             requested = request.uids().size();
-            sliceRows(queries, rows);
+            firstTs = asked.firstTs();
+            lastEnd = asked.lastEnd();
+            sliceRows(asked.queries(), asked.rows());
         }
-        if (emptyCount > 0 && request.all()) {
-            listener.note(emptyCount + " of " + selected + " uids have " + noPacketsIn()
-                + (emptyCount <= SHOWN ? ": " + String.join(", ", empty) : ""));
-        }
-        for (String uid : request.all() ? List.<String>of() : empty) {
-            report("uid " + uid + " (" + noPacketsIn() + ")");
-        }
-        if (mismatches > SHOWN) {
-            listener.warning(request.conn() + ": " + (mismatches - SHOWN) + " more rows whose community_id is not that of their 5-tuple");
-        }
-        if (matched == 0) {
+        tally.uidsWithoutPackets(noPacketsIn());
+        audit.finish();
+        if (tally.matched() == 0) {
             LogNotes.noOverlap(listener, firstTs, lastEnd, captures.path().toString(), captures.firstTimestampNanos(),
                 captures.lastTimestampNanos());
         }
-        return outcome(requested, unknown, request.conn() != null ? mismatches : -1);
-    }
-
-    private Map<String, Tunnel> readTunnels() throws IOException {
-        final MalformedLines malformed = new MalformedLines(request.tunnelLog());
-        try (TunnelLogReader reader = "-".equals(request.tunnelLog())
-            ? TunnelLogReader.open(System.in, "<stdin>", malformed) : TunnelLogReader.open(Path.of(request.tunnelLog()), malformed)) {
-            final Map<String, Tunnel> tunnels = new LinkedHashMap<>(reader.tunnels());
-            malformed.finish();
-            return tunnels;
-        }
+        return tally.outcome(request, captures, outputs, vlan, requested, unknown, request.conn() != null ? audit.mismatches() : -1);
     }
 
     /** Slices the queries of some uids (with their conn rows, for the audit and the Arrow pairs). */
     private void sliceRows(final Map<String, Query> byUid, final List<ConnRecord> rows) throws IOException {
-        final Map<String, ConnRecord> rowOf = new java.util.HashMap<>();
+        final Map<String, ConnRecord> rowOf = new HashMap<>();
         for (ConnRecord r : rows) {
             rowOf.putIfAbsent(r.uid(), r);
-            audit(r);
+            audit.audit(r);
         }
         final List<Query> queries = new ArrayList<>();
         final List<ConnRecord> paired = new ArrayList<>();
         for (Map.Entry<String, Query> e : byUid.entrySet()) {
             if (request.splitDir() != null && !SAFE_UID.matcher(e.getKey()).matches()) {
-                report("uid " + SafeText.escape(e.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
+                tally.report("uid " + SafeText.escape(e.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;
             }
             queries.add(e.getValue());
@@ -271,98 +198,12 @@ public final class Slices {
         if (filter != null) {
             selection = captures.narrow(selection, filter);
         }
-        for (int i = 0; i < selection.size(); i++) {
-            selected++;
-            if (selection.frames(i) > 0) {
-                matched++;
-            } else if (emptyCount++ < SHOWN || !request.all()) {
-                empty.add(selection.queries().get(i).label());
-            }
-        }
-        outputs.add(selection, rows == null ? nulls(queries.size()) : rows);
+        tally.count(selection);
+        outputs.add(selection, rows == null ? Collections.nCopies(queries.size(), null) : rows);
         return selection;
-    }
-
-    private static List<ConnRecord> nulls(final int n) {
-        return java.util.Collections.nCopies(n, null);
-    }
-
-    /**
-     * Compares a row's logged community_id with the one of its 5-tuple under the seed, and warns
-     * when they differ (the first {@value #SHOWN}, then a count). Such a row is still joined by its
-     * 5-tuple.
-     */
-    private void audit(final ConnRecord r) {
-        if (r.communityId() == null || r.communityId().isEmpty() || !r.hasFiveTuple()) {
-            return;
-        }
-        final String computed = captures.communityIdOf(r);
-        if (computed == null || computed.equals(r.communityId())) {
-            return;
-        }
-        final int seed = captures.options().communityIdSeed();
-        if (mismatches++ < SHOWN) {
-            listener.warning(request.conn() + " line " + r.line() + ": uid " + SafeText.escape(r.uid(), SafeText.MAX_VALUE_CHARS)
-                + ": community_id " + SafeText.escape(r.communityId(), SafeText.MAX_VALUE_CHARS) + " is not the Community ID of its"
-                + " 5-tuple with seed " + seed + " (" + computed + "); joined by the 5-tuple"
-                + (seed == io.scalpel.decode.CommunityId.DEFAULT_SEED
-                    ? " (if Zeek used another seed, give it with --community-id-seed)" : ""));
-        }
-    }
-
-    private void warnWithoutTimestamps(final String source, final long without, final long rows) {
-        if (without > 0) {
-            listener.warning(source + ": " + without + " of " + rows + " rows have no usable ts (unset or masked): each takes every"
-                + " frame of its 5-tuple, as no time window can tell apart the connections that reused it");
-        }
-    }
-
-    private void report(final String problem) {
-        problems.add(problem);
-        listener.note(problem);
     }
 
     private String noPacketsIn() {
         return "no packets in " + captures.path() + (filter != null ? " that --bpf accepts" : "");
-    }
-
-    private SliceOutcome outcome(final int requested, final int unknown, final long mismatchCount) throws IOException {
-        final long arrowRows = outputs.finish();
-        final SliceOutcome.Status status = matched == 0 ? SliceOutcome.Status.NOTHING_FOUND
-            : problems.isEmpty() ? SliceOutcome.Status.OK : SliceOutcome.Status.PARTIAL;
-        return new SliceOutcome(request.kind(), status, outputs.packets(), outputs.captureFiles(), outputs.arrowFile(), matched,
-            requested, unknown,
-            List.copyOf(problems), mismatchCount, arrowRows, vlan.aware(), vlan.reason(),
-            captures instanceof CaptureSet set ? set.filesOpened() : null,
-            captures instanceof CaptureFile file ? file.compression() : null);
-    }
-
-    /** Warns of the first {@value #SHOWN} malformed lines of a log, then counts the rest. */
-    private final class MalformedLines implements ConnLogListener {
-        private final String log;
-        private long count;
-
-        MalformedLines(final String log) {
-            this.log = log;
-        }
-
-        @Override
-        public void malformedLine(final String source, final long line, final String message) {
-            if (count++ < SHOWN) {
-                listener.warning(source + " line " + line + ": " + message + " (line skipped)");
-            }
-        }
-
-        @Override
-        public void notice(final String source, final long line, final String message) {
-            listener.warning(source + " line " + line + ": " + message);
-        }
-
-        void finish() {
-            if (count > SHOWN) {
-                listener.warning(log + ": " + (count - SHOWN) + " more malformed lines skipped");
-            }
-            count = 0;
-        }
     }
 }

@@ -8,7 +8,8 @@ import io.scalpel.zeek.ConnRecord;
  * datagram's time): the frames of a flow key ({@link FlowQuery}: a conn.log row, {@code --flow},
  * a tunnel's outer key), of a Community ID ({@link CommunityIdQuery}), or every frame
  * ({@link WindowQuery}). A new kind of query is a new permitted type here, with its lookup in the
- * index and its confirmation of a decoded frame in {@link Slicer}.
+ * index ({@code IndexJoin}) and its confirmation of a decoded frame ({@code Confirmation}), the two
+ * steps of {@link Slicer}.
  */
 public sealed interface Query permits FlowQuery, CommunityIdQuery, WindowQuery {
     /** Widening of a conn.log window on each side: ts and duration are printed rounded to µs from doubles. */
