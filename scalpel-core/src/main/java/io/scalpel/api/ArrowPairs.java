@@ -39,20 +39,35 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * bytes, from the link-layer header on).
  */
 public final class ArrowPairs {
+    /** The column of the conn row's uid. */
     public static final String UID = "uid";
+    /** The column of the conn row's start, ns UTC. */
     public static final String TS = "ts";
+    /** The column of the originator's address. */
     public static final String ORIG_H = "id.orig_h";
+    /** The column of the originator's port. */
     public static final String ORIG_P = "id.orig_p";
+    /** The column of the responder's address. */
     public static final String RESP_H = "id.resp_h";
+    /** The column of the responder's port. */
     public static final String RESP_P = "id.resp_p";
+    /** The column of the conn row's transport protocol. */
     public static final String PROTO = "proto";
+    /** The column of the conn row's duration, ns. */
     public static final String DURATION = "duration";
+    /** The column of the conn row's Community ID. */
     public static final String COMMUNITY_ID = "community_id";
+    /** The column of the packet's timestamp, ns UTC. */
     public static final String PACKET_TS = "packet_ts";
+    /** The column of the packet's captured length. */
     public static final String CAPLEN = "caplen";
+    /** The column of the packet's original length. */
     public static final String WIRELEN = "wirelen";
+    /** The column of the packet's link type. */
     public static final String LINKTYPE = "linktype";
+    /** The column of the byte offset of the packet's record in the capture. */
     public static final String RECORD_OFFSET = "record_offset";
+    /** The column of the packet's captured bytes. */
     public static final String FRAME = "frame";
 
     /** Default bound on the rows of one batch. */
@@ -67,13 +82,23 @@ public final class ArrowPairs {
     /** Receives each filled batch; the root is refilled after it returns. */
     @FunctionalInterface
     public interface BatchConsumer {
+        /**
+         * Receives one filled batch.
+         *
+         * @param batch the batch's rows, valid until this call returns
+         * @throws IOException to stop the stream
+         */
         void batch(VectorSchemaRoot batch) throws IOException;
     }
 
     private ArrowPairs() {
     }
 
-    /** The schema of every batch. */
+    /**
+     * The schema of every batch.
+     *
+     * @return the columns, in order
+     */
     public static Schema schema() {
         final ArrowType ts = new ArrowType.Timestamp(TimeUnit.NANOSECOND, UTC);
         final ArrowType utf8 = ArrowType.Utf8.INSTANCE;
@@ -102,6 +127,14 @@ public final class ArrowPairs {
      *
      * @return rows (pairs) delivered
      * @throws IllegalArgumentException when the bounds are not positive or the lists differ in length
+     * @param scalpel the open capture the frames are read from
+     * @param conns the conn.log rows
+     * @param offsets each row's frames, record offsets in capture order
+     * @param allocator the Arrow allocator the batch is made in
+     * @param maxRows the most rows of a batch
+     * @param maxFrameBytes the most frame bytes of a batch
+     * @param consumer receives each batch
+     * @throws IOException when the capture cannot be read, or the consumer throws
      */
     public static long stream(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets,
                               final BufferAllocator allocator, final int maxRows, final long maxFrameBytes,
@@ -132,6 +165,11 @@ public final class ArrowPairs {
      *
      * @return rows (pairs) written
      * @throws io.scalpel.extract.OutputConflictException when {@code output} is the capture or lies in its index
+     * @param scalpel the open capture the frames are read from
+     * @param conns the conn.log rows
+     * @param offsets each row's frames, record offsets in capture order
+     * @param output the Arrow file to write
+     * @throws IOException when the capture cannot be read or the file cannot be written
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final Path output)
         throws IOException {
@@ -144,6 +182,11 @@ public final class ArrowPairs {
      * comes last), and flushes it. Uses a direct-memory allocator of its own.
      *
      * @return rows (pairs) written
+     * @param scalpel the open capture the frames are read from
+     * @param conns the conn.log rows
+     * @param offsets each row's frames, record offsets in capture order
+     * @param output the stream to write to
+     * @throws IOException when the capture cannot be read or the stream cannot be written
      */
     public static long write(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets, final OutputStream output)
         throws IOException {
@@ -173,7 +216,12 @@ public final class ArrowPairs {
         private final long maxFrameBytes;
         private long rows;
 
-        /** Starts the file on {@code output} (flushed by {@link #finish()}, never closed). */
+        /**
+         * Starts the file on {@code output} (flushed by {@link #finish()}, never closed).
+         *
+         * @param output the stream the file is written to
+         * @throws IOException when the stream cannot be written
+         */
         public FileWriter(final OutputStream output) throws IOException {
             this(output, DEFAULT_MAX_ROWS, DEFAULT_MAX_FRAME_BYTES);
         }
@@ -193,6 +241,10 @@ public final class ArrowPairs {
          * {@code scalpel}'s capture (null rows and empty selections are left out).
          *
          * @return pairs added
+         * @param scalpel the open capture the frames are read from
+         * @param conns the conn.log rows
+         * @param offsets each row's frames, record offsets in capture order
+         * @throws IOException when the capture cannot be read or the stream cannot be written
          */
         public long add(final Scalpel scalpel, final List<ConnRecord> conns, final long[][] offsets) throws IOException {
             final List<ConnRecord> rowsWithFrames = new java.util.ArrayList<>();
@@ -218,7 +270,12 @@ public final class ArrowPairs {
             return added;
         }
 
-        /** Ends the file (its footer) and flushes the stream; returns the pairs written. */
+        /**
+         * Ends the file (its footer) and flushes the stream; returns the pairs written.
+         *
+         * @return the pairs written
+         * @throws IOException when the stream cannot be written
+         */
         public long finish() throws IOException {
             writer.end();
             output.flush();

@@ -45,6 +45,10 @@ public final class CaptureFile implements Captures {
      * {@code options} say.
      *
      * @throws java.nio.file.NoSuchFileException when there is no such file
+     * @param capture the capture file
+     * @param options where the index is, whether it is built or rebuilt, how rows are joined
+     * @return the open capture file
+     * @throws IOException when the capture cannot be read, or its index cannot be used or built
      */
     public static CaptureFile open(final Path capture, final Scalpel.Options options) throws IOException {
         CaptureReader.requireRegularFile(capture);
@@ -57,7 +61,11 @@ public final class CaptureFile implements Captures {
         }
     }
 
-    /** The capture's own engine, for what only a single file offers (visiting frames, its index). */
+    /**
+     * The capture's own engine, for what only a single file offers (visiting frames, its index).
+     *
+     * @return the open capture
+     */
     public Scalpel scalpel() {
         return scalpel;
     }
@@ -162,6 +170,8 @@ public final class CaptureFile implements Captures {
     /**
      * The gzip or zstd capture's codec and seek table, and what slicing it so far decompressed, as
      * the {@code compression} object of a JSON summary; null for a plain capture.
+     *
+     * @return the object's fields, or null
      */
     public Map<String, Object> compression() {
         final CompressedLayout layout = scalpel.compression();

@@ -60,12 +60,21 @@ public final class CaptureSet implements Captures {
      * @param members the members opened for them, in name order, with each query's frames in each
      */
     public record Selection(List<Query> queries, List<MemberSelection> members) {
-        /** How many queries. */
+        /**
+         * How many queries.
+         *
+         * @return the number of queries
+         */
         public int size() {
             return queries.size();
         }
 
-        /** Frames of query {@code i}, over every member. */
+        /**
+         * Frames of query {@code i}, over every member.
+         *
+         * @param i the query's position in {@link #queries()}
+         * @return its frames, summed over the members
+         */
         public long frames(final int i) {
             long n = 0;
             for (MemberSelection m : members) {
@@ -97,7 +106,13 @@ public final class CaptureSet implements Captures {
         this.extracts = new SetExtracts(manifest, directory, indexDirectory);
     }
 
-    /** Opens a capture set with its index in {@code DIR/.scalpel}, building it if there is none. */
+    /**
+     * Opens a capture set with its index in {@code DIR/.scalpel}, building it if there is none.
+     *
+     * @param directory the directory of captures
+     * @return the open set
+     * @throws IOException when a member cannot be read, or the set index cannot be used or built
+     */
     public static CaptureSet open(final Path directory) throws IOException {
         return open(directory, Scalpel.Options.defaults());
     }
@@ -106,12 +121,23 @@ public final class CaptureSet implements Captures {
      * Opens a capture set. {@code options.index()} names the set index (null: {@code DIR/.scalpel});
      * with {@code buildIfMissing}, a set without an index is indexed first; with {@code reindex},
      * a set index that cannot be read is rebuilt, and so is the index of a member that changed.
+     *
+     * @param directory the directory of captures
+     * @param options where the set index is, whether it is built or rebuilt, how rows are joined
+     * @return the open set
+     * @throws IOException when a member cannot be read, or the set index cannot be used (an
+     *                     {@link io.scalpel.index.IndexException} says why and what to do) or built
      */
     public static CaptureSet open(final Path directory, final Scalpel.Options options) throws IOException {
         return new CaptureSet(directory, options, CaptureSetIndex.open(directory, options));
     }
 
-    /** The index directory of the capture set {@code directory} when none is given: {@code DIR/.scalpel}. */
+    /**
+     * The index directory of the capture set {@code directory} when none is given: {@code DIR/.scalpel}.
+     *
+     * @param directory the directory of captures
+     * @return its default set index
+     */
     public static Path defaultIndexOf(final Path directory) {
         return CaptureSetBuilder.defaultFor(directory);
     }
@@ -121,6 +147,11 @@ public final class CaptureSet implements Captures {
      * grown ones, rebuilds changed ones (every member with {@code rebuild}), drops removed ones.
      *
      * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     * @param directory the directory of captures
+     * @param progress receives how far each scan has got (null: nothing is reported)
+     * @param rebuild rebuild every member's index from the start
+     * @return what the run did
+     * @throws IOException when a member cannot be read or the index cannot be written
      */
     public static CaptureSetIndexReport index(final Path directory, final Path indexDirectory, final Progress progress,
                                               final boolean rebuild) throws IOException {
@@ -134,22 +165,37 @@ public final class CaptureSet implements Captures {
      * written.
      *
      * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     * @param directory the directory of captures
+     * @return each file checked, and what rebuilds the index
+     * @throws IOException when there is no set index to check, or it cannot be listed
      */
     public static IndexCheck verify(final Path directory, final Path indexDirectory) throws IOException {
         return CaptureSetIndex.verify(directory, indexDirectory);
     }
 
-    /** The indexing this open ran, or null when the set index was used as it was. */
+    /**
+     * The indexing this open ran, or null when the set index was used as it was.
+     *
+     * @return what opening indexed, or null
+     */
     public CaptureSetIndexReport indexBuild() {
         return built == null ? null : CaptureSetIndexReport.of(directory, built);
     }
 
-    /** What the set index lists: the members with their time ranges. */
+    /**
+     * What the set index lists: the members with their time ranges.
+     *
+     * @return the set index's manifest
+     */
     public CaptureSetManifest manifest() {
         return manifest;
     }
 
-    /** The directory of the captures. */
+    /**
+     * The directory of the captures.
+     *
+     * @return the directory, as given
+     */
     public Path directory() {
         return directory;
     }
@@ -222,7 +268,11 @@ public final class CaptureSet implements Captures {
         return SetExtracts.addPairs(selection, rows, writer);
     }
 
-    /** The set index directory, absolute. */
+    /**
+     * The set index directory, absolute.
+     *
+     * @return the set index directory
+     */
     public Path indexDirectory() {
         return indexDirectory;
     }
@@ -236,12 +286,21 @@ public final class CaptureSet implements Captures {
         return CaptureSetIndex.inputsOf(directory, indexDirectory);
     }
 
-    /** The member files opened so far, in the order they were opened. */
+    /**
+     * The member files opened so far, in the order they were opened.
+     *
+     * @return the members' file names
+     */
     public List<String> filesOpened() {
         return members.filesOpened();
     }
 
-    /** The query for a conn.log row under this set's options (see {@link Scalpel#query(ConnRecord)}). */
+    /**
+     * The query for a conn.log row under this set's options (see {@link Scalpel#query(ConnRecord)}).
+     *
+     * @param conn a conn.log row
+     * @return its query
+     */
     public Query query(final ConnRecord conn) {
         return query(conn, TcpEnding.NO_NEXT_ROW);
     }
@@ -258,12 +317,26 @@ public final class CaptureSet implements Captures {
         return FlowQuery.of(tunnel);
     }
 
-    /** Selects the frames of each conn row; the rows stand for their log (see {@link Scalpel#select(Collection)}). */
+    /**
+     * Selects the frames of each conn row; the rows stand for their log (see {@link Scalpel#select(Collection)}).
+     *
+     * @param conns the conn.log rows, each a query
+     * @return the frames of each row, member by member
+     * @throws IOException when an index or a capture cannot be read
+     */
     public Selection select(final Collection<ConnRecord> conns) throws IOException {
         return selectQueries(queries.ofRows(conns));
     }
 
-    /** Selects, for each Community ID v1, the frames of its flows whose join time lies in [{@code from}, {@code to}] ns. */
+    /**
+     * Selects, for each Community ID v1, the frames of its flows whose join time lies in [{@code from}, {@code to}] ns.
+     *
+     * @param communityIds the Community IDs, each a query
+     * @param from the window's start, ns
+     * @param to the window's end, ns
+     * @return the frames of each ID, member by member
+     * @throws IOException when an index or a capture cannot be read
+     */
     public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to) throws IOException {
         return selectQueries(queries.ofCommunityIds(communityIds, from, to));
     }
@@ -279,12 +352,26 @@ public final class CaptureSet implements Captures {
         return selector.select(queries);
     }
 
-    /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */
+    /**
+     * Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window").
+     *
+     * @param from the window's start, ns
+     * @param to the window's end, ns
+     * @return the frames of the window, member by member
+     * @throws IOException when an index or a capture cannot be read
+     */
     public Selection selectWindow(final long from, final long to) throws IOException {
         return selector.window(from, to);
     }
 
-    /** Writes the frames of all {@code conns}, merged by timestamp, into one capture file (atomically); returns frames written. */
+    /**
+     * Writes the frames of all {@code conns}, merged by timestamp, into one capture file (atomically); returns frames written.
+     *
+     * @param conns the conn.log rows
+     * @param output the capture file to write
+     * @return the frames written
+     * @throws IOException when a capture cannot be read or the output cannot be written
+     */
     public long slice(final Collection<ConnRecord> conns, final Path output) throws IOException {
         return write(select(conns), -1, ExtractOptions.defaults(), output);
     }

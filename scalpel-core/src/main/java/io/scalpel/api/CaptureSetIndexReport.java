@@ -23,7 +23,11 @@ public record CaptureSetIndexReport(Path directory, Path indexDirectory, List<Me
     public record Member(String file, IndexReport report) {
     }
 
-    /** Packets the set index now holds. */
+    /**
+     * Packets the set index now holds.
+     *
+     * @return the packets of every member
+     */
     public long packets() {
         return members.stream().mapToLong(m -> m.report().packets()).sum();
     }

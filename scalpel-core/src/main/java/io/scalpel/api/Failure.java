@@ -37,7 +37,12 @@ public final class Failure {
     private Failure() {
     }
 
-    /** The kind of {@code t} (unwrapping the wrappers of I/O errors). */
+    /**
+     * The kind of {@code t} (unwrapping the wrappers of I/O errors).
+     *
+     * @param t what was thrown
+     * @return its kind
+     */
     public static Kind kind(final Throwable t) {
         final Throwable e = unwrap(t);
         if (e instanceof OutputException || e instanceof FileAlreadyExistsException) {
@@ -53,7 +58,12 @@ public final class Failure {
         return Kind.INTERNAL;
     }
 
-    /** What went wrong, in one line: a message of several lines (a library's, quoted in ours) is joined into one. */
+    /**
+     * What went wrong, in one line: a message of several lines (a library's, quoted in ours) is joined into one.
+     *
+     * @param t what was thrown
+     * @return its message, one line
+     */
     public static String message(final Throwable t) {
         return LINE_BREAKS.matcher(describe(t)).replaceAll(" ");
     }
@@ -95,6 +105,12 @@ public final class Failure {
      * reads nothing else that could fail with a plain IOException) any other I/O error, is an
      * output error naming the index; anything else (a malformed capture, a refused index, a
      * missing capture) is returned as it is.
+     *
+     * @param capture the capture file
+     * @param index its index directory; null for the default
+     * @param e what opening or building threw
+     * @param building whether the caller writes an index
+     * @return {@code e}, or an output error naming the index
      */
     public static IOException forIndex(final Path capture, final Path index, final IOException e, final boolean building) {
         if (e instanceof CaptureFormatException || e instanceof IndexException || e instanceof OutputException) {

@@ -24,18 +24,30 @@ public record IndexCheck(Path capture, Path indexDirectory, List<File> files, St
      * @param problem what is wrong, with the byte offset where known; null when intact
      */
     public record File(String file, long bytes, String problem) {
-        /** Whether nothing is wrong with this file. */
+        /**
+         * Whether nothing is wrong with this file.
+         *
+         * @return true when it has no problem
+         */
         public boolean intact() {
             return problem == null;
         }
     }
 
-    /** Whether every file is intact. */
+    /**
+     * Whether every file is intact.
+     *
+     * @return true when no file has a problem
+     */
     public boolean intact() {
         return files.stream().allMatch(File::intact);
     }
 
-    /** The damaged files, in order. */
+    /**
+     * The damaged files, in order.
+     *
+     * @return the files with a problem
+     */
     public List<File> damaged() {
         return files.stream().filter(f -> !f.intact()).toList();
     }

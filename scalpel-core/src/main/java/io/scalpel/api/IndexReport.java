@@ -48,7 +48,11 @@ public record IndexReport(Path capture, Path indexDirectory, Mode mode, String c
         UNCHANGED
     }
 
-    /** Bytes this run scanned: the whole capture, or what an extension added. */
+    /**
+     * Bytes this run scanned: the whole capture, or what an extension added.
+     *
+     * @return the bytes scanned
+     */
     public long bytesScanned() {
         return mode == Mode.EXTENDED || mode == Mode.UNCHANGED ? captureBytes - scannedFrom : captureBytes;
     }

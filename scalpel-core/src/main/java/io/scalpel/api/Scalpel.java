@@ -63,7 +63,12 @@ public final class Scalpel implements Closeable {
         /** VLAN-blind for every row, even of a log keyed by VLAN: tags are ignored. */
         BLIND;
 
-        /** Whether {@code conn} is joined VLAN-aware under this choice. */
+        /**
+         * Whether {@code conn} is joined VLAN-aware under this choice.
+         *
+         * @param conn a conn.log row
+         * @return true when its VLAN tags must match the frames'
+         */
         public boolean aware(final ConnRecord conn) {
             return this == AWARE || (this == AS_LOGGED && conn.vlanKeyed());
         }
@@ -85,43 +90,94 @@ public final class Scalpel implements Closeable {
      */
     public record Options(Path index, VlanKey vlanKey, boolean buildIfMissing, boolean reindex,
                           Progress progress, int communityIdSeed, long tcpCloseDelayNanos) {
+        /**
+         * The defaults: the index beside the capture, built when missing, rows joined as their log
+         * says, Community ID seed 0, a TCP close delay of 5 s.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(null, VlanKey.AS_LOGGED, true, false, Progress.NONE, CommunityId.DEFAULT_SEED,
                 TcpEnding.DEFAULT_CLOSE_DELAY_NANOS);
         }
 
+        /**
+         * These options with another index directory.
+         *
+         * @param p the index directory; null for the default beside the capture
+         * @return the new options
+         */
         public Options withIndex(final Path p) {
             return new Options(p, vlanKey, buildIfMissing, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
+        /**
+         * These options with another connection key.
+         *
+         * @param k whether conn rows are joined by their VLAN tags
+         * @return the new options
+         */
         public Options withVlanKey(final VlanKey k) {
             return new Options(index, Objects.requireNonNull(k, "vlanKey"), buildIfMissing, reindex, progress,
                 communityIdSeed, tcpCloseDelayNanos);
         }
 
-        /** True: {@link VlanKey#AWARE}; false: {@link VlanKey#AS_LOGGED} (VLAN-blind unless the log is keyed by VLAN). */
+        /**
+         * True: {@link VlanKey#AWARE}; false: {@link VlanKey#AS_LOGGED} (VLAN-blind unless the log is keyed by VLAN).
+         *
+         * @param v VLAN-aware for every row, or as the log says
+         * @return the new options
+         */
         public Options withVlanAware(final boolean v) {
             return withVlanKey(v ? VlanKey.AWARE : VlanKey.AS_LOGGED);
         }
 
-        /** Whether every conn row is joined VLAN-aware ({@link VlanKey#AWARE}). */
+        /**
+         * Whether every conn row is joined VLAN-aware ({@link VlanKey#AWARE}).
+         *
+         * @return true under {@link VlanKey#AWARE}
+         */
         public boolean vlanAware() {
             return vlanKey == VlanKey.AWARE;
         }
 
+        /**
+         * These options building (and extending) the index when it is missing (or the capture grew), or not.
+         *
+         * @param b build when missing
+         * @return the new options
+         */
         public Options withBuildIfMissing(final boolean b) {
             return new Options(index, vlanKey, b, reindex, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
+        /**
+         * These options rebuilding an index the capture no longer matches, or refusing it.
+         *
+         * @param r rebuild a stale index
+         * @return the new options
+         */
         public Options withReindex(final boolean r) {
             return new Options(index, vlanKey, buildIfMissing, r, progress, communityIdSeed, tcpCloseDelayNanos);
         }
 
+        /**
+         * These options with another receiver of indexing progress.
+         *
+         * @param p receives how far a scan has got
+         * @return the new options
+         */
         public Options withProgress(final Progress p) {
             return new Options(index, vlanKey, buildIfMissing, reindex, p, communityIdSeed, tcpCloseDelayNanos);
         }
 
-        /** @throws IllegalArgumentException when the seed is not a 16-bit value */
+        /**
+         * These options with another Community ID seed.
+         *
+         * @throws IllegalArgumentException when the seed is not a 16-bit value
+         * @param seed the seed Zeek computed community_id with
+         * @return the new options
+         */
         public Options withCommunityIdSeed(final int seed) {
             return new Options(index, vlanKey, buildIfMissing, reindex, progress, CommunityId.checkSeed(seed), tcpCloseDelayNanos);
         }
@@ -131,6 +187,8 @@ public final class Scalpel implements Closeable {
          * changed): how long a TCP connection takes packets after both endpoints closed.
          *
          * @throws IllegalArgumentException when negative
+         * @param nanos the close delay, ns
+         * @return the new options
          */
         public Options withTcpCloseDelayNanos(final long nanos) {
             if (nanos < 0) {
@@ -143,6 +201,12 @@ public final class Scalpel implements Closeable {
     /** Receives the frames of a connection, in capture order, as views into the mapped capture (no copy). */
     @FunctionalInterface
     public interface PacketVisitor {
+        /**
+         * Receives one frame, valid until this call returns.
+         *
+         * @param frame the frame, a view into the capture
+         * @throws IOException to stop the visit
+         */
         void packet(Frame frame) throws IOException;
     }
 
@@ -153,15 +217,30 @@ public final class Scalpel implements Closeable {
      * @param offsets for each query, the record offsets of its frames in capture order
      */
     public record Selection(List<Query> queries, long[][] offsets) {
+        /**
+         * The number of queries.
+         *
+         * @return how many queries were selected for
+         */
         public int size() {
             return queries.size();
         }
 
+        /**
+         * The frames of one query.
+         *
+         * @param i the query's position in {@link #queries()}
+         * @return the record offsets of its frames, in capture order
+         */
         public long[] offsets(final int i) {
             return offsets[i];
         }
 
-        /** Every selected frame once, in capture order. */
+        /**
+         * Every selected frame once, in capture order.
+         *
+         * @return the record offsets, ascending, without duplicates
+         */
         public long[] union() {
             return Slicer.union(offsets);
         }
@@ -186,7 +265,13 @@ public final class Scalpel implements Closeable {
         this.queries = new Queries(options);
     }
 
-    /** Opens a capture with its index beside it, building the index if there is none. */
+    /**
+     * Opens a capture with its index beside it, building the index if there is none.
+     *
+     * @param capture the capture file (pcap or pcapng, plain, gzip'd or zstd'd)
+     * @return the open capture
+     * @throws IOException when the capture cannot be read or its index cannot be used or built
+     */
     public static Scalpel open(final Path capture) throws IOException {
         return open(capture, Options.defaults());
     }
@@ -194,6 +279,12 @@ public final class Scalpel implements Closeable {
     /**
      * Opens a capture with its index: used as it is, built when missing, rebuilt or extended as
      * {@code options} say ({@link Options#buildIfMissing()}, {@link Options#reindex()}).
+     *
+     * @param capture the capture file (pcap or pcapng, plain, gzip'd or zstd'd)
+     * @param options where the index is, whether it is built or rebuilt, how rows are joined
+     * @return the open capture
+     * @throws IOException when the capture cannot be read, or its index cannot be used (an
+     *                     {@link io.scalpel.index.IndexException} says why and what to do) or built
      */
     public static Scalpel open(final Path capture, final Options options) throws IOException {
         final CaptureFileIndex.Opened opened = CaptureFileIndex.open(capture, options);
@@ -209,6 +300,8 @@ public final class Scalpel implements Closeable {
      * @return what the run did
      * @throws IOException when the capture cannot be read (a {@link io.scalpel.capture.CaptureFormatException}
      *                     names the byte offset of a malformed record) or the index cannot be written
+     * @param capture the capture file
+     * @param indexDirectory where its index is; null for the default beside it
      */
     public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress) throws IOException {
         return index(capture, indexDirectory, progress, false);
@@ -220,6 +313,9 @@ public final class Scalpel implements Closeable {
      * @param rebuild build from the start even when the index could be extended or kept
      * @return what the run did
      * @throws IOException as {@link #index(Path, Path, Progress)}
+     * @param capture the capture file
+     * @param indexDirectory where its index is; null for the default beside it
+     * @param progress receives how far the scan has got (null: nothing is reported)
      */
     public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress,
                                     final boolean rebuild) throws IOException {
@@ -233,6 +329,8 @@ public final class Scalpel implements Closeable {
      *
      * @return each file checked, and what rebuilds the index
      * @throws IOException when there is no index to check, or it cannot be listed
+     * @param capture the capture file
+     * @param indexDirectory where its index is; null for the default beside it
      */
     public static IndexCheck verify(final Path capture, final Path indexDirectory) throws IOException {
         return CaptureFileIndex.verify(capture, indexDirectory);
@@ -247,6 +345,9 @@ public final class Scalpel implements Closeable {
      *
      * @return what was written
      * @throws IOException when the capture cannot be read, or the copy would replace an input or cannot be written
+     * @param capture the capture file
+     * @param copy the copy to write; ends in {@code .zst} for zstd, anything else for gzip
+     * @param indexDirectory the capture's index, which the copy may not replace; null for the default beside it
      */
     public static Recompression recompress(final Path capture, final Path copy, final Path indexDirectory) throws IOException {
         final RunFiles files = CaptureFileIndex.inputsOf(capture, null);
@@ -258,29 +359,56 @@ public final class Scalpel implements Closeable {
         return new Recompression(copy, r.codec().label(), r.codec().unit(), r.members(), r.bytesIn(), r.bytesOut());
     }
 
-    /** The build (or extension) this open ran, or null when the index was used as it was. */
+    /**
+     * The build (or extension) this open ran, or null when the index was used as it was.
+     *
+     * @return what opening built or extended, or null
+     */
     public IndexReport indexBuild() {
         return built;
     }
 
+    /**
+     * The manifest of the index in use.
+     *
+     * @return what the index says of itself and its capture
+     */
     public IndexManifest manifest() {
         return index.manifest();
     }
 
+    /**
+     * The index in use.
+     *
+     * @return the open index
+     */
     public PacketIndex index() {
         return index;
     }
 
+    /**
+     * The capture file.
+     *
+     * @return its path, as given to {@link #open(Path, Options)}
+     */
     public Path capture() {
         return capture;
     }
 
-    /** How this capture was opened, and how conn rows are joined. */
+    /**
+     * How this capture was opened, and how conn rows are joined.
+     *
+     * @return the options given to {@link #open(Path, Options)}
+     */
     public Options options() {
         return options;
     }
 
-    /** What this instance reads, which no output may replace: the capture and its index ({@link RunFiles}). */
+    /**
+     * What this instance reads, which no output may replace: the capture and its index ({@link RunFiles}).
+     *
+     * @return the inputs of a slice of this capture
+     */
     public RunFiles inputs() {
         return CaptureFileIndex.inputsOf(capture, index.directory());
     }
@@ -291,6 +419,9 @@ public final class Scalpel implements Closeable {
      * for the row. A TCP connection's packets after its close are bounded by the close delay and a
      * new SYN only: when the log has a later row with the same key, give its start with
      * {@link #query(ConnRecord, long)}.
+     *
+     * @param conn a conn.log row
+     * @return its query
      */
     public Query query(final ConnRecord conn) {
         return query(conn, TcpEnding.NO_NEXT_ROW);
@@ -300,6 +431,10 @@ public final class Scalpel implements Closeable {
      * The query for a conn.log row whose log has its next row with the same key at
      * {@code nextRowStart} ns ({@link io.scalpel.zeek.SameKeyRows}; {@link TcpEnding#NO_NEXT_ROW}:
      * none): a TCP connection's packets after its close never reach into that row.
+     *
+     * @param conn a conn.log row
+     * @param nextRowStart the start of the log's next row with the same key, ns
+     * @return its query
      */
     public Query query(final ConnRecord conn, final long nextRowStart) {
         return queries.of(conn, nextRowStart);
@@ -309,6 +444,9 @@ public final class Scalpel implements Closeable {
      * The Community ID v1 of a conn.log row's 5-tuple under the options' seed, to compare with
      * the row's logged {@code community_id}; null when the row has no 5-tuple, or its protocol
      * or ports are not in the log (unknown_transport without ip_proto, SCTP).
+     *
+     * @param conn a conn.log row
+     * @return its Community ID, or null
      */
     public String communityIdOf(final ConnRecord conn) {
         return queries.communityIdOf(conn);
@@ -320,6 +458,11 @@ public final class Scalpel implements Closeable {
      * ({@code Long.MIN_VALUE}/{@code MAX_VALUE}: unbounded). Each query is labelled with its ID.
      *
      * @throws IllegalArgumentException when an ID is not a base64 Community ID v1
+     * @param communityIds the Community IDs, each a query
+     * @param from the window's start, ns
+     * @param to the window's end, ns
+     * @return the frames of each ID
+     * @throws IOException when the index or the capture cannot be read
      */
     public Selection selectCommunityIds(final Collection<String> communityIds, final long from, final long to)
         throws IOException {
@@ -330,12 +473,21 @@ public final class Scalpel implements Closeable {
      * The query for a tunnel of a tunnel.log ({@link io.scalpel.zeek.TunnelLogReader#tunnels()}):
      * the frames with its outer key in any IP layer, from its DISCOVER to its CLOSE. VLAN tags are
      * not compared, whatever the options: tunnel.log has none.
+     *
+     * @param tunnel a tunnel of a tunnel.log
+     * @return its query
      */
     public FlowQuery query(final Tunnel tunnel) {
         return FlowQuery.of(tunnel);
     }
 
-    /** Selects the frames of each tunnel (GRE, ERSPAN, IP-in-IP parents named only in tunnel.log). */
+    /**
+     * Selects the frames of each tunnel (GRE, ERSPAN, IP-in-IP parents named only in tunnel.log).
+     *
+     * @param tunnels the tunnels, each a query
+     * @return the frames of each tunnel
+     * @throws IOException when the index or the capture cannot be read
+     */
     public Selection selectTunnels(final Collection<Tunnel> tunnels) throws IOException {
         return selectQueries(Queries.ofTunnels(tunnels));
     }
@@ -343,12 +495,22 @@ public final class Scalpel implements Closeable {
     /**
      * Selects the frames of each conn row. The rows stand for their log: a TCP connection's
      * packets after its close end at the latest where a later row of the same key starts.
+     *
+     * @param conns the conn.log rows, each a query
+     * @return the frames of each row
+     * @throws IOException when the index or the capture cannot be read
      */
     public Selection select(final Collection<ConnRecord> conns) throws IOException {
         return selectQueries(queries.ofRows(conns));
     }
 
-    /** Selects the frames of each query. */
+    /**
+     * Selects the frames of each query.
+     *
+     * @param queries the queries
+     * @return the frames of each query
+     * @throws IOException when the index or the capture cannot be read
+     */
     public Selection selectQueries(final List<? extends Query> queries) throws IOException {
         return new Selection(List.copyOf(queries), slicer.select(queries));
     }
@@ -356,22 +518,48 @@ public final class Scalpel implements Closeable {
     /**
      * Selects the frames of each query, carrying each TCP connection's closing state in from (and
      * on to) the other captures of a set: {@code tails.get(i)} belongs to {@code queries.get(i)}.
+     *
+     * @param queries the queries
+     * @param tails each query's TCP closing state, carried from and on to the other captures
+     * @return the frames of each query
+     * @throws IOException when the index or the capture cannot be read
      */
     public Selection selectQueries(final List<? extends Query> queries, final List<io.scalpel.slice.TcpTail> tails) throws IOException {
         return new Selection(List.copyOf(queries), slicer.select(queries, tails));
     }
 
-    /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}] ns. */
+    /**
+     * Record offsets of every frame with a timestamp in [{@code from}, {@code to}] ns.
+     *
+     * @param from the window's start, ns
+     * @param to the window's end, ns
+     * @return the record offsets, in capture order
+     * @throws IOException when the index or the capture cannot be read
+     */
     public long[] selectWindow(final long from, final long to) throws IOException {
         return slicer.selectWindow(from, to);
     }
 
-    /** Writes the frames of all {@code conns} into one capture file (atomically); returns frames written. */
+    /**
+     * Writes the frames of all {@code conns} into one capture file (atomically); returns frames written.
+     *
+     * @param conns the conn.log rows
+     * @param output the capture file to write
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
+     */
     public long slice(final Collection<ConnRecord> conns, final Path output) throws IOException {
         return write(select(conns).union(), null, output, w -> { });
     }
 
-    /** Writes the frames of all {@code conns} to a stream in the capture's format; returns frames written. */
+    /**
+     * Writes the frames of all {@code conns} to a stream in the capture's format; returns frames written.
+     *
+     * @param conns the conn.log rows
+     * @param output the stream to write to
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
+     */
     public long slice(final Collection<ConnRecord> conns, final OutputStream output) throws IOException {
         return slicer.write(select(conns).union(), null, output, w -> { });
     }
@@ -380,13 +568,27 @@ public final class Scalpel implements Closeable {
      * Writes frames as a capture file, atomically.
      *
      * @param format null for the capture's own
+     * @param offsets the frames' record offsets, in capture order
+     * @param output the capture file to write
+     * @param warnings receives what the extract drops or cannot keep
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
      */
     public long write(final long[] offsets, final CaptureFormat format, final Path output, final Consumer<String> warnings)
         throws IOException {
         return write(offsets, ExtractOptions.defaults().withFormat(format).withWarnings(warnings), output);
     }
 
-    /** Writes frames to a stream as a capture (format null: the capture's own). */
+    /**
+     * Writes frames to a stream as a capture (format null: the capture's own).
+     *
+     * @param offsets the frames' record offsets, in capture order
+     * @param format the output's format; null for the capture's own
+     * @param output the stream to write to
+     * @param warnings receives what the extract drops or cannot keep
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
+     */
     public long write(final long[] offsets, final CaptureFormat format, final OutputStream output,
                       final Consumer<String> warnings) throws IOException {
         return slicer.write(offsets, format, output, warnings);
@@ -397,6 +599,11 @@ public final class Scalpel implements Closeable {
      * secrets kept or not, warnings).
      *
      * @throws io.scalpel.extract.OutputConflictException when {@code output} is the capture or lies in its index
+     * @param offsets the frames' record offsets, in capture order
+     * @param options the format, the secrets kept, where warnings go
+     * @param output the capture file to write
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
      */
     public long write(final long[] offsets, final ExtractOptions options, final Path output) throws IOException {
         inputs().check(output, "the output");
@@ -411,6 +618,11 @@ public final class Scalpel implements Closeable {
      * ({@link io.scalpel.extract.OutputConflictException}).
      *
      * @return frames written to each file
+     * @param offsets each file's frames, record offsets in capture order
+     * @param outputs each file's path in {@code directory}, or null for none
+     * @param directory the directory every file is written to
+     * @param options the format, the secrets kept, where warnings go
+     * @throws IOException when the capture cannot be read or a file cannot be written (then none is committed)
      */
     public long[] writeEach(final long[][] offsets, final Path[] outputs, final Path directory, final ExtractOptions options)
         throws IOException {
@@ -423,18 +635,38 @@ public final class Scalpel implements Closeable {
         return AtomicWrites.writeEach(offsets.length, outputs, directory, (i, out) -> slicer.write(offsets[i], options, out));
     }
 
-    /** Writes frames to a stream as a capture, as {@code options} say. */
+    /**
+     * Writes frames to a stream as a capture, as {@code options} say.
+     *
+     * @param offsets the frames' record offsets, in capture order
+     * @param options the format, the secrets kept, where warnings go
+     * @param output the stream to write to
+     * @return the frames written
+     * @throws IOException when the capture cannot be read or the output cannot be written
+     */
     public long write(final long[] offsets, final ExtractOptions options, final OutputStream output) throws IOException {
         return slicer.write(offsets, options, output);
     }
 
-    /** Visits the frames of one conn row without copying them. */
+    /**
+     * Visits the frames of one conn row without copying them.
+     *
+     * @param conn a conn.log row
+     * @param visitor receives each frame in capture order
+     * @throws IOException when the index or the capture cannot be read, or the visitor throws
+     */
     public void forEachPacket(final ConnRecord conn, final PacketVisitor visitor) throws IOException {
         final long[] offsets = slicer.select(List.of(query(conn)))[0];
         slicer.visit(offsets, (frame, decoded) -> visitor.packet(frame));
     }
 
-    /** Visits frames, decoded, at the given offsets. */
+    /**
+     * Visits frames, decoded, at the given offsets.
+     *
+     * @param offsets the frames' record offsets
+     * @param visitor receives each frame with what the decoder found in it
+     * @throws IOException when the capture cannot be read, or the visitor throws
+     */
     public void visit(final long[] offsets, final Slicer.FrameVisitor visitor) throws IOException {
         slicer.visit(offsets, visitor);
     }
@@ -446,6 +678,10 @@ public final class Scalpel implements Closeable {
      *
      * @throws io.scalpel.slice.BpfFilterException when libpcap refuses the expression for the link
      *                                             type of a frame, or cannot be loaded
+     * @param offsets the frames' record offsets
+     * @param filter the compiled filter expression
+     * @return the offsets of the frames it accepts
+     * @throws IOException when the capture cannot be read
      */
     public long[] narrow(final long[] offsets, final BpfFilter filter) throws IOException {
         return filter.narrow(slicer, offsets);
@@ -455,6 +691,10 @@ public final class Scalpel implements Closeable {
      * Each query's frames that {@code filter} accepts (every selected frame is filtered once).
      *
      * @see #narrow(long[], BpfFilter)
+     * @param selection what a selection found
+     * @param filter the compiled filter expression
+     * @return the same queries with the frames it accepts
+     * @throws IOException when the capture cannot be read
      */
     public Selection narrow(final Selection selection, final BpfFilter filter) throws IOException {
         final long[] kept = narrow(selection.union(), filter);
@@ -477,6 +717,13 @@ public final class Scalpel implements Closeable {
      * Streams each conn row paired with each of its packets as Arrow record batches of at most
      * {@code batchRows} rows, conn row by conn row (see {@link ArrowPairs} for the columns and the
      * reuse of the batch); returns the rows delivered.
+     *
+     * @param conns the conn.log rows
+     * @param allocator the Arrow allocator the batch is made in
+     * @param batchRows the most rows of a batch
+     * @param consumer receives each batch, valid until it returns
+     * @return the rows delivered
+     * @throws IOException when the capture cannot be read, or the consumer throws
      */
     public long pairs(final List<ConnRecord> conns, final org.apache.arrow.memory.BufferAllocator allocator, final int batchRows,
                       final ArrowPairs.BatchConsumer consumer) throws IOException {
@@ -484,17 +731,33 @@ public final class Scalpel implements Closeable {
             ArrowPairs.DEFAULT_MAX_FRAME_BYTES, consumer);
     }
 
-    /** Writes each conn row paired with each of its packets as an Arrow IPC file, atomically; returns the rows written. */
+    /**
+     * Writes each conn row paired with each of its packets as an Arrow IPC file, atomically; returns the rows written.
+     *
+     * @param conns the conn.log rows
+     * @param output the Arrow IPC file to write
+     * @return the rows written
+     * @throws IOException when the capture cannot be read or the file cannot be written
+     */
     public long writePairs(final List<ConnRecord> conns, final Path output) throws IOException {
         return ArrowPairs.write(this, conns, select(conns).offsets(), output);
     }
 
-    /** The capture's format. */
+    /**
+     * The capture's format.
+     *
+     * @return pcap or pcapng
+     * @throws IOException when the capture cannot be read
+     */
     public CaptureFormat captureFormat() throws IOException {
         return slicer.captureFormat();
     }
 
-    /** A gzip or zstd capture's codec and seek table as indexed, or null for a plain capture. */
+    /**
+     * A gzip or zstd capture's codec and seek table as indexed, or null for a plain capture.
+     *
+     * @return the compressed layout, or null
+     */
     public io.scalpel.capture.CompressedLayout compression() {
         return index.manifest().compression();
     }
@@ -502,6 +765,8 @@ public final class Scalpel implements Closeable {
     /**
      * Members (gzip) or frames (zstd) this instance decompressed so far (a restart counts its
      * member again); 0 for a plain capture.
+     *
+     * @return the members or frames decompressed
      */
     public long compressedUnitsRead() {
         return file instanceof io.scalpel.capture.CompressedFile c ? c.unitsRead() : 0;

@@ -17,9 +17,17 @@ public interface SliceListener {
         }
     };
 
-    /** Something the user should know that did not stop the slice. */
+    /**
+     * Something the user should know that did not stop the slice.
+     *
+     * @param message one line
+     */
     void warning(String message);
 
-    /** What the slice found or decided. */
+    /**
+     * What the slice found or decided.
+     *
+     * @param message one line
+     */
     void note(String message);
 }

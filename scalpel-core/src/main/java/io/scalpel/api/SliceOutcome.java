@@ -27,7 +27,11 @@ public record SliceOutcome(SliceRequest.Kind kind, Status status, long packets, 
                            int unknown, List<String> problems, long communityIdMismatches, long arrowRows, boolean vlanAware,
                            String vlanAwareReason, List<String> filesOpened, Map<String, Object> compression) {
 
-    /** Every file written: the captures, then the Arrow file. */
+    /**
+     * Every file written: the captures, then the Arrow file.
+     *
+     * @return the files' paths, in order
+     */
     public List<String> files() {
         if (arrowFile == null) {
             return captureFiles;

@@ -39,8 +39,40 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
                            int batchRows) {
 
     /** What a request selects by. */
-    public enum Kind { UIDS, COMMUNITY_IDS, FLOWS, WINDOW }
+    public enum Kind {
+        /** The uids of a conn.log (or every uid), and the tunnels of a tunnel.log. */
+        UIDS,
+        /** Community IDs, in the window. */
+        COMMUNITY_IDS,
+        /** Flows given as {@code 'PROTO ADDR:PORT ADDR:PORT'}, in the window. */
+        FLOWS,
+        /** Every frame of the window. */
+        WINDOW
+    }
 
+    /**
+     * Checks and normalises a request: uids in order and each once, the format in lower case. The
+     * components are those of the record's description.
+     *
+     * @param conn         as {@link #conn()}
+     * @param tunnelLog    as {@link #tunnelLog()}
+     * @param uids         as {@link #uids()}
+     * @param all          as {@link #all()}
+     * @param flows        as {@link #flows()}
+     * @param communityIds as {@link #communityIds()}
+     * @param from         as {@link #from()}
+     * @param to           as {@link #to()}
+     * @param bpf          as {@link #bpf()}
+     * @param write        as {@link #write()}
+     * @param writeStream  as {@link #writeStream()}
+     * @param splitDir     as {@link #splitDir()}
+     * @param arrow        as {@link #arrow()}
+     * @param arrowStream  as {@link #arrowStream()}
+     * @param format       as {@link #format()}
+     * @param keepSecrets  as {@link #keepSecrets()}
+     * @param batchRows    as {@link #batchRows()}
+     * @throws IllegalArgumentException when the format is neither pcap nor pcapng, or a batch has fewer than one row
+     */
     public SliceRequest {
         uids = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(uids)); // in order, each once
         flows = List.copyOf(flows);
@@ -56,7 +88,11 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         }
     }
 
-    /** What this request selects by. */
+    /**
+     * What this request selects by.
+     *
+     * @return uids when a log is given, else Community IDs when some are, else flows when some are, else a window
+     */
     public Kind kind() {
         if (conn != null || tunnelLog != null) {
             return Kind.UIDS;
@@ -67,11 +103,21 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         return flows.isEmpty() ? Kind.WINDOW : Kind.FLOWS;
     }
 
-    /** Whether {@code id} is a Community ID v1: {@code 1:} and 28 base64 characters. */
+    /**
+     * Whether {@code id} is a Community ID v1: {@code 1:} and 28 base64 characters.
+     *
+     * @param id the text to check
+     * @return true when it is one
+     */
     public static boolean isCommunityId(final String id) {
         return io.scalpel.decode.CommunityId.isWellFormed(id);
     }
 
+    /**
+     * A builder of an empty request: nothing selected, nothing written, an unbounded window.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -96,90 +142,190 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         private boolean keepSecrets;
         private int batchRows = io.scalpel.zeek.ConnLogBatches.DEFAULT_BATCH_ROWS;
 
+        /**
+         * Selects by the uids of a conn.log.
+         *
+         * @param log a file, a directory of rotated logs, or {@code -} for standard input
+         * @return this builder
+         */
         public Builder conn(final String log) {
             this.conn = log;
             return this;
         }
 
+        /**
+         * Selects by the uids of a tunnel.log too (GRE, ERSPAN and IP-in-IP parents).
+         *
+         * @param log a file, a directory of rotated logs, or {@code -} for standard input
+         * @return this builder
+         */
         public Builder tunnelLog(final String log) {
             this.tunnelLog = log;
             return this;
         }
 
+        /**
+         * Adds uids to slice.
+         *
+         * @param u the uids, in order
+         * @return this builder
+         */
         public Builder uids(final java.util.Collection<String> u) {
             uids.addAll(u);
             return this;
         }
 
+        /**
+         * Slices every uid of the logs, or only those given.
+         *
+         * @param a every uid
+         * @return this builder
+         */
         public Builder all(final boolean a) {
             this.all = a;
             return this;
         }
 
+        /**
+         * Adds flows to slice.
+         *
+         * @param f flows as {@code 'PROTO ADDR:PORT ADDR:PORT'}
+         * @return this builder
+         */
         public Builder flows(final java.util.Collection<String> f) {
             flows.addAll(f);
             return this;
         }
 
+        /**
+         * Adds Community IDs to slice.
+         *
+         * @param ids Community IDs v1
+         * @return this builder
+         */
         public Builder communityIds(final java.util.Collection<String> ids) {
             communityIds.addAll(ids);
             return this;
         }
 
-        /** The window of flows, Community IDs or a window alone, ns (MIN/MAX_VALUE: unbounded). */
+        /**
+         * The window of flows, Community IDs or a window alone, ns (MIN/MAX_VALUE: unbounded).
+         *
+         * @param fromNanos the window's start, ns
+         * @param toNanos the window's end, ns
+         * @return this builder
+         */
         public Builder window(final long fromNanos, final long toNanos) {
             this.from = fromNanos;
             this.to = toNanos;
             return this;
         }
 
+        /**
+         * Writes only the packets a libpcap filter accepts.
+         *
+         * @param expression a libpcap filter expression, or null for none
+         * @return this builder
+         */
         public Builder bpf(final String expression) {
             this.bpf = expression;
             return this;
         }
 
+        /**
+         * Writes every selected packet to one capture file, atomically.
+         *
+         * @param file the capture file, or null for none
+         * @return this builder
+         */
         public Builder write(final Path file) {
             this.write = file;
             return this;
         }
 
+        /**
+         * Writes every selected packet to a stream as one capture.
+         *
+         * @param stream the stream (standard output), or null for none
+         * @return this builder
+         */
         public Builder write(final OutputStream stream) {
             this.writeStream = stream;
             return this;
         }
 
+        /**
+         * Writes one capture per uid into a directory, the files committed together.
+         *
+         * @param dir the directory, or null for none
+         * @return this builder
+         */
         public Builder splitDir(final Path dir) {
             this.splitDir = dir;
             return this;
         }
 
+        /**
+         * Writes an Arrow IPC file pairing conn.log rows with their packets.
+         *
+         * @param file the Arrow file, or null for none
+         * @return this builder
+         */
         public Builder arrow(final Path file) {
             this.arrow = file;
             return this;
         }
 
+        /**
+         * Writes the Arrow IPC file of pairs to a stream.
+         *
+         * @param stream the stream, or null for none
+         * @return this builder
+         */
         public Builder arrow(final OutputStream stream) {
             this.arrowStream = stream;
             return this;
         }
 
-        /** {@code pcap} or {@code pcapng}; null for the capture's own. */
+        /**
+         * {@code pcap} or {@code pcapng}; null for the capture's own.
+         *
+         * @param f the format's name
+         * @return this builder
+         */
         public Builder format(final String f) {
             this.format = f;
             return this;
         }
 
+        /**
+         * Keeps in a pcapng extract the TLS key-log lines of its own sessions, or drops every secret.
+         *
+         * @param k keep the extract's own secrets
+         * @return this builder
+         */
         public Builder keepSecrets(final boolean k) {
             this.keepSecrets = k;
             return this;
         }
 
+        /**
+         * How many rows of the conn.log are sliced at a time with {@code all}: memory is bounded by a batch.
+         *
+         * @param rows rows per batch, at least 1
+         * @return this builder
+         */
         public Builder batchRows(final int rows) {
             this.batchRows = rows;
             return this;
         }
 
-        /** @throws IllegalArgumentException when a value is invalid (the format, the batch size) */
+        /**
+         * The request built.
+         *
+         * @throws IllegalArgumentException when a value is invalid (the format, the batch size)
+         * @return the request
+         */
         public SliceRequest build() {
             return new SliceRequest(conn, tunnelLog, uids, all, flows, communityIds, from, to, bpf, write, writeStream, splitDir,
                 arrow, arrowStream, format, keepSecrets, batchRows);

@@ -75,6 +75,11 @@ public final class Slices {
      *                                  run ({@link io.scalpel.extract.OutputConflictException}), pcap
      *                                  asked for frames of several link types
      * @throws io.scalpel.slice.BpfFilterException when libpcap refuses the filter or cannot be loaded
+     * @param captures the capture file or capture set, open
+     * @param request what to select and where to write
+     * @param listener receives warnings and notes as the slice goes
+     * @return what the slice did
+     * @throws IOException when a capture, its index or a log cannot be read, or an output cannot be written
      */
     public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener)
         throws IOException {
@@ -109,6 +114,10 @@ public final class Slices {
      *                                  ({@link io.scalpel.extract.OutputConflictException}), or a
      *                                  filter that libpcap refuses ({@code --bpf 'EXPR' is invalid:
      *                                  ...}) or cannot compile as it is not installed ({@code --bpf: ...})
+     * @param path the capture file or capture set directory
+     * @param indexDirectory its index; null for the default
+     * @param request the request to check
+     * @throws IOException when an input or output cannot be located
      */
     public static void check(final Path path, final Path indexDirectory, final SliceRequest request) throws IOException {
         if (request.bpf() != null) {

@@ -10,6 +10,15 @@
  * by the two encoders, {@code PcapEncoder} and {@code PcapngEncoder}, which hold every header and
  * block layout, magic number, block type and option code the extracts write.
  *
- * <p>Uses {@code capture} and {@code decode} only.
+ * The output side of every run is here too: {@link io.scalpel.extract.AtomicOutput} and
+ * {@link io.scalpel.extract.AtomicOutputBatch} commit files whole, {@link io.scalpel.extract.RunFiles}
+ * refuses an output that is an input, and {@link io.scalpel.extract.Recompressor} writes
+ * {@code index --recompress}'s seekable copy.
+ *
+ * <p>Entry points: {@link io.scalpel.extract.ExtractWriter#create},
+ * {@link io.scalpel.extract.MergedExtract}, {@link io.scalpel.extract.AtomicOutput}.
+ *
+ * <p>Uses {@code capture} and {@code decode} only; the order allows {@code index} and {@code zeek}
+ * too (docs/design.md, "One-way data flow").
  */
 package io.scalpel.extract;

@@ -8,5 +8,10 @@
  * The decoder calls {@code Decapsulation} once a layer's ports are read; {@code Decapsulation}
  * decodes the inner packet through {@link io.scalpel.decode.PacketDecoder#decodeInner}. Adding a
  * tunnel is one class, one table row and its tests ({@code docs/extending.md}).
+ *
+ * <p>Entry point: {@link io.scalpel.decode.tunnel.Decapsulation}, which only the decoder calls.
+ *
+ * <p>Part of the decode stage: depends on {@code decode} and {@code capture} only (docs/design.md,
+ * "One-way data flow").
  */
 package io.scalpel.decode.tunnel;
