@@ -1,19 +1,17 @@
 package io.scalpel.zeek;
 
+import io.scalpel.index.ColumnReaders;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.parquet.HadoopFreeReadOptions;
-import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.ColumnReadStore;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.api.Converter;
-import org.apache.parquet.io.api.GroupConverter;
-import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
@@ -206,8 +204,7 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                 return false;
             }
             try {
-                final ColumnReadStoreImpl store = new ColumnReadStoreImpl(ParquetPageLimits.of(pages), new NoConverter(projection),
-                    projection, createdBy);
+                final ColumnReadStore store = ColumnReaders.of(ParquetPageLimits.of(pages), projection, createdBy);
                 for (ParquetColumn c : columns) {
                     c.reader = store.getColumnReader(c.descriptor); // reads the first page
                 }
@@ -255,31 +252,5 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
             t = group.withNewFields(t);
         }
         return t;
-    }
-
-    /** Converters are never called: values are read from the column readers. Mirrors the projection's nesting. */
-    private static final class NoConverter extends GroupConverter {
-        private final Converter[] children;
-
-        NoConverter(final GroupType type) {
-            children = new Converter[type.getFieldCount()];
-            for (int i = 0; i < children.length; i++) {
-                final Type t = type.getType(i);
-                children[i] = t.isPrimitive() ? new PrimitiveConverter() { } : new NoConverter(t.asGroupType());
-            }
-        }
-
-        @Override
-        public Converter getConverter(final int fieldIndex) {
-            return children[fieldIndex];
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void end() {
-        }
     }
 }
