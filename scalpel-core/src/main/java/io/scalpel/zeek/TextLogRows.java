@@ -1,11 +1,8 @@
 package io.scalpel.zeek;
 
-import com.github.luben.zstd.ZstdIOException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import java.util.zip.ZipException;
 
 /**
  * The rows of a text log, read a line at a time ({@link BoundedLineReader}, lines capped at
@@ -245,7 +242,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
             }
             ended = true;
             return false;
-        } catch (ZipException | EOFException | ZstdIOException e) {
+        } catch (IOException e) {
             throw stream.unreadable(e, lines.lineNumber() + 1);
         }
     }
