@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -59,7 +60,7 @@ final class LineSieve {
                 return null;
             }
         }
-        return new LineSieve(values.stream().distinct().toArray(String[]::new));
+        return new LineSieve(new LinkedHashSet<>(values).toArray(new String[0]));
     }
 
     /** Whether {@code value} is written alike in every log format: not empty, only letters, digits and {@code . : - _ + / =}. */
@@ -85,7 +86,7 @@ final class LineSieve {
                 all.add(m);
             }
         }
-        return new LineSieve(all.toArray(String[]::new));
+        return new LineSieve(all.toArray(new String[0]));
     }
 
     /** The byte strings searched for. */
