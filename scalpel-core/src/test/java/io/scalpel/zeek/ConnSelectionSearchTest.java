@@ -111,13 +111,11 @@ class ConnSelectionSearchTest {
     @MethodSource("textForms")
     void shouldReportOnlyTheMalformedLinesThatHoldAWantedUid(final boolean wantedOnTheBrokenLine) throws IOException {
         final Path log = dir.resolve("broken.log");
-        Files.writeString(log, String.join("\n",
-            "#separator \\x09",
-            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto",
+        writeZeekLog(log,
             "1.0\tCWanted00000000001\t10.0.0.1\t1\t10.0.0.2\t2\ttcp",
             "2.0\t" + (wantedOnTheBrokenLine ? "CWanted00000000001" : "COther000000000001") + "\tnot-an-address\t1\t10.0.0.2\t2\ttcp",
             "3.0\tCOther000000000002\ttoo\tfew\tcolumns",
-            ""));
+            "");
         final List<Long> reported = new ArrayList<>();
 
         final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
@@ -133,12 +131,10 @@ class ConnSelectionSearchTest {
     @MethodSource("otherAddressForms")
     void shouldFindTheNextRowOfAKeyWhoseAddressesAreNotWrittenAsZeekWritesThem(final String orig) throws IOException {
         final Path log = dir.resolve("forms.log");
-        Files.writeString(log, String.join("\n",
-            "#separator \\x09",
-            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto",
+        writeZeekLog(log,
             "1.0\tCWanted00000000001\t" + orig + "\t1\t2001:db8::2\t2\ttcp",
             "5.0\tCLater000000000001\t" + orig + "\t1\t2001:db8::2\t2\ttcp",
-            ""));
+            "");
 
         final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
             ConnLogListener.IGNORE);
@@ -158,16 +154,20 @@ class ConnSelectionSearchTest {
     @MethodSource("unsearchableUids")
     void shouldParseEveryLineForAUidThatABytesSearchCouldMiss(final String uid) throws IOException {
         final Path log = dir.resolve("odd.log");
-        Files.writeString(log, String.join("\n",
-            "#separator \\x09",
-            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto",
+        writeZeekLog(log,
             "1.0\t" + uid.replace(",", "\\x2c") + "\t10.0.0.1\t1\t10.0.0.2\t2\ttcp",
-            ""));
+            "");
 
         final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(uid), NOT_VLAN_AWARE, ConnLogListener.IGNORE);
 
         assertEquals(Set.of(uid), r.rows().keySet());
         assertFalse(LineSieve.searchable(uid));
+    }
+
+    /** Zeek TSV with the 5-tuple's columns, then {@code rows} (ts, uid, id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto). */
+    private static void writeZeekLog(final Path log, final String... rows) throws IOException {
+        Files.writeString(log, "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
+            + String.join("\n", rows));
     }
 
     static List<Arguments> unsearchableUids() {
