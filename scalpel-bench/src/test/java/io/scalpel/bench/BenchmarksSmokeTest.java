@@ -29,6 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class BenchmarksSmokeTest {
     /** Divides IndexBenchmark.FRAMES_PER_INVOCATION; more than the 4096 flows the generator keeps open. */
     private static final String SMALL_CAPTURE_PACKETS = "16384";
+    /** The conn.log that ConnLogSearchBenchmark searches. */
+    private static final String SMALL_CONN_LOG = "1M";
     private static final String ALLOCATION_PER_OPERATION = "gc.alloc.rate.norm";
     /**
      * Bytes per frame the scan may allocate on average: rewinding the reader costs a little per
@@ -50,7 +52,9 @@ class BenchmarksSmokeTest {
         final Set<String> expected = new TreeSet<>(Set.of(
             "ScanBenchmark.scanAndDecode:pcap", "ScanBenchmark.scanAndDecode:pcapng",
             "IndexBenchmark.build", "LookupBenchmark.lookup", "SliceBenchmark.sliceOneUid",
-            "ConnLogBenchmark.parse:tsv", "ConnLogBenchmark.parse:json"));
+            "ConnLogBenchmark.parse:tsv", "ConnLogBenchmark.parse:json",
+            "ConnLogSearchBenchmark.search:tsv", "ConnLogSearchBenchmark.search:json",
+            "ConnLogSearchBenchmark.parse:tsv", "ConnLogSearchBenchmark.parse:json"));
         assertEquals(expected, byLabel.keySet(), "benchmarks that produced a result");
         for (Map.Entry<String, RunResult> e : byLabel.entrySet()) {
             final double score = e.getValue().getPrimaryResult().getScore();
@@ -70,6 +74,7 @@ class BenchmarksSmokeTest {
         final Options options = new OptionsBuilder()
             .include(include)
             .param("packets", SMALL_CAPTURE_PACKETS)
+            .param("logSize", SMALL_CONN_LOG)
             .forks(1)
             .jvmArgs("-Xmx256m")
             .warmupIterations(warmupIterations)

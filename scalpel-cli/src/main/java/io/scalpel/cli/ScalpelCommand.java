@@ -8,12 +8,16 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code scalpel}: index captures and slice the packets of Zeek connections out of them. */
+/**
+ * {@code scalpel}: index captures and slice the packets of Zeek connections out of them. The
+ * subcommands are added by {@link #commandLine}, not by the annotation: a command line that names
+ * one ({@code scalpel slice ...}) builds the model of that one alone, which is most of what
+ * picocli does before the command runs.
+ */
 @Command(name = "scalpel",
     mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = "Index packet captures and slice out the packets of Zeek connections.",
-    subcommands = {IndexCommand.class, SliceCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:internal error", "2:usage error", "3:bad input (capture, conn.log, index)",
@@ -36,7 +40,7 @@ public final class ScalpelCommand implements Runnable {
 
     /** Runs the command line; returns the exit code. */
     public static int run(final ScalpelCommand command, final PrintWriter out, final PrintWriter err, final String... args) {
-        final CommandLine cl = commandLine(command);
+        final CommandLine cl = commandLine(command, args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -74,8 +78,28 @@ public final class ScalpelCommand implements Runnable {
                 : "");
     }
 
+    /** The whole command line, every subcommand's model built: for documentation and help. */
     static CommandLine commandLine(final ScalpelCommand command) {
+        return commandLine(command, new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with a subcommand's name, only that
+     * subcommand is added (its model built); otherwise every one is, as help and usage errors
+     * name them all.
+     */
+    static CommandLine commandLine(final ScalpelCommand command, final String[] commandArgs) {
         final CommandLine cl = new CommandLine(command);
+        final String first = commandArgs.length > 0 ? commandArgs[0] : "";
+        if (!"slice".equals(first)) {
+            cl.addSubcommand(new IndexCommand());
+        }
+        if (!"index".equals(first)) {
+            cl.addSubcommand(new SliceCommand());
+        }
+        if (!"index".equals(first) && !"slice".equals(first)) {
+            cl.addSubcommand(new CommandLine.HelpCommand());
+        }
         // An argument starting with '@' is taken as it is, never as a file of arguments: `--uid @x`
         // is refused with a pointer to --uids-from, not silently replaced by x's contents.
         cl.setExpandAtFiles(false);

@@ -28,7 +28,7 @@ class UsageDocumentationTest {
         final Path doc = root.resolve("docs/cli.md");
         assertTrue(Files.isRegularFile(doc), () -> doc + " is missing");
         final String page = Files.readString(doc);
-        final CommandLine scalpel = new CommandLine(new ScalpelCommand());
+        final CommandLine scalpel = ScalpelCommand.commandLine(new ScalpelCommand());
         for (Map.Entry<String, CommandLine> sub : scalpel.getSubcommands().entrySet()) {
             final String name = sub.getKey();
             if (sub.getValue().getCommand() instanceof CommandLine.HelpCommand) {
@@ -54,7 +54,7 @@ class UsageDocumentationTest {
         final Path root = Path.of(System.getProperty("scalpel.testdata.dir", "../testdata")).toAbsolutePath().getParent();
         final Path doc = root.resolve("docs/cli.md");
         final String page = Files.readString(doc);
-        final CommandLine scalpel = new CommandLine(new ScalpelCommand());
+        final CommandLine scalpel = ScalpelCommand.commandLine(new ScalpelCommand());
         final List<String> missing = new ArrayList<>();
         for (Map.Entry<String, CommandLine> sub : scalpel.getSubcommands().entrySet()) {
             final String name = sub.getKey();

@@ -10,6 +10,11 @@ import java.util.Arrays;
  * and discarded, and the line is flagged {@link #tooLong()}. A UTF-8 byte order mark at the very
  * start is dropped. The bytes of the current line are
  * valid until the next call to {@link #next()}.
+ *
+ * <p>With a {@link LineSieve} ({@link #sieve}), {@link #next()} returns only the lines that contain
+ * one of its byte strings (and lines too long to hold, which are reported whatever they hold): the
+ * bytes read are searched before they are split into lines, and the lines in between are only
+ * counted, so that {@link #lineNumber()} stays the line's number in the text.
  */
 final class BoundedLineReader {
     private static final int READ_CHUNK = 64 * 1024;
@@ -28,13 +33,105 @@ final class BoundedLineReader {
     private long fullLength;
     private long lineNumber;
 
+    private LineSieve sieve;
+    /** End of the bytes the sieve looks at in {@link #chunk} (after the chunk's last LF); -1 when it looks elsewhere. */
+    private int viewEnd = -1;
+
     BoundedLineReader(final InputStream in, final int maxLineLength) {
         this.in = in;
         this.maxLineLength = maxLineLength;
     }
 
-    /** Reads the next line; false at the end of the stream. */
+    /** From now on, {@link #next()} returns only lines that {@code sieve} finds (null: every line). */
+    void sieve(final LineSieve sieve) {
+        this.sieve = sieve;
+        viewEnd = -1;
+    }
+
+    /** Reads the next line (with a sieve: the next line it finds); false at the end of the stream. */
     boolean next() throws IOException {
+        if (sieve == null || lineNumber == 0) { // the first line, which may start with a byte order mark, is read as it is
+            return readLine();
+        }
+        while (true) {
+            final Seek s = seek();
+            if (s == Seek.END) {
+                return false;
+            }
+            if (!readLine()) {
+                return false;
+            }
+            if (s == Seek.FOUND || tooLong()) {
+                return true;
+            }
+            viewEnd = -1; // the sieve looks at the line now
+            if (sieve.matches(line, 0, length)) {
+                return true;
+            }
+        }
+    }
+
+    /** What {@link #seek()} found. */
+    private enum Seek { FOUND, END, UNSURE }
+
+    /**
+     * Moves to the start of the next line that holds one of the sieve's byte strings, counting the
+     * lines before it: FOUND. UNSURE when the next line does not end within the chunk (longer
+     * than the chunk, or the last line of the stream without an LF): the line must be read to be
+     * looked at. END at the end of the stream.
+     */
+    private Seek seek() throws IOException {
+        while (true) {
+            if (chunkPos == chunkEnd && (eof || !fill())) {
+                return Seek.END;
+            }
+            int lastLf = chunkEnd - 1;
+            while (lastLf >= chunkPos && chunk[lastLf] != '\n') {
+                lastLf--;
+            }
+            if (lastLf < chunkPos) {
+                if (!eof && (chunkPos > 0 || chunkEnd < chunk.length)) {
+                    fillBehind();
+                    continue;
+                }
+                return Seek.UNSURE;
+            }
+            if (viewEnd != lastLf + 1) {
+                sieve.view(chunk, chunkPos, lastLf + 1);
+                viewEnd = lastLf + 1;
+            }
+            final int hit = sieve.find(chunkPos);
+            if (hit < 0) {
+                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
+                chunkPos = viewEnd;
+                continue;
+            }
+            int start = hit;
+            while (start > chunkPos && chunk[start - 1] != '\n') {
+                start--;
+            }
+            lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
+            chunkPos = start;
+            return Seek.FOUND;
+        }
+    }
+
+    /** Moves the bytes not read yet to the chunk's start and reads more behind them. */
+    private void fillBehind() throws IOException {
+        final int kept = chunkEnd - chunkPos;
+        System.arraycopy(chunk, chunkPos, chunk, 0, kept);
+        chunkPos = 0;
+        chunkEnd = kept;
+        viewEnd = -1;
+        final int n = in.read(chunk, kept, chunk.length - kept);
+        if (n < 0) {
+            eof = true;
+        } else {
+            chunkEnd += n;
+        }
+    }
+
+    private boolean readLine() throws IOException {
         length = 0;
         fullLength = 0;
         boolean sawAny = false;
@@ -90,6 +187,7 @@ final class BoundedLineReader {
     }
 
     private boolean fill() throws IOException {
+        viewEnd = -1;
         final int n = in.read(chunk, 0, chunk.length);
         if (n < 0) {
             eof = true;

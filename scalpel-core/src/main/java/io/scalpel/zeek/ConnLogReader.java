@@ -65,6 +65,10 @@ public final class ConnLogReader implements Closeable {
 
         /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
         boolean vlanKeyed();
+
+        /** Parses only the lines {@code sieve} finds, from now on (null: every line); a source that is not text parses every row. */
+        default void sieve(LineSieve sieve) {
+        }
     }
 
     private final String source;
@@ -208,6 +212,17 @@ public final class ConnLogReader implements Closeable {
             final Predicate<ConnRow> before = rowFilter;
             rowFilter = before == null ? filter : row -> before.test(row) && filter.test(row);
         }
+        return this;
+    }
+
+    /**
+     * Parses only the lines that hold one of {@code sieve}'s byte strings (and those the format
+     * needs: headers, escapes), from now on: the other lines are skipped by a search of the raw
+     * bytes, neither parsed nor reported. The row filters still decide which of the lines found
+     * are rows. Null, or a Parquet log: every row is read.
+     */
+    ConnLogReader sieve(final LineSieve sieve) {
+        rows.sieve(sieve);
         return this;
     }
 

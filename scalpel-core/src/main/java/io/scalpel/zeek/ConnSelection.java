@@ -1,5 +1,6 @@
 package io.scalpel.zeek;
 
+import io.scalpel.decode.Addresses;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,9 +16,14 @@ import java.util.Set;
  * next row with the same connection key ({@link SameKeyRows}), where a TCP connection's packets
  * after its close end at the latest.
  *
- * <p>For a selection of uids the log is read twice: once for the rows of the uids (other rows are
- * not parsed), once for the rows that share their addresses (other rows have only their addresses
- * parsed). A log that cannot be read twice (standard input, a pipe) is first copied to a
+ * <p>For a selection of uids the log is read twice: once for the rows of the uids, once for the
+ * rows that share their addresses. Each pass searches the raw bytes first ({@link LineSieve}): only
+ * the lines that hold a wanted uid's bytes, then those that hold a wanted row's address (or
+ * Community ID) as Zeek writes it, are parsed at all, and then checked field by field. A selection
+ * whose values cannot be searched for as bytes (more than {@value LineSieve#MAX_NEEDLES}, or
+ * characters a log may escape), or whose rows' addresses the log writes otherwise than Zeek does,
+ * parses every line of that pass instead (the first pass only the uid of other rows, the second only
+ * their addresses). A log that cannot be read twice (standard input, a pipe) is first copied to a
  * temporary file, deleted afterwards. For every uid the rows are all at hand after one pass.
  */
 public final class ConnSelection {
@@ -73,12 +79,17 @@ public final class ConnSelection {
             final Set<String> parents = new java.util.HashSet<>();
             final long malformed;
             final boolean keyed;
+            final boolean[] zeekAddresses = {true}; // the wanted rows write their addresses as Zeek does
             try (ConnLogReader reader = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
                 : open(path, name, listener)) {
                 if (uids != null) {
-                    // The wanted rows, and the rows that name a wanted uid as their tunnel's.
+                    // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
+                    reader.sieve(LineSieve.of(uids));
                     reader.filter(row -> {
                         final String uid = row.get(ConnField.UID);
+                        if (uid != null && uids.contains(uid) && !writtenAsZeekDoes(row)) {
+                            zeekAddresses[0] = false;
+                        }
                         return uid == null || uids.contains(uid) || row.tunnelParents().stream().anyMatch(uids::contains);
                     });
                 }
@@ -108,7 +119,7 @@ public final class ConnSelection {
             final SameKeyRows next = new SameKeyRows(aware);
             every.forEach(next::add);
             if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), next);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -118,20 +129,29 @@ public final class ConnSelection {
         }
     }
 
-    /** Second pass: every row that has the addresses (or the Community ID) of one of {@code rows}. */
+    /**
+     * Second pass: every row that has the addresses (or the Community ID) of one of {@code rows}.
+     *
+     * @param zeekAddresses the rows' addresses are written as Zeek writes them, so the other rows of
+     *                      their keys write them alike and are found by their bytes
+     */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final SameKeyRows next) throws IOException {
+                                           final boolean zeekAddresses, final SameKeyRows next) throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
+        final Set<String> needles = new java.util.LinkedHashSet<>(); // one of the two addresses is in every row of the key
         for (ConnRecord r : rows) {
             if (r.hasFiveTuple()) {
                 withTuple.add(r);
+                needles.add(Addresses.format(r.ipVersion(), r.origHi(), r.origLo()));
             } else if (r.communityId() != null) {
                 communityIds.add(r.communityId());
+                needles.add(r.communityId());
             }
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
         try (ConnLogReader reader = open(path, name, quiet)) {
+            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
                 : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));
@@ -140,6 +160,24 @@ public final class ConnSelection {
                 next.add(r);
             }
         }
+    }
+
+    /** Whether both addresses of {@code row} are written as Zeek writes them (or absent, or no address). */
+    private static boolean writtenAsZeekDoes(final ConnRow row) {
+        for (ConnField f : new ConnField[] {ConnField.ORIG_H, ConnField.RESP_H}) {
+            final String text = row.get(f);
+            if (text != null) {
+                try {
+                    final Addresses.Parsed a = Addresses.parse(text);
+                    if (!Addresses.format(a.ipVersion(), a.hi(), a.lo()).equals(text)) {
+                        return false;
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not an address: the row is reported as malformed, and has no key to look for
+                }
+            }
+        }
+        return true;
     }
 
     private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener) throws IOException {

@@ -1,18 +1,12 @@
 package io.scalpel.zeek;
 
-import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdIOException;
-import com.github.luben.zstd.ZstdInputStream;
 import io.scalpel.capture.ZstdFrames;
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * The text of a log read from a stream, its compression told by its first bytes ({@code 1f 8b}
@@ -27,8 +21,6 @@ final class LogStream {
     private static final int GZIP_MAGIC_2 = 0x8B;
     static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    /** Most bytes of a zstd frame header: magic, descriptor, window, dictionary id, content size. */
-    private static final int ZSTD_FRAME_HEADER = 18;
 
     private final String source;
     private final BufferedInputStream text;
@@ -58,11 +50,7 @@ final class LogStream {
         InputStream text = buffered;
         final boolean gzip = b0 == GZIP_MAGIC_1 && b1 == GZIP_MAGIC_2;
         if (gzip) {
-            try {
-                text = new GZIPInputStream(buffered, BUFFER_SIZE);
-            } catch (ZipException | EOFException e) {
-                throw new ConnLogFormatException(source, 0, "unreadable gzip data: " + e.getMessage(), e);
-            }
+            text = LogDecompression.gzip(buffered, source);
         }
         buffered.mark(PARQUET_MAGIC.length);
         final byte[] magic = buffered.readNBytes(PARQUET_MAGIC.length);
@@ -70,8 +58,7 @@ final class LogStream {
         final boolean zstd = !gzip && magic.length == 4 && ZstdFrames.isZstd(
             ByteBuffer.wrap(magic).order(ByteOrder.LITTLE_ENDIAN).getInt());
         if (zstd) {
-            refuseLargeWindow(buffered, source);
-            text = new ZstdInputStream(buffered);
+            text = LogDecompression.zstd(buffered, source);
         } else if (!gzip && Arrays.equals(magic, PARQUET_MAGIC)) {
             throw new ConnLogFormatException(source, 0, "a Parquet file: give its path (Parquet is read from the footer"
                 + " at its end), not a stream such as stdin");
@@ -119,7 +106,7 @@ final class LogStream {
                 n += r;
             }
             text.reset();
-        } catch (ZipException | EOFException | ZstdIOException e) {
+        } catch (IOException e) {
             throw unreadable(e, 1);
         }
         if (first < 0 || startsZeekOrJson(head[first])) {
@@ -150,28 +137,9 @@ final class LogStream {
         return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '"' || b == '.';
     }
 
-    /** Refuses a zstd stream whose first frame needs a window beyond what is decoded (by its header, before decoding). */
-    private static void refuseLargeWindow(final BufferedInputStream in, final String source) throws IOException {
-        in.mark(ZSTD_FRAME_HEADER);
-        final byte[] header = in.readNBytes(ZSTD_FRAME_HEADER);
-        in.reset();
-        final long window = ZstdFrames.windowSize(header, header.length);
-        if (window > ZstdFrames.MAX_WINDOW) {
-            throw new ConnLogFormatException(source, 1, "unreadable zstd data: " + ZstdFrames.windowTooLarge(window, false));
-        }
-    }
-
     /** What a failure of the decompressing stream means: unreadable gzip or zstd data at {@code line}, or {@code e} itself. */
     IOException unreadable(final IOException e, final long line) {
-        if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
-            return new ConnLogFormatException(source, line, "unreadable gzip data: " + e.getMessage(), e);
-        }
-        if (zstd && e instanceof ZstdIOException z) {
-            final boolean window = z.getErrorCode() == Zstd.errFrameParameterWindowTooLarge();
-            return new ConnLogFormatException(source, line, "unreadable zstd data: "
-                + (window ? ZstdFrames.windowTooLarge(-1, false) : e.getMessage()), e);
-        }
-        return e;
+        return gzip ? LogDecompression.gzipFailure(e, source, line) : zstd ? LogDecompression.zstdFailure(e, source, line) : e;
     }
 
     /** Why a text whose telling line is {@code b} (from {@code from} to {@code len}) is not a log of {@code kind}. */

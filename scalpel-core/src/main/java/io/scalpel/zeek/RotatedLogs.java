@@ -41,6 +41,7 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     private ConnLogReader current;
     private long malformedInClosed;
     private boolean vlanKeyed;
+    private LineSieve sieve;
 
     private RotatedLogs(final List<Path> files, final ConnLogListener listener, final ZeekLogKind kind) {
         this.files = files;
@@ -136,6 +137,7 @@ final class RotatedLogs implements ConnLogReader.RowSource {
                 }
                 current = ConnLogReader.open(files.get(nextFile++), listener, kind);
                 current.filter(rowFilter);
+                current.sieve(sieve);
             }
             final T row = current.next(converter);
             vlanKeyed |= current.vlanKeyed();
@@ -143,6 +145,14 @@ final class RotatedLogs implements ConnLogReader.RowSource {
                 return row;
             }
             closeCurrent();
+        }
+    }
+
+    @Override
+    public void sieve(final LineSieve sieve) {
+        this.sieve = sieve;
+        if (current != null) {
+            current.sieve(sieve);
         }
     }
 

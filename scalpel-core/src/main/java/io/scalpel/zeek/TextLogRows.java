@@ -1,11 +1,8 @@
 package io.scalpel.zeek;
 
-import com.github.luben.zstd.ZstdIOException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import java.util.zip.ZipException;
 
 /**
  * The rows of a text log, read a line at a time ({@link BoundedLineReader}, lines capped at
@@ -14,6 +11,11 @@ import java.util.zip.ZipException;
  * {@code #} headers, or a header line of tabs: zeek-cut, zq), {@link CsvLogParser} or
  * {@link JsonLinesParser}, which fill a {@link ConnRow}. A line that cannot be parsed is reported
  * to the listener and skipped.
+ *
+ * <p>With a {@link LineSieve} ({@link #sieve}), only the lines that hold one of its byte strings are
+ * split and parsed, and the lines a format needs whatever they hold: Zeek's {@code #} headers, lines
+ * with a backslash (an escape may hide a value's bytes), and in JSON lines, until one of them told
+ * that the log is keyed by VLAN, lines that name {@code ctx}. Lines never parsed are never reported.
  */
 final class TextLogRows implements ConnLogReader.RowSource {
     private enum Format { ZEEK_TSV, JSON_LINES, CSV }
@@ -38,6 +40,8 @@ final class TextLogRows implements ConnLogReader.RowSource {
     private boolean pending;
     private boolean ended;
     private long malformedLines;
+    /** The lines wanted, before the format's own ({@link #sieve}); null: every line. */
+    private LineSieve wanted;
 
     private TextLogRows(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener) {
         this.stream = stream;
@@ -108,7 +112,10 @@ final class TextLogRows implements ConnLogReader.RowSource {
                     csv.row(b, len, row);
                 } else {
                     json.row(b, len, row);
-                    vlanKeyed |= row.hasVlanKeyField();
+                    if (row.hasVlanKeyField() && !vlanKeyed) {
+                        vlanKeyed = true;
+                        applySieve();
+                    }
                 }
                 if (rowFilter != null && !rowFilter.test(row)) {
                     continue; // not wanted: its addresses and numbers are never parsed
@@ -118,6 +125,25 @@ final class TextLogRows implements ConnLogReader.RowSource {
             } catch (MalformedLineException e) {
                 report(line, e.getMessage());
             }
+        }
+    }
+
+    @Override
+    public void sieve(final LineSieve sieve) {
+        wanted = sieve;
+        applySieve();
+    }
+
+    /** Gives the line reader the wanted lines' sieve with the lines the format needs. */
+    private void applySieve() {
+        if (wanted == null) {
+            lines.sieve(null);
+        } else if (format == Format.ZEEK_TSV) {
+            lines.sieve(wanted.and("#", "\\"));
+        } else if (format == Format.JSON_LINES && !vlanKeyed) {
+            lines.sieve(wanted.and("\\", "ctx"));
+        } else {
+            lines.sieve(wanted.and("\\"));
         }
     }
 
@@ -216,7 +242,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
             }
             ended = true;
             return false;
-        } catch (ZipException | EOFException | ZstdIOException e) {
+        } catch (IOException e) {
             throw stream.unreadable(e, lines.lineNumber() + 1);
         }
     }

@@ -1,0 +1,118 @@
+package io.scalpel.bench;
+
+import io.scalpel.zeek.ConnLogListener;
+import io.scalpel.zeek.ConnLogReader;
+import io.scalpel.zeek.ConnRecord;
+import io.scalpel.zeek.ConnSelection;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One uid out of a large traffic-shaped conn.log ({@link TrafficConnLog}, written as Zeek writes
+ * it, read from a file in the page cache): {@link #search} is what a one-uid slice does,
+ * {@link ConnSelection#read} with its two passes (the uid's row by a search of the raw bytes, then
+ * the rows of its addresses); {@link #parse} is the first pass as it was before the byte search,
+ * every line split and its uid compared. One operation is the whole log, so the log's size
+ * ({@code logSize}, printed at set-up) divided by the score is the speed in bytes per second.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Xmx256m")
+public class ConnLogSearchBenchmark {
+    /** Capture bytes per conn.log byte of the traffic-shaped workload (8.66 GB of frames log 108 MB of rows). */
+    private static final long CAPTURE_PER_LOG_BYTE = 80;
+
+    /** The conn.log's size at least, with a K, M or G suffix. */
+    @Param("110M")
+    public String logSize;
+
+    @Param({"tsv", "json"})
+    public String format;
+
+    private ScratchDirectory scratch;
+    private Path log;
+    private String uid;
+
+    @Setup(Level.Trial)
+    public void generate() throws IOException {
+        scratch = new ScratchDirectory("scalpel-connlog-search-bench");
+        final Path tsv = scratch.resolve("conn.log");
+        final Path json = scratch.resolve("conn.json");
+        final boolean isJson = "json".equals(format);
+        // The frames are of no use here: they go nowhere.
+        TrafficCapture.write(Path.of("/dev/null"), SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.TRAFFIC)
+            .withBytes(SyntheticCapture.parseSize(logSize) * CAPTURE_PER_LOG_BYTE).withSeed(7)
+            .withConnLog(tsv).withConnLogJson(isJson ? json : null));
+        uid = middleUid(tsv);
+        log = isJson ? json : tsv;
+        if (isJson) {
+            Files.delete(tsv);
+        }
+        System.err.printf("conn.log %s: %d bytes, uid %s%n", format, Files.size(log), uid);
+    }
+
+    @TearDown(Level.Trial)
+    public void remove() throws IOException {
+        scratch.close();
+    }
+
+    /** The uid of the row halfway through the TSV log. */
+    private static String middleUid(final Path tsv) throws IOException {
+        final long lines;
+        try (var all = Files.lines(tsv)) {
+            lines = all.count();
+        }
+        try (BufferedReader r = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
+            String line = null;
+            for (long i = 0; i <= lines / 2; i++) {
+                line = r.readLine();
+            }
+            return line.split("\t")[1];
+        }
+    }
+
+    @Benchmark
+    public void search(final Blackhole bh) throws IOException {
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(uid), row -> false, ConnLogListener.IGNORE);
+        if (r.rows().size() != 1) {
+            throw new IllegalStateException("found " + r.rows().size() + " rows of " + uid);
+        }
+        bh.consume(r.nextStart(r.rows().get(uid)));
+    }
+
+    @Benchmark
+    public void parse(final Blackhole bh) throws IOException {
+        int found = 0;
+        try (ConnLogReader reader = ConnLogReader.open(log, ConnLogListener.IGNORE).onlyUids(uid::equals)) {
+            for (ConnRecord c = reader.next(); c != null; c = reader.next()) {
+                bh.consume(c);
+                found++;
+            }
+        }
+        if (found != 1) {
+            throw new IllegalStateException("found " + found + " rows of " + uid);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.scalpel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a one-uid slice of a plain pcap and a plain conn.log loads, as the JVM tells it
+ * ({@code -Xlog:class+load}), run as a process on the shaded jar that {@code package} made: no
+ * Arrow, no pcap4j, no decompressor of a log, only the invoked subcommand's picocli model, and no
+ * JSON library unless something that needs it is loaded. The oracle for the last is the jar itself:
+ * which of the project's classes use Jackson, read from their class files; the index
+ * manifest, JSON on disk, is the one reader of it that a slice needs (it is the index format's).
+ * A slice with {@code --json} is the control that the check sees a JSON user when there is one.
+ */
+class OneUidSliceClassesIT {
+    private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
+    private static final Path TESTDATA = ROOT.resolve("testdata");
+    private static final Path JAR = ROOT.resolve("scalpel-cli/target/scalpel.jar");
+    /** A TCP connection of the sample. */
+    private static final String UID = "CxCyMyCzZWAcuvnZCU";
+    private static final long TIMEOUT_MINUTES = 5;
+    private static final String JACKSON = "com/fasterxml/jackson/";
+    private static final String JACKSON_ANNOTATIONS = JACKSON + "annotation/";
+    /** The index manifest's reader: JSON by the index format. */
+    private static final String INDEX_PACKAGE = "io.scalpel.index.";
+
+    /** The project's classes in the jar whose class files name a Jackson class. */
+    private static Set<String> jacksonUsers;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void readTheJar() throws IOException {
+        assertTrue(Files.isRegularFile(JAR), JAR + " is missing: run the integration tests after package (mvn verify)");
+        jacksonUsers = new TreeSet<>();
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                final JarEntry entry = e.nextElement();
+                if (entry.getName().startsWith("io/scalpel/") && entry.getName().endsWith(".class")) {
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        if (usesJackson(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1))) {
+                            jacksonUsers.add(entry.getName().replace('/', '.').replaceAll("\\.class$", ""));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(jacksonUsers.contains("io.scalpel.cli.Json") && jacksonUsers.contains("io.scalpel.zeek.JsonLinesParser"),
+            "the jar's Jackson users are found: " + jacksonUsers);
+    }
+
+    @Test
+    void shouldLoadNeitherArrowNorPcap4jNorADecompressorNorAnotherCommandForOneUid() throws Exception {
+        final Set<String> loaded = slice("--uid", UID, "-w", dir.resolve("o.pcap").toString());
+
+        assertEquals(List.of(), matching(loaded, "org.apache.arrow."), "Arrow");
+        assertEquals(List.of(), matching(loaded, "org.pcap4j."), "pcap4j (--bpf only)");
+        assertEquals(List.of(), matching(loaded, "com.github.luben.zstd.ZstdInputStream", "java.util.zip.GZIPInputStream"),
+            "a log's decompressor, for a plain log");
+        assertEquals(List.of(), matching(loaded, "io.scalpel.cli.IndexCommand"), "the model of a command not invoked");
+        assertEquals(List.of(), jacksonUsersLoaded(loaded), "the project's classes that use Jackson, but for the index manifest's");
+        if (jacksonUsers.stream().noneMatch(c -> c.startsWith(INDEX_PACKAGE))) {
+            assertEquals(List.of(), matching(loaded, "com.fasterxml.jackson."), "Jackson, which nothing loaded needs");
+        }
+    }
+
+    @Test
+    void shouldSeeTheJsonUserOfASliceWithJson() throws Exception {
+        final Set<String> loaded = slice("--uid", UID, "-w", dir.resolve("o.pcap").toString(), "--json");
+
+        assertEquals(List.of("io.scalpel.cli.Json"), jacksonUsersLoaded(loaded));
+        assertTrue(!matching(loaded, "com.fasterxml.jackson.databind.ObjectMapper").isEmpty());
+    }
+
+    /**
+     * Whether a class file names a Jackson class other than an annotation: annotations (such as a
+     * manifest record's {@code @JsonIgnore}) are read only by a mapper that is there anyway.
+     */
+    private static boolean usesJackson(final String classFile) {
+        for (int at = classFile.indexOf(JACKSON); at >= 0; at = classFile.indexOf(JACKSON, at + 1)) {
+            if (!classFile.startsWith(JACKSON_ANNOTATIONS, at)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> jacksonUsersLoaded(final Set<String> loaded) {
+        return loaded.stream().filter(jacksonUsers::contains).filter(c -> !c.startsWith(INDEX_PACKAGE)).collect(Collectors.toList());
+    }
+
+    private static List<String> matching(final Set<String> loaded, final String... prefixes) {
+        final List<String> m = new ArrayList<>();
+        for (String c : loaded) {
+            for (String p : prefixes) {
+                if (c.startsWith(p)) {
+                    m.add(c);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Slices the sample (its index made first by another process) and returns the classes the slice's JVM loaded. */
+    private Set<String> slice(final String... options) throws IOException, InterruptedException {
+        final Path pcap = Files.copy(TESTDATA.resolve("sample.pcap"), dir.resolve("sample.pcap"));
+        final Path log = Files.copy(TESTDATA.resolve("sample-conn.log"), dir.resolve("sample-conn.log"));
+        run(null, "index", pcap.toString());
+        final Path classes = dir.resolve("classes.txt");
+        final List<String> args = new ArrayList<>(List.of("slice", pcap.toString(), "--conn", log.toString()));
+        args.addAll(List.of(options));
+        run(classes, args.toArray(String[]::new));
+        final Set<String> loaded = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(classes, StandardCharsets.UTF_8)) {
+            final int at = line.indexOf("] ");
+            final int end = line.indexOf(' ', at + 2);
+            if (at >= 0 && end > at) {
+                loaded.add(line.substring(at + 2, end));
+            }
+        }
+        assertTrue(loaded.contains("io.scalpel.cli.SliceCommand"), "the class log was read: " + loaded.size() + " classes");
+        return loaded;
+    }
+
+    private void run(final Path classLog, final String... args) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m"));
+        if (classLog != null) {
+            command.add("-Xlog:class+load:file=" + classLog);
+        }
+        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile())
+            .start();
+        assertTrue(p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "the command ended");
+        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + Files.readString(dir.resolve("out.txt")));
+    }
+}

@@ -1,0 +1,303 @@
+package io.scalpel.zeek;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A selection of uids read through the byte search ({@link LineSieve}) against the oracle of a
+ * full parse of the same log ({@link ConnSelection#read} without a selection, which parses every
+ * line): the same first rows (line numbers included), the same tunnel parents, the same next rows
+ * of their keys, for many random uids. The logs are written here, row by row, from rows drawn at
+ * random: uids that appear in other columns only, in {@code tunnel_parents}, escaped, in the first
+ * and last line, absent; reused 5-tuples; IPv6; malformed lines; a line longer than the reader's
+ * chunk; CRLF; a second header block; gzip.
+ */
+class ConnSelectionSearchTest {
+    private static final int ROWS = 600;
+    private static final int DRAWS = 60;
+    private static final Predicate<ConnRecord> NOT_VLAN_AWARE = r -> false;
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    @TempDir
+    Path dir;
+
+    /** One row as the generator means it; {@code uidAsWritten} may be escaped. */
+    private record Row(double ts, String uid, String origH, int origP, String respH, int respP, String proto, String service,
+                       List<String> parents, boolean escaped) {
+    }
+
+    enum Form { TSV, JSON, CSV }
+
+    static List<Arguments> forms() {
+        final List<Arguments> a = new ArrayList<>();
+        for (Form f : Form.values()) {
+            for (boolean gzip : new boolean[] {false, true}) {
+                for (boolean crlf : new boolean[] {false, true}) {
+                    a.add(Arguments.of(f, gzip, crlf));
+                }
+            }
+        }
+        return a;
+    }
+
+    @ParameterizedTest(name = "{0} gzip={1} crlf={2}")
+    @MethodSource("forms")
+    void shouldFindTheRowsAFullParseFinds(final Form form, final boolean gzip, final boolean crlf) throws IOException {
+        final Random random = new Random(form.ordinal() * 4L + (gzip ? 2 : 0) + (crlf ? 1 : 0));
+        final List<Row> rows = rows(random);
+        final Path log = write(form, rows, gzip, crlf);
+        final ConnSelection.Result full = ConnSelection.read(log.toString(), null, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+        assertTrue(full.rows().size() > ROWS / 2, "the oracle reads the log: " + full.rows().size());
+
+        final List<String> candidates = new ArrayList<>();
+        rows.forEach(r -> candidates.add(r.uid()));
+        rows.forEach(r -> candidates.add(r.service())); // uids named only in another column
+        candidates.add("CAbsentFromTheLog0");
+        for (int i = 0; i < DRAWS; i++) {
+            final Set<String> uids = new LinkedHashSet<>();
+            final int n = i % 5 == 0 ? 3 : 1;
+            while (uids.size() < n) {
+                uids.add(candidates.get(random.nextInt(candidates.size())));
+            }
+            assertSameAsFullParse(log, full, uids);
+        }
+        // The first and the last line, a row whose uid is escaped, one named only in tunnel_parents, one never written.
+        assertSameAsFullParse(log, full, Set.of(rows.get(0).uid()));
+        assertSameAsFullParse(log, full, Set.of(rows.get(rows.size() - 1).uid()));
+        rows.stream().filter(Row::escaped).limit(3).forEach(r -> assertSameAsFullParseUnchecked(log, full, Set.of(r.uid())));
+        assertSameAsFullParse(log, full, Set.of("CParentOnly0000000"));
+        assertSameAsFullParse(log, full, Set.of("CAbsentFromTheLog0"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("textForms")
+    void shouldStillTellAVlanKeyedJsonLogFromALaterRowThatHoldsNoWantedUid(final boolean nested) throws IOException {
+        final String ctx = nested ? "\"id\":{\"ctx\":{\"vlan\":7}}" : "\"id.ctx.vlan\":7";
+        final Path log = dir.resolve("vlan.json");
+        Files.writeString(log, """
+            {"ts":1.0,"uid":"CWanted00000000001","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"10.0.0.2","id.resp_p":2,"proto":"tcp"}
+            {"ts":2.0,"uid":"COther000000000001","id.orig_h":"10.0.0.3","id.orig_p":1,"id.resp_h":"10.0.0.4","id.resp_p":2,"proto":"tcp",%s}
+            """.formatted(ctx));
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
+            ConnLogListener.IGNORE);
+
+        assertTrue(r.vlanKeyed(), "a later row named id.ctx.vlan");
+        assertTrue(r.rows().get("CWanted00000000001").vlanKeyed());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("textForms")
+    void shouldReportOnlyTheMalformedLinesThatHoldAWantedUid(final boolean wantedOnTheBrokenLine) throws IOException {
+        final Path log = dir.resolve("broken.log");
+        writeZeekLog(log,
+            "1.0\tCWanted00000000001\t10.0.0.1\t1\t10.0.0.2\t2\ttcp",
+            "2.0\t" + (wantedOnTheBrokenLine ? "CWanted00000000001" : "COther000000000001") + "\tnot-an-address\t1\t10.0.0.2\t2\ttcp",
+            "3.0\tCOther000000000002\ttoo\tfew\tcolumns",
+            "");
+        final List<Long> reported = new ArrayList<>();
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
+            (source, line, message) -> reported.add(line));
+        final ConnSelection.Result full = ConnSelection.read(log.toString(), null, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+
+        assertEquals(wantedOnTheBrokenLine ? List.of(4L) : List.of(), reported, "lines without the uid are never parsed");
+        assertEquals(2, full.malformedLines(), "a full parse reports both");
+        assertEquals(Set.of("CWanted00000000001"), r.rows().keySet());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherAddressForms")
+    void shouldFindTheNextRowOfAKeyWhoseAddressesAreNotWrittenAsZeekWritesThem(final String orig) throws IOException {
+        final Path log = dir.resolve("forms.log");
+        writeZeekLog(log,
+            "1.0\tCWanted00000000001\t" + orig + "\t1\t2001:db8::2\t2\ttcp",
+            "5.0\tCLater000000000001\t" + orig + "\t1\t2001:db8::2\t2\ttcp",
+            "");
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
+            ConnLogListener.IGNORE);
+
+        assertEquals(5_000_000_000L, r.nextStart(r.rows().get("CWanted00000000001")));
+    }
+
+    static List<Arguments> otherAddressForms() {
+        return List.of(Arguments.of("2001:0db8:0:0:0:0:0:1"), Arguments.of("2001:DB8::1"));
+    }
+
+    static List<Arguments> textForms() {
+        return List.of(Arguments.of(false), Arguments.of(true));
+    }
+
+    @ParameterizedTest(name = "uid {0}")
+    @MethodSource("unsearchableUids")
+    void shouldParseEveryLineForAUidThatABytesSearchCouldMiss(final String uid) throws IOException {
+        final Path log = dir.resolve("odd.log");
+        writeZeekLog(log,
+            "1.0\t" + uid.replace(",", "\\x2c") + "\t10.0.0.1\t1\t10.0.0.2\t2\ttcp",
+            "");
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(uid), NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+
+        assertEquals(Set.of(uid), r.rows().keySet());
+        assertFalse(LineSieve.searchable(uid));
+    }
+
+    /** Zeek TSV with the 5-tuple's columns, then {@code rows} (ts, uid, id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto). */
+    private static void writeZeekLog(final Path log, final String... rows) throws IOException {
+        Files.writeString(log, "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
+            + String.join("\n", rows));
+    }
+
+    static List<Arguments> unsearchableUids() {
+        return List.of(Arguments.of("C,comma"), Arguments.of("Cé"), Arguments.of("C space"));
+    }
+
+    private void assertSameAsFullParseUnchecked(final Path log, final ConnSelection.Result full, final Set<String> uids) {
+        try {
+            assertSameAsFullParse(log, full, uids);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void assertSameAsFullParse(final Path log, final ConnSelection.Result full, final Set<String> uids)
+        throws IOException {
+        final ConnSelection.Result found = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+        final Map<String, ConnRecord> expected = new LinkedHashMap<>();
+        full.rows().forEach((uid, r) -> {
+            if (uids.contains(uid)) {
+                expected.put(uid, r);
+            }
+        });
+        assertEquals(expected, found.rows(), "rows of " + uids);
+        final Set<String> parents = new LinkedHashSet<>(full.tunnelParents());
+        parents.retainAll(uids);
+        assertEquals(parents, found.tunnelParents(), "tunnel parents of " + uids);
+        for (ConnRecord r : expected.values()) {
+            assertEquals(full.nextStart(r), found.nextStart(r), "next row of the key of " + r.uid());
+        }
+    }
+
+    private static List<Row> rows(final Random random) {
+        final List<String[]> pairs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            pairs.add(i % 4 == 0
+                ? new String[] {"2001:db8::" + Integer.toHexString(1 + i), "2001:db8:1::" + Integer.toHexString(100 + i)}
+                : new String[] {"10.0." + (i % 3) + "." + (1 + i), "192.168.1." + (i % 7 + 1)});
+        }
+        final List<Row> rows = new ArrayList<>();
+        final List<String> uids = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            uids.add(uid(random));
+        }
+        for (int i = 0; i < ROWS; i++) {
+            final String[] pair = pairs.get(random.nextInt(pairs.size()));
+            final boolean swap = random.nextInt(5) == 0;
+            final String service = random.nextInt(6) == 0 ? uids.get(random.nextInt(ROWS)) // a uid in another column
+                : random.nextInt(4) == 0 ? uid(random) : "dns";
+            final List<String> parents = i == ROWS / 2 ? List.of("CParentOnly0000000")
+                : random.nextInt(12) == 0 ? List.of(uids.get(random.nextInt(ROWS)), uids.get(random.nextInt(ROWS))) : List.of();
+            final String uid = random.nextInt(40) == 0 && i > 0 ? uids.get(random.nextInt(i)) : uids.get(i); // a uid seen before
+            rows.add(new Row(1_700_000_000.0 + i * 0.5, uid, swap ? pair[1] : pair[0], 1000 + random.nextInt(4),
+                swap ? pair[0] : pair[1], 53, random.nextBoolean() ? "tcp" : "udp",
+                i == 7 ? "x".repeat(70_000) + service : service, parents, random.nextInt(25) == 0));
+        }
+        return rows;
+    }
+
+    private static String uid(final Random random) {
+        final StringBuilder b = new StringBuilder("C");
+        for (int i = 0; i < 17; i++) {
+            b.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return b.toString();
+    }
+
+    private Path write(final Form form, final List<Row> rows, final boolean gzip, final boolean crlf) throws IOException {
+        final StringBuilder text = new StringBuilder();
+        final String tsvHeader = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n"
+            + "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\ttunnel_parents\n";
+        final String tsvHeaderReordered = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+            + "#fields\tuid\tts\tproto\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\ttunnel_parents\tservice\n";
+        if (form == Form.TSV) {
+            text.append(tsvHeader);
+        } else if (form == Form.CSV) {
+            text.append("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,tunnel_parents\n");
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            final Row r = rows.get(i);
+            if (i % 97 == 50) { // a malformed line that names a uid of the log
+                text.append(form == Form.JSON ? "{\"uid\":\"" + rows.get(i / 2).uid() + "\",broken\n"
+                    : rows.get(i / 2).uid() + (form == Form.CSV ? ",x\n" : "\tx\n"));
+            }
+            if (form == Form.TSV && i == rows.size() / 3) {
+                text.append(tsvHeaderReordered); // a second header block (logs concatenated), columns in another order
+            }
+            final boolean reordered = form == Form.TSV && i >= rows.size() / 3;
+            text.append(line(form, r, reordered));
+        }
+        String s = text.toString();
+        if (crlf) {
+            s = s.replace("\n", "\r\n");
+        }
+        final Path log = dir.resolve("conn." + form + (gzip ? ".gz" : ""));
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = gzip ? new GZIPOutputStream(bytes) : bytes) {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(log, bytes.toByteArray());
+        return log;
+    }
+
+    private static String line(final Form form, final Row r, final boolean reordered) {
+        final String ts = String.format("%.6f", r.ts());
+        switch (form) {
+            case TSV -> {
+                final String uid = r.escaped() ? "\\x43" + r.uid().substring(1) : r.uid();
+                final String parents = r.parents().isEmpty() ? "(empty)" : String.join(",", r.parents());
+                return reordered
+                    ? String.join("\t", uid, ts, r.proto(), r.origH(), "" + r.origP(), r.respH(), "" + r.respP(), parents, r.service())
+                    + "\n"
+                    : String.join("\t", ts, uid, r.origH(), "" + r.origP(), r.respH(), "" + r.respP(), r.proto(), r.service(), parents)
+                    + "\n";
+            }
+            case JSON -> {
+                final String uid = r.escaped() ? "\\u0043" + r.uid().substring(1) : r.uid();
+                final StringBuilder parents = new StringBuilder();
+                for (String p : r.parents()) {
+                    parents.append(parents.length() == 0 ? "" : ",").append('"').append(p).append('"');
+                }
+                return "{\"ts\":" + ts + ",\"uid\":\"" + uid + "\",\"id.orig_h\":\"" + r.origH() + "\",\"id.orig_p\":" + r.origP()
+                    + ",\"id.resp_h\":\"" + r.respH() + "\",\"id.resp_p\":" + r.respP() + ",\"proto\":\"" + r.proto()
+                    + "\",\"service\":\"" + r.service() + "\",\"tunnel_parents\":[" + parents + "]}\n";
+            }
+            default -> {
+                final String uid = r.escaped() ? "\"" + r.uid() + "\"" : r.uid();
+                return String.join(",", ts, uid, r.origH(), "" + r.origP(), r.respH(), "" + r.respP(), r.proto(), r.service(),
+                    "\"" + String.join(",", r.parents()) + "\"") + "\n";
+            }
+        }
+    }
+}
