@@ -4,10 +4,10 @@ import static io.scalpel.decode.DecodedPacket.STATUS_MALFORMED;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.llcSnap;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.llcSnap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
@@ -49,7 +49,7 @@ class DecoderIeee80211Test {
     }
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());
     }

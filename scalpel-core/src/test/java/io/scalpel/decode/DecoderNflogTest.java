@@ -4,9 +4,9 @@ import static io.scalpel.decode.DecodedPacket.STATUS_MALFORMED;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
@@ -50,7 +50,7 @@ class DecoderNflogTest {
     @Test
     void shouldWalkPaddedTlvsToThePayload() {
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, nflogIpv4Tcp());
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(TCP_V4, p.innermost().toString());
         assertEquals(4 + 8 + 8 + 4, p.ipOffset());
     }
@@ -58,7 +58,7 @@ class DecoderNflogTest {
     @Test
     void shouldDecodeIpv6ByTheFamilyAndIgnoreTheTypeFlags() {
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, nflogIpv6Udp());
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(UDP_V6, p.innermost().toString());
         assertEquals(8, p.ipOffset());
     }
@@ -87,6 +87,6 @@ class DecoderNflogTest {
     void shouldBoundThePacketByItsTlv() {
         final byte[] frame = concat(header(2), tlv(9, Arrays.copyOf(DecoderShimTest.ipv4Tcp(), 22)), tlv(1, new byte[16]));
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, frame);
-        assertEquals(STATUS_TRUNCATED, p.status(), Frames.describe(p)); // TCP ports cut by the TLV's end, not the frame's
+        assertEquals(STATUS_TRUNCATED, p.status(), Decodes.describe(p)); // TCP ports cut by the TLV's end, not the frame's
     }
 }

@@ -3,10 +3,10 @@ package io.scalpel.decode;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.mplsLabel;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.mplsLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +18,7 @@ class DecoderPppTest {
     private static final String UDP_V6 = "2001:db8::1:5353 > 2001:db8::2:53 proto 17";
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());
     }

@@ -3,23 +3,24 @@ package io.scalpel.decode;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.CLIENT_V4;
-import static io.scalpel.decode.Frames.CLIENT_V6;
-import static io.scalpel.decode.Frames.SERVER_V4;
-import static io.scalpel.decode.Frames.SERVER_V6;
-import static io.scalpel.decode.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.UDP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.ipv4;
-import static io.scalpel.decode.Frames.ipv6;
-import static io.scalpel.decode.Frames.mplsLabel;
-import static io.scalpel.decode.Frames.tcp;
-import static io.scalpel.decode.Frames.udp;
-import static io.scalpel.decode.Frames.vlanTag;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.CLIENT_V4;
+import static io.scalpel.testing.Frames.CLIENT_V6;
+import static io.scalpel.testing.Frames.SERVER_V4;
+import static io.scalpel.testing.Frames.SERVER_V6;
+import static io.scalpel.testing.Frames.TCP_HEADER_LENGTH;
+import static io.scalpel.testing.Frames.UDP_HEADER_LENGTH;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.ipv4;
+import static io.scalpel.testing.Frames.ipv6;
+import static io.scalpel.testing.Frames.mplsLabel;
+import static io.scalpel.testing.Frames.tcp;
+import static io.scalpel.testing.Frames.udp;
+import static io.scalpel.testing.Frames.vlanTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +44,7 @@ class DecoderShimTest {
     }
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(1, p.layerCount());
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());
