@@ -2,6 +2,7 @@ package io.scalpel.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -60,6 +61,13 @@ public final class CaptureBytes {
         return file;
     }
 
+    /** Writes what was made so far to {@code stream} and starts again empty: for captures too large to hold. */
+    public CaptureBytes drainTo(final OutputStream stream) throws IOException {
+        out.writeTo(stream);
+        out.reset();
+        return this;
+    }
+
     /** Classic pcap file header. */
     public static CaptureBytes pcapHeader(final ByteOrder order, final boolean nanos, final int snaplen, final int linkType) {
         return new CaptureBytes(order)
@@ -78,6 +86,15 @@ public final class CaptureBytes {
             .u32(caplen)         // incl_len
             .u32(origlen)        // orig_len
             .zeros(caplen);      // frame bytes
+    }
+
+    /** Classic pcap record holding {@code data}, captured whole. */
+    public CaptureBytes pcapRecord(final long seconds, final long fraction, final byte[] data) {
+        return u32(seconds)      // ts_sec
+            .u32(fraction)       // ts_usec / ts_nsec
+            .u32(data.length)    // incl_len
+            .u32(data.length)    // orig_len
+            .put(data);          // frame bytes
     }
 
     /** pcapng section header block with no options. */
@@ -121,14 +138,19 @@ public final class CaptureBytes {
             .u32(length);                              // trailing length
     }
 
-    /** pcapng enhanced packet block holding {@code data}. */
+    /** pcapng enhanced packet block holding {@code data}, captured whole. */
     public CaptureBytes epb(final int interfaceId, final long units, final byte[] data) {
+        return epb(interfaceId, units, data, data.length);
+    }
+
+    /** pcapng enhanced packet block holding {@code data} of a packet of {@code origlen} bytes. */
+    public CaptureBytes epb(final int interfaceId, final long units, final byte[] data, final int origlen) {
         final int padded = (data.length + 3) & ~3;
         final int length = 32 + padded;
         return u32(6).u32(length)                      // type, length
             .u32(interfaceId)                          // interface id
             .u32(units >>> 32).u32(units & 0xFFFF_FFFFL) // timestamp high, low
-            .u32(data.length).u32(data.length)         // captured, original length
+            .u32(data.length).u32(origlen)             // captured, original length
             .put(data).zeros(padded - data.length)     // data, padded
             .u32(length);                              // trailing length
     }

@@ -59,6 +59,14 @@ public final class Frames {
             etherType >> 8, etherType);          // EtherType (or 802.3 length)
     }
 
+    /** An Ethernet header between the given MAC addresses (six bytes each). */
+    public static byte[] ethernet(final byte[] destination, final byte[] source, final int etherType) {
+        return concat(
+            destination,                         // destination MAC
+            source,                              // source MAC
+            bytes(etherType >> 8, etherType));   // EtherType (or 802.3 length)
+    }
+
     public static byte[] vlanTag(final int priority, final int vlanId, final int innerType) {
         final int tci = priority << 13 | vlanId;
         return bytes(
@@ -126,7 +134,7 @@ public final class Frames {
     }
 
     public static byte[] ipv4Fragment(final int protocol, final byte[] src, final byte[] dst, final int payloadLength,
-                               final int id, final boolean moreFragments, final int offsetUnits) {
+                                      final int id, final boolean moreFragments, final int offsetUnits) {
         final int totalLength = IPV4_HEADER_LENGTH + payloadLength;
         final int flagsOffset = (moreFragments ? 0x2000 : 0) | offsetUnits;
         return concat(bytes(
@@ -189,6 +197,17 @@ public final class Frames {
             ethernet(ETHERTYPE_IPV4),
             ipv4(PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH),
             tcp(49152, 80));
+    }
+
+    /**
+     * Raw IPv4 (LINKTYPE_RAW, no link header) + UDP 10.0.0.1:{@code srcPort} > 10.0.0.2:53,
+     * identification 1, with the 4 payload bytes "abcd": 32 bytes.
+     */
+    public static byte[] rawIpv4Udp(final int srcPort) {
+        return concat(
+            ipv4Fragment(PROTO_UDP, bytes(10, 0, 0, 1), bytes(10, 0, 0, 2), UDP_HEADER_LENGTH + 4, 1, false, 0),
+            udp(srcPort, 53, 4),
+            bytes('a', 'b', 'c', 'd'));          // payload
     }
 
     /** Ethernet + IPv6 + UDP [2001:db8::1]:5353 > [2001:db8::2]:53 with 4 payload bytes. */
