@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalpel.index.IndexSchema;
 import io.scalpel.testing.CaptureBytes;
 import io.scalpel.testing.Frames;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,6 +9,7 @@ import static io.scalpel.testing.Frames.bytes;
 import static io.scalpel.testing.Frames.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +40,12 @@ class DecoderNflogTest {
         return concat(header(2),
             tlv(1, bytes(0x08, 0x00, 0x01)),     // NFULA_PACKET_HDR: hardware protocol, hook (padded)
             tlv(10, bytes('f', 'w', 0)),         // NFULA_PREFIX: "fw" (padded)
-            tlv(9, DecoderShimTest.ipv4Tcp()));  // NFULA_PAYLOAD
+            tlv(9, Frames.ipv4Tcp()));  // NFULA_PAYLOAD
     }
 
     /** NFLOG IPv6: payload TLV first, with the netlink byte-order flag set in its type. */
     static byte[] nflogIpv6Udp() {
-        return concat(header(10), tlv(0x4000 | 9, DecoderShimTest.ipv6Udp()));
+        return concat(header(10), tlv(0x4000 | 9, Frames.ipv6Udp()));
     }
 
     @Test
@@ -85,7 +86,7 @@ class DecoderNflogTest {
 
     @Test
     void shouldBoundThePacketByItsTlv() {
-        final byte[] frame = concat(header(2), tlv(9, Arrays.copyOf(DecoderShimTest.ipv4Tcp(), 22)), tlv(1, new byte[16]));
+        final byte[] frame = concat(header(2), tlv(9, Arrays.copyOf(Frames.ipv4Tcp(), 22)), tlv(1, new byte[16]));
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, frame);
         assertEquals(STATUS_TRUNCATED, p.status(), Decodes.describe(p)); // TCP ports cut by the TLV's end, not the frame's
     }

@@ -4,19 +4,11 @@ import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
 import static io.scalpel.decode.Decodes.decode;
-import static io.scalpel.testing.Frames.CLIENT_V4;
-import static io.scalpel.testing.Frames.CLIENT_V6;
-import static io.scalpel.testing.Frames.SERVER_V4;
-import static io.scalpel.testing.Frames.SERVER_V6;
-import static io.scalpel.testing.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.testing.Frames.UDP_HEADER_LENGTH;
 import static io.scalpel.testing.Frames.bytes;
 import static io.scalpel.testing.Frames.concat;
-import static io.scalpel.testing.Frames.ipv4;
-import static io.scalpel.testing.Frames.ipv6;
+import static io.scalpel.testing.Frames.ipv4Tcp;
+import static io.scalpel.testing.Frames.ipv6Udp;
 import static io.scalpel.testing.Frames.mplsLabel;
-import static io.scalpel.testing.Frames.tcp;
-import static io.scalpel.testing.Frames.udp;
 import static io.scalpel.testing.Frames.vlanTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -30,14 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DecoderShimTest {
     private static final String TCP_V4 = "10.0.0.1:49152 > 192.168.1.2:80 proto 6";
     private static final String UDP_V6 = "2001:db8::1:5353 > 2001:db8::2:53 proto 17";
-
-    static byte[] ipv4Tcp() {
-        return concat(ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH), tcp(49152, 80));
-    }
-
-    static byte[] ipv6Udp() {
-        return concat(ipv6(FlowKey.PROTO_UDP, CLIENT_V6, SERVER_V6, UDP_HEADER_LENGTH), udp(5353, 53, 0));
-    }
 
     private static DecodedPacket decodeEthernet(final byte[] frame) {
         return decode(LinkTypes.LINKTYPE_ETHERNET, frame);

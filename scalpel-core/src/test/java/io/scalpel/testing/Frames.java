@@ -27,6 +27,11 @@ public final class Frames {
     /** IP protocol number of UDP. */
     public static final int PROTO_UDP = 17;
 
+    /** TCP flag bits. */
+    public static final int TCP_SYN = 0x02;
+    public static final int TCP_PSH = 0x08;
+    public static final int TCP_ACK = 0x10;
+
     public static final int TCP_HEADER_LENGTH = 20;
     public static final int UDP_HEADER_LENGTH = 8;
     public static final int ICMP_HEADER_LENGTH = 8;
@@ -160,14 +165,21 @@ public final class Frames {
             dst);                                // destination address
     }
 
+    /** TCP header, no options: sequence number 1, SYN, window 65535. */
     public static byte[] tcp(final int srcPort, final int dstPort) {
+        return tcp(srcPort, dstPort, 1, 0, TCP_SYN, 0xffff);
+    }
+
+    /** TCP header, no options, with the given numbers, flags (e.g. {@code TCP_PSH | TCP_ACK}) and window. */
+    public static byte[] tcp(final int srcPort, final int dstPort, final long seq, final long ack, final int flags,
+                             final int window) {
         return bytes(
             srcPort >> 8, srcPort,               // source port
             dstPort >> 8, dstPort,               // destination port
-            0x00, 0x00, 0x00, 0x01,              // sequence number
-            0x00, 0x00, 0x00, 0x00,              // acknowledgement number
-            0x50, 0x02,                          // data offset 5, flags SYN
-            0xff, 0xff,                          // window
+            (int) (seq >> 24), (int) (seq >> 16), (int) (seq >> 8), (int) seq, // sequence number
+            (int) (ack >> 24), (int) (ack >> 16), (int) (ack >> 8), (int) ack, // acknowledgement number
+            0x50, flags,                         // data offset 5, flags
+            window >> 8, window,                 // window
             0x00, 0x00,                          // checksum (not checked)
             0x00, 0x00);                         // urgent pointer
     }
@@ -191,12 +203,19 @@ public final class Frames {
             0x00, 0x01);                         // sequence number (echo) / unused
     }
 
+    /** IPv4 + TCP 10.0.0.1:49152 > 192.168.1.2:80, SYN, no payload, no link header: 40 bytes. */
+    public static byte[] ipv4Tcp() {
+        return concat(ipv4(PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH), tcp(49152, 80));
+    }
+
+    /** IPv6 + UDP [2001:db8::1]:5353 > [2001:db8::2]:53, no payload, no link header: 48 bytes. */
+    public static byte[] ipv6Udp() {
+        return concat(ipv6(PROTO_UDP, CLIENT_V6, SERVER_V6, UDP_HEADER_LENGTH), udp(5353, 53, 0));
+    }
+
     /** Ethernet + IPv4 + TCP 10.0.0.1:49152 > 192.168.1.2:80, SYN, no payload: 54 bytes. */
     public static byte[] ethernetIpv4Tcp() {
-        return concat(
-            ethernet(ETHERTYPE_IPV4),
-            ipv4(PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH),
-            tcp(49152, 80));
+        return concat(ethernet(ETHERTYPE_IPV4), ipv4Tcp());
     }
 
     /**
