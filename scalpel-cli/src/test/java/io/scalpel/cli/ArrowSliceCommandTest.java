@@ -11,6 +11,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

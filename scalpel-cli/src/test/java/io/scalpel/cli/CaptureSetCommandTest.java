@@ -15,6 +15,7 @@ import io.scalpel.testdata.RotatedCaptures;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import io.scalpel.testing.ZeekCutBaselines;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

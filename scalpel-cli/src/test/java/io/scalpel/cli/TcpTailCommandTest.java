@@ -9,6 +9,7 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.RotatedCaptures;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

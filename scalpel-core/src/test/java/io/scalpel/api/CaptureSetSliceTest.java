@@ -18,6 +18,7 @@ import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ConnLogs;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -330,17 +331,10 @@ class CaptureSetSliceTest {
             }
             return recs;
         }
-        final boolean nanos = magic == 0xA1B23C4D;
-        assertTrue(nanos || magic == 0xA1B2C3D4, "little-endian pcap magic");
-        int p = 24;
-        while (p + 16 <= b.limit()) {
-            final long sec = b.getInt(p) & 0xFFFFFFFFL;
-            final long frac = b.getInt(p + 4) & 0xFFFFFFFFL;
-            final int caplen = b.getInt(p + 8);
-            final byte[] data = new byte[caplen];
-            b.get(p + 16, data);
-            recs.add(new Rec(sec * 1_000_000_000L + (nanos ? frac : frac * 1000), data));
-            p += 16 + caplen;
+        final PcapFile pcap = PcapFile.parse(b.array());
+        assertEquals(ByteOrder.LITTLE_ENDIAN, pcap.order, "little-endian pcap magic");
+        for (PcapFile.Record r : pcap.records) {
+            recs.add(new Rec(r.tsNanos(), pcap.frameBytes(r)));
         }
         return recs;
     }

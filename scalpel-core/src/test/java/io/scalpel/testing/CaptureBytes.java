@@ -90,10 +90,15 @@ public final class CaptureBytes {
 
     /** Classic pcap record holding {@code data}, captured whole. */
     public CaptureBytes pcapRecord(final long seconds, final long fraction, final byte[] data) {
+        return pcapRecord(seconds, fraction, data, data.length);
+    }
+
+    /** Classic pcap record holding {@code data} of a packet of {@code origlen} bytes. */
+    public CaptureBytes pcapRecord(final long seconds, final long fraction, final byte[] data, final long origlen) {
         return u32(seconds)      // ts_sec
             .u32(fraction)       // ts_usec / ts_nsec
             .u32(data.length)    // incl_len
-            .u32(data.length)    // orig_len
+            .u32(origlen)        // orig_len
             .put(data);          // frame bytes
     }
 
