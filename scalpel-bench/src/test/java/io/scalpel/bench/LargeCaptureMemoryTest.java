@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link SyntheticCaptureTest}). A heap that had to hold the capture, or grew with it, ends the
  * child with an OutOfMemoryError and fails the test.
  */
+@Tag("e2e")
 class LargeCaptureMemoryTest {
     private static final long CHILD_HEAP = 96L << 20;
     private static final long CAPTURE_BYTES = CHILD_HEAP * 17 / 4;

@@ -31,6 +31,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.SeekableReadChannel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -254,6 +255,7 @@ class ArrowSliceCommandTest {
         assertTrue(r.err().contains("cannot write " + arrow + ": no such directory"), r::toString);
     }
 
+    @Tag("e2e")
     @Test
     void shouldRefuseArrowInAJvmThatDoesNotOpenJavaNioBeforeWritingAnything() throws Exception {
         final Path capture = dir.resolve("cap.pcap");

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -247,6 +248,7 @@ class ErrorTableTest {
             Failures.message(bug));
     }
 
+    @Tag("e2e")
     @Test
     void shouldSayInOneLineThatTheHeapIsTooSmall() throws Exception {
         final Path out = dir.resolve("child.out");

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * small, and the extract carries the right section and interface blocks: tshark, the oracle,
  * reads each packet on the interface the file put it on.
  */
+@Tag("e2e")
+@Tag("external")
 class HostileCaptureMemoryTest {
     private static final int LINKTYPE_ETHERNET = 1;
     private static final int LINKTYPE_RAW = 101;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the project's sample, cut to 60 bytes and repeated with later timestamps), about 110 MB, so
  * that indexing and slicing it take seconds.
  */
+@Tag("e2e")
 class KillMidWriteTest {
     private static final int FRAMES = 1_500_000;
     private static final int SNAP = 60;

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +50,8 @@ class LogFormsCommandTest {
 
     // ---- logs keyed by VLAN ----
 
+    @Tag("corpus")
+    @Tag("external")
     @Test
     void shouldSliceEachUidOfAVlanKeyedBaselineOnItsOwnVlanAndSaySoOnce() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");
@@ -69,6 +72,7 @@ class LogFormsCommandTest {
         }
     }
 
+    @Tag("corpus")
     @Test
     void shouldSliceAVlanKeyedLogOnItsTagsInACaptureSetToo() throws Exception {
         final Path set = Files.createDirectory(dir.resolve("set"));
@@ -83,6 +87,7 @@ class LogFormsCommandTest {
         assertTrue(r.err().contains(VLAN_NOTE), r::toString);
     }
 
+    @Tag("corpus")
     @Test
     void shouldJoinAJsonLogKeyedByVlanAlsoForRowsBeforeTheFirstThatNamesTheColumn() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");
@@ -100,6 +105,7 @@ class LogFormsCommandTest {
         assertEquals(14, JSON.readTree(r.out()).get("packets").asLong(), "the untagged flow's 7+7, not the 42 of the 5-tuple\n" + r);
     }
 
+    @Tag("corpus")
     @Test
     void shouldIgnoreTheTagsOfAVlanKeyedLogWithVlanBlind() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,7 @@ class SliceCommandTest {
         assertEquals(8, expected.get(FRAGMENTED).frames());
     }
 
+    @Tag("external")
     @Test
     void shouldWriteByteIdenticalRecordsOfTwoUids() throws Exception {
         final Path out = dir.resolve("two.pcap");
@@ -81,6 +83,7 @@ class SliceCommandTest {
         assertFalse(r.err().contains("\tat "), r::toString);
     }
 
+    @Tag("external")
     @Test
     void shouldCarryEveryFragmentOfAFragmentedConnection() throws Exception {
         final Path out = dir.resolve("frag.pcap");

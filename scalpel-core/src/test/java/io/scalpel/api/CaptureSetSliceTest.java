@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,7 @@ class CaptureSetSliceTest {
         return new Fixture(truth, Files.readAllBytes(source), pieces, set, conn);
     }
 
+    @Tag("external")
     @Test
     void shouldSliceEveryUidAcrossRotatedPcapFilesInTimestampOrder() throws Exception {
         final Fixture f = rotated(7101, new boolean[] {false, false, false, false});

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,7 @@ class FlowsCommunityIdColumnTest {
         return rows;
     }
 
+    @Tag("corpus")
     @Test
     void shouldStoreTheBaselineIdOfEveryFlowOfTheSpecCapture() throws Exception {
         final Path capture = dir.resolve("combined.pcap");

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blocks: tshark, the oracle, reads each packet on its interface. The expected blocks and offsets
  * are the test's own bookkeeping of the file it writes.
  */
+@Tag("external")
 class PcapngStructureBoundTest {
     private static final int LINKTYPE_ETHERNET = 1;
     private static final int LINKTYPE_RAW = 101;

@@ -30,6 +30,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +56,7 @@ class FormatConversionTest {
     @TempDir
     Path dir;
 
+    @Tag("external")
     @ParameterizedTest
     @EnumSource(value = CaptureFileFormat.class, names = {"PCAP_USEC_LE", "PCAP_USEC_BE", "PCAP_NSEC_LE", "PCAP_NSEC_BE"})
     void shouldWriteClassicPcapFramesAsOnePcapngSectionWithTheirBytesTimestampsAndLengths(final CaptureFileFormat format)
@@ -211,6 +213,7 @@ class FormatConversionTest {
         }
     }
 
+    @Tag("external")
     @Test
     void shouldWriteASliceSpanningSectionsOfBothByteOrdersThatTsharkReads() throws Exception {
         final GeneratorSpec spec = GeneratorSpec.everything(7400).withFormat(CaptureFileFormat.PCAPNG_MIXED_ENDIAN)

@@ -11,9 +11,9 @@ import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
-import io.scalpel.testdata.PcapngMetadataCapture;
 import io.scalpel.testdata.PcapngMetadataCapture.Packet;
 import io.scalpel.testdata.PcapngMetadataCapture.Written;
+import io.scalpel.testdata.PcapngMetadataCapture;
 import io.scalpel.testdata.TruthBlock;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,7 @@ class PcapngMetadataExtractTest {
         input = Files.readAllBytes(capture);
     }
 
+    @Tag("external")
     @Test
     void shouldKeepTheSectionsInterfacesNameResolutionAndCopyableCustomBlocksOfTheExtractAndDropTheRest() throws Exception {
         final Path out = dir.resolve("a.pcapng");
@@ -96,6 +98,7 @@ class PcapngMetadataExtractTest {
         assertEquals("", tsharkSessionKeys(out), "no decryption secrets: tshark learns no TLS session key");
     }
 
+    @Tag("external")
     @Test
     void shouldKeepOnlyTheKeyLogLinesOfTheClientRandomsInTheExtractWhenSecretsAreKept() throws Exception {
         final Path out = dir.resolve("a.pcapng");
@@ -133,6 +136,7 @@ class PcapngMetadataExtractTest {
             tsharkSessionKeys(out).strip(), "tshark decrypts A's session with the kept secrets");
     }
 
+    @Tag("external")
     @Test
     void shouldKeepTheOtherConnectionsLinesInItsOwnExtract() throws Exception {
         final Path out = dir.resolve("b.pcapng");

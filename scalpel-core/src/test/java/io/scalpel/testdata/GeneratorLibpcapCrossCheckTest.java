@@ -1,6 +1,18 @@
 package io.scalpel.testdata;
 
+
 import io.scalpel.testing.ExternalTools;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,17 +26,6 @@ import org.pcap4j.packet.TcpPacket;
 import org.pcap4j.packet.UdpPacket;
 import org.pcap4j.packet.factory.PacketFactories;
 import org.pcap4j.packet.namednumber.DataLinkType;
-
-import java.io.EOFException;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>libpcap's pcapng reader refuses a section whose interfaces have different link types and
  * files whose sections change byte order, so the mixed pcapng is checked with tshark instead.
  */
+@Tag("external")
 class GeneratorLibpcapCrossCheckTest {
     private static final Pattern TCPDUMP_HEADER = Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\.(\\d{9}) (.*)$");
     private static final Pattern ADDRESSES = Pattern.compile("(?:^|\\s)([0-9a-fA-F:.]+) > ([0-9a-fA-F:.]+): (.*)$");
