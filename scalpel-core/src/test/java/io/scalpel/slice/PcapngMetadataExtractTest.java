@@ -17,6 +17,7 @@ import io.scalpel.testdata.PcapngMetadataCapture;
 import io.scalpel.testdata.TruthBlock;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapngFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -361,22 +362,7 @@ class PcapngMetadataExtractTest {
 
     /** Decryption secrets blocks in a pcapng file, found by walking its blocks. */
     private static int secretsBlocks(final Path file) throws IOException {
-        final byte[] bytes = Files.readAllBytes(file);
-        final ByteBuffer bigEndian = ByteBuffer.wrap(bytes);
-        ByteBuffer b = bigEndian;
-        int n = 0;
-        int at = 0;
-        while (at < b.capacity()) {
-            if (bigEndian.getInt(at) == 0x0A0D0D0A) { // a section header: its byte-order magic sets the order
-                b = ByteBuffer.wrap(bytes).order(bigEndian.getInt(at + 8) == 0x1A2B3C4D ? ByteOrder.BIG_ENDIAN
-                    : ByteOrder.LITTLE_ENDIAN);
-            }
-            if (b.getInt(at) == DSB_TYPE) {
-                n++;
-            }
-            at += b.getInt(at + 4);
-        }
-        return n;
+        return (int) PcapngFile.read(file).blocks.stream().filter(b -> b.type() == DSB_TYPE).count();
     }
 
     private static int count(final byte[] hay, final byte[] needle) {
