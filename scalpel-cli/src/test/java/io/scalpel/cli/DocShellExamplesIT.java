@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checkout does not have) is reported as skipped, and so is one that needs a program this
  * machine lacks (tcpdump, tshark, python3...).
  */
+@Tag("external")
 @Tag("e2e")
 class DocShellExamplesIT {
     private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
