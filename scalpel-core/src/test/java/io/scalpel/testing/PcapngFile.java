@@ -73,7 +73,7 @@ public final class PcapngFile {
             }
             blocks.add(new Block(at, type, length, b.order()));
             if (type == INTERFACE_DESCRIPTION) {
-                resolutions.add(resolution(b, at + 16, at + length - 4));
+                resolutions.add(tsresol(b, at + 16, at + length - 4));
             } else if (type == ENHANCED_PACKET) {
                 final int interfaceId = b.getInt(at + 8);
                 final long units = ((b.getInt(at + 12) & 0xFFFF_FFFFL) << 32) | (b.getInt(at + 16) & 0xFFFF_FFFFL);
@@ -86,8 +86,11 @@ public final class PcapngFile {
         return new PcapngFile(blocks, packets);
     }
 
-    /** An interface's if_tsresol, from its options between {@code from} and {@code end}; 6 (microseconds) without one. */
-    private static int resolution(final ByteBuffer b, final int from, final int end) {
+    /**
+     * An interface description block's if_tsresol, from its options in [{@code from}, {@code end})
+     * of {@code b} (in the section's byte order); 6 (microseconds) without one.
+     */
+    public static int tsresol(final ByteBuffer b, final int from, final int end) {
         for (int o = from; o + 4 <= end; ) {
             final int code = b.getShort(o) & 0xFFFF;
             final int length = b.getShort(o + 2) & 0xFFFF;
