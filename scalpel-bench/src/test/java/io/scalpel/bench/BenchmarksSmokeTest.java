@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -26,6 +27,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * nothing per frame (JMH's gc.alloc.rate.norm, bytes per operation, which here is per frame).
  * JMH's own output goes to target/jmh-smoke-scan.txt and target/jmh-smoke.txt.
  */
+@Tag("e2e")
 class BenchmarksSmokeTest {
     /** Divides IndexBenchmark.FRAMES_PER_INVOCATION; more than the 4096 flows the generator keeps open. */
     private static final String SMALL_CAPTURE_PACKETS = "16384";

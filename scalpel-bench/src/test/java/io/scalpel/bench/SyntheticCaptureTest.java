@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.capture.CaptureFormat;
+import io.scalpel.testing.ConnLogs;
 import io.scalpel.testing.ExternalTools;
 import io.scalpel.zeek.ConnRecord;
-import io.scalpel.testing.ConnLogs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pcap and the pcapng of one seed hold the same frames, and each conn.log row counts exactly the
  * frames that tcpdump's 5-tuple filter (under its VLAN tag, if any) finds.
  */
+@Tag("external")
 class SyntheticCaptureTest {
     private static final int PACKETS = 3000;
     private static final int ROWS_CHECKED = 12;

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,7 @@ class TrafficCaptureTest {
     @TempDir
     Path dir;
 
+    @Tag("external")
     @Test
     void shouldLogForEveryConnectionTheFramesTcpdumpFindsInItsWindow() throws Exception {
         ExternalTools.require(ExternalTools.TCPDUMP);
@@ -90,6 +92,7 @@ class TrafficCaptureTest {
         assertEquals(frames.size(), counted, "every frame belongs to exactly one row");
     }
 
+    @Tag("external")
     @Test
     void shouldMatchTcpdumpsFiveTupleFiltersOnRowsOfEveryKind() throws Exception {
         ExternalTools.require(ExternalTools.TCPDUMP);
@@ -119,6 +122,7 @@ class TrafficCaptureTest {
         }
     }
 
+    @Tag("external")
     @Test
     void shouldWriteTheSameFramesAsPcapAndPcapngWithTheSameLogAsTsvAndJson() throws Exception {
         ExternalTools.require(ExternalTools.TCPDUMP);
@@ -136,6 +140,7 @@ class TrafficCaptureTest {
         ConnLogAssertions.assertSameRows(ConnLogs.readStrictly(tsv), ConnLogs.readStrictly(json));
     }
 
+    @Tag("external")
     @Test
     void shouldHaveEveryChecksumRightForWireshark() throws Exception {
         ExternalTools.require(ExternalTools.TSHARK);
@@ -199,6 +204,7 @@ class TrafficCaptureTest {
         }
     }
 
+    @Tag("e2e")
     @Test
     void shouldWriteACaptureTwelveTimesItsHeapInThatHeap() throws Exception {
         final long heap = 16L << 20;

@@ -11,6 +11,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.SeekableReadChannel;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -253,6 +255,7 @@ class ArrowSliceCommandTest {
         assertTrue(r.err().contains("cannot write " + arrow + ": no such directory"), r::toString);
     }
 
+    @Tag("e2e")
     @Test
     void shouldRefuseArrowInAJvmThatDoesNotOpenJavaNioBeforeWritingAnything() throws Exception {
         final Path capture = dir.resolve("cap.pcap");

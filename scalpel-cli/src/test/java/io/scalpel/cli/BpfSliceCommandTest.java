@@ -10,6 +10,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * filter keeps ({@code tcpdump -r extract -w - EXPR}): same packets, byte for byte, on a
  * generated capture with VLAN-tagged connections.
  */
+@Tag("external")
 class BpfSliceCommandTest {
     @TempDir
     Path dir;
@@ -96,6 +99,7 @@ class BpfSliceCommandTest {
         assertFalse(Files.exists(dir.resolve("cap.pcap.scalpel")), "refused before indexing");
     }
 
+    @Tag("e2e")
     @Test
     void shouldExitWithUsageSayingToInstallLibpcapWhenItCannotBeLoaded() throws Exception {
         final Path stdout = dir.resolve("stdout");

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * random generator is seeded ({@value #SEED}, or {@code -Dscalpel.faults.seed}); more trials with
  * {@code -Dscalpel.faults.trials=N} (per command; default {@value #TRIALS}).
  */
+@Tag("e2e")
 class CaptureFaultInjectionTest {
     private static final int FRAMES = 200_000;
     private static final int TRIALS = 12;

@@ -15,6 +15,7 @@ import io.scalpel.testdata.RotatedCaptures;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +77,7 @@ class CaptureSetCommandTest {
         assertEquals(truth.frames().size(), b.get("packets").asLong(), "every frame of the source, once");
     }
 
+    @Tag("external")
     @Test
     void shouldSliceAConnectionCrossingARotationFromBothFilesInTimestampOrder() throws Exception {
         rotated(8102, false, false, false, false);
@@ -119,6 +122,7 @@ class CaptureSetCommandTest {
         assertSameFrames(expected(inside.uid()), PcapFile.read(out), inside.uid());
     }
 
+    @Tag("external")
     @Test
     void shouldNarrowASetsSliceWithBpfAsTcpdumpFiltersTheUnnarrowedExtract() throws Exception {
         io.scalpel.testing.ExternalTools.require(io.scalpel.testing.ExternalTools.TCPDUMP);
@@ -158,6 +162,7 @@ class CaptureSetCommandTest {
         }
     }
 
+    @Tag("external")
     @Test
     void shouldMergePcapAndPcapngMembersIntoAPcapngThatTsharkReadsInOrder() throws Exception {
         ExternalTools.require(ExternalTools.TSHARK);

@@ -1,5 +1,6 @@
 package io.scalpel.cli;
 
+import io.scalpel.testing.TestTags;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ final class ChildJvm {
 
     /** Starts {@code scalpel ARGS...} with the given {@code -Xmx...} option. */
     static Process start(final String maxHeap, final Path stdout, final Path stderr, final String... args) throws IOException {
+        TestTags.require(TestTags.E2E, "runs scalpel in a child JVM");
         final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             maxHeap, "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
         command.addAll(List.of(args));

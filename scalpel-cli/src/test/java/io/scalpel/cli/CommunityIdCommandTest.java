@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * generated capture. The IDs come from tshark (its Community ID dissector, per frame), the
  * expected frames from the generator's ground truth.
  */
+@Tag("external")
 class CommunityIdCommandTest {
     private static final int PCAP_HEADER_LENGTH = 24;
     /** A well-formed Community ID that no flow of the generated capture has (the spec's TCP example). */

@@ -11,6 +11,7 @@ import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.scalpel.cli;
 
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;

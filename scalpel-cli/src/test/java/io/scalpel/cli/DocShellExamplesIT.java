@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * checkout does not have) is reported as skipped, and so is one that needs a program this
  * machine lacks (tcpdump, tshark, python3...).
  */
+@Tag("external")
+@Tag("e2e")
 class DocShellExamplesIT {
     private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
     private static final Path JAR = ROOT.resolve("scalpel-cli/target/scalpel.jar");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,6 +156,7 @@ class DocShellExamplesTest {
         assertFalse(e.statusShownAfter(2));
     }
 
+    @Tag("e2e")
     @Test
     void shouldRunAnExampleOnAFreshCopyOfTheTestdataAndPassWhenItPrintsWhatItsPageShows() throws Exception {
         final Path checkout = checkout();
@@ -179,6 +181,7 @@ class DocShellExamplesTest {
         assertEquals(List.of(), failures, "the index and out/ of the checkout's testdata are not copied; the page's files are saved");
     }
 
+    @Tag("e2e")
     @Test
     void shouldReportEveryCommandThatFailsOrPrintsOtherThanShown() throws Exception {
         final Path checkout = checkout();

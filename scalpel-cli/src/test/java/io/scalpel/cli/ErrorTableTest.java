@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.scalpel.testing.CaptureBytes;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -245,6 +248,7 @@ class ErrorTableTest {
             Failures.message(bug));
     }
 
+    @Tag("e2e")
     @Test
     void shouldSayInOneLineThatTheHeapIsTooSmall() throws Exception {
         final Path out = dir.resolve("child.out");
@@ -262,21 +266,15 @@ class ErrorTableTest {
     /** testdata/sample.pcap with its records repeated, so that its middle lies beyond the fingerprinted head and tail. */
     private Path bigCapture() throws IOException {
         final PcapFile sample = PcapFile.read(capture);
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(sample.header());
-        final ByteBuffer header = ByteBuffer.allocate(PcapFile.RECORD_HEADER_LENGTH).order(sample.order);
+        final CaptureBytes out = new CaptureBytes(sample.order).put(sample.header());
         long micros = sample.records.get(0).tsNanos() / 1000;
         for (int copy = 0; copy < 12; copy++) {
             for (PcapFile.Record r : sample.records) {
-                final byte[] record = sample.recordBytes(r);
-                header.clear();
-                header.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000));
-                System.arraycopy(header.array(), 0, record, 0, 8);
-                out.write(record);
+                out.pcapRecord(micros / 1_000_000, micros % 1_000_000, sample.frameBytes(r), r.originalLength());
                 micros += 100;
             }
         }
-        return Files.write(dir.resolve("big.pcap"), out.toByteArray());
+        return out.writeTo(dir.resolve("big.pcap"));
     }
 
     private static String lastLine(final String text) {

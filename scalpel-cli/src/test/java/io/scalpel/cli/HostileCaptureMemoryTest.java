@@ -1,19 +1,21 @@
 package io.scalpel.cli;
 
+import static io.scalpel.testing.Frames.rawIpv4Udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.CaptureBytes;
 import io.scalpel.testing.ExternalTools;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * small, and the extract carries the right section and interface blocks: tshark, the oracle,
  * reads each packet on the interface the file put it on.
  */
+@Tag("e2e")
+@Tag("external")
 class HostileCaptureMemoryTest {
     private static final int LINKTYPE_ETHERNET = 1;
     private static final int LINKTYPE_RAW = 101;
@@ -35,12 +39,13 @@ class HostileCaptureMemoryTest {
     @Test
     void shouldIndex700000EmptySectionsInABoundedHeapAndKeepOnlyThoseWithPackets() throws Exception {
         final Path capture = dir.resolve("empty-sections.pcapng");
-        try (Pcapng out = new Pcapng(capture)) {
-            out.shb().idb(LINKTYPE_RAW).epb(0, 1, 1000);
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(capture), 1 << 20)) {
+            final CaptureBytes b = new CaptureBytes(ByteOrder.LITTLE_ENDIAN);
+            b.shb().idb(LINKTYPE_RAW, 0, -1, 0).epb(0, micros(1), rawIpv4Udp(1000)).drainTo(file);
             for (int i = 0; i < 700_000; i++) {
-                out.shb();
+                b.shb().drainTo(file);
             }
-            out.shb().idb(LINKTYPE_RAW).epb(0, 2, 2000);
+            b.shb().idb(LINKTYPE_RAW, 0, -1, 0).epb(0, micros(2), rawIpv4Udp(2000)).drainTo(file);
         }
         assertEquals(19_600_224, Files.size(capture), "the capture of the attack");
 
@@ -59,13 +64,14 @@ class HostileCaptureMemoryTest {
         final int sections = 3000;
         final int interfaces = 200;
         final Path capture = dir.resolve("interfaces.pcapng");
-        try (Pcapng out = new Pcapng(capture)) {
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(capture), 1 << 20)) {
+            final CaptureBytes b = new CaptureBytes(ByteOrder.LITTLE_ENDIAN);
             for (int s = 0; s < sections; s++) {
-                out.shb();
+                b.shb();
                 for (int i = 0; i < interfaces - 1; i++) {
-                    out.idb(LINKTYPE_ETHERNET);
+                    b.idb(LINKTYPE_ETHERNET, 0, -1, 0);
                 }
-                out.idb(LINKTYPE_RAW).epb(interfaces - 1, s, 1000 + s);
+                b.idb(LINKTYPE_RAW, 0, -1, 0).epb(interfaces - 1, micros(s), rawIpv4Udp(1000 + s)).drainTo(file);
             }
         }
         // sections kept: as many as fit 65536 section and interface blocks (the first always)
@@ -111,65 +117,8 @@ class HostileCaptureMemoryTest {
         }
     }
 
-    /** A little-endian pcapng file written block by block. */
-    private static final class Pcapng implements AutoCloseable {
-        private final OutputStream out;
-        private final ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-
-        Pcapng(final Path file) throws IOException {
-            out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-        }
-
-        /** Section header block: 28 bytes, no options. */
-        Pcapng shb() throws IOException {
-            b.clear();
-            b.putInt(0x0A0D0D0A).putInt(28)     // type, length
-                .putInt(0x1A2B3C4D)             // byte-order magic
-                .putShort((short) 1).putShort((short) 0) // version 1.0
-                .putLong(-1)                    // section length: unknown
-                .putInt(28);                    // trailing length
-            return flush();
-        }
-
-        /** Interface description block: 20 bytes, no options. */
-        Pcapng idb(final int linkType) throws IOException {
-            b.clear();
-            b.putInt(1).putInt(20)              // type, length
-                .putShort((short) linkType).putShort((short) 0) // link type, reserved
-                .putInt(0)                      // snaplen: none
-                .putInt(20);                    // trailing length
-            return flush();
-        }
-
-        /** Enhanced packet block: a raw IPv4 UDP packet 10.0.0.1:sport > 10.0.0.2:53, at {@code second} s. */
-        Pcapng epb(final int interfaceId, final long second, final int sport) throws IOException {
-            final long micros = (1_700_000_000L + second) * 1_000_000L;
-            b.clear();
-            b.putInt(6).putInt(64)                               // type, length
-                .putInt(interfaceId)                             // interface id
-                .putInt((int) (micros >>> 32)).putInt((int) micros) // timestamp high, low (µs)
-                .putInt(32).putInt(32)                           // captured, original length
-                .put(new byte[] {0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0}) // IPv4, 32 bytes, UDP
-                .put(new byte[] {10, 0, 0, 1, 10, 0, 0, 2})      // 10.0.0.1 > 10.0.0.2
-                .order(ByteOrder.BIG_ENDIAN)                     // UDP header, in network order:
-                .putShort((short) sport).putShort((short) 53)    // source and destination port
-                .putShort((short) 12).putShort((short) 0)        // length, no checksum
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .put(new byte[] {'a', 'b', 'c', 'd'})            // payload
-                .putInt(64);                                     // trailing length
-            final byte[] block = b.array();
-            out.write(block, 0, 64);
-            return this;
-        }
-
-        private Pcapng flush() throws IOException {
-            out.write(b.array(), 0, b.position());
-            return this;
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
+    /** The timestamp in µs of second {@code second} after 2023-11-14T22:13:20Z. */
+    private static long micros(final long second) {
+        return (1_700_000_000L + second) * 1_000_000L;
     }
 }

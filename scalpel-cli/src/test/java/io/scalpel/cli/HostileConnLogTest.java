@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,6 +139,7 @@ class HostileConnLogTest {
      * A gzip'd conn.log of a few hundred kilobytes that inflates to one line of 400 MB, then a good
      * row, sliced by a child JVM with a 256 MiB heap: the line is skipped in bounded memory.
      */
+    @Tag("e2e")
     @Test
     void shouldSkipTheOneHugeLineOfAGzipBombInBoundedMemory() throws Exception {
         final Path conn = dir.resolve("bomb.log.gz");

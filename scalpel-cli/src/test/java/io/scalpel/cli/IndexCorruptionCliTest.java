@@ -10,6 +10,7 @@ import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

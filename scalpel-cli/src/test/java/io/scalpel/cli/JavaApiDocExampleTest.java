@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JavaApiDocExampleTest {
     private static final String EXAMPLE = "ApiExample";
     private static final Pattern PACKETS_PRINTED = Pattern.compile(": (\\d+) packets");
-
-    private static final int PCAP_HEADER_LENGTH = 24;
-    private static final int PCAP_RECORD_HEADER_LENGTH = 16;
-    private static final int PCAP_CAPLEN_OFFSET = 8;
-    private static final int PCAP_MAGIC_MICROS = 0xA1B2C3D4;
 
     @TempDir
     Path work;
@@ -72,18 +67,9 @@ class JavaApiDocExampleTest {
 
     /** Walks a little-endian microsecond pcap record by record; fails on anything else. */
     private static long countPcapRecords(final Path pcap) throws IOException {
-        final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(pcap)).order(ByteOrder.LITTLE_ENDIAN);
-        assertTrue(b.limit() >= PCAP_HEADER_LENGTH, pcap + " is shorter than a pcap file header");
-        assertEquals(PCAP_MAGIC_MICROS, b.getInt(0), "magic of " + pcap + " (the sample is a little-endian µs pcap)");
-        long records = 0;
-        int at = PCAP_HEADER_LENGTH;
-        while (at < b.limit()) {
-            assertTrue(at + PCAP_RECORD_HEADER_LENGTH <= b.limit(), "record header cut short at byte " + at);
-            final int caplen = b.getInt(at + PCAP_CAPLEN_OFFSET);
-            at += PCAP_RECORD_HEADER_LENGTH + caplen;
-            assertTrue(caplen >= 0 && at <= b.limit(), "record of " + caplen + " bytes overruns the file");
-            records++;
-        }
-        return records;
+        final PcapFile f = PcapFile.read(pcap);
+        assertTrue(f.order == ByteOrder.LITTLE_ENDIAN && !f.nanos, "magic of " + pcap + " (the sample is a little-endian µs pcap)");
+        assertEquals(f.bytes.length, f.end, "a record cut short at byte " + f.end);
+        return f.records.size();
     }
 }

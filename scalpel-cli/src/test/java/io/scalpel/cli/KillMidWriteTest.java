@@ -7,19 +7,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.scalpel.index.PacketIndex;
+import io.scalpel.testing.CaptureBytes;
+import io.scalpel.testing.PcapFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the project's sample, cut to 60 bytes and repeated with later timestamps), about 110 MB, so
  * that indexing and slicing it take seconds.
  */
+@Tag("e2e")
 class KillMidWriteTest {
     private static final int FRAMES = 1_500_000;
     private static final int SNAP = 60;
@@ -53,17 +56,13 @@ class KillMidWriteTest {
         final PcapFile sample = PcapFile.read(testdata.resolve("sample.pcap"));
         capture = dir.resolve("big.pcap");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(capture), 1 << 20)) {
-            out.write(sample.header());
-            final ByteBuffer header = ByteBuffer.allocate(PcapFile.RECORD_HEADER_LENGTH).order(sample.order);
+            final CaptureBytes b = new CaptureBytes(sample.order).put(sample.header());
             final long firstNanos = sample.records.get(0).tsNanos();
             for (int i = 0; i < FRAMES; i++) {
                 final PcapFile.Record r = sample.records.get(i % BASE_FRAMES);
                 final long micros = (firstNanos / 1000) + (long) i * 10;
-                final int caplen = Math.min(SNAP, r.capturedLength());
-                header.clear();
-                header.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(caplen).putInt(r.capturedLength());
-                out.write(header.array());
-                out.write(sample.bytes, (int) r.offset() + PcapFile.RECORD_HEADER_LENGTH, caplen);
+                final byte[] data = Arrays.copyOf(sample.frameBytes(r), Math.min(SNAP, r.capturedLength()));
+                b.pcapRecord(micros / 1_000_000, micros % 1_000_000, data, r.capturedLength()).drainTo(out);
             }
         }
         index = dir.resolve("big.pcap.scalpel");

@@ -13,6 +13,7 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapFile;
 import io.scalpel.testing.ZeekCutBaselines;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,8 @@ class LogFormsCommandTest {
 
     // ---- logs keyed by VLAN ----
 
+    @Tag("corpus")
+    @Tag("external")
     @Test
     void shouldSliceEachUidOfAVlanKeyedBaselineOnItsOwnVlanAndSaySoOnce() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");
@@ -68,6 +72,7 @@ class LogFormsCommandTest {
         }
     }
 
+    @Tag("corpus")
     @Test
     void shouldSliceAVlanKeyedLogOnItsTagsInACaptureSetToo() throws Exception {
         final Path set = Files.createDirectory(dir.resolve("set"));
@@ -82,6 +87,7 @@ class LogFormsCommandTest {
         assertTrue(r.err().contains(VLAN_NOTE), r::toString);
     }
 
+    @Tag("corpus")
     @Test
     void shouldJoinAJsonLogKeyedByVlanAlsoForRowsBeforeTheFirstThatNamesTheColumn() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");
@@ -99,6 +105,7 @@ class LogFormsCommandTest {
         assertEquals(14, JSON.readTree(r.out()).get("packets").asLong(), "the untagged flow's 7+7, not the 42 of the 5-tuple\n" + r);
     }
 
+    @Tag("corpus")
     @Test
     void shouldIgnoreTheTagsOfAVlanKeyedLogWithVlanBlind() throws Exception {
         final Path trace = SharedData.sharedDir("corpus/zeek/traces/vlan-collisions.pcap");

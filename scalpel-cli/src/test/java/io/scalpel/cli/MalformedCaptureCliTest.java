@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an uncaught exception would show as "Exception in thread" on stderr. The test prints how many
  * inputs it tried and what became of them.
  */
+@Tag("e2e")
 class MalformedCaptureCliTest {
     private static final Duration PER_COMMAND = Duration.ofSeconds(60);
     private static final long CHILD_TIMEOUT_SECONDS = 120;
@@ -69,6 +71,7 @@ class MalformedCaptureCliTest {
 
     private static final Tally TALLY = new Tally();
 
+    @Tag("corpus")
     @TestFactory
     Stream<DynamicTest> shouldIndexAndSliceEveryCorpusCaptureOrRefuseItWithTheFileAndOffset() throws IOException {
         final Path corpus = SharedData.sharedDir("corpus");

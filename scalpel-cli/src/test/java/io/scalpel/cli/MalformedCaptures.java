@@ -1,5 +1,9 @@
 package io.scalpel.cli;
 
+import io.scalpel.testing.CaptureBytes;
+import io.scalpel.testing.PcapFile;
+import io.scalpel.testing.PcapngFile.Block;
+import io.scalpel.testing.PcapngFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,10 +63,8 @@ final class MalformedCaptures {
     private static final int ONE_MIB = 1 << 20;
     private static final int MAX_CAPLEN = 256 * 1024;
 
-    private static final int BLOCK_SHB = 0x0A0D0D0A;
     private static final int BLOCK_IDB = 1;
     private static final int BLOCK_PB = 2;
-    private static final int BLOCK_SPB = 3;
     private static final int BLOCK_EPB = 6;
     /** Offset of the interface id in an enhanced (and an obsolete) packet block. */
     private static final int EPB_INTERFACE = 8;
@@ -70,13 +72,8 @@ final class MalformedCaptures {
     private static final int IDB_SNAPLEN = 12;
     private static final int SHB_BYTE_ORDER = 8;
     private static final int UNKNOWN_BLOCK_TYPE = 0x0BAD0001;
-    private static final int BLOCK_OVERHEAD = 12;
 
     private MalformedCaptures() {
-    }
-
-    /** A pcapng block: where it starts, its type and total length. */
-    record Block(int offset, int type, int length) {
     }
 
     static List<Case> all(final Path testdata, final long randomSeed, final int randomPerBase) throws IOException {
@@ -133,64 +130,60 @@ final class MalformedCaptures {
         final byte[] base = Files.readAllBytes(testdata.resolve("golden/mixed-three.pcapng"));
         final String conn = testdata.resolve("mixed-conn.log").toString();
         final List<Block> blocks = blocks(base);
-        final long n = blocks.stream().filter(b -> b.type == BLOCK_EPB || b.type == BLOCK_PB || b.type == BLOCK_SPB).count();
-        final Block epb = blocks.stream().filter(b -> b.type == BLOCK_EPB).findFirst().orElseThrow();
-        final long before = packetsBefore(blocks, epb.offset);
-        final Block idb = blocks.stream().filter(b -> b.type == BLOCK_IDB).findFirst().orElseThrow();
+        final long n = blocks.stream().filter(Block::holdsAPacket).count();
+        final Block epb = blocks.stream().filter(b -> b.type() == BLOCK_EPB).findFirst().orElseThrow();
+        final long before = packetsBefore(blocks, epb.offset());
+        final Block idb = blocks.stream().filter(b -> b.type() == BLOCK_IDB).findFirst().orElseThrow();
         final ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        final int epbEnd = epb.offset + epb.length;
+        final int epbEnd = epb.offset() + epb.length();
         final List<Case> c = new ArrayList<>();
         c.add(Case.whole("pcapng-valid", base, n, conn));
         // A pcapng file cut inside its first block is a file still being written, not a malformed one.
         c.add(Case.truncated("pcapng-cut-in-section-header", Arrays.copyOf(base, 6), 0, 0, conn));
         c.add(Case.refused("pcapng-bad-byte-order-magic", put(base, SHB_BYTE_ORDER, le, 0x12345678), 0, SHB_BYTE_ORDER + 1));
-        c.add(Case.refused("pcapng-block-length-mismatch", put(base, epbEnd - 4, le, epb.length + 8), epb.offset, epbEnd));
-        c.add(Case.refused("pcapng-zero-length-block", put(base, epb.offset + 4, le, 0), epb.offset, epbEnd));
-        c.add(Case.refused("pcapng-block-length-8", put(base, epb.offset + 4, le, 8), epb.offset, epbEnd));
-        c.add(Case.refused("pcapng-block-length-not-multiple-of-4", put(base, epb.offset + 4, le, epb.length + 1), epb.offset, epbEnd));
-        c.add(Case.either("pcapng-block-length-2gib", put(base, epb.offset + 4, le, 0x7FFFFFF0), conn));
-        c.add(Case.refused("pcapng-interface-id-out-of-range", put(base, epb.offset + EPB_INTERFACE, le, 99), epb.offset, epbEnd));
-        c.add(Case.refused("pcapng-caplen-beyond-block", put(base, epb.offset + EPB_CAPLEN, le, epb.length), epb.offset, epbEnd));
-        c.add(Case.refused("pcapng-caplen-1mib", put(base, epb.offset + EPB_CAPLEN, le, ONE_MIB), epb.offset, epbEnd));
-        c.add(Case.whole("pcapng-huge-snaplen", put(base, idb.offset + IDB_SNAPLEN, le, 0xFFFFFFFF), n, conn));
+        c.add(Case.refused("pcapng-block-length-mismatch", put(base, epbEnd - 4, le, epb.length() + 8), epb.offset(), epbEnd));
+        c.add(Case.refused("pcapng-zero-length-block", put(base, epb.offset() + 4, le, 0), epb.offset(), epbEnd));
+        c.add(Case.refused("pcapng-block-length-8", put(base, epb.offset() + 4, le, 8), epb.offset(), epbEnd));
+        c.add(Case.refused("pcapng-block-length-not-multiple-of-4", put(base, epb.offset() + 4, le, epb.length() + 1), epb.offset(), epbEnd));
+        c.add(Case.either("pcapng-block-length-2gib", put(base, epb.offset() + 4, le, 0x7FFFFFF0), conn));
+        c.add(Case.refused("pcapng-interface-id-out-of-range", put(base, epb.offset() + EPB_INTERFACE, le, 99), epb.offset(), epbEnd));
+        c.add(Case.refused("pcapng-caplen-beyond-block", put(base, epb.offset() + EPB_CAPLEN, le, epb.length()), epb.offset(), epbEnd));
+        c.add(Case.refused("pcapng-caplen-1mib", put(base, epb.offset() + EPB_CAPLEN, le, ONE_MIB), epb.offset(), epbEnd));
+        c.add(Case.whole("pcapng-huge-snaplen", put(base, idb.offset() + IDB_SNAPLEN, le, 0xFFFFFFFF), n, conn));
         c.add(Case.whole("pcapng-unknown-block-before-packets",
-            concat(Arrays.copyOf(base, epb.offset), unknownBlock(le, 20), Arrays.copyOfRange(base, epb.offset, base.length)), n, conn));
+            concat(Arrays.copyOf(base, epb.offset()), unknownBlock(le, 20), Arrays.copyOfRange(base, epb.offset(), base.length)), n, conn));
         c.add(Case.refused("pcapng-packet-before-any-interface",
-            concat(Arrays.copyOf(base, blocks.get(0).length), Arrays.copyOfRange(base, epb.offset, epbEnd)),
-            blocks.get(0).length, blocks.get(0).length + epb.length));
+            concat(Arrays.copyOf(base, blocks.get(0).length()), Arrays.copyOfRange(base, epb.offset(), epbEnd)),
+            blocks.get(0).length(), blocks.get(0).length() + epb.length()));
         int cuts = 0;
         for (Block b : blocks) {
-            if (b.type != BLOCK_EPB && b.type != BLOCK_PB || cuts++ > 8) {
+            if (b.type() != BLOCK_EPB && b.type() != BLOCK_PB || cuts++ > 8) {
                 continue;
             }
-            final long k = packetsBefore(blocks, b.offset);
-            c.add(Case.truncated("pcapng-cut-in-block-header-" + b.offset, Arrays.copyOf(base, b.offset + 6), k, b.offset, conn));
-            c.add(Case.truncated("pcapng-cut-in-block-body-" + b.offset, Arrays.copyOf(base, b.offset + b.length - 4), k, b.offset,
+            final long k = packetsBefore(blocks, b.offset());
+            c.add(Case.truncated("pcapng-cut-in-block-header-" + b.offset(), Arrays.copyOf(base, b.offset() + 6), k, b.offset(), conn));
+            c.add(Case.truncated("pcapng-cut-in-block-body-" + b.offset(), Arrays.copyOf(base, b.offset() + b.length() - 4), k, b.offset(),
                 conn));
         }
-        c.add(Case.truncated("pcapng-cut-first-packet-" + epb.offset, Arrays.copyOf(base, epb.offset + 2), before, epb.offset, conn));
+        c.add(Case.truncated("pcapng-cut-first-packet-" + epb.offset(), Arrays.copyOf(base, epb.offset() + 2), before, epb.offset(), conn));
         c.add(Case.either("pcapng-garbage-after-valid", concat(base, randomBytes(new Random(seed), 41)), conn));
         c.add(Case.either("pcapng-zeros-after-valid", concat(base, new byte[64]), conn));
         c.addAll(randomMutants("pcapng-random-", base, 0, new Random(seed), random, conn));
         return c;
     }
 
+    /** The blocks of a little-endian pcapng file. */
     static List<Block> blocks(final byte[] pcapng) {
-        final ByteBuffer b = ByteBuffer.wrap(pcapng).order(ByteOrder.LITTLE_ENDIAN);
-        final List<Block> blocks = new ArrayList<>();
-        for (int at = 0; at + BLOCK_OVERHEAD <= pcapng.length; ) {
-            final int length = b.getInt(at + 4);
-            blocks.add(new Block(at, b.getInt(at), length));
-            at += length;
-        }
-        if (blocks.isEmpty() || blocks.get(0).type != BLOCK_SHB) {
+        final List<Block> blocks = PcapngFile.parse(pcapng).blocks;
+        if (blocks.isEmpty() || blocks.get(0).type() != PcapngFile.SECTION_HEADER
+            || blocks.get(0).order() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalArgumentException("not a little-endian pcapng file");
         }
         return blocks;
     }
 
     private static long packetsBefore(final List<Block> blocks, final int offset) {
-        return blocks.stream().filter(x -> x.offset < offset && (x.type == BLOCK_EPB || x.type == BLOCK_PB || x.type == BLOCK_SPB)).count();
+        return blocks.stream().filter(x -> x.offset() < offset && x.holdsAPacket()).count();
     }
 
     /** {@code count} copies of {@code base}, each with 1 to 8 random bytes overwritten after {@code keep}. */
@@ -209,10 +202,7 @@ final class MalformedCaptures {
     }
 
     private static byte[] unknownBlock(final ByteOrder order, final int bodyLength) {
-        final ByteBuffer b = ByteBuffer.allocate(BLOCK_OVERHEAD + bodyLength).order(order);
-        b.putInt(UNKNOWN_BLOCK_TYPE).putInt(BLOCK_OVERHEAD + bodyLength).position(8 + bodyLength);
-        b.putInt(BLOCK_OVERHEAD + bodyLength);
-        return b.array();
+        return new CaptureBytes(order).block(UNKNOWN_BLOCK_TYPE, bodyLength).bytes();
     }
 
     private static byte[] put(final byte[] base, final int at, final ByteOrder order, final int value) {

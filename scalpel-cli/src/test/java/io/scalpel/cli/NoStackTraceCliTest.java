@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.scalpel.testing.CaptureBytes;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,14 +108,11 @@ class NoStackTraceCliTest {
 
     @Test
     void shouldWarnOfAPcapngTimestampBeyond2262NamingItsBlock() throws IOException {
-        final ByteBuffer b = ByteBuffer.allocate(28 + 32 + 48).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x0A0D0D0A).putInt(28).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28); // SHB
-        b.putInt(1).putInt(32).putShort((short) 101).putShort((short) 0).putInt(0)       // IDB: raw IP, no snaplen
-            .putShort((short) 9).putShort((short) 1).put((byte) 0).put(new byte[3])   // if_tsresol 0: seconds
-            .putShort((short) 0).putShort((short) 0).putInt(32);                       // end of options, trailing length
-        b.putInt(6).putInt(48).putInt(0).putInt(-1).putInt(-1)                         // EPB at 60: 2^64 - 1 seconds
-            .putInt(16).putInt(16).put(new byte[16]).putInt(48);                       // 16 bytes of data
-        final Path ng = Files.write(dir.resolve("overflow.pcapng"), b.array());
+        final Path ng = new CaptureBytes(ByteOrder.LITTLE_ENDIAN)
+            .shb()                 // 28 bytes
+            .idb(101, 0, 0, 0)     // raw IP, no snaplen, if_tsresol 0: seconds; 32 bytes
+            .epb(0, -1L, 16, 16)   // at 60: 2^64 - 1 seconds, 16 bytes of data
+            .writeTo(dir.resolve("overflow.pcapng"));
 
         final Cli r = Cli.run("index", ng.toString());
 

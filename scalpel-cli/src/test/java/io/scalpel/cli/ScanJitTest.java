@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in a child JVM (the directive is process-wide): a large capture gets C2 excluded, a small one
  * and {@code SCALPEL_JIT=default} keep the default tiers.
  */
+@Tag("e2e")
 class ScanJitTest {
     @TempDir
     Path dir;

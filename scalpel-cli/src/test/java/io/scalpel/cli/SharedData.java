@@ -2,6 +2,7 @@ package io.scalpel.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.scalpel.testing.TestTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,6 +16,9 @@ final class SharedData {
 
     /** The shared directory (../shared of the project root), or a skip naming the missing path. */
     static Path sharedDir(final String relative) {
+        if (relative.startsWith("corpus")) {
+            TestTags.require(TestTags.CORPUS, "reads the shared corpus");
+        }
         final String base = System.getProperty("scalpel.shared.dir", "../shared");
         final Path p = Path.of(base).resolve(relative).normalize();
         assumeTrue(Files.exists(p), () -> "skipped: shared test data " + p + " is absent");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The slice command on the contract sample, judged by the test's own pcap walk and decoder, and by tcpdump. */
@@ -66,6 +68,7 @@ class SliceCommandTest {
         assertEquals(8, expected.get(FRAGMENTED).frames());
     }
 
+    @Tag("external")
     @Test
     void shouldWriteByteIdenticalRecordsOfTwoUids() throws Exception {
         final Path out = dir.resolve("two.pcap");
@@ -80,6 +83,7 @@ class SliceCommandTest {
         assertFalse(r.err().contains("\tat "), r::toString);
     }
 
+    @Tag("external")
     @Test
     void shouldCarryEveryFragmentOfAFragmentedConnection() throws Exception {
         final Path out = dir.resolve("frag.pcap");

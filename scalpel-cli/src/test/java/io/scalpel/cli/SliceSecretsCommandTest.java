@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,7 @@ class SliceSecretsCommandTest {
             ""), StandardCharsets.US_ASCII);
     }
 
+    @Tag("external")
     @Test
     void shouldKeepTheKeyLogLinesOfTheSlicedConnectionOnlyWithKeepSecrets() throws Exception {
         final Path with = dir.resolve("with.pcapng");
@@ -68,6 +70,7 @@ class SliceSecretsCommandTest {
         assertEquals("", tsharkSessionKeys(without));
     }
 
+    @Tag("external")
     @Test
     void shouldGiveEachSplitFileTheSecretsOfItsOwnConnection() throws Exception {
         final Path split = dir.resolve("split");

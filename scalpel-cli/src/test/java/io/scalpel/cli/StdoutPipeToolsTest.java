@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,6 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * each reads as many packets as the generator's ground truth gives the uids, for pcap and pcapng
  * output.
  */
+@Tag("e2e")
+@Tag("external")
 class StdoutPipeToolsTest {
     @TempDir
     Path dir;

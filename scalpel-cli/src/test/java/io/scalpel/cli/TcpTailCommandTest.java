@@ -9,6 +9,7 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.RotatedCaptures;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +134,7 @@ class TcpTailCommandTest {
      * key (here written into the log to start between the close and the last ACK, the other way
      * round) is found and ends the tail: from a file, a gzip'd file, and standard input.
      */
+    @Tag("e2e")
     @Test
     void shouldEndTheTailAtTheNextRowOfTheSameKeyWithUidAlone() throws IOException, InterruptedException {
         final TruthConn c = withTail().get(0);

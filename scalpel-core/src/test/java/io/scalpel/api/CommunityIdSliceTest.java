@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +120,7 @@ class CommunityIdSliceTest {
             .withCommunityIdSeed(seed));
     }
 
+    @Tag("corpus")
     @Test
     void shouldSliceTheSpecCapturesByEveryBaselineIdAsByItsTuple() throws IOException {
         final JsonNode rows = baseline("baseline_deflt.json");
@@ -149,6 +151,7 @@ class CommunityIdSliceTest {
         }
     }
 
+    @Tag("corpus")
     @Test
     void shouldFindTheSeededBaselineIdsWithTheSeedGiven() throws IOException {
         final JsonNode seed0 = baseline("baseline_deflt.json");
@@ -177,6 +180,8 @@ class CommunityIdSliceTest {
         }
     }
 
+    @Tag("corpus")
+    @Tag("external")
     @ParameterizedTest
     @ValueSource(ints = {0, 4660})
     void shouldSliceEachIdToTheFramesTsharkGivesIt(final int seed) throws IOException {
@@ -207,6 +212,7 @@ class CommunityIdSliceTest {
      * join by Community ID and window gives exactly the uid's frames of the ground truth,
      * fragments included.
      */
+    @Tag("external")
     @ParameterizedTest
     @ValueSource(longs = {5, 6})
     void shouldJoinConnRowsWithoutFiveTupleByCommunityId(final long generatorSeed) throws IOException {
@@ -263,6 +269,7 @@ class CommunityIdSliceTest {
         return new java.math.BigDecimal(nanos).movePointLeft(9).setScale(6, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
+    @Tag("corpus")
     @Test
     void shouldRefuseWhatIsNotACommunityId() throws IOException {
         final Path capture = communityIdCorpus().resolve("pcaps").resolve("tcp.pcap");

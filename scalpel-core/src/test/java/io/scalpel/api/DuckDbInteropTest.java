@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.scalpel.decode.Addresses;
 import io.scalpel.index.IndexSchema;
 import io.scalpel.slice.FlowQuery;
+import io.scalpel.testing.PcapFile;
 import io.scalpel.zeek.ConnLogReader;
 import io.scalpel.zeek.ConnRecord;
 import java.nio.file.Files;
@@ -85,15 +86,8 @@ class DuckDbInteropTest {
 
     /** The offset of the first pcap record at or after {@code near}, found by walking the record headers. */
     private static long recordOffsetNear(final byte[] pcap, final long near) {
-        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != 0xa1b2c3d4 && b.getInt(0) != 0xa1b23c4d) {
-            b.order(java.nio.ByteOrder.BIG_ENDIAN);
-        }
-        long pos = 24; // file header
-        while (pos < near) {
-            pos += 16 + b.getInt((int) pos + 8); // record header + captured length
-        }
-        return pos;
+        final PcapFile f = PcapFile.parse(pcap);
+        return f.records.stream().mapToLong(PcapFile.Record::offset).filter(o -> o >= near).findFirst().orElse(f.end);
     }
 
     /** For several uids (the TCP and UDP rows with the most packets), SQL selects what scalpel does. */

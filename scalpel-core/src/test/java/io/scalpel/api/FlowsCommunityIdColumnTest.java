@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalpel.index.IndexSchema;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.scalpel.testing.CaptureBytes;
+import io.scalpel.testing.Frames;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +64,7 @@ class FlowsCommunityIdColumnTest {
         return rows;
     }
 
+    @Tag("corpus")
     @Test
     void shouldStoreTheBaselineIdOfEveryFlowOfTheSpecCapture() throws Exception {
         final Path capture = dir.resolve("combined.pcap");
@@ -100,14 +102,14 @@ class FlowsCommunityIdColumnTest {
     @Test
     void shouldGiveEveryCommunityIdItsOwnFlowRow() throws Exception {
         final Path capture = dir.resolve("sctp-gre.pcap");
-        final ByteArrayOutputStream file = new ByteArrayOutputStream();
-        file.write(le(24).putInt(0xA1B2C3D4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-            .putInt(65535).putInt(101 /* LINKTYPE_RAW */).array());
-        record(file, 1, ipv4(0x0A090001, 0x0A090002, 132, sctp(5000, 36412)));   // association A, out
-        record(file, 2, ipv4(0x0A090002, 0x0A090001, 132, sctp(36412, 5000)));   // association A, back
-        record(file, 3, ipv4(0x0A090002, 0x0A090001, 132, sctp(36412, 5001)));   // association B
-        record(file, 4, ipv4(0x0A090002, 0x0A090001, 47, new byte[] {0, 0, 0x08, 0})); // GRE header, IPv4 payload type
-        Files.write(capture, file.toByteArray());
+        final byte[] one = Frames.bytes(10, 9, 0, 1);
+        final byte[] two = Frames.bytes(10, 9, 0, 2);
+        CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 101) // µs, LINKTYPE_RAW
+            .pcapRecord(1_700_000_001, 0, ipv4(one, two, 132, sctp(5000, 36412)))   // association A, out
+            .pcapRecord(1_700_000_002, 0, ipv4(two, one, 132, sctp(36412, 5000)))   // association A, back
+            .pcapRecord(1_700_000_003, 0, ipv4(two, one, 132, sctp(36412, 5001)))   // association B
+            .pcapRecord(1_700_000_004, 0, ipv4(two, one, 47, Frames.bytes(0, 0, 0x08, 0))) // GRE header, IPv4 payload type
+            .writeTo(capture);
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx2")))) {
             final Path flows = scalpel.index().directory().resolve(IndexSchema.FLOWS_DIR).resolve("*.parquet");
             final List<List<String>> rows = query(flows,
@@ -125,24 +127,9 @@ class FlowsCommunityIdColumnTest {
         }
     }
 
-    private static ByteBuffer le(final int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static void record(final ByteArrayOutputStream out, final int second, final byte[] packet) throws IOException {
-        out.write(le(16).putInt(1_700_000_000 + second).putInt(0).putInt(packet.length).putInt(packet.length).array());
-        out.write(packet);
-    }
-
-    /** IPv4 header (20 bytes, no options, checksum left 0) followed by {@code payload}. */
-    private static byte[] ipv4(final int src, final int dst, final int protocol, final byte[] payload) {
-        return ByteBuffer.allocate(20 + payload.length)
-            .put((byte) 0x45).put((byte) 0)                 // version 4, IHL 5; DSCP
-            .putShort((short) (20 + payload.length))         // total length
-            .putShort((short) 1).putShort((short) 0)         // identification; no fragment
-            .put((byte) 64).put((byte) protocol).putShort((short) 0) // TTL, protocol, checksum
-            .putInt(src).putInt(dst)
-            .put(payload).array();
+    /** IPv4 header (20 bytes, identification 1, no options, checksum left 0) followed by {@code payload}. */
+    private static byte[] ipv4(final byte[] src, final byte[] dst, final int protocol, final byte[] payload) {
+        return Frames.concat(Frames.ipv4Fragment(protocol, src, dst, payload.length, 1, false, 0), payload);
     }
 
     /** SCTP common header: ports, verification tag, checksum (12 bytes). */

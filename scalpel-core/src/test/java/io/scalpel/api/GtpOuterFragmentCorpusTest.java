@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the fragments it reassembled them from, and the first fragments of the datagrams that never
  * complete (tshark dissects those without reassembly).
  */
+@Tag("corpus")
+@Tag("external")
 class GtpOuterFragmentCorpusTest {
     private static final String TEST = "core.tunnels.gtp.outer_ip_frag";
     private static final String INNER = "ClEkJM2Vm5giqnMf4h";

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --tunnel-log}'s query, gives as many frames as tshark finds with the tunnel's endpoints
  * as one IP layer's source and destination and a GRE or IP-in-IP header inside.
  */
+@Tag("corpus")
+@Tag("external")
 class TunnelBaselineSliceTest {
     /**
      * Rows (uid@baseline), keys shared by rows (key@baseline) or tunnels (tunnel uid@baseline) whose

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +73,7 @@ class VlanKeyedLogSliceTest {
         }
     }
 
+    @Tag("corpus")
     @Test
     void shouldGiveEachUidOfZeeksVlanFiveTupleBaselineItsSevenAndSevenPackets() throws IOException {
         final Path corpus = Path.of(System.getProperty("scalpel.shared.dir", "../shared")).resolve("corpus/zeek").normalize();

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,7 @@ class PcapngCorpusTest {
         }
     }
 
+    @Tag("corpus")
     @TestFactory
     Stream<DynamicTest> shouldReadTheBlockSequenceEachCorpusFileDescribes() throws IOException {
         return corpusFiles().stream().map(file -> DynamicTest.dynamicTest(file.getParent().getParent().getFileName() + "/"
@@ -60,12 +62,15 @@ class PcapngCorpusTest {
             }));
     }
 
+    @Tag("corpus")
+    @Tag("external")
     @TestFactory
     Stream<DynamicTest> shouldReadEveryPacketOfEachCorpusFileAsTsharkDoes() throws IOException {
         return corpusFiles().stream().map(file -> DynamicTest.dynamicTest(file.getParent().getParent().getFileName() + "/"
             + file.getParent().getFileName() + "/" + file.getFileName(), () -> assertPacketsAsTshark(file)));
     }
 
+    @Tag("external")
     @Test
     void shouldReadTheMetadataFixtureAsWrittenAndAsTsharkDoes() throws Exception {
         final Path file = dir.resolve("meta.pcapng");

@@ -1,15 +1,18 @@
 package io.scalpel.capture;
 
+import static io.scalpel.testing.Frames.rawIpv4Udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.api.Scalpel;
+import io.scalpel.testing.CaptureBytes;
 import io.scalpel.testing.ExternalTools;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blocks: tshark, the oracle, reads each packet on its interface. The expected blocks and offsets
  * are the test's own bookkeeping of the file it writes.
  */
+@Tag("external")
 class PcapngStructureBoundTest {
     private static final int LINKTYPE_ETHERNET = 1;
     private static final int LINKTYPE_RAW = 101;
@@ -29,20 +33,6 @@ class PcapngStructureBoundTest {
     @TempDir
     Path dir;
 
-    /** A raw IPv4 UDP packet 10.0.0.1:{@code sport} → 10.0.0.2:53 with 4 bytes of payload. */
-    private static byte[] udp(final int sport) {
-        return new byte[] {
-            0x45, 0, 0, 32,                  // IPv4, header of 20 bytes; total length 32
-            0, 1, 0, 0,                      // identification 1; not fragmented
-            64, 17, 0, 0,                    // TTL 64, protocol UDP, checksum not computed
-            10, 0, 0, 1,                     // source 10.0.0.1
-            10, 0, 0, 2,                     // destination 10.0.0.2
-            (byte) (sport >> 8), (byte) sport, 0, 53, // source port, destination port 53
-            0, 12, 0, 0,                     // UDP length 12, no checksum
-            'a', 'b', 'c', 'd',              // payload
-        };
-    }
-
     @Test
     void shouldKeepOnlyTheSectionsThatHoldPacketsAndTheFirstAndLast() throws Exception {
         final int empty = 10_000;
@@ -50,7 +40,7 @@ class PcapngStructureBoundTest {
         final List<String> expected = new ArrayList<>();
         expected.add(shb(b, 0));
         expected.add(idb(b, 0, 0, LINKTYPE_RAW));
-        b.epb(0, T0, udp(1000));
+        b.epb(0, T0, rawIpv4Udp(1000));
         for (int s = 1; s <= empty; s++) {
             b.shb().idb(LINKTYPE_ETHERNET, 0, -1, 0).block(4, 8); // no packet: header, an interface, a name resolution block
         }
@@ -59,7 +49,7 @@ class PcapngStructureBoundTest {
         expected.add(idb(b, full, 0, LINKTYPE_ETHERNET));
         expected.add(idb(b, full, 1, LINKTYPE_ETHERNET));
         expected.add(idb(b, full, 2, LINKTYPE_RAW));
-        b.epb(2, T0 + 1_000_000, udp(2000));
+        b.epb(2, T0 + 1_000_000, rawIpv4Udp(2000));
         b.shb().shb();
         expected.add(shb(b, full + 3)); // the last section, still without a packet
         final Path capture = b.writeTo(dir.resolve("sections.pcapng"));
@@ -87,7 +77,7 @@ class PcapngStructureBoundTest {
             }
             b.idb(LINKTYPE_RAW, 0, -1, 0);
             packetOffsets.add((long) b.size());
-            b.epb(interfaces - 1, T0 + s * 1000L, udp(1000 + s));
+            b.epb(interfaces - 1, T0 + s * 1000L, rawIpv4Udp(1000 + s));
         }
         final Path capture = b.writeTo(dir.resolve("interfaces.pcapng"));
         // the first section is always kept; each further one while the blocks kept stay within the limit

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.CaptureBytes;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteOrder;

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A window that ended at {@code ts + duration} lost the last ACK of every closed connection:
  * 1 756 of ssh.pcap's 1 797 packets.
  */
+@Tag("corpus")
+@Tag("external")
 class RealTimestampCorpusTest {
     private static final String SSH_TRACE = "zeek/traces/ssh/ssh.pcap";
 

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rewrites both files; the reasons already given for a row are kept, a new difference is written
  * as {@code unexplained} and fails the next run until a reason from the closed list is given by hand.
  */
+@Tag("corpus")
+@Tag("external")
 class ZeekConformanceTest {
     @TempDir
     Path work;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,6 +44,7 @@ class CommunityIdTest {
      * dport are the hashed ports: for ICMP the type and the counterpart type or code, which is
      * FlowKey's form. baseline_nob64.json gives the same digests in hex.
      */
+    @Tag("corpus")
     @ParameterizedTest(name = "{0}")
     @CsvSource({"baseline_deflt.json, 0", "baseline_seed1.json, 1"})
     void shouldReproduceEverySpecBaseline(final String file, final int seed) throws IOException {
@@ -57,6 +59,7 @@ class CommunityIdTest {
         }
     }
 
+    @Tag("corpus")
     @Test
     void shouldMatchTheUnencodedBaselineDigests() throws IOException {
         final JsonNode rows = new ObjectMapper().readTree(baselines().resolve("baseline_nob64.json").toFile());

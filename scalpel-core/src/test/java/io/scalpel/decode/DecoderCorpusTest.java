@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * tshark's addresses, ports and protocol of one frame, from
  * {@code tshark -r TRACE -Y "frame.number==N" -T fields -e ip.src -e ipv6.src -e tcp.srcport -e udp.srcport ...}.
  */
+@Tag("corpus")
 class DecoderCorpusTest {
 
     private static Path corpus() {

@@ -4,18 +4,15 @@ import static io.scalpel.decode.DecodedPacket.NO_VLAN;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.CLIENT_V4;
-import static io.scalpel.decode.Frames.SERVER_V4;
-import static io.scalpel.decode.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.ipv4;
-import static io.scalpel.decode.Frames.llcSnap;
-import static io.scalpel.decode.Frames.tcp;
-import static io.scalpel.decode.Frames.vlanTag;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.ipv4Tcp;
+import static io.scalpel.testing.Frames.llcSnap;
+import static io.scalpel.testing.Frames.vlanTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,10 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DecoderEthernetTest {
     private static final String TCP_V4 = "10.0.0.1:49152 > 192.168.1.2:80 proto 6";
-
-    private static byte[] ipv4Tcp() {
-        return concat(ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH), tcp(49152, 80));
-    }
 
     private static DecodedPacket decodeEthernet(final byte[] frame) {
         return decode(LinkTypes.LINKTYPE_ETHERNET, frame);

@@ -4,12 +4,13 @@ import static io.scalpel.decode.DecodedPacket.STATUS_MALFORMED;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.llcSnap;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.llcSnap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class DecoderIeee80211Test {
 
     /** Data (subtype 0) from the access point, LLC/SNAP, IPv4 TCP. */
     static byte[] dataIpv4Tcp() {
-        return concat(macHeader(0, 0x02, false), llcSnap(EtherTypes.IPV4), DecoderShimTest.ipv4Tcp());
+        return concat(macHeader(0, 0x02, false), llcSnap(EtherTypes.IPV4), Frames.ipv4Tcp());
     }
 
     /** Radiotap (8 bytes, nothing present) then QoS data (subtype 8) to the AP, LLC/SNAP, IPv6 UDP. */
@@ -45,11 +46,11 @@ class DecoderIeee80211Test {
             0x00,                                // pad
             0x08, 0x00,                          // header length 8, little-endian
             0x00, 0x00, 0x00, 0x00),             // present flags: none
-            macHeader(8, 0x01, true), llcSnap(EtherTypes.IPV6), DecoderShimTest.ipv6Udp());
+            macHeader(8, 0x01, true), llcSnap(EtherTypes.IPV6), Frames.ipv6Udp());
     }
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());
     }
@@ -63,7 +64,7 @@ class DecoderIeee80211Test {
     void shouldKeyAnAggregateMsduFrameByItsFirstSubframe() {
         final byte[] header = macHeader(8, 0x02, true);
         header[24] = (byte) 0x80; // QoS control: A-MSDU present
-        final byte[] first = concat(llcSnap(EtherTypes.IPV4), DecoderShimTest.ipv4Tcp());
+        final byte[] first = concat(llcSnap(EtherTypes.IPV4), Frames.ipv4Tcp());
         final byte[] subframeHeader = concat(bytes(0x02, 0, 0, 0, 0x03, 0x01, 0x02, 0, 0, 0, 0x03, 0x02), // destination, source
             bytes(first.length >> 8, first.length));                                                      // length
         final byte[] frame = concat(header, subframeHeader, first, bytes(0, 0), subframeHeader, first);   // padding to 4 bytes
@@ -77,14 +78,14 @@ class DecoderIeee80211Test {
 
     @Test
     void shouldCountAddressFourOfADistributionSystemFrame() {
-        final byte[] frame = concat(macHeader(8, 0x03, true), llcSnap(EtherTypes.IPV4), DecoderShimTest.ipv4Tcp());
+        final byte[] frame = concat(macHeader(8, 0x03, true), llcSnap(EtherTypes.IPV4), Frames.ipv4Tcp());
         assertKey(decode(LinkTypes.LINKTYPE_IEEE802_11, frame), TCP_V4, 24 + 6 + 2 + 8);
     }
 
     @Test
     void shouldCountTheHtControlOfAQosFrameWithTheOrderFlag() {
         final byte[] frame = concat(macHeader(8, 0x81, true), bytes(0, 0, 0, 0), // HT control
-            llcSnap(EtherTypes.IPV4), DecoderShimTest.ipv4Tcp());
+            llcSnap(EtherTypes.IPV4), Frames.ipv4Tcp());
         assertKey(decode(LinkTypes.LINKTYPE_IEEE802_11, frame), TCP_V4, 24 + 2 + 4 + 8);
     }
 

@@ -5,24 +5,17 @@ import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
 import static io.scalpel.decode.DecodedPacket.STATUS_UNSUPPORTED_LINKTYPE;
-import static io.scalpel.decode.Frames.CLIENT_V4;
-import static io.scalpel.decode.Frames.CLIENT_V6;
-import static io.scalpel.decode.Frames.SERVER_V4;
-import static io.scalpel.decode.Frames.SERVER_V6;
-import static io.scalpel.decode.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.UDP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.ipv4;
-import static io.scalpel.decode.Frames.ipv6;
-import static io.scalpel.decode.Frames.llcSnap;
-import static io.scalpel.decode.Frames.tcp;
-import static io.scalpel.decode.Frames.udp;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.ipv4Tcp;
+import static io.scalpel.testing.Frames.ipv6Udp;
+import static io.scalpel.testing.Frames.llcSnap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.Frames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,14 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DecoderLinkLayerTest {
     private static final String TCP_V4 = "10.0.0.1:49152 > 192.168.1.2:80 proto 6";
     private static final String UDP_V6 = "2001:db8::1:5353 > 2001:db8::2:53 proto 17";
-
-    private static byte[] ipv4Tcp() {
-        return concat(ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH), tcp(49152, 80));
-    }
-
-    private static byte[] ipv6Udp() {
-        return concat(ipv6(FlowKey.PROTO_UDP, CLIENT_V6, SERVER_V6, UDP_HEADER_LENGTH), udp(5353, 53, 0));
-    }
 
     private static void assertSingleLayer(final DecodedPacket p, final String expectedKey) {
         assertEquals(STATUS_OK, p.status());

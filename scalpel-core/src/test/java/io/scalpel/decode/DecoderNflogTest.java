@@ -4,11 +4,12 @@ import static io.scalpel.decode.DecodedPacket.STATUS_MALFORMED;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -39,18 +40,18 @@ class DecoderNflogTest {
         return concat(header(2),
             tlv(1, bytes(0x08, 0x00, 0x01)),     // NFULA_PACKET_HDR: hardware protocol, hook (padded)
             tlv(10, bytes('f', 'w', 0)),         // NFULA_PREFIX: "fw" (padded)
-            tlv(9, DecoderShimTest.ipv4Tcp()));  // NFULA_PAYLOAD
+            tlv(9, Frames.ipv4Tcp()));  // NFULA_PAYLOAD
     }
 
     /** NFLOG IPv6: payload TLV first, with the netlink byte-order flag set in its type. */
     static byte[] nflogIpv6Udp() {
-        return concat(header(10), tlv(0x4000 | 9, DecoderShimTest.ipv6Udp()));
+        return concat(header(10), tlv(0x4000 | 9, Frames.ipv6Udp()));
     }
 
     @Test
     void shouldWalkPaddedTlvsToThePayload() {
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, nflogIpv4Tcp());
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(TCP_V4, p.innermost().toString());
         assertEquals(4 + 8 + 8 + 4, p.ipOffset());
     }
@@ -58,7 +59,7 @@ class DecoderNflogTest {
     @Test
     void shouldDecodeIpv6ByTheFamilyAndIgnoreTheTypeFlags() {
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, nflogIpv6Udp());
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(UDP_V6, p.innermost().toString());
         assertEquals(8, p.ipOffset());
     }
@@ -85,8 +86,8 @@ class DecoderNflogTest {
 
     @Test
     void shouldBoundThePacketByItsTlv() {
-        final byte[] frame = concat(header(2), tlv(9, Arrays.copyOf(DecoderShimTest.ipv4Tcp(), 22)), tlv(1, new byte[16]));
+        final byte[] frame = concat(header(2), tlv(9, Arrays.copyOf(Frames.ipv4Tcp(), 22)), tlv(1, new byte[16]));
         final DecodedPacket p = decode(LinkTypes.LINKTYPE_NFLOG, frame);
-        assertEquals(STATUS_TRUNCATED, p.status(), Frames.describe(p)); // TCP ports cut by the TLV's end, not the frame's
+        assertEquals(STATUS_TRUNCATED, p.status(), Decodes.describe(p)); // TCP ports cut by the TLV's end, not the frame's
     }
 }

@@ -3,13 +3,14 @@ package io.scalpel.decode;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.mplsLabel;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.mplsLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.Frames;
 import org.junit.jupiter.api.Test;
 
 /** The PPP link types: PPP, PPP in HDLC-like framing, Cisco HDLC. */
@@ -18,14 +19,14 @@ class DecoderPppTest {
     private static final String UDP_V6 = "2001:db8::1:5353 > 2001:db8::2:53 proto 17";
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());
     }
 
     /** LINKTYPE_PPP: protocol IPv4, TCP. */
     static byte[] pppIpv4Tcp() {
-        return concat(bytes(0x00, 0x21), DecoderShimTest.ipv4Tcp()); // PPP protocol: IPv4
+        return concat(bytes(0x00, 0x21), Frames.ipv4Tcp()); // PPP protocol: IPv4
     }
 
     /** LINKTYPE_PPP_HDLC: address, control, protocol IPv6, UDP. */
@@ -34,7 +35,7 @@ class DecoderPppTest {
             0xff,                                // address: all stations
             0x03,                                // control: unnumbered information
             0x00, 0x57),                         // PPP protocol: IPv6
-            DecoderShimTest.ipv6Udp());
+            Frames.ipv6Udp());
     }
 
     /** LINKTYPE_C_HDLC: Cisco HDLC IPv4, TCP. */
@@ -43,7 +44,7 @@ class DecoderPppTest {
             0x0f,                                // address: unicast
             0x00,                                // control
             0x08, 0x00),                         // EtherType: IPv4
-            DecoderShimTest.ipv4Tcp());
+            Frames.ipv4Tcp());
     }
 
     @Test
@@ -58,13 +59,13 @@ class DecoderPppTest {
 
     @Test
     void shouldDecodeACompressedOneByteProtocolField() {
-        final byte[] frame = concat(bytes(0x21), DecoderShimTest.ipv4Tcp()); // compressed protocol: IPv4
+        final byte[] frame = concat(bytes(0x21), Frames.ipv4Tcp()); // compressed protocol: IPv4
         assertKey(decode(LinkTypes.LINKTYPE_PPP, frame), TCP_V4, 1);
     }
 
     @Test
     void shouldDecodeMplsOverPpp() {
-        final byte[] frame = concat(bytes(0x02, 0x81), mplsLabel(17, true), DecoderShimTest.ipv4Tcp()); // PPP protocol: MPLS
+        final byte[] frame = concat(bytes(0x02, 0x81), mplsLabel(17, true), Frames.ipv4Tcp()); // PPP protocol: MPLS
         assertKey(decode(LinkTypes.LINKTYPE_PPP, frame), TCP_V4, 6);
     }
 

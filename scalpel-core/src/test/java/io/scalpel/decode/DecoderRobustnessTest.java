@@ -3,16 +3,17 @@ package io.scalpel.decode;
 import static io.scalpel.decode.DecodedPacket.STATUS_MALFORMED;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.CLIENT_V6;
-import static io.scalpel.decode.Frames.SERVER_V6;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.describe;
+import static io.scalpel.decode.Decodes.describe;
+import static io.scalpel.testing.Frames.CLIENT_V6;
+import static io.scalpel.testing.Frames.SERVER_V6;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.Frames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -192,7 +193,7 @@ class DecoderRobustnessTest {
         decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(tagged), 0, tagged.length, out);
         final byte[] arp = concat(Frames.ethernet(EtherTypes.ARP), new byte[28]);
         decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(arp), 0, arp.length, out);
-        assertEquals(describe(Frames.decode(LinkTypes.LINKTYPE_ETHERNET, arp)), describe(out));
+        assertEquals(describe(Decodes.decode(LinkTypes.LINKTYPE_ETHERNET, arp)), describe(out));
         assertEquals(0, out.vlanCount());
         assertEquals(DecodedPacket.NO_VLAN, out.outerVlan());
     }

@@ -3,23 +3,16 @@ package io.scalpel.decode;
 import static io.scalpel.decode.DecodedPacket.STATUS_NOT_IP;
 import static io.scalpel.decode.DecodedPacket.STATUS_OK;
 import static io.scalpel.decode.DecodedPacket.STATUS_TRUNCATED;
-import static io.scalpel.decode.Frames.CLIENT_V4;
-import static io.scalpel.decode.Frames.CLIENT_V6;
-import static io.scalpel.decode.Frames.SERVER_V4;
-import static io.scalpel.decode.Frames.SERVER_V6;
-import static io.scalpel.decode.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.UDP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.decode;
-import static io.scalpel.decode.Frames.ipv4;
-import static io.scalpel.decode.Frames.ipv6;
-import static io.scalpel.decode.Frames.mplsLabel;
-import static io.scalpel.decode.Frames.tcp;
-import static io.scalpel.decode.Frames.udp;
-import static io.scalpel.decode.Frames.vlanTag;
+import static io.scalpel.decode.Decodes.decode;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.ipv4Tcp;
+import static io.scalpel.testing.Frames.ipv6Udp;
+import static io.scalpel.testing.Frames.mplsLabel;
+import static io.scalpel.testing.Frames.vlanTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.scalpel.testing.Frames;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,20 +23,12 @@ class DecoderShimTest {
     private static final String TCP_V4 = "10.0.0.1:49152 > 192.168.1.2:80 proto 6";
     private static final String UDP_V6 = "2001:db8::1:5353 > 2001:db8::2:53 proto 17";
 
-    static byte[] ipv4Tcp() {
-        return concat(ipv4(FlowKey.PROTO_TCP, CLIENT_V4, SERVER_V4, TCP_HEADER_LENGTH), tcp(49152, 80));
-    }
-
-    static byte[] ipv6Udp() {
-        return concat(ipv6(FlowKey.PROTO_UDP, CLIENT_V6, SERVER_V6, UDP_HEADER_LENGTH), udp(5353, 53, 0));
-    }
-
     private static DecodedPacket decodeEthernet(final byte[] frame) {
         return decode(LinkTypes.LINKTYPE_ETHERNET, frame);
     }
 
     private static void assertKey(final DecodedPacket p, final String expected, final int ipOffset) {
-        assertEquals(STATUS_OK, p.status(), Frames.describe(p));
+        assertEquals(STATUS_OK, p.status(), Decodes.describe(p));
         assertEquals(1, p.layerCount());
         assertEquals(expected, p.innermost().toString());
         assertEquals(ipOffset, p.ipOffset());

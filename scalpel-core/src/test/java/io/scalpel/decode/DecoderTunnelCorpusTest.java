@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  *       packet in every connection of its tunnel chain), where the trace has no fragments.</li>
  * </ul>
  */
+@Tag("corpus")
 class DecoderTunnelCorpusTest {
 
     private static Path corpus() {

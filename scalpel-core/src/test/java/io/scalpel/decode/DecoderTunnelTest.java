@@ -13,23 +13,24 @@ import static io.scalpel.decode.DecodedPacket.TUNNEL_STOP_NONE;
 import static io.scalpel.decode.DecodedPacket.TUNNEL_STOP_REFUSED;
 import static io.scalpel.decode.DecodedPacket.TUNNEL_TEREDO;
 import static io.scalpel.decode.DecodedPacket.TUNNEL_VXLAN;
-import static io.scalpel.decode.Frames.CLIENT_V4;
-import static io.scalpel.decode.Frames.CLIENT_V6;
-import static io.scalpel.decode.Frames.SERVER_V4;
-import static io.scalpel.decode.Frames.SERVER_V6;
-import static io.scalpel.decode.Frames.TCP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.UDP_HEADER_LENGTH;
-import static io.scalpel.decode.Frames.bytes;
-import static io.scalpel.decode.Frames.concat;
-import static io.scalpel.decode.Frames.ethernet;
-import static io.scalpel.decode.Frames.ipv4;
-import static io.scalpel.decode.Frames.ipv6;
-import static io.scalpel.decode.Frames.tcp;
-import static io.scalpel.decode.Frames.udp;
+import static io.scalpel.testing.Frames.CLIENT_V4;
+import static io.scalpel.testing.Frames.CLIENT_V6;
+import static io.scalpel.testing.Frames.SERVER_V4;
+import static io.scalpel.testing.Frames.SERVER_V6;
+import static io.scalpel.testing.Frames.TCP_HEADER_LENGTH;
+import static io.scalpel.testing.Frames.UDP_HEADER_LENGTH;
+import static io.scalpel.testing.Frames.bytes;
+import static io.scalpel.testing.Frames.concat;
+import static io.scalpel.testing.Frames.ethernet;
+import static io.scalpel.testing.Frames.ipv4;
+import static io.scalpel.testing.Frames.ipv6;
+import static io.scalpel.testing.Frames.tcp;
+import static io.scalpel.testing.Frames.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.testing.Frames;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -160,7 +161,7 @@ class DecoderTunnelTest {
     }
 
     private static DecodedPacket decode(final byte[] frame) {
-        return Frames.decode(LinkTypes.LINKTYPE_ETHERNET, frame);
+        return Decodes.decode(LinkTypes.LINKTYPE_ETHERNET, frame);
     }
 
     private static DecodedPacket decode(final byte[] frame, final int maxDepth) {
@@ -172,7 +173,7 @@ class DecoderTunnelTest {
     /** Asserts the frame decoded to the outer key plus the inner one, joined by a tunnel of {@code type}. */
     private static void assertTunnel(final DecodedPacket p, final String outer, final int type, final String inner) {
         assertEquals(STATUS_OK, p.status());
-        assertEquals(2, p.layerCount(), Frames.describe(p));
+        assertEquals(2, p.layerCount(), Decodes.describe(p));
         assertEquals(outer, p.layer(0).toString());
         assertEquals(inner, p.innermost().toString());
         assertEquals(type, p.tunnelType(0));
@@ -184,7 +185,7 @@ class DecoderTunnelTest {
     /** Asserts Zeek's refusal: the frame is keyed by the outer layer only. */
     private static void assertRefused(final DecodedPacket p, final String outer) {
         assertEquals(STATUS_OK, p.status());
-        assertEquals(1, p.layerCount(), Frames.describe(p));
+        assertEquals(1, p.layerCount(), Decodes.describe(p));
         assertEquals(outer, p.innermost().toString());
         assertEquals(TUNNEL_NONE, p.tunnelType(0));
         assertEquals(TUNNEL_STOP_REFUSED, p.tunnelStop());
@@ -289,7 +290,7 @@ class DecoderTunnelTest {
     void shouldDecapsulateGreInGreAndGreOverUdp() {
         final byte[] inner = concat(ipv4(47, OUTER_B, OUTER_A, 4 + innerIpv4Tcp().length), greHeader(0, EtherTypes.IPV4), innerIpv4Tcp());
         final DecodedPacket p = decode(outerIpv4(47, concat(greHeader(0, EtherTypes.IPV4), inner)));
-        assertEquals(3, p.layerCount(), Frames.describe(p));
+        assertEquals(3, p.layerCount(), Decodes.describe(p));
         assertEquals("172.16.0.2:0 > 172.16.0.1:0 proto 47", p.layer(1).toString());
         assertEquals(TUNNEL_GRE, p.tunnelType(0));
         assertEquals(TUNNEL_GRE, p.tunnelType(1));
@@ -313,9 +314,9 @@ class DecoderTunnelTest {
         // also when the same DecodedPacket held a GRE-over-UDP frame before.
         for (final byte[] frame : new byte[][] {greIpv4Tcp(), vxlanIpv4Tcp(), outerIpv4(41, innerIpv6Udp())}) {
             decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(frame), 0, frame.length, out);
-            assertEquals(2, out.layerCount(), Frames.describe(out));
-            assertEquals(null, out.aliasKey(0), Frames.describe(out));
-            assertEquals(null, out.aliasKey(1), Frames.describe(out));
+            assertEquals(2, out.layerCount(), Decodes.describe(out));
+            assertEquals(null, out.aliasKey(0), Decodes.describe(out));
+            assertEquals(null, out.aliasKey(1), Decodes.describe(out));
             decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(greOverUdp), 0, greOverUdp.length, out);
         }
 
@@ -336,7 +337,7 @@ class DecoderTunnelTest {
         assertEquals(null, out.aliasKey(1), "a dropped layer keeps no alias");
         decoder.decode(LinkTypes.LINKTYPE_ETHERNET, ByteBuffer.wrap(Arrays.copyOf(mismatch, mismatch.length - 1)), 0,
             mismatch.length - 1, out);
-        assertEquals(3, out.layerCount(), Frames.describe(out));
+        assertEquals(3, out.layerCount(), Decodes.describe(out));
         assertEquals("172.16.0.2:0 > 172.16.0.1:0 proto 47", out.aliasKey(1).toString());
     }
 
@@ -368,7 +369,7 @@ class DecoderTunnelTest {
         assertEquals(type, decode(outerUdp(port, 40000, payload)).tunnelType(0), "reply from " + port);
         // to a well-known port, that port is the responder's: no tunnel
         final DecodedPacket toDns = decode(outerUdp(port, 53, payload));
-        assertEquals(1, toDns.layerCount(), Frames.describe(toDns));
+        assertEquals(1, toDns.layerCount(), Decodes.describe(toDns));
         assertEquals(TUNNEL_STOP_NONE, toDns.tunnelStop());
     }
 
@@ -555,11 +556,11 @@ class DecoderTunnelTest {
     void shouldNeverDecapsulateAFrameCutShortAndNeverFailOnAnyCut() {
         for (final byte[] frame : tunnelFrames()) {
             final DecodedPacket whole = decode(frame);
-            assertTrue(whole.layerCount() >= 2, Frames.describe(whole));
+            assertTrue(whole.layerCount() >= 2, Decodes.describe(whole));
             final String outer = whole.layer(0).toString();
             for (int length = 0; length < frame.length; length++) {
                 final DecodedPacket p = decode(Arrays.copyOf(frame, length));
-                final String where = outer + " cut to " + length + ": " + Frames.describe(p);
+                final String where = outer + " cut to " + length + ": " + Decodes.describe(p);
                 // the tunnel's inner packet claims more bytes than are left: Zeek's truncated_IP / truncated_inner_IP
                 assertTrue(p.layerCount() <= 1, where);
                 if (length >= 14 + 20 + 4) {

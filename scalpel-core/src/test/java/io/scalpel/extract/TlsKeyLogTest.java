@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.PacketDecoder;
+import io.scalpel.testing.Frames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ class TlsKeyLogTest {
     private static final String OTHER = "ff".repeat(32);
     private static final String SECRET = "ab".repeat(48);
     private static final int ETHERNET_LINKTYPE = 1;
+    private static final byte[] NO_MAC = new byte[6];
     private static final int HANDSHAKE = 22;
     private static final int CLIENT_HELLO = 1;
     private static final int SERVER_HELLO = 2;
@@ -105,32 +107,26 @@ class TlsKeyLogTest {
         return b.array();
     }
 
-    /** Ethernet, IPv4 (20 bytes), TCP (20 bytes, PSH|ACK), then {@code payload}. */
+    /** Ethernet, IPv4 (20 bytes) 10.0.0.1 > 10.0.0.2, TCP (20 bytes, PSH|ACK), then {@code payload}. */
     private static byte[] ipv4Tcp(final byte[] payload) {
-        final ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20 + payload.length);
-        b.put(new byte[12]).putShort((short) 0x0800);                              // MACs, EtherType IPv4
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 20 + payload.length)); // version/IHL, DSCP, total length
-        b.putShort((short) 1).putShort((short) 0).put((byte) 64).put((byte) 6);    // id, flags/fragment, TTL, TCP
-        b.putShort((short) 0).putInt(0x0A000001).putInt(0x0A000002);               // checksum, source, destination
-        tcp(b, payload);
-        return b.array();
+        return Frames.concat(Frames.ethernet(NO_MAC, NO_MAC, Frames.ETHERTYPE_IPV4),
+            Frames.ipv4Fragment(Frames.PROTO_TCP, Frames.bytes(10, 0, 0, 1), Frames.bytes(10, 0, 0, 2),
+                Frames.TCP_HEADER_LENGTH + payload.length, 1, false, 0),
+            tcp(), payload);
     }
 
-    /** Ethernet, IPv6 (40 bytes), TCP (20 bytes), then {@code payload}. */
+    /** Ethernet, IPv6 (40 bytes) ::1 > ::2, TCP (20 bytes, PSH|ACK), then {@code payload}. */
     private static byte[] ipv6Tcp(final byte[] payload) {
-        final ByteBuffer b = ByteBuffer.allocate(14 + 40 + 20 + payload.length);
-        b.put(new byte[12]).putShort((short) 0x86DD);                              // MACs, EtherType IPv6
-        b.putInt(0x6000_0000).putShort((short) (20 + payload.length));             // version, payload length
-        b.put((byte) 6).put((byte) 64);                                            // next header TCP, hop limit
-        b.put(new byte[15]).put((byte) 1).put(new byte[15]).put((byte) 2);         // ::1 -> ::2
-        tcp(b, payload);
-        return b.array();
+        final byte[] one = new byte[16];
+        final byte[] two = new byte[16];
+        one[15] = 1;
+        two[15] = 2;
+        return Frames.concat(Frames.ethernet(NO_MAC, NO_MAC, Frames.ETHERTYPE_IPV6),
+            Frames.ipv6(Frames.PROTO_TCP, one, two, Frames.TCP_HEADER_LENGTH + payload.length), tcp(), payload);
     }
 
-    private static void tcp(final ByteBuffer b, final byte[] payload) {
-        b.putShort((short) 40000).putShort((short) 443).putInt(1).putInt(1);       // ports, seq, ack
-        b.put((byte) 0x50).put((byte) 0x18).putShort((short) 502);                 // data offset 5, PSH|ACK, window
-        b.putShort((short) 0).putShort((short) 0);                                 // checksum, urgent pointer
-        b.put(payload);
+    /** TCP 40000 > 443, PSH|ACK. */
+    private static byte[] tcp() {
+        return Frames.tcp(40000, 443, 1, 1, Frames.TCP_PSH | Frames.TCP_ACK, 502);
     }
 }

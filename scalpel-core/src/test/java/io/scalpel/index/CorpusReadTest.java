@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ class CorpusReadTest {
     @TempDir
     static Path indexes;
 
+    @Tag("corpus")
     @TestFactory
     Stream<DynamicTest> shouldIndexEveryCorpusCaptureOrRefuseItAsMalformed() throws IOException {
         final Path corpus = Path.of(System.getProperty("scalpel.shared.dir", "../shared")).resolve("corpus").normalize();

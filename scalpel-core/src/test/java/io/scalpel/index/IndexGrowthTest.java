@@ -11,9 +11,11 @@ import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.CaptureBytes;
 import io.scalpel.testing.ConnLogs;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -233,38 +235,24 @@ class IndexGrowthTest {
     @Test
     void shouldRebuildNotExtendWhenTheLastIndexedRecordChangedOutsideTheSampledBytes() throws IOException {
         // 80 records of 1 000 bytes, then one of 100 000: its header lies beyond the fingerprint's
-        // first 64 KiB and more than 64 KiB before the end, so neither hash covers it.
-        final java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
-        pcap.write(pcapHeader());
+        // first 64 KiB and more than 64 KiB before the end, so neither hash covers it. Their bytes
+        // are zeros: Ethernet frames of EtherType 0, not IP.
+        final CaptureBytes pcap = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 262_144, 1); // µs, Ethernet
         for (int i = 0; i < 80; i++) {
-            pcap.write(pcapRecord(1_700_000_000 + i, 1_000));
+            pcap.pcapRecord(1_700_000_000 + i, 0, 1_000, 1_000);
         }
         final int lastOffset = pcap.size();
-        pcap.write(pcapRecord(1_700_000_100, 100_000));
-        final Path capture = dir.resolve("big.pcap");
-        Files.write(capture, pcap.toByteArray());
+        pcap.pcapRecord(1_700_000_100, 0, 100_000, 100_000);
+        final Path capture = pcap.writeTo(dir.resolve("big.pcap"));
         assertEquals(81, Scalpel.index(capture, null, io.scalpel.api.Progress.NONE).recordsScanned());
 
-        final byte[] rewritten = pcap.toByteArray();
+        final byte[] rewritten = pcap.pcapRecord(1_700_000_200, 0, 100, 100).bytes();
         rewritten[lastOffset] ^= 0x01; // the last record's timestamp (seconds, little-endian)
-        Files.write(capture, rewritten);
-        Files.write(capture, pcapRecord(1_700_000_200, 100), StandardOpenOption.APPEND);
+        Files.write(capture, rewritten); // the last record changed, one more appended
 
         final io.scalpel.api.IndexReport r = Scalpel.index(capture, null, io.scalpel.api.Progress.NONE);
         assertEquals(io.scalpel.api.IndexReport.Mode.REBUILT, r.mode(), "the fingerprint alone says GROWN; the last record says otherwise");
         assertEquals(82, r.recordsScanned());
-    }
-
-    /** A little-endian microsecond pcap header, Ethernet. */
-    private static byte[] pcapHeader() {
-        return java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144).putInt(1).array();
-    }
-
-    /** A record of {@code length} zero bytes (an Ethernet frame of EtherType 0: not IP). */
-    private static byte[] pcapRecord(final int seconds, final int length) {
-        return java.nio.ByteBuffer.allocate(16 + length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putInt(seconds).putInt(0).putInt(length).putInt(length).array();
     }
 
     @Test

@@ -12,14 +12,15 @@ import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthFrame;
+import io.scalpel.testing.ConnLogs;
 import io.scalpel.testing.ExternalTools;
 import io.scalpel.zeek.ConnRecord;
-import io.scalpel.testing.ConnLogs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * whose interfaces have nine link types (Ethernet, Linux SLL/SLL2, raw IPv4/IPv6/IP, NULL, LOOP,
  * FDDI) keeps exactly the UDP frames of the selection, each compiled for its interface's type.
  */
+@Tag("external")
 class BpfFilterTest {
     /** Bytes before the packet data of a pcapng enhanced packet block (little-endian, as generated). */
     private static final int EPB_DATA = 28;

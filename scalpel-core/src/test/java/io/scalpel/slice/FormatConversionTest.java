@@ -14,6 +14,7 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthBlock;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapngFile;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -30,6 +31,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,8 +47,6 @@ class FormatConversionTest {
     private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     private static final int IDB_TYPE = 1;
     private static final int EPB_TYPE = 6;
-    private static final int OPTION_END = 0;
-    private static final int OPTION_IF_TSRESOL = 9;
     private static final int PCAP_HEADER_LENGTH = 24;
     private static final int PCAP_RECORD_HEADER_LENGTH = 16;
     private static final int PCAPNG_PACKET_DATA = 28;
@@ -55,6 +55,7 @@ class FormatConversionTest {
     @TempDir
     Path dir;
 
+    @Tag("external")
     @ParameterizedTest
     @EnumSource(value = CaptureFileFormat.class, names = {"PCAP_USEC_LE", "PCAP_USEC_BE", "PCAP_NSEC_LE", "PCAP_NSEC_BE"})
     void shouldWriteClassicPcapFramesAsOnePcapngSectionWithTheirBytesTimestampsAndLengths(final CaptureFileFormat format)
@@ -85,7 +86,7 @@ class FormatConversionTest {
         final int idbLength = b.getInt(at + 4);
         assertEquals(truth.frame(1).linkType(), b.getShort(at + 8) & 0xFFFF, "link type");
         assertEquals(spec.effectiveSnaplen(), b.getInt(at + 12), "snaplen");
-        final int tsresol = tsresol(b, at + 16, at + idbLength - 4);
+        final int tsresol = PcapngFile.tsresol(b, at + 16, at + idbLength - 4);
         assertEquals(format.isNanosecondPcap() ? 9 : 6, tsresol, "if_tsresol");
         assertEquals(idbLength, b.getInt(at + idbLength - 4), "interface trailing length");
         at += idbLength;
@@ -211,6 +212,7 @@ class FormatConversionTest {
         }
     }
 
+    @Tag("external")
     @Test
     void shouldWriteASliceSpanningSectionsOfBothByteOrdersThatTsharkReads() throws Exception {
         final GeneratorSpec spec = GeneratorSpec.everything(7400).withFormat(CaptureFileFormat.PCAPNG_MIXED_ENDIAN)
@@ -255,23 +257,6 @@ class FormatConversionTest {
             assertEquals(f.capturedLength(), Integer.parseInt(fields[1]), frame + ": captured length");
             assertEquals(f.originalLength(), Integer.parseInt(fields[2]), frame + ": original length");
         }
-    }
-
-    /** The if_tsresol value among the options in [{@code from}, {@code end}), 6 when absent. */
-    private static int tsresol(final ByteBuffer b, final int from, final int end) {
-        int o = from;
-        while (o + 4 <= end) {
-            final int code = b.getShort(o) & 0xFFFF;
-            final int length = b.getShort(o + 2) & 0xFFFF;
-            if (code == OPTION_END) {
-                break;
-            }
-            if (code == OPTION_IF_TSRESOL) {
-                return b.get(o + 4) & 0xFF;
-            }
-            o += 4 + ((length + 3) & ~3);
-        }
-        return 6;
     }
 
     /** The frame's bytes as the generator wrote them into the capture. */

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,6 +59,7 @@ class GroundTruthSliceTest {
         return specs.stream();
     }
 
+    @Tag("external")
     @ParameterizedTest
     @MethodSource("specs")
     void shouldSliceExactlyTheFramesOfEveryConnection(final GeneratorSpec spec) throws IOException {

@@ -11,12 +11,13 @@ import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
-import io.scalpel.testdata.PcapngMetadataCapture;
 import io.scalpel.testdata.PcapngMetadataCapture.Packet;
 import io.scalpel.testdata.PcapngMetadataCapture.Written;
+import io.scalpel.testdata.PcapngMetadataCapture;
 import io.scalpel.testdata.TruthBlock;
 import io.scalpel.testdata.TruthFrame;
 import io.scalpel.testing.ExternalTools;
+import io.scalpel.testing.PcapngFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,7 @@ class PcapngMetadataExtractTest {
         input = Files.readAllBytes(capture);
     }
 
+    @Tag("external")
     @Test
     void shouldKeepTheSectionsInterfacesNameResolutionAndCopyableCustomBlocksOfTheExtractAndDropTheRest() throws Exception {
         final Path out = dir.resolve("a.pcapng");
@@ -96,6 +99,7 @@ class PcapngMetadataExtractTest {
         assertEquals("", tsharkSessionKeys(out), "no decryption secrets: tshark learns no TLS session key");
     }
 
+    @Tag("external")
     @Test
     void shouldKeepOnlyTheKeyLogLinesOfTheClientRandomsInTheExtractWhenSecretsAreKept() throws Exception {
         final Path out = dir.resolve("a.pcapng");
@@ -133,6 +137,7 @@ class PcapngMetadataExtractTest {
             tsharkSessionKeys(out).strip(), "tshark decrypts A's session with the kept secrets");
     }
 
+    @Tag("external")
     @Test
     void shouldKeepTheOtherConnectionsLinesInItsOwnExtract() throws Exception {
         final Path out = dir.resolve("b.pcapng");
@@ -357,22 +362,7 @@ class PcapngMetadataExtractTest {
 
     /** Decryption secrets blocks in a pcapng file, found by walking its blocks. */
     private static int secretsBlocks(final Path file) throws IOException {
-        final byte[] bytes = Files.readAllBytes(file);
-        final ByteBuffer bigEndian = ByteBuffer.wrap(bytes);
-        ByteBuffer b = bigEndian;
-        int n = 0;
-        int at = 0;
-        while (at < b.capacity()) {
-            if (bigEndian.getInt(at) == 0x0A0D0D0A) { // a section header: its byte-order magic sets the order
-                b = ByteBuffer.wrap(bytes).order(bigEndian.getInt(at + 8) == 0x1A2B3C4D ? ByteOrder.BIG_ENDIAN
-                    : ByteOrder.LITTLE_ENDIAN);
-            }
-            if (b.getInt(at) == DSB_TYPE) {
-                n++;
-            }
-            at += b.getInt(at + 4);
-        }
-        return n;
+        return (int) PcapngFile.read(file).blocks.stream().filter(b -> b.type() == DSB_TYPE).count();
     }
 
     private static int count(final byte[] hay, final byte[] needle) {

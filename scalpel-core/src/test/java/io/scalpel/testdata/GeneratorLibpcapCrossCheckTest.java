@@ -1,6 +1,7 @@
 package io.scalpel.testdata;
 
 import io.scalpel.testing.ExternalTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>libpcap's pcapng reader refuses a section whose interfaces have different link types and
  * files whose sections change byte order, so the mixed pcapng is checked with tshark instead.
  */
+@Tag("external")
 class GeneratorLibpcapCrossCheckTest {
     private static final Pattern TCPDUMP_HEADER = Pattern.compile("^\\s*(\\d+)\\s+(\\d+)\\.(\\d{9}) (.*)$");
     private static final Pattern ADDRESSES = Pattern.compile("(?:^|\\s)([0-9a-fA-F:.]+) > ([0-9a-fA-F:.]+): (.*)$");

@@ -33,6 +33,7 @@ public final class ExternalTools {
 
     /** Skips the calling test (fails it on CI) unless {@code tool} is installed. */
     public static void require(final String tool) {
+        TestTags.require(TestTags.EXTERNAL, "uses " + tool);
         if (isAvailable(tool)) {
             if (LIBPCAP.equals(tool)) {
                 configurePcap4j();
@@ -113,6 +114,7 @@ public final class ExternalTools {
 
     /** Runs a command, returns its standard output; fails with its standard error on a non-zero exit. */
     public static String run(final List<String> command) throws IOException, InterruptedException {
+        TestTags.require(TestTags.EXTERNAL, "runs " + command.get(0));
         final Path stdout = Files.createTempFile("external-tool", ".out");
         final Path stderr = Files.createTempFile("external-tool", ".err");
         try {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,6 +56,7 @@ class ConnLogCorpusTest {
      * reported, and the row says what the line's text says (split here naively on tabs, which is
      * enough for these files; ts compared through BigDecimal, masked ts as no timestamp).
      */
+    @Tag("corpus")
     @Test
     void shouldReadEveryZeekBaselineConnLogWithoutMalformedLines() throws IOException {
         final List<Path> logs = connLogs(baselines());
@@ -113,6 +115,7 @@ class ConnLogCorpusTest {
      * (proto, or id.orig_p, or the addresses are cut away), so each is refused at that line, naming
      * the first column the header lacks, as this test finds it in the text.
      */
+    @Tag("corpus")
     @Test
     void shouldTakeTheHeaderLineOfZeekCutBaselinesAndNameTheMissingColumn() throws IOException {
         final List<String> required = List.of("uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto");

@@ -1,62 +1,75 @@
-package io.scalpel.capture;
+package io.scalpel.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Hand-made capture bytes for reader tests: every field written explicitly. */
-final class CaptureBytes {
+/**
+ * The tests' pcap and pcapng writer: capture bytes made by hand, every field written explicitly
+ * with a comment, in either byte order. A capture made here is an oracle for the readers and the
+ * extract writers: it shares no code with them. (The traffic generator of {@code testdata} keeps
+ * writers of its own, for the same reason.)
+ */
+public final class CaptureBytes {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteOrder order;
 
-    CaptureBytes(final ByteOrder order) {
+    public CaptureBytes(final ByteOrder order) {
         this.order = order;
     }
 
-    CaptureBytes u8(final int v) {
+    public CaptureBytes u8(final int v) {
         out.write(v);
         return this;
     }
 
-    CaptureBytes u16(final int v) {
+    public CaptureBytes u16(final int v) {
         return put(ByteBuffer.allocate(2).order(order).putShort((short) v).array());
     }
 
-    CaptureBytes u32(final long v) {
+    public CaptureBytes u32(final long v) {
         return put(ByteBuffer.allocate(4).order(order).putInt((int) v).array());
     }
 
-    CaptureBytes u64(final long v) {
+    public CaptureBytes u64(final long v) {
         return put(ByteBuffer.allocate(8).order(order).putLong(v).array());
     }
 
-    CaptureBytes put(final byte[] b) {
+    public CaptureBytes put(final byte[] b) {
         out.write(b, 0, b.length);
         return this;
     }
 
-    CaptureBytes zeros(final int n) {
+    public CaptureBytes zeros(final int n) {
         return put(new byte[n]);
     }
 
-    int size() {
+    public int size() {
         return out.size();
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 
-    Path writeTo(final Path file) throws IOException {
+    public Path writeTo(final Path file) throws IOException {
         Files.write(file, bytes());
         return file;
     }
 
+    /** Writes what was made so far to {@code stream} and starts again empty: for captures too large to hold. */
+    public CaptureBytes drainTo(final OutputStream stream) throws IOException {
+        out.writeTo(stream);
+        out.reset();
+        return this;
+    }
+
     /** Classic pcap file header. */
-    static CaptureBytes pcapHeader(final ByteOrder order, final boolean nanos, final int snaplen, final int linkType) {
+    public static CaptureBytes pcapHeader(final ByteOrder order, final boolean nanos, final int snaplen, final int linkType) {
         return new CaptureBytes(order)
             .u32(nanos ? 0xA1B23C4DL : 0xA1B2C3D4L) // magic
             .u16(2).u16(4)                            // version 2.4
@@ -67,7 +80,7 @@ final class CaptureBytes {
     }
 
     /** Classic pcap record: header and {@code caplen} bytes of frame. */
-    CaptureBytes pcapRecord(final long seconds, final long fraction, final int caplen, final int origlen) {
+    public CaptureBytes pcapRecord(final long seconds, final long fraction, final int caplen, final int origlen) {
         return u32(seconds)      // ts_sec
             .u32(fraction)       // ts_usec / ts_nsec
             .u32(caplen)         // incl_len
@@ -75,8 +88,22 @@ final class CaptureBytes {
             .zeros(caplen);      // frame bytes
     }
 
+    /** Classic pcap record holding {@code data}, captured whole. */
+    public CaptureBytes pcapRecord(final long seconds, final long fraction, final byte[] data) {
+        return pcapRecord(seconds, fraction, data, data.length);
+    }
+
+    /** Classic pcap record holding {@code data} of a packet of {@code origlen} bytes. */
+    public CaptureBytes pcapRecord(final long seconds, final long fraction, final byte[] data, final long origlen) {
+        return u32(seconds)      // ts_sec
+            .u32(fraction)       // ts_usec / ts_nsec
+            .u32(data.length)    // incl_len
+            .u32(origlen)        // orig_len
+            .put(data);          // frame bytes
+    }
+
     /** pcapng section header block with no options. */
-    CaptureBytes shb() {
+    public CaptureBytes shb() {
         return u32(0x0A0D0D0AL)  // block type
             .u32(28)             // block total length
             .u32(0x1A2B3C4DL)    // byte-order magic
@@ -86,7 +113,7 @@ final class CaptureBytes {
     }
 
     /** pcapng interface description block, optionally with if_tsresol and if_tsoffset. */
-    CaptureBytes idb(final int linkType, final int snaplen, final int tsresol, final long tsoffset) {
+    public CaptureBytes idb(final int linkType, final int snaplen, final int tsresol, final long tsoffset) {
         final int options = (tsresol >= 0 ? 8 : 0) + (tsoffset != 0 ? 12 : 0) + (tsresol >= 0 || tsoffset != 0 ? 4 : 0);
         final int length = 20 + options;
         u32(1).u32(length)       // type, length
@@ -105,7 +132,7 @@ final class CaptureBytes {
     }
 
     /** pcapng enhanced packet block. */
-    CaptureBytes epb(final int interfaceId, final long units, final int caplen, final int origlen) {
+    public CaptureBytes epb(final int interfaceId, final long units, final int caplen, final int origlen) {
         final int padded = (caplen + 3) & ~3;
         final int length = 32 + padded;
         return u32(6).u32(length)                      // type, length
@@ -116,27 +143,32 @@ final class CaptureBytes {
             .u32(length);                              // trailing length
     }
 
-    /** pcapng enhanced packet block holding {@code data}. */
-    CaptureBytes epb(final int interfaceId, final long units, final byte[] data) {
+    /** pcapng enhanced packet block holding {@code data}, captured whole. */
+    public CaptureBytes epb(final int interfaceId, final long units, final byte[] data) {
+        return epb(interfaceId, units, data, data.length);
+    }
+
+    /** pcapng enhanced packet block holding {@code data} of a packet of {@code origlen} bytes. */
+    public CaptureBytes epb(final int interfaceId, final long units, final byte[] data, final int origlen) {
         final int padded = (data.length + 3) & ~3;
         final int length = 32 + padded;
         return u32(6).u32(length)                      // type, length
             .u32(interfaceId)                          // interface id
             .u32(units >>> 32).u32(units & 0xFFFF_FFFFL) // timestamp high, low
-            .u32(data.length).u32(data.length)         // captured, original length
+            .u32(data.length).u32(origlen)             // captured, original length
             .put(data).zeros(padded - data.length)     // data, padded
             .u32(length);                              // trailing length
     }
 
     /** pcapng simple packet block. */
-    CaptureBytes spb(final int origlen, final int dataBytes) {
+    public CaptureBytes spb(final int origlen, final int dataBytes) {
         final int padded = (dataBytes + 3) & ~3;
         final int length = 16 + padded;
         return u32(3).u32(length).u32(origlen).zeros(padded).u32(length);
     }
 
     /** An arbitrary block with a body of {@code body} zero bytes. */
-    CaptureBytes block(final long type, final int body) {
+    public CaptureBytes block(final long type, final int body) {
         final int length = 12 + body;
         return u32(type).u32(length).zeros(body).u32(length);
     }
