@@ -509,7 +509,11 @@ public final class Scalpel implements Closeable {
 
     @Override
     public void close() throws IOException {
-        file.close();
+        try {
+            file.close();
+        } finally {
+            index.close();
+        }
     }
 
 }

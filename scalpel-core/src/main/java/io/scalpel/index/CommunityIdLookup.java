@@ -23,10 +23,12 @@ import org.apache.parquet.io.api.Binary;
  * lookup reads them ({@link FlowLookup#readRows}).
  */
 final class CommunityIdLookup {
+    private final PartReaders readers;
     private final List<IndexPart> flows;
     private final FlowLookup rows;
 
-    CommunityIdLookup(final List<IndexPart> flows, final FlowLookup rows) {
+    CommunityIdLookup(final PartReaders readers, final List<IndexPart> flows, final FlowLookup rows) {
+        this.readers = readers;
         this.flows = flows;
         this.rows = rows;
     }
@@ -64,7 +66,7 @@ final class CommunityIdLookup {
         final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
         final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
         for (IndexPart part : flows) {
-            FlowRows.read(part, FlowRows.COMMUNITY_COLUMNS, compiled, m, () -> {
+            FlowRows.read(readers, part, FlowRows.COMMUNITY_COLUMNS, compiled, m, () -> {
                 if (m.communityId == null) {
                     return;
                 }

@@ -26,12 +26,15 @@ import org.apache.parquet.filter2.predicate.FilterPredicate;
  * Community ID lookup too ({@link CommunityIdLookup}).
  */
 final class FlowLookup {
+    /** The readers kept open between lookups. */
+    private final PartReaders readers;
     private final List<IndexPart> packets;
     private final List<IndexPart> flows;
     /** The index's largest lag from a fragment's own time to its datagram's ({@link IndexManifest#maxFragmentLagNanos}). */
     private final long fragmentLag;
 
-    FlowLookup(final List<IndexPart> packets, final List<IndexPart> flows, final long fragmentLag) {
+    FlowLookup(final PartReaders readers, final List<IndexPart> packets, final List<IndexPart> flows, final long fragmentLag) {
+        this.readers = readers;
         this.packets = packets;
         this.flows = flows;
         this.fragmentLag = fragmentLag;
@@ -47,7 +50,7 @@ final class FlowLookup {
         if (to != Long.MAX_VALUE) {
             flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, to));
         }
-        FlowRows.scan(flows, FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
+        FlowRows.scan(readers, flows, FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
         readRows(found, visitor);
     }
 
@@ -114,7 +117,7 @@ final class FlowLookup {
             spans.put(e.getKey(), new long[] {c.from - lag, c.to});
         }
         Arrays.sort(wanted);
-        PacketRows.scan(packets, FilterCompat.get(rows), (chunk, flow, ts) -> {
+        PacketRows.scan(readers, packets, FilterCompat.get(rows), (chunk, flow, ts) -> {
             if (Arrays.binarySearch(wanted, PacketIndex.flowRow(chunk, flow)) < 0) {
                 return false;
             }

@@ -27,25 +27,25 @@ final class PacketRows {
     }
 
     /** The wanted rows of every part, in order. */
-    static void scan(final List<IndexPart> parts, final FilterCompat.Filter filter, final RowTest test,
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final FilterCompat.Filter filter, final RowTest test,
                      final PacketIndex.RowVisitor visitor) throws IOException {
         for (IndexPart part : parts) {
-            scan(part, filter, test, visitor);
+            scan(readers, part, filter, test, visitor);
         }
     }
 
     /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
     static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice,
                          final PacketIndex.RowVisitor visitor) throws IOException {
-        scan(new IndexPart(file, expected, advice), FilterCompat.NOOP, RowTest.ALL, visitor);
+        scan(PartReaders.NONE, new IndexPart(file, expected, advice), FilterCompat.NOOP, RowTest.ALL, visitor);
     }
 
-    private static void scan(final IndexPart part, final FilterCompat.Filter filter, final RowTest test,
+    private static void scan(final PartReaders readers, final IndexPart part, final FilterCompat.Filter filter, final RowTest test,
                              final PacketIndex.RowVisitor visitor) throws IOException {
         final IndexPart.Opened packets = part.open();
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
-        PartReader.read(part, null, filter, (pages, n) -> {
+        PartReader.read(readers, part, null, filter, (pages, n) -> {
             final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
             final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
             final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
