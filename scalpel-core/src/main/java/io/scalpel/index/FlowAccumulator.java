@@ -188,15 +188,15 @@ final class FlowAccumulator {
         return k;
     }
 
-    /** Writes flow {@link #cursor}. */
-    static void writeRow(final FlowAccumulator f, final RecordConsumer out) {
+    /** Writes flow {@link #cursor}, its timestamps in {@code unit}. */
+    static void writeRow(final FlowAccumulator f, final RecordConsumer out, final TimestampUnit unit) {
         final int e = f.cursor;
         out.startMessage();
         intField(out, IndexSchema.CHUNK, 0, f.chunk);
         intField(out, IndexSchema.FLOW, 1, e);
         field(out, IndexSchema.FLOW_HASH, 2, f.hash[e]);
-        field(out, IndexSchema.FIRST_TS, 3, f.firstTs[e]);
-        field(out, IndexSchema.LAST_TS, 4, f.lastTs[e]);
+        field(out, IndexSchema.FIRST_TS, 3, unit.fromNanos(f.firstTs[e]));
+        field(out, IndexSchema.LAST_TS, 4, unit.fromNanos(f.lastTs[e]));
         field(out, IndexSchema.PACKETS, 5, f.packets[e]);
         field(out, IndexSchema.BYTES, 6, f.bytes[e]);
         intField(out, IndexSchema.IP_VERSION, 7, f.ipVersion[e]);

@@ -42,18 +42,19 @@ final class FlowRows {
     }
 
     /** The flow rows of every part that pass {@code filter}, for a join: chunk, flow, hash and time span. */
-    static void scan(final PartReaders readers, final List<IndexPart> parts, final FilterCompat.Filter filter, final PacketIndex.FlowVisitor visitor)
-        throws IOException {
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final FilterCompat.Filter filter,
+                     final PacketIndex.FlowVisitor visitor) throws IOException {
         final FlowRowMaterializer m = new FlowRowMaterializer(JOIN_COLUMNS);
         for (IndexPart part : parts) {
-            read(readers, part, JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+            read(readers, part, unit, JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
         }
     }
 
     /** Each row of {@code part} that passes {@code filter}, its {@code projection} columns read into {@code row}. */
-    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+    static void read(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final MessageType projection, final FilterCompat.Filter filter,
                      final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection);
+        row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
         PartReader.read(readers, part, projection, filter, (pages, n) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, filter);
             for (long i = 0; i < n; i++) {

@@ -56,6 +56,20 @@ final class IndexPart {
         return path;
     }
 
+    /**
+     * The unit of the timestamps of {@code column} in this file, which must be {@code expected}
+     * (either unit when null): a part of another unit than its index's is refused as damaged.
+     */
+    TimestampUnit timestampUnit(final String column, final TimestampUnit expected) throws IndexException {
+        final TimestampUnit unit = TimestampUnit.of(open().footer().getFileMetaData().getSchema(), column);
+        if (unit == null || expected != null && unit != expected) {
+            throw new IndexException(IndexException.Kind.CORRUPT, path + ": column " + column + " holds "
+                + (unit == null ? "no timestamps of a unit scalpel writes" : unit) + (expected == null ? "" : ", the index's timestamps are " + expected),
+                advice);
+        }
+        return unit;
+    }
+
     /** Read options of the index's parts: every filter, and each page's CRC verified as it is read. */
     static ParquetReadOptions readOptions(final FilterCompat.Filter filter) {
         return HadoopFreeReadOptions.checked(filter, ZstdCodecFactory.INSTANCE);

@@ -128,12 +128,12 @@ final class PacketChunk {
         size = rest;
     }
 
-    /** Writes row {@link #cursor}. */
-    static void writeRow(final PacketChunk c, final RecordConsumer out) {
+    /** Writes row {@link #cursor}, its timestamps in {@code unit}. */
+    static void writeRow(final PacketChunk c, final RecordConsumer out, final TimestampUnit unit) {
         final int i = c.cursor;
         out.startMessage();
         out.startField(IndexSchema.TS, 0);
-        out.addLong(c.ts[i]);
+        out.addLong(unit.fromNanos(c.ts[i]));
         out.endField(IndexSchema.TS, 0);
         out.startField(IndexSchema.OFFSET, 1);
         out.addLong(c.offset[i]);
@@ -149,7 +149,7 @@ final class PacketChunk {
         out.endField(IndexSchema.FLOW, 4);
         if (c.dgramTs[i] != NO_DGRAM_TS) {
             out.startField(IndexSchema.DGRAM_TS, 5);
-            out.addLong(c.dgramTs[i]);
+            out.addLong(unit.fromNanos(c.dgramTs[i]));
             out.endField(IndexSchema.DGRAM_TS, 5);
         }
         out.endMessage();

@@ -68,6 +68,8 @@ public final class PacketIndex implements Closeable {
     /** Readers of the part files kept open from one lookup to the next, closed with the index. */
     private final PartReaders readers = new PartReaders();
     private final FlowLookup flowLookup;
+    /** The unit of the tables' timestamps ({@link TimestampUnit#of(IndexManifest)}). */
+    private final TimestampUnit unit;
     private final CommunityIdLookup communityIdLookup;
 
     private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match,
@@ -77,8 +79,9 @@ public final class PacketIndex implements Closeable {
         this.match = match;
         this.packets = parts(directory, IndexSchema.PACKETS_DIR, manifest, advice);
         this.flows = parts(directory, IndexSchema.FLOWS_DIR, manifest, advice);
-        this.flowLookup = new FlowLookup(readers, packets, flows, manifest.maxFragmentLagNanos());
-        this.communityIdLookup = new CommunityIdLookup(readers, flows, flowLookup);
+        this.unit = TimestampUnit.of(manifest);
+        this.flowLookup = new FlowLookup(readers, packets, flows, unit, manifest.maxFragmentLagNanos());
+        this.communityIdLookup = new CommunityIdLookup(readers, flows, unit, flowLookup);
     }
 
     /** The parts of one table, each checked for its size (a stat: no part is read when an index is opened). */
@@ -266,18 +269,19 @@ public final class PacketIndex implements Closeable {
 
     /** Every packet row whose timestamp lies in [{@code from}, {@code to}]. */
     public void scan(final long from, final long to, final RowVisitor visitor) throws IOException {
-        PacketRows.scan(readers, packets, FilterCompat.get(and(gtEq(IndexSchema.TS_COLUMN, from), ltEq(IndexSchema.TS_COLUMN, to))),
+        PacketRows.scan(readers, packets, unit,
+            FilterCompat.get(and(gtEq(IndexSchema.TS_COLUMN, unit.atLeast(from)), ltEq(IndexSchema.TS_COLUMN, unit.atMost(to)))),
             (chunk, flow, ts) -> ts >= from && ts <= to, visitor);
     }
 
     /** Every packet row, in capture order. */
     public void scanAll(final RowVisitor visitor) throws IOException {
-        PacketRows.scan(PartReaders.NONE, packets, FilterCompat.NOOP, PacketRows.RowTest.ALL, visitor);
+        PacketRows.scan(PartReaders.NONE, packets, unit, FilterCompat.NOOP, PacketRows.RowTest.ALL, visitor);
     }
 
     /** Every flow row. */
     public void scanFlows(final FlowVisitor visitor) throws IOException {
-        FlowRows.scan(PartReaders.NONE, flows, FilterCompat.NOOP, visitor);
+        FlowRows.scan(PartReaders.NONE, flows, unit, FilterCompat.NOOP, visitor);
     }
 
     @Override

@@ -21,16 +21,19 @@ final class PartWriter {
     private long packets;
     private long flows;
 
-    /** Creates part {@code file} in both table directories under {@code dir}; row groups of the packets table hold {@code chunkRows} rows. */
-    PartWriter(final Path dir, final String file, final int chunkRows) throws IOException {
+    /**
+     * Creates part {@code file} in both table directories under {@code dir}; row groups of the packets
+     * table hold {@code chunkRows} rows; timestamps are written in {@code unit}.
+     */
+    PartWriter(final Path dir, final String file, final int chunkRows, final TimestampUnit unit) throws IOException {
         this.file = file;
         final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
-        this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.PACKETS_SCHEMA,
-            PacketChunk::writeRow, meta, chunkRows, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
+        this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.packets(unit),
+            (c, out) -> PacketChunk.writeRow(c, out, unit), meta, chunkRows, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
         ParquetWriter<FlowAccumulator> f = null;
         try {
-            f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS,
+            f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.flows(unit),
+                (t, out) -> FlowAccumulator.writeRow(t, out, unit), meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS,
                 List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID), IndexSchema.PROTO, IndexSchema.SRC,
                 IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
                 IndexSchema.IP_VERSION, IndexSchema.DEPTH);

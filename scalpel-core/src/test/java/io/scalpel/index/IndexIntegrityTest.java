@@ -82,6 +82,30 @@ class IndexIntegrityTest {
     }
 
     @Test
+    void shouldRefuseAVersion4IndexWhoseDigestsAllMatch() throws IOException {
+        final ObjectNode j = json();
+        j.put("version", 4);
+        resign(j);
+        final IndexException e = refused();
+        assertEquals(IndexException.Kind.VERSION, e.kind());
+        assertTrue(e.problem().contains("index format version 4 is not the version this scalpel reads (5)"), e::problem);
+        assertEquals(IndexBuilder.Mode.REBUILT, new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).build().mode());
+        PacketIndex.open(capture, index).scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+    }
+
+    @Test
+    void shouldRefuseAPartWhoseTimestampsAreNotInTheUnitOfItsIndex() throws IOException {
+        final ObjectNode j = json();
+        assertEquals(false, j.get("nanosecond").asBoolean(), "a microsecond pcap");
+        j.put("nanosecond", true); // the index would then hold nanoseconds; its parts hold microseconds
+        resign(j);
+        final IndexException e = refused();
+        assertEquals(IndexException.Kind.CORRUPT, e.kind());
+        assertEquals(index.resolve("packets/part-00000.parquet") + ": column ts holds microseconds, the index's timestamps are nanoseconds",
+            e.problem());
+    }
+
+    @Test
     void shouldAcceptTheManifestResignedUnchanged() throws IOException {
         resign(json());
         final PacketIndex i = PacketIndex.open(capture, index);

@@ -129,7 +129,7 @@ class PartReadersTest {
         final IndexManifest.Part part = manifest.parts().get(0);
         final IndexPart packets = new IndexPart(index.resolve(IndexSchema.PACKETS_DIR).resolve(part.file()), part.packetsFile(), "rebuild");
         final long[] rows = {0};
-        PacketRows.scan(PartReaders.NONE, List.of(packets), FilterCompat.NOOP, PacketRows.RowTest.ALL,
+        PacketRows.scan(PartReaders.NONE, List.of(packets), null, FilterCompat.NOOP, PacketRows.RowTest.ALL,
             (ts, offset, caplen, chunk, flow, dgramTs) -> rows[0]++);
         assertEquals(part.packets(), rows[0]);
         assertEquals(0, PartReaders.NONE.kept());
