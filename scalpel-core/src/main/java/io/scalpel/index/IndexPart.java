@@ -75,21 +75,6 @@ final class IndexPart {
         return HadoopFreeReadOptions.checked(filter, ZstdCodecFactory.INSTANCE);
     }
 
-    /** The size and digests of a part file just written (trusted: nothing else has touched it). */
-    static IndexManifest.PartFile describe(final Path file) throws IOException {
-        final long size = Files.size(file);
-        long footerOffset = MAGIC_LENGTH;
-        try (ParquetFileReader r = ParquetFileReader.open(new IndexInputFile(file), readOptions(FilterCompat.NOOP))) {
-            for (BlockMetaData b : r.getFooter().getBlocks()) {
-                for (ColumnChunkMetaData c : b.getColumns()) {
-                    footerOffset = Math.max(footerOffset, c.getStartingPos() + c.getTotalSize());
-                }
-            }
-        }
-        final String[] digests = Digests.sha256(file, size, footerOffset);
-        return new IndexManifest.PartFile(size, footerOffset, digests[1], digests[0]);
-    }
-
     /** The cheap check when an index is opened: the file is there, with the size the manifest gives. */
     void checkSize() throws IndexException {
         final long size;

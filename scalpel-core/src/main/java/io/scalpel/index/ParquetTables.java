@@ -13,7 +13,6 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -74,6 +73,7 @@ final class ParquetTables {
         private final ParquetProperties props;
         private final Map<String, String> metadata;
         private final int rowGroupRows;
+        private final DigestingOutputFile out;
         private final ParquetFileWriter file;
         private final CompressionCodecFactory.BytesInputCompressor compressor =
             ZstdCodecFactory.INSTANCE.getCompressor(CompressionCodecName.ZSTD);
@@ -92,7 +92,8 @@ final class ParquetTables {
             this.rowGroupRows = rowGroupRows;
             this.descriptors = schema.getColumns();
             this.columns = new ColumnWriter[descriptors.size()];
-            this.file = new ParquetFileWriter(new LocalOutputFile(path), schema, ParquetFileWriter.Mode.CREATE, Long.MAX_VALUE,
+            this.out = new DigestingOutputFile(path);
+            this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, Long.MAX_VALUE,
                 NO_PADDING, null, props);
             file.start();
             startRowGroup();
@@ -136,11 +137,17 @@ final class ParquetTables {
             }
         }
 
+        /** The file's size and digests, once it is closed. */
+        IndexManifest.PartFile describe() throws IOException {
+            return out.describe();
+        }
+
         /** Writes the last row group and the footer, with {@code metadata} as its key/value metadata. */
         @Override
         public void close() throws IOException {
             try (ParquetFileWriter f = file) {
                 endRowGroup();
+                out.startFooter();
                 f.end(metadata);
             } finally {
                 store.close();

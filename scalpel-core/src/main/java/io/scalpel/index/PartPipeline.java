@@ -201,9 +201,7 @@ final class PartPipeline {
                 staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file());
                 staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file());
             } else {
-                parts.add(new IndexManifest.Part(w.file(), w.packets(), w.flows(),
-                    IndexPart.describe(staging.directory().resolve(IndexSchema.PACKETS_DIR).resolve(w.file())),
-                    IndexPart.describe(staging.directory().resolve(IndexSchema.FLOWS_DIR).resolve(w.file()))));
+                parts.add(new IndexManifest.Part(w.file(), w.packets(), w.flows(), w.packetsFile(), w.flowsFile()));
             }
             parted++;
         }

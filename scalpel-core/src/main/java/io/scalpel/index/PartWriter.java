@@ -46,6 +46,16 @@ final class PartWriter {
         this.flowFile = f;
     }
 
+    /** Size and digests of {@code packets/FILE}, once the part is closed. */
+    IndexManifest.PartFile packetsFile() throws IOException {
+        return packetFile.describe();
+    }
+
+    /** Size and digests of {@code flows/FILE}, once the part is closed. */
+    IndexManifest.PartFile flowsFile() throws IOException {
+        return flowFile.describe();
+    }
+
     /** The part's file name, the same in both table directories. */
     String file() {
         return file;
