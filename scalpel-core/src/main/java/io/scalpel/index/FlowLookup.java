@@ -54,7 +54,9 @@ final class FlowLookup {
         if (to != Long.MAX_VALUE) {
             flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to)));
         }
-        FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
+        FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter),
+            (hash, first, last) -> hash == flowHash && last >= from && first <= to,
+            (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
         readRows(found, visitor);
     }
 

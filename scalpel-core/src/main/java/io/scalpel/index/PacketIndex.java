@@ -281,7 +281,7 @@ public final class PacketIndex implements Closeable {
 
     /** Every flow row. */
     public void scanFlows(final FlowVisitor visitor) throws IOException {
-        FlowRows.scan(PartReaders.NONE, flows, unit, FilterCompat.NOOP, visitor);
+        FlowRows.scan(PartReaders.NONE, flows, unit, FilterCompat.NOOP, FlowRows.RowTest.ALL, visitor);
     }
 
     @Override
