@@ -774,7 +774,11 @@ public final class Scalpel implements Closeable {
 
     @Override
     public void close() throws IOException {
-        file.close();
+        try {
+            file.close();
+        } finally {
+            index.close();
+        }
     }
 
 }

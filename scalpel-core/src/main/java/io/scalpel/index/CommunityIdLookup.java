@@ -23,10 +23,15 @@ import org.apache.parquet.io.api.Binary;
  * lookup reads them ({@link FlowLookup#readRows}).
  */
 final class CommunityIdLookup {
+    private final PartReaders readers;
     private final List<IndexPart> flows;
+    /** The unit of the index's timestamps, which its filters are written in. */
+    private final TimestampUnit unit;
     private final FlowLookup rows;
 
-    CommunityIdLookup(final List<IndexPart> flows, final FlowLookup rows) {
+    CommunityIdLookup(final PartReaders readers, final List<IndexPart> flows, final TimestampUnit unit, final FlowLookup rows) {
+        this.readers = readers;
+        this.unit = unit;
         this.flows = flows;
         this.rows = rows;
     }
@@ -55,16 +60,18 @@ final class CommunityIdLookup {
                 : in(IndexSchema.COMMUNITY_ID_COLUMN, wanted);
         }
         if (from != Long.MIN_VALUE) {
-            filter = filter == null ? gtEq(IndexSchema.LAST_TS_COLUMN, from) : and(filter, gtEq(IndexSchema.LAST_TS_COLUMN, from));
+            filter = filter == null ? gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from))
+                : and(filter, gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from)));
         }
         if (to != Long.MAX_VALUE) {
-            filter = filter == null ? ltEq(IndexSchema.FIRST_TS_COLUMN, to) : and(filter, ltEq(IndexSchema.FIRST_TS_COLUMN, to));
+            filter = filter == null ? ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to))
+                : and(filter, ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to)));
         }
         final FlowRowMaterializer m = new FlowRowMaterializer(FlowRows.COMMUNITY_COLUMNS);
         final CommunityId calculator = seed == CommunityId.DEFAULT_SEED ? null : new CommunityId(seed);
         final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
         for (IndexPart part : flows) {
-            FlowRows.read(part, FlowRows.COMMUNITY_COLUMNS, compiled, m, () -> {
+            FlowRows.read(readers, part, unit, FlowRows.COMMUNITY_COLUMNS, compiled, m, () -> {
                 if (m.communityId == null) {
                     return;
                 }

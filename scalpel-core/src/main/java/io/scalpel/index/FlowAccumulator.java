@@ -6,7 +6,6 @@ import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import java.util.Arrays;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 
 /**
  * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags, depth (0 for a
@@ -41,8 +40,6 @@ final class FlowAccumulator {
     private long[] lastTs;
     private long[] packets;
     private long[] bytes;
-    /** Row the writer is at. */
-    int cursor;
     /** Used by the writer only (one thread at a time per table). */
     private final CommunityId communityId = new CommunityId(CommunityId.DEFAULT_SEED);
 
@@ -188,52 +185,39 @@ final class FlowAccumulator {
         return k;
     }
 
-    /** Writes flow {@link #cursor}. */
-    static void writeRow(final FlowAccumulator f, final RecordConsumer out) {
-        final int e = f.cursor;
-        out.startMessage();
-        intField(out, IndexSchema.CHUNK, 0, f.chunk);
-        intField(out, IndexSchema.FLOW, 1, e);
-        field(out, IndexSchema.FLOW_HASH, 2, f.hash[e]);
-        field(out, IndexSchema.FIRST_TS, 3, f.firstTs[e]);
-        field(out, IndexSchema.LAST_TS, 4, f.lastTs[e]);
-        field(out, IndexSchema.PACKETS, 5, f.packets[e]);
-        field(out, IndexSchema.BYTES, 6, f.bytes[e]);
-        intField(out, IndexSchema.IP_VERSION, 7, f.ipVersion[e]);
-        intField(out, IndexSchema.PROTO, 8, f.proto[e]);
-        out.startField(IndexSchema.SRC, 9);
-        out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.srcHi[e], f.srcLo[e])));
-        out.endField(IndexSchema.SRC, 9);
-        intField(out, IndexSchema.SRC_PORT, 10, f.srcPort[e]);
-        out.startField(IndexSchema.DST, 11);
-        out.addBinary(Binary.fromString(Addresses.format(f.ipVersion[e], f.dstHi[e], f.dstLo[e])));
-        out.endField(IndexSchema.DST, 11);
-        intField(out, IndexSchema.DST_PORT, 12, f.dstPort[e]);
-        if (f.vlan[e] != DecodedPacket.NO_VLAN) {
-            intField(out, IndexSchema.VLAN, 13, f.vlan[e]);
+    /** Writes flow {@code e} into {@code out} (a file of {@link IndexSchema#flows}), its timestamps in {@code unit}. */
+    void writeRow(final int e, final ParquetTables.ColumnFile out, final TimestampUnit unit) throws java.io.IOException {
+        out.column(0).write(chunk, 0, 0);
+        out.column(1).write(e, 0, 0);
+        out.column(2).write(hash[e], 0, 0);
+        out.column(3).write(unit.fromNanos(firstTs[e]), 0, 0);
+        out.column(4).write(unit.fromNanos(lastTs[e]), 0, 0);
+        out.column(5).write(packets[e], 0, 0);
+        out.column(6).write(bytes[e], 0, 0);
+        out.column(7).write(ipVersion[e], 0, 0);
+        out.column(8).write(proto[e], 0, 0);
+        out.column(9).write(Binary.fromString(Addresses.format(ipVersion[e], srcHi[e], srcLo[e])), 0, 0);
+        out.column(10).write(srcPort[e], 0, 0);
+        out.column(11).write(Binary.fromString(Addresses.format(ipVersion[e], dstHi[e], dstLo[e])), 0, 0);
+        out.column(12).write(dstPort[e], 0, 0);
+        optional(out, 13, vlan[e]);
+        optional(out, 14, innerVlan[e]);
+        out.column(15).write(depth[e], 0, 0);
+        if ((distinction[e] & CommunityId.NO_PORTS) == 0) {
+            out.column(16).write(Binary.fromString(communityId.of(ipVersion[e], srcHi[e], srcLo[e], srcPort[e],
+                dstHi[e], dstLo[e], dstPort[e], proto[e])), 0, 1);
+        } else {
+            out.column(16).writeNull(0, 0);
         }
-        if (f.innerVlan[e] != DecodedPacket.NO_VLAN) {
-            intField(out, IndexSchema.INNER_VLAN, 14, f.innerVlan[e]);
-        }
-        intField(out, IndexSchema.DEPTH, 15, f.depth[e]);
-        if ((f.distinction[e] & CommunityId.NO_PORTS) == 0) {
-            out.startField(IndexSchema.COMMUNITY_ID, 16);
-            out.addBinary(Binary.fromString(f.communityId.of(f.ipVersion[e], f.srcHi[e], f.srcLo[e], f.srcPort[e],
-                f.dstHi[e], f.dstLo[e], f.dstPort[e], f.proto[e])));
-            out.endField(IndexSchema.COMMUNITY_ID, 16);
-        }
-        out.endMessage();
+        out.endRow();
     }
 
-    private static void field(final RecordConsumer out, final String name, final int index, final long value) {
-        out.startField(name, index);
-        out.addLong(value);
-        out.endField(name, index);
-    }
-
-    private static void intField(final RecordConsumer out, final String name, final int index, final int value) {
-        out.startField(name, index);
-        out.addInteger(value);
-        out.endField(name, index);
+    /** A VLAN column: the tag, or null without one. */
+    private static void optional(final ParquetTables.ColumnFile out, final int column, final int vlanId) {
+        if (vlanId != DecodedPacket.NO_VLAN) {
+            out.column(column).write(vlanId, 0, 1);
+        } else {
+            out.column(column).writeNull(0, 0);
+        }
     }
 }

@@ -26,12 +26,19 @@ import org.apache.parquet.filter2.predicate.FilterPredicate;
  * Community ID lookup too ({@link CommunityIdLookup}).
  */
 final class FlowLookup {
+    /** The readers kept open between lookups. */
+    private final PartReaders readers;
     private final List<IndexPart> packets;
+    /** The unit of the index's timestamps, which its filters are written in. */
+    private final TimestampUnit unit;
     private final List<IndexPart> flows;
     /** The index's largest lag from a fragment's own time to its datagram's ({@link IndexManifest#maxFragmentLagNanos}). */
     private final long fragmentLag;
 
-    FlowLookup(final List<IndexPart> packets, final List<IndexPart> flows, final long fragmentLag) {
+    FlowLookup(final PartReaders readers, final List<IndexPart> packets, final List<IndexPart> flows, final TimestampUnit unit,
+               final long fragmentLag) {
+        this.readers = readers;
+        this.unit = unit;
         this.packets = packets;
         this.flows = flows;
         this.fragmentLag = fragmentLag;
@@ -42,12 +49,14 @@ final class FlowLookup {
         final Found found = new Found(from, to);
         FilterPredicate flowFilter = eq(IndexSchema.FLOW_HASH_COLUMN, flowHash);
         if (from != Long.MIN_VALUE) {
-            flowFilter = and(flowFilter, gtEq(IndexSchema.LAST_TS_COLUMN, from));
+            flowFilter = and(flowFilter, gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from)));
         }
         if (to != Long.MAX_VALUE) {
-            flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, to));
+            flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to)));
         }
-        FlowRows.scan(flows, FilterCompat.get(flowFilter), (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
+        FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter),
+            (hash, first, last) -> hash == flowHash && last >= from && first <= to,
+            (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
         readRows(found, visitor);
     }
 
@@ -106,7 +115,7 @@ final class FlowLookup {
             final ChunkRows c = e.getValue();
             final FilterPredicate inChunk = and(and(eq(IndexSchema.CHUNK_COLUMN, e.getKey()),
                 c.flows.size() == 1 ? eq(IndexSchema.FLOW_COLUMN, c.flows.iterator().next()) : in(IndexSchema.FLOW_COLUMN, c.flows)),
-                and(gtEq(IndexSchema.TS_COLUMN, c.from - lag), ltEq(IndexSchema.TS_COLUMN, c.to)));
+                and(gtEq(IndexSchema.TS_COLUMN, unit.atLeast(c.from - lag)), ltEq(IndexSchema.TS_COLUMN, unit.atMost(c.to))));
             rows = rows == null ? inChunk : or(rows, inChunk);
             for (int flow : c.flows) {
                 wanted[w++] = PacketIndex.flowRow(e.getKey(), flow);
@@ -114,7 +123,7 @@ final class FlowLookup {
             spans.put(e.getKey(), new long[] {c.from - lag, c.to});
         }
         Arrays.sort(wanted);
-        PacketRows.scan(packets, FilterCompat.get(rows), (chunk, flow, ts) -> {
+        PacketRows.scan(readers, packets, unit, FilterCompat.get(rows), (chunk, flow, ts) -> {
             if (Arrays.binarySearch(wanted, PacketIndex.flowRow(chunk, flow)) < 0) {
                 return false;
             }

@@ -28,6 +28,8 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     String dst;
     int dstPort;
     String communityId;
+    /** The unit of the timestamps of the part being read; {@link #firstTs} and {@link #lastTs} are in ns. */
+    TimestampUnit unit = TimestampUnit.NANOS;
     private final GroupConverter root;
 
     FlowRowMaterializer(final MessageType projection) {
@@ -57,8 +59,8 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             case IndexSchema.CHUNK: return ints(v -> chunk = v);
             case IndexSchema.FLOW: return ints(v -> flow = v);
             case IndexSchema.FLOW_HASH: return longs(v -> hash = v);
-            case IndexSchema.FIRST_TS: return longs(v -> firstTs = v);
-            case IndexSchema.LAST_TS: return longs(v -> lastTs = v);
+            case IndexSchema.FIRST_TS: return longs(v -> firstTs = unit.toNanos(v));
+            case IndexSchema.LAST_TS: return longs(v -> lastTs = unit.toNanos(v));
             case IndexSchema.IP_VERSION: return ints(v -> ipVersion = v);
             case IndexSchema.PROTO: return ints(v -> proto = v);
             case IndexSchema.SRC: return strings(v -> src = v);

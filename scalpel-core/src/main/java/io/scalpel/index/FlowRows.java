@@ -2,6 +2,9 @@ package io.scalpel.index;
 
 import java.io.IOException;
 import java.util.List;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReadStore;
+import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
@@ -10,9 +13,10 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 
 /**
- * Reads the flows table record by record, a projection of its columns at a time, into a
- * {@link FlowRowMaterializer}: the filter prunes row groups (statistics, bloom filters) and pages,
- * and decides each remaining row.
+ * Reads the flows table, a projection of its columns at a time; the filter prunes row groups
+ * (statistics, bloom filters) and pages. A join's columns ({@link #scan}) are read column by
+ * column and each row decided by a {@link RowTest}; a Community ID lookup's ({@link #read}) record
+ * by record into a {@link FlowRowMaterializer}, the filter deciding each row.
  */
 final class FlowRows {
     /** The columns of flows.parquet a join reads. */
@@ -41,20 +45,65 @@ final class FlowRows {
         void accept() throws IOException;
     }
 
-    /** The flow rows of every part that pass {@code filter}, for a join: chunk, flow, hash and time span. */
-    static void scan(final List<IndexPart> parts, final FilterCompat.Filter filter, final PacketIndex.FlowVisitor visitor)
-        throws IOException {
-        final FlowRowMaterializer m = new FlowRowMaterializer(JOIN_COLUMNS);
+    /** Decides from a flow row's hash and time span (ns) whether it is wanted. */
+    @FunctionalInterface
+    interface RowTest {
+        RowTest ALL = (hash, firstTs, lastTs) -> true;
+
+        boolean test(long hash, long firstTs, long lastTs);
+    }
+
+    /**
+     * The flow rows of every part that {@code test} wants, for a join: chunk, flow, hash and time
+     * span. {@code filter} (the same condition, or weaker) prunes row groups and pages; the rows
+     * left are read column by column ({@link ColumnReaders}), with no record assembled.
+     */
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final FilterCompat.Filter filter,
+                     final RowTest test, final PacketIndex.FlowVisitor visitor) throws IOException {
+        final ColumnDescriptor[] columns = new ColumnDescriptor[JOIN_COLUMNS.getFieldCount()];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = JOIN_COLUMNS.getColumnDescription(new String[] {JOIN_COLUMNS.getFieldName(c)});
+        }
         for (IndexPart part : parts) {
-            read(part, JOIN_COLUMNS, filter, m, () -> visitor.flow(m.chunk, m.flow, m.hash, m.firstTs, m.lastTs));
+            final TimestampUnit stored = part.timestampUnit(IndexSchema.FIRST_TS, unit);
+            final String createdBy = part.open().footer().getFileMetaData().getCreatedBy();
+            PartReader.read(readers, part, JOIN_COLUMNS, filter, (pages, n) -> {
+                final ColumnReadStore store = ColumnReaders.of(pages, JOIN_COLUMNS, createdBy);
+                final ColumnReader chunk = store.getColumnReader(columns[0]);
+                final ColumnReader flow = store.getColumnReader(columns[1]);
+                final ColumnReader hash = store.getColumnReader(columns[2]);
+                final ColumnReader first = store.getColumnReader(columns[3]);
+                final ColumnReader last = store.getColumnReader(columns[4]);
+                for (long i = 0; i < n; i++) {
+                    // every value is read: a value left unread would be taken for the next row's
+                    final int c = chunk.getInteger();
+                    final int f = flow.getInteger();
+                    final long h = hash.getLong();
+                    final long firstTs = stored.toNanos(first.getLong());
+                    final long lastTs = stored.toNanos(last.getLong());
+                    if (test.test(h, firstTs, lastTs)) {
+                        try {
+                            visitor.flow(c, f, h, firstTs, lastTs);
+                        } catch (IOException | RuntimeException e) {
+                            throw new PartReader.VisitorFailure(e);
+                        }
+                    }
+                    chunk.consume();
+                    flow.consume();
+                    hash.consume();
+                    first.consume();
+                    last.consume();
+                }
+            });
         }
     }
 
     /** Each row of {@code part} that passes {@code filter}, its {@code projection} columns read into {@code row}. */
-    static void read(final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+    static void read(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final MessageType projection, final FilterCompat.Filter filter,
                      final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection);
-        PartReader.read(part, projection, filter, (pages, n) -> {
+        row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
+        PartReader.read(readers, part, projection, filter, (pages, n) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, filter);
             for (long i = 0; i < n; i++) {
                 final Object r = records.read();

@@ -34,7 +34,7 @@ final class IndexInputFile implements InputFile {
     }
 
     @Override
-    public SeekableInputStream newStream() throws IOException {
+    public Stream newStream() throws IOException {
         return new Stream(FileChannel.open(path, StandardOpenOption.READ), path);
     }
 
@@ -43,7 +43,7 @@ final class IndexInputFile implements InputFile {
         return path.toString();
     }
 
-    private static final class Stream extends SeekableInputStream {
+    static final class Stream extends SeekableInputStream {
         private final FileChannel channel;
         private final Path path;
         private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
@@ -54,6 +54,11 @@ final class IndexInputFile implements InputFile {
         Stream(final FileChannel channel, final Path path) {
             this.channel = channel;
             this.path = path;
+            buffer.limit(0);
+        }
+
+        /** Forgets what was read ahead: the next read comes from the file as it is now. */
+        void discardBuffer() {
             buffer.limit(0);
         }
 

@@ -68,9 +68,11 @@ public record IndexManifest(
      * in the flows table. 3: the rows of each batch of the packets table are written by chunk and
      * flow (then capture order), no longer in capture order. 4: the index proves itself: every
      * Parquet page carries its CRC, the manifest gives each part file's size and digests
-     * ({@link PartFile}) and ends with a digest of itself.
+     * ({@link PartFile}) and ends with a digest of itself. 5: the tables' timestamps are in
+     * microseconds for a classic pcap of microsecond resolution ({@link TimestampUnit}), the
+     * smaller index that gives.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
@@ -147,7 +149,7 @@ public record IndexManifest(
     /**
      * Reads and checks a manifest; refusals end with {@code advice} (what rebuilds the index).
      *
-     * <p>Versions before 4 carry no digests and are refused as {@link IndexException.Kind#VERSION}:
+     * <p>Other versions are refused as {@link IndexException.Kind#VERSION} (those before 4 carry no digests):
      * {@code scalpel index CAPTURE} (or {@code slice --reindex}) replaces such an index with a new one.
      */
     public static IndexManifest read(final Path file, final String advice) throws IndexException {

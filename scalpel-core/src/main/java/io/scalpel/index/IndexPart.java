@@ -56,24 +56,23 @@ final class IndexPart {
         return path;
     }
 
+    /**
+     * The unit of the timestamps of {@code column} in this file, which must be {@code expected}
+     * (either unit when null): a part of another unit than its index's is refused as damaged.
+     */
+    TimestampUnit timestampUnit(final String column, final TimestampUnit expected) throws IndexException {
+        final TimestampUnit unit = TimestampUnit.of(open().footer().getFileMetaData().getSchema(), column);
+        if (unit == null || expected != null && unit != expected) {
+            throw new IndexException(IndexException.Kind.CORRUPT, path + ": column " + column + " holds "
+                + (unit == null ? "no timestamps of a unit scalpel writes" : unit) + (expected == null ? "" : ", the index's timestamps are " + expected),
+                advice);
+        }
+        return unit;
+    }
+
     /** Read options of the index's parts: every filter, and each page's CRC verified as it is read. */
     static ParquetReadOptions readOptions(final FilterCompat.Filter filter) {
         return HadoopFreeReadOptions.checked(filter, ZstdCodecFactory.INSTANCE);
-    }
-
-    /** The size and digests of a part file just written (trusted: nothing else has touched it). */
-    static IndexManifest.PartFile describe(final Path file) throws IOException {
-        final long size = Files.size(file);
-        long footerOffset = MAGIC_LENGTH;
-        try (ParquetFileReader r = ParquetFileReader.open(new IndexInputFile(file), readOptions(FilterCompat.NOOP))) {
-            for (BlockMetaData b : r.getFooter().getBlocks()) {
-                for (ColumnChunkMetaData c : b.getColumns()) {
-                    footerOffset = Math.max(footerOffset, c.getStartingPos() + c.getTotalSize());
-                }
-            }
-        }
-        final String[] digests = Digests.sha256(file, size, footerOffset);
-        return new IndexManifest.PartFile(size, footerOffset, digests[1], digests[0]);
     }
 
     /** The cheap check when an index is opened: the file is there, with the size the manifest gives. */

@@ -29,7 +29,7 @@ final class IndexScan {
               final IndexBuilder.Progress progress) throws IOException {
         this.reader = reader;
         this.progress = progress;
-        this.pipeline = new PartPipeline(dir, firstPart, firstChunk, chunkRows);
+        this.pipeline = new PartPipeline(dir, firstPart, firstChunk, chunkRows, TimestampUnit.of(reader));
         this.rows = new FrameRows(chunkRows, pipeline.firstFlowTable());
     }
 

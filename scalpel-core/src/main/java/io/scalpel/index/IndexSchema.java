@@ -1,8 +1,6 @@
 package io.scalpel.index;
 
-import static org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit.NANOS;
 import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
-import static org.apache.parquet.schema.LogicalTypeAnnotation.timestampType;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
 import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
@@ -74,34 +72,46 @@ public final class IndexSchema {
     public static final String DEPTH = "depth";
     public static final String COMMUNITY_ID = "community_id";
 
-    public static final MessageType PACKETS_SCHEMA = Types.buildMessage()
-        .required(INT64).as(timestampType(true, NANOS)).named(TS)
-        .required(INT64).named(OFFSET)
-        .required(INT32).named(CAPLEN)
-        .required(INT32).named(CHUNK)
-        .required(INT32).named(FLOW)
-        .optional(INT64).as(timestampType(true, NANOS)).named(DGRAM_TS)
-        .named("packet");
+    /** The packets table with nanosecond timestamps ({@link #packets} gives it in either unit). */
+    public static final MessageType PACKETS_SCHEMA = packets(TimestampUnit.NANOS);
 
-    public static final MessageType FLOWS_SCHEMA = Types.buildMessage()
-        .required(INT32).named(CHUNK)
-        .required(INT32).named(FLOW)
-        .required(INT64).named(FLOW_HASH)
-        .required(INT64).as(timestampType(true, NANOS)).named(FIRST_TS)
-        .required(INT64).as(timestampType(true, NANOS)).named(LAST_TS)
-        .required(INT64).named(PACKETS)
-        .required(INT64).named(BYTES)
-        .required(INT32).named(IP_VERSION)
-        .required(INT32).named(PROTO)
-        .required(BINARY).as(stringType()).named(SRC)
-        .required(INT32).named(SRC_PORT)
-        .required(BINARY).as(stringType()).named(DST)
-        .required(INT32).named(DST_PORT)
-        .optional(INT32).named(VLAN)
-        .optional(INT32).named(INNER_VLAN)
-        .required(INT32).named(DEPTH)
-        .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
-        .named("flow");
+    /** The flows table with nanosecond timestamps ({@link #flows} gives it in either unit). */
+    public static final MessageType FLOWS_SCHEMA = flows(TimestampUnit.NANOS);
+
+    /** The packets table with timestamps in {@code unit}. */
+    static MessageType packets(final TimestampUnit unit) {
+        return Types.buildMessage()
+            .required(INT64).as(unit.logicalType()).named(TS)
+            .required(INT64).named(OFFSET)
+            .required(INT32).named(CAPLEN)
+            .required(INT32).named(CHUNK)
+            .required(INT32).named(FLOW)
+            .optional(INT64).as(unit.logicalType()).named(DGRAM_TS)
+            .named("packet");
+    }
+
+    /** The flows table with timestamps in {@code unit}. */
+    static MessageType flows(final TimestampUnit unit) {
+        return Types.buildMessage()
+            .required(INT32).named(CHUNK)
+            .required(INT32).named(FLOW)
+            .required(INT64).named(FLOW_HASH)
+            .required(INT64).as(unit.logicalType()).named(FIRST_TS)
+            .required(INT64).as(unit.logicalType()).named(LAST_TS)
+            .required(INT64).named(PACKETS)
+            .required(INT64).named(BYTES)
+            .required(INT32).named(IP_VERSION)
+            .required(INT32).named(PROTO)
+            .required(BINARY).as(stringType()).named(SRC)
+            .required(INT32).named(SRC_PORT)
+            .required(BINARY).as(stringType()).named(DST)
+            .required(INT32).named(DST_PORT)
+            .optional(INT32).named(VLAN)
+            .optional(INT32).named(INNER_VLAN)
+            .required(INT32).named(DEPTH)
+            .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
+            .named("flow");
+    }
 
     /** The columns the lookups' filters name, as parquet-java's filter API takes them. */
     static final Operators.LongColumn TS_COLUMN = FilterApi.longColumn(TS);

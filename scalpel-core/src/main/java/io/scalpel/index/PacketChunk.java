@@ -1,7 +1,6 @@
 package io.scalpel.index;
 
 import io.scalpel.decode.DecodedPacket;
-import org.apache.parquet.io.api.RecordConsumer;
 
 /**
  * Column arrays of consecutive packet rows (one per frame and IP layer) before they go to
@@ -23,8 +22,6 @@ final class PacketChunk {
     /** Global row number of row 0. */
     long baseRow;
     int size;
-    /** Row the writer is at. */
-    int cursor;
 
     PacketChunk(final int capacity) {
         limit = capacity;
@@ -128,30 +125,18 @@ final class PacketChunk {
         size = rest;
     }
 
-    /** Writes row {@link #cursor}. */
-    static void writeRow(final PacketChunk c, final RecordConsumer out) {
-        final int i = c.cursor;
-        out.startMessage();
-        out.startField(IndexSchema.TS, 0);
-        out.addLong(c.ts[i]);
-        out.endField(IndexSchema.TS, 0);
-        out.startField(IndexSchema.OFFSET, 1);
-        out.addLong(c.offset[i]);
-        out.endField(IndexSchema.OFFSET, 1);
-        out.startField(IndexSchema.CAPLEN, 2);
-        out.addInteger(c.caplen[i]);
-        out.endField(IndexSchema.CAPLEN, 2);
-        out.startField(IndexSchema.CHUNK, 3);
-        out.addInteger(c.chunk[i]);
-        out.endField(IndexSchema.CHUNK, 3);
-        out.startField(IndexSchema.FLOW, 4);
-        out.addInteger(c.flow[i]);
-        out.endField(IndexSchema.FLOW, 4);
-        if (c.dgramTs[i] != NO_DGRAM_TS) {
-            out.startField(IndexSchema.DGRAM_TS, 5);
-            out.addLong(c.dgramTs[i]);
-            out.endField(IndexSchema.DGRAM_TS, 5);
+    /** Writes row {@code i} into {@code out} (a file of {@link IndexSchema#packets}), its timestamps in {@code unit}. */
+    void writeRow(final int i, final ParquetTables.ColumnFile out, final TimestampUnit unit) throws java.io.IOException {
+        out.column(0).write(unit.fromNanos(ts[i]), 0, 0);
+        out.column(1).write(offset[i], 0, 0);
+        out.column(2).write(caplen[i], 0, 0);
+        out.column(3).write(chunk[i], 0, 0);
+        out.column(4).write(flow[i], 0, 0);
+        if (dgramTs[i] != NO_DGRAM_TS) {
+            out.column(5).write(unit.fromNanos(dgramTs[i]), 0, 1);
+        } else {
+            out.column(5).writeNull(0, 0);
         }
-        out.endMessage();
+        out.endRow();
     }
 }

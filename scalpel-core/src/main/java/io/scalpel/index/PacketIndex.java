@@ -25,7 +25,8 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  * ({@link FlowLookup}); a Community ID lookup finds the flows by their ID
  * ({@link CommunityIdLookup}). Under them, {@link PacketRows} reads the packets table column by
  * column, {@link FlowRows} the flows table record by record, both through {@link PartReader}.
- * Thread-safe: each lookup reads with its own file handles.
+ * Thread-safe: a lookup reads through readers kept open between lookups ({@link PartReaders}),
+ * one read at a time each; {@link #close} closes them.
  */
 public final class PacketIndex implements Closeable {
     /** No datagram time: the row is not an IP fragment. */
@@ -64,7 +65,11 @@ public final class PacketIndex implements Closeable {
     /** The part files of each table, in capture order; each read (and its footer checked) on first use. */
     private final List<IndexPart> packets;
     private final List<IndexPart> flows;
+    /** Readers of the part files kept open from one lookup to the next, closed with the index. */
+    private final PartReaders readers = new PartReaders();
     private final FlowLookup flowLookup;
+    /** The unit of the tables' timestamps ({@link TimestampUnit#of(IndexManifest)}). */
+    private final TimestampUnit unit;
     private final CommunityIdLookup communityIdLookup;
 
     private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match,
@@ -74,8 +79,9 @@ public final class PacketIndex implements Closeable {
         this.match = match;
         this.packets = parts(directory, IndexSchema.PACKETS_DIR, manifest, advice);
         this.flows = parts(directory, IndexSchema.FLOWS_DIR, manifest, advice);
-        this.flowLookup = new FlowLookup(packets, flows, manifest.maxFragmentLagNanos());
-        this.communityIdLookup = new CommunityIdLookup(flows, flowLookup);
+        this.unit = TimestampUnit.of(manifest);
+        this.flowLookup = new FlowLookup(readers, packets, flows, unit, manifest.maxFragmentLagNanos());
+        this.communityIdLookup = new CommunityIdLookup(readers, flows, unit, flowLookup);
     }
 
     /** The parts of one table, each checked for its size (a stat: no part is read when an index is opened). */
@@ -263,22 +269,27 @@ public final class PacketIndex implements Closeable {
 
     /** Every packet row whose timestamp lies in [{@code from}, {@code to}]. */
     public void scan(final long from, final long to, final RowVisitor visitor) throws IOException {
-        PacketRows.scan(packets, FilterCompat.get(and(gtEq(IndexSchema.TS_COLUMN, from), ltEq(IndexSchema.TS_COLUMN, to))),
+        PacketRows.scan(readers, packets, unit,
+            FilterCompat.get(and(gtEq(IndexSchema.TS_COLUMN, unit.atLeast(from)), ltEq(IndexSchema.TS_COLUMN, unit.atMost(to)))),
             (chunk, flow, ts) -> ts >= from && ts <= to, visitor);
     }
 
     /** Every packet row, in capture order. */
     public void scanAll(final RowVisitor visitor) throws IOException {
-        PacketRows.scan(packets, FilterCompat.NOOP, PacketRows.RowTest.ALL, visitor);
+        PacketRows.scan(PartReaders.NONE, packets, unit, FilterCompat.NOOP, PacketRows.RowTest.ALL, visitor);
     }
 
     /** Every flow row. */
     public void scanFlows(final FlowVisitor visitor) throws IOException {
-        FlowRows.scan(flows, FilterCompat.NOOP, visitor);
+        FlowRows.scan(PartReaders.NONE, flows, unit, FilterCompat.NOOP, FlowRows.RowTest.ALL, visitor);
     }
 
     @Override
     public void close() {
-        // Lookups hold no file open between calls.
+        try {
+            readers.close();
+        } catch (java.io.IOException e) {
+            // closing files only read: nothing to lose
+        }
     }
 }

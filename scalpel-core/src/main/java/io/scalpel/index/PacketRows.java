@@ -27,25 +27,27 @@ final class PacketRows {
     }
 
     /** The wanted rows of every part, in order. */
-    static void scan(final List<IndexPart> parts, final FilterCompat.Filter filter, final RowTest test,
-                     final PacketIndex.RowVisitor visitor) throws IOException {
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final FilterCompat.Filter filter,
+                     final RowTest test, final PacketIndex.RowVisitor visitor) throws IOException {
         for (IndexPart part : parts) {
-            scan(part, filter, test, visitor);
+            scan(readers, part, unit, filter, test, visitor);
         }
     }
 
     /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
     static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice,
                          final PacketIndex.RowVisitor visitor) throws IOException {
-        scan(new IndexPart(file, expected, advice), FilterCompat.NOOP, RowTest.ALL, visitor);
+        scan(PartReaders.NONE, new IndexPart(file, expected, advice), null, FilterCompat.NOOP, RowTest.ALL, visitor);
     }
 
-    private static void scan(final IndexPart part, final FilterCompat.Filter filter, final RowTest test,
+    /** {@code unit}: the timestamps' unit the part must have, or null for whichever it has. */
+    private static void scan(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final FilterCompat.Filter filter, final RowTest test,
                              final PacketIndex.RowVisitor visitor) throws IOException {
         final IndexPart.Opened packets = part.open();
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
-        PartReader.read(part, null, filter, (pages, n) -> {
+        final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
+        PartReader.read(readers, part, null, filter, (pages, n) -> {
             final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
             final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
             final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
@@ -56,12 +58,12 @@ final class PacketRows {
             for (long i = 0; i < n; i++) {
                 final int chunk = chunkColumn.getInteger();
                 final int flow = flowColumn.getInteger();
-                final long ts = tsColumn.getLong();
+                final long ts = stored.toNanos(tsColumn.getLong());
                 final boolean hasDgram = dgramColumn.getCurrentDefinitionLevel() == 1;
                 if (test.test(chunk, flow, ts)) {
                     final long offset = offsetColumn.getLong();
                     final int caplen = caplenColumn.getInteger();
-                    final long dgramTs = hasDgram ? dgramColumn.getLong() : PacketChunk.NO_DGRAM_TS;
+                    final long dgramTs = hasDgram ? stored.toNanos(dgramColumn.getLong()) : PacketChunk.NO_DGRAM_TS;
                     try {
                         visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
                     } catch (IOException | RuntimeException e) {

@@ -1,23 +1,26 @@
 package io.scalpel.index;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Writers for the index tables over parquet-java without Hadoop: local files, a plain
- * configuration and {@link ZstdCodecFactory}. Rows are written from column arrays through a
- * reused cursor, so no object is created per row.
+ * Writers of the index tables over parquet-java without Hadoop: local files and
+ * {@link ZstdCodecFactory}. A table is written value by value into parquet-java's column writers
+ * ({@link ColumnFile}), from the column arrays of its rows, with no record assembled and no object
+ * per row: what parquet-java's record path ({@code ParquetWriter}, {@code MessageColumnIO}) costs
+ * per value was the bound of the writer threads.
  */
 final class ParquetTables {
     /** Rows per page of packets.parquet: the unit a time-window lookup reads. */
@@ -26,90 +29,130 @@ final class ParquetTables {
     static final int FLOW_PAGE_ROWS = 1024;
     /** Largest bloom filter of one row group (enough for ~100 000 flows at 1 % false positives). */
     static final int MAX_BLOOM_BYTES = 128 * 1024;
+    /** Dictionary pages may grow this large before a column falls back to its plain encoding. */
+    private static final int DICTIONARY_PAGE_BYTES = 8 * 1024 * 1024;
+    /** No padding of row groups to file-system blocks: a part is read by page, not by block. */
+    private static final int NO_PADDING = 0;
 
     private ParquetTables() {
     }
 
-    /** Writes one row of a table from whatever the cursor points at. */
-    interface RowWriter<T> {
-        void write(T cursor, RecordConsumer out);
-    }
-
-    static <T> ParquetWriter<T> open(final Path file, final MessageType schema, final RowWriter<T> rows,
-                                     final Map<String, String> metadata, final int rowGroupRows, final int pageRows,
-                                     final java.util.List<String> bloomColumns, final String... dictionaryColumns)
-        throws IOException {
-        final Builder<T> b = new Builder<>(new LocalOutputFile(file), schema, rows, metadata);
-        b.withConf(new PlainParquetConfiguration())
-            .withCodecFactory(ZstdCodecFactory.INSTANCE)
-            .withCompressionCodec(CompressionCodecName.ZSTD)
-            .withWriteMode(ParquetFileWriter.Mode.CREATE)
+    /**
+     * The settings of a table: data pages v2 (DELTA_BINARY_PACKED for integers), at most
+     * {@code pageRows} rows a page, statistics and page indexes, a CRC in every page, a bloom
+     * filter of 1 % false positives on each of {@code bloomColumns}, dictionaries only on
+     * {@code dictionaryColumns}.
+     */
+    static ParquetProperties properties(final int pageRows, final List<String> bloomColumns, final String... dictionaryColumns) {
+        final ParquetProperties.Builder b = ParquetProperties.builder()
             .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
-            .withRowGroupSize(Long.MAX_VALUE / 2)
-            .withRowGroupRowCountLimit(rowGroupRows)
             .withPageRowCountLimit(pageRows)
             .withDictionaryEncoding(false)
-            .withDictionaryPageSize(8 * 1024 * 1024)
+            .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
             .withStatisticsEnabled(true)
-            .withPageWriteChecksumEnabled(true);
+            .withPageWriteChecksumEnabled(true)
+            .withMaxBloomFilterBytes(MAX_BLOOM_BYTES);
         for (String c : dictionaryColumns) {
             b.withDictionaryEncoding(c, true);
         }
-        for (String bloomColumn : bloomColumns) {
-            b.withBloomFilterEnabled(bloomColumn, true).withBloomFilterFPP(bloomColumn, 0.01)
-                .withAdaptiveBloomFilterEnabled(true).withBloomFilterCandidateNumber(bloomColumn, 8)
-                .withMaxBloomFilterBytes(MAX_BLOOM_BYTES);
+        for (String c : bloomColumns) {
+            b.withBloomFilterEnabled(c, true).withBloomFilterFPP(c, 0.01).withAdaptiveBloomFilterEnabled(true)
+                .withBloomFilterCandidatesNumber(c, 8);
         }
         return b.build();
     }
 
-    private static final class Builder<T> extends ParquetWriter.Builder<T, Builder<T>> {
+    /**
+     * One Parquet file written a row group at a time through parquet-java's column writers: the
+     * caller writes each value of a row into its column's writer ({@link #column}), then ends the
+     * row ({@link #endRow}); a row group ends when asked ({@link #endRowGroup}) or when it holds
+     * {@code rowGroupRows} rows.
+     */
+    static final class ColumnFile implements Closeable {
         private final MessageType schema;
-        private final RowWriter<T> rows;
+        private final ParquetProperties props;
         private final Map<String, String> metadata;
+        private final int rowGroupRows;
+        private final DigestingOutputFile out;
+        private final ParquetFileWriter file;
+        private final CompressionCodecFactory.BytesInputCompressor compressor =
+            ZstdCodecFactory.INSTANCE.getCompressor(CompressionCodecName.ZSTD);
+        private final List<ColumnDescriptor> descriptors;
+        private final ColumnWriter[] columns;
+        private ColumnChunkPageWriteStore pages;
+        private ColumnWriteStore store;
+        private int rowGroup;
+        private long rows;
 
-        Builder(final LocalOutputFile file, final MessageType schema, final RowWriter<T> rows, final Map<String, String> metadata) {
-            super(file);
+        ColumnFile(final Path path, final MessageType schema, final ParquetProperties props, final Map<String, String> metadata,
+                   final int rowGroupRows) throws IOException {
             this.schema = schema;
-            this.rows = rows;
+            this.props = props;
             this.metadata = metadata;
+            this.rowGroupRows = rowGroupRows;
+            this.descriptors = schema.getColumns();
+            this.columns = new ColumnWriter[descriptors.size()];
+            this.out = new DigestingOutputFile(path);
+            this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, Long.MAX_VALUE,
+                NO_PADDING, null, props);
+            file.start();
+            startRowGroup();
         }
 
-        @Override
-        protected Builder<T> self() {
-            return this;
+        /** The writer of column {@code i} (in schema order) of the row group being written. */
+        ColumnWriter column(final int i) {
+            return columns[i];
         }
 
-        @Override
-        protected WriteSupport<T> getWriteSupport(final org.apache.hadoop.conf.Configuration conf) {
-            return getWriteSupport((ParquetConfiguration) null);
+        /** Ends the row whose values were just written; ends the row group when it is full. */
+        void endRow() throws IOException {
+            store.endRecord();
+            if (++rows == rowGroupRows) {
+                endRowGroup();
+            }
         }
 
+        /** Writes the rows since the last row group as one (nothing when there are none). */
+        void endRowGroup() throws IOException {
+            if (rows == 0) {
+                return;
+            }
+            file.startBlock(rows);
+            store.flush();
+            pages.flushToFileWriter(file);
+            file.endBlock();
+            store.close();
+            pages.close();
+            rowGroup++;
+            startRowGroup();
+        }
+
+        private void startRowGroup() {
+            rows = 0;
+            pages = new ColumnChunkPageWriteStore(compressor, schema, props.getAllocator(), props.getColumnIndexTruncateLength(),
+                props.getPageWriteChecksumEnabled(), null, rowGroup);
+            store = props.newColumnWriteStore(schema, pages, pages);
+            for (int i = 0; i < columns.length; i++) {
+                columns[i] = store.getColumnWriter(descriptors.get(i));
+            }
+        }
+
+        /** The file's size and digests, once it is closed. */
+        IndexManifest.PartFile describe() throws IOException {
+            return out.describe();
+        }
+
+        /** Writes the last row group and the footer, with {@code metadata} as its key/value metadata. */
         @Override
-        protected WriteSupport<T> getWriteSupport(final ParquetConfiguration conf) {
-            return new WriteSupport<>() {
-                private RecordConsumer consumer;
-
-                @Override
-                public WriteContext init(final ParquetConfiguration configuration) {
-                    return new WriteContext(schema, metadata);
-                }
-
-                @Override
-                public WriteContext init(final org.apache.hadoop.conf.Configuration configuration) {
-                    return new WriteContext(schema, metadata);
-                }
-
-                @Override
-                public void prepareForWrite(final RecordConsumer recordConsumer) {
-                    this.consumer = recordConsumer;
-                }
-
-                @Override
-                public void write(final T record) {
-                    rows.write(record, consumer);
-                }
-            };
+        public void close() throws IOException {
+            try (ParquetFileWriter f = file) {
+                endRowGroup();
+                out.startFooter();
+                f.end(metadata);
+            } finally {
+                store.close();
+                pages.close();
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 final class PartPipeline {
     private final Path dir;
     private final int chunkRows;
+    /** The unit of the timestamps written. */
+    private final TimestampUnit unit;
     private final PacketChunk[] batches;
     private final FlowAccumulator[] flowTables = {new FlowAccumulator(4096), new FlowAccumulator(4096), new FlowAccumulator(4096)};
     /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
@@ -36,16 +38,18 @@ final class PartPipeline {
     private boolean closed;
 
     /** Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2} for an open tail. */
-    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows) throws IOException {
+    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit)
+        throws IOException {
         this.dir = dir;
+        this.unit = unit;
         this.chunkRows = chunkRows;
         this.batches = new PacketChunk[] {new PacketChunk(chunkRows), new PacketChunk(chunkRows)};
         this.tailPart = IndexSchema.partFile(firstPart + 2);
         this.firstChunk = firstChunk;
         flowTables[0].reset(firstChunk);
-        mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart), chunkRows);
+        mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart), chunkRows, unit);
         try {
-            mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1), chunkRows);
+            mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1), chunkRows, unit);
         } catch (IOException | RuntimeException e) {
             mains[0].close();
             throw e;
@@ -85,7 +89,7 @@ final class PartPipeline {
 
     /** Hands every row of {@code chunk} and {@code table} to the next writer thread, for the open tail part (created here). */
     FlowAccumulator emitTail(final PacketChunk chunk, final FlowAccumulator table) throws IOException {
-        tail = new PartWriter(dir, tailPart, chunkRows);
+        tail = new PartWriter(dir, tailPart, chunkRows, unit);
         return emit(chunk, chunk.size, table, tail);
     }
 
@@ -197,9 +201,7 @@ final class PartPipeline {
                 staging.discard(IndexSchema.PACKETS_DIR + "/" + w.file());
                 staging.discard(IndexSchema.FLOWS_DIR + "/" + w.file());
             } else {
-                parts.add(new IndexManifest.Part(w.file(), w.packets(), w.flows(),
-                    IndexPart.describe(staging.directory().resolve(IndexSchema.PACKETS_DIR).resolve(w.file())),
-                    IndexPart.describe(staging.directory().resolve(IndexSchema.FLOWS_DIR).resolve(w.file()))));
+                parts.add(new IndexManifest.Part(w.file(), w.packets(), w.flows(), w.packetsFile(), w.flowsFile()));
             }
             parted++;
         }

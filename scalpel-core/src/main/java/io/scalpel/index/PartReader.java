@@ -1,9 +1,20 @@
 package io.scalpel.index;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.statisticslevel.StatisticsFilter;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexFilter;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -31,27 +42,58 @@ final class PartReader {
 
     /**
      * Hands each row group of {@code part} that {@code filter} leaves to {@code group}, with
-     * {@code projection}'s columns only (every column when null).
+     * {@code projection}'s columns only (every column when null), through a reader of
+     * {@code readers} (kept open between lookups, or {@link PartReaders#NONE}). Row groups are
+     * skipped by their statistics and bloom filters, pages by the page indexes (column index and
+     * offset index), both cached by a kept reader.
      */
-    static void read(final IndexPart part, final MessageType projection, final FilterCompat.Filter filter, final RowGroup group)
-        throws IOException {
-        final IndexPart.Opened table = part.open();
-        try (ParquetFileReader r = ParquetFileReader.open(table.file(), table.footer(), IndexPart.readOptions(filter),
-            table.file().newStream())) {
-            if (projection != null) {
-                r.setRequestedSchema(projection);
+    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+                     final RowGroup group) throws IOException {
+        final FilterPredicate predicate = filter instanceof FilterCompat.FilterPredicateCompat p ? p.getFilterPredicate() : null;
+        PartReaders.Lease lease = null;
+        boolean failed = true;
+        try {
+            lease = readers.acquire(part, projection);
+            final ParquetFileReader r = lease.reader;
+            final MessageType columns = projection != null ? projection : r.getFooter().getFileMetaData().getSchema();
+            final Set<ColumnPath> paths = new HashSet<>();
+            for (ColumnDescriptor c : columns.getColumns()) {
+                paths.add(ColumnPath.get(c.getPath()));
             }
-            for (int g = 0; g < r.getRowGroups().size(); g++) {
-                final PageReadStore pages = r.readFilteredRowGroup(g);
-                if (pages == null) {
-                    continue; // no row of this row group can pass the filter
+            final List<BlockMetaData> blocks = r.getRowGroups();
+            for (int g = 0; g < blocks.size(); g++) {
+                final BlockMetaData block = blocks.get(g);
+                final PageReadStore pages;
+                if (predicate == null) {
+                    pages = r.readRowGroup(g);
+                } else {
+                    if (StatisticsFilter.canDrop(predicate, block.getColumns())
+                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))) {
+                        continue;
+                    }
+                    lease.touch(g);
+                    final RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, r.getColumnIndexStore(g), paths, block.getRowCount());
+                    if (ranges.rowCount() == 0) {
+                        continue; // no page of this row group can hold a row that passes the filter
+                    }
+                    pages = r.readFilteredRowGroup(g, ranges);
                 }
                 group.read(CheckedPageStore.of(pages, r, g), pages.getRowCount());
             }
+            failed = false;
         } catch (VisitorFailure e) {
+            failed = false;
             throw e.rethrow();
         } catch (IOException | RuntimeException | NoClassDefFoundError | OutOfMemoryError e) {
             throw part.corrupt(e); // whatever parquet-java throws reading a damaged part: see IndexPart.corrupt
+        } finally {
+            if (lease != null) {
+                try {
+                    readers.release(lease, failed);
+                } catch (IOException e) {
+                    // closing a reader of a file only read: nothing to lose
+                }
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
  * The two Parquet files of one part ({@code packets/part-N.parquet} and {@code flows/part-N.parquet}),
@@ -16,30 +15,45 @@ final class PartWriter {
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
 
     private final String file;
-    private final ParquetWriter<PacketChunk> packetWriter;
-    private final ParquetWriter<FlowAccumulator> flowWriter;
+    private final TimestampUnit unit;
+    private final ParquetTables.ColumnFile packetFile;
+    private final ParquetTables.ColumnFile flowFile;
     private long packets;
     private long flows;
 
-    /** Creates part {@code file} in both table directories under {@code dir}; row groups of the packets table hold {@code chunkRows} rows. */
-    PartWriter(final Path dir, final String file, final int chunkRows) throws IOException {
+    /**
+     * Creates part {@code file} in both table directories under {@code dir}; row groups of the packets
+     * table hold at most {@code chunkRows} rows; timestamps are written in {@code unit}.
+     */
+    PartWriter(final Path dir, final String file, final int chunkRows, final TimestampUnit unit) throws IOException {
         this.file = file;
+        this.unit = unit;
         final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
-        this.packetWriter = ParquetTables.open(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.PACKETS_SCHEMA,
-            PacketChunk::writeRow, meta, chunkRows, ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK);
-        ParquetWriter<FlowAccumulator> f = null;
+        this.packetFile = new ParquetTables.ColumnFile(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.packets(unit),
+            ParquetTables.properties(ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK), meta, chunkRows);
+        ParquetTables.ColumnFile f = null;
         try {
-            f = ParquetTables.open(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.FLOWS_SCHEMA,
-                FlowAccumulator::writeRow, meta, FLOW_ROW_GROUP_ROWS, ParquetTables.FLOW_PAGE_ROWS,
-                List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID), IndexSchema.PROTO, IndexSchema.SRC,
-                IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN, IndexSchema.INNER_VLAN,
-                IndexSchema.IP_VERSION, IndexSchema.DEPTH);
+            f = new ParquetTables.ColumnFile(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.flows(unit),
+                ParquetTables.properties(ParquetTables.FLOW_PAGE_ROWS, List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID),
+                    IndexSchema.PROTO, IndexSchema.SRC, IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN,
+                    IndexSchema.INNER_VLAN, IndexSchema.IP_VERSION, IndexSchema.DEPTH),
+                meta, FLOW_ROW_GROUP_ROWS);
         } finally {
             if (f == null) {
-                packetWriter.close();
+                packetFile.close();
             }
         }
-        this.flowWriter = f;
+        this.flowFile = f;
+    }
+
+    /** Size and digests of {@code packets/FILE}, once the part is closed. */
+    IndexManifest.PartFile packetsFile() throws IOException {
+        return packetFile.describe();
+    }
+
+    /** Size and digests of {@code flows/FILE}, once the part is closed. */
+    IndexManifest.PartFile flowsFile() throws IOException {
+        return flowFile.describe();
     }
 
     /** The part's file name, the same in both table directories. */
@@ -59,15 +73,14 @@ final class PartWriter {
     void write(final PacketChunk batch, final FlowAccumulator table) throws IOException {
         // By chunk, then flow group, then capture order (PacketOrder): a lookup reads a few pages per chunk.
         for (int row : PacketOrder.of(batch)) {
-            batch.cursor = row;
-            packetWriter.write(batch);
+            batch.writeRow(row, packetFile, unit);
         }
+        packetFile.endRowGroup(); // a row group per batch: one chunk's rows (and those carried into it)
         packets += batch.size;
         // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
         final int[] order = table.hashOrder();
         for (int i = 0; i < order.length; i++) {
-            table.cursor = order[i];
-            flowWriter.write(table);
+            table.writeRow(order[i], flowFile, unit);
         }
         flows += order.length;
     }
@@ -78,9 +91,9 @@ final class PartWriter {
 
     void close() throws IOException {
         try {
-            packetWriter.close();
+            packetFile.close();
         } finally {
-            flowWriter.close();
+            flowFile.close();
         }
     }
 }

@@ -82,6 +82,57 @@ class IndexIntegrityTest {
     }
 
     @Test
+    void shouldRecordTheSizeAndDigestsOfEachPartAsItsBytesAre() throws Exception {
+        final IndexManifest m = IndexManifest.read(manifest);
+        for (IndexManifest.Part p : m.parts()) {
+            for (String table : List.of(IndexSchema.PACKETS_DIR, IndexSchema.FLOWS_DIR)) {
+                final Path file = index.resolve(table).resolve(p.file());
+                final IndexManifest.PartFile recorded = table.equals(IndexSchema.PACKETS_DIR) ? p.packetsFile() : p.flowsFile();
+                final byte[] bytes = Files.readAllBytes(file);
+                long chunksEnd = 4; // after the magic number
+                try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                    new IndexInputFile(file), IndexPart.readOptions(org.apache.parquet.filter2.compat.FilterCompat.NOOP))) {
+                    for (org.apache.parquet.hadoop.metadata.BlockMetaData b : r.getFooter().getBlocks()) {
+                        for (org.apache.parquet.hadoop.metadata.ColumnChunkMetaData c : b.getColumns()) {
+                            chunksEnd = Math.max(chunksEnd, c.getStartingPos() + c.getTotalSize());
+                        }
+                    }
+                }
+                final MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                assertEquals(bytes.length, recorded.size(), file::toString);
+                assertEquals(chunksEnd, recorded.footerOffset(), file + ": the footer region starts where the last column chunk ends");
+                assertEquals(HexFormat.of().formatHex(sha.digest(bytes)), recorded.sha256(), file::toString);
+                sha.update(bytes, (int) chunksEnd, bytes.length - (int) chunksEnd);
+                assertEquals(HexFormat.of().formatHex(sha.digest()), recorded.footerSha256(), file::toString);
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAVersion4IndexWhoseDigestsAllMatch() throws IOException {
+        final ObjectNode j = json();
+        j.put("version", 4);
+        resign(j);
+        final IndexException e = refused();
+        assertEquals(IndexException.Kind.VERSION, e.kind());
+        assertTrue(e.problem().contains("index format version 4 is not the version this scalpel reads (5)"), e::problem);
+        assertEquals(IndexBuilder.Mode.REBUILT, new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).build().mode());
+        PacketIndex.open(capture, index).scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+    }
+
+    @Test
+    void shouldRefuseAPartWhoseTimestampsAreNotInTheUnitOfItsIndex() throws IOException {
+        final ObjectNode j = json();
+        assertEquals(false, j.get("nanosecond").asBoolean(), "a microsecond pcap");
+        j.put("nanosecond", true); // the index would then hold nanoseconds; its parts hold microseconds
+        resign(j);
+        final IndexException e = refused();
+        assertEquals(IndexException.Kind.CORRUPT, e.kind());
+        assertEquals(index.resolve("packets/part-00000.parquet") + ": column ts holds microseconds, the index's timestamps are nanoseconds",
+            e.problem());
+    }
+
+    @Test
     void shouldAcceptTheManifestResignedUnchanged() throws IOException {
         resign(json());
         final PacketIndex i = PacketIndex.open(capture, index);
@@ -193,9 +244,10 @@ class IndexIntegrityTest {
         System.arraycopy(out.toByteArray(), 0, bytes, 4, headerLength);
         Files.write(part, bytes);
         final ObjectNode j = json();
-        final IndexManifest.PartFile remade = IndexPart.describe(part);
-        ((ObjectNode) j.get("parts").get(0)).set("packets_file", JSON.valueToTree(java.util.Map.of("size", remade.size(),
-            "footer_offset", remade.footerOffset(), "footer_sha256", remade.footerSha256(), "sha256", remade.sha256())));
+        final long footerOffset = j.get("parts").get(0).get("packets_file").get("footer_offset").asLong();
+        final String[] remade = Digests.sha256(part, bytes.length, footerOffset);
+        ((ObjectNode) j.get("parts").get(0)).set("packets_file", JSON.valueToTree(java.util.Map.of("size", bytes.length,
+            "footer_offset", footerOffset, "footer_sha256", remade[1], "sha256", remade[0])));
         resign(j);
         final IndexException e = refused();
         assertTrue(e.problem().startsWith(part + ": ") && e.problem().contains("page of column ts in row group 0")
