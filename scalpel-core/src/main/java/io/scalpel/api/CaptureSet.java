@@ -37,9 +37,11 @@ import java.util.List;
  * known), and {@link Scalpel#open} then extends or refuses its index as for a single capture.
  * Extracts merge the members' frames by timestamp ({@link MergedExtract}).
  *
- * <p>Behind this class: {@code CaptureSetIndex} opens, builds and verifies the set index,
- * {@code SetMembers} opens the members a window meets, {@code SetSelector} selects across them in
- * time order, {@code SetExtracts} writes what was selected.
+ * <p>Long because it is the whole public door of a capture set and every method an embedder
+ * calls keeps its Javadoc here (about 180 lines are code); the work is behind it:
+ * {@code CaptureSetIndex} opens, builds and verifies the set index, {@code SetMembers} opens the
+ * members a window meets, {@code SetSelector} selects across them in time order,
+ * {@code SetExtracts} writes what was selected.
  */
 public final class CaptureSet implements Captures {
 
