@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = "Index packet captures and slice out the packets of Zeek connections.",
-    subcommands = {IndexCommand.class, SliceCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {IndexCommand.class, SliceCommand.class, io.scalpel.serve.ServeCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:internal error", "2:usage error", "3:bad input (capture, conn.log, index)",
@@ -27,7 +27,7 @@ public final class ScalpelCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index or slice");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index, slice or serve");
     }
 
     public static void main(final String[] args) {
