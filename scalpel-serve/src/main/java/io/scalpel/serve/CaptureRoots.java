@@ -85,6 +85,21 @@ final class CaptureRoots implements Closeable {
         roots.forEach((name, real) -> rootOpenings.add(open(name, real)));
     }
 
+    /**
+     * {@code message} without the server's own paths: each root's real path is its name, and
+     * {@code logs} is "the logs". What a client is told names what it may name, nothing more.
+     */
+    String redact(final String message, final Path logs) {
+        String m = message;
+        for (Map.Entry<String, Path> r : roots.entrySet()) {
+            m = m.replace(r.getValue().toString(), r.getKey());
+        }
+        for (Opening o : rootOpenings) {
+            m = m.replace(o.path.toString(), o.name);
+        }
+        return logs == null ? m : m.replace(logs.toString(), "the logs").replace(logs.toAbsolutePath().toString(), "the logs");
+    }
+
     /** The roots, in the order given. */
     List<Opening> roots() {
         return List.copyOf(rootOpenings);

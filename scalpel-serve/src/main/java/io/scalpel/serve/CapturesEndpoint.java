@@ -15,9 +15,11 @@ import java.util.concurrent.ExecutionException;
  */
 final class CapturesEndpoint {
     private final CaptureRoots roots;
+    private final java.nio.file.Path logs;
 
-    CapturesEndpoint(final CaptureRoots roots) {
+    CapturesEndpoint(final CaptureRoots roots, final java.nio.file.Path logs) {
         this.roots = roots;
+        this.logs = logs;
     }
 
     Map<String, Object> list() {
@@ -32,9 +34,9 @@ final class CapturesEndpoint {
                     final Captures c = o.captures.get();
                     m.put("first_ts", c.firstTimestampNanos() == Long.MAX_VALUE ? null : c.firstTimestampNanos() / 1e9);
                     m.put("last_ts", c.lastTimestampNanos() == Long.MIN_VALUE ? null : c.lastTimestampNanos() / 1e9);
-                    m.put("notes", c.notes());
+                    m.put("notes", c.notes().stream().map(n -> roots.redact(n, logs)).toList());
                 } catch (ExecutionException e) {
-                    m.put("error", Failure.message(e.getCause()));
+                    m.put("error", roots.redact(Failure.message(e.getCause()), logs));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

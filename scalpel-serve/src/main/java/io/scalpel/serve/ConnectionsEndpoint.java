@@ -84,7 +84,7 @@ final class ConnectionsEndpoint {
         }
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("connections", new ArrayList<>(byUid.values()));
-        body.put("unknown", unknown);
+        body.put("unknown", unknown.stream().map(u -> roots.redact(u, settings.logs())).toList());
         return body;
     }
 

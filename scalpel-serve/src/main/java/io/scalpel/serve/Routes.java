@@ -19,15 +19,20 @@ import org.eclipse.jetty.util.Callback;
 final class Routes extends Handler.Abstract {
     /** The request attribute naming its route, for the access log and the metrics. */
     static final String ROUTE = "io.scalpel.serve.route";
+    /** The routes of the API, each in the OpenAPI document (a test holds the two together). */
+    static final java.util.List<String> API_ROUTES = java.util.List.of("/healthz", "/metrics", "/api/v1/captures",
+        "/api/v1/connections", "/api/v1/slice", "/api/v1/openapi.json");
 
     private final BearerToken token;
     private final SliceEndpoint slices;
     private final ConnectionsEndpoint connections;
     private final CapturesEndpoint captures;
     private final ServiceMetrics metrics;
+    private final java.util.function.UnaryOperator<String> redact;
 
     Routes(final BearerToken token, final SliceEndpoint slices, final ConnectionsEndpoint connections,
-           final CapturesEndpoint captures, final ServiceMetrics metrics) {
+           final CapturesEndpoint captures, final ServiceMetrics metrics, final java.util.function.UnaryOperator<String> redact) {
+        this.redact = redact;
         this.token = token;
         this.slices = slices;
         this.connections = connections;
@@ -39,7 +44,9 @@ final class Routes extends Handler.Abstract {
     public boolean handle(final Request request, final Response response, final Callback callback) {
         final String path = request.getHttpURI().getPath();
         final StaticFiles.File file = StaticFiles.FILES.get(path);
-        request.setAttribute(ROUTE, file != null ? (path.startsWith("/api/") ? "openapi" : "static") : path.replaceFirst("^/api/v1/", ""));
+        // a route's name, never the path asked for: the metrics' labels stay few whatever is asked
+        request.setAttribute(ROUTE, API_ROUTES.contains(path) ? path.replaceFirst("^/(api/v1/)?", "").replace(".json", "")
+            : file != null ? "static" : "other");
         try {
             if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
                 throw new ApiError(405, request.getMethod() + " is not served: every route is GET");
@@ -79,8 +86,8 @@ final class Routes extends Handler.Abstract {
         return true;
     }
 
-    /** Answers {@code e} as JSON, or cuts the response when it had begun. */
-    static void fail(final Response response, final Callback callback, final ApiError e) {
+    /** Answers {@code e} as JSON (without the server's paths), or cuts the response when it had begun. */
+    private void fail(final Response response, final Callback callback, final ApiError e) {
         if (response.isCommitted()) {
             callback.failed(e);
             return;
@@ -88,7 +95,7 @@ final class Routes extends Handler.Abstract {
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }
-        send(response, callback, e.status(), "application/json", Json.error(e.status(), e.getMessage()));
+        send(response, callback, e.status(), "application/json", Json.error(e.status(), redact.apply(e.getMessage())));
     }
 
     static void json(final Response response, final Callback callback, final int status, final Object body) {

@@ -87,7 +87,7 @@ record SliceParameters(List<String> uids, List<String> flows, List<String> commu
         for (String v : given) {
             for (String part : commas ? v.split(",") : new String[] {v}) {
                 if (!part.isBlank()) {
-                    out.add(part.trim());
+                    out.add(part.strip()); // white space only: a control character stays, to be refused
                 }
                 if (out.size() > max) {
                     throw new ApiError(413, "more than " + max + " values of " + name + "= (--max-uids)");

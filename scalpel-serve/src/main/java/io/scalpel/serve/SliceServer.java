@@ -49,6 +49,11 @@ public final class SliceServer implements AutoCloseable {
      * @throws IOException when a capture cannot be located
      */
     public SliceServer(final ServeSettings settings, final PrintStream accessLog) throws Exception {
+        this(settings, accessLog, -1);
+    }
+
+    /** As the public constructor, with the send buffer of accepted sockets ({@code -1}: the system's), for tests of slow clients. */
+    SliceServer(final ServeSettings settings, final PrintStream accessLog, final int sendBufferBytes) throws Exception {
         this.opener = Executors.newCachedThreadPool(daemons("scalpel-open"));
         this.slicers = Executors.newCachedThreadPool(daemons("scalpel-slice"));
         this.roots = new CaptureRoots(settings.captures(), Scalpel.Options.defaults(), opener);
@@ -56,7 +61,7 @@ public final class SliceServer implements AutoCloseable {
         final SlicingThreads threads = new SlicingThreads(slicers, settings.maxSlices(), metrics);
         final Routes routes = new Routes(settings.token() == null ? null : new BearerToken(settings.token()),
             new SliceEndpoint(roots, settings, threads), new ConnectionsEndpoint(roots, settings, threads),
-            new CapturesEndpoint(roots), metrics);
+            new CapturesEndpoint(roots, settings.logs()), metrics, m -> roots.redact(m, settings.logs()));
         final QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("scalpel-http");
         pool.setDaemon(true);
@@ -67,6 +72,7 @@ public final class SliceServer implements AutoCloseable {
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(settings.bind().getAddress().getHostAddress());
         connector.setPort(settings.bind().getPort());
+        connector.setAcceptedSendBufferSize(sendBufferBytes);
         server.addConnector(connector);
         server.setHandler(new GracefulHandler(routes));
         server.setErrorHandler(new JsonErrors());

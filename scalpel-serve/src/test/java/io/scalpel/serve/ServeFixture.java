@@ -35,9 +35,14 @@ final class ServeFixture implements AutoCloseable {
 
     ServeFixture(final List<Path> captures, final Path logs, final byte[] token, final int maxSlices, final long maxBytes,
                  final int maxUids) throws Exception {
+        this(captures, logs, token, maxSlices, maxBytes, maxUids, -1);
+    }
+
+    ServeFixture(final List<Path> captures, final Path logs, final byte[] token, final int maxSlices, final long maxBytes,
+                 final int maxUids, final int sendBufferBytes) throws Exception {
         this.logs = logs;
         this.server = new SliceServer(new ServeSettings(captures, logs, new InetSocketAddress("127.0.0.1", 0), token, maxSlices,
-            maxBytes, Duration.ofSeconds(120), maxUids), new PrintStream(accessLog, true, StandardCharsets.UTF_8));
+            maxBytes, Duration.ofSeconds(120), maxUids), new PrintStream(accessLog, true, StandardCharsets.UTF_8), sendBufferBytes);
     }
 
     ServeFixture(final Path capture, final Path logs) throws Exception {

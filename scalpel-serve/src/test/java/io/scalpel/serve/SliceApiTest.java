@@ -93,6 +93,7 @@ class SliceApiTest {
         final JsonNode body = JSON.readTree(r.body());
         assertEquals(404, body.get("status").asInt());
         assertTrue(body.get("error").asText().contains("CNoSuchUid0000000"), body.toString());
+        assertFalse(body.get("error").asText().contains(dir.toString()), "no path of the server's: " + body);
     }
 
     @Test
