@@ -59,18 +59,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (!Files.exists(logs)) {
             throw new IllegalArgumentException("--logs " + logs + ": no such file or directory");
         }
-        final SliceServer server = new SliceServer(settings, System.err);
-        final Thread stopper = new Thread(() -> {
-            try {
-                server.close();
-            } catch (Exception e) {
-                System.err.println("scalpel serve: stopping: " + e.getMessage());
-            }
-        }, "scalpel-serve-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
-        System.err.println("scalpel serve: listening on http://" + settings.bind().getHostString() + ":" + server.port() + "/"
-            + (settings.token() == null ? " (loopback only, no token)" : " (every API request needs its bearer token)"));
-        server.join();
+        SliceServer.serve(settings, System.err);
         return 0;
     }
 

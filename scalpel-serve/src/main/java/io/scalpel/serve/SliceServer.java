@@ -91,6 +91,27 @@ public final class SliceServer implements AutoCloseable {
     }
 
     /**
+     * Serves until the JVM is told to stop (SIGTERM, Ctrl-C), then stops gracefully ({@link #close()}).
+     *
+     * @param settings what to serve and how
+     * @param log where the access log and the start-up line go
+     * @throws Exception as the constructor
+     */
+    public static void serve(final ServeSettings settings, final PrintStream log) throws Exception {
+        final SliceServer server = new SliceServer(settings, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                log.println("scalpel serve: stopping: " + e.getMessage());
+            }
+        }, "scalpel-serve-stop"));
+        log.println("scalpel serve: listening on http://" + settings.bind().getHostString() + ":" + server.port() + "/"
+            + (settings.token() == null ? " (loopback only, no token)" : " (every API request needs its bearer token)"));
+        server.join();
+    }
+
+    /**
      * The port listened on (the one asked for, or the one chosen for port 0).
      *
      * @return the local port
