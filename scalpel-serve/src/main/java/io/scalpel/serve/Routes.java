@@ -107,6 +107,10 @@ final class Routes extends Handler.Abstract {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        if (type.startsWith("text/html")) {
+            // the page and its scripts come from this server only: no CDN, nothing injected runs
+            response.getHeaders().put("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
     }
