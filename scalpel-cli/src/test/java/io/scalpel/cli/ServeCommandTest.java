@@ -58,6 +58,17 @@ class ServeCommandTest {
     }
 
     @Test
+    void shouldRefuseAPortInUse() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            final String bind = "127.0.0.1:" + taken.getLocalPort();
+            final Cli r = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(), "--bind", bind);
+            assertEquals(ExitCode.USAGE.code(), r.exit(), r.toString());
+            assertEquals("scalpel: --bind " + bind + ": cannot listen there (Failed to bind to /" + bind + ")", r.err().strip());
+        }
+    }
+
+    @Test
     void shouldLoadNothingOfTheServerForTheOtherCommands() throws Exception {
         final Path[] sample = Cli.sample(dir);
         final Path out = dir.resolve("classes.txt");

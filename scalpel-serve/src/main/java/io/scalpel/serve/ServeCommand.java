@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
  * subcommand loads nothing of Jetty or Prometheus for the other commands.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Serve slices over HTTP: GET /api/v1/slice?uid=U streams the packets of a conn.log uid as pcap;",
-        "a web page at / lists connections and plots their packets. Loopback only unless --token-file is given."})
+    description = "Serve slices over HTTP (an API and a web page) until stopped; loopback only unless --token-file is given.")
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--captures", required = true, arity = "1..*", paramLabel = "DIR|FILE",
         description = "capture files and directories (capture sets) to serve; a request names one by its file name (capture=NAME)")
