@@ -48,6 +48,28 @@ final class CaptureRoots implements Closeable {
             this.oneAtATime = compressed(path);
         }
 
+        /**
+         * Runs {@code use} on these captures once they are open (waiting until {@code deadlineNanos},
+         * as {@link CaptureRoots#await}), in turn with the other uses when they are served one at a time.
+         *
+         * @throws ApiError 503 while building, 500 when they cannot be opened, 504 when the turn does not come in time
+         */
+        <T> T use(final long deadlineNanos, final Use<T> use) throws Exception {
+            final Captures open = await(this, deadlineNanos);
+            if (!oneAtATime) {
+                return use.apply(open);
+            }
+            if (!turn.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new ApiError(504, name + " is decompressed for one slice at a time, and the others took the request's time"
+                    + " (--request-timeout)");
+            }
+            try {
+                return use.apply(open);
+            } finally {
+                turn.release();
+            }
+        }
+
         /** fresh, building or failed, and the reason of a failure. */
         String state() {
             if (!captures.isDone()) {
@@ -55,6 +77,12 @@ final class CaptureRoots implements Closeable {
             }
             return captures.isCompletedExceptionally() ? "failed" : "fresh";
         }
+    }
+
+    /** What a request does with open captures. */
+    @FunctionalInterface
+    interface Use<T> {
+        T apply(Captures captures) throws Exception;
     }
 
     private final Map<String, Path> roots = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.scalpel.serve;
 
-import io.scalpel.api.Captures;
 import io.scalpel.api.Connections;
 import io.scalpel.api.Failure;
 import io.scalpel.zeek.ConnRecord;
@@ -59,18 +58,8 @@ final class ConnectionsEndpoint {
         List<String> unknown = List.of();
         boolean first = true;
         for (CaptureRoots.Opening target : targets) {
-            final Captures captures = CaptureRoots.await(target, deadline);
-            final Connections.Found found;
-            if (target.oneAtATime) {
-                target.turn.acquire();
-            }
-            try {
-                found = Connections.find(captures, settings.logs().toString(), uids, MAX_PACKETS);
-            } finally {
-                if (target.oneAtATime) {
-                    target.turn.release();
-                }
-            }
+            final Connections.Found found = target.use(deadline,
+                captures -> Connections.find(captures, settings.logs().toString(), uids, MAX_PACKETS));
             if (first) {
                 unknown = found.unknown();
                 first = false;

@@ -1,6 +1,5 @@
 package io.scalpel.serve;
 
-import io.scalpel.api.Captures;
 import io.scalpel.api.Failure;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceOutcome;
@@ -74,22 +73,12 @@ final class SliceEndpoint {
 
     /** Slices each target in turn until one has packets; the outcome of that one, or of the last. */
     private SliceOutcome firstWithPackets(final List<CaptureRoots.Opening> targets, final SliceParameters asked, final SliceBody body,
-                                          final long deadline) throws IOException, InterruptedException {
+                                          final long deadline) throws Exception {
         SliceOutcome outcome = null;
         final Path logs = settings.logs();
         for (CaptureRoots.Opening target : targets) {
-            final Captures captures = CaptureRoots.await(target, deadline);
-            if (target.oneAtATime && !target.turn.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                body.expire();
-                throw body.refusal();
-            }
-            try {
-                outcome = Slices.run(captures, asked.request(logs).write(body).build(), SliceListener.QUIET);
-            } finally {
-                if (target.oneAtATime) {
-                    target.turn.release();
-                }
-            }
+            outcome = target.use(deadline, captures -> Slices.run(captures, asked.request(logs).write(body).build(),
+                SliceListener.QUIET));
             if (outcome.status() != SliceOutcome.Status.NOTHING_FOUND || body.committed()) {
                 return outcome;
             }

@@ -92,4 +92,24 @@ class LimitsTest {
         assertTrue(failed.getMessage().contains("not a capture"), failed.getMessage());
         assertEquals("failed", building.state());
     }
+
+    @Test
+    void shouldTakeTurnsOnACompressedCaptureAndAnswer504WhenTheTurnDoesNotCome() throws Exception {
+        final Path gz = dir.resolve("trace.pcap.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            out.write(new byte[24]);
+        }
+        final CaptureRoots.Opening compressed = new CaptureRoots.Opening("trace.pcap.gz", gz);
+        assertTrue(compressed.oneAtATime, "a gzip capture is decompressed into one window: one slice at a time");
+        assertTrue(new CaptureRoots.Opening("x", dir).oneAtATime, "nor a directory holding one");
+        final Path plain = java.nio.file.Files.createDirectories(dir.resolve("plain"));
+        java.nio.file.Files.write(plain.resolve("a.pcap"), new byte[24]);
+        assertFalse(new CaptureRoots.Opening("plain", plain).oneAtATime, "a directory of plain captures serves several at once");
+        compressed.captures.complete(null); // opened: what matters here is the turn
+        compressed.turn.acquire(); // another slice has the turn
+        final ApiError e = assertThrows(ApiError.class, () -> compressed.use(System.nanoTime(), c -> "never"));
+        assertEquals(504, e.status());
+        compressed.turn.release();
+        assertEquals("ran", compressed.use(System.nanoTime() + 60_000_000_000L, c -> "ran"));
+    }
 }
