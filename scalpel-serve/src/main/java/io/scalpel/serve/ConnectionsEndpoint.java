@@ -44,7 +44,7 @@ final class ConnectionsEndpoint {
         try {
             return running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            running.cancel(true);
+            running.cancel(false); // never interrupted: an interrupt closes the capture's file channel for every request
             throw new ApiError(504, "the look-up took longer than the request time limit (--request-timeout); ask for fewer uids");
         } catch (ExecutionException e) {
             final Throwable t = e.getCause();

@@ -132,7 +132,7 @@ public final class SliceServer implements AutoCloseable {
             server.stop();
         } finally {
             slicers.shutdown();
-            opener.shutdownNow();
+            opener.shutdown(); // a build under way ends as it would (its daemon thread does not hold up the JVM's exit)
             roots.close();
         }
     }

@@ -2,6 +2,7 @@ package io.scalpel.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scalpel.testdata.CaptureGenerator;
@@ -14,10 +15,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,26 +32,69 @@ class SlowClientTest {
     private static final int SEND_BUFFER = 16 * 1024;
 
     @TempDir
-    Path dir;
+    static Path dir;
+    static Path capture;
+    static Path log;
+    static List<String> uids;
+    static byte[] all;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        capture = dir.resolve("big.pcap");
+        log = dir.resolve("conn.log");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(99).withConnections(400).withMaxPayload(1400)
+            .withIcmp(false), capture, log);
+        uids = truth.conns().stream().map(TruthConn::uid).filter(u -> !truth.framesOf(u).isEmpty()).toList();
+        all = ServeFixture.apiExtract(capture, log, uids, null, dir);
+        assertTrue(all.length > 1 << 20, "the slow extract must outgrow the sockets' buffers: " + all.length + " bytes");
+    }
+
+    /** A client that asks for every uid's packets and reads nothing yet. */
+    private static Socket slowClient(final ServeFixture serve) throws Exception {
+        final Socket slow = new Socket();
+        slow.setReceiveBufferSize(4096);
+        slow.connect(new InetSocketAddress("127.0.0.1", serve.server.port()));
+        final OutputStream out = slow.getOutputStream();
+        out.write(("GET /api/v1/slice?uid=" + String.join(",", uids) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        waitForSliceInFlight(serve);
+        return slow;
+    }
+
+    /** The body of the slow client's response, read whole now, after its 200. */
+    private static byte[] body(final Socket slow) throws Exception {
+        final byte[] response = readAll(slow.getInputStream());
+        final int bodyAt = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
+        final String head = new String(response, 0, bodyAt, StandardCharsets.US_ASCII);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        final byte[] body = Arrays.copyOfRange(response, bodyAt, response.length);
+        return head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? dechunk(body) : body;
+    }
+
+    @Test
+    void shouldLetAResponseInFlightFinishWhenStopped() throws Exception {
+        final ServeFixture serve = new ServeFixture(List.of(capture), log, null, 2, 1L << 30, 1000, SEND_BUFFER);
+        final int port = serve.server.port();
+        try (Socket slow = slowClient(serve)) {
+            final Thread stopping = new Thread(() -> {
+                try {
+                    serve.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            stopping.start();
+            assertArrayEquals(all, body(slow), "the response in flight, whole, though the server was told to stop");
+            stopping.join();
+        }
+        assertThrows(java.net.ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "stopped: no longer listening");
+    }
 
     @Test
     void shouldServeOthersWhileASlowClientHoldsItsSlice() throws Exception {
-        final Path capture = dir.resolve("big.pcap");
-        final Path log = dir.resolve("conn.log");
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(99).withConnections(400).withMaxPayload(1400)
-            .withIcmp(false), capture, log);
-        final List<String> uids = truth.conns().stream().map(TruthConn::uid).filter(u -> !truth.framesOf(u).isEmpty()).toList();
         try (ServeFixture serve = new ServeFixture(List.of(capture), log, null, 2, 1L << 30, 1000, SEND_BUFFER)) {
-            final byte[] all = ServeFixture.apiExtract(capture, log, uids, null, dir);
-            assertTrue(all.length > 1 << 20, "the slow extract must outgrow the sockets' buffers: " + all.length + " bytes");
-            try (Socket slow = new Socket()) {
-                slow.setReceiveBufferSize(4096);
-                slow.connect(new InetSocketAddress("127.0.0.1", serve.server.port()));
-                final OutputStream out = slow.getOutputStream();
-                out.write(("GET /api/v1/slice?uid=" + String.join(",", uids) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                waitForSliceInFlight(serve);
+            try (Socket slow = slowClient(serve)) {
                 for (String uid : uids.subList(0, 20)) {
                     final var r = serve.get("/api/v1/slice?uid=" + uid);
                     assertEquals(200, r.statusCode(), uid);
@@ -58,12 +102,7 @@ class SlowClientTest {
                 }
                 assertTrue(ServeFixture.text(serve.get("/metrics")).contains("scalpel_slices_in_flight 1"),
                     "the slow client's slice is still waiting on it");
-                final byte[] response = readAll(slow.getInputStream());
-                final int bodyAt = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
-                final String head = new String(response, 0, bodyAt, StandardCharsets.US_ASCII);
-                assertTrue(head.startsWith("HTTP/1.1 200"), head);
-                final byte[] body = Arrays.copyOfRange(response, bodyAt, response.length);
-                assertArrayEquals(all, head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked") ? dechunk(body) : body);
+                assertArrayEquals(all, body(slow));
             }
         }
     }
