@@ -5,6 +5,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,7 +32,7 @@ public final class ScalpelCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index or slice");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index, slice or serve");
     }
 
     public static void main(final String[] args) {
@@ -78,6 +79,19 @@ public final class ScalpelCommand implements Runnable {
                 : "");
     }
 
+    /** The subcommands' names, in the order help lists them. */
+    private static final List<String> SUBCOMMANDS = List.of("index", "slice", "serve");
+
+    /** A new instance of the subcommand {@code name}: only the one a command line names is made (and its classes loaded). */
+    private static Object subcommand(final String name) {
+        return switch (name) {
+            case "index" -> new IndexCommand();
+            case "slice" -> new SliceCommand();
+            case "serve" -> new io.scalpel.serve.ServeCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
+    }
+
     /** The whole command line, every subcommand's model built: for documentation and help. */
     static CommandLine commandLine(final ScalpelCommand command) {
         return commandLine(command, new String[0]);
@@ -91,13 +105,10 @@ public final class ScalpelCommand implements Runnable {
     static CommandLine commandLine(final ScalpelCommand command, final String[] commandArgs) {
         final CommandLine cl = new CommandLine(command);
         final String first = commandArgs.length > 0 ? commandArgs[0] : "";
-        if (!"slice".equals(first)) {
-            cl.addSubcommand(new IndexCommand());
-        }
-        if (!"index".equals(first)) {
-            cl.addSubcommand(new SliceCommand());
-        }
-        if (!"index".equals(first) && !"slice".equals(first)) {
+        if (SUBCOMMANDS.contains(first)) {
+            cl.addSubcommand(first, subcommand(first));
+        } else {
+            SUBCOMMANDS.forEach(name -> cl.addSubcommand(name, subcommand(name)));
             cl.addSubcommand(new CommandLine.HelpCommand());
         }
         // An argument starting with '@' is taken as it is, never as a file of arguments: `--uid @x`

@@ -15,7 +15,8 @@ import java.util.Map;
  * The members of an open capture set: which of them a time window meets, by the time range the
  * set index gives (a member whose size changed since it was indexed always meets it: its range is
  * no longer known), and each opened once, when a selection first needs it, and kept open until
- * {@link #close()}. A member's index refused is told with what rebuilds it: {@code scalpel index
+ * {@link #close()}; opened under this object's lock, so that a set serves several threads at once.
+ * A member's index refused is told with what rebuilds it: {@code scalpel index
  * DIR}, the set.
  */
 final class SetMembers implements Closeable {
@@ -32,7 +33,7 @@ final class SetMembers implements Closeable {
     }
 
     /** Member {@code m}, opened on first use with its index in the set index ({@link Scalpel#open}). */
-    Scalpel open(final CaptureSetManifest.Member m) throws IOException {
+    synchronized Scalpel open(final CaptureSetManifest.Member m) throws IOException {
         Scalpel s = opened.get(m.file());
         if (s == null) {
             try {
@@ -74,7 +75,7 @@ final class SetMembers implements Closeable {
     }
 
     /** The member files opened so far, in the order they were opened. */
-    List<String> filesOpened() {
+    synchronized List<String> filesOpened() {
         return List.copyOf(opened.keySet());
     }
 

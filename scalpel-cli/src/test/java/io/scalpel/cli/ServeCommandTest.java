@@ -1,0 +1,87 @@
+package io.scalpel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scalpel serve} as a subcommand: its refusals to start are usage errors in one line, and
+ * registering it loads nothing of the server for the other commands.
+ */
+class ServeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseToListenBeyondLoopbackWithoutAToken() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        final Cli r = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(), "--bind", "0.0.0.0:0");
+        assertEquals(ExitCode.USAGE.code(), r.exit(), r.toString());
+        assertTrue(r.err().startsWith("scalpel: --bind 0.0.0.0:0 is not a loopback address: give --token-file"), r.toString());
+        assertEquals(1, r.err().lines().count(), r.toString());
+    }
+
+    @Test
+    void shouldRefuseAShortOrMissingTokenFile() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        final Path token = Files.writeString(dir.resolve("token"), "short\n");
+        final Cli shortToken = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
+            "--token-file", token.toString());
+        assertEquals(ExitCode.USAGE.code(), shortToken.exit(), shortToken.toString());
+        assertTrue(shortToken.err().contains("at least 16 characters"), shortToken.toString());
+        final Cli missing = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
+            "--token-file", dir.resolve("nosuch").toString());
+        assertEquals(ExitCode.USAGE.code(), missing.exit(), missing.toString());
+        assertTrue(missing.err().startsWith("scalpel: --token-file " + dir.resolve("nosuch") + ": cannot be read"), missing.toString());
+    }
+
+    @Test
+    void shouldRefuseMissingCapturesLogsAndBadAddresses() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        final Cli captures = Cli.run("serve", "--captures", dir.resolve("nosuch.pcap").toString(), "--logs", sample[1].toString());
+        assertEquals(ExitCode.USAGE.code(), captures.exit(), captures.toString());
+        assertTrue(captures.err().contains("nosuch.pcap: no such file or directory"), captures.toString());
+        final Cli logs = Cli.run("serve", "--captures", sample[0].toString(), "--logs", dir.resolve("nosuch.log").toString());
+        assertEquals(ExitCode.USAGE.code(), logs.exit(), logs.toString());
+        assertTrue(logs.err().contains("--logs " + dir.resolve("nosuch.log") + ": no such file or directory"), logs.toString());
+        final Cli bind = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(), "--bind", "x:y");
+        assertEquals(ExitCode.USAGE.code(), bind.exit(), bind.toString());
+        assertTrue(bind.err().contains("the port must be a number"), bind.toString());
+    }
+
+    @Test
+    void shouldRefuseAPortInUse() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            final String bind = "127.0.0.1:" + taken.getLocalPort();
+            final Cli r = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(), "--bind", bind);
+            assertEquals(ExitCode.USAGE.code(), r.exit(), r.toString());
+            assertEquals("scalpel: --bind " + bind + ": cannot listen there (Failed to bind to /" + bind + ")", r.err().strip());
+        }
+    }
+
+    @Test
+    void shouldLoadNothingOfTheServerForTheOtherCommands() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        final Path out = dir.resolve("classes.txt");
+        final Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), ChildJvm.MAX_HEAP,
+            "-verbose:class", "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName(), "slice",
+            sample[0].toString(), "--conn", sample[1].toString(), "--all", "-w", dir.resolve("all.pcap").toString())
+            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue());
+        final List<String> loaded = Files.readAllLines(out, StandardCharsets.UTF_8);
+        assertTrue(loaded.stream().anyMatch(l -> l.contains("io.scalpel.serve.ServeCommand")), "the subcommand is registered");
+        for (String prefix : List.of("org.eclipse.jetty.", "io.prometheus.", "io.scalpel.serve.SliceServer")) {
+            assertFalse(loaded.stream().anyMatch(l -> l.contains(" " + prefix)), prefix + " loaded for slice");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.scalpel.serve;
+
+import io.scalpel.api.Captures;
+import io.scalpel.api.Failure;
+import io.scalpel.api.Scalpel;
+import io.scalpel.capture.Compression;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The captures a request may slice: the configured roots (files, or directories as capture sets),
+ * named by their file names, and what lies inside a root directory ({@code capture=ROOT/SUB/FILE}).
+ * A request names a capture by such a name only, never by a path of its own: {@link #resolve}
+ * refuses {@code ..}, absolute names and anything whose real path (symbolic links followed) is not
+ * inside its root's.
+ *
+ * <p>Each capture is opened (its index built or extended: {@link Captures#open}) on a thread of its
+ * own, the roots as soon as the server starts, so an index build never blocks a request on another
+ * capture; a request for a capture still being opened waits for it within its time limit
+ * ({@link #await}).
+ */
+final class CaptureRoots implements Closeable {
+    /** A capture being opened or open, with what opening it found. */
+    static final class Opening {
+        final String name;
+        final Path path;
+        final CompletableFuture<Captures> captures = new CompletableFuture<>();
+        /** Captures over gzip or zstd are decompressed into one window: one slice at a time. */
+        final boolean oneAtATime;
+        /** The turn of a slice on a capture served one at a time. */
+        final java.util.concurrent.Semaphore turn = new java.util.concurrent.Semaphore(1);
+
+        Opening(final String name, final Path path) {
+            this.name = name;
+            this.path = path;
+            this.oneAtATime = compressed(path);
+        }
+
+        /**
+         * Runs {@code use} on these captures once they are open (waiting until {@code deadlineNanos},
+         * as {@link CaptureRoots#await}), in turn with the other uses when they are served one at a time.
+         *
+         * @throws ApiError 503 while building, 500 when they cannot be opened, 504 when the turn does not come in time
+         */
+        <T> T use(final long deadlineNanos, final Use<T> use) throws Exception {
+            final Captures open = await(this, deadlineNanos);
+            if (!oneAtATime) {
+                return use.apply(open);
+            }
+            if (!turn.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new ApiError(504, name + " is decompressed for one slice at a time, and the others took the request's time"
+                    + " (--request-timeout)");
+            }
+            try {
+                return use.apply(open);
+            } finally {
+                turn.release();
+            }
+        }
+
+        /** fresh, building or failed, and the reason of a failure. */
+        String state() {
+            if (!captures.isDone()) {
+                return "building";
+            }
+            return captures.isCompletedExceptionally() ? "failed" : "fresh";
+        }
+    }
+
+    /** What a request does with open captures. */
+    @FunctionalInterface
+    interface Use<T> {
+        T apply(Captures captures) throws Exception;
+    }
+
+    private final Map<String, Path> roots = new LinkedHashMap<>();
+    private final Map<Path, Opening> opened = new ConcurrentHashMap<>();
+    private final List<Opening> rootOpenings = new ArrayList<>();
+    private final Scalpel.Options options;
+    private final ExecutorService opener;
+
+    /**
+     * Opens every root in the background.
+     *
+     * @throws IllegalArgumentException when a root does not exist or two have the same name
+     */
+    CaptureRoots(final List<Path> captures, final Scalpel.Options options, final ExecutorService opener) throws IOException {
+        this.options = options;
+        this.opener = opener;
+        for (Path c : captures) {
+            if (!Files.exists(c)) {
+                throw new IllegalArgumentException("--captures " + c + ": no such file or directory");
+            }
+            final Path real = c.toRealPath();
+            final String name = real.getFileName() == null ? "root" : real.getFileName().toString();
+            if (roots.putIfAbsent(name, real) != null) {
+                throw new IllegalArgumentException("--captures: two captures are named " + name
+                    + " (" + roots.get(name) + ", " + real + "); a request names a capture by its file name");
+            }
+        }
+        roots.forEach((name, real) -> rootOpenings.add(open(name, real)));
+    }
+
+    /**
+     * {@code message} without the server's own paths: each root's real path is its name, and
+     * {@code logs} is "the logs". What a client is told names what it may name, nothing more.
+     */
+    String redact(final String message, final Path logs) {
+        String m = message;
+        for (Map.Entry<String, Path> r : roots.entrySet()) {
+            m = m.replace(r.getValue().toString(), r.getKey());
+        }
+        for (Opening o : rootOpenings) {
+            m = m.replace(o.path.toString(), o.name);
+        }
+        return logs == null ? m : m.replace(logs.toString(), "the logs").replace(logs.toAbsolutePath().toString(), "the logs");
+    }
+
+    /** The roots, in the order given. */
+    List<Opening> roots() {
+        return List.copyOf(rootOpenings);
+    }
+
+    /**
+     * The capture {@code name} names: a root's name, or {@code ROOT/RELATIVE} inside a root directory.
+     *
+     * @throws ApiError 400 for a name that leaves its root, 404 for one that names nothing
+     */
+    Opening resolve(final String name) throws IOException {
+        if (name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+            throw new ApiError(400, "capture=" + Json.quote(name) + " is not a name relative to a configured capture");
+        }
+        final String[] parts = name.split("/", -1);
+        for (String p : parts) {
+            if (p.equals("..") || p.equals(".") || p.isEmpty()) {
+                throw new ApiError(400, "capture=" + Json.quote(name) + " has a '" + p + "' segment: captures are named"
+                    + " inside a configured root only");
+            }
+        }
+        final Path root = roots.get(parts[0]);
+        if (root == null) {
+            throw new ApiError(404, "capture=" + Json.quote(name) + ": no configured capture is named " + Json.quote(parts[0]));
+        }
+        if (parts.length == 1) {
+            return opened.get(root);
+        }
+        final Path candidate = root.resolve(name.substring(parts[0].length() + 1));
+        if (!Files.exists(candidate)) {
+            throw new ApiError(404, "capture=" + Json.quote(name) + ": no such capture in " + parts[0]);
+        }
+        final Path real = candidate.toRealPath();
+        if (!real.startsWith(root) || real.equals(root)) {
+            throw new ApiError(403, "capture=" + Json.quote(name) + " leads outside its configured root " + parts[0]
+                + " (a symbolic link): refused");
+        }
+        return opened.computeIfAbsent(real, p -> start(name, p));
+    }
+
+    private Opening open(final String name, final Path real) {
+        return opened.computeIfAbsent(real, p -> start(name, p));
+    }
+
+    private Opening start(final String name, final Path real) {
+        final Opening o = new Opening(name, real);
+        opener.execute(() -> {
+            try {
+                o.captures.complete(Captures.open(real, options));
+            } catch (IOException | RuntimeException e) {
+                o.captures.completeExceptionally(e);
+            }
+        });
+        return o;
+    }
+
+    /**
+     * The open captures of {@code o}, waiting for its opening until {@code deadlineNanos}.
+     *
+     * @throws ApiError 503 with Retry-After while its index is still being built, 500 when it could not be opened
+     */
+    static Captures await(final Opening o, final long deadlineNanos) throws InterruptedException {
+        try {
+            return o.captures.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "the index of " + o.name + " is being built; try again later", 5);
+        } catch (ExecutionException e) {
+            throw new ApiError(500, o.name + " cannot be opened: " + Failure.message(e.getCause()));
+        }
+    }
+
+    /** Whether {@code path} is, or holds, a gzip or zstd capture (by its first bytes). */
+    private static boolean compressed(final Path path) {
+        try (var files = Files.isDirectory(path) ? Files.list(path) : java.util.stream.Stream.of(path)) {
+            return files.filter(Files::isRegularFile).anyMatch(CaptureRoots::startsCompressed);
+        } catch (IOException e) {
+            return true; // opening will say what is wrong; meanwhile, the safe way
+        }
+    }
+
+    private static boolean startsCompressed(final Path file) {
+        try {
+            return Compression.detect(file) != null;
+        } catch (IOException e) {
+            return false; // unreadable: opening will say so
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Opening o : opened.values()) {
+            o.captures.thenAccept(c -> {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // closing a read-only capture: nothing to lose
+                }
+            });
+        }
+    }
+}

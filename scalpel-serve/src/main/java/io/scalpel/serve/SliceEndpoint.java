@@ -1,0 +1,97 @@
+package io.scalpel.serve;
+
+import io.scalpel.api.Failure;
+import io.scalpel.api.SliceListener;
+import io.scalpel.api.SliceOutcome;
+import io.scalpel.api.Slices;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * {@code GET /api/v1/slice}: the extract of what a request asks for ({@link SliceParameters}),
+ * made by {@link Slices#run} and streamed through a {@link SliceBody}. Without {@code capture=},
+ * the configured captures are tried in the order given and the first one with packets answers.
+ *
+ * <p>Limits: the slice runs on one of the {@link SlicingThreads} (none free is a 429) while the
+ * request's thread waits for it until the request's deadline (then a 504, or the
+ * response is cut when it had begun); a capture whose index is being built is waited for within
+ * the same deadline (then a 503 with {@code Retry-After}).
+ */
+final class SliceEndpoint {
+    /** The response had begun when the slice failed: it can only be cut. */
+    static final class Cut extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Cut(final Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    private final CaptureRoots roots;
+    private final ServeSettings settings;
+    private final SlicingThreads threads;
+
+    SliceEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads) {
+        this.roots = roots;
+        this.settings = settings;
+        this.threads = threads;
+    }
+
+    /** Answers the request with its extract, or throws what it is answered with instead. */
+    void slice(final Request request, final Response response) throws Exception {
+        final long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        final SliceParameters asked = SliceParameters.of(Request.extractQueryParameters(request), settings.maxUids());
+        final List<CaptureRoots.Opening> targets = asked.capture() == null ? roots.roots() : List.of(roots.resolve(asked.capture()));
+        final SliceBody body = new SliceBody(response, asked.fileName(), settings.maxResponseBytes(), deadline);
+        final Future<SliceOutcome> running = threads.submit(() -> firstWithPackets(targets, asked, body, deadline));
+        final SliceOutcome outcome;
+        try {
+            outcome = running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            body.expire(); // the slicing thread stops at its next write
+            throw body.committed() ? new Cut(body.refusal()) : body.refusal();
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), body);
+        }
+        if (outcome.status() == SliceOutcome.Status.NOTHING_FOUND && !body.committed()) {
+            throw new ApiError(404, "nothing matched: " + String.join("; ", outcome.problems().subList(0,
+                Math.min(3, outcome.problems().size()))) + (outcome.problems().size() > 3 ? "; ..." : ""));
+        }
+        try {
+            body.finish();
+        } catch (IOException e) {
+            throw failure(e, body);
+        }
+    }
+
+    /** Slices each target in turn until one has packets; the outcome of that one, or of the last. */
+    private SliceOutcome firstWithPackets(final List<CaptureRoots.Opening> targets, final SliceParameters asked, final SliceBody body,
+                                          final long deadline) throws Exception {
+        SliceOutcome outcome = null;
+        final Path logs = settings.logs();
+        for (CaptureRoots.Opening target : targets) {
+            outcome = target.use(deadline, captures -> Slices.run(captures, asked.request(logs).write(body).build(),
+                SliceListener.QUIET));
+            if (outcome.status() != SliceOutcome.Status.NOTHING_FOUND || body.committed()) {
+                return outcome;
+            }
+            body.reset();
+        }
+        return outcome;
+    }
+
+    /** What a failed slice is answered with: its limit, a 400 for a request the API refused, else a 500. */
+    private static Exception failure(final Throwable t, final SliceBody body) {
+        final ApiError refusal = body.refusal();
+        final ApiError e = refusal != null ? refusal : t instanceof ApiError a ? a
+            : new ApiError(Failure.kind(t) == Failure.Kind.USAGE ? 400 : 500, Failure.message(t));
+        return body.committed() ? new Cut(e) : e;
+    }
+}
