@@ -71,17 +71,25 @@ class ServeCommandTest {
     @Test
     void shouldLoadNothingOfTheServerForTheOtherCommands() throws Exception {
         final Path[] sample = Cli.sample(dir);
-        final Path out = dir.resolve("classes.txt");
-        final Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), ChildJvm.MAX_HEAP,
-            "-verbose:class", "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName(), "slice",
-            sample[0].toString(), "--conn", sample[1].toString(), "--all", "-w", dir.resolve("all.pcap").toString())
-            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final List<String> slice = classesLoaded("slice.txt", "slice", sample[0].toString(), "--conn", sample[1].toString(), "--all",
+            "-w", dir.resolve("all.pcap").toString());
+        for (String prefix : List.of("io.scalpel.serve.", "org.eclipse.jetty.", "io.prometheus.")) {
+            assertFalse(slice.stream().anyMatch(l -> l.contains(" " + prefix)), prefix + " loaded for slice");
+        }
+        // The control: the same count sees the subcommand when it is the one run.
+        final List<String> serve = classesLoaded("serve.txt", "serve", "--help");
+        assertTrue(serve.stream().anyMatch(l -> l.contains(" io.scalpel.serve.ServeCommand")), "serve --help loads its command");
+    }
+
+    /** The classes a run of {@code scalpel ARGS} in a child JVM loads, as -verbose:class lists them. */
+    private List<String> classesLoaded(final String file, final String... args) throws Exception {
+        final Path out = dir.resolve(file);
+        final List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            ChildJvm.MAX_HEAP, "-verbose:class", "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue());
-        final List<String> loaded = Files.readAllLines(out, StandardCharsets.UTF_8);
-        assertTrue(loaded.stream().anyMatch(l -> l.contains("io.scalpel.serve.ServeCommand")), "the subcommand is registered");
-        for (String prefix : List.of("org.eclipse.jetty.", "io.prometheus.", "io.scalpel.serve.SliceServer")) {
-            assertFalse(loaded.stream().anyMatch(l -> l.contains(" " + prefix)), prefix + " loaded for slice");
-        }
+        return Files.readAllLines(out, StandardCharsets.UTF_8);
     }
 }
