@@ -2,7 +2,12 @@ package io.scalpel.index;
 
 import java.io.IOException;
 import java.util.List;
+import static org.apache.parquet.filter2.predicate.FilterApi.and;
+import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
+import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
+
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -39,6 +44,23 @@ final class FlowRows {
     @FunctionalInterface
     interface RowSink {
         void accept() throws IOException;
+    }
+
+    /** Every row of every part whose time span meets [{@code from}, {@code to}], every column read. */
+    static void scanKeys(final List<IndexPart> parts, final long from, final long to, final PacketIndex.FlowRowVisitor visitor)
+        throws IOException {
+        FilterPredicate filter = null;
+        if (from != Long.MIN_VALUE) {
+            filter = gtEq(IndexSchema.LAST_TS_COLUMN, from);
+        }
+        if (to != Long.MAX_VALUE) {
+            filter = filter == null ? ltEq(IndexSchema.FIRST_TS_COLUMN, to) : and(filter, ltEq(IndexSchema.FIRST_TS_COLUMN, to));
+        }
+        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
+        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
+        for (IndexPart part : parts) {
+            read(part, IndexSchema.FLOWS_SCHEMA, compiled, m, () -> visitor.flow(m));
+        }
     }
 
     /** The flow rows of every part that pass {@code filter}, for a join: chunk, flow, hash and time span. */

@@ -58,6 +58,53 @@ public final class PacketIndex implements Closeable {
         void flow(String communityId, int chunk, int flow, long firstTs, long lastTs) throws IOException;
     }
 
+    /**
+     * One row of the flows table, every column ({@code docs/index-format.md}, "flows/"): valid only
+     * during the visitor's call, as the reader reuses it. {@code vlan} and {@code innerVlan} are -1
+     * when null, {@code communityId} null when the row has none.
+     */
+    public interface FlowRowView {
+        int chunk();
+
+        int flow();
+
+        long flowHash();
+
+        long firstTs();
+
+        long lastTs();
+
+        long packets();
+
+        long bytes();
+
+        int ipVersion();
+
+        int proto();
+
+        String src();
+
+        int srcPort();
+
+        String dst();
+
+        int dstPort();
+
+        int vlan();
+
+        int innerVlan();
+
+        int depth();
+
+        String communityId();
+    }
+
+    /** Receives flow rows with their keys and counts. */
+    @FunctionalInterface
+    public interface FlowRowVisitor {
+        void flow(FlowRowView row) throws IOException;
+    }
+
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
@@ -254,6 +301,30 @@ public final class PacketIndex implements Closeable {
     public void communityFlows(final Set<String> communityIds, final int seed, final long from, final long to,
                                final CommunityFlowVisitor visitor) throws IOException {
         communityIdLookup.flows(communityIds, seed, from, to, visitor);
+    }
+
+    /**
+     * Every flow row whose time span meets [{@code from}, {@code to}] ({@code Long.MIN_VALUE}/{@code
+     * MAX_VALUE}: unbounded), with its key and counts; row groups outside the window are skipped.
+     */
+    public void flowRows(final long from, final long to, final FlowRowVisitor visitor) throws IOException {
+        FlowRows.scanKeys(flows, from, to, visitor);
+    }
+
+    /**
+     * Packet rows of the flow rows that {@code which} accepts among those whose time span meets
+     * [{@code from}, {@code to}], with a join time in that window: a lookup by any test of a flow
+     * row's key (a query expression), its packet rows read as a flow-hash lookup reads them.
+     */
+    public void lookupFlows(final long from, final long to, final java.util.function.Predicate<FlowRowView> which,
+                            final RowVisitor visitor) throws IOException {
+        final FlowLookup.Found found = new FlowLookup.Found(from, to);
+        FlowRows.scanKeys(flows, from, to, row -> {
+            if (which.test(row)) {
+                found.add(row.chunk(), row.flow(), row.firstTs(), row.lastTs());
+            }
+        });
+        flowLookup.readRows(found, visitor);
     }
 
     /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */

@@ -120,7 +120,7 @@ final class Confirmation implements AutoCloseable {
         read(c, i);
         decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
         final int layer = q instanceof CommunityIdQuery id ? id.matchingLayer(decoded, calculator(id.seed()))
-            : ((FlowQuery) q).matchingLayer(decoded);
+            : q instanceof ExpressionQuery x ? x.matchingLayer(decoded, c.joinTs(i)) : ((FlowQuery) q).matchingLayer(decoded);
         if (layer < 0) {
             final FlowKey k = decoded.innermost();
             if (k != null && k.isFragment() && k.fragmentOffset() != 0) {
