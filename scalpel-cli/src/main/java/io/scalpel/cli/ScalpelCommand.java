@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = "Index packet captures and slice out the packets of Zeek connections.",
-    subcommands = {IndexCommand.class, SliceCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {IndexCommand.class, SliceCommand.class, FlowsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:internal error", "2:usage error", "3:bad input (capture, conn.log, index)",

@@ -48,14 +48,19 @@ public record ExpressionQuery(String label, Expression expression, long from, lo
      * candidate datagram), or -1.
      */
     int matchingLayer(final DecodedPacket decoded, final long joinTs) {
-        final LayerSubject s = new LayerSubject(decoded, joinTs);
         for (int i = decoded.layerCount() - 1; i >= 0; i--) {
-            s.key = decoded.layer(i);
-            if (expression.eval(s) != Expression.FALSE) {
+            if (accepts(decoded, i, joinTs)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** Whether IP layer {@code layer} of a decoded frame joined at {@code joinTs} satisfies the expression (or leaves it undecided). */
+    boolean accepts(final DecodedPacket decoded, final int layer, final long joinTs) {
+        final LayerSubject s = new LayerSubject(decoded, joinTs);
+        s.key = decoded.layer(layer);
+        return expression.eval(s) != Expression.FALSE;
     }
 
     /** One IP layer of a decoded frame, as an expression sees it. */
