@@ -96,7 +96,7 @@ public sealed interface Expression {
             if (bits <= 64) {
                 return bits == 0 || (aHi ^ hi) >>> (64 - bits) == 0;
             }
-            return aHi == hi && (bits == 128 || (aLo ^ lo) >>> (128 - bits) == 0);
+            return aHi == hi && (bits == 128 ? aLo == lo : (aLo ^ lo) >>> (128 - bits) == 0);
         }
     }
 
