@@ -15,7 +15,7 @@ import java.util.List;
  * connection as Zeek would split them. A key (5-tuple, plus VLAN tags when the captures were
  * opened VLAN-aware, at each tunnel depth) starts a new connection after Zeek's inactivity timeout
  * (TCP 5 min, UDP, ICMP and other protocols 1 min) and where a SYN without ACK follows a TCP
- * connection whose endpoints both closed. The frames are read back from the captures to tell
+ * connection past its first SYN (Zeek's connection reuse). The frames are read back from the captures to tell
  * (docs/design.md, "Flows"); a capture set's connection that runs on from one file into the next
  * is one row.
  */

@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * One connection as Zeek would split a flow key's frames ({@link Slicer#connections}): the frames
  * of a key (5-tuple, plus VLAN tags when VLAN-aware, at one tunnel depth) up to a gap longer than
- * Zeek's inactivity timeout ({@link #inactivityTimeoutNanos}), or up to a SYN without ACK after
- * both endpoints of a TCP connection closed (FIN or RST). The source is the first frame's.
+ * Zeek's inactivity timeout ({@link #inactivityTimeoutNanos}), or up to a SYN without ACK once a
+ * TCP connection is past its first SYN (Zeek's connection reuse: a new initial SYN on the key, not
+ * a retransmission of the first). The source is the first frame's.
  *
  * @param ipVersion    4 or 6
  * @param protocol     IP protocol number of the layer
@@ -27,12 +28,12 @@ import java.util.Map;
  * @param lastTs       join time of the last frame, ns
  * @param packets      frames
  * @param bytes        sum of the frames' original lengths
- * @param closed       TCP: both endpoints had sent a FIN or an RST by the last frame
+ * @param established  TCP: a frame other than a SYN without ACK was seen (a new SYN starts a new connection)
  * @param opensWithSyn TCP: the first frame is a SYN without ACK
  */
 public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
                          int vlan, int innerVlan, int depth, long firstTs, long lastTs, long packets, long bytes,
-                         boolean closed, boolean opensWithSyn) {
+                         boolean established, boolean opensWithSyn) {
     /** Zeek's {@code tcp_inactivity_timeout}: 5 min. */
     public static final long TCP_TIMEOUT_NANOS = 300_000_000_000L;
     /** Zeek's {@code udp_inactivity_timeout}, {@code icmp_inactivity_timeout} and {@code unknown_ip_inactivity_timeout}: 1 min. */
@@ -58,16 +59,16 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
 
     /**
      * Whether {@code next}, of the same key and later, continues this connection: it starts within
-     * the inactivity timeout, and not with a SYN after a close.
+     * the inactivity timeout, and not with a SYN once this one was established.
      */
     boolean continuedBy(final Connection next) {
-        return sameKey(next) && next.firstTs - lastTs <= inactivityTimeoutNanos(protocol) && !(closed && next.opensWithSyn);
+        return sameKey(next) && next.firstTs - lastTs <= inactivityTimeoutNanos(protocol) && !(established && next.opensWithSyn);
     }
 
     /** This connection with {@code next}'s frames added. */
     Connection joined(final Connection next) {
         return new Connection(ipVersion, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, vlan, innerVlan, depth, firstTs,
-            Math.max(lastTs, next.lastTs), packets + next.packets, bytes + next.bytes, next.closed, opensWithSyn);
+            Math.max(lastTs, next.lastTs), packets + next.packets, bytes + next.bytes, established || next.established, opensWithSyn);
     }
 
     /**

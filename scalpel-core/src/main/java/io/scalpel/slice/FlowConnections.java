@@ -19,7 +19,7 @@ import java.util.Set;
  * table gives the keys (those an expression may accept, in its window) and, per key, its flow rows
  * in every chunk; their packet rows are read as a lookup reads them, and each frame is read back
  * and decoded ({@link Confirmation#each}), because where a connection ends (a gap past Zeek's
- * inactivity timeout, a SYN after a close) is in the frames' times and TCP flags, which the index
+ * inactivity timeout, a new SYN on the key) is in the frames' times and TCP flags, which the index
  * does not hold. A connection is listed when one of its frames satisfies the expression; its
  * counts are of all its frames.
  */
@@ -83,15 +83,14 @@ final class FlowConnections {
         private final int depth;
         private final List<Connection> out;
         private boolean open;
-        private FlowKey first = new FlowKey();
+        private final FlowKey first = new FlowKey();
         private int vlan;
         private int innerVlan;
         private long firstTs;
         private long lastTs;
         private long packets;
         private long bytes;
-        private boolean aClosed;
-        private boolean bClosed;
+        private boolean established;
         private boolean opensWithSyn;
         private boolean accepted;
 
@@ -105,7 +104,7 @@ final class FlowConnections {
             final FlowKey k = decoded.layer(layer);
             final boolean tcp = k.protocol() == FlowKey.PROTO_TCP;
             final boolean syn = tcp && k.hasTcpFlag(FlowKey.TCP_SYN) && !k.hasTcpFlag(FlowKey.TCP_ACK);
-            if (!open || ts - lastTs > Connection.inactivityTimeoutNanos(k.protocol()) || (syn && aClosed && bClosed)) {
+            if (!open || ts - lastTs > Connection.inactivityTimeoutNanos(k.protocol()) || (syn && established)) {
                 flush();
                 open = true;
                 first.copyFrom(k);
@@ -115,20 +114,15 @@ final class FlowConnections {
                 lastTs = ts;
                 packets = 0;
                 bytes = 0;
-                aClosed = false;
-                bClosed = false;
+                established = false;
                 opensWithSyn = syn;
                 accepted = query == null;
             }
             lastTs = Math.max(lastTs, ts);
             packets++;
             bytes += frame.originalLength();
-            if (tcp && (k.hasTcpFlag(FlowKey.TCP_FIN) || k.hasTcpFlag(FlowKey.TCP_RST))) {
-                if (k.srcHi() == first.srcHi() && k.srcLo() == first.srcLo() && k.srcPort() == first.srcPort()) {
-                    aClosed = true;
-                } else {
-                    bClosed = true;
-                }
+            if (tcp && !syn && k.tcpFlags() != FlowKey.NO_TCP_FLAGS) {
+                established = true;
             }
             if (!accepted && query.accepts(decoded, layer, ts)) {
                 accepted = true;
@@ -139,7 +133,7 @@ final class FlowConnections {
             if (open && accepted) {
                 out.add(new Connection(first.ipVersion(), first.protocol(), first.srcHi(), first.srcLo(),
                     first.portsKnown() ? first.srcPort() : 0, first.dstHi(), first.dstLo(), first.portsKnown() ? first.dstPort() : 0,
-                    vlan, innerVlan, depth, firstTs, lastTs, packets, bytes, aClosed && bClosed, opensWithSyn));
+                    vlan, innerVlan, depth, firstTs, lastTs, packets, bytes, established, opensWithSyn));
             }
             open = false;
         }

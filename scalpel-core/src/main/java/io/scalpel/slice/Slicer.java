@@ -85,7 +85,7 @@ public final class Slicer {
 
     /**
      * The connections of this capture as Zeek would split them, one per key (5-tuple, plus VLAN tags
-     * when {@code vlanAware}, at each tunnel depth) and inactivity timeout or SYN after a close
+     * when {@code vlanAware}, at each tunnel depth) and inactivity timeout or new SYN
      * ({@link Connection}), of the keys {@code query} accepts a frame of (every key when null),
      * in first-time order.
      */
