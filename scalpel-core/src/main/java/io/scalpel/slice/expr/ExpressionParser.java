@@ -154,8 +154,8 @@ public final class ExpressionParser {
     private Expression transport(final int protocol) {
         final Expression p = new Expression.Protocol(protocol, protocol);
         final String n1 = peekWord();
-        final String n2 = at + 1 < tokens.size() ? tokens.get(at + 1).text.toLowerCase(Locale.ROOT) : "";
-        final boolean sided = n1.equals("src") || n1.equals("dst");
+        final boolean sided = (n1.equals("src") || n1.equals("dst")) && at + 1 < tokens.size();
+        final String n2 = sided ? tokens.get(at + 1).text.toLowerCase(Locale.ROOT) : "";
         final String kind = sided ? n2 : n1;
         if (kind.equals("port") || kind.equals("portrange")) {
             Expression.Side side = Expression.Side.EITHER;
@@ -164,6 +164,9 @@ public final class ExpressionParser {
                 at++;
             }
             return new Expression.And(p, sided(side, false));
+        }
+        if (sided) {
+            throw error(tokens.get(at + 1), "expected port or portrange, got '" + tokens.get(at + 1).text + "'");
         }
         return p;
     }
