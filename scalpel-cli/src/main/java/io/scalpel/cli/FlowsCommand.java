@@ -89,7 +89,7 @@ final class FlowsCommand implements Callable<Integer> {
         final PrintWriter err = cl.getErr();
         List<Flows.Row> rows;
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json && !csv);
-             Captures captures = open(options.withProgress(progress))) {
+             Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
@@ -108,14 +108,6 @@ final class FlowsCommand implements Callable<Integer> {
             return Flows.Sort.valueOf(sort.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, "--sort must be time, packets or bytes, not '" + sort + "'");
-        }
-    }
-
-    private Captures open(final Scalpel.Options options) throws IOException {
-        try {
-            return Captures.open(capture, options);
-        } catch (IOException e) {
-            throw Failures.forIndex(capture, options.index(), e, false);
         }
     }
 

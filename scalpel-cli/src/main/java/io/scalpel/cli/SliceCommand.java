@@ -133,21 +133,13 @@ final class SliceCommand implements Callable<Integer> {
         }
         final Scalpel.Options options = join.options().withIndex(indexOptions.index).withReindex(indexOptions.reindex);
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
-             Captures captures = open(options.withProgress(progress))) {
+             Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
             final SliceOutcome outcome = Slices.run(captures, request, listener(err));
             report(outcome, err);
             return exitCode(outcome).code();
-        }
-    }
-
-    private Captures open(final Scalpel.Options options) throws IOException {
-        try {
-            return Captures.open(capture, options);
-        } catch (IOException e) {
-            throw Failures.forIndex(capture, options.index(), e, false);
         }
     }
 

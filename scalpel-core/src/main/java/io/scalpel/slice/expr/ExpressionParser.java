@@ -27,10 +27,14 @@ public final class ExpressionParser {
     private record Token(String text, int column) {
     }
 
+    /** How deep parentheses and {@code not}s may nest: deeper is refused, not a stack overflow. */
+    static final int MAX_NESTING = 100;
+
     private final String text;
     private final long nowNanos;
     private final List<Token> tokens;
     private int at;
+    private int depth;
 
     private ExpressionParser(final String text, final long nowNanos) {
         this.text = text;
@@ -93,17 +97,25 @@ public final class ExpressionParser {
     }
 
     private Expression unary() {
-        if (accept("not") || accept("!")) {
-            return new Expression.Not(unary());
+        final boolean not = accept("not") || accept("!");
+        final boolean group = !not && accept("(");
+        if (!not && !group) {
+            return term();
         }
-        if (accept("(")) {
-            final Expression e = or();
+        if (++depth > MAX_NESTING) {
+            throw error(tokens.get(at - 1), "parentheses and 'not' nest deeper than " + MAX_NESTING);
+        }
+        final Expression e;
+        if (not) {
+            e = new Expression.Not(unary());
+        } else {
+            e = or();
             if (!accept(")")) {
                 throw error(peek(), "expected ')'" + (at < tokens.size() ? ", got '" + tokens.get(at).text + "'" : ""));
             }
-            return e;
         }
-        return term();
+        depth--;
+        return e;
     }
 
     private Expression term() {

@@ -100,6 +100,17 @@ class ExpressionParserTest {
     }
 
     @Test
+    void shouldRefuseNestingDeeperThanItsLimitNamingTheColumn() {
+        final String deep = "(".repeat(ExpressionParser.MAX_NESTING + 1) + "tcp" + ")".repeat(ExpressionParser.MAX_NESTING + 1);
+        final ExpressionException e = assertThrows(ExpressionException.class, () -> ExpressionParser.parse(deep, NOW));
+        assertEquals(ExpressionParser.MAX_NESTING + 1, e.column());
+        final String nots = "not ".repeat(ExpressionParser.MAX_NESTING) + "tcp";
+        assertEquals(Expression.TRUE, ExpressionParser.parse(nots, NOW).eval(tcp()), "100 nots: tcp");
+        final String ok = "(".repeat(ExpressionParser.MAX_NESTING) + "tcp" + ")".repeat(ExpressionParser.MAX_NESTING);
+        assertEquals(Expression.TRUE, ExpressionParser.parse(ok, NOW).eval(tcp()));
+    }
+
+    @Test
     void shouldReadTheTimeForms() {
         assertEquals(1_714_564_800_000_000_000L, TimeText.parse("2024-05-01T12:00:00Z", NOW));
         assertEquals(1_714_564_800_000_000_000L, TimeText.parse("2024-05-01T14:00:00+02:00", NOW));
