@@ -16,7 +16,7 @@ import org.apache.parquet.schema.MessageType;
  * {@link PacketIndex#flowRows}); the fields of columns left out keep whatever they held.
  * {@code communityId} is null when the row has none, {@code vlan} and {@code innerVlan} -1.
  */
-final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> implements PacketIndex.FlowRowView {
+final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> implements FlowRowView {
     int chunk;
     int flow;
     long hash;

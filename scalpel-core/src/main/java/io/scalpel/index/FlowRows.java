@@ -47,7 +47,7 @@ final class FlowRows {
     }
 
     /** Every row of every part whose time span meets [{@code from}, {@code to}], every column read. */
-    static void scanKeys(final List<IndexPart> parts, final long from, final long to, final PacketIndex.FlowRowVisitor visitor)
+    static void scanKeys(final List<IndexPart> parts, final long from, final long to, final FlowRowView.Visitor visitor)
         throws IOException {
         FilterPredicate filter = null;
         if (from != Long.MIN_VALUE) {

@@ -58,53 +58,6 @@ public final class PacketIndex implements Closeable {
         void flow(String communityId, int chunk, int flow, long firstTs, long lastTs) throws IOException;
     }
 
-    /**
-     * One row of the flows table, every column ({@code docs/index-format.md}, "flows/"): valid only
-     * during the visitor's call, as the reader reuses it. {@code vlan} and {@code innerVlan} are -1
-     * when null, {@code communityId} null when the row has none.
-     */
-    public interface FlowRowView {
-        int chunk();
-
-        int flow();
-
-        long flowHash();
-
-        long firstTs();
-
-        long lastTs();
-
-        long packets();
-
-        long bytes();
-
-        int ipVersion();
-
-        int proto();
-
-        String src();
-
-        int srcPort();
-
-        String dst();
-
-        int dstPort();
-
-        int vlan();
-
-        int innerVlan();
-
-        int depth();
-
-        String communityId();
-    }
-
-    /** Receives flow rows with their keys and counts. */
-    @FunctionalInterface
-    public interface FlowRowVisitor {
-        void flow(FlowRowView row) throws IOException;
-    }
-
     private final Path directory;
     private final IndexManifest manifest;
     private final CaptureFingerprint.Match match;
@@ -307,7 +260,7 @@ public final class PacketIndex implements Closeable {
      * Every flow row whose time span meets [{@code from}, {@code to}] ({@code Long.MIN_VALUE}/{@code
      * MAX_VALUE}: unbounded), with its key and counts; row groups outside the window are skipped.
      */
-    public void flowRows(final long from, final long to, final FlowRowVisitor visitor) throws IOException {
+    public void flowRows(final long from, final long to, final FlowRowView.Visitor visitor) throws IOException {
         FlowRows.scanKeys(flows, from, to, visitor);
     }
 

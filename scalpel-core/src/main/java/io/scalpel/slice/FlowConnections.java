@@ -4,6 +4,7 @@ import io.scalpel.capture.Frame;
 import io.scalpel.decode.Addresses;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
+import io.scalpel.index.FlowRowView;
 import io.scalpel.index.PacketIndex;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class FlowConnections {
         return found;
     }
 
-    private Connection.Key keyOf(final PacketIndex.FlowRowView row) {
+    private Connection.Key keyOf(final FlowRowView row) {
         final Addresses.Parsed src = Addresses.parse(row.src());
         final Addresses.Parsed dst = Addresses.parse(row.dst());
         return Connection.Key.of(row.ipVersion(), row.proto(), src.hi(), src.lo(), row.srcPort(), dst.hi(), dst.lo(),

@@ -2,7 +2,7 @@ package io.scalpel.slice;
 
 import io.scalpel.decode.Addresses;
 import io.scalpel.decode.FlowKey;
-import io.scalpel.index.PacketIndex;
+import io.scalpel.index.FlowRowView;
 import io.scalpel.slice.expr.Expression;
 
 /**
@@ -11,7 +11,7 @@ import io.scalpel.slice.expr.Expression;
  */
 final class FlowRowSubject implements Expression.Subject {
     private final boolean reversed;
-    private PacketIndex.FlowRowView row;
+    private FlowRowView row;
     private Addresses.Parsed src;
     private Addresses.Parsed dst;
 
@@ -20,7 +20,7 @@ final class FlowRowSubject implements Expression.Subject {
     }
 
     /** This subject over {@code r}, its addresses parsed. */
-    FlowRowSubject of(final PacketIndex.FlowRowView r) {
+    FlowRowSubject of(final FlowRowView r) {
         this.row = r;
         final Addresses.Parsed a = Addresses.parse(r.src());
         final Addresses.Parsed b = Addresses.parse(r.dst());
