@@ -29,12 +29,15 @@ public final class ExpressionParser {
 
     /** How deep parentheses and {@code not}s may nest: deeper is refused, not a stack overflow. */
     static final int MAX_NESTING = 100;
+    /** How many terms an expression may have: each is a level of the evaluation's recursion. */
+    static final int MAX_TERMS = 1_000;
 
     private final String text;
     private final long nowNanos;
     private final List<Token> tokens;
     private int at;
     private int depth;
+    private int terms;
 
     private ExpressionParser(final String text, final long nowNanos) {
         this.text = text;
@@ -120,6 +123,9 @@ public final class ExpressionParser {
 
     private Expression term() {
         final Token t = next("a term (host, net, port, portrange, tcp, udp, icmp, ip proto, vlan, after, before)");
+        if (++terms > MAX_TERMS) {
+            throw error(t, "more than " + MAX_TERMS + " terms");
+        }
         final String word = t.text.toLowerCase(Locale.ROOT);
         switch (word) {
             case "src":

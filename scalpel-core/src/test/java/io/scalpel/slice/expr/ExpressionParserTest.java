@@ -111,6 +111,15 @@ class ExpressionParserTest {
     }
 
     @Test
+    void shouldRefuseMoreTermsThanItsLimitNamingTheColumn() {
+        final String most = "udp or ".repeat(ExpressionParser.MAX_TERMS - 1) + "tcp";
+        assertEquals(Expression.TRUE, ExpressionParser.parse(most, NOW).eval(tcp()));
+        final ExpressionException e = assertThrows(ExpressionException.class, () -> ExpressionParser.parse(most + " or udp", NOW));
+        assertEquals(most.length() + 5, e.column(), e.getMessage());
+        assertEquals(true, e.getMessage().endsWith("more than " + ExpressionParser.MAX_TERMS + " terms"), e.getMessage());
+    }
+
+    @Test
     void shouldReadTheTimeForms() {
         assertEquals(1_714_564_800_000_000_000L, TimeText.parse("2024-05-01T12:00:00Z", NOW));
         assertEquals(1_714_564_800_000_000_000L, TimeText.parse("2024-05-01T14:00:00+02:00", NOW));
