@@ -1,6 +1,8 @@
 package io.scalpel.cli;
 
+import io.scalpel.api.Captures;
 import io.scalpel.api.Failure;
+import io.scalpel.api.Scalpel;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -29,6 +31,15 @@ final class Failures {
     /** See {@link Failure#forIndex(Path, Path, IOException, boolean)}. */
     static IOException forIndex(final Path capture, final Path index, final IOException e, final boolean building) {
         return Failure.forIndex(capture, index, e, building);
+    }
+
+    /** Opens a capture file or capture set for a command; a failure of its index is worded as {@link #forIndex} says. */
+    static Captures open(final Path capture, final Scalpel.Options options) throws IOException {
+        try {
+            return Captures.open(capture, options);
+        } catch (IOException e) {
+            throw forIndex(capture, options.index(), e, false);
+        }
     }
 
     /** What went wrong, in one line. */

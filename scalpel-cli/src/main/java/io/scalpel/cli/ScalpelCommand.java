@@ -32,7 +32,7 @@ public final class ScalpelCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index, slice or serve");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index, slice, flows or serve");
     }
 
     public static void main(final String[] args) {
@@ -80,13 +80,14 @@ public final class ScalpelCommand implements Runnable {
     }
 
     /** The subcommands' names, in the order help lists them. */
-    private static final List<String> SUBCOMMANDS = List.of("index", "slice", "serve");
+    private static final List<String> SUBCOMMANDS = List.of("index", "slice", "flows", "serve");
 
     /** A new instance of the subcommand {@code name}: only the one a command line names is made (and its classes loaded). */
     private static Object subcommand(final String name) {
         return switch (name) {
             case "index" -> new IndexCommand();
             case "slice" -> new SliceCommand();
+            case "flows" -> new FlowsCommand();
             case "serve" -> new io.scalpel.serve.ServeCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };

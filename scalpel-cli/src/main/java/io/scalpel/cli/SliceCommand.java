@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "slice", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
-        "Write exactly the packets of Zeek connections, a flow, Community IDs or a time range.",
+        "Write exactly the packets of Zeek connections, flows, Community IDs, a query expression or a time range.",
         "Connections are given by uid from a conn.log; the packets are written in the capture's own format.",
         "Builds the index first when the capture has none."})
 final class SliceCommand implements Callable<Integer> {
@@ -60,8 +60,13 @@ final class SliceCommand implements Callable<Integer> {
     @Option(names = "--all", description = "slice every uid of the conn.log (and of the tunnel.log)")
     boolean all;
 
-    @Option(names = "--flow", paramLabel = "FLOW", description = "a flow instead of a conn.log: 'PROTO ADDR:PORT ADDR:PORT' ([ADDR]:PORT for IPv6)")
-    String flow;
+    @Option(names = "--flow", paramLabel = "FLOW", description = "a flow instead of a conn.log: 'PROTO ADDR:PORT ADDR:PORT' ([ADDR]:PORT for IPv6);"
+        + " repeatable")
+    List<String> flows = new ArrayList<>();
+
+    @Option(names = "--query", paramLabel = "EXPR", description = "the packets of the connections a query expression accepts, instead of"
+        + " a conn.log: e.g. 'host 10.0.0.1 and tcp port 443 and after 1h ago' (see docs/cli.md, Query expressions)")
+    String query;
 
     @Option(names = "--community-id", paramLabel = "ID", split = ",",
         description = "Community ID(s) v1 instead of a conn.log, e.g. 1:wCb3OG7yAFWelaUydu0D+125CLM= (comma-separated, repeatable)")
@@ -71,10 +76,11 @@ final class SliceCommand implements Callable<Integer> {
     JoinOptions join;
 
     @Option(names = "--from", paramLabel = "TIME", converter = TimeConverter.class,
-        description = "window start: ISO-8601 (UTC unless an offset is given) or epoch seconds")
+        description = "window start: ISO-8601 (UTC unless an offset is given), epoch seconds or N{s,m,h,d} ago;"
+            + " with --conn, it narrows every row's window")
     Long from;
 
-    @Option(names = "--to", paramLabel = "TIME", converter = TimeConverter.class, description = "window end: ISO-8601 or epoch seconds")
+    @Option(names = "--to", paramLabel = "TIME", converter = TimeConverter.class, description = "window end: ISO-8601, epoch seconds or N{s,m,h,d} ago")
     Long to;
 
     @Option(names = "--bpf", paramLabel = "EXPR", description = "keep only the selected packets this libpcap filter accepts,"
@@ -127,7 +133,7 @@ final class SliceCommand implements Callable<Integer> {
         }
         final Scalpel.Options options = join.options().withIndex(indexOptions.index).withReindex(indexOptions.reindex);
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
-             Captures captures = open(options.withProgress(progress))) {
+             Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
@@ -137,21 +143,11 @@ final class SliceCommand implements Callable<Integer> {
         }
     }
 
-    private Captures open(final Scalpel.Options options) throws IOException {
-        try {
-            return Captures.open(capture, options);
-        } catch (IOException e) {
-            throw Failures.forIndex(capture, options.index(), e, false);
-        }
-    }
-
     private SliceRequest request() {
         final SliceRequest.Builder b = SliceRequest.builder().conn(conn).tunnelLog(tunnelLog).uids(uids).all(all)
             .window(from == null ? Long.MIN_VALUE : from, to == null ? Long.MAX_VALUE : to).bpf(bpf).splitDir(output.splitDir)
             .format(format).keepSecrets(keepSecrets);
-        if (flow != null) {
-            b.flows(List.of(flow));
-        }
+        b.flows(flows).query(query);
         b.communityIds(communityIds.stream().map(String::trim).toList());
         if ("-".equals(output.write)) {
             b.write(parent.binaryOut);

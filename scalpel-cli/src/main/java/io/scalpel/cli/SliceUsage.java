@@ -47,20 +47,20 @@ final class SliceUsage {
         outputs(c, cl);
     }
 
-    /** What to slice: logs with uids or --all; or --flow, --community-id, --from/--to. */
+    /** What to slice: logs with uids or --all (narrowed by --from/--to); or --flow, --community-id, --query, --from/--to. */
     private static void selection(final SliceCommand c, final CommandLine cl) {
-        if (!c.communityIds.isEmpty() && (c.conn != null || c.tunnelLog != null || c.flow != null)) {
+        if (!c.communityIds.isEmpty() && (c.conn != null || c.tunnelLog != null || !c.flows.isEmpty())) {
             throw usage(cl, "--community-id cannot be combined with "
                 + (c.conn != null ? "--conn" : c.tunnelLog != null ? "--tunnel-log" : "--flow"));
         }
+        if (c.query != null && (c.conn != null || c.tunnelLog != null || !c.flows.isEmpty() || !c.communityIds.isEmpty())) {
+            throw usage(cl, "--query cannot be combined with " + (c.conn != null ? "--conn" : c.tunnelLog != null ? "--tunnel-log"
+                : !c.flows.isEmpty() ? "--flow" : "--community-id") + ": it selects by itself");
+        }
         if (c.conn != null || c.tunnelLog != null) {
             final String logs = c.conn != null ? "--conn" : "--tunnel-log";
-            if (c.flow != null) {
+            if (!c.flows.isEmpty()) {
                 throw usage(cl, "--flow and " + logs + " cannot be combined");
-            }
-            if (c.from != null || c.to != null) {
-                throw usage(cl, "--from/--to go with --flow or alone: a " + (c.conn != null ? "conn.log" : "tunnel.log")
-                    + " row has its own time window");
             }
             if (c.all == (!c.uids.isEmpty() || c.uidsFrom != null)) {
                 throw usage(cl, "with " + logs + " give either --uid UID[,UID...] (or --uids-from FILE) or --all");
@@ -76,9 +76,9 @@ final class SliceUsage {
         if (c.all || !c.uids.isEmpty() || c.uidsFrom != null) {
             throw usage(cl, (c.all ? "--all" : !c.uids.isEmpty() ? "--uid" : "--uids-from") + " needs --conn LOG or --tunnel-log LOG");
         }
-        if (c.flow == null && c.communityIds.isEmpty() && c.from == null && c.to == null) {
+        if (c.flows.isEmpty() && c.communityIds.isEmpty() && c.query == null && c.from == null && c.to == null) {
             throw usage(cl, "nothing to slice: give --conn LOG (or --tunnel-log LOG) with --uid or --all,"
-                + " --flow, --community-id, or --from/--to");
+                + " --flow, --community-id, --query, or --from/--to");
         }
         if (c.output.splitDir != null) {
             throw usage(cl, "--split-dir writes one file per uid: it needs --conn or --tunnel-log");

@@ -3,7 +3,7 @@
  *
  * <p>{@link io.scalpel.cli.ScalpelCommand} is the top command and {@code main}; each subcommand is
  * one picocli {@code Callable}, options turned into an API request and its report printed
- * ({@code IndexCommand}, {@code SliceCommand}, with {@code CaptureSetIndexing} and
+ * ({@code IndexCommand}, {@code SliceCommand}, {@code FlowsCommand}, with {@code CaptureSetIndexing} and
  * {@code IndexVerification}); shared options are mixins ({@code IndexOptions},
  * {@code JoinOptions}, {@code JsonOption}), times and durations picocli converters
  * ({@code TimeConverter}, {@code SecondsConverter}). {@code Failures} maps every failure to one

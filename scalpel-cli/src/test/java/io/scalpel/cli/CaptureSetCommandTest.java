@@ -147,6 +147,28 @@ class CaptureSetCommandTest {
     }
 
     @Test
+    void shouldSliceAQueryAcrossTheMembersAndListTheConnectionsOnce() throws Exception {
+        rotated(8107, false, false, false);
+        final TruthConn crossing = truth.conns().stream()
+            .filter(c -> piecesOf(c.uid()).size() > 1 && c.proto().equals("tcp") && !c.origH().contains(":")).findFirst().orElseThrow();
+        final String host = crossing.origH();
+        final List<TruthFrame> expected = truth.frames().stream()
+            .filter(f -> f.ipProto() == 6 && (host.equals(f.srcAddr()) || host.equals(f.dstAddr())))
+            .sorted(Comparator.comparingLong(TruthFrame::tsNanos).thenComparingInt(TruthFrame::number)).toList();
+        final Path out = dir.resolve("query.pcap");
+
+        final Cli r = Cli.run("slice", set.toString(), "--query", "tcp and host " + host, "-w", out.toString());
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        assertSameFrames(expected, PcapFile.read(out), "tcp and host " + host);
+        final Cli flows = Cli.run("flows", set.toString(), "--json", "--query", "tcp and host " + host);
+        assertEquals(ExitCode.OK.code(), flows.exit(), flows::toString);
+        final long conns = truth.conns().stream().filter(c -> c.proto().equals("tcp") && (host.equals(c.origH()) || host.equals(c.respH())))
+            .count();
+        assertEquals(conns, flows.out().lines().count(), "one line per connection, the one crossing a rotation once: " + flows);
+    }
+
+    @Test
     void shouldSplitMergedExtractsPerUid() throws Exception {
         rotated(8104, false, false, false);
         final List<String> uids = truth.conns().stream().map(TruthConn::uid).filter(u -> piecesOf(u).size() > 1).limit(3).toList();

@@ -26,9 +26,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code scalpel slice} without a conn.log: a {@code --flow} in a {@code --from/--to} window, or
- * a time range alone, on a generated capture; the extract is judged against the generator's
- * ground truth (which frames, byte for byte).
+ * {@code scalpel slice} without a conn.log: a {@code --flow} in a {@code --from/--to} window (or
+ * several), a {@code --query}, or a time range alone (absolute or relative); and {@code --from/--to}
+ * narrowing a conn.log slice; on a generated capture; the extract is judged against the
+ * generator's ground truth (which frames, byte for byte).
  */
 class QueryWithoutConnLogTest {
     private static final int PCAP_HEADER_LENGTH = 24;
@@ -138,6 +139,100 @@ class QueryWithoutConnLogTest {
         assertTrue(r.err().contains("scalpel: " + message), r::toString);
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r);
         assertFalse(Files.exists(out), "no output");
+    }
+
+    @Test
+    void shouldSliceTheFramesAQueryAccepts() throws IOException {
+        final TruthConn c = firstConn(x -> x.proto().equals("tcp") && !x.origH().contains(":"));
+        final String host = c.origH();
+        final List<TruthFrame> expected = truth.frames().stream()
+            .filter(f -> f.ipProto() == 6 && (host.equals(f.srcAddr()) || host.equals(f.dstAddr()))).toList();
+        final Path out = dir.resolve("query.pcap");
+
+        final Cli r = Cli.run("slice", capture.toString(), "--query", "host " + host + " and tcp", "-w", out.toString());
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        assertArrayEquals(extract(expected), Files.readAllBytes(out), () -> "host " + host + " and tcp");
+    }
+
+    @Test
+    void shouldSliceSeveralFlowsInOneRun() throws IOException {
+        final TruthConn a = firstConn(x -> x.proto().equals("udp") && !x.origH().contains(":"));
+        final TruthConn b = firstConn(x -> x.proto().equals("tcp") && !x.origH().contains(":"));
+        final List<TruthFrame> expected = truth.frames().stream()
+            .filter(f -> (f.uids().contains(a.uid()) && f.tsNanos() <= a.endNanos()) || (f.uids().contains(b.uid()) && f.tsNanos() <= b.endNanos()))
+            .toList();
+        final Path out = dir.resolve("flows.pcap");
+
+        final Cli r = Cli.run("slice", capture.toString(), "--flow", "udp " + a.origH() + ":" + a.origP() + " " + a.respH() + ":" + a.respP(),
+            "--flow", "tcp " + b.origH() + ":" + b.origP() + " " + b.respH() + ":" + b.respP(),
+            "--from", epochSeconds(Math.min(a.tsNanos(), b.tsNanos())), "--to", epochSeconds(Math.max(a.endNanos(), b.endNanos())),
+            "-w", out.toString());
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        assertTrue(r.err().contains("of 2 of 2 queries"), r::toString);
+        final long from = Math.min(a.tsNanos(), b.tsNanos());
+        final long to = Math.max(a.endNanos(), b.endNanos());
+        assertArrayEquals(extract(expected.stream().filter(f -> f.tsNanos() >= from && f.tsNanos() <= to).toList()),
+            Files.readAllBytes(out));
+    }
+
+    @Test
+    void shouldTakeTimesRelativeToNow() throws IOException {
+        final List<TruthFrame> expected = truth.frames().stream().filter(TruthFrame::hasTimestamp).toList();
+        final Path out = dir.resolve("all.pcap");
+
+        // The generated capture lies in 2023: 10000 days ago is before it, one second ago after it.
+        final Cli r = Cli.run("slice", capture.toString(), "--from", "10000d ago", "--to", "1s ago", "-w", out.toString());
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        assertArrayEquals(extract(expected), Files.readAllBytes(out));
+        final Cli none = Cli.run("slice", capture.toString(), "--query", "after 1h ago", "-w", dir.resolve("none.pcap").toString());
+        assertEquals(ExitCode.NOTHING_FOUND.code(), none.exit(), none::toString);
+    }
+
+    @Test
+    void shouldNarrowAConnLogSliceToTheWindow() throws IOException {
+        final Path conn = dir.resolve("conn.log");
+        CaptureGenerator.generate(GeneratorSpec.defaults(8100).withFormat(CaptureFileFormat.PCAP_NSEC_LE).withConnections(40)
+            .withUnsortedTimestamps(true), capture, conn);
+        final TruthConn c = firstConn(x -> framesOf(x.uid()).size() >= 6);
+        final List<TruthFrame> all = framesOf(c.uid()).stream().sorted(java.util.Comparator.comparingLong(TruthFrame::tsNanos)).toList();
+        final long from = all.get(2).tsNanos();
+        final long to = all.get(all.size() - 2).tsNanos();
+        final Path out = dir.resolve("narrowed.pcap");
+
+        final Cli r = Cli.run("slice", capture.toString(), "--conn", conn.toString(), "--uid", c.uid(), "--from", epochSeconds(from),
+            "--to", epochSeconds(to), "-w", out.toString());
+
+        assertEquals(ExitCode.OK.code(), r.exit(), r::toString);
+        assertArrayEquals(extract(all.stream().filter(f -> f.tsNanos() >= from && f.tsNanos() <= to).toList()), Files.readAllBytes(out),
+            () -> c.uid() + " in [" + from + ", " + to + "]");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "host 10.0.0.1 andd tcp|--query 'host 10.0.0.1 andd tcp': column 15: expected 'and', 'or' or the end, got 'andd'",
+        "port 99999|--query 'port 99999': column 6: port 99999 is out of range (0-65535)",
+        "after tomorrow|--query 'after tomorrow': column 7: 'tomorrow' is not a time"})
+    void shouldExitWithUsageNamingTheColumnOfABadQuery(final String query, final String message) {
+        final Path out = dir.resolve("none.pcap");
+
+        final Cli r = Cli.run("slice", capture.toString(), "--query", query, "-w", out.toString());
+
+        assertEquals(ExitCode.USAGE.code(), r.exit(), r::toString);
+        assertTrue(r.err().contains("scalpel: " + message), r::toString);
+        assertFalse(Files.exists(out), "no output");
+        assertFalse(Files.exists(dir.resolve("cap.pcap.scalpel")), "nothing indexed before the query was read");
+    }
+
+    @Test
+    void shouldRefuseAQueryWithAConnLog() {
+        final Cli r = Cli.run("slice", capture.toString(), "--query", "tcp", "--conn", "conn.log", "--all", "-w",
+            dir.resolve("none.pcap").toString());
+
+        assertEquals(ExitCode.USAGE.code(), r.exit(), r::toString);
+        assertTrue(r.err().contains("--query cannot be combined with --conn: it selects by itself"), r::toString);
     }
 
     private TruthConn firstConn(final Predicate<TruthConn> which) {

@@ -354,6 +354,12 @@ public final class CaptureSet implements Captures {
         return selector.select(queries);
     }
 
+    /** The connections of the members, a connection that runs on from one file into the next as one ({@link Flows}). */
+    List<io.scalpel.slice.Connection> connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware)
+        throws IOException {
+        return io.scalpel.slice.Connection.joined(selector.connections(query, vlanAware));
+    }
+
     /**
      * Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window").
      *

@@ -1,9 +1,12 @@
 package io.scalpel.api;
 
 import io.scalpel.slice.CommunityIdQuery;
+import io.scalpel.slice.ExpressionQuery;
 import io.scalpel.slice.FlowQuery;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.TcpEnding;
+import io.scalpel.slice.expr.ExpressionException;
+import io.scalpel.slice.expr.ExpressionParser;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.SameKeyRows;
 import io.scalpel.zeek.Tunnel;
@@ -78,6 +81,20 @@ final class Queries {
             queries.add(FlowQuery.parse(f, from, to, vlanAware));
         }
         return queries;
+    }
+
+    /**
+     * The query of an expression (docs/cli.md, "Query expressions"), its relative times counted
+     * back from {@code nowNanos}, in the window [{@code from}, {@code to}] ns.
+     *
+     * @throws IllegalArgumentException {@code --query 'EXPR': column N: what is wrong}
+     */
+    static ExpressionQuery ofExpression(final String expression, final long nowNanos, final long from, final long to) {
+        try {
+            return ExpressionQuery.of(expression, ExpressionParser.parse(expression, nowNanos), from, to);
+        } catch (ExpressionException e) {
+            throw new IllegalArgumentException("--query " + e.getMessage(), e);
+        }
     }
 
     /** The Community ID v1 of a conn row's 5-tuple under the options' seed, or null (see {@link Scalpel#communityIdOf}). */

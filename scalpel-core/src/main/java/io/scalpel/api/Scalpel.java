@@ -540,6 +540,12 @@ public final class Scalpel implements Closeable {
         return slicer.selectWindow(from, to);
     }
 
+    /** The connections of the capture ({@link Flows}): of the keys {@code query} accepts a frame of, every key when null. */
+    List<io.scalpel.slice.Connection> connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware)
+        throws IOException {
+        return slicer.connections(query, vlanAware);
+    }
+
     /**
      * Writes the frames of all {@code conns} into one capture file (atomically); returns frames written.
      *

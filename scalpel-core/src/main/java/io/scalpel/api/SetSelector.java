@@ -3,6 +3,8 @@ package io.scalpel.api;
 import io.scalpel.index.CaptureSetManifest;
 import io.scalpel.index.IndexException;
 import io.scalpel.slice.BpfFilter;
+import io.scalpel.slice.Connection;
+import io.scalpel.slice.ExpressionQuery;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.TcpTail;
 import io.scalpel.slice.WindowQuery;
@@ -121,6 +123,26 @@ final class SetSelector {
             narrowed.add(new CaptureSet.MemberSelection(m.member(), m.capture(), kept.offsets()));
         }
         return new CaptureSet.Selection(selection.queries(), narrowed);
+    }
+
+    /**
+     * The connections of each member whose time range meets {@code query}'s window (every member
+     * without a query), members in time order ({@link Connection#joined} makes them one list).
+     */
+    List<List<Connection>> connections(final ExpressionQuery query, final boolean vlanAware) throws IOException {
+        final List<CaptureSetManifest.Member> inTimeOrder = new ArrayList<>(manifest.members());
+        inTimeOrder.sort(Comparator.comparingLong(CaptureSetManifest.Member::firstTimestampNanos));
+        final List<List<Connection>> found = new ArrayList<>();
+        for (CaptureSetManifest.Member m : inTimeOrder) {
+            if (query == null || members.meets(m, query.from(), query.to())) {
+                try {
+                    found.add(members.open(m).connections(query, vlanAware));
+                } catch (IndexException e) {
+                    throw members.inSet(e);
+                }
+            }
+        }
+        return found;
     }
 
     /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */

@@ -12,7 +12,8 @@ import java.util.Set;
  * What a slice selects and where it writes ({@link Slices#run}). Select one of: the rows of a
  * conn.log (and the tunnels of a tunnel.log) by uid or all of them; flows; Community IDs; or a
  * time window alone. Write to one capture (a file or a stream), one capture per uid in a
- * directory, and/or an Arrow file pairing conn.log rows with their packets. Build it with
+ * directory, and/or an Arrow file pairing conn.log rows with their packets. A query expression
+ * ({@code query}) selects without a log. Build it with
  * {@link #builder()}.
  *
  * @param conn         conn.log: a file, a directory of rotated logs, or {@code -} for standard input; null for none
@@ -21,7 +22,9 @@ import java.util.Set;
  * @param all          every uid of the logs
  * @param flows        flows as {@code 'PROTO ADDR:PORT ADDR:PORT'}
  * @param communityIds Community IDs v1
- * @param from         window start, ns, for flows, Community IDs or a window alone (Long.MIN_VALUE: unbounded)
+ * @param query        a query expression (docs/cli.md, "Query expressions"), or null
+ * @param nowNanos     the time a query's relative times ({@code 15m ago}) count back from, ns
+ * @param from         window start, ns (Long.MIN_VALUE: unbounded); with a conn.log it narrows every row's window
  * @param to           window end, ns (Long.MAX_VALUE: unbounded)
  * @param bpf          a libpcap filter expression every written packet must pass, or null
  * @param write        one capture file holding every selected packet, or null
@@ -34,7 +37,7 @@ import java.util.Set;
  * @param batchRows    rows of the conn.log sliced at a time with {@code all} (memory is bounded by a batch)
  */
 public record SliceRequest(String conn, String tunnelLog, Set<String> uids, boolean all, List<String> flows,
-                           List<String> communityIds, long from, long to, String bpf, Path write, OutputStream writeStream,
+                           List<String> communityIds, String query, long nowNanos, long from, long to, String bpf, Path write, OutputStream writeStream,
                            Path splitDir, Path arrow, OutputStream arrowStream, String format, boolean keepSecrets,
                            int batchRows) {
 
@@ -46,6 +49,8 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         COMMUNITY_IDS,
         /** Flows given as {@code 'PROTO ADDR:PORT ADDR:PORT'}, in the window. */
         FLOWS,
+        /** The frames a query expression accepts, in the window. */
+        QUERY,
         /** Every frame of the window. */
         WINDOW
     }
@@ -60,6 +65,8 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
      * @param all          as {@link #all()}
      * @param flows        as {@link #flows()}
      * @param communityIds as {@link #communityIds()}
+     * @param query        as {@link #query()}
+     * @param nowNanos     as {@link #nowNanos()}
      * @param from         as {@link #from()}
      * @param to           as {@link #to()}
      * @param bpf          as {@link #bpf()}
@@ -91,7 +98,8 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
     /**
      * What this request selects by.
      *
-     * @return uids when a log is given, else Community IDs when some are, else flows when some are, else a window
+     * @return uids when a log is given, else Community IDs when some are, else a query when one is,
+     *         else flows when some are, else a window
      */
     public Kind kind() {
         if (conn != null || tunnelLog != null) {
@@ -99,6 +107,9 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         }
         if (!communityIds.isEmpty()) {
             return Kind.COMMUNITY_IDS;
+        }
+        if (query != null) {
+            return Kind.QUERY;
         }
         return flows.isEmpty() ? Kind.WINDOW : Kind.FLOWS;
     }
@@ -111,6 +122,31 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
      */
     public static boolean isCommunityId(final String id) {
         return io.scalpel.decode.CommunityId.isWellFormed(id);
+    }
+
+    /**
+     * The time {@code text} names, in nanoseconds since 1970: ISO-8601 (UTC unless an offset is
+     * given), epoch seconds with an optional fraction, or {@code N{s,m,h,d} ago} counted back from
+     * {@code nowNanos}: the forms of {@code --from}, {@code --to} and a query's {@code after} and
+     * {@code before}.
+     *
+     * @param text the time's text
+     * @param nowNanos now, ns, for relative times
+     * @return the time, ns
+     * @throws IllegalArgumentException saying which forms are understood, or that the time is out of range
+     */
+    public static long time(final String text, final long nowNanos) {
+        return io.scalpel.slice.expr.TimeText.parse(text, nowNanos);
+    }
+
+    /**
+     * The current time, ns since 1970, as relative times count back from it.
+     *
+     * @return now, ns
+     */
+    public static long currentNanos() {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**
@@ -130,6 +166,8 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         private boolean all;
         private final List<String> flows = new ArrayList<>();
         private final List<String> communityIds = new ArrayList<>();
+        private String query;
+        private long nowNanos = currentNanos();
         private long from = Long.MIN_VALUE;
         private long to = Long.MAX_VALUE;
         private String bpf;
@@ -209,7 +247,30 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
         }
 
         /**
-         * The window of flows, Community IDs or a window alone, ns (MIN/MAX_VALUE: unbounded).
+         * Selects the frames a query expression accepts (docs/cli.md, "Query expressions").
+         *
+         * @param expression the expression, or null for none
+         * @return this builder
+         */
+        public Builder query(final String expression) {
+            this.query = expression;
+            return this;
+        }
+
+        /**
+         * The time a query's relative times count back from (by default, when the builder was made).
+         *
+         * @param now now, ns since 1970
+         * @return this builder
+         */
+        public Builder now(final long now) {
+            this.nowNanos = now;
+            return this;
+        }
+
+        /**
+         * The window, ns (MIN/MAX_VALUE: unbounded): of flows, Community IDs, a query or a window
+         * alone; with a conn.log, what narrows every row's window.
          *
          * @param fromNanos the window's start, ns
          * @param toNanos the window's end, ns
@@ -327,7 +388,7 @@ public record SliceRequest(String conn, String tunnelLog, Set<String> uids, bool
          * @return the request
          */
         public SliceRequest build() {
-            return new SliceRequest(conn, tunnelLog, uids, all, flows, communityIds, from, to, bpf, write, writeStream, splitDir,
+            return new SliceRequest(conn, tunnelLog, uids, all, flows, communityIds, query, nowNanos, from, to, bpf, write, writeStream, splitDir,
                 arrow, arrowStream, format, keepSecrets, batchRows);
         }
     }

@@ -94,6 +94,9 @@ public final class Slices {
                         request.from(), request.to()), "community ID ");
                 case FLOWS:
                     return s.byQueries(Queries.ofFlows(request.flows(), request.from(), request.to(), s.vlan.aware()), null);
+                case QUERY:
+                    return s.byQueries(List.of(Queries.ofExpression(request.query(), request.nowNanos(), request.from(),
+                        request.to())), null);
                 default:
                     return s.byQueries(List.of(new WindowQuery("window", request.from(), request.to())), null);
             }
@@ -110,7 +113,8 @@ public final class Slices {
      * {@code path} with their index in {@code indexDirectory}, null for the default; the logs) or
      * another output.
      *
-     * @throws IllegalArgumentException saying what is wrong: an output that is an input
+     * @throws IllegalArgumentException saying what is wrong: a query expression that cannot be read
+     *                                  ({@code --query 'EXPR': column N: ...}), an output that is an input
      *                                  ({@link io.scalpel.extract.OutputConflictException}), or a
      *                                  filter that libpcap refuses ({@code --bpf 'EXPR' is invalid:
      *                                  ...}) or cannot compile as it is not installed ({@code --bpf: ...})
@@ -120,6 +124,9 @@ public final class Slices {
      * @throws IOException when an input or output cannot be located
      */
     public static void check(final Path path, final Path indexDirectory, final SliceRequest request) throws IOException {
+        if (request.query() != null) {
+            Queries.ofExpression(request.query(), request.nowNanos(), request.from(), request.to());
+        }
         if (request.bpf() != null) {
             try {
                 BpfFilter.compile(request.bpf()).close();
@@ -193,7 +200,7 @@ public final class Slices {
                 tally.report("uid " + SafeText.escape(e.getKey(), SafeText.MAX_VALUE_CHARS) + " (not a safe file name; refused)");
                 continue;
             }
-            queries.add(e.getValue());
+            queries.add(Query.narrowed(e.getValue(), request.from(), request.to()));
             paired.add(rowOf.get(e.getKey()));
         }
         if (!queries.isEmpty()) {

@@ -9,7 +9,7 @@
  * {@link io.scalpel.api.SliceRequest} (what to select and where to write) in, a
  * {@link io.scalpel.api.SliceOutcome} out, a {@link io.scalpel.api.SliceListener} told of warnings
  * and notes on the way. {@link io.scalpel.api.ArrowPairs} pairs conn.log rows with their packets
- * as Arrow batches. Building, verifying and recompressing report through
+ * as Arrow batches; {@link io.scalpel.api.Flows} lists the connections an index knows. Building, verifying and recompressing report through
  * {@link io.scalpel.api.IndexReport}, {@link io.scalpel.api.CaptureSetIndexReport},
  * {@link io.scalpel.api.IndexCheck} and {@link io.scalpel.api.Recompression};
  * {@link io.scalpel.api.Failure} says what kind of failure an exception is.

@@ -12,10 +12,11 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * One row of the flows table at a time, in reused fields filled from the columns of a projection
- * ({@link FlowRows#JOIN_COLUMNS}, {@link FlowRows#COMMUNITY_COLUMNS}); the fields of columns left
- * out keep whatever they held. {@code communityId} is null when the row has none.
+ * ({@link FlowRows#JOIN_COLUMNS}, {@link FlowRows#COMMUNITY_COLUMNS}, every column for
+ * {@link PacketIndex#flowRows}); the fields of columns left out keep whatever they held.
+ * {@code communityId} is null when the row has none, {@code vlan} and {@code innerVlan} -1.
  */
-final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> {
+final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> implements FlowRowView {
     int chunk;
     int flow;
     long hash;
@@ -30,6 +31,11 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     String communityId;
     /** The unit of the timestamps of the part being read; {@link #firstTs} and {@link #lastTs} are in ns. */
     TimestampUnit unit = TimestampUnit.NANOS;
+    long packets;
+    long bytes;
+    int vlan = -1;
+    int innerVlan = -1;
+    int depth;
     private final GroupConverter root;
 
     FlowRowMaterializer(final MessageType projection) {
@@ -46,6 +52,8 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             @Override
             public void start() {
                 communityId = null;
+                vlan = -1;
+                innerVlan = -1;
             }
 
             @Override
@@ -68,6 +76,11 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             case IndexSchema.DST: return strings(v -> dst = v);
             case IndexSchema.DST_PORT: return ints(v -> dstPort = v);
             case IndexSchema.COMMUNITY_ID: return strings(v -> communityId = v);
+            case IndexSchema.PACKETS: return longs(v -> packets = v);
+            case IndexSchema.BYTES: return longs(v -> bytes = v);
+            case IndexSchema.VLAN: return ints(v -> vlan = v);
+            case IndexSchema.INNER_VLAN: return ints(v -> innerVlan = v);
+            case IndexSchema.DEPTH: return ints(v -> depth = v);
             default: throw new IllegalArgumentException("no field for flows column " + column);
         }
     }
@@ -98,6 +111,24 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             }
         };
     }
+
+    @Override public int chunk() { return chunk; }
+    @Override public int flow() { return flow; }
+    @Override public long flowHash() { return hash; }
+    @Override public long firstTs() { return firstTs; }
+    @Override public long lastTs() { return lastTs; }
+    @Override public long packets() { return packets; }
+    @Override public long bytes() { return bytes; }
+    @Override public int ipVersion() { return ipVersion; }
+    @Override public int proto() { return proto; }
+    @Override public String src() { return src; }
+    @Override public int srcPort() { return srcPort; }
+    @Override public String dst() { return dst; }
+    @Override public int dstPort() { return dstPort; }
+    @Override public int vlan() { return vlan; }
+    @Override public int innerVlan() { return innerVlan; }
+    @Override public int depth() { return depth; }
+    @Override public String communityId() { return communityId; }
 
     @Override
     public FlowRowMaterializer getCurrentRecord() {

@@ -1,11 +1,16 @@
 package io.scalpel.index;
 
+import static org.apache.parquet.filter2.predicate.FilterApi.and;
+import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
+import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
+
 import java.io.IOException;
 import java.util.List;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReadStore;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -43,6 +48,27 @@ final class FlowRows {
     @FunctionalInterface
     interface RowSink {
         void accept() throws IOException;
+    }
+
+    /**
+     * Every row of every part whose time span meets [{@code from}, {@code to}] (ns), every column
+     * read: what lists the connections of an index and what a query expression joins against.
+     */
+    static void scanKeys(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final long from, final long to,
+                         final FlowRowView.Visitor visitor) throws IOException {
+        FilterPredicate filter = null;
+        if (from != Long.MIN_VALUE) {
+            filter = gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from));
+        }
+        if (to != Long.MAX_VALUE) {
+            final FilterPredicate before = ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to));
+            filter = filter == null ? before : and(filter, before);
+        }
+        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
+        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
+        for (IndexPart part : parts) {
+            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, m, () -> visitor.flow(m));
+        }
     }
 
     /** Decides from a flow row's hash and time span (ns) whether it is wanted. */

@@ -262,6 +262,30 @@ public final class PacketIndex implements Closeable {
         communityIdLookup.flows(communityIds, seed, from, to, visitor);
     }
 
+    /**
+     * Every flow row whose time span meets [{@code from}, {@code to}] ({@code Long.MIN_VALUE}/{@code
+     * MAX_VALUE}: unbounded), with its key and counts; row groups outside the window are skipped.
+     */
+    public void flowRows(final long from, final long to, final FlowRowView.Visitor visitor) throws IOException {
+        FlowRows.scanKeys(PartReaders.NONE, flows, unit, from, to, visitor);
+    }
+
+    /**
+     * Packet rows of the flow rows that {@code which} accepts among those whose time span meets
+     * [{@code from}, {@code to}], with a join time in that window: a lookup by any test of a flow
+     * row's key (a query expression), its packet rows read as a flow-hash lookup reads them.
+     */
+    public void lookupFlows(final long from, final long to, final java.util.function.Predicate<FlowRowView> which,
+                            final RowVisitor visitor) throws IOException {
+        final FlowLookup.Found found = new FlowLookup.Found(from, to);
+        FlowRows.scanKeys(readers, flows, unit, from, to, row -> {
+            if (which.test(row)) {
+                found.add(row.chunk(), row.flow(), row.firstTs(), row.lastTs());
+            }
+        });
+        flowLookup.readRows(found, visitor);
+    }
+
     /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */
     public static long flowRow(final int chunk, final int flow) {
         return ((long) chunk << 32) | (flow & 0xFFFF_FFFFL);

@@ -95,6 +95,32 @@ final class Confirmation implements AutoCloseable {
         }
     }
 
+    /** Receives each frame of a key ({@link #each}): its join time, the frame, and the layer that carries the key. */
+    @FunctionalInterface
+    interface LayerVisitor {
+        void frame(long joinTs, Frame frame, DecodedPacket decoded, int layer) throws IOException;
+    }
+
+    /**
+     * Each candidate of {@code q} that is a frame of its key, once, in capture order: read back,
+     * checked against the index and decoded, with the layer that carries the key.
+     */
+    void each(final FlowQuery q, final Candidates c, final LayerVisitor visitor) throws IOException {
+        long last = -1;
+        for (int i : c.inCaptureOrder()) {
+            if (c.offset[i] == last) {
+                continue; // another IP layer's row of the same frame
+            }
+            last = c.offset[i];
+            read(c, i);
+            decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
+            final int layer = q.matchingLayer(decoded);
+            if (layer >= 0) {
+                visitor.frame(c.joinTs(i), frame, decoded, layer);
+            }
+        }
+    }
+
     /** Reads candidate {@code i}'s record and checks it against the index; leaves it in {@link #frame}. */
     private void read(final Candidates c, final int i) throws IOException {
         final long offset = c.offset[i];
@@ -120,7 +146,7 @@ final class Confirmation implements AutoCloseable {
         read(c, i);
         decoder.decode(frame.linkType(), frame.buffer(), frame.dataOffset(), frame.capturedLength(), decoded);
         final int layer = q instanceof CommunityIdQuery id ? id.matchingLayer(decoded, calculator(id.seed()))
-            : ((FlowQuery) q).matchingLayer(decoded);
+            : q instanceof ExpressionQuery x ? x.matchingLayer(decoded, c.joinTs(i)) : ((FlowQuery) q).matchingLayer(decoded);
         if (layer < 0) {
             final FlowKey k = decoded.innermost();
             if (k != null && k.isFragment() && k.fragmentOffset() != 0) {

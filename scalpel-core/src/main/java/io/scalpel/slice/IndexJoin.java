@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The join of a slice: the index rows of each query's candidate frames, by flow hash
- * ({@link FlowQuery}), by Community ID ({@link CommunityIdQuery}), or every row in a time window
+ * ({@link FlowQuery}), by Community ID ({@link CommunityIdQuery}), by the keys of the flows table
+ * an expression may accept ({@link ExpressionQuery}), or every row in a time window
  * ({@link WindowQuery}). Up to {@link Slicer#LOOKUPS_BEFORE_SCAN} queries are looked up one by
  * one; more are answered by one pass over each table of the index: the flows give the
  * (chunk, flow) rows of every query, the packets their frames. What the rows say is confirmed
@@ -44,7 +45,7 @@ final class IndexJoin {
             } else if (q instanceof FlowQuery f) {
                 byHash.merge(f.flowHash(), new int[] {i}, IndexJoin::concat);
             } else {
-                lookup(q, found[i]); // a window: its own scan of the packets in it
+                lookup(q, found[i]); // a window or an expression: its own scan
             }
         }
         final Map<Long, int[]> byFlowRow = new HashMap<>();
@@ -80,6 +81,10 @@ final class IndexJoin {
             index.lookupCommunityId(id.communityId(), id.seed(), id.from(), id.lookupTo(), add);
         } else if (q instanceof FlowQuery f) {
             index.lookup(f.flowHash(), f.from(), f.lookupTo(), add);
+        } else if (q instanceof ExpressionQuery x) {
+            final FlowRowSubject forward = new FlowRowSubject(false);
+            final FlowRowSubject reverse = new FlowRowSubject(true);
+            index.lookupFlows(x.from(), x.to(), row -> x.mayMatch(forward.of(row), reverse.of(forward)), add);
         } else {
             index.scan(q.from(), q.to(), add);
         }

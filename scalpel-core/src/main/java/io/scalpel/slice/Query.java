@@ -6,12 +6,12 @@ import io.scalpel.zeek.ConnRecord;
 /**
  * What a slice selects, in a window of join times ({@code [from, to]}, ns; a fragment joins at its
  * datagram's time): the frames of a flow key ({@link FlowQuery}: a conn.log row, {@code --flow},
- * a tunnel's outer key), of a Community ID ({@link CommunityIdQuery}), or every frame
- * ({@link WindowQuery}). A new kind of query is a new permitted type here, with its lookup in the
+ * a tunnel's outer key), of a Community ID ({@link CommunityIdQuery}), of a query expression
+ * ({@link ExpressionQuery}), or every frame ({@link WindowQuery}). A new kind of query is a new permitted type here, with its lookup in the
  * index ({@code IndexJoin}) and its confirmation of a decoded frame ({@code Confirmation}), the two
  * steps of {@link Slicer}.
  */
-public sealed interface Query permits FlowQuery, CommunityIdQuery, WindowQuery {
+public sealed interface Query permits FlowQuery, CommunityIdQuery, WindowQuery, ExpressionQuery {
     /** Widening of a conn.log window on each side: ts and duration are printed rounded to µs from doubles. */
     long WINDOW_SLACK_NANOS = 5_000;
 
@@ -92,5 +92,32 @@ public sealed interface Query permits FlowQuery, CommunityIdQuery, WindowQuery {
         final int protocol = FlowQuery.protocolOf(c.proto(), c.ipProto(), c.ipVersion());
         return new FlowQuery(c.uid(), c.ipVersion(), c.origHi(), c.origLo(), c.origPort(), c.respHi(), c.respLo(),
             c.respPort(), protocol, from, to, vlanAware, c.vlan(), c.innerVlan(), ending);
+    }
+
+    /**
+     * {@code q} with its frames held to [{@code from}, {@code to}] as well ({@code --from}/{@code --to}
+     * with a conn.log): its window narrowed, and a TCP connection's tail never run past {@code to}.
+     * The query itself when the bounds are unbounded.
+     */
+    static Query narrowed(final Query q, final long from, final long to) {
+        if (from == Long.MIN_VALUE && to == Long.MAX_VALUE) {
+            return q;
+        }
+        final long f = Math.max(q.from(), from);
+        final long t = Math.min(q.to(), to);
+        final TcpEnding e = q.tcpEnding() == null || to == Long.MAX_VALUE ? q.tcpEnding()
+            : new TcpEnding(q.tcpEnding().closeDelayNanos(), Math.min(q.tcpEnding().nextRowStart(),
+                to + 1 + TcpEnding.NEXT_ROW_ROUNDING_NANOS));
+        if (q instanceof FlowQuery fq) {
+            return new FlowQuery(fq.label(), fq.ipVersion(), fq.origHi(), fq.origLo(), fq.origPort(), fq.respHi(), fq.respLo(),
+                fq.respPort(), fq.protocol(), f, t, fq.vlanAware(), fq.vlan(), fq.innerVlan(), e);
+        }
+        if (q instanceof CommunityIdQuery c) {
+            return new CommunityIdQuery(c.label(), c.communityId(), c.seed(), f, t, e);
+        }
+        if (q instanceof ExpressionQuery x) {
+            return new ExpressionQuery(x.label(), x.expression(), f, t);
+        }
+        return new WindowQuery(q.label(), f, t);
     }
 }

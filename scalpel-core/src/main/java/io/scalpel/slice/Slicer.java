@@ -83,6 +83,20 @@ public final class Slicer {
         return result;
     }
 
+    /**
+     * The connections of this capture as Zeek would split them, one per key (5-tuple, plus VLAN tags
+     * when {@code vlanAware}, at each tunnel depth) and inactivity timeout or new SYN
+     * ({@link Connection}), of the keys {@code query} accepts a frame of (every key when null),
+     * in first-time order.
+     */
+    public List<Connection> connections(final ExpressionQuery query, final boolean vlanAware) throws IOException {
+        return CaptureChangedException.read(file, () -> {
+            try (Confirmation confirm = new Confirmation(reader(), file.path())) {
+                return new FlowConnections(index, vlanAware).list(query, confirm);
+            }
+        });
+    }
+
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
     public long[] selectWindow(final long from, final long to) throws IOException {
         return select(List.of(new WindowQuery("window", from, to)))[0];

@@ -9,7 +9,8 @@
  * (each candidate read back, checked against the index, decoded and matched; a TCP connection
  * followed into its tail by {@link io.scalpel.slice.TcpTail}), and hands the selected record
  * offsets to {@code extract}. {@link io.scalpel.slice.BpfFilter} narrows a selection by a BPF
- * expression.
+ * expression. {@link io.scalpel.slice.Slicer#connections} cuts a capture's frames into
+ * {@link io.scalpel.slice.Connection}s as Zeek would ({@code scalpel flows}).
  *
  * <p>Entry points: {@link io.scalpel.slice.Slicer#select}, {@link io.scalpel.slice.FlowQuery#of},
  * {@link io.scalpel.slice.BpfFilter}.

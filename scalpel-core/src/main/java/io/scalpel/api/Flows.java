@@ -1,0 +1,125 @@
+package io.scalpel.api;
+
+import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
+import io.scalpel.decode.FlowKey;
+import io.scalpel.slice.Connection;
+import io.scalpel.slice.ExpressionQuery;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The connections an index knows, without a conn.log ({@code scalpel flows}): one row per
+ * connection as Zeek would split them. A key (5-tuple, plus VLAN tags when the captures were
+ * opened VLAN-aware, at each tunnel depth) starts a new connection after Zeek's inactivity timeout
+ * (TCP 5 min, UDP, ICMP and other protocols 1 min) and where a SYN without ACK follows a TCP
+ * connection past its first SYN (Zeek's connection reuse). The frames are read back from the captures to tell
+ * (docs/design.md, "Flows"); a capture set's connection that runs on from one file into the next
+ * is one row.
+ */
+public final class Flows {
+    private Flows() {
+    }
+
+    /** The order of a list. */
+    public enum Sort {
+        /** By first time, earliest first. */
+        TIME,
+        /** By packets, most first. */
+        PACKETS,
+        /** By bytes, most first. */
+        BYTES
+    }
+
+    /**
+     * One connection.
+     *
+     * @param proto       {@code tcp}, {@code udp}, {@code icmp} (ICMP and ICMPv6), or the IP protocol number
+     * @param ipVersion   4 or 6
+     * @param src         the first frame's source address
+     * @param srcPort     its port; ICMP: the type; 0 for protocols without ports
+     * @param dst         the first frame's destination address
+     * @param dstPort     its port; ICMP: the counterpart type or the code
+     * @param vlan        outer VLAN id of the first frame, -1 untagged
+     * @param innerVlan   inner VLAN id, -1 none
+     * @param depth       tunnel depth of the key: 0 the innermost IP layer (conn.log's), 1 the layer around it, ...
+     * @param firstTs     time of the first frame, ns since 1970 (a fragment's: its datagram's)
+     * @param lastTs      time of the last frame, ns
+     * @param packets     frames of the connection
+     * @param bytes       sum of their original lengths
+     * @param communityId Community ID v1 of the key under the options' seed, or null for a protocol it has no form for
+     */
+    public record Row(String proto, int ipVersion, String src, int srcPort, String dst, int dstPort, int vlan, int innerVlan,
+                      int depth, long firstTs, long lastTs, long packets, long bytes, String communityId) {
+    }
+
+    /**
+     * Checks a query expression before any capture is opened.
+     *
+     * @param query the expression, or null
+     * @param nowNanos the time relative times count back from, ns
+     * @throws IllegalArgumentException {@code --query 'EXPR': column N: what is wrong}
+     */
+    public static void check(final String query, final long nowNanos) {
+        if (query != null) {
+            Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * The connections of {@code captures} of which a query expression accepts a frame (every
+     * connection when it is null), by first time.
+     *
+     * @param captures a capture file or a capture set, open
+     * @param query a query expression (docs/cli.md, "Query expressions"), or null
+     * @param nowNanos the time the expression's relative times count back from, ns
+     * @return the connections, by first time
+     * @throws IllegalArgumentException when the expression cannot be read ({@code --query 'EXPR': column N: ...})
+     * @throws IOException when a capture or its index cannot be read
+     */
+    public static List<Row> list(final Captures captures, final String query, final long nowNanos) throws IOException {
+        final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
+        final boolean vlanAware = captures.options().vlanKey() == Scalpel.VlanKey.AWARE;
+        final List<Connection> found;
+        if (captures instanceof CaptureSet set) {
+            found = set.connections(q, vlanAware);
+        } else {
+            found = ((CaptureFile) captures).scalpel().connections(q, vlanAware);
+        }
+        final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
+        final List<Row> rows = new ArrayList<>(found.size());
+        for (Connection c : found) {
+            rows.add(row(c, ids));
+        }
+        return rows;
+    }
+
+    /**
+     * {@code rows} in the order {@code sort} says (ties in time order).
+     *
+     * @param rows the rows, in time order
+     * @param sort the order
+     * @return a new list
+     */
+    public static List<Row> sorted(final List<Row> rows, final Sort sort) {
+        final List<Row> out = new ArrayList<>(rows);
+        if (sort == Sort.PACKETS) {
+            out.sort(Comparator.comparingLong(Row::packets).reversed());
+        } else if (sort == Sort.BYTES) {
+            out.sort(Comparator.comparingLong(Row::bytes).reversed());
+        }
+        return out;
+    }
+
+    private static Row row(final Connection c, final CommunityId ids) {
+        final int p = c.protocol();
+        final String proto = p == FlowKey.PROTO_TCP ? "tcp" : p == FlowKey.PROTO_UDP ? "udp"
+            : p == FlowKey.PROTO_ICMP || p == FlowKey.PROTO_ICMPV6 ? "icmp" : Integer.toString(p);
+        return new Row(proto, c.ipVersion(), Addresses.format(c.ipVersion(), c.srcHi(), c.srcLo()), c.srcPort(),
+            Addresses.format(c.ipVersion(), c.dstHi(), c.dstLo()), c.dstPort(), c.vlan(), c.innerVlan(), c.depth(), c.firstTs(),
+            c.lastTs(), c.packets(), c.bytes(),
+            ids.of(c.ipVersion(), c.srcHi(), c.srcLo(), c.srcPort(), c.dstHi(), c.dstLo(), c.dstPort(), p));
+    }
+}

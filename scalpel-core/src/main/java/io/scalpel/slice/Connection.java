@@ -1,0 +1,133 @@
+package io.scalpel.slice;
+
+import io.scalpel.decode.FlowKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection as Zeek would split a flow key's frames ({@link Slicer#connections}): the frames
+ * of a key (5-tuple, plus VLAN tags when VLAN-aware, at one tunnel depth) up to a gap longer than
+ * Zeek's inactivity timeout ({@link #inactivityTimeoutNanos}), or up to a SYN without ACK once a
+ * TCP connection is past its first SYN (Zeek's connection reuse: a new initial SYN on the key, not
+ * a retransmission of the first). The source is the first frame's.
+ *
+ * @param ipVersion    4 or 6
+ * @param protocol     IP protocol number of the layer
+ * @param srcHi        source address (the first frame's), high half
+ * @param srcLo        low half (IPv4 in the low 32 bits)
+ * @param srcPort      its port, ICMP type; 0 for protocols without ports
+ * @param dstHi        destination address, high half
+ * @param dstLo        low half
+ * @param dstPort      its port, ICMP counterpart type or code
+ * @param vlan         outer VLAN id of the first frame, -1 untagged
+ * @param innerVlan    inner VLAN id, -1 none
+ * @param depth        tunnel depth of the key: 0 innermost, 1 the layer around it, ...
+ * @param firstTs      join time of the first frame, ns
+ * @param lastTs       join time of the last frame, ns
+ * @param packets      frames
+ * @param bytes        sum of the frames' original lengths
+ * @param established  TCP: a frame other than a SYN without ACK was seen (a new SYN starts a new connection)
+ * @param opensWithSyn TCP: the first frame is a SYN without ACK
+ */
+public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
+                         int vlan, int innerVlan, int depth, long firstTs, long lastTs, long packets, long bytes,
+                         boolean established, boolean opensWithSyn) {
+    /** Zeek's {@code tcp_inactivity_timeout}: 5 min. */
+    public static final long TCP_TIMEOUT_NANOS = 300_000_000_000L;
+    /** Zeek's {@code udp_inactivity_timeout}, {@code icmp_inactivity_timeout} and {@code unknown_ip_inactivity_timeout}: 1 min. */
+    public static final long OTHER_TIMEOUT_NANOS = 60_000_000_000L;
+
+    /** How long a connection of {@code protocol} may be silent before Zeek expires it. */
+    public static long inactivityTimeoutNanos(final int protocol) {
+        return protocol == FlowKey.PROTO_TCP ? TCP_TIMEOUT_NANOS : OTHER_TIMEOUT_NANOS;
+    }
+
+    /** Whether {@code next} is the same key as this, at the same depth and (when kept) VLAN tags. */
+    boolean sameKey(final Connection next) {
+        if (ipVersion != next.ipVersion || protocol != next.protocol || depth != next.depth || vlan != next.vlan
+            || innerVlan != next.innerVlan) {
+            return false;
+        }
+        final boolean forward = srcHi == next.srcHi && srcLo == next.srcLo && srcPort == next.srcPort && dstHi == next.dstHi
+            && dstLo == next.dstLo && dstPort == next.dstPort;
+        final boolean reverse = srcHi == next.dstHi && srcLo == next.dstLo && srcPort == next.dstPort && dstHi == next.srcHi
+            && dstLo == next.srcLo && dstPort == next.srcPort;
+        return forward || reverse;
+    }
+
+    /**
+     * Whether {@code next}, of the same key and later, continues this connection: it starts within
+     * the inactivity timeout, and not with a SYN once this one was established.
+     */
+    boolean continuedBy(final Connection next) {
+        return sameKey(next) && next.firstTs - lastTs <= inactivityTimeoutNanos(protocol) && !(established && next.opensWithSyn);
+    }
+
+    /** This connection with {@code next}'s frames added. */
+    Connection joined(final Connection next) {
+        return new Connection(ipVersion, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, vlan, innerVlan, depth, firstTs,
+            Math.max(lastTs, next.lastTs), packets + next.packets, bytes + next.bytes, established || next.established, opensWithSyn);
+    }
+
+    /**
+     * The connections of several captures read one after the other (the files of a capture set, in
+     * time order): a connection that runs on from one file into the next is one connection. Sorted
+     * by first time.
+     */
+    public static List<Connection> joined(final List<List<Connection>> inTimeOrder) {
+        final List<Connection> all = new ArrayList<>();
+        final Map<Key, Integer> lastOfKey = new HashMap<>();
+        for (List<Connection> file : inTimeOrder) {
+            final List<Connection> inOrder = new ArrayList<>(file);
+            inOrder.sort(Connection::compareByTime);
+            for (Connection c : inOrder) {
+                final Key k = c.key();
+                final Integer last = lastOfKey.get(k);
+                if (last != null && all.get(last).continuedBy(c)) {
+                    all.set(last, all.get(last).joined(c));
+                } else {
+                    lastOfKey.put(k, all.size());
+                    all.add(c);
+                }
+            }
+        }
+        all.sort(Connection::compareByTime);
+        return all;
+    }
+
+    /** The key of this connection, its endpoints in order. */
+    Key key() {
+        return Key.of(ipVersion, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, vlan, innerVlan, depth);
+    }
+
+    /** A connection key, direction-independent: the smaller endpoint (address, then port) first. */
+    record Key(int ipVersion, int protocol, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort, int vlan,
+               int innerVlan, int depth) {
+        static Key of(final int ipVersion, final int protocol, final long srcHi, final long srcLo, final int srcPort,
+                      final long dstHi, final long dstLo, final int dstPort, final int vlan, final int innerVlan, final int depth) {
+            int c = Long.compareUnsigned(srcHi, dstHi);
+            if (c == 0) {
+                c = Long.compareUnsigned(srcLo, dstLo);
+            }
+            if (c == 0) {
+                c = Integer.compare(srcPort, dstPort);
+            }
+            return c <= 0 ? new Key(ipVersion, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, vlan, innerVlan, depth)
+                : new Key(ipVersion, protocol, dstHi, dstLo, dstPort, srcHi, srcLo, srcPort, vlan, innerVlan, depth);
+        }
+    }
+
+    /** By first time, then last time, then key: the order of {@code flows}. */
+    public static int compareByTime(final Connection a, final Connection b) {
+        int c = Long.compare(a.firstTs, b.firstTs);
+        if (c == 0) {
+            c = Long.compare(a.lastTs, b.lastTs);
+        }
+        if (c == 0) {
+            c = Long.compare(a.srcLo, b.srcLo);
+        }
+        return c != 0 ? c : Integer.compare(a.srcPort, b.srcPort);
+    }
+}
