@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * manifest, JSON on disk, is the one reader of it that a slice needs (it is the index format's).
  * A slice with {@code --json} is the control that the check sees a JSON user when there is one.
  */
+@Tag("e2e")
 class OneUidSliceClassesIT {
     private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
     private static final Path TESTDATA = ROOT.resolve("testdata");

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scalpel serve} as a subcommand: its refusals to start are usage errors in one line, and
  * registering it loads nothing of the server for the other commands.
  */
+@Tag("e2e")
 class ServeCommandTest {
     @TempDir
     Path dir;

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +101,7 @@ class FlowsTest {
         }
     }
 
+    @Tag("external")
     @Test
     void shouldAgreeWithTsharkConversationsForKeysUsedOnce() throws Exception {
         ExternalTools.require(ExternalTools.TSHARK);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * compared on expressions without ports and time bounds: libpcap tests ports in first fragments
  * only, and a fragment joins at its datagram's time (docs/cli.md).
  */
+@Tag("external")
 class QueryBpfOracleTest {
     private static final long NANOS_PER_MICRO = 1_000;
 
