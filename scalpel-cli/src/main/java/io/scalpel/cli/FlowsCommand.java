@@ -74,9 +74,7 @@ final class FlowsCommand implements Callable<Integer> {
         if (limit != null && limit < 0) {
             throw new CommandLine.ParameterException(cl, "--limit " + limit + " is negative");
         }
-        if (communityIdSeed < 0 || communityIdSeed > 65_535) {
-            throw new CommandLine.ParameterException(cl, "--community-id-seed " + communityIdSeed + " is not a 16-bit value (0-65535)");
-        }
+        SliceUsage.seed(cl, communityIdSeed);
         SliceUsage.refuseEmpty(cl, "--index", indexOptions.index);
         final long now = SliceRequest.currentNanos();
         try {

@@ -28,9 +28,7 @@ final class SliceUsage {
         if (c.join.vlanAware && c.join.vlanBlind) {
             throw usage(cl, "--vlan-aware and --vlan-blind cannot be combined");
         }
-        if (c.join.communityIdSeed < 0 || c.join.communityIdSeed > MAX_SEED) {
-            throw usage(cl, "--community-id-seed " + c.join.communityIdSeed + " is not a 16-bit value (0-" + MAX_SEED + ")");
-        }
+        seed(cl, c.join.communityIdSeed);
         for (String id : c.communityIds) {
             if (!io.scalpel.api.SliceRequest.isCommunityId(id.trim())) {
                 throw usage(cl, "--community-id '" + id + "' is not a Community ID v1"
@@ -45,6 +43,13 @@ final class SliceUsage {
         }
         selection(c, cl);
         outputs(c, cl);
+    }
+
+    /** Refuses a {@code --community-id-seed} that is not a 16-bit value (any command that takes one). */
+    static void seed(final CommandLine cl, final int seed) {
+        if (seed < 0 || seed > MAX_SEED) {
+            throw usage(cl, "--community-id-seed " + seed + " is not a 16-bit value (0-" + MAX_SEED + ")");
+        }
     }
 
     /** What to slice: logs with uids or --all (narrowed by --from/--to); or --flow, --community-id, --query, --from/--to. */

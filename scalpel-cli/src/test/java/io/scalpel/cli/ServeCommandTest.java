@@ -86,10 +86,7 @@ class ServeCommandTest {
     /** The classes a run of {@code scalpel ARGS} in a child JVM loads, as -verbose:class lists them. */
     private List<String> classesLoaded(final String file, final String... args) throws Exception {
         final Path out = dir.resolve(file);
-        final List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            ChildJvm.MAX_HEAP, "-verbose:class", "-cp", System.getProperty("java.class.path"), ScalpelCommand.class.getName()));
-        command.addAll(List.of(args));
-        final Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final Process p = ChildJvm.start(List.of(ChildJvm.MAX_HEAP, "-verbose:class"), out, dir.resolve(file + ".err"), args);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue());
         return Files.readAllLines(out, StandardCharsets.UTF_8);
