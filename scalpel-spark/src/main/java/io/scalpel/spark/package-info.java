@@ -1,0 +1,2 @@
+/** Scalpel on Apache Spark. */
+package io.scalpel.spark;
