@@ -51,7 +51,7 @@ public final class ScalpelSpark {
      * @throws IllegalArgumentException when a path is a URI of a scheme other than {@code file:}
      */
     public static Dataset<Row> index(final SparkSession spark, final List<String> paths, final SparkOptions options) {
-        return runIndex(spark, CapturePaths.captures(paths), new IndexTask(options, false));
+        return runIndex(spark, CapturePaths.captures(paths), new IndexTask(resolved(options), false));
     }
 
     /**
@@ -69,7 +69,7 @@ public final class ScalpelSpark {
         for (String d : directories) {
             dirs.add(CapturePaths.of(d).toString());
         }
-        return runIndex(spark, dirs, new IndexTask(options, true));
+        return runIndex(spark, dirs, new IndexTask(resolved(options), true));
     }
 
     private static Dataset<Row> runIndex(final SparkSession spark, final List<String> paths, final IndexTask task) {
@@ -88,13 +88,14 @@ public final class ScalpelSpark {
      *
      * @param conn conn rows with Zeek's column names (a conn.log read by Spark, or any DataFrame)
      *             and a column naming each row's capture file or capture set directory
-     * @param options how rows are joined, which column names the capture, how many tasks
+     * @param given how rows are joined, which column names the capture, how many tasks
      * @return one row per packet of each conn row: capture (the file read), uid, ts (ns since the
      *         epoch), caplen, linktype, bytes, error (null); a capture or row that failed is a row
      *         with capture, its error, and its uid when it is a row's
      * @throws IllegalArgumentException when {@code conn} lacks the columns the join needs
      */
-    public static Dataset<Row> packets(final Dataset<Row> conn, final SparkOptions options) {
+    public static Dataset<Row> packets(final Dataset<Row> conn, final SparkOptions given) {
+        final SparkOptions options = resolved(given);
         final Map<String, Column> found = ConnColumns.find(conn);
         final JavaRDD<Row> rows = partitioned(conn, options, found).toJavaRDD()
             .mapPartitions(new PacketTask(options, new ArrayList<>(found.keySet())));
@@ -109,18 +110,24 @@ public final class ScalpelSpark {
      *
      * @param conn conn rows with Zeek's column names and a column naming each row's capture
      * @param splitDir the directory of the extracts, which every executor sees
-     * @param options how rows are joined, which column names the capture, how many tasks, the format
+     * @param given how rows are joined, which column names the capture, how many tasks, the format
      * @return one row per capture and task: capture, rows, uids_matched, files, packets, seconds,
      *         warnings, error (null unless that capture failed)
      * @throws IllegalArgumentException when {@code conn} lacks the columns the join needs, or
      *                                  {@code splitDir} is a URI of a scheme other than {@code file:}
      */
-    public static Dataset<Row> extracts(final Dataset<Row> conn, final String splitDir, final SparkOptions options) {
+    public static Dataset<Row> extracts(final Dataset<Row> conn, final String splitDir, final SparkOptions given) {
+        final SparkOptions options = resolved(given);
         final String dir = CapturePaths.of(splitDir).toString();
         final Map<String, Column> found = ConnColumns.find(conn);
         final JavaRDD<Row> rows = partitioned(conn, options, found).toJavaRDD()
             .mapPartitions(new ExtractTask(options, new ArrayList<>(found.keySet()), dir));
         return conn.sparkSession().createDataFrame(rows.collect(), ExtractTask.SCHEMA);
+    }
+
+    /** The options with their index root as an absolute path, as the driver sees it (executors may run elsewhere). */
+    private static SparkOptions resolved(final SparkOptions options) {
+        return options.indexRoot() == null ? options : options.withIndexRoot(CapturePaths.of(options.indexRoot()).toString());
     }
 
     /** The rows spread over the tasks by flow, sorted by capture in each. */

@@ -1,6 +1,5 @@
 package io.scalpel.spark;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.scalpel.api.Scalpel;
@@ -20,7 +19,8 @@ import org.apache.spark.sql.SparkSession;
  *         [--index-root DIR] [--format pcap|pcapng] [--vlan-aware | --vlan-blind] [--partitions N]
  * </pre>
  *
- * Prints the report, one JSON object per capture, on stdout. Exit 0 when every capture went well,
+ * Prints the report, one JSON object per capture, on stdout, and on stderr how many captures it
+ * did and how long the work took (the session's start and stop left out). Exit 0 when every capture went well,
  * 3 when one failed (its row says why; the others were done) or Spark could not read a log, 2 for a
  * usage error (one line on stderr).
  */
@@ -62,12 +62,19 @@ public final class ScalpelSparkMain {
      */
     public static int run(final SparkSession spark, final PrintWriter out, final PrintWriter err, final String... args) {
         try {
+            final long start = System.nanoTime();
             final Dataset<Row> report = command(spark, args);
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            final List<Row> rows = report.collectAsList();
+            final long failed = rows.stream().filter(r -> r.getAs("error") != null).count();
             for (String line : report.toJSON().collectAsList()) {
                 out.println(line);
             }
             out.flush();
-            return report.where(col("error").isNotNull()).isEmpty() ? OK : BAD_INPUT;
+            err.printf(java.util.Locale.ROOT, "scalpel-spark: %s: %d %s, %d failed, in %.1f s%n", args[0], rows.size(),
+                args[0].equals("index") ? "captures" : "capture tasks", failed, seconds);
+            err.flush();
+            return failed == 0 ? OK : BAD_INPUT;
         } catch (IllegalArgumentException e) {
             err.println("scalpel-spark: " + e.getMessage());
             err.flush();

@@ -268,6 +268,44 @@ class ScalpelSparkTest {
         assertTrue(s.getMessage().contains("only local paths and file: URIs"), s.getMessage());
     }
 
+    @Test
+    void shouldRunTheMainClassThatSparkSubmitRuns() throws Exception {
+        final Path captures = Files.createDirectories(dir.resolve("captures"));
+        final Path capture = captures.resolve("trace.pcap");
+        final Path conn = dir.resolve("conn.log");
+        final Generated truth = generate(9107, capture, conn);
+        Files.write(captures.resolve("notes.txt"), "not a capture".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final Path root = dir.resolve("indexes");
+
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.OK, ScalpelSparkMain.run(spark, new java.io.PrintWriter(out), new java.io.PrintWriter(err), "index",
+            "--index-root", root.toString(), captures.toString()), err::toString);
+        final List<String> lines = out.toString().lines().toList();
+        assertEquals(1, lines.size(), "one report line per capture of the directory: " + lines);
+        assertTrue(lines.get(0).contains("\"mode\":\"built\"") && lines.get(0).contains("\"packets\":" + truth.frames().size()), lines::toString);
+        assertTrue(Files.isRegularFile(root.resolve("trace.pcap.scalpel/manifest.json")));
+
+        final Path split = dir.resolve("split");
+        final java.io.StringWriter extracted = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.OK, ScalpelSparkMain.run(spark, new java.io.PrintWriter(extracted), new java.io.PrintWriter(err),
+            "extract", "--conn", conn.toString(), "--capture", capture.toString(), "--split-dir", split.toString(), "--index-root",
+            root.toString(), "--format", "pcapng", "--partitions", "2"), err::toString);
+        final long withFrames = truth.conns().stream().filter(c -> !truth.framesOf(c.uid()).isEmpty()).count();
+        try (java.util.stream.Stream<Path> files = Files.list(split)) {
+            assertEquals(withFrames, files.filter(f -> f.toString().endsWith(".pcapng")).count(), extracted::toString);
+        }
+
+        final java.io.StringWriter usage = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.USAGE, ScalpelSparkMain.run(spark, new java.io.PrintWriter(out), new java.io.PrintWriter(usage),
+            "index", "--rebuilt", captures.toString()));
+        assertEquals("scalpel-spark: unknown option --rebuilt\n", usage.toString());
+        final java.io.StringWriter failed = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.BAD_INPUT, ScalpelSparkMain.run(spark, new java.io.PrintWriter(failed), new java.io.PrintWriter(err),
+            "index", dir.resolve("missing.pcap").toString()));
+        assertTrue(failed.toString().contains("no such file"), failed::toString);
+    }
+
     /** The packet rows (errors left out) of each uid, in the order they came. */
     private static Map<String, List<Row>> byUid(final List<Row> rows) {
         final Map<String, List<Row>> m = new LinkedHashMap<>();
