@@ -90,6 +90,16 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
     }
 
     /**
+     * These options with another Community ID seed.
+     *
+     * @param seed the seed Zeek computed the conn rows' community_id with (0 to 65535)
+     * @return the new options
+     */
+    public SparkOptions withCommunityIdSeed(final int seed) {
+        return new SparkOptions(indexRoot, rebuild, vlanKey, seed, tcpCloseDelayNanos, captureColumn, partitions, format);
+    }
+
+    /**
      * These options with another TCP close delay.
      *
      * @param nanos Zeek's tcp_close_delay, ns

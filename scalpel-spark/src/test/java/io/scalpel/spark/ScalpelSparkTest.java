@@ -72,7 +72,7 @@ class ScalpelSparkTest {
         final byte[] bytes = Files.readAllBytes(capture);
         final SparkOptions options = SparkOptions.defaults().withPartitions(3);
         assertEquals("built", ScalpelSpark.index(spark, List.of(capture.toString()), options).first().getAs("mode"));
-        final Dataset<Row> rows = ScalpelSpark.readZeekTsv(spark, conn.toString()).withColumn("capture", lit(capture.toString()));
+        final Dataset<Row> rows = conn(conn, capture);
 
         final Map<String, List<Row>> packets = byUid(ScalpelSpark.packets(rows, options).collectAsList());
         final Path out = dir.resolve("split");
@@ -117,7 +117,7 @@ class ScalpelSparkTest {
         ScalpelSpark.index(spark, List.of(capture.toString()), SparkOptions.defaults());
 
         final Dataset<Row> fromJson = spark.read().json(json.toString()).withColumn("capture", lit(capture.toString()));
-        final Dataset<Row> fromTsv = ScalpelSpark.readZeekTsv(spark, conn.toString()).withColumn("capture", lit(capture.toString()));
+        final Dataset<Row> fromTsv = conn(conn, capture);
 
         final Map<String, List<Row>> a = byUid(ScalpelSpark.packets(fromJson, SparkOptions.defaults()).collectAsList());
         final Map<String, List<Row>> b = byUid(ScalpelSpark.packets(fromTsv, SparkOptions.defaults()).collectAsList());
@@ -129,6 +129,25 @@ class ScalpelSparkTest {
             frames += a.get(uid).size();
         }
         assertTrue(frames > 100, "frames joined: " + frames);
+
+        // docs/spark.md's SQL: packets per second of each connection, summed back per uid
+        fromTsv.createOrReplaceTempView("conn");
+        ScalpelSpark.packets(fromTsv, SparkOptions.defaults()).where("error is null").createOrReplaceTempView("packets");
+        final Map<String, Long> perUid = new LinkedHashMap<>();
+        for (Row r : spark.sql(docsSql()).collectAsList()) {
+            perUid.merge(r.getAs("uid"), r.<Long>getAs("packets"), Long::sum);
+        }
+        for (String uid : b.keySet()) {
+            assertEquals((long) truth.framesOf(uid).size(), perUid.get(uid), uid + ": packets per second, summed");
+        }
+    }
+
+    /** The SQL of docs/spark.md's section "SQL" that pairs conn rows with their packets per second. */
+    private static String docsSql() throws IOException {
+        final Path root = Path.of(System.getProperty("scalpel.testdata.dir")).toAbsolutePath().normalize().getParent();
+        final String page = Files.readString(root.resolve("docs/spark.md"));
+        final int start = page.indexOf("spark.sql(\"\"\"") + "spark.sql(\"\"\"".length();
+        return page.substring(start, page.indexOf("\"\"\")", start));
     }
 
     @Test
@@ -142,12 +161,12 @@ class ScalpelSparkTest {
         final List<Row> indexed = ScalpelSpark.indexSets(spark, List.of(set.toString()), options).collectAsList();
         assertEquals(3, indexed.size(), indexed::toString);
         final Path cliOut = dir.resolve("cli");
-        final LocalSpark.Cli cli = LocalSpark.cli("slice", set.toString(), "--conn", conn.toString(), "--all", "--split-dir", cliOut.toString());
+        final LocalSpark.Cli cli = LocalSpark.cli("slice", set.toString(), "--conn", conn.toString(), "--all", "--split-dir",
+            cliOut.toString());
         assertEquals(0, cli.exit(), cli::toString);
 
         final Path sparkOut = dir.resolve("spark");
-        final List<Row> report = ScalpelSpark.extracts(ScalpelSpark.readZeekTsv(spark, conn.toString())
-            .withColumn("capture", lit(set.toString())), sparkOut.toString(), options).collectAsList();
+        final List<Row> report = ScalpelSpark.extracts(conn(conn, set), sparkOut.toString(), options).collectAsList();
 
         assertTrue(report.size() > 1, "the set's rows were sliced in more than one task: " + report);
         final Map<String, byte[]> expected = LocalSpark.files(cliOut);
@@ -244,10 +263,10 @@ class ScalpelSparkTest {
         final Map<String, byte[]> cliB = LocalSpark.files(dir.resolve("b.pcap.scalpel"));
         final List<Row> index = ScalpelSpark.index(spark, List.of(b.toString()), SparkOptions.defaults()).collectAsList();
         assertEquals("unchanged", index.get(0).getAs("mode"));
-        final List<Row> packets = ScalpelSpark.packets(ScalpelSpark.readZeekTsv(spark, bConn.toString())
-            .withColumn("capture", lit(b.toString())).where(col("uid").equalTo(truthB.conns().get(0).uid())), SparkOptions.defaults())
+        final String first = truthB.conns().get(0).uid();
+        final List<Row> packets = ScalpelSpark.packets(conn(bConn, b).where(col("uid").equalTo(first)), SparkOptions.defaults())
             .collectAsList();
-        assertEquals(truthB.framesOf(truthB.conns().get(0).uid()).size(), packets.size(), packets::toString);
+        assertEquals(truthB.framesOf(first).size(), packets.size(), packets::toString);
         final Map<String, byte[]> after = LocalSpark.files(dir.resolve("b.pcap.scalpel"));
         assertEquals(cliB.keySet(), after.keySet(), "nothing written by Spark");
     }
@@ -283,7 +302,8 @@ class ScalpelSparkTest {
             "--index-root", root.toString(), captures.toString()), err::toString);
         final List<String> lines = out.toString().lines().toList();
         assertEquals(1, lines.size(), "one report line per capture of the directory: " + lines);
-        assertTrue(lines.get(0).contains("\"mode\":\"built\"") && lines.get(0).contains("\"packets\":" + truth.frames().size()), lines::toString);
+        assertTrue(lines.get(0).contains("\"mode\":\"built\"") && lines.get(0).contains("\"packets\":" + truth.frames().size()),
+            lines::toString);
         assertTrue(Files.isRegularFile(root.resolve("trace.pcap.scalpel/manifest.json")));
 
         final Path split = dir.resolve("split");
@@ -304,6 +324,11 @@ class ScalpelSparkTest {
         assertEquals(ScalpelSparkMain.BAD_INPUT, ScalpelSparkMain.run(spark, new java.io.PrintWriter(failed), new java.io.PrintWriter(err),
             "index", dir.resolve("missing.pcap").toString()));
         assertTrue(failed.toString().contains("no such file"), failed::toString);
+    }
+
+    /** The rows of a TSV conn.log, each to be sliced against {@code capture}. */
+    private static Dataset<Row> conn(final Path log, final Path capture) {
+        return ScalpelSpark.readZeekTsv(spark, log.toString()).withColumn("capture", lit(capture.toString()));
     }
 
     /** The packet rows (errors left out) of each uid, in the order they came. */

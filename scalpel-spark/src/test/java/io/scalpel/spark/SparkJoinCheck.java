@@ -3,6 +3,7 @@ package io.scalpel.spark;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -43,6 +44,7 @@ public final class SparkJoinCheck {
         }
         final SparkSession spark = SparkSession.builder().appName("scalpel-spark join check").getOrCreate();
         try {
+            // integer arithmetic only: a time in ns is beyond a double's exact integers
             final long start = System.nanoTime();
             final Dataset<Row> conn = ScalpelSpark.readZeekTsv(spark, logs.toArray(new String[0]))
                 .withColumn("capture", regexp_replace(regexp_replace(input_file_name(), "^file:(//)?", ""), "\\.conn\\.log$", ".pcap"));
@@ -57,8 +59,7 @@ public final class SparkJoinCheck {
                 col("ts").cast("decimal(20,6)").multiply(lit(1_000_000)).cast("long").as("ts_micros"));
             final Column mismatch = coalesce(col("joined"), lit(0L)).notEqual(coalesce(col("expected"), lit(-1L)))
                 .or(coalesce(col("errors"), lit(0L)).gt(0))
-                .or(col("expected").gt(0).and(coalesce(col("first_ts"), lit(-1L)).divide(NANOS_PER_MICRO).cast("long")
-                    .notEqual(col("ts_micros"))));
+                .or(col("expected").gt(0).and(coalesce(expr("first_ts div " + NANOS_PER_MICRO), lit(-1L)).notEqual(col("ts_micros"))));
             final Dataset<Row> both = truth.join(joined, scala.jdk.javaapi.CollectionConverters.asScala(List.of("capture", "uid")).toSeq(),
                 "full_outer").withColumn("mismatch", mismatch).cache();
             final Row s = both.agg(count(col("expected")).as("rows"), sum(col("expected")).as("expected_packets"),
@@ -67,7 +68,9 @@ public final class SparkJoinCheck {
             final double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("rows %d, packets expected %d, joined %d (%d captured bytes), errors %d, mismatches %d, %.1f s%n",
                 s.getLong(0), s.getLong(1), s.getLong(2), s.getLong(3), s.getLong(4), s.getLong(5), seconds);
-            both.where(col("mismatch")).show(10, false);
+            for (Row r : both.where(col("mismatch")).limit(10).collectAsList()) {
+                System.out.println("mismatch: " + r);
+            }
         } finally {
             spark.stop();
         }
