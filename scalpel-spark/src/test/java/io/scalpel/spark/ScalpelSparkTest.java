@@ -170,12 +170,8 @@ class ScalpelSparkTest {
 
         assertTrue(report.size() > 1, "the set's rows were sliced in more than one task: " + report);
         final Map<String, byte[]> expected = LocalSpark.files(cliOut);
-        final Map<String, byte[]> got = LocalSpark.files(sparkOut);
         assertTrue(expected.size() > 40, "extracts: " + expected.size());
-        assertEquals(expected.keySet(), got.keySet());
-        for (String name : expected.keySet()) {
-            assertArrayEquals(expected.get(name), got.get(name), name);
-        }
+        assertSameFiles(expected, LocalSpark.files(sparkOut));
     }
 
     @Test
@@ -252,11 +248,7 @@ class ScalpelSparkTest {
         // and the CLI's own index of a is the same files
         final Path cliIndex = dir.resolve("cli-indexes/a.pcap.scalpel");
         assertEquals(0, LocalSpark.cli("index", "--index", cliIndex.toString(), a.toString()).exit());
-        final Map<String, byte[]> cli = LocalSpark.files(cliIndex);
-        assertEquals(cli.keySet(), before.keySet());
-        for (String name : cli.keySet()) {
-            assertArrayEquals(cli.get(name), before.get(name), name);
-        }
+        assertSameFiles(LocalSpark.files(cliIndex), before);
 
         // b: indexed by the CLI; the join uses it (it never builds one)
         assertEquals(0, LocalSpark.cli("index", b.toString()).exit());
@@ -324,6 +316,14 @@ class ScalpelSparkTest {
         assertEquals(ScalpelSparkMain.BAD_INPUT, ScalpelSparkMain.run(spark, new java.io.PrintWriter(failed), new java.io.PrintWriter(err),
             "index", dir.resolve("missing.pcap").toString()));
         assertTrue(failed.toString().contains("no such file"), failed::toString);
+    }
+
+    /** The same file names, each with the same bytes. */
+    private static void assertSameFiles(final Map<String, byte[]> expected, final Map<String, byte[]> got) {
+        assertEquals(expected.keySet(), got.keySet());
+        for (String name : expected.keySet()) {
+            assertArrayEquals(expected.get(name), got.get(name), name);
+        }
     }
 
     /** The rows of a TSV conn.log, each to be sliced against {@code capture}. */
