@@ -304,7 +304,7 @@ public final class Follower {
 
     private void status(final boolean last) {
         final long now = System.nanoTime();
-        if (settings.statusEvery().isZero() || (!last && now - lastStatus < settings.statusEvery().toNanos())) {
+        if (!last && (settings.statusEvery().isZero() || now - lastStatus < settings.statusEvery().toNanos())) {
             return;
         }
         final double seconds = Math.max(1e-9, (now - lastStatus) / 1e9);

@@ -1,0 +1,114 @@
+package io.scalpel.follow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scalpel.api.Scalpel;
+import io.scalpel.testdata.GeneratorSpec;
+import io.scalpel.testing.TestTags;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scalpel follow against a real Kafka broker (Apache Kafka's own, in this JVM) while a capture
+ * grows: every uid's extract is exactly its frames as the generator's truth has them, whatever
+ * shape its conn record came in; other logs are ignored and counted, bad records skipped; a kill
+ * -9 mid-stream and a restart lose no uid and leave none with two files or a frame twice.
+ */
+@Tag(TestTags.E2E)
+class FollowKafkaTest {
+    @TempDir
+    static Path brokerDir;
+    private static KafkaBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.start(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static GeneratorSpec spec(final long seed, final int connections) {
+        return GeneratorSpec.defaults(seed).withConnections(connections).withReuseTuples(true).withVlan(true);
+    }
+
+    @Test
+    void shouldWriteEveryUidsFramesAsZeekLogsItInEveryShape() throws Exception {
+        final LiveScenario scenario = new LiveScenario(dir, spec(4242, 150));
+        broker.createTopic("zeek", 2);
+        final Path live = dir.resolve("live.pcap");
+        final Path split = dir.resolve("split");
+        final ZeekKafkaWriter writer = new ZeekKafkaWriter(scenario, dir);
+        scenario.startLive(live);
+        final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        final List<Map<String, Object>> statuses = Collections.synchronizedList(new ArrayList<>());
+        final FollowCounters counters = new FollowCounters();
+        final ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer();
+             KafkaConnSource source = new KafkaConnSource(broker.bootstrap(), List.of("zeek"), "g1", Map.of(),
+                 Duration.ofSeconds(30), warnings::add, counters)) {
+            final Future<ZeekKafkaWriter.Sent> sent = pool.submit(() -> writer.run(producer, "zeek", live, 40, 60));
+            final Future<?> followed = pool.submit(() -> {
+                Follower.prepare(split);
+                new Follower(settings(live, split), Duration.ofMillis(200), source, counters, listener(warnings, statuses))
+                    .run(() -> false);
+                return null;
+            });
+            final ZeekKafkaWriter.Sent s = sent.get(2, TimeUnit.MINUTES);
+            followed.get(2, TimeUnit.MINUTES);
+            assertEquals(List.of(), scenario.problems(split), "extracts against the truth");
+            assertEquals(s.conns() + 1, counters.conns + counters.bad - 1, "every conn record read (one bad conn record among them)");
+            assertEquals(s.otherLogs(), counters.otherLogs, "records of other logs, ignored and counted");
+            assertEquals(s.bad(), counters.bad, "bad records: " + warnings);
+            assertTrue(warnings.stream().anyMatch(w -> w.matches("topic zeek partition \\d offset \\d+: not JSON .*\\(record skipped\\)")),
+                () -> "the bad record named by its partition and offset: " + warnings);
+            assertEquals(scenario.uidsWithFrames(), counters.extracts, "one extract per uid with frames");
+            final Map<String, Object> last = statuses.get(statuses.size() - 1);
+            assertEquals(0, last.get("pending"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static FollowSettings settings(final Path live, final Path split) {
+        return new FollowSettings(live, Scalpel.Options.defaults(), split, Duration.ofSeconds(2), Duration.ofSeconds(600),
+            100_000, Duration.ZERO, Duration.ofSeconds(3), 1000);
+    }
+
+    static Follower.Listener listener(final List<String> warnings, final List<Map<String, Object>> statuses) {
+        return new Follower.Listener() {
+            @Override
+            public void warning(final String message) {
+                warnings.add(message);
+            }
+
+            @Override
+            public void status(final Map<String, Object> status) {
+                statuses.add(status);
+            }
+        };
+    }
+}
