@@ -48,7 +48,8 @@ public interface ConnSource extends Closeable {
     Set<String> revoked();
 
     /**
-     * How many records the source holds that were not read yet, or -1 when it cannot tell.
+     * How many records (or bytes, for a file) the source holds that were not read yet, or -1 when
+     * it cannot tell (a consumer not given a partition yet).
      *
      * @return the records behind
      */

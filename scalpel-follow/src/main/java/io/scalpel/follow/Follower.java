@@ -299,7 +299,7 @@ public final class Follower {
         captures.look();
         final long now = System.nanoTime();
         final long quiet = settings.exitIdle().toNanos();
-        return now - lastActivity >= quiet && now - captures.lastChangeNanos() >= quiet && source.lag() <= 0;
+        return now - lastActivity >= quiet && now - captures.lastChangeNanos() >= quiet && source.lag() == 0;
     }
 
     private void status(final boolean last) {

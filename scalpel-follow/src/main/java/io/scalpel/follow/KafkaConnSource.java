@@ -213,8 +213,12 @@ final class KafkaConnSource implements ConnSource {
 
     @Override
     public long lag() {
+        final Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return -1; // not (yet) given a partition: nothing is known
+        }
         long lag = 0;
-        for (TopicPartition tp : consumer.assignment()) {
+        for (TopicPartition tp : assigned) {
             final java.util.OptionalLong l = consumer.currentLag(tp);
             if (l.isEmpty()) {
                 return -1;

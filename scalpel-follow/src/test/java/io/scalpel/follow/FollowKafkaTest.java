@@ -93,6 +93,66 @@ class FollowKafkaTest {
         }
     }
 
+    @Test
+    void shouldLoseNoUidAndWriteNoneTwiceAcrossAKillMidStream() throws Exception {
+        final LiveScenario scenario = new LiveScenario(dir, spec(777, 160));
+        broker.createTopic("zeek-kill", 2);
+        final Path live = dir.resolve("live.pcap");
+        final Path split = dir.resolve("split");
+        final ZeekKafkaWriter writer = new ZeekKafkaWriter(scenario, dir);
+        scenario.startLive(live);
+        final String[] args = {live.toString(), "--kafka", broker.bootstrap(), "--topic", "zeek-kill", "--group", "g-kill",
+            "--split-dir", split.toString(), "--idle-grace", "2", "--index-interval", "0.2", "--json", "--status-every", "1",
+            // The killed consumer's partitions go to the restarted one once its session has expired.
+            "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=1000"};
+        final ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+            final Process first = FollowMain.start(dir.resolve("first.out"), dir.resolve("first.err"), args);
+            final Future<ZeekKafkaWriter.Sent> sent = pool.submit(() -> writer.run(producer, "zeek-kill", live, 100, 100));
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (extracts(split) < 20 && first.isAlive() && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            final long before = extracts(split);
+            assertTrue(first.isAlive(), () -> "the first run is still following: " + read(dir.resolve("first.err")));
+            assertTrue(before >= 20, "the first run wrote extracts before it was killed");
+            assertTrue(!sent.isDone(), "killed mid-stream, while records and frames still come");
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, no last commit
+            assertTrue(first.waitFor(1, TimeUnit.MINUTES));
+
+            final String[] again = java.util.Arrays.copyOf(args, args.length + 2);
+            again[args.length] = "--exit-idle";
+            again[args.length + 1] = "4";
+            final Process second = FollowMain.start(dir.resolve("second.out"), dir.resolve("second.err"), again);
+            sent.get(2, TimeUnit.MINUTES);
+            assertTrue(second.waitFor(2, TimeUnit.MINUTES), "the restarted run stops once everything is quiet");
+            assertEquals(0, second.exitValue(), () -> read(dir.resolve("second.err")));
+            assertEquals(List.of(), scenario.problems(split), () -> "extracts against the truth after a kill -9 and a restart; "
+                + read(dir.resolve("second.err")));
+            final List<String> status = Files.readAllLines(dir.resolve("second.out"));
+            assertTrue(status.get(status.size() - 1).contains("\"pending\":0"), () -> "the last status: " + status);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long extracts(final Path split) throws java.io.IOException {
+        if (!Files.isDirectory(split)) {
+            return 0;
+        }
+        try (var files = Files.list(split)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".pcap")).count();
+        }
+    }
+
+    private static String read(final Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
     private static FollowSettings settings(final Path live, final Path split) {
         return new FollowSettings(live, Scalpel.Options.defaults(), split, Duration.ofSeconds(2), Duration.ofSeconds(600),
             100_000, Duration.ZERO, Duration.ofSeconds(3), 1000);

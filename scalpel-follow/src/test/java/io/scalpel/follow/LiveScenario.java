@@ -169,6 +169,11 @@ final class LiveScenario {
             }
         }
         files.forEach((uid, paths) -> problems.add("a file of no connection: " + paths));
+        if (problems.size() > 12) {
+            final int more = problems.size() - 10;
+            problems.subList(10, problems.size()).clear();
+            problems.add("and " + more + " more");
+        }
         return problems;
     }
 
