@@ -2,7 +2,7 @@ package io.scalpel.follow;
 
 import io.scalpel.api.Scalpel;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code scalpel follow}: slices each connection as Zeek logs it, from a Kafka topic or a growing
@@ -28,6 +30,9 @@ import picocli.CommandLine.Parameters;
     description = "Write each connection's packets as Zeek logs it (from Kafka or a growing conn.log), over a capture still"
         + " being written, until stopped.")
 public final class FollowCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "CAPTURE|DIR", description = "the capture being written, or a directory that gains rotated captures")
     Path capture;
 
@@ -105,8 +110,8 @@ public final class FollowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final FollowSettings settings = settings();
-        final PrintStream err = System.err;
-        final PrintStream out = System.out;
+        final PrintWriter err = spec.commandLine().getErr();
+        final PrintWriter out = spec.commandLine().getOut();
         if (!Files.exists(capture)) {
             throw new NoSuchFileException(capture.toString());
         }
@@ -116,6 +121,7 @@ public final class FollowCommand implements Callable<Integer> {
             @Override
             public void warning(final String message) {
                 err.println("scalpel: warning: " + message);
+                err.flush();
             }
 
             @Override
@@ -125,11 +131,13 @@ public final class FollowCommand implements Callable<Integer> {
                     out.flush();
                 } else {
                     err.println("scalpel follow: " + FollowStatus.text(status));
+                    err.flush();
                 }
             }
         };
         try (ConnSource records = open(counters, listener)) {
             err.println("scalpel follow: " + records.name() + " -> " + splitDir + " over " + capture);
+            err.flush();
             final AtomicBoolean stop = new AtomicBoolean();
             final CountDownLatch finished = new CountDownLatch(1);
             final Thread hook = new Thread(() -> {
