@@ -76,7 +76,8 @@ public final class Follower {
     private final Deliveries deliveries = new Deliveries();
     private final PendingConnections pending;
     private final Duration indexInterval;
-    private final List<Long> intervalDelays = new ArrayList<>();
+    private final DelayHistogram intervalDelays = new DelayHistogram();
+    private final DelayHistogram runDelays = new DelayHistogram();
     private GrowingCaptures captures;
     private boolean warnedFull;
     private long lastRefresh;
@@ -272,9 +273,8 @@ public final class Follower {
                     counters.extracts++;
                     counters.packets += frames[i];
                     final long delay = now - p.arrivedNanos();
-                    if (intervalDelays.size() < 1_000_000) {
-                        intervalDelays.add(delay);
-                    }
+                    intervalDelays.record(delay);
+                    runDelays.record(delay);
                     listener.extract(p.conn().uid(), frames[i], delay);
                 }
                 done.add(p);
@@ -326,23 +326,16 @@ public final class Follower {
         s.put("written_early", counters.early);
         s.put("capture_ts_ns", captures.coveredNanos());
         s.put("index_opens", captures.opened());
-        final long[] delays = intervalDelays.stream().mapToLong(Long::longValue).sorted().toArray();
-        s.put("delay_p50_ms", quantileMillis(delays, 0.50));
-        s.put("delay_p99_ms", quantileMillis(delays, 0.99));
+        s.put("delay_p50_ms", intervalDelays.quantileMillis(0.50));
+        s.put("delay_p99_ms", intervalDelays.quantileMillis(0.99));
+        s.put("run_delay_p50_ms", runDelays.quantileMillis(0.50));
+        s.put("run_delay_p99_ms", runDelays.quantileMillis(0.99));
         final Runtime rt = Runtime.getRuntime();
         s.put("heap_used_mib", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        s.put("heap_max_mib", rt.maxMemory() >> 20);
         intervalDelays.clear();
         extractsAtStatus = counters.extracts;
         lastStatus = now;
         listener.status(s);
-    }
-
-    /** The {@code q} quantile of sorted nanoseconds, in ms (null without any). */
-    static Double quantileMillis(final long[] sorted, final double q) {
-        if (sorted.length == 0) {
-            return null;
-        }
-        final int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-        return Math.round(sorted[Math.max(0, i)] / 1e4) / 100.0;
     }
 }
