@@ -13,6 +13,9 @@ import io.scalpel.zeek.ConnRecord;
  * @param next         the position after it: what is committed once it and every record before it are done
  * @param conn         the conn record, or null
  * @param arrivedNanos when it was read, {@link System#nanoTime()}
+ * @param sentNanos    when it was sent, on the same clock: a Kafka record's timestamp (its
+ *                     producer's time), or when a line was read; what the delay to its extract is
+ *                     counted from
  */
-public record Arrival(String partition, long offset, long next, ConnRecord conn, long arrivedNanos) {
+public record Arrival(String partition, long offset, long next, ConnRecord conn, long arrivedNanos, long sentNanos) {
 }

@@ -263,12 +263,12 @@ final class ConnLogTail implements ConnSource {
             start = i + 1;
             if (g.skipping) {
                 g.skipping = false;
-                out.add(new Arrival(g.partition(), offset, next, null, now));
+                out.add(new Arrival(g.partition(), offset, next, null, now, now));
             } else if (line.length == 0 || line[0] == '#') {
                 if (line.length > 0) {
                     header(g, line);
                 }
-                out.add(new Arrival(g.partition(), offset, next, null, now));
+                out.add(new Arrival(g.partition(), offset, next, null, now, now));
             } else {
                 rows.add(line);
                 rowAt.add(new long[] {out.size(), offset, next});
@@ -297,7 +297,7 @@ final class ConnLogTail implements ConnSource {
             } else {
                 counters.conns++;
             }
-            out.set((int) at[0], new Arrival(g.partition(), at[1], at[2], parsed.records()[k], now));
+            out.set((int) at[0], new Arrival(g.partition(), at[1], at[2], parsed.records()[k], now, now));
         }
         return out;
     }

@@ -30,6 +30,12 @@ import picocli.CommandLine.Spec;
     description = "Write each connection's packets as Zeek logs it (from Kafka or a growing conn.log), over a capture still"
         + " being written, until stopped.")
 public final class FollowCommand implements Callable<Integer> {
+    /**
+     * The most extracts written together: a batch is what is ready, so it is small while the
+     * follower keeps up; when it lags, large batches share one pass over the index.
+     */
+    static final int BATCH = 10_000;
+
     @Spec
     CommandSpec spec;
 
@@ -197,7 +203,7 @@ public final class FollowCommand implements Callable<Integer> {
         Scalpel.Options options = Scalpel.Options.defaults().withIndex(index).withTcpCloseDelayNanos(closeDelay.toNanos());
         return new FollowSettings(capture, options, splitDir, Duration.ofSeconds(idleGraceSeconds),
             Duration.ofSeconds(captureGraceSeconds), maxPending, Duration.ofSeconds(statusEverySeconds),
-            Duration.ofSeconds(exitIdleSeconds), 1000);
+            Duration.ofSeconds(exitIdleSeconds), BATCH);
     }
 
     private static Duration seconds(final double s, final String option) {

@@ -56,7 +56,7 @@ public final class Follower {
          *
          * @param uid          its uid
          * @param packets      frames in it
-         * @param delayNanos   from the arrival of its record to now
+         * @param delayNanos   from the time its record was sent (Kafka's timestamp) or read (a tailed log) to now
          */
         default void extract(String uid, long packets, long delayNanos) {
         }
@@ -180,7 +180,7 @@ public final class Follower {
             if (a.conn() == null) {
                 deliveries.done(slot);
             } else {
-                pending.add(a.conn(), c.query(a.conn(), TcpEnding.NO_NEXT_ROW), a.arrivedNanos(), slot);
+                pending.add(a, c.query(a.conn(), TcpEnding.NO_NEXT_ROW), slot);
             }
         }
     }
@@ -272,7 +272,7 @@ public final class Follower {
                 } else {
                     counters.extracts++;
                     counters.packets += frames[i];
-                    final long delay = now - p.arrivedNanos();
+                    final long delay = now - p.sentNanos();
                     intervalDelays.record(delay);
                     runDelays.record(delay);
                     listener.extract(p.conn().uid(), frames[i], delay);
@@ -332,10 +332,23 @@ public final class Follower {
         s.put("run_delay_p99_ms", runDelays.quantileMillis(0.99));
         final Runtime rt = Runtime.getRuntime();
         s.put("heap_used_mib", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        s.put("heap_after_gc_mib", heapAfterGc() >> 20);
         s.put("heap_max_mib", rt.maxMemory() >> 20);
         intervalDelays.clear();
         extractsAtStatus = counters.extracts;
         lastStatus = now;
         listener.status(s);
+    }
+
+    /** The heap in use after the last collection of each pool: what is held, not garbage not yet collected. */
+    private static long heapAfterGc() {
+        long used = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            final java.lang.management.MemoryUsage u = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && u != null) {
+                used += u.getUsed();
+            }
+        }
+        return used;
     }
 }

@@ -162,7 +162,9 @@ final class KafkaConnSource implements ConnSource {
     }
 
     private Arrival arrival(final ConsumerRecord<byte[], byte[]> r, final io.scalpel.zeek.ConnRecord conn, final long now) {
-        return new Arrival(r.topic() + "-" + r.partition(), r.offset(), r.offset() + 1, conn, now);
+        // The record's timestamp on the nanoTime clock (never later than now).
+        final long age = Math.max(0, System.currentTimeMillis() - r.timestamp()) * 1_000_000L;
+        return new Arrival(r.topic() + "-" + r.partition(), r.offset(), r.offset() + 1, conn, now, now - age);
     }
 
     @Override

@@ -22,10 +22,11 @@ final class PendingConnections {
      * @param query        its query (window and TCP tail) under the capture's options
      * @param dueNanos     the capture time its last frame can have
      * @param arrivedNanos when it was read, {@link System#nanoTime()}
+     * @param sentNanos    when it was sent (see {@link Arrival#sentNanos()})
      * @param slot         its place in {@link Deliveries}
      * @param seq          arrival order, for ties
      */
-    record Pending(ConnRecord conn, Query query, long dueNanos, long arrivedNanos, Deliveries.Slot slot, long seq) {
+    record Pending(ConnRecord conn, Query query, long dueNanos, long arrivedNanos, long sentNanos, Deliveries.Slot slot, long seq) {
     }
 
     private static final Comparator<Pending> BY_DUE = Comparator.comparingLong(Pending::dueNanos)
@@ -43,9 +44,9 @@ final class PendingConnections {
     }
 
     /** Adds a record that waits for the capture to reach its due time. */
-    void add(final ConnRecord conn, final Query query, final long arrivedNanos, final Deliveries.Slot slot) {
-        final long due = conn.hasTimestamp() ? query.lookupTo() : Long.MAX_VALUE;
-        queue.add(new Pending(conn, query, due, arrivedNanos, slot, seq++));
+    void add(final Arrival a, final Query query, final Deliveries.Slot slot) {
+        final long due = a.conn().hasTimestamp() ? query.lookupTo() : Long.MAX_VALUE;
+        queue.add(new Pending(a.conn(), query, due, a.arrivedNanos(), a.sentNanos(), slot, seq++));
     }
 
     /**

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The committed position moves only over a run of done records from the oldest on, partition by partition. */
 class DeliveriesTest {
     private static Arrival at(final String partition, final long offset) {
-        return new Arrival(partition, offset, offset + 1, null, 0);
+        return new Arrival(partition, offset, offset + 1, null, 0, 0);
     }
 
     @Test

@@ -102,7 +102,7 @@ final class ZeekKafkaWriter {
         return new Sent(next, others, bad);
     }
 
-    private static void send(final KafkaProducer<byte[], byte[]> producer, final String topic, final String value) {
+    static void send(final KafkaProducer<byte[], byte[]> producer, final String topic, final String value) {
         producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8)));
     }
 }
