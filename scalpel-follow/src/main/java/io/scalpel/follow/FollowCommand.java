@@ -39,7 +39,7 @@ public final class FollowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CAPTURE|DIR", description = "the capture being written, or a directory that gains rotated captures")
+    @Parameters(index = "0", paramLabel = "CAPTURE", description = "the capture being written, or a directory that gains rotated captures")
     Path capture;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -46,7 +46,9 @@ public final class FollowBench {
         final Path connJson = dir.resolve("conn.json");
         scenario.truth.writeConnLogJson(connJson);
         final ZeekKafkaWriter writer = new ZeekKafkaWriter(scenario, dir);
-        try (KafkaBroker broker = KafkaBroker.start(Files.createDirectories(dir.resolve("broker")))) {
+        final Path brokerDir = dir.resolve("broker");
+        delete(brokerDir);
+        try (KafkaBroker broker = KafkaBroker.start(Files.createDirectories(brokerDir))) {
             for (int r = 1; r <= runs; r++) {
                 follow(scenario, writer, broker, dir.resolve("run-" + r), r, rate);
                 peer(scenario, connJson, dir.resolve("peer-" + r));
@@ -57,6 +59,7 @@ public final class FollowBench {
 
     private static void follow(final LiveScenario scenario, final ZeekKafkaWriter writer, final KafkaBroker broker, final Path run,
                                final int r, final double rate) throws Exception {
+        delete(run);
         Files.createDirectories(run);
         final String topic = "bench-" + r;
         broker.createTopic(topic, 2);
@@ -155,6 +158,7 @@ public final class FollowBench {
 
     /** The peer: the finished capture indexed, then every uid of its conn.log sliced to a directory. */
     private static void peer(final LiveScenario scenario, final Path connJson, final Path run) throws Exception {
+        delete(run);
         Files.createDirectories(run);
         final Path capture = run.resolve("capture.pcap");
         Files.deleteIfExists(capture);
@@ -177,6 +181,15 @@ public final class FollowBench {
         final Process p = new ProcessBuilder(command).redirectOutput(run.resolve(args[0] + ".out").toFile())
             .redirectError(run.resolve(args[0] + ".err").toFile()).start();
         return p.waitFor();
+    }
+
+    /** Deletes a run's directory left by an earlier bench. */
+    private static void delete(final Path d) throws IOException {
+        if (Files.exists(d)) {
+            try (var files = Files.walk(d)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     /** The process's resident memory that is not a mapped file (heap, stacks, JVM), KiB: the capture's pages are not counted. */
