@@ -3,14 +3,12 @@ package io.scalpel.follow;
 import io.scalpel.api.CaptureSet;
 import io.scalpel.api.Captures;
 import io.scalpel.api.Slices;
-import io.scalpel.extract.OutputException;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.TcpEnding;
 import io.scalpel.zeek.SafeText;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,16 +109,10 @@ public final class Follower {
      * earlier run was killed while writing (their records were not committed, so they come again).
      *
      * @param splitDir the output directory
-     * @throws OutputException when it cannot be created
+     * @throws IOException when it cannot be created (an output error naming it)
      */
     public static void prepare(final Path splitDir) throws IOException {
-        try {
-            Files.createDirectories(splitDir);
-        } catch (IOException e) {
-            throw new OutputException("cannot create --split-dir " + splitDir + ": " + (e instanceof FileAlreadyExistsException f
-                ? f.getFile() + " exists and is not a directory" : e instanceof java.nio.file.AccessDeniedException
-                ? "permission denied" : e.getMessage()), e);
-        }
+        Slices.createSplitDir(splitDir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(splitDir)) {
             for (Path f : files) {
                 if (STALE_TEMPORARY.matcher(String.valueOf(f.getFileName())).matches() && Files.isRegularFile(f)) {

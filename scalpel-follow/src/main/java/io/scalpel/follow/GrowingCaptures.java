@@ -1,7 +1,9 @@
 package io.scalpel.follow;
 
+import io.scalpel.api.CaptureSet;
 import io.scalpel.api.Captures;
 import io.scalpel.api.Failure;
+import io.scalpel.api.Progress;
 import io.scalpel.api.Scalpel;
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,8 +17,9 @@ import java.util.List;
 /**
  * A capture file that grows, or a directory that gains rotated files, kept open with an index
  * that covers it: {@link #refresh()} looks at the files' sizes and times, and when they changed
- * opens the captures anew, which extends the index by the new records (a grown file) or indexes
- * the new member (a rotated file), as {@code scalpel index} would. {@link #coveredNanos()} is the
+ * opens the captures anew, which extends the index by the new records of a grown file; a
+ * directory's set index is brought up to date first ({@link CaptureSet#index}: the new member
+ * indexed, the grown one extended), as {@code scalpel index DIR} would. {@link #coveredNanos()} is the
  * time of the last frame indexed; {@link #lastChangeNanos()} when the files were last seen to change.
  */
 final class GrowingCaptures implements Closeable {
@@ -102,6 +105,11 @@ final class GrowingCaptures implements Closeable {
     private Captures open() throws IOException {
         opened++;
         try {
+            if (Files.isDirectory(path)) {
+                // An open reads the set index as it is: bring it up to date first, as `scalpel index DIR`
+                // does (new members indexed, grown ones extended), so that the set's time range is known.
+                CaptureSet.index(path, options.index(), Progress.NONE, false);
+            }
             return Captures.open(path, options);
         } catch (IOException e) {
             throw Failure.forIndex(path, options.index(), e, false);
