@@ -80,7 +80,7 @@ public final class ScalpelCommand implements Runnable {
     }
 
     /** The subcommands' names, in the order help lists them. */
-    private static final List<String> SUBCOMMANDS = List.of("index", "slice", "flows", "serve");
+    private static final List<String> SUBCOMMANDS = List.of("index", "slice", "flows", "serve", "follow");
 
     /** A new instance of the subcommand {@code name}: only the one a command line names is made (and its classes loaded). */
     private static Object subcommand(final String name) {
@@ -89,6 +89,7 @@ public final class ScalpelCommand implements Runnable {
             case "slice" -> new SliceCommand();
             case "flows" -> new FlowsCommand();
             case "serve" -> new io.scalpel.serve.ServeCommand();
+            case "follow" -> new io.scalpel.follow.FollowCommand();
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
     }

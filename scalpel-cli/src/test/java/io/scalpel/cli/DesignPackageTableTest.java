@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/design.md's package table ("The packages and their types") is current: every public
- * top-level type of the main sources of scalpel-core, scalpel-cli and scalpel-serve has a row under its
+ * top-level type of the main sources of scalpel-core, scalpel-cli, scalpel-serve and scalpel-follow has a row under its
  * package, and every row names a top-level type (public or not) of the package it is listed
  * under. The types are read from the source trees by javac's parser, not from the page.
  */
@@ -39,7 +39,7 @@ class DesignPackageTableTest {
     private static final String SECTION = "## The packages and their types";
     private static final Pattern PACKAGE_HEADING = Pattern.compile("^### `([\\w.]+)`\\s*$");
     private static final Pattern TYPE_ROW = Pattern.compile("^\\| `(\\w+)` \\|");
-    private static final List<String> MODULES = List.of("scalpel-core", "scalpel-cli", "scalpel-serve");
+    private static final List<String> MODULES = List.of("scalpel-core", "scalpel-cli", "scalpel-serve", "scalpel-follow");
 
     /** Every top-level type of the main sources, by package, and whether it is public. */
     private static Map<String, Map<String, Boolean>> types;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scalpel serve} as a subcommand: its refusals to start are usage errors in one line, and
- * registering it loads nothing of the server for the other commands.
+ * registering it (and {@code scalpel follow}) loads nothing of the server (or of follow and its
+ * Kafka client) for the other commands.
  */
 @Tag("e2e")
 class ServeCommandTest {
@@ -75,12 +76,15 @@ class ServeCommandTest {
         final Path[] sample = Cli.sample(dir);
         final List<String> slice = classesLoaded("slice.txt", "slice", sample[0].toString(), "--conn", sample[1].toString(), "--all",
             "-w", dir.resolve("all.pcap").toString());
-        for (String prefix : List.of("io.scalpel.serve.", "org.eclipse.jetty.", "io.prometheus.")) {
+        for (String prefix : List.of("io.scalpel.serve.", "org.eclipse.jetty.", "io.prometheus.", "io.scalpel.follow.",
+            "org.apache.kafka.")) {
             assertFalse(slice.stream().anyMatch(l -> l.contains(" " + prefix)), prefix + " loaded for slice");
         }
         // The control: the same count sees the subcommand when it is the one run.
         final List<String> serve = classesLoaded("serve.txt", "serve", "--help");
         assertTrue(serve.stream().anyMatch(l -> l.contains(" io.scalpel.serve.ServeCommand")), "serve --help loads its command");
+        final List<String> follow = classesLoaded("follow.txt", "follow", "--help");
+        assertTrue(follow.stream().anyMatch(l -> l.contains(" io.scalpel.follow.FollowCommand")), "follow --help loads its command");
     }
 
     /** The classes a run of {@code scalpel ARGS} in a child JVM loads, as -verbose:class lists them. */

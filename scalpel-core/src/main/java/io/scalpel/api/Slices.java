@@ -139,6 +139,19 @@ public final class Slices {
             : CaptureFileIndex.inputsOf(path, indexDirectory), request);
     }
 
+    /**
+     * Creates the directory per-uid extracts are written to ({@code --split-dir}), with its parents,
+     * as {@link SliceRequest.Builder#splitDir} does when its first file is written.
+     *
+     * @param dir the directory
+     * @throws io.scalpel.extract.OutputException when it cannot be created
+     *                                            ({@code cannot create --split-dir DIR: DIR exists and is not a directory})
+     * @throws IOException when it cannot be created
+     */
+    public static void createSplitDir(final Path dir) throws IOException {
+        SliceOutputs.createSplitDir(dir);
+    }
+
     /** Community IDs, flows or a window: one selection; an ID or flow without packets is a problem ({@code what} null: never). */
     private SliceOutcome byQueries(final List<Query> queries, final String what) throws IOException {
         final CaptureSet.Selection selection = slice(queries, null);
