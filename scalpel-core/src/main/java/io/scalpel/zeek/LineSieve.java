@@ -65,11 +65,12 @@ final class LineSieve {
     private LineSieve(final String[] needles) {
         this.needles = needles;
         final List<byte[]> multi = new ArrayList<>();
-        final List<Long> single = new ArrayList<>();
+        final long[] single = new long[needles.length];
+        int singleCount = 0;
         for (String n : needles) {
             final byte[] b = n.getBytes(StandardCharsets.ISO_8859_1);
             if (b.length == 1) {
-                single.add((b[0] & 0xFFL) * ONES);
+                single[singleCount++] = (b[0] & 0xFFL) * ONES;
             } else {
                 multi.add(b);
             }
@@ -79,7 +80,7 @@ final class LineSieve {
         for (int k = 0; k < strings.length; k++) {
             shifts[k] = shiftsOf(strings[k]);
         }
-        this.singles = single.stream().mapToLong(Long::longValue).toArray();
+        this.singles = Arrays.copyOf(single, singleCount);
         this.next = new int[strings.length + 1];
     }
 
