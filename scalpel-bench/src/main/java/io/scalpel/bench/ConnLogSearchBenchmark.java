@@ -33,6 +33,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * the rows of its addresses); {@link #parse} is the first pass as it was before the byte search,
  * every line split and its uid compared. One operation is the whole log, so the log's size
  * ({@code logSize}, printed at set-up) divided by the score is the speed in bytes per second.
+ *
+ * <p>{@code bin/scalpel} runs a slice on the quick JIT tier only; to measure the search as it runs
+ * there, give the fork the launcher's options: {@code -jvmArgsAppend "-XX:TieredStopAtLevel=1
+ * -XX:+UseSerialGC"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

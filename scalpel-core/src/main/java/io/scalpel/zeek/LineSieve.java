@@ -21,8 +21,15 @@ import java.util.List;
  * <p>Only values that no log format escapes are searched for ({@link #of}: letters, digits and
  * {@code . : - _ + / =}); a writer that escapes such a byte anyway (JSON's {@code \u0043}, Zeek's
  * {@code \x43}) writes a backslash, which {@link TextLogRows} adds as a byte string of its own.
- * The search itself is the JDK's string search over the bytes read as Latin-1 (one char per byte),
- * which the JIT compiles to vector instructions.
+ *
+ * <p>The search is written for the quick JIT tier a command-line run compiles with (C1, which has
+ * none of the vector intrinsics of {@code String.indexOf}), over the bytes as they are, without a
+ * copy: a byte string of two bytes or more is found by Sunday's quick search (its bytes compared at
+ * the end and start of a window, the window then moved by a table of the byte just past it: about
+ * a byte string's length at a time through text that holds few of its bytes); the one-byte strings
+ * ({@code #}, {@code \}) are found together, eight bytes at a time (the zero-byte test on a long,
+ * one per byte looked for). Each string's next occurrence is kept, so a view is searched once per
+ * string whatever the number of lines found in it.
  */
 final class LineSieve {
     /** Most byte strings searched for: each is a pass over the bytes, so more of them parse every line instead. */
@@ -30,20 +37,61 @@ final class LineSieve {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long LOW_SEVEN_BITS = 0x7F7F_7F7F_7F7F_7F7FL;
     private static final long LINE_FEEDS = 0x0A0A_0A0A_0A0A_0A0AL;
+    /** A byte of 1 in each byte of a long: times a byte, that byte in each. */
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+    /** Words whose LFs a running sum holds in its bytes: at most one LF per byte each, 255 without overflow. */
+    private static final int MAX_BYTE_SUM = 255;
+    private static final long EVEN_BYTES = 0x00FF_00FF_00FF_00FFL;
+    /** A 1 in each 16-bit lane: a product with it sums the lanes into the top one. */
+    private static final long SHORT_ONES = 0x0001_0001_0001_0001L;
     private static final String UNESCAPED_PUNCTUATION = ".:-_+/=";
+    private static final int BYTE_VALUES = 256;
 
-    /** {@link #next} of a needle not searched for in the view yet. */
+    /** {@link #next} of a search not made in the view yet. */
     private static final int UNKNOWN = -2;
 
     private final String[] needles;
-    /** Per needle, its next occurrence in the view (absolute), -1 when there is none, {@link #UNKNOWN} before a search. */
+    /** The byte strings of two bytes or more, and per string Sunday's shift by the byte past the window. */
+    private final byte[][] strings;
+    private final int[][] shifts;
+    /** The one-byte strings, each in every byte of a long ({@link #ONES} times the byte). */
+    private final long[] singles;
+    /** Per string, then for the one-byte strings together: the next occurrence in the view, -1 when none, or {@link #UNKNOWN}. */
     private final int[] next;
-    private String view;
-    private int viewFrom;
+    private byte[] view;
+    private int viewTo;
 
     private LineSieve(final String[] needles) {
         this.needles = needles;
-        this.next = new int[needles.length];
+        final List<byte[]> multi = new ArrayList<>();
+        final long[] single = new long[needles.length];
+        int singleCount = 0;
+        for (String n : needles) {
+            final byte[] b = n.getBytes(StandardCharsets.ISO_8859_1);
+            if (b.length == 1) {
+                single[singleCount++] = (b[0] & 0xFFL) * ONES;
+            } else {
+                multi.add(b);
+            }
+        }
+        this.strings = multi.toArray(new byte[0][]);
+        this.shifts = new int[strings.length][];
+        for (int k = 0; k < strings.length; k++) {
+            shifts[k] = shiftsOf(strings[k]);
+        }
+        this.singles = Arrays.copyOf(single, singleCount);
+        this.next = new int[strings.length + 1];
+    }
+
+    /** Sunday's table: how far a window may move when the byte just past it is {@code c}. */
+    private static int[] shiftsOf(final byte[] needle) {
+        final int[] shift = new int[BYTE_VALUES];
+        Arrays.fill(shift, needle.length + 1);
+        for (int i = 0; i < needle.length; i++) {
+            shift[needle[i] & 0xFF] = needle.length - i;
+        }
+        return shift;
     }
 
     /**
@@ -96,21 +144,22 @@ final class LineSieve {
 
     /** Looks at {@code b[from, to)} from now on (positions are {@code b}'s); the bytes must not change while looked at. */
     void view(final byte[] b, final int from, final int to) {
-        view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-        viewFrom = from;
+        view = b;
+        viewTo = to;
         Arrays.fill(next, UNKNOWN);
     }
 
     /** The first position at or after {@code from} in the view where one of the byte strings starts, or -1. */
     int find(final int from) {
         int first = -1;
-        for (int k = 0; k < needles.length; k++) {
+        for (int k = 0; k < next.length; k++) {
             int at = next[k];
             if (at != -1 && at < from) {
-                final String needle = needles[k];
-                final int found = needle.length() == 1 ? view.indexOf(needle.charAt(0), from - viewFrom) // a faster search
-                    : view.indexOf(needle, from - viewFrom);
-                at = found < 0 ? -1 : found + viewFrom;
+                if (k < strings.length) {
+                    at = indexOf(view, from, viewTo, strings[k], shifts[k]);
+                } else {
+                    at = singles.length == 0 ? -1 : indexOfAny(view, from, viewTo, singles);
+                }
                 next[k] = at;
             }
             if (at >= 0 && (first < 0 || at < first)) {
@@ -126,13 +175,104 @@ final class LineSieve {
         return find(from) >= 0;
     }
 
-    /** How many LF bytes {@code b[from, to)} holds: eight bytes at a time. */
+    /** Where {@code needle} (two bytes or more) first starts in {@code b[from, to)}, or -1: Sunday's quick search. */
+    static int indexOf(final byte[] b, final int from, final int to, final byte[] needle, final int[] shift) {
+        final int m = needle.length;
+        final byte first = needle[0];
+        final byte last = needle[m - 1];
+        final int lastStart = to - m;
+        int i = from;
+        while (i <= lastStart) {
+            if (b[i + m - 1] == last && b[i] == first && sameMiddle(b, i, needle)) {
+                return i;
+            }
+            if (i == lastStart) {
+                return -1;
+            }
+            i += shift[b[i + m] & 0xFF];
+        }
+        return -1;
+    }
+
+    /** Whether the needle's bytes between its first and last are at {@code at}: from the end, where addresses differ most. */
+    private static boolean sameMiddle(final byte[] b, final int at, final byte[] needle) {
+        for (int k = needle.length - 2; k > 0; k--) {
+            if (b[at + k] != needle[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Where one of the bytes first is in {@code b[from, to)}, or -1; each byte given as
+     * {@link #ONES} times it. Eight bytes at a time: a byte equal to one looked for is a zero byte
+     * of their exclusive or, and the lowest flagged byte of the zero-byte test is exact.
+     */
+    static int indexOfAny(final byte[] b, final int from, final int to, final long[] bytes) {
+        if (bytes.length <= 2) {
+            return indexOfEither(b, from, to, bytes[0], bytes[bytes.length - 1]);
+        }
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            final long w = (long) LONGS.get(b, i);
+            long zeros = 0;
+            for (long pattern : bytes) {
+                final long x = w ^ pattern;
+                zeros |= (x - ONES) & ~x;
+            }
+            zeros &= HIGH_BITS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            for (long pattern : bytes) {
+                if (b[i] == (byte) pattern) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #indexOfAny} of two bytes (the same twice for one), the common case: {@code #} and {@code \}, a loop C1 keeps tight. */
+    private static int indexOfEither(final byte[] b, final int from, final int to, final long one, final long other) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            final long w = (long) LONGS.get(b, i);
+            final long x = w ^ one;
+            final long y = w ^ other;
+            final long zeros = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGH_BITS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == (byte) one || b[i] == (byte) other) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * How many LF bytes {@code b[from, to)} holds: eight bytes at a time, each LF a 1 in its byte
+     * of a running sum of longs, whose bytes are added up before one of them can overflow: no
+     * population count per word.
+     */
     static int countLineFeeds(final byte[] b, final int from, final int to) {
         int n = 0;
         int i = from;
-        for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            final long v = (long) LONGS.get(b, i) ^ LINE_FEEDS; // a zero byte where b held an LF
-            n += Long.bitCount(~(((v & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | v | LOW_SEVEN_BITS));
+        while (i + Long.BYTES <= to) {
+            final int words = Math.min(MAX_BYTE_SUM, (to - i) / Long.BYTES);
+            long sums = 0;
+            for (int w = 0; w < words; w++, i += Long.BYTES) {
+                final long v = (long) LONGS.get(b, i) ^ LINE_FEEDS; // a zero byte where b held an LF
+                sums += ~(((v & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | v | LOW_SEVEN_BITS) >>> 7;
+            }
+            final long pairs = (sums & EVEN_BYTES) + ((sums >>> 8) & EVEN_BYTES); // four sums of two bytes each
+            n += (int) ((pairs * SHORT_ONES) >>> 48);
         }
         for (; i < to; i++) {
             if (b[i] == '\n') {

@@ -1,0 +1,140 @@
+package io.scalpel.zeek;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link LineSieve}'s own searches (Sunday's quick search for byte strings, eight bytes at a time
+ * for single bytes, LFs counted by a running sum of bytes) against the JDK's search over the same
+ * bytes read as Latin-1 text, which shares no code with them: random views of random bytes with
+ * the byte strings planted at the views' edges, next to each other, overlapping, and cut short.
+ */
+class LineSieveTest {
+    private static final int DRAWS = 4000;
+    /** Bytes a log holds most: digits, dots, colons, tabs, a few letters; and any byte, with high bits set. */
+    private static final String LOG_BYTES = "0123456789.:\t\nCcdfab-";
+
+    @ParameterizedTest(name = "{0} byte strings")
+    @ValueSource(ints = {1, 2, 3, 5})
+    void shouldFindWhatTheJdksSearchFinds(final int strings) {
+        final Random random = new Random(strings);
+        for (int draw = 0; draw < DRAWS; draw++) {
+            final List<String> needles = new ArrayList<>();
+            while (needles.size() < strings) {
+                final String n = needle(random);
+                if (!needles.contains(n)) {
+                    needles.add(n);
+                }
+            }
+            final byte[] b = text(random, needles);
+            final int from = random.nextInt(b.length / 4 + 1);
+            final int to = b.length - random.nextInt(b.length / 4 + 1);
+            final LineSieve sieve = sieve(needles);
+            sieve.view(b, from, to);
+            final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+            // every position in turn, as the line reader asks, and at random after it
+            int at = from;
+            while (at <= to) {
+                final int expected = firstOf(view, needles, at - from);
+                assertEquals(expected < 0 ? -1 : expected + from, sieve.find(at),
+                    () -> "needles " + needles + " from " + from + " to " + to + " in " + escape(view));
+                at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
+            }
+        }
+    }
+
+    @Test
+    void shouldTellWhetherALineHoldsOneOfTheByteStrings() {
+        final LineSieve sieve = LineSieve.of(List.of("CHhAvVGS1DHFjwGM9")).and("#", "\\");
+        final byte[] b = "1.5\tCHhAvVGS1DHFjwGM\tCHhAvVGS1DHFjwGM9x\t#\tx\\y".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(false, sieve.matches(b, 0, 20), "the uid cut short");
+        assertEquals(true, sieve.matches(b, 20, 39), "the uid inside a longer value");
+        assertEquals(false, sieve.matches(b, 20, 36), "the uid's last byte outside the line");
+        assertEquals(true, sieve.matches(b, 39, 41), "a '#'");
+        assertEquals(true, sieve.matches(b, b.length - 2, b.length), "a backslash");
+        assertEquals(false, sieve.matches(b, b.length - 1, b.length), "after the backslash");
+    }
+
+    @Test
+    void shouldCountTheLineFeedsOfAnyStretch() {
+        final Random random = new Random(42);
+        // long enough for the running sums to be added up more than once (255 words each)
+        final byte[] b = new byte[3 * 255 * Long.BYTES + 77];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextInt(3) == 0 ? (byte) '\n' : (byte) random.nextInt(256);
+        }
+        for (int draw = 0; draw < 500; draw++) {
+            final int from = random.nextInt(b.length);
+            final int to = from + random.nextInt(b.length - from + 1);
+            int expected = 0;
+            final String text = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+            for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+                expected++;
+            }
+            assertEquals(expected, LineSieve.countLineFeeds(b, from, to), "from " + from + " to " + to);
+        }
+        final byte[] all = new byte[4096];
+        java.util.Arrays.fill(all, (byte) '\n');
+        assertEquals(all.length, LineSieve.countLineFeeds(all, 0, all.length), "every byte an LF: no byte's sum overflows");
+    }
+
+    /** A byte string: often one byte (a format's signal), else a few to a few dozen of the log's bytes. */
+    private static String needle(final Random random) {
+        final int length = random.nextInt(4) == 0 ? 1 : 2 + random.nextInt(random.nextBoolean() ? 4 : 40);
+        final StringBuilder s = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            s.append(LOG_BYTES.charAt(random.nextInt(LOG_BYTES.length())));
+        }
+        return s.toString();
+    }
+
+    /** Random bytes, mostly the log's, with the needles (or their starts) planted here and there, some at the ends. */
+    private static byte[] text(final Random random, final List<String> needles) {
+        final StringBuilder s = new StringBuilder();
+        final int length = random.nextInt(300);
+        while (s.length() < length) {
+            final int what = random.nextInt(10);
+            if (what == 0) {
+                s.append(needles.get(random.nextInt(needles.size())));
+            } else if (what == 1) {
+                final String n = needles.get(random.nextInt(needles.size()));
+                s.append(n, 0, random.nextInt(n.length()) + 1); // cut short, or whole
+            } else if (what == 2) {
+                s.append((char) (128 + random.nextInt(128))); // a byte with its high bit set
+            } else {
+                s.append(LOG_BYTES.charAt(random.nextInt(LOG_BYTES.length())));
+            }
+        }
+        if (random.nextInt(4) == 0) {
+            s.append(needles.get(random.nextInt(needles.size()))); // at the very end
+        }
+        return s.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A sieve of {@code needles}, which may hold bytes that {@link LineSieve#of} refuses: through {@link LineSieve#and}. */
+    private static LineSieve sieve(final List<String> needles) {
+        return LineSieve.of(List.of("CNeverInTheseBytes0")).and(needles.toArray(new String[0]));
+    }
+
+    private static int firstOf(final String view, final List<String> needles, final int from) {
+        int first = -1;
+        for (String n : needles) {
+            final int at = view.indexOf(n, from);
+            if (at >= 0 && (first < 0 || at < first)) {
+                first = at;
+            }
+        }
+        return first;
+    }
+
+    private static String escape(final String s) {
+        return s.replace("\t", "\\t").replace("\n", "\\n");
+    }
+}
