@@ -71,6 +71,7 @@ public final class ConnLogIndex {
     private final Path log;
     private final String source;
     private volatile Snapshot snapshot;
+    private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
 
     private ConnLogIndex(final Path log) {
         this.log = log;
@@ -123,6 +124,15 @@ public final class ConnLogIndex {
     public int files() {
         final Snapshot s = snapshot;
         return s == null ? 0 : s.files.size();
+    }
+
+    /**
+     * Look-ups the index answered (the others read the log, as it was not current or not built).
+     *
+     * @return how many look-ups found their rows through the index so far
+     */
+    public long answered() {
+        return answered.get();
     }
 
     /**
@@ -182,7 +192,9 @@ public final class ConnLogIndex {
             return null;
         }
         try (Reads reads = new Reads()) {
-            return select(s, uids, vlanAware, reads);
+            final ConnSelection.Result found = select(s, uids, vlanAware, reads);
+            answered.incrementAndGet();
+            return found;
         } catch (Stale e) {
             return null; // a file changed since the check: the log is read
         }

@@ -16,10 +16,12 @@ import java.util.concurrent.ExecutionException;
 final class CapturesEndpoint {
     private final CaptureRoots roots;
     private final java.nio.file.Path logs;
+    private final ConnLogKeeper logIndex;
 
-    CapturesEndpoint(final CaptureRoots roots, final java.nio.file.Path logs) {
+    CapturesEndpoint(final CaptureRoots roots, final java.nio.file.Path logs, final ConnLogKeeper logIndex) {
         this.roots = roots;
         this.logs = logs;
+        this.logIndex = logIndex;
     }
 
     Map<String, Object> list() {
@@ -43,6 +45,8 @@ final class CapturesEndpoint {
             }
             captures.add(m);
         }
-        return Map.of("captures", captures);
+        final Map<String, Object> index = logIndex.state();
+        index.computeIfPresent("error", (k, v) -> roots.redact((String) v, logs));
+        return Map.of("captures", captures, "conn_log_index", index);
     }
 }

@@ -1,5 +1,6 @@
 package io.scalpel.serve;
 
+import io.scalpel.api.ConnLogIndex;
 import io.scalpel.api.Connections;
 import io.scalpel.api.Failure;
 import io.scalpel.zeek.ConnRecord;
@@ -26,8 +27,11 @@ final class ConnectionsEndpoint {
     private final CaptureRoots roots;
     private final ServeSettings settings;
     private final SlicingThreads threads;
+    private final ConnLogIndex logIndex;
 
-    ConnectionsEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads) {
+    ConnectionsEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads,
+                        final ConnLogIndex logIndex) {
+        this.logIndex = logIndex;
         this.roots = roots;
         this.settings = settings;
         this.threads = threads;
@@ -59,7 +63,7 @@ final class ConnectionsEndpoint {
         boolean first = true;
         for (CaptureRoots.Opening target : targets) {
             final Connections.Found found = target.use(deadline,
-                captures -> Connections.find(captures, settings.logs().toString(), uids, MAX_PACKETS));
+                captures -> Connections.find(captures, settings.logs().toString(), uids, MAX_PACKETS, logIndex));
             if (first) {
                 unknown = found.unknown();
                 first = false;

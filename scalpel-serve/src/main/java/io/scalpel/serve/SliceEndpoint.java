@@ -1,5 +1,6 @@
 package io.scalpel.serve;
 
+import io.scalpel.api.ConnLogIndex;
 import io.scalpel.api.Failure;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceOutcome;
@@ -16,7 +17,8 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * {@code GET /api/v1/slice}: the extract of what a request asks for ({@link SliceParameters}),
- * made by {@link Slices#run} and streamed through a {@link SliceBody}. Without {@code capture=},
+ * made by {@link Slices#run} and streamed through a {@link SliceBody}; uids are found through the
+ * {@link ConnLogIndex} kept warm ({@link ConnLogKeeper}) while it is current, else in the logs. Without {@code capture=},
  * the configured captures are tried in the order given and the first one with packets answers.
  *
  * <p>Limits: the slice runs on one of the {@link SlicingThreads} (none free is a 429) while the
@@ -37,8 +39,10 @@ final class SliceEndpoint {
     private final CaptureRoots roots;
     private final ServeSettings settings;
     private final SlicingThreads threads;
+    private final ConnLogIndex logIndex;
 
-    SliceEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads) {
+    SliceEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads, final ConnLogIndex logIndex) {
+        this.logIndex = logIndex;
         this.roots = roots;
         this.settings = settings;
         this.threads = threads;
@@ -78,7 +82,7 @@ final class SliceEndpoint {
         final Path logs = settings.logs();
         for (CaptureRoots.Opening target : targets) {
             outcome = target.use(deadline, captures -> Slices.run(captures, asked.request(logs).write(body).build(),
-                SliceListener.QUIET));
+                SliceListener.QUIET, logIndex));
             if (outcome.status() != SliceOutcome.Status.NOTHING_FOUND || body.committed()) {
                 return outcome;
             }

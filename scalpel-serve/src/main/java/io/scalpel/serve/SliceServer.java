@@ -39,6 +39,7 @@ public final class SliceServer implements AutoCloseable {
     private final CaptureRoots roots;
     private final ExecutorService opener;
     private final ExecutorService slicers;
+    private final ConnLogKeeper logIndex;
 
     /**
      * Opens the captures (in the background) and starts listening.
@@ -57,11 +58,13 @@ public final class SliceServer implements AutoCloseable {
         this.opener = Executors.newCachedThreadPool(daemons("scalpel-open"));
         this.slicers = Executors.newCachedThreadPool(daemons("scalpel-slice"));
         this.roots = new CaptureRoots(settings.captures(), Scalpel.Options.defaults(), opener);
+        this.logIndex = new ConnLogKeeper(settings.logs());
         final ServiceMetrics metrics = new ServiceMetrics();
         final SlicingThreads threads = new SlicingThreads(slicers, settings.maxSlices(), metrics);
         final Routes routes = new Routes(settings.token() == null ? null : new BearerToken(settings.token()),
-            new SliceEndpoint(roots, settings, threads), new ConnectionsEndpoint(roots, settings, threads),
-            new CapturesEndpoint(roots, settings.logs()), metrics, m -> roots.redact(m, settings.logs()));
+            new SliceEndpoint(roots, settings, threads, logIndex.index()),
+            new ConnectionsEndpoint(roots, settings, threads, logIndex.index()),
+            new CapturesEndpoint(roots, settings.logs(), logIndex), metrics, m -> roots.redact(m, settings.logs()));
         final QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("scalpel-http");
         pool.setDaemon(true);
@@ -120,6 +123,11 @@ public final class SliceServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
+    /** The index of the logs kept warm. */
+    ConnLogKeeper logIndex() {
+        return logIndex;
+    }
+
     /** Waits until the server stops. @throws InterruptedException when interrupted */
     public void join() throws InterruptedException {
         server.join();
@@ -132,6 +140,7 @@ public final class SliceServer implements AutoCloseable {
             server.stop();
         } finally {
             slicers.shutdown();
+            logIndex.close();
             opener.shutdown(); // a build under way ends as it would (its daemon thread does not hold up the JVM's exit)
             roots.close();
         }
