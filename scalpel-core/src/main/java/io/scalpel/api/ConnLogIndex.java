@@ -237,6 +237,32 @@ public final class ConnLogIndex {
         return new ConnSelection.Result(rows, next, s.malformed, source, Set.copyOf(parents), s.vlanKeyed);
     }
 
+    /**
+     * The text of the log's first row of {@code uid}: its line after the lines it is read after in
+     * its file (Zeek's {@code #} headers, a header line naming the columns), one line each, as the
+     * log has them; for a column this index does not parse (Zeek's {@code service}, {@code history}).
+     *
+     * @param uid a uid
+     * @return the lines, each ended by a line feed; null when the index is not current, no row has
+     *         the uid, or its file is not plain text (gzip, zstd, Parquet)
+     * @throws IOException when the log cannot be read
+     */
+    public String text(final String uid) throws IOException {
+        final Snapshot s = snapshot;
+        if (s == null || !s.current()) {
+            return null;
+        }
+        try (Reads reads = new Reads()) {
+            final Hit h = s.first(uid, reads);
+            if (h == null || s.files.get(h.file).held != null) {
+                return null;
+            }
+            return new String(s.files.get(h.file).text(h.row, reads), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (Stale e) {
+            return null;
+        }
+    }
+
     /** The directories of a log directory whose files are read (as {@link ConnLogFiles} walks them), with their times. */
     private static Map<Path, FileTime> directories(final Path dir) throws IOException {
         final Map<Path, FileTime> dirs = new HashMap<>();
@@ -499,6 +525,17 @@ public final class ConnLogIndex {
             if (held != null) {
                 return held[i];
             }
+            try (ConnLogReader reader = ConnLogReader.open(new ByteArrayInputStream(text(i, reads)), source, ConnLogListener.IGNORE)) {
+                final ConnRecord r = reader.next();
+                if (r == null) {
+                    throw new Stale();
+                }
+                return withLine(r, lines[i]);
+            }
+        }
+
+        /** Row {@code i}'s line after the lines it is read after, each ended by a line feed (a text file's row). */
+        byte[] text(final int i, final Reads reads) throws IOException {
             final long at = offsets[i];
             final ByteArrayOutputStream text = new ByteArrayOutputStream(1024);
             for (int p = 0; p < prefixOffsets.length && prefixOffsets[p] < at; p++) {
@@ -507,13 +544,7 @@ public final class ConnLogIndex {
             }
             text.write(line(reads.channel(path), at, stamp.size));
             text.write('\n');
-            try (ConnLogReader reader = ConnLogReader.open(new ByteArrayInputStream(text.toByteArray()), source, ConnLogListener.IGNORE)) {
-                final ConnRecord r = reader.next();
-                if (r == null) {
-                    throw new Stale();
-                }
-                return withLine(r, lines[i]);
-            }
+            return text.toByteArray();
         }
 
         /**

@@ -10,8 +10,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * {@code GET /api/v1/captures}: each configured capture with its state ({@code building} while its
- * index is built or extended, {@code fresh} once open, {@code failed} with why), its kind (file or
- * set), its time range and what opening it did. Never waits for a build.
+ * index is built or extended; once open, {@code fresh}, {@code growing} when it grew since, or
+ * {@code stale} when it changed under its index; {@code failed} with why:
+ * {@link CaptureRoots.Opening#state()}), its kind (file or set), its time range and what opening
+ * it did; and the state of the conn.log index ({@link ConnLogKeeper}). Never waits for a build.
  */
 final class CapturesEndpoint {
     private final CaptureRoots roots;
