@@ -15,10 +15,12 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -72,7 +74,15 @@ public final class SliceServer implements AutoCloseable {
         final HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        if (settings.tls() != null) {
+            final SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(settings.tls().keyStore());
+            ssl.setKeyStorePassword(settings.tls().password());
+            http.addCustomizer(new SecureRequestCustomizer(false)); // a client may ask for 127.0.0.1 of a certificate for a name
+            connector = new ServerConnector(server, ssl, new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
         connector.setHost(settings.bind().getAddress().getHostAddress());
         connector.setPort(settings.bind().getPort());
         connector.setAcceptedSendBufferSize(sendBufferBytes);
@@ -109,7 +119,7 @@ public final class SliceServer implements AutoCloseable {
                 log.println("scalpel serve: stopping: " + e.getMessage());
             }
         }, "scalpel-serve-stop"));
-        log.println("scalpel serve: listening on http://" + settings.bind().getHostString() + ":" + server.port() + "/"
+        log.println("scalpel serve: listening on " + (settings.tls() != null ? "https" : "http") + "://" + settings.bind().getHostString() + ":" + server.port() + "/"
             + (settings.token() == null ? " (loopback only, no token)" : " (every API request needs its bearer token)"));
         server.join();
     }
