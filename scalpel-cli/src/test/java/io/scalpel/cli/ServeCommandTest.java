@@ -72,7 +72,7 @@ class ServeCommandTest {
         final Cli garbage = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
             "--tls-keystore", keystore.toString(), "--tls-password-file", password.toString());
         assertEquals(ExitCode.USAGE.code(), garbage.exit(), garbage.toString());
-        assertTrue(garbage.err().startsWith("scalpel: --tls-keystore " + keystore + ": not a PKCS#12 keystore, or cut short ("),
+        assertTrue(garbage.err().startsWith("scalpel: --tls-keystore " + keystore + ": not a PKCS#12 keystore, or cut short"),
             garbage.toString());
         assertEquals(1, garbage.err().lines().count(), garbage.toString());
     }

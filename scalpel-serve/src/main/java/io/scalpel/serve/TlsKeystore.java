@@ -48,8 +48,8 @@ public record TlsKeystore(Path path, KeyStore keyStore, String password) {
                 throw new IllegalArgumentException("--tls-keystore " + keystore + ": the password of --tls-password-file "
                     + passwordFile + " does not open it", e);
             }
-            throw new IllegalArgumentException("--tls-keystore " + keystore + ": not a PKCS#12 keystore, or cut short ("
-                + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("--tls-keystore " + keystore + ": not a PKCS#12 keystore, or cut short"
+                + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("--tls-keystore " + keystore + ": cannot be opened (" + e.getMessage() + ")", e);
         }

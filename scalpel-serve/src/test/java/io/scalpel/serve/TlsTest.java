@@ -87,7 +87,7 @@ class TlsTest {
 
         final Path garbage = Files.writeString(dir.resolve("garbage.p12"), "-----BEGIN CERTIFICATE-----\n");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TlsKeystore.open(garbage, passwordFile)).getMessage()
-            .startsWith("--tls-keystore " + garbage + ": not a PKCS#12 keystore, or cut short ("));
+            .startsWith("--tls-keystore " + garbage + ": not a PKCS#12 keystore, or cut short"));
 
         final Path missing = dir.resolve("nosuch.p12");
         assertEquals("--tls-keystore " + missing + ": no such file",
