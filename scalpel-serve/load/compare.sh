@@ -2,7 +2,7 @@
 # compare.sh OUT_DIR CAPTURE CONN_LOG LISTS_DIR ROUNDS JAR... : for each round, for each jar in turn,
 # starts `scalpel serve` from that jar on loopback (-Xmx1g, --max-slices 32), waits until its
 # captures are open (and, where it has one, its conn.log index is current), sends a warm-up request,
-# then runs wrk (bounded: 20 s a run) with one-uid.lua at 1, 8 and 32 clients and one-flow.lua at
+# then runs wrk (bounded: 20 s a run) with one-request.lua: uids at 1, 8 and 32 clients, flows at
 # 1 and 8, and stops it. wrk's output goes to OUT_DIR/ROUND-JARNAME-WHAT-cN.txt, uptime before each run with it.
 # The capture's index is built beforehand (scalpel index), so that no run waits for it.
 set -eu
@@ -35,7 +35,7 @@ while [ "$round" -le "$rounds" ]; do
         f="$out/$round-$tag-$what-c$c.txt"
         uptime > "$f"
         t=1; [ "$c" -gt 1 ] && t=2
-        (cd "$lists" && CAPTURE=$name wrk -t$t -c$c -d20s --timeout 60s --latency -s "$here/one-$what.lua" \
+        (cd "$lists" && WHAT=$what CAPTURE=$name wrk -t$t -c$c -d20s --timeout 60s --latency -s "$here/one-request.lua" \
           "http://127.0.0.1:$port") >> "$f" 2>&1
       done
     done

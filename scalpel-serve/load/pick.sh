@@ -2,7 +2,7 @@
 # pick.sh CONN_LOG N SEED OUT_DIR: draws N rows of a Zeek TSV conn.log (awk's rand() seeded with SEED,
 # so the same rows each time) and writes OUT_DIR/uids.txt (one uid a line) and OUT_DIR/flows.txt
 # (the same rows' flows as the API's flow= takes them: PROTO ADDR:PORT ADDR:PORT, IPv6 in brackets,
-# already URL-encoded), for one-uid.lua and one-flow.lua.
+# already URL-encoded), for one-request.lua.
 set -eu
 log=$1 n=$2 seed=$3 out=$4
 mkdir -p "$out"
