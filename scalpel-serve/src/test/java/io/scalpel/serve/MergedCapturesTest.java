@@ -90,6 +90,24 @@ class MergedCapturesTest {
         }
     }
 
+    @Test
+    void shouldAnswer413WhenTheExtractsTogetherPassTheResponseLimit() throws Exception {
+        final Path whole = dir.resolve("whole.pcap");
+        final Path log = dir.resolve("conn.log");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(46), whole, log);
+        final Path first = Files.createDirectories(dir.resolve("one")).resolve("first.pcap");
+        final Path second = Files.createDirectories(dir.resolve("two")).resolve("second.pcap");
+        split(whole, first, second);
+        final TruthConn conn = truth.conns().stream().filter(c -> !truth.framesOf(c.uid()).isEmpty()).findFirst().orElseThrow();
+        final long limit = ServeFixture.apiExtract(whole, log, List.of(conn.uid()), null, dir).length - 1L;
+        try (ServeFixture serve = new ServeFixture(List.of(first, second, whole), log, null, 8, limit, 1000)) {
+            final HttpResponse<byte[]> r = serve.get("/api/v1/slice?uid=" + conn.uid());
+            assertEquals(413, r.statusCode(), ServeFixture.text(r));
+            assertTrue(JSON.readTree(r.body()).get("error").asText().startsWith("the extracts are larger than the limit of "),
+                ServeFixture.text(r));
+        }
+    }
+
     /** A little-endian µs pcap as the same packets in a ns pcap. */
     private static byte[] inNanoseconds(final byte[] pcap) {
         final ByteBuffer b = ByteBuffer.wrap(pcap.clone()).order(ByteOrder.LITTLE_ENDIAN);
