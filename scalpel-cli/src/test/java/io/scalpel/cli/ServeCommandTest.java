@@ -61,6 +61,24 @@ class ServeCommandTest {
     }
 
     @Test
+    void shouldRefuseAKeystoreWithoutItsPasswordFileOrThatIsNoKeystore() throws Exception {
+        final Path[] sample = Cli.sample(dir);
+        final Path keystore = Files.writeString(dir.resolve("serve.p12"), "-----BEGIN CERTIFICATE-----\n");
+        final Cli alone = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
+            "--tls-keystore", keystore.toString());
+        assertEquals(ExitCode.USAGE.code(), alone.exit(), alone.toString());
+        assertEquals("scalpel: --tls-keystore needs --tls-password-file (a file whose first line is its password)",
+            alone.err().strip());
+        final Path password = Files.writeString(dir.resolve("password"), "secret\n");
+        final Cli garbage = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
+            "--tls-keystore", keystore.toString(), "--tls-password-file", password.toString());
+        assertEquals(ExitCode.USAGE.code(), garbage.exit(), garbage.toString());
+        assertTrue(garbage.err().startsWith("scalpel: --tls-keystore " + keystore + ": not a PKCS#12 keystore, or cut short"),
+            garbage.toString());
+        assertEquals(1, garbage.err().lines().count(), garbage.toString());
+    }
+
+    @Test
     void shouldRefuseAPortInUse() throws Exception {
         final Path[] sample = Cli.sample(dir);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -92,9 +92,26 @@ public final class Connections {
      */
     public static Found find(final Captures captures, final String connLog, final Collection<String> uids, final int maxPackets)
         throws IOException {
+        return find(captures, connLog, uids, maxPackets, null);
+    }
+
+    /**
+     * The rows of {@code uids} in {@code connLog} with their packets in {@code captures}, found
+     * through {@code index} when it indexes {@code connLog} and is current (else the log is read).
+     *
+     * @param captures   the capture file or capture set, open
+     * @param connLog    the conn.log: a file or a directory of rotated logs
+     * @param uids       the uids, in order
+     * @param maxPackets packets kept per row (the rest are counted)
+     * @param index      the conn.log's rows kept warm, or null
+     * @return the rows found and the uids not found
+     * @throws IOException when a log, an index or a capture cannot be read
+     */
+    public static Found find(final Captures captures, final String connLog, final Collection<String> uids, final int maxPackets,
+                             final ConnLogIndex index) throws IOException {
         final SliceRequest request = SliceRequest.builder().conn(connLog).uids(uids).build();
         final UidResolution.Asked asked = new UidResolution(captures, request, SliceListener.QUIET,
-            new VlanKeying(captures.options().vlanKey())).asked(Map.of());
+            new VlanKeying(captures.options().vlanKey()), index).asked(Map.of());
         final List<Query> queries = new ArrayList<>();
         final List<ConnRecord> rows = new ArrayList<>();
         for (ConnRecord r : asked.rows()) {

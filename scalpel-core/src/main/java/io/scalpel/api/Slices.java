@@ -54,9 +54,11 @@ public final class Slices {
     private final VlanKeying vlan;
     private final SliceTally tally;
     private final CommunityIdAudit audit;
+    private final ConnLogIndex index;
 
     private Slices(final Captures captures, final SliceRequest request, final SliceListener listener, final BpfFilter filter,
-                   final SliceOutputs outputs) {
+                   final SliceOutputs outputs, final ConnLogIndex index) {
+        this.index = index;
         this.captures = captures;
         this.request = request;
         this.listener = listener;
@@ -83,9 +85,27 @@ public final class Slices {
      */
     public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener)
         throws IOException {
+        return run(captures, request, listener, null);
+    }
+
+    /**
+     * Runs {@code request} over {@code captures} as {@link #run(Captures, SliceRequest, SliceListener)}
+     * does, finding the rows of its uids through {@code index} when it indexes the request's conn.log
+     * and is current (else the log is read): the same outcome and the same extract, without reading
+     * the log. The rows of every uid ({@link SliceRequest#all()}) are read from the log.
+     *
+     * @param captures the capture file or capture set, open
+     * @param request what to select and where to write
+     * @param listener receives warnings and notes as the slice goes
+     * @param index the conn.log's rows kept warm, or null
+     * @return what the slice did
+     * @throws IOException when a capture, its index or a log cannot be read, or an output cannot be written
+     */
+    public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener,
+                                   final ConnLogIndex index) throws IOException {
         final BpfFilter filter = request.bpf() == null ? null : BpfFilter.compile(request.bpf());
         try (SliceOutputs outputs = new SliceOutputs(captures, request, listener::warning)) {
-            final Slices s = new Slices(captures, request, listener, filter, outputs);
+            final Slices s = new Slices(captures, request, listener, filter, outputs, index);
             switch (request.kind()) {
                 case UIDS:
                     return s.byUid();
@@ -168,7 +188,7 @@ public final class Slices {
 
     /** By uid: from the conn.log (in batches with {@code all}) and the tunnel.log. */
     private SliceOutcome byUid() throws IOException {
-        final UidResolution logs = new UidResolution(captures, request, listener, vlan);
+        final UidResolution logs = new UidResolution(captures, request, listener, vlan, index);
         final Map<String, Tunnel> tunnels = logs.tunnels();
         final int requested;
         int unknown = 0;

@@ -54,8 +54,17 @@ final class UidResolution {
     private final SliceRequest request;
     private final SliceListener listener;
     private final VlanKeying vlan;
+    /** The conn.log's rows kept warm, or null: the log is read. */
+    private final ConnLogIndex index;
 
     UidResolution(final Captures captures, final SliceRequest request, final SliceListener listener, final VlanKeying vlan) {
+        this(captures, request, listener, vlan, null);
+    }
+
+    /** As the other constructor, finding the uids' rows through {@code index} while it is current (null: none). */
+    UidResolution(final Captures captures, final SliceRequest request, final SliceListener listener, final VlanKeying vlan,
+                  final ConnLogIndex index) {
+        this.index = index;
         this.captures = captures;
         this.request = request;
         this.listener = listener;
@@ -85,7 +94,10 @@ final class UidResolution {
         ConnSelection.Result read = null;
         if (request.conn() != null) {
             final MalformedLines malformed = new MalformedLines(request.conn(), listener);
-            read = ConnSelection.read(request.conn(), request.uids(), vlan::aware, malformed);
+            read = index == null ? null : index.select(request.conn(), request.uids(), vlan::aware);
+            if (read == null) {
+                read = ConnSelection.read(request.conn(), request.uids(), vlan::aware, malformed);
+            }
             vlan.logRead(request.conn(), read.vlanKeyed(), listener);
             for (ConnRecord r : read.rows().values()) {
                 queries.put(r.uid(), captures.query(r, read.nextStart(r)));

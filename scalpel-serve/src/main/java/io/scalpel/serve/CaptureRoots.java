@@ -41,6 +41,8 @@ final class CaptureRoots implements Closeable {
         final boolean oneAtATime;
         /** The turn of a slice on a capture served one at a time. */
         final java.util.concurrent.Semaphore turn = new java.util.concurrent.Semaphore(1);
+        /** Each file's size and modification time as it was opened (null: not known, taken as fresh). */
+        volatile Map<Path, FileStamp> opened;
 
         Opening(final String name, final Path path) {
             this.name = name;
@@ -70,12 +72,52 @@ final class CaptureRoots implements Closeable {
             }
         }
 
-        /** fresh, building or failed, and the reason of a failure. */
+        /**
+         * {@code building} while its index is built or extended; {@code failed} when it could not be
+         * opened; else, its files now against what was opened: {@code stale} when one changed under
+         * its index (shorter, rewritten at the same size, or gone), {@code growing} when one grew or
+         * a set has a new file, {@code fresh} when they are as they were.
+         */
         String state() {
             if (!captures.isDone()) {
                 return "building";
             }
-            return captures.isCompletedExceptionally() ? "failed" : "fresh";
+            if (captures.isCompletedExceptionally()) {
+                return "failed";
+            }
+            final Map<Path, FileStamp> then = opened;
+            if (then == null) {
+                return "fresh";
+            }
+            final Map<Path, FileStamp> now = FileStamp.of(path);
+            boolean grew = !then.keySet().containsAll(now.keySet());
+            for (Map.Entry<Path, FileStamp> e : then.entrySet()) {
+                final FileStamp n = now.get(e.getKey());
+                if (n == null || n.size() < e.getValue().size()
+                    || (n.size() == e.getValue().size() && n.modifiedMillis() != e.getValue().modifiedMillis())) {
+                    return "stale";
+                }
+                grew |= n.size() > e.getValue().size();
+            }
+            return grew ? "growing" : "fresh";
+        }
+    }
+
+    /** A capture file's size and modification time. */
+    record FileStamp(long size, long modifiedMillis) {
+        /** The stamps of a capture file, or of a capture set's members (its regular files, hidden ones left out). */
+        static Map<Path, FileStamp> of(final Path capture) {
+            final Map<Path, FileStamp> stamps = new java.util.HashMap<>();
+            try (var files = Files.isDirectory(capture) ? Files.list(capture) : java.util.stream.Stream.of(capture)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (Files.isRegularFile(f) && !(Files.isDirectory(capture) && f.getFileName().toString().startsWith("."))) {
+                        stamps.put(f, new FileStamp(Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+                    }
+                }
+            } catch (IOException e) {
+                // gone or unreadable: no stamps, so every file opened counts as gone (stale)
+            }
+            return stamps;
         }
     }
 
@@ -176,6 +218,7 @@ final class CaptureRoots implements Closeable {
         final Opening o = new Opening(name, real);
         opener.execute(() -> {
             try {
+                o.opened = FileStamp.of(real); // before: what grows while the index is built shows as growing
                 o.captures.complete(Captures.open(real, options));
             } catch (IOException | RuntimeException e) {
                 o.captures.completeExceptionally(e);

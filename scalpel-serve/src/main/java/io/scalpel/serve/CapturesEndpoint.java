@@ -10,16 +10,20 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * {@code GET /api/v1/captures}: each configured capture with its state ({@code building} while its
- * index is built or extended, {@code fresh} once open, {@code failed} with why), its kind (file or
- * set), its time range and what opening it did. Never waits for a build.
+ * index is built or extended; once open, {@code fresh}, {@code growing} when it grew since, or
+ * {@code stale} when it changed under its index; {@code failed} with why:
+ * {@link CaptureRoots.Opening#state()}), its kind (file or set), its time range and what opening
+ * it did; and the state of the conn.log index ({@link ConnLogKeeper}). Never waits for a build.
  */
 final class CapturesEndpoint {
     private final CaptureRoots roots;
     private final java.nio.file.Path logs;
+    private final ConnLogKeeper logIndex;
 
-    CapturesEndpoint(final CaptureRoots roots, final java.nio.file.Path logs) {
+    CapturesEndpoint(final CaptureRoots roots, final java.nio.file.Path logs, final ConnLogKeeper logIndex) {
         this.roots = roots;
         this.logs = logs;
+        this.logIndex = logIndex;
     }
 
     Map<String, Object> list() {
@@ -43,6 +47,8 @@ final class CapturesEndpoint {
             }
             captures.add(m);
         }
-        return Map.of("captures", captures);
+        final Map<String, Object> index = logIndex.state();
+        index.computeIfPresent("error", (k, v) -> roots.redact((String) v, logs));
+        return Map.of("captures", captures, "conn_log_index", index);
     }
 }

@@ -26,9 +26,17 @@ final class Json {
 
     /** The body of an error: {@code {"status":N,"error":"..."}}. */
     static byte[] error(final int status, final String reason) {
+        return error(status, reason, -1);
+    }
+
+    /** The body of an error at a query expression's {@code column}: {@code {"status":N,"error":"...","column":N}} (-1: none). */
+    static byte[] error(final int status, final String reason, final int column) {
         final Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", reason);
+        if (column >= 0) {
+            body.put("column", column);
+        }
         return bytes(body);
     }
 

@@ -95,7 +95,7 @@ final class Routes extends Handler.Abstract {
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }
-        send(response, callback, e.status(), "application/json", Json.error(e.status(), redact.apply(e.getMessage())));
+        send(response, callback, e.status(), "application/json", Json.error(e.status(), redact.apply(e.getMessage()), e.column()));
     }
 
     static void json(final Response response, final Callback callback, final int status, final Object body) {

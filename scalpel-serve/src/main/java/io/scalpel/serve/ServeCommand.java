@@ -51,10 +51,23 @@ public final class ServeCommand implements Callable<Integer> {
         description = "uids, flows or Community IDs in one request; more is answered 413 (default: ${DEFAULT-VALUE})")
     int maxUids;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "a PKCS#12 keystore (a private key and its certificate chain): answer HTTPS with it; needs --tls-password-file")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+        description = "a file whose first line is the password of --tls-keystore (and of its key)")
+    Path tlsPasswordFile;
+
     @Override
     public Integer call() throws Exception {
+        if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
+            throw new IllegalArgumentException(tlsKeystore == null ? "--tls-password-file needs --tls-keystore"
+                : "--tls-keystore needs --tls-password-file (a file whose first line is its password)");
+        }
         final ServeSettings settings = new ServeSettings(captures, logs, ServeSettings.parseBind(bind), token(), maxSlices,
-            maxResponseBytes, Duration.ofSeconds(requestTimeoutSeconds), maxUids);
+            maxResponseBytes, Duration.ofSeconds(requestTimeoutSeconds), maxUids,
+            tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile));
         if (!Files.exists(logs)) {
             throw new IllegalArgumentException("--logs " + logs + ": no such file or directory");
         }

@@ -18,11 +18,18 @@ import java.util.List;
  * @param maxResponseBytes  bytes of one extract; more is answered 413 (or the response is cut, once started)
  * @param requestTimeout    time of one request, a wait for an index build included; more is 504 (503 while building)
  * @param maxUids           uids, flows or Community IDs of one request; more is 413
+ * @param tls               the keystore TLS is answered with, or null: plain HTTP
  */
 public record ServeSettings(List<Path> captures, Path logs, InetSocketAddress bind, byte[] token, int maxSlices,
-                            long maxResponseBytes, Duration requestTimeout, int maxUids) {
+                            long maxResponseBytes, Duration requestTimeout, int maxUids, TlsKeystore tls) {
     /** The address listened on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1:7373";
+
+    /** Settings without TLS. */
+    public ServeSettings(final List<Path> captures, final Path logs, final InetSocketAddress bind, final byte[] token,
+                         final int maxSlices, final long maxResponseBytes, final Duration requestTimeout, final int maxUids) {
+        this(captures, logs, bind, token, maxSlices, maxResponseBytes, requestTimeout, maxUids, null);
+    }
 
     public ServeSettings {
         captures = List.copyOf(captures);

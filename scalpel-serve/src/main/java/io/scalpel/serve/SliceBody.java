@@ -102,13 +102,12 @@ final class SliceBody extends OutputStream {
         return sink != null;
     }
 
-    /** Forgets what was held back, to try another capture. */
-    synchronized void reset() {
-        if (sink != null) {
-            throw new IllegalStateException("committed");
+    /** Ends the request with {@code e} (unless it already ends otherwise); the message it ends with. */
+    synchronized String refuse(final ApiError e) {
+        if (refusal == null) {
+            refusal = e;
         }
-        heldLength = 0;
-        written = 0;
+        return refusal.getMessage();
     }
 
     /** Sends what is held back (committing the response if it was not) and ends the body. */

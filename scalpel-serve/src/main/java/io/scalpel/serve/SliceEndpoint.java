@@ -1,11 +1,13 @@
 package io.scalpel.serve;
 
+import io.scalpel.api.ConnLogIndex;
 import io.scalpel.api.Failure;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceOutcome;
 import io.scalpel.api.Slices;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -16,8 +18,11 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * {@code GET /api/v1/slice}: the extract of what a request asks for ({@link SliceParameters}),
- * made by {@link Slices#run} and streamed through a {@link SliceBody}. Without {@code capture=},
- * the configured captures are tried in the order given and the first one with packets answers.
+ * made by {@link Slices#run} and streamed through a {@link SliceBody}; uids are found through the
+ * {@link ConnLogIndex} kept warm ({@link ConnLogKeeper}) while it is current, else in the logs.
+ * Without {@code capture=} and with several captures configured, every capture is sliced and those
+ * with packets make the answer: one as it is, several merged in time order into one pcap
+ * ({@link PcapMerge}; a 409 when their extracts cannot be one pcap).
  *
  * <p>Limits: the slice runs on one of the {@link SlicingThreads} (none free is a 429) while the
  * request's thread waits for it until the request's deadline (then a 504, or the
@@ -37,8 +42,10 @@ final class SliceEndpoint {
     private final CaptureRoots roots;
     private final ServeSettings settings;
     private final SlicingThreads threads;
+    private final ConnLogIndex logIndex;
 
-    SliceEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads) {
+    SliceEndpoint(final CaptureRoots roots, final ServeSettings settings, final SlicingThreads threads, final ConnLogIndex logIndex) {
+        this.logIndex = logIndex;
         this.roots = roots;
         this.settings = settings;
         this.threads = threads;
@@ -50,7 +57,7 @@ final class SliceEndpoint {
         final SliceParameters asked = SliceParameters.of(Request.extractQueryParameters(request), settings.maxUids());
         final List<CaptureRoots.Opening> targets = asked.capture() == null ? roots.roots() : List.of(roots.resolve(asked.capture()));
         final SliceBody body = new SliceBody(response, asked.fileName(), settings.maxResponseBytes(), deadline);
-        final Future<SliceOutcome> running = threads.submit(() -> firstWithPackets(targets, asked, body, deadline));
+        final Future<SliceOutcome> running = threads.submit(() -> allWithPackets(targets, asked, body, deadline));
         final SliceOutcome outcome;
         try {
             outcome = running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -71,20 +78,64 @@ final class SliceEndpoint {
         }
     }
 
-    /** Slices each target in turn until one has packets; the outcome of that one, or of the last. */
-    private SliceOutcome firstWithPackets(final List<CaptureRoots.Opening> targets, final SliceParameters asked, final SliceBody body,
-                                          final long deadline) throws Exception {
-        SliceOutcome outcome = null;
+    /**
+     * One target: its slice streamed to {@code body}. Several: each sliced into a buffer (the response's
+     * byte limit and deadline holding for all of them together); the one with packets is sent as it is,
+     * several are merged in time order ({@link PcapMerge}). The outcome of one with packets, or of the last.
+     */
+    private SliceOutcome allWithPackets(final List<CaptureRoots.Opening> targets, final SliceParameters asked, final SliceBody body,
+                                        final long deadline) throws Exception {
         final Path logs = settings.logs();
-        for (CaptureRoots.Opening target : targets) {
-            outcome = target.use(deadline, captures -> Slices.run(captures, asked.request(logs).write(body).build(),
-                SliceListener.QUIET));
-            if (outcome.status() != SliceOutcome.Status.NOTHING_FOUND || body.committed()) {
-                return outcome;
-            }
-            body.reset();
+        if (targets.size() == 1) {
+            return targets.get(0).use(deadline, captures -> Slices.run(captures, asked.request(logs).write(body).build(),
+                SliceListener.QUIET, logIndex));
         }
-        return outcome;
+        final List<PcapMerge.Extract> found = new ArrayList<>();
+        SliceOutcome outcome = null;
+        SliceOutcome last = null;
+        long bytes = 0;
+        for (CaptureRoots.Opening target : targets) {
+            final Buffer buffer = new Buffer(settings.maxResponseBytes() - bytes, deadline, body);
+            last = target.use(deadline, captures -> Slices.run(captures, asked.request(logs).write(buffer).build(),
+                SliceListener.QUIET, logIndex));
+            if (last.status() != SliceOutcome.Status.NOTHING_FOUND) {
+                found.add(new PcapMerge.Extract(target.name, buffer.toByteArray()));
+                bytes += buffer.size();
+                outcome = last;
+            }
+        }
+        if (found.size() == 1) {
+            body.write(found.get(0).bytes());
+        } else if (found.size() > 1) {
+            PcapMerge.write(found, body);
+        }
+        return outcome != null ? outcome : last;
+    }
+
+    /** An extract held for a merge, within what is left of the response's byte limit and the request's time. */
+    private static final class Buffer extends java.io.ByteArrayOutputStream {
+        private final long max;
+        private final long deadlineNanos;
+        private final SliceBody body;
+
+        Buffer(final long max, final long deadlineNanos, final SliceBody body) {
+            this.max = max;
+            this.deadlineNanos = deadlineNanos;
+            this.body = body;
+        }
+
+        @Override
+        public synchronized void write(final byte[] b, final int off, final int len) {
+            if (count + (long) len > max) {
+                throw new java.io.UncheckedIOException(new IOException(body.refuse(new ApiError(413, "the extracts are larger than the"
+                    + " limit of " + max + " bytes (--max-response-bytes); ask for fewer connections, or one capture="))));
+            }
+            if (System.nanoTime() - deadlineNanos > 0) {
+                body.expire();
+                throw new java.io.UncheckedIOException(new IOException("the request's time is up"));
+            }
+            super.write(b, off, len);
+        }
     }
 
     /** What a failed slice is answered with: its limit, a 400 for a request the API refused, else a 500. */

@@ -15,10 +15,12 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -39,6 +41,7 @@ public final class SliceServer implements AutoCloseable {
     private final CaptureRoots roots;
     private final ExecutorService opener;
     private final ExecutorService slicers;
+    private final ConnLogKeeper logIndex;
 
     /**
      * Opens the captures (in the background) and starts listening.
@@ -57,11 +60,13 @@ public final class SliceServer implements AutoCloseable {
         this.opener = Executors.newCachedThreadPool(daemons("scalpel-open"));
         this.slicers = Executors.newCachedThreadPool(daemons("scalpel-slice"));
         this.roots = new CaptureRoots(settings.captures(), Scalpel.Options.defaults(), opener);
+        this.logIndex = new ConnLogKeeper(settings.logs());
         final ServiceMetrics metrics = new ServiceMetrics();
         final SlicingThreads threads = new SlicingThreads(slicers, settings.maxSlices(), metrics);
         final Routes routes = new Routes(settings.token() == null ? null : new BearerToken(settings.token()),
-            new SliceEndpoint(roots, settings, threads), new ConnectionsEndpoint(roots, settings, threads),
-            new CapturesEndpoint(roots, settings.logs()), metrics, m -> roots.redact(m, settings.logs()));
+            new SliceEndpoint(roots, settings, threads, logIndex.index()),
+            new ConnectionsEndpoint(roots, settings, threads, logIndex.index()),
+            new CapturesEndpoint(roots, settings.logs(), logIndex), metrics, m -> roots.redact(m, settings.logs()));
         final QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("scalpel-http");
         pool.setDaemon(true);
@@ -69,7 +74,15 @@ public final class SliceServer implements AutoCloseable {
         final HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        if (settings.tls() != null) {
+            final SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(settings.tls().keyStore());
+            ssl.setKeyStorePassword(settings.tls().password());
+            http.addCustomizer(new SecureRequestCustomizer(false)); // a client may ask for 127.0.0.1 of a certificate for a name
+            connector = new ServerConnector(server, ssl, new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        }
         connector.setHost(settings.bind().getAddress().getHostAddress());
         connector.setPort(settings.bind().getPort());
         connector.setAcceptedSendBufferSize(sendBufferBytes);
@@ -106,7 +119,7 @@ public final class SliceServer implements AutoCloseable {
                 log.println("scalpel serve: stopping: " + e.getMessage());
             }
         }, "scalpel-serve-stop"));
-        log.println("scalpel serve: listening on http://" + settings.bind().getHostString() + ":" + server.port() + "/"
+        log.println("scalpel serve: listening on " + (settings.tls() != null ? "https" : "http") + "://" + settings.bind().getHostString() + ":" + server.port() + "/"
             + (settings.token() == null ? " (loopback only, no token)" : " (every API request needs its bearer token)"));
         server.join();
     }
@@ -118,6 +131,11 @@ public final class SliceServer implements AutoCloseable {
      */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** The index of the logs kept warm. */
+    ConnLogKeeper logIndex() {
+        return logIndex;
     }
 
     /** Waits until the server stops. @throws InterruptedException when interrupted */
@@ -132,6 +150,7 @@ public final class SliceServer implements AutoCloseable {
             server.stop();
         } finally {
             slicers.shutdown();
+            logIndex.close();
             opener.shutdown(); // a build under way ends as it would (its daemon thread does not hold up the JVM's exit)
             roots.close();
         }

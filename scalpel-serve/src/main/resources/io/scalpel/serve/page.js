@@ -5,12 +5,14 @@
   const UID = /\bC[A-Za-z0-9]{8,40}\b/g; // Zeek's connection uids: 'C' and base62
   const form = document.getElementById("ask");
   const pasted = document.getElementById("pasted");
+  const query = document.getElementById("query");
   const token = document.getElementById("token");
   const status = document.getElementById("status");
   const table = document.getElementById("connections");
   const rows = table.querySelector("tbody");
   const downloadAll = document.getElementById("download-all");
   let found = [];
+  let asked = null; // the query expression of the rows shown, or null for uids
 
   token.value = sessionStorage.getItem("scalpel-token") || "";
 
@@ -74,9 +76,10 @@
       + fromResp.filter(v => v !== null).length + " from the responder" + (c.packets > xs.length ? " (first " + xs.length + " drawn)" : ""));
   }
 
-  async function download(uids, name) {
-    say("Slicing " + uids.length + " connection" + (uids.length > 1 ? "s" : "") + "...");
-    const response = await fetch("/api/v1/slice?uid=" + encodeURIComponent(uids.join(",")), { headers: headers() });
+  // what: the query string of a slice (uid=..., flow=...&from=&to=, query=...); count: how many connections
+  async function download(what, count, name) {
+    say("Slicing " + count + " connection" + (count > 1 ? "s" : "") + "...");
+    const response = await fetch("/api/v1/slice?" + what, { headers: headers() });
     if (!response.ok) {
       say("Download failed: " + await failure(response), true);
       return;
@@ -97,10 +100,11 @@
     rows.replaceChildren();
     for (const c of connections) {
       const tr = document.createElement("tr");
-      tr.dataset.uid = c.uid;
-      cell(tr, c.uid);
+      tr.dataset.uid = c.uid || "";
+      cell(tr, c.uid || "");
       cell(tr, c.capture);
       cell(tr, c.proto || "");
+      cell(tr, c.service || "-");
       cell(tr, c.orig_h ? endpoint(c.orig_h, c.orig_p) : "");
       cell(tr, c.resp_h ? endpoint(c.resp_h, c.resp_p) : "");
       cell(tr, c.ts === null ? "" : new Date(c.ts * 1000).toISOString().replace("T", " ").replace("Z", ""));
@@ -112,15 +116,18 @@
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = "Download";
-      button.setAttribute("aria-label", "Download the packets of " + c.uid);
+      const label = c.uid || c.flow;
+      button.setAttribute("aria-label", "Download the packets of " + label);
       button.disabled = c.packets === 0;
-      button.addEventListener("click", () => download([c.uid], "scalpel-" + c.uid + ".pcap"));
+      const what = c.uid ? "uid=" + encodeURIComponent(c.uid)
+        : "flow=" + encodeURIComponent(c.flow) + "&from=" + c.from + "&to=" + c.to + "&capture=" + encodeURIComponent(c.capture);
+      button.addEventListener("click", () => download(what, 1, "scalpel-" + (c.uid || "flow") + ".pcap"));
       get.appendChild(button);
       rows.appendChild(tr);
-      if (c.packets > 0) {
+      if (c.packets > 0 && c.packet_ts) {
         plot(td, c);
       } else {
-        td.textContent = "no packets";
+        td.textContent = c.packets > 0 ? "download to see them" : "no packets";
       }
     }
     table.hidden = connections.length === 0;
@@ -128,15 +135,23 @@
 
   form.addEventListener("submit", async event => {
     event.preventDefault();
+    const expression = query.value.trim();
     const uids = uidsOf(pasted.value);
-    if (uids.length === 0) {
-      say("No Zeek uid in what was pasted (a uid is C and letters or digits, e.g. CHhAvVGS1DHFjwGM9).", true);
+    if (!expression && uids.length === 0) {
+      say("No Zeek uid in what was pasted (a uid is C and letters or digits, e.g. CHhAvVGS1DHFjwGM9), and no query.", true);
       return;
     }
-    say("Looking up " + uids.length + " uid" + (uids.length > 1 ? "s" : "") + "...");
-    const response = await fetch("/api/v1/connections?uid=" + encodeURIComponent(uids.join(",")), { headers: headers() });
+    asked = expression || null;
+    say(asked ? "Running the query..." : "Looking up " + uids.length + " uid" + (uids.length > 1 ? "s" : "") + "...");
+    const response = await fetch("/api/v1/connections?" + (asked ? "query=" + encodeURIComponent(asked)
+      : "uid=" + encodeURIComponent(uids.join(","))), { headers: headers() });
     if (!response.ok) {
+      const body = await response.clone().json().catch(() => ({}));
       say("Look-up failed: " + await failure(response), true);
+      if (asked && body.column) {
+        query.focus();
+        query.setSelectionRange(body.column - 1, body.column);
+      }
       return;
     }
     const body = await response.json();
@@ -144,8 +159,11 @@
     show(body.connections);
     downloadAll.disabled = found.length === 0;
     say(body.connections.length + " connection" + (body.connections.length === 1 ? "" : "s") + " found"
-      + (body.unknown.length ? "; not in the logs: " + body.unknown.join("; ") : "") + ".");
+      + (body.unknown.length ? "; not in the logs: " + body.unknown.join("; ") : "")
+      + (body.truncated ? " (the first " + body.connections.length + " listed: narrow the query)" : "") + ".");
   });
 
-  downloadAll.addEventListener("click", () => download(found, "scalpel.pcap"));
+  downloadAll.addEventListener("click", () => asked
+    ? download("query=" + encodeURIComponent(asked), found.length, "scalpel-query.pcap")
+    : download("uid=" + encodeURIComponent(found.join(",")), found.length, "scalpel.pcap"));
 })();

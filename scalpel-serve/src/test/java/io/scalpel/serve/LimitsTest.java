@@ -70,12 +70,14 @@ class LimitsTest {
     }
 
     @Test
-    void shouldHoldBackAHeaderAndForgetItForTheNextCapture() throws Exception {
+    void shouldKeepTheFirstRefusalOfARequest() throws Exception {
         final SliceBody body = new SliceBody(null, "x", 100, System.nanoTime() + 60_000_000_000L);
         body.write(new byte[60], 0, 60);
-        body.reset();
-        body.write(new byte[60], 0, 60); // within the limit again: what was held was forgotten
         assertEquals(60, body.written());
+        body.refuse(new ApiError(413, "the extracts are larger than the limit"));
+        body.expire();
+        assertEquals(413, body.refusal().status(), "the first refusal stands");
+        assertThrows(IOException.class, () -> body.write(new byte[1], 0, 1));
         assertFalse(body.committed());
     }
 

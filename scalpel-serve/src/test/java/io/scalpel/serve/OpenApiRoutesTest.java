@@ -38,13 +38,21 @@ class OpenApiRoutesTest {
             }
             final Set<String> parameters = new TreeSet<>();
             doc.get("components").get("parameters").forEach(p -> parameters.add(p.get("name").asText()));
-            assertEquals(new TreeSet<>(Set.of("uid", "flow", "community_id", "from", "to", "format", "capture")), parameters);
+            assertEquals(new TreeSet<>(Set.of("uid", "flow", "community_id", "query", "from", "to", "format", "capture")), parameters);
             for (String p : parameters) {
                 if (!p.equals("capture")) { // a bad value of each named parameter is refused by name: it is read
                     final String answer = ServeFixture.text(serve.get("/api/v1/slice?uid=Cx&" + p + "=%00bad%00"));
                     assertTrue(answer.contains(p + "=") || answer.contains("one of"), p + ": " + answer);
                 }
             }
+            // each route's parameters are those it reads: connections reads query=, from= and to= too
+            final Set<String> ofConnections = new TreeSet<>();
+            doc.get("paths").get("/api/v1/connections").get("get").get("parameters")
+                .forEach(p -> ofConnections.add(p.get("$ref").asText().replace("#/components/parameters/", "")));
+            assertEquals(new TreeSet<>(Set.of("uid", "query", "from", "to", "capture")), ofConnections);
+            final String badQuery = ServeFixture.text(serve.get("/api/v1/connections?query=tcp%20andd"));
+            assertTrue(badQuery.contains("query=") && badQuery.contains("\"column\":"), badQuery);
+            assertTrue(doc.get("paths").get("/api/v1/slice").get("get").get("responses").has("409"), "the merge's refusal");
         }
     }
 }
