@@ -117,7 +117,7 @@ public final class SequentialFile implements CaptureSource {
                 final int n = channel.read(target, p);
                 if (n < 0) {
                     filled = 0;
-                    throw new UncheckedIOException(CaptureChangedException.cutShort(path, p, size));
+                    throw new UncheckedIOException(CaptureChangedException.cutShort(path, Math.min(p, channel.size()), size));
                 }
                 p += n;
             }
