@@ -73,6 +73,10 @@ final class PartPipeline {
         return Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "scalpel-index-writer-" + n);
             t.setDaemon(true);
+            // Every task's failure reaches the scan thread, which waits for each task and reports it
+            // in one line; an Error that escapes a task's own bookkeeping (out of memory while it
+            // records its failure) must not print a stack trace on stderr as well.
+            t.setUncaughtExceptionHandler((thread, e) -> { });
             return t;
         });
     }
