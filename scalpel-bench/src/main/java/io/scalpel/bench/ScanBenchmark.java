@@ -3,7 +3,7 @@ package io.scalpel.bench;
 import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
-import io.scalpel.capture.MappedFile;
+import io.scalpel.capture.SequentialFile;
 import io.scalpel.index.IndexBuilder;
 import io.scalpel.capture.PcapReader;
 import io.scalpel.decode.DecodedPacket;
@@ -56,7 +56,7 @@ public class ScanBenchmark {
     public String shape;
 
     private ScratchDirectory scratch;
-    private MappedFile file;
+    private SequentialFile file;
     private CaptureReader reader;
     private final Frame frame = new Frame();
     private final PacketDecoder decoder = new PacketDecoder();
@@ -69,7 +69,7 @@ public class ScanBenchmark {
         final java.nio.file.Path capture = scratch.resolve("scan." + f.extension());
         SyntheticCapture.write(capture, SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.valueOf(shape.toUpperCase(Locale.ROOT)))
             .withPackets(packets).withSeed(11).withFormat(f));
-        file = MappedFile.buffered(capture, -1, IndexBuilder.SCAN_WINDOW); // read as the index scan reads it
+        file = SequentialFile.open(capture, -1, IndexBuilder.SCAN_WINDOW); // read as the index scan reads it
         reader = CaptureReader.on(file);
     }
 

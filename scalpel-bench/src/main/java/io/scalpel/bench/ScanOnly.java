@@ -5,6 +5,7 @@ import io.scalpel.capture.Frame;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.decode.PacketDecoder;
+import io.scalpel.index.IndexBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import java.util.Locale;
 /**
  * Reads and decodes every frame of a capture without writing an index: the scan path alone,
  * to compare with a full index build and with {@code tcpdump -r X -w /dev/null}. It reads the
- * capture as the index scan does: through the channel in 8 MiB windows.
+ * capture as the index scan does: through the channel into a small moving window.
  *
  * <p>Usage: {@code ScanOnly CAPTURE}
  */
@@ -24,7 +25,7 @@ public final class ScanOnly {
         final long started = System.nanoTime();
         long packets = 0;
         long hash = 0;
-        try (CaptureReader reader = CaptureReader.openSequential(Path.of(args[0]), -1, 8L << 20)) {
+        try (CaptureReader reader = CaptureReader.openSequential(Path.of(args[0]), -1, IndexBuilder.SCAN_WINDOW)) {
             final Frame frame = new Frame();
             final PacketDecoder decoder = new PacketDecoder();
             final DecodedPacket decoded = new DecodedPacket();

@@ -81,8 +81,9 @@ public interface CaptureSource extends Closeable {
     }
 
     /**
-     * Opens a capture for one sequential pass: a plain capture read through the channel in
-     * windows ({@link MappedFile#buffered}), a compressed one decompressed as by {@link #open}.
+     * Opens a capture for one sequential pass: a plain capture read through the channel into a
+     * window of {@code segmentSize} bytes that moves along it ({@link SequentialFile}), a
+     * compressed one decompressed as by {@link #open}.
      */
     static CaptureSource openSequential(final Path path, final long length, final long segmentSize) throws IOException {
         return open(path, length, segmentSize, true);
@@ -94,6 +95,6 @@ public interface CaptureSource extends Closeable {
         if (codec != null) {
             return CompressedFile.open(path, codec, null, true);
         }
-        return sequential ? MappedFile.buffered(path, length, segmentSize) : new MappedFile(path, length, segmentSize);
+        return sequential ? SequentialFile.open(path, length, segmentSize) : new MappedFile(path, length, segmentSize);
     }
 }

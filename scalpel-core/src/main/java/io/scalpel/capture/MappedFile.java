@@ -23,12 +23,8 @@ import java.nio.file.StandardOpenOption;
  * view whose order matches the field they read, so byte order is explicit at every read.
  * Thread-safe: views are shared read-only and only absolute gets are used on them.
  *
- * <p>{@link #buffered} opens the same row of segments without mapping: a segment's view is a
- * reused direct buffer that the channel fills on demand, two segments at a time. That is for one
- * sequential pass (the index scan): reading ahead through the channel costs a copy, but no page
- * fault per page touched, which is what a mapped first pass spends most of its time on. A
- * buffered file is for one thread, and a view is valid until the next {@link #view} call that
- * loads a third segment.
+ * <p>One sequential pass (the index scan) reads a plain capture through {@link SequentialFile}
+ * instead: a copy through a small window costs less than a page fault per page touched.
  */
 public final class MappedFile implements CaptureSource {
     /** Default segment size: 1 GiB. */
@@ -44,30 +40,11 @@ public final class MappedFile implements CaptureSource {
     private final long segmentSize;
     private final ByteBuffer[] littleEndian;
     private final ByteBuffer[] bigEndian;
-    /** Buffered mode: the two windows, the segment each holds (-1: none) and the one used last. */
-    private final Window[] windows;
-    private int lastWindow;
-
-    /** A reused direct buffer holding one segment of a buffered file. */
-    private static final class Window {
-        final ByteBuffer bigEndian;
-        final ByteBuffer littleEndian;
-        int segment = -1;
-
-        Window(final int capacity) {
-            bigEndian = ByteBuffer.allocateDirect(capacity).order(ByteOrder.BIG_ENDIAN);
-            littleEndian = bigEndian.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        }
-    }
 
     /**
      * Maps the first {@code size} bytes of the file (a snapshot of a possibly growing file).
      */
     public MappedFile(final Path path, final long size, final long segmentSize) throws IOException {
-        this(path, size, segmentSize, false);
-    }
-
-    private MappedFile(final Path path, final long size, final long segmentSize, final boolean buffered) throws IOException {
         if (segmentSize <= 0 || segmentSize > Integer.MAX_VALUE - OVERLAP) {
             throw new IllegalArgumentException("segmentSize out of range: " + segmentSize);
         }
@@ -76,14 +53,6 @@ public final class MappedFile implements CaptureSource {
         this.opened = FileState.of(path, channel);
         this.size = size < 0 ? opened.size() : Math.min(size, opened.size());
         this.segmentSize = segmentSize;
-        if (buffered) {
-            littleEndian = null;
-            bigEndian = null;
-            final int capacity = (int) Math.min(segmentSize + OVERLAP, Math.max(1, this.size));
-            windows = new Window[] {new Window(capacity), new Window(capacity)};
-            return;
-        }
-        windows = null;
         final int segments = (int) Math.max(1, (this.size + segmentSize - 1) / segmentSize);
         this.littleEndian = new ByteBuffer[segments];
         this.bigEndian = new ByteBuffer[segments];
@@ -103,15 +72,6 @@ public final class MappedFile implements CaptureSource {
 
     public static MappedFile open(final Path path) throws IOException {
         return new MappedFile(path, -1, DEFAULT_SEGMENT_SIZE);
-    }
-
-    /**
-     * Opens the first {@code size} bytes (all when negative) for one sequential pass, read through
-     * the channel into two reused buffers of {@code segmentSize + OVERLAP} bytes instead of mapped
-     * (see the class comment).
-     */
-    public static MappedFile buffered(final Path path, final long size, final long segmentSize) throws IOException {
-        return new MappedFile(path, size, segmentSize, true);
     }
 
     @Override
@@ -158,48 +118,7 @@ public final class MappedFile implements CaptureSource {
      */
     @Override
     public ByteBuffer view(final int segment, final ByteOrder order) {
-        if (windows != null) {
-            final Window w = window(segment);
-            return order == ByteOrder.BIG_ENDIAN ? w.bigEndian : w.littleEndian;
-        }
         return order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
-    }
-
-    /** Buffered mode: the window holding {@code segment}, filled from the channel into the one used less recently. */
-    private Window window(final int segment) {
-        if (windows[lastWindow].segment == segment) {
-            return windows[lastWindow];
-        }
-        final int other = lastWindow ^ 1;
-        final Window w = windows[other];
-        lastWindow = other;
-        if (w.segment == segment) {
-            return w;
-        }
-        final long base = segmentBase(segment);
-        final int length = (int) Math.max(0, Math.min(segmentSize + OVERLAP, size - base));
-        final ByteBuffer target = w.bigEndian.duplicate();
-        target.clear().limit(length);
-        w.segment = -1;
-        try {
-            long p = base;
-            while (target.hasRemaining()) {
-                final int n = channel.read(target, p);
-                if (n < 0) {
-                    throw CaptureChangedException.cutShort(path, p, size);
-                }
-                p += n;
-            }
-        } catch (CaptureChangedException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(new IOException(path + ": cannot read bytes " + base + " to "
-                + (base + length) + ": " + e.getMessage(), e));
-        }
-        w.bigEndian.limit(length);
-        w.littleEndian.limit(length);
-        w.segment = segment;
-        return w;
     }
 
     @Override

@@ -151,16 +151,30 @@ final class FlowAccumulator {
         }
     }
 
-    /** Flow numbers of this chunk ordered by flow hash (signed, as Parquet compares INT64). */
+    /**
+     * Flow numbers of this chunk ordered by flow hash (signed, as Parquet compares INT64), flows of
+     * equal hash in the order they were first seen: a merge sort of primitive ints, no boxing.
+     */
     int[] hashOrder() {
-        final Integer[] boxed = new Integer[size];
+        int[] order = new int[size];
+        int[] other = new int[size];
         for (int e = 0; e < size; e++) {
-            boxed[e] = e;
+            order[e] = e;
         }
-        java.util.Arrays.sort(boxed, (a, b) -> Long.compare(hash[a], hash[b]));
-        final int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = boxed[i];
+        for (int width = 1; width < size; width *= 2) {
+            for (int lo = 0; lo < size; lo += 2 * width) {
+                final int mid = Math.min(lo + width, size);
+                final int hi = Math.min(lo + 2 * width, size);
+                int i = lo;
+                int j = mid;
+                for (int k = lo; k < hi; k++) {
+                    // stable: the left run's flow first when the hashes are equal
+                    other[k] = j >= hi || i < mid && hash[order[i]] <= hash[order[j]] ? order[i++] : order[j++];
+                }
+            }
+            final int[] t = order;
+            order = other;
+            other = t;
         }
         return order;
     }

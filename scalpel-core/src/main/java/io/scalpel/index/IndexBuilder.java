@@ -35,11 +35,11 @@ public final class IndexBuilder {
     /** Rows per chunk (and per row group of the packets table). */
     public static final int CHUNK_ROWS = 256 * 1024;
     /**
-     * Bytes the scan reads from the capture at a time. The scan reads through the channel rather
-     * than a mapping: touching each page of a fresh mapping costs more than copying it (see
-     * docs/performance.md).
+     * Bytes of the window the scan reads a plain capture through ({@link io.scalpel.capture.SequentialFile}),
+     * beyond the longest record. Small, so that a record is still in the processor's cache when it
+     * is decoded; a mapping would cost a page fault per page (see docs/performance.md).
      */
-    public static final long SCAN_WINDOW = 8L << 20;
+    public static final long SCAN_WINDOW = 1L << 20;
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
 

@@ -17,6 +17,11 @@ import java.util.concurrent.Future;
  * on the same writer; a flow table is filled while the two before it may still be being written,
  * hence three. Rows of datagrams still open at the end of the scan go to a third part, the open
  * tail.
+ *
+ * <p>Each writer thread also opens its part when the pipeline starts (the Parquet writers' set-up,
+ * classes loaded, while the scan reads its first chunk) and closes it at the end (last pages,
+ * indexes and footer), each as soon as its own last batch is written: the scan thread never waits
+ * for a set-up or a close, and the two closes run side by side.
  */
 final class PartPipeline {
     private final Path dir;
@@ -29,17 +34,24 @@ final class PartPipeline {
     private final int firstChunk;
     private int flushes;
     private final ExecutorService[] writers = {writerThread(0), writerThread(1)};
+    /** Writer {@code w}'s last task (open, write or close): a failure there surfaces when it is awaited. */
     private final Future<?>[] writing = new Future<?>[2];
-    /** The parts the resolved rows go to: flush {@code k} to part {@code k % 2}. */
+    /**
+     * The parts the resolved rows go to: flush {@code k} to part {@code k % 2}. Part {@code w} is
+     * opened, written and closed on writer thread {@code w}; the scan thread reads it only after
+     * awaiting that thread's tasks.
+     */
     private final PartWriter[] mains = new PartWriter[2];
     /** The part of the open tail (rows from the first fragment of a datagram still open at the end), or null. */
     private PartWriter tail;
+    /** The writer thread the open tail was handed to. */
+    private int tailWriter;
     private final String tailPart;
+    private boolean partsClosing;
     private boolean closed;
 
     /** Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2} for an open tail. */
-    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit)
-        throws IOException {
+    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit) {
         this.dir = dir;
         this.unit = unit;
         this.chunkRows = chunkRows;
@@ -47,12 +59,13 @@ final class PartPipeline {
         this.tailPart = IndexSchema.partFile(firstPart + 2);
         this.firstChunk = firstChunk;
         flowTables[0].reset(firstChunk);
-        mains[0] = new PartWriter(dir, IndexSchema.partFile(firstPart), chunkRows, unit);
-        try {
-            mains[1] = new PartWriter(dir, IndexSchema.partFile(firstPart + 1), chunkRows, unit);
-        } catch (IOException | RuntimeException e) {
-            mains[0].close();
-            throw e;
+        for (int w = 0; w < 2; w++) {
+            final int n = w;
+            final String file = IndexSchema.partFile(firstPart + w);
+            writing[w] = writers[w].submit(() -> {
+                mains[n] = new PartWriter(dir, file, chunkRows, unit);
+                return null;
+            });
         }
     }
 
@@ -60,6 +73,10 @@ final class PartPipeline {
         return Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "scalpel-index-writer-" + n);
             t.setDaemon(true);
+            // Every task's failure reaches the scan thread, which waits for each task and reports it
+            // in one line; an Error that escapes a task's own bookkeeping (out of memory while it
+            // records its failure) must not print a stack trace on stderr as well.
+            t.setUncaughtExceptionHandler((thread, e) -> { });
             return t;
         });
     }
@@ -84,16 +101,17 @@ final class PartPipeline {
      * next writer thread, for its main part; returns the flow table of the next chunk.
      */
     FlowAccumulator emit(final PacketChunk chunk, final int limit, final FlowAccumulator table) throws IOException {
-        return emit(chunk, limit, table, mains[flushes & 1]);
+        return emit(chunk, limit, table, false);
     }
 
     /** Hands every row of {@code chunk} and {@code table} to the next writer thread, for the open tail part (created here). */
     FlowAccumulator emitTail(final PacketChunk chunk, final FlowAccumulator table) throws IOException {
         tail = new PartWriter(dir, tailPart, chunkRows, unit);
-        return emit(chunk, chunk.size, table, tail);
+        tailWriter = flushes & 1;
+        return emit(chunk, chunk.size, table, true);
     }
 
-    private FlowAccumulator emit(final PacketChunk chunk, final int limit, final FlowAccumulator table, final PartWriter part)
+    private FlowAccumulator emit(final PacketChunk chunk, final int limit, final FlowAccumulator table, final boolean toTail)
         throws IOException {
         // Hand the writer thread a copy of the rows and this chunk's flow table, and fill the next set.
         final int w = flushes & 1;
@@ -104,20 +122,56 @@ final class PartPipeline {
         flushes++;
         final FlowAccumulator next = flowTables[flushes % flowTables.length];
         next.reset(firstChunk + flushes);
+        final PartWriter part = toTail ? tail : null;
         writing[w] = writers[w].submit(() -> {
-            part.write(batch, table);
+            (part != null ? part : mains[w]).write(batch, table);
             return null;
         });
         return next;
     }
 
-    /** Waits for both writer threads; a failure there surfaces here. */
+    /**
+     * Has each writer thread close its parts once its last batch is written, and waits for both;
+     * a failure there surfaces here.
+     */
     void finish() throws IOException {
+        closeParts();
         awaitWriter(0);
         awaitWriter(1);
     }
 
-    /** Waits for writer thread {@code w}'s batch; a failure there surfaces here. */
+    /** Queues the close of each writer's parts behind its batches (once). */
+    private void closeParts() {
+        if (partsClosing) {
+            return;
+        }
+        partsClosing = true;
+        for (int w = 0; w < 2; w++) {
+            final int n = w;
+            final Future<?> written = writing[w];
+            final PartWriter ownTail = tail != null && tailWriter == w ? tail : null;
+            writing[w] = writers[w].submit(() -> {
+                try {
+                    if (written != null) {
+                        written.get(); // done (one thread, in order): a batch's failure is the one to report
+                    }
+                } finally {
+                    try {
+                        if (mains[n] != null) {
+                            mains[n].close();
+                        }
+                    } finally {
+                        if (ownTail != null) {
+                            ownTail.close();
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Waits for writer thread {@code w}'s tasks; a failure there surfaces here. */
     private void awaitWriter(final int w) throws IOException {
         final Future<?> f = writing[w];
         if (f == null) {
@@ -129,7 +183,10 @@ final class PartPipeline {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing the index");
         } catch (ExecutionException e) {
-            final Throwable cause = e.getCause();
+            Throwable cause = e.getCause();
+            if (cause instanceof ExecutionException earlier) {
+                cause = earlier.getCause(); // a batch's failure, reported by the close behind it
+            }
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -146,44 +203,44 @@ final class PartPipeline {
     }
 
     /**
-     * After the scan, failed or not: waits for every batch still being written (the writers are
-     * never closed under a running batch; a failure there gives way to the scan's own), then
-     * closes.
+     * After the scan, failed or not: the parts are closed behind every batch still being written
+     * (the writers are never closed under a running batch; a failure there gives way to the
+     * scan's own), then the writer threads stop.
      */
     void drainAndClose() throws IOException {
-        for (Future<?> w : writing) {
-            if (w == null) {
-                continue;
-            }
+        if (closed) {
+            return;
+        }
+        closeParts();
+        for (int w = 0; w < 2; w++) {
             try {
-                w.get();
+                if (writing[w] != null) {
+                    writing[w].get();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
                 // the scan failed first; its exception is the one that propagates
+            } finally {
+                writing[w] = null;
             }
         }
         close();
     }
 
-    /** Stops the writer threads and closes the part files (once). */
+    /** Closes the parts (once, each on its writer thread) and stops the writer threads. */
     void close() throws IOException {
         if (closed) {
             return;
         }
-        closed = true;
-        writers[0].shutdown();
-        writers[1].shutdown();
         try {
-            mains[0].close();
+            closeParts();
+            awaitWriter(0);
+            awaitWriter(1);
         } finally {
-            try {
-                mains[1].close();
-            } finally {
-                if (tail != null) {
-                    tail.close();
-                }
-            }
+            closed = true;
+            writers[0].shutdown();
+            writers[1].shutdown();
         }
     }
 

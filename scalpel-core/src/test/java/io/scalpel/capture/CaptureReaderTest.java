@@ -250,41 +250,66 @@ class CaptureReaderTest {
 
     @Test
     void shouldReadTheSameFramesBufferedAsMapped() throws IOException {
+        // 20 000 records, about 4 MB: the sequential window (4096 + MappedFile.OVERLAP bytes) moves
+        // along the file several times, and records straddle its end
         final CaptureBytes pcap = CaptureBytes.pcapHeader(ByteOrder.BIG_ENDIAN, true, 65535, 1);
         final CaptureBytes ng = new CaptureBytes(ByteOrder.LITTLE_ENDIAN).shb().idb(1, 0, -1, 0);
-        for (int i = 0; i < 700; i++) {
+        for (int i = 0; i < 20_000; i++) {
             pcap.pcapRecord(i, i * 7, 31 + i % 300, 1500);
             ng.epb(0, i, 60 + i % 250, 1500);
         }
         for (final Path file : List.of(pcap.writeTo(dir.resolve("b.pcap")), ng.writeTo(dir.resolve("b.pcapng")))) {
             final byte[] whole = java.nio.file.Files.readAllBytes(file);
+            final int header = file.toString().endsWith(".pcap") ? 16 : 28;
             try (CaptureReader mapped = CaptureReader.open(file, -1, 4096);
                  CaptureReader buffered = CaptureReader.openSequential(file, -1, 4096)) {
                 final Frame m = new Frame();
                 final Frame b = new Frame();
+                final Frame behind = new Frame();
+                long firstOffset = -1;
                 int frames = 0;
                 while (mapped.next(m)) {
                     assertTrue(buffered.next(b), file + ": frame " + frames);
                     assertEquals(m.recordOffset(), b.recordOffset());
                     assertEquals(m.timestampNanos(), b.timestampNanos());
                     assertEquals(m.capturedLength(), b.capturedLength());
-                    final byte[] got = new byte[b.capturedLength()];
-                    b.buffer().get(b.dataOffset(), got);
-                    // the bytes a frame points at are the file's own bytes at its data position
-                    final int data = (int) (b.recordOffset() + (file.toString().endsWith(".pcap") ? 16 : 28));
-                    assertArrayEquals(java.util.Arrays.copyOfRange(whole, data, data + got.length), got, file + ": frame " + frames);
+                    assertFileBytes(whole, b, header, file + ": frame " + frames);
+                    if (firstOffset < 0) {
+                        firstOffset = b.recordOffset();
+                    }
+                    if (frames == 15_000) {
+                        // a record read again far behind the window, then the scan goes on where it was
+                        buffered.readAt(firstOffset, behind);
+                        assertEquals(firstOffset, behind.recordOffset());
+                        assertFileBytes(whole, behind, header, file + ": the first frame read again");
+                    }
                     frames++;
                 }
                 assertFalse(buffered.next(b));
-                assertEquals(700, frames);
+                assertEquals(20_000, frames);
             }
         }
+    }
+
+    /** The bytes {@code f} points at are the file's own bytes after its record header. */
+    private static void assertFileBytes(final byte[] whole, final Frame f, final int header, final String what) {
+        final byte[] got = new byte[f.capturedLength()];
+        f.buffer().get(f.dataOffset(), got);
+        final int data = (int) (f.recordOffset() + header);
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, data, data + got.length), got, what);
+    }
+
+    @Test
+    void shouldRefuseASequentialWindowOutOfRange() {
+        final Path file = dir.resolve("any.pcap");
+        assertThrows(IllegalArgumentException.class, () -> SequentialFile.open(file, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> SequentialFile.open(file, -1, Integer.MAX_VALUE));
     }
 
     @Test
     void shouldNameTheFileWhenABufferedCaptureShrinksUnderTheScan() throws IOException {
         final CaptureBytes b = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 12_000; i++) { // 2.6 MB: more than one window of 4096 + MappedFile.OVERLAP bytes
             b.pcapRecord(i, 0, 200, 200);
         }
         final Path file = b.writeTo(dir.resolve("shrinks.pcap"));
@@ -301,7 +326,7 @@ class CaptureReaderTest {
             });
             assertTrue(e.getCause() instanceof CaptureChangedException, e.toString());
             assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("capture changed while reading (it ends at"
-                + " byte offset 4096, but was " + b.size() + " bytes when it was opened)"), e.getMessage());
+                + " byte offset 2000, but was " + b.size() + " bytes when it was opened)"), e.getMessage());
         }
     }
 
