@@ -29,6 +29,8 @@ final class ParquetTables {
     static final int FLOW_PAGE_ROWS = 1024;
     /** Largest bloom filter of one row group (enough for ~100 000 flows at 1 % false positives). */
     static final int MAX_BLOOM_BYTES = 128 * 1024;
+    /** False positives of the bloom filters: 2 % makes them half the size of 1 % for most row groups (they are sized in powers of two). */
+    static final double BLOOM_FPP = 0.02;
     /** Dictionary pages may grow this large before a column falls back to its plain encoding. */
     private static final int DICTIONARY_PAGE_BYTES = 8 * 1024 * 1024;
     /** No padding of row groups to file-system blocks: a part is read by page, not by block. */
@@ -40,7 +42,7 @@ final class ParquetTables {
     /**
      * The settings of a table: data pages v2 (DELTA_BINARY_PACKED for integers), at most
      * {@code pageRows} rows a page, statistics and page indexes, a CRC in every page, a bloom
-     * filter of 1 % false positives on each of {@code bloomColumns}, dictionaries only on
+     * filter of {@link #BLOOM_FPP} false positives on each of {@code bloomColumns}, dictionaries only on
      * {@code dictionaryColumns}.
      */
     static ParquetProperties properties(final int pageRows, final List<String> bloomColumns, final String... dictionaryColumns) {
@@ -56,7 +58,7 @@ final class ParquetTables {
             b.withDictionaryEncoding(c, true);
         }
         for (String c : bloomColumns) {
-            b.withBloomFilterEnabled(c, true).withBloomFilterFPP(c, 0.01).withAdaptiveBloomFilterEnabled(true)
+            b.withBloomFilterEnabled(c, true).withBloomFilterFPP(c, BLOOM_FPP).withAdaptiveBloomFilterEnabled(true)
                 .withBloomFilterCandidatesNumber(c, 8);
         }
         return b.build();

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
+import org.apache.parquet.filter2.dictionarylevel.DictionaryFilter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.statisticslevel.StatisticsFilter;
@@ -49,6 +50,18 @@ final class PartReader {
      */
     static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
                      final RowGroup group) throws IOException {
+        read(readers, part, projection, filter, null, group);
+    }
+
+    /**
+     * As {@link #read(PartReaders, IndexPart, MessageType, FilterCompat.Filter, RowGroup)}; when
+     * {@code valueSets} is given, each row group is also skipped when its dictionaries or bloom
+     * filters rule out the predicate {@code valueSets} gives for it (see
+     * {@link FlowRowFilter#forValueSets}). Without it, no dictionary is read to prune: a lookup's
+     * filters name no column whose dictionary would tell more than its statistics.
+     */
+    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+                     final java.util.function.Function<BlockMetaData, FilterPredicate> valueSets, final RowGroup group) throws IOException {
         final FilterPredicate predicate = filter instanceof FilterCompat.FilterPredicateCompat p ? p.getFilterPredicate() : null;
         PartReaders.Lease lease = null;
         boolean failed = true;
@@ -67,17 +80,22 @@ final class PartReader {
                 if (predicate == null) {
                     pages = r.readRowGroup(g);
                 } else {
+                    final FilterPredicate sets = valueSets == null ? predicate : valueSets.apply(block);
                     if (StatisticsFilter.canDrop(predicate, block.getColumns())
-                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))) {
+                        || valueSets != null && DictionaryFilter.canDrop(sets, block.getColumns(), r.getDictionaryReader(g))
+                        || BloomFilterImpl.canDrop(sets, block.getColumns(), lease.blooms(g))) {
+                        part.rowGroupsSkipped.increment();
                         continue;
                     }
                     lease.touch(g);
                     final RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, r.getColumnIndexStore(g), paths, block.getRowCount());
                     if (ranges.rowCount() == 0) {
+                        part.rowGroupsSkipped.increment();
                         continue; // no page of this row group can hold a row that passes the filter
                     }
                     pages = r.readFilteredRowGroup(g, ranges);
                 }
+                part.rowGroupsRead.increment();
                 group.read(CheckedPageStore.of(pages, r, g), pages.getRowCount());
             }
             failed = false;

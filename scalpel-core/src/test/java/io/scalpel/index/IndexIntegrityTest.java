@@ -24,6 +24,8 @@ import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -76,7 +78,7 @@ class IndexIntegrityTest {
     private IndexException refused() {
         return assertThrows(IndexException.class, () -> {
             final PacketIndex i = PacketIndex.open(capture, index);
-            i.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+            i.scanAll((ts, offset, chunk, flow, dgramTs) -> { });
             i.scanFlows((chunk, flow, hash, first, last) -> { });
         });
     }
@@ -108,16 +110,18 @@ class IndexIntegrityTest {
         }
     }
 
-    @Test
-    void shouldRefuseAVersion4IndexWhoseDigestsAllMatch() throws IOException {
+    @ParameterizedTest
+    @ValueSource(ints = {4, 5})
+    void shouldRefuseAVersion4Or5IndexWhoseDigestsAllMatch(final int version) throws IOException {
         final ObjectNode j = json();
-        j.put("version", 4);
+        j.put("version", version);
         resign(j);
         final IndexException e = refused();
         assertEquals(IndexException.Kind.VERSION, e.kind());
-        assertTrue(e.problem().contains("index format version 4 is not the version this scalpel reads (5)"), e::problem);
+        assertTrue(e.problem().contains("index format version " + version + " is not the version this scalpel reads (6)"), e::problem);
+        assertTrue(e.advice().contains("rebuild it with `scalpel index"), e::advice);
         assertEquals(IndexBuilder.Mode.REBUILT, new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).build().mode());
-        PacketIndex.open(capture, index).scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+        PacketIndex.open(capture, index).scanAll((ts, offset, chunk, flow, dgramTs) -> { });
     }
 
     @Test
