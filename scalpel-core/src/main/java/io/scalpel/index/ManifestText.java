@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import java.util.Map;
  * Reads the versioned manifests ({@link IndexManifest}, {@link CaptureSetManifest}) without a JSON
  * library: a slice opens an index through this, so it loads no Jackson class (which
  * {@link ManifestJson}, the writer, uses). The file is parsed into maps, lists, strings, numbers
- * and booleans, checked (its format name, the version this build reads, its digest: see
- * {@link ManifestJson}), then bound to the manifest's record type: each component from its
+ * and booleans, checked (its format name, the version this build reads, its digest: the hex
+ * SHA-256 of the file's bytes with the digest's own 64 hex digits read as {@code 0}s, so any
+ * changed byte is refused), then bound to the manifest's record type: each component from its
  * snake_case field ({@code linkTypeField} from {@code link_type_field}), unknown fields ignored,
  * missing ones null (or 0 and false for primitives), as the writer's mapper reads them.
  *
@@ -36,7 +38,36 @@ final class ManifestText {
         int version();
     }
 
+    /** The field that holds the manifest's digest. */
+    static final String DIGEST_FIELD = "manifest_sha256";
+    private static final byte[] DIGEST_MARK = ("\"" + DIGEST_FIELD + "\" : \"").getBytes(StandardCharsets.US_ASCII);
+    static final int HEX_DIGITS = 64;
+    /** A manifest larger than this is not read into memory (a real one is well below). */
+    static final long MAX_BYTES = 256L << 20;
+
     private ManifestText() {
+    }
+
+    /** Where the digest's hex digits start in {@code bytes}, or -1 when there is no digest field. */
+    static int digestAt(final byte[] bytes) {
+        outer:
+        for (int i = bytes.length - DIGEST_MARK.length - HEX_DIGITS; i >= 0; i--) {
+            for (int j = 0; j < DIGEST_MARK.length; j++) {
+                if (bytes[i + j] != DIGEST_MARK[j]) {
+                    continue outer;
+                }
+            }
+            return i + DIGEST_MARK.length;
+        }
+        return -1;
+    }
+
+    /** Whether the digest at {@code at} is the SHA-256 of {@code bytes} with it read as {@code 0}s. */
+    static boolean digestMatches(final byte[] bytes, final int at) {
+        final String stored = new String(bytes, at, HEX_DIGITS, StandardCharsets.US_ASCII);
+        final byte[] zeroed = bytes.clone();
+        Arrays.fill(zeroed, at, at + HEX_DIGITS, (byte) '0');
+        return stored.equals(Digests.sha256(zeroed));
     }
 
     /** A field of the wrong type or a syntax error, with where it is. */
@@ -66,9 +97,9 @@ final class ManifestText {
         final Object tree;
         try {
             final long size = Files.size(file);
-            if (size > ManifestJson.MAX_BYTES) {
+            if (size > MAX_BYTES) {
                 throw new IndexException(IndexException.Kind.CORRUPT, file + ": " + what + " of " + size
-                    + " bytes is larger than any scalpel writes (" + ManifestJson.MAX_BYTES + ")", rerun);
+                    + " bytes is larger than any scalpel writes (" + MAX_BYTES + ")", rerun);
             }
             bytes = Files.readAllBytes(file);
             tree = new Parser(new String(bytes, StandardCharsets.UTF_8)).document();
@@ -83,11 +114,11 @@ final class ManifestText {
         if (!(tree instanceof Map<?, ?> fields) || !format.equals(fields.get("format"))) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": not a scalpel " + what, rerun);
         }
-        final int at = ManifestJson.digestAt(bytes);
-        final boolean hasDigest = fields.containsKey(ManifestJson.DIGEST_FIELD);
-        if (hasDigest && (at < 0 || !ManifestJson.digestMatches(bytes, at))) {
+        final int at = digestAt(bytes);
+        final boolean hasDigest = fields.containsKey(DIGEST_FIELD);
+        if (hasDigest && (at < 0 || !digestMatches(bytes, at))) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": " + what
-                + " does not match its digest (" + ManifestJson.DIGEST_FIELD + "): it was changed or damaged after it was written", rerun);
+                + " does not match its digest (" + DIGEST_FIELD + "): it was changed or damaged after it was written", rerun);
         }
         final Object v = fields.get("version");
         if (!(v instanceof Long n) || n != version) {
@@ -95,7 +126,7 @@ final class ManifestText {
                 + (v == null ? "(none)" : String.valueOf(v)) + " is not the version this scalpel reads (" + version + ")", rerun);
         }
         if (!hasDigest) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": " + what + " has no digest (" + ManifestJson.DIGEST_FIELD + ")",
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": " + what + " has no digest (" + DIGEST_FIELD + ")",
                 rerun);
         }
         try {
@@ -304,6 +335,7 @@ final class ManifestText {
                     return b.toString();
                 }
                 if (c < 0x20) {
+                    pos--;
                     throw error("control character " + describe(c) + " in a string");
                 }
                 if (c != '\\') {

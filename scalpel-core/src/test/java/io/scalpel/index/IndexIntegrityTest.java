@@ -56,8 +56,8 @@ class IndexIntegrityTest {
 
     /** Writes {@code json} as the manifest with a digest that matches it. */
     private void resign(final ObjectNode json) throws IOException {
-        json.remove(ManifestJson.DIGEST_FIELD);
-        json.put(ManifestJson.DIGEST_FIELD, "0".repeat(64));
+        json.remove(ManifestText.DIGEST_FIELD);
+        json.put(ManifestText.DIGEST_FIELD, "0".repeat(64));
         final byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
         final String text = new String(bytes, StandardCharsets.US_ASCII);
         final int at = text.lastIndexOf("0".repeat(64));
@@ -152,7 +152,7 @@ class IndexIntegrityTest {
         final ObjectNode j = fresh();
         Files.writeString(manifest, "[1, 2]");
         assertEquals(manifest + ": not a scalpel index manifest", refused().problem());
-        j.remove(ManifestJson.DIGEST_FIELD);
+        j.remove(ManifestText.DIGEST_FIELD);
         Files.write(manifest, JSON.writeValueAsBytes(j));
         assertEquals(manifest + ": index manifest has no digest (manifest_sha256)", refused().problem());
         assertEquals(IndexException.Kind.CORRUPT, refused().kind());
@@ -161,10 +161,10 @@ class IndexIntegrityTest {
     @Test
     void shouldRefuseAManifestLargerThanAnyScalpelWrites() throws IOException {
         try (RandomAccessFile r = new RandomAccessFile(manifest.toFile(), "rw")) {
-            r.setLength(ManifestJson.MAX_BYTES + 1); // sparse: nothing is written
+            r.setLength(ManifestText.MAX_BYTES + 1); // sparse: nothing is written
         }
         final IndexException e = refused();
-        assertTrue(e.problem().contains("index manifest of " + (ManifestJson.MAX_BYTES + 1) + " bytes is larger than any scalpel writes"),
+        assertTrue(e.problem().contains("index manifest of " + (ManifestText.MAX_BYTES + 1) + " bytes is larger than any scalpel writes"),
             e::getMessage);
     }
 

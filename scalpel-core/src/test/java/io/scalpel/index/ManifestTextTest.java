@@ -60,7 +60,8 @@ class ManifestTextTest {
         assertEquals("line 1, column 2: unexpected end of the document", message("["));
         assertEquals("line 1, column 9: unexpected end of the document, expected '}'", message("{\"a\" : 1"));
         assertEquals("line 1, column 3: unexpected ']' after the end of the document", message("[]]"));
-        assertEquals("line 1, column 7: unterminated string", message("[\"abc\n"));
+        assertEquals("line 1, column 6: control character U+000A in a string", message("[\"abc\n"));
+        assertEquals("line 1, column 6: unterminated string", message("[\"abc"));
         assertEquals("line 1, column 1: bad number 1.2.3", message("1.2.3"));
         assertTrue(message("[".repeat(100)).endsWith("nested deeper than 32"));
     }
