@@ -11,7 +11,6 @@ import org.apache.parquet.column.ColumnReadStore;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -63,13 +62,9 @@ final class FlowRows {
         final FilterPredicate wanted = prune.predicate();
         final FilterPredicate filter = window == null ? wanted : wanted == null ? window : and(window, wanted);
         final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
-        final java.util.function.Function<BlockMetaData, FilterPredicate> valueSets = wanted == null ? null : block -> {
-            final FilterPredicate p = prune.forValueSets(block);
-            return window == null ? p : and(window, p);
-        };
         final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
         for (IndexPart part : parts) {
-            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, valueSets, m, () -> visitor.flow(m));
+            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, wanted == null ? null : prune, m, () -> visitor.flow(m));
         }
     }
 
@@ -145,13 +140,13 @@ final class FlowRows {
         read(readers, part, unit, projection, filter, null, row, sink);
     }
 
-    /** As above, the dictionaries and bloom filters of each row group asked {@code valueSets}' predicate for it (see {@link PartReader}). */
+    /** As above, each row group that {@code prune} rules out skipped (see {@link PartReader}; null: none). */
     private static void read(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final MessageType projection,
-                             final FilterCompat.Filter filter, final java.util.function.Function<BlockMetaData, FilterPredicate> valueSets,
+                             final FilterCompat.Filter filter, final FlowRowFilter prune,
                              final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection);
         row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
-        PartReader.read(readers, part, projection, filter, valueSets, (pages, n) -> {
+        PartReader.read(readers, part, projection, filter, prune, (pages, n) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, filter);
             for (long i = 0; i < n; i++) {
                 final Object r = records.read();

@@ -7,7 +7,6 @@ import java.util.Set;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
-import org.apache.parquet.filter2.dictionarylevel.DictionaryFilter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.statisticslevel.StatisticsFilter;
@@ -55,13 +54,13 @@ final class PartReader {
 
     /**
      * As {@link #read(PartReaders, IndexPart, MessageType, FilterCompat.Filter, RowGroup)}; when
-     * {@code valueSets} is given, each row group is also skipped when its dictionaries or bloom
-     * filters rule out the predicate {@code valueSets} gives for it (see
-     * {@link FlowRowFilter#forValueSets}). Without it, no dictionary is read to prune: a lookup's
-     * filters name no column whose dictionary would tell more than its statistics.
+     * {@code prune} is given, each row group is also skipped when it rules it out, term by term,
+     * through its statistics, dictionaries and bloom filters ({@link FlowRowFilter#canDrop}).
+     * Without it no dictionary is read to prune: a lookup's filters name no column whose
+     * dictionary would tell more than its statistics.
      */
     static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
-                     final java.util.function.Function<BlockMetaData, FilterPredicate> valueSets, final RowGroup group) throws IOException {
+                     final FlowRowFilter prune, final RowGroup group) throws IOException {
         final FilterPredicate predicate = filter instanceof FilterCompat.FilterPredicateCompat p ? p.getFilterPredicate() : null;
         PartReaders.Lease lease = null;
         boolean failed = true;
@@ -80,10 +79,9 @@ final class PartReader {
                 if (predicate == null) {
                     pages = r.readRowGroup(g);
                 } else {
-                    final FilterPredicate sets = valueSets == null ? predicate : valueSets.apply(block);
                     if (StatisticsFilter.canDrop(predicate, block.getColumns())
-                        || valueSets != null && DictionaryFilter.canDrop(sets, block.getColumns(), r.getDictionaryReader(g))
-                        || BloomFilterImpl.canDrop(sets, block.getColumns(), lease.blooms(g))) {
+                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))
+                        || prune != null && prune.canDrop(block.getColumns(), r.getDictionaryReader(g), lease.blooms(g))) {
                         part.rowGroupsSkipped.increment();
                         continue;
                     }

@@ -102,7 +102,7 @@ class FlowPruningTest {
     void shouldSkipTheRowGroupsWithoutAPortAndKeepRowsWithoutPorts() throws IOException {
         final int port = rare().origP();
         final long[] counts = prune("port " + port, r -> !r.portsKnown() || r.srcPort() == port || r.dstPort() == port);
-        assertTrue(counts[1] > 0, "row groups skipped: " + counts[1] + " of " + rowGroups);
+        assertTrue(counts[1] > rowGroups / 2, "most row groups skipped: " + counts[1] + " of " + rowGroups);
     }
 
     @Test
