@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +17,7 @@ import java.util.Map;
  * Reads the versioned manifests ({@link IndexManifest}, {@link CaptureSetManifest}) without a JSON
  * library: a slice opens an index through this, so it loads no Jackson class (which
  * {@link ManifestJson}, the writer, uses). The file is parsed into maps, lists, strings, numbers
- * and booleans, checked (its format name, the version this build reads, its digest: the hex
+ * and booleans ({@link JsonTree}), checked (its format name, the version this build reads, its digest: the hex
  * SHA-256 of the file's bytes with the digest's own 64 hex digits read as {@code 0}s, so any
  * changed byte is refused), then bound to the manifest's record type: each component from its
  * snake_case field ({@code linkTypeField} from {@code link_type_field}), unknown fields ignored,
@@ -28,9 +27,6 @@ import java.util.Map;
  * of a field of the wrong type ({@code parts[1].packets_file.size}).
  */
 final class ManifestText {
-    /** Nesting deeper than any manifest has: a file that nests more is refused, not a stack overflow. */
-    private static final int MAX_DEPTH = 32;
-
     /** What a manifest says of itself. */
     interface Versioned {
         String format();
@@ -70,14 +66,6 @@ final class ManifestText {
         return stored.equals(Digests.sha256(zeroed));
     }
 
-    /** A field of the wrong type or a syntax error, with where it is. */
-    static final class Malformed extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Malformed(final String message) {
-            super(message, null, false, false);
-        }
-    }
 
     /**
      * Reads {@code file} as a {@code type} and checks its digest, its format name and its version.
@@ -102,10 +90,10 @@ final class ManifestText {
                     + " bytes is larger than any scalpel writes (" + MAX_BYTES + ")", rerun);
             }
             bytes = Files.readAllBytes(file);
-            tree = new Parser(new String(bytes, StandardCharsets.UTF_8)).document();
+            tree = JsonTree.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IndexException e) {
             throw e;
-        } catch (Malformed e) {
+        } catch (JsonTree.Malformed e) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable " + what + " (" + e.getMessage() + ")", rerun);
         } catch (IOException | RuntimeException e) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable " + what + " ("
@@ -131,13 +119,13 @@ final class ManifestText {
         }
         try {
             return type.cast(bind(tree, type, ""));
-        } catch (Malformed e) {
+        } catch (JsonTree.Malformed e) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable " + what + " (" + e.getMessage() + ")", rerun);
         }
     }
 
     /** {@code value} (of the parsed tree) as a {@code type}, at {@code path} for messages. */
-    static Object bind(final Object value, final Type type, final String path) throws Malformed {
+    static Object bind(final Object value, final Type type, final String path) throws JsonTree.Malformed {
         if (value == null) {
             if (type == int.class || type == long.class || type == boolean.class) {
                 return type == boolean.class ? Boolean.FALSE : type == int.class ? (Object) 0 : (Object) 0L;
@@ -206,14 +194,14 @@ final class ManifestText {
                 return k.newInstance(args);
             } catch (ReflectiveOperationException e) {
                 final Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new Malformed((path.isEmpty() ? "the manifest" : path) + ": " + IndexException.oneLine(cause));
+                throw new JsonTree.Malformed((path.isEmpty() ? "the manifest" : path) + ": " + IndexException.oneLine(cause));
             }
         }
         throw new IllegalArgumentException("no binding of " + type + " (" + path + ")");
     }
 
-    private static Malformed mistyped(final String path, final String expected) {
-        return new Malformed(path + ": expected " + expected);
+    private static JsonTree.Malformed mistyped(final String path, final String expected) {
+        return new JsonTree.Malformed(path + ": expected " + expected);
     }
 
     /** A record component's field name as the writer's mapper names it: {@code footerSha256} is {@code footer_sha256}. */
@@ -233,220 +221,4 @@ final class ManifestText {
         return b.toString();
     }
 
-    /** JSON (RFC 8259) into maps (field order kept), lists, strings, longs, doubles, booleans and nulls. */
-    static final class Parser {
-        private final String text;
-        private int pos;
-
-        Parser(final String text) {
-            this.text = text;
-        }
-
-        /** The one value of the text, nothing but white space around it. */
-        Object document() throws Malformed {
-            final Object v = value(0);
-            space();
-            if (pos < text.length()) {
-                throw error("unexpected " + describe(text.charAt(pos)) + " after the end of the document");
-            }
-            return v;
-        }
-
-        private Object value(final int depth) throws Malformed {
-            if (depth > MAX_DEPTH) {
-                throw error("nested deeper than " + MAX_DEPTH);
-            }
-            space();
-            if (pos >= text.length()) {
-                throw error("unexpected end of the document");
-            }
-            final char c = text.charAt(pos);
-            switch (c) {
-                case '{': return object(depth);
-                case '[': return array(depth);
-                case '"': return string();
-                case 't': return word("true", Boolean.TRUE);
-                case 'f': return word("false", Boolean.FALSE);
-                case 'n': return word("null", null);
-                default:
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        return number();
-                    }
-                    throw error("unexpected " + describe(c));
-            }
-        }
-
-        private Map<String, Object> object(final int depth) throws Malformed {
-            pos++;
-            final Map<String, Object> fields = new LinkedHashMap<>();
-            space();
-            if (peek() == '}') {
-                pos++;
-                return fields;
-            }
-            while (true) {
-                space();
-                if (peek() != '"') {
-                    throw error("expected a field name");
-                }
-                final String name = string();
-                space();
-                expect(':');
-                fields.put(name, value(depth + 1));
-                space();
-                if (peek() == ',') {
-                    pos++;
-                } else {
-                    expect('}');
-                    return fields;
-                }
-            }
-        }
-
-        private List<Object> array(final int depth) throws Malformed {
-            pos++;
-            final List<Object> items = new ArrayList<>();
-            space();
-            if (peek() == ']') {
-                pos++;
-                return items;
-            }
-            while (true) {
-                items.add(value(depth + 1));
-                space();
-                if (peek() == ',') {
-                    pos++;
-                } else {
-                    expect(']');
-                    return items;
-                }
-            }
-        }
-
-        private String string() throws Malformed {
-            pos++;
-            final StringBuilder b = new StringBuilder();
-            while (true) {
-                if (pos >= text.length()) {
-                    throw error("unterminated string");
-                }
-                final char c = text.charAt(pos++);
-                if (c == '"') {
-                    return b.toString();
-                }
-                if (c < 0x20) {
-                    pos--;
-                    throw error("control character " + describe(c) + " in a string");
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                if (pos >= text.length()) {
-                    throw error("unterminated string");
-                }
-                final char e = text.charAt(pos++);
-                switch (e) {
-                    case '"': case '\\': case '/': b.append(e); break;
-                    case 'b': b.append('\b'); break;
-                    case 'f': b.append('\f'); break;
-                    case 'n': b.append('\n'); break;
-                    case 'r': b.append('\r'); break;
-                    case 't': b.append('\t'); break;
-                    case 'u':
-                        if (pos + 4 > text.length()) {
-                            throw error("unterminated \\u escape");
-                        }
-                        try {
-                            b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException x) {
-                            throw error("bad \\u escape");
-                        }
-                        pos += 4;
-                        break;
-                    default: throw error("bad escape \\" + e);
-                }
-            }
-        }
-
-        private Object number() throws Malformed {
-            final int start = pos;
-            if (peek() == '-') {
-                pos++;
-            }
-            boolean integral = true;
-            while (pos < text.length()) {
-                final char c = text.charAt(pos);
-                if (c >= '0' && c <= '9') {
-                    pos++;
-                } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                    integral = false;
-                    pos++;
-                } else {
-                    break;
-                }
-            }
-            final String n = text.substring(start, pos);
-            try {
-                return integral ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
-            } catch (NumberFormatException e) {
-                pos = start;
-                throw error("bad number " + n);
-            }
-        }
-
-        private Object word(final String word, final Object value) throws Malformed {
-            if (!text.startsWith(word, pos)) {
-                throw error("unexpected " + describe(text.charAt(pos)));
-            }
-            pos += word.length();
-            return value;
-        }
-
-        private void expect(final char c) throws Malformed {
-            if (peek() != c) {
-                throw error(pos >= text.length() ? "unexpected end of the document, expected '" + c + "'"
-                    : "unexpected " + describe(text.charAt(pos)) + ", expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        private char peek() {
-            return pos < text.length() ? text.charAt(pos) : '\0';
-        }
-
-        private void space() {
-            while (pos < text.length()) {
-                final char c = text.charAt(pos);
-                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                    return;
-                }
-                pos++;
-            }
-        }
-
-        private static String describe(final char c) {
-            return c >= 0x20 && c < 0x7F ? "'" + c + "'" : String.format(java.util.Locale.ROOT, "U+%04X", (int) c);
-        }
-
-        /** An error at the current position: line and column, 1-based, as an editor counts them. */
-        private Malformed error(final String what) {
-            int line = 1;
-            int column = 1;
-            for (int i = 0; i < Math.min(pos, text.length()); i++) {
-                if (text.charAt(i) == '\n') {
-                    line++;
-                    column = 1;
-                } else {
-                    column++;
-                }
-            }
-            return new Malformed("line " + line + ", column " + column + ": " + what);
-        }
-    }
-
-    /** For tests: the tree of {@code json}. */
-    static Object parse(final String json) throws Malformed {
-        return new Parser(json).document();
-    }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The manifest reader without a JSON library ({@link ManifestText}) against Jackson, the writer's
+ * The manifest reader without a JSON library ({@link ManifestText}, {@link JsonTree}) against Jackson, the writer's
  * library, as the oracle: a manifest written by a build reads back equal through both, JSON
  * documents parse to what Jackson parses them to, and what is not JSON or of the wrong shape is
  * refused with its line and column or the path of the field.
@@ -50,7 +50,7 @@ class ManifestTextTest {
     void shouldParseDocumentsAsJacksonDoes() throws Exception {
         for (String json : List.of("{}", "[]", "{\"a\" : [1, -2, 3.5e2, true, false, null, \"x\\u00e9\\n\\\"\"], \"b\" : {\"c\" : {}}}",
             " [ 9223372036854775807 , -9223372036854775808 ] ", "\"\\/\\\\\\b\\f\\r\\t\"")) {
-            assertEquals(JACKSON.readValue(json, Object.class).toString(), String.valueOf(ManifestText.parse(json)), json);
+            assertEquals(JACKSON.readValue(json, Object.class).toString(), String.valueOf(JsonTree.parse(json)), json);
         }
     }
 
@@ -68,21 +68,21 @@ class ManifestTextTest {
 
     @Test
     void shouldBindRecordsBySnakeCaseFieldsAndNameTheFieldOfTheWrongType() throws Exception {
-        final Object tree = ManifestText.parse("{\"codec\" : \"gzip\", \"decompressed_size\" : 7, \"units\" : 1, \"seek_table\" : [[0, 0]],"
+        final Object tree = JsonTree.parse("{\"codec\" : \"gzip\", \"decompressed_size\" : 7, \"units\" : 1, \"seek_table\" : [[0, 0]],"
             + " \"unknown\" : {\"x\" : 1}}");
         final CompressedLayout layout = (CompressedLayout) ManifestText.bind(tree, CompressedLayout.class, "");
         assertEquals("gzip", layout.codec());
         assertEquals(7, layout.decompressedSize());
         assertArrayEquals(new long[] {0, 0}, layout.seekTable().get(0));
-        final IndexManifest.Part part = (IndexManifest.Part) ManifestText.bind(ManifestText.parse("{\"file\" : \"part-00000.parquet\"}"),
+        final IndexManifest.Part part = (IndexManifest.Part) ManifestText.bind(JsonTree.parse("{\"file\" : \"part-00000.parquet\"}"),
             IndexManifest.Part.class, "");
         assertNull(part.packetsFile());
         assertEquals(0, part.packets());
-        final ManifestText.Malformed wrong = assertThrows(ManifestText.Malformed.class, () -> ManifestText.bind(
-            ManifestText.parse("{\"file\" : \"p\", \"packets_file\" : {\"size\" : \"big\"}}"), IndexManifest.Part.class, ""));
+        final JsonTree.Malformed wrong = assertThrows(JsonTree.Malformed.class, () -> ManifestText.bind(
+            JsonTree.parse("{\"file\" : \"p\", \"packets_file\" : {\"size\" : \"big\"}}"), IndexManifest.Part.class, ""));
         assertEquals("packets_file.size: expected an integer", wrong.getMessage());
-        final ManifestText.Malformed big = assertThrows(ManifestText.Malformed.class, () -> ManifestText.bind(
-            ManifestText.parse("{\"version\" : 4294967296}"), CaptureSetManifest.class, ""));
+        final JsonTree.Malformed big = assertThrows(JsonTree.Malformed.class, () -> ManifestText.bind(
+            JsonTree.parse("{\"version\" : 4294967296}"), CaptureSetManifest.class, ""));
         assertEquals("version: expected an integer of 32 bits", big.getMessage());
         assertEquals("footer_sha256", ManifestText.snakeCase("footerSha256"));
         assertEquals("link_type_field", ManifestText.snakeCase("linkTypeField"));
@@ -99,6 +99,6 @@ class ManifestTextTest {
     }
 
     private static String message(final String json) {
-        return assertThrows(ManifestText.Malformed.class, () -> ManifestText.parse(json)).getMessage();
+        return assertThrows(JsonTree.Malformed.class, () -> JsonTree.parse(json)).getMessage();
     }
 }
