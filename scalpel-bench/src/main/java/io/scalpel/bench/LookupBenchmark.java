@@ -27,6 +27,6 @@ public class LookupBenchmark {
     @Benchmark
     public void lookup(final IndexedCapture state, final Blackhole bh) throws IOException {
         final FlowQuery q = (FlowQuery) Query.of(state.next(), false, 0);
-        state.scalpel().index().lookup(q.flowHash(), q.from(), q.to(), (ts, offset, caplen, chunk, flow, dgramTs) -> bh.consume(offset));
+        state.scalpel().index().lookup(q.flowHash(), q.from(), q.to(), (ts, offset, chunk, flow, dgramTs) -> bh.consume(offset));
     }
 }

@@ -88,10 +88,10 @@ class DamagedIndexCommandTest {
     void shouldRefuseAPageWhoseCrcDiffersAndRebuildIt() throws IOException {
         final Path part = index.resolve("packets/part-00000.parquet");
         setByte(part, 9000, 0x55);
-        assertRefused(slice(ExitCode.BAD_INPUT, capture), part + ": byte offset 8612: page of column offset in row group 0: page CRC mismatch");
+        assertRefused(slice(ExitCode.BAD_INPUT, capture), part + ": byte offset 8559: page of column offset in row group 0: page CRC mismatch");
         final Cli verify = Cli.run("index", "--verify", capture.toString());
-        assertRefused(verify, "1 of 4 files damaged, first packets/part-00000.parquet: byte offset 8612");
-        assertTrue(verify.out().contains("  DAMAGED  packets/part-00000.parquet: byte offset 8612: page of column offset in row group 0"),
+        assertRefused(verify, "1 of 4 files damaged, first packets/part-00000.parquet: byte offset 8559");
+        assertTrue(verify.out().contains("  DAMAGED  packets/part-00000.parquet: byte offset 8559: page of column offset in row group 0"),
             verify::toString);
         assertRebuiltByIndex("page CRC mismatch");
     }
@@ -145,9 +145,9 @@ class DamagedIndexCommandTest {
         final Path manifest = index.resolve("manifest.json");
         final String json = Files.readString(manifest);
         // a version-3 manifest: no digests at all
-        Files.writeString(manifest, json.replace("\"version\" : 5", "\"version\" : 3")
+        Files.writeString(manifest, json.replace("\"version\" : 6", "\"version\" : 3")
             .replaceAll(",\\s*\"manifest_sha256\" : \"[0-9a-f]{64}\"", ""));
-        assertRefused(slice(ExitCode.BAD_INPUT, capture), manifest + ": index format version 3 is not the version this scalpel reads (5)");
+        assertRefused(slice(ExitCode.BAD_INPUT, capture), manifest + ": index format version 3 is not the version this scalpel reads (6)");
         assertRebuiltByIndex("index format version 3");
     }
 

@@ -83,7 +83,7 @@ class KillMidWriteTest {
         }
         try (PacketIndex readable = PacketIndex.open(capture, index)) {
             final long[] rows = {0};
-            readable.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> rows[0]++);
+            readable.scanAll((ts, offset, chunk, flow, dgramTs) -> rows[0]++);
             assertEquals(FRAMES, rows[0], "rows of the previous index, read after the kill");
         }
         final Cli again = Cli.run("index", "--json", capture.toString());

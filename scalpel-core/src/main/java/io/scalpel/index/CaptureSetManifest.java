@@ -16,7 +16,7 @@ import java.util.List;
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record CaptureSetManifest(String format, int version, String writer, List<Member> members)
-    implements ManifestJson.Versioned {
+    implements ManifestText.Versioned {
 
     public static final String FORMAT = "scalpel-capture-set";
     /**
@@ -73,7 +73,7 @@ public record CaptureSetManifest(String format, int version, String writer, List
 
     /** Reads and checks a set manifest; refusals end with {@code advice} (what rebuilds the set index). */
     public static CaptureSetManifest read(final Path file, final String advice) throws IndexException {
-        final CaptureSetManifest m = ManifestJson.read(file, CaptureSetManifest.class, "capture set manifest",
+        final CaptureSetManifest m = ManifestText.read(file, CaptureSetManifest.class, "capture set manifest",
             advice, FORMAT, VERSION, "capture set format");
         if (m.members() == null) {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": capture set manifest lacks members", advice);

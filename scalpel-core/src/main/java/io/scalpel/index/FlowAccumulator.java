@@ -11,7 +11,7 @@ import org.apache.parquet.io.api.Binary;
  * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags, depth (0 for a
  * frame's innermost IP layer, n for the n-th encapsulating layer outward) and what else sets
  * their Community ID apart ({@link CommunityId#distinction}), with the first key seen, time
- * range, packet and byte counts; each row's Community ID is computed once, when it is written.
+ * range, packet and byte counts (the Community ID is not stored: readers compute it from the key).
  * Open addressing over primitive arrays; cleared when the chunk is written, so memory is
  * bounded by the chunk, not by the capture.
  */
@@ -40,8 +40,6 @@ final class FlowAccumulator {
     private long[] lastTs;
     private long[] packets;
     private long[] bytes;
-    /** Used by the writer only (one thread at a time per table). */
-    private final CommunityId communityId = new CommunityId(CommunityId.DEFAULT_SEED);
 
     FlowAccumulator(final int initialCapacity) {
         final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
@@ -199,11 +197,15 @@ final class FlowAccumulator {
         return k;
     }
 
-    /** Writes flow {@code e} into {@code out} (a file of {@link IndexSchema#flows}), its timestamps in {@code unit}. */
+    /**
+     * Writes flow {@code e} into {@code out} (a file of {@link IndexSchema#flows}), its timestamps in
+     * {@code unit}; its ports null when its key lacks the ports its protocol hashes.
+     */
     void writeRow(final int e, final ParquetTables.ColumnFile out, final TimestampUnit unit) throws java.io.IOException {
+        final boolean ports = (distinction[e] & CommunityId.NO_PORTS) == 0;
         out.column(0).write(chunk, 0, 0);
         out.column(1).write(e, 0, 0);
-        out.column(2).write(hash[e], 0, 0);
+        out.column(2).write(IndexSchema.storedFlowHash(hash[e]), 0, 0);
         out.column(3).write(unit.fromNanos(firstTs[e]), 0, 0);
         out.column(4).write(unit.fromNanos(lastTs[e]), 0, 0);
         out.column(5).write(packets[e], 0, 0);
@@ -211,25 +213,19 @@ final class FlowAccumulator {
         out.column(7).write(ipVersion[e], 0, 0);
         out.column(8).write(proto[e], 0, 0);
         out.column(9).write(Binary.fromString(Addresses.format(ipVersion[e], srcHi[e], srcLo[e])), 0, 0);
-        out.column(10).write(srcPort[e], 0, 0);
+        optional(out, 10, ports, srcPort[e]);
         out.column(11).write(Binary.fromString(Addresses.format(ipVersion[e], dstHi[e], dstLo[e])), 0, 0);
-        out.column(12).write(dstPort[e], 0, 0);
-        optional(out, 13, vlan[e]);
-        optional(out, 14, innerVlan[e]);
+        optional(out, 12, ports, dstPort[e]);
+        optional(out, 13, vlan[e] != DecodedPacket.NO_VLAN, vlan[e]);
+        optional(out, 14, innerVlan[e] != DecodedPacket.NO_VLAN, innerVlan[e]);
         out.column(15).write(depth[e], 0, 0);
-        if ((distinction[e] & CommunityId.NO_PORTS) == 0) {
-            out.column(16).write(Binary.fromString(communityId.of(ipVersion[e], srcHi[e], srcLo[e], srcPort[e],
-                dstHi[e], dstLo[e], dstPort[e], proto[e])), 0, 1);
-        } else {
-            out.column(16).writeNull(0, 0);
-        }
         out.endRow();
     }
 
-    /** A VLAN column: the tag, or null without one. */
-    private static void optional(final ParquetTables.ColumnFile out, final int column, final int vlanId) {
-        if (vlanId != DecodedPacket.NO_VLAN) {
-            out.column(column).write(vlanId, 0, 1);
+    /** An optional column: {@code value} when {@code present}, else null. */
+    private static void optional(final ParquetTables.ColumnFile out, final int column, final boolean present, final int value) {
+        if (present) {
+            out.column(column).write(value, 0, 1);
         } else {
             out.column(column).writeNull(0, 0);
         }

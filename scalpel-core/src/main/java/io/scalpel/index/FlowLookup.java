@@ -47,7 +47,8 @@ final class FlowLookup {
     /** See {@link PacketIndex#lookup}. */
     void lookup(final long flowHash, final long from, final long to, final PacketIndex.RowVisitor visitor) throws IOException {
         final Found found = new Found(from, to);
-        FilterPredicate flowFilter = eq(IndexSchema.FLOW_HASH_COLUMN, flowHash);
+        final long stored = IndexSchema.storedFlowHash(flowHash);
+        FilterPredicate flowFilter = eq(IndexSchema.FLOW_HASH_COLUMN, stored);
         if (from != Long.MIN_VALUE) {
             flowFilter = and(flowFilter, gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from)));
         }
@@ -55,7 +56,7 @@ final class FlowLookup {
             flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to)));
         }
         FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter),
-            (hash, first, last) -> hash == flowHash && last >= from && first <= to,
+            (hash, first, last) -> hash == stored && last >= from && first <= to,
             (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
         readRows(found, visitor);
     }
@@ -129,10 +130,10 @@ final class FlowLookup {
             }
             final long[] span = spans.get(chunk);
             return ts >= span[0] && ts <= span[1];
-        }, (ts, offset, caplen, chunk, flow, dgramTs) -> {
+        }, (ts, offset, chunk, flow, dgramTs) -> {
             final long joinTs = dgramTs == PacketChunk.NO_DGRAM_TS ? ts : dgramTs;
             if (joinTs >= from && joinTs <= to) {
-                visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
+                visitor.row(ts, offset, chunk, flow, dgramTs);
             }
         });
     }

@@ -1,5 +1,7 @@
 package io.scalpel.index;
 
+import io.scalpel.decode.Addresses;
+import io.scalpel.decode.CommunityId;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
@@ -12,9 +14,10 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * One row of the flows table at a time, in reused fields filled from the columns of a projection
- * ({@link FlowRows#JOIN_COLUMNS}, {@link FlowRows#COMMUNITY_COLUMNS}, every column for
- * {@link PacketIndex#flowRows}); the fields of columns left out keep whatever they held.
- * {@code communityId} is null when the row has none, {@code vlan} and {@code innerVlan} -1.
+ * ({@link FlowRows#KEY_COLUMNS}, every column for {@link PacketIndex#flowRows}); the fields of
+ * columns left out keep whatever they held. {@code vlan} and {@code innerVlan} are -1 when
+ * null, the ports 0 and {@link #portsKnown} false when null. The Community ID (seed 0) is
+ * computed from the key when asked for, once per row.
  */
 final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> implements FlowRowView {
     int chunk;
@@ -28,7 +31,11 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     int srcPort;
     String dst;
     int dstPort;
-    String communityId;
+    boolean portsKnown;
+    /** The row's Community ID once computed; {@link #communityIdDone} says whether it was. */
+    private String communityId;
+    private boolean communityIdDone;
+    private final CommunityId communityIds = new CommunityId(CommunityId.DEFAULT_SEED);
     /** The unit of the timestamps of the part being read; {@link #firstTs} and {@link #lastTs} are in ns. */
     TimestampUnit unit = TimestampUnit.NANOS;
     long packets;
@@ -52,8 +59,12 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             @Override
             public void start() {
                 communityId = null;
+                communityIdDone = false;
                 vlan = -1;
                 innerVlan = -1;
+                srcPort = 0;
+                dstPort = 0;
+                portsKnown = false;
             }
 
             @Override
@@ -72,10 +83,12 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             case IndexSchema.IP_VERSION: return ints(v -> ipVersion = v);
             case IndexSchema.PROTO: return ints(v -> proto = v);
             case IndexSchema.SRC: return strings(v -> src = v);
-            case IndexSchema.SRC_PORT: return ints(v -> srcPort = v);
+            case IndexSchema.SRC_PORT: return ints(v -> {
+                srcPort = v;
+                portsKnown = true;
+            });
             case IndexSchema.DST: return strings(v -> dst = v);
             case IndexSchema.DST_PORT: return ints(v -> dstPort = v);
-            case IndexSchema.COMMUNITY_ID: return strings(v -> communityId = v);
             case IndexSchema.PACKETS: return longs(v -> packets = v);
             case IndexSchema.BYTES: return longs(v -> bytes = v);
             case IndexSchema.VLAN: return ints(v -> vlan = v);
@@ -128,7 +141,30 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     @Override public int vlan() { return vlan; }
     @Override public int innerVlan() { return innerVlan; }
     @Override public int depth() { return depth; }
-    @Override public String communityId() { return communityId; }
+    @Override public boolean portsKnown() { return portsKnown || !CommunityId.hasPorts(proto); }
+
+    @Override
+    public String communityId() {
+        return communityId(communityIds);
+    }
+
+    /** The row's Community ID under {@code calculator}'s seed, or null when the key lacks the ports it needs. */
+    String communityId(final CommunityId calculator) {
+        if (calculator != communityIds) {
+            return portsKnown() ? of(calculator) : null;
+        }
+        if (!communityIdDone) {
+            communityId = portsKnown() ? of(calculator) : null;
+            communityIdDone = true;
+        }
+        return communityId;
+    }
+
+    private String of(final CommunityId calculator) {
+        final Addresses.Parsed s = Addresses.parse(src);
+        final Addresses.Parsed d = Addresses.parse(dst);
+        return calculator.of(ipVersion, s.hi(), s.lo(), srcPort, d.hi(), d.lo(), dstPort, proto);
+    }
 
     @Override
     public FlowRowMaterializer getCurrentRecord() {

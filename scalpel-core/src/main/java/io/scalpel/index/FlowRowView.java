@@ -6,7 +6,8 @@ import java.io.IOException;
  * One row of the flows table, every column (docs/index-format.md, "flows/"), as
  * {@link PacketIndex#flowRows} and {@link PacketIndex#lookupFlows} hand it over: valid only during
  * the call, as the reader reuses it. {@code vlan} and {@code innerVlan} are -1 when null,
- * {@code communityId} null when the row has none.
+ * {@code communityId} null when the row has none; the ports 0 when the key lacks them
+ * ({@link #portsKnown}).
  */
 public interface FlowRowView {
     /** Receives flow rows with their keys and counts. */
@@ -19,6 +20,7 @@ public interface FlowRowView {
 
     int flow();
 
+    /** The row's {@code flow_hash}: the high 32 bits of its key's flow hash ({@link IndexSchema#storedFlowHash}). */
     long flowHash();
 
     long firstTs();
@@ -47,5 +49,17 @@ public interface FlowRowView {
 
     int depth();
 
+    /**
+     * Whether the key has the ports its protocol hashes: false for a TCP, UDP, SCTP or ICMP
+     * header cut off, or a fragmented datagram whose first fragment was never seen (the
+     * {@code src_port} and {@code dst_port} columns are null then). Always true for protocols
+     * without ports.
+     */
+    boolean portsKnown();
+
+    /**
+     * The row's Community ID v1 with seed 0, computed from its key (format 6 does not store it),
+     * or null when the key lacks the ports its protocol hashes.
+     */
     String communityId();
 }

@@ -20,8 +20,9 @@ import org.apache.parquet.schema.Types;
 /**
  * Reads the flows table, a projection of its columns at a time; the filter prunes row groups
  * (statistics, bloom filters) and pages. A join's columns ({@link #scan}) are read column by
- * column and each row decided by a {@link RowTest}; a Community ID lookup's ({@link #read}) record
- * by record into a {@link FlowRowMaterializer}, the filter deciding each row.
+ * column and each row decided by a {@link RowTest}; a Community ID lookup's and a query's
+ * ({@link #read}, {@link #scanKeys}) record by record into a {@link FlowRowMaterializer}, the
+ * filter deciding each row.
  */
 final class FlowRows {
     /** The columns of flows.parquet a join reads. */
@@ -31,14 +32,13 @@ final class FlowRows {
             IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS))
         .named("flow");
 
-    /** The columns of flows.parquet a Community ID lookup reads, keys included for other seeds. */
-    static final MessageType COMMUNITY_COLUMNS = Types.buildMessage()
+    /** The columns of flows.parquet that give a row's key and time span: what a Community ID lookup reads. */
+    static final MessageType KEY_COLUMNS = Types.buildMessage()
         .addFields(IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
             IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS),
             IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.IP_VERSION), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.PROTO),
             IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC_PORT),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST_PORT),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.COMMUNITY_ID))
+            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST_PORT))
         .named("flow");
 
     private FlowRows() {
@@ -51,11 +51,25 @@ final class FlowRows {
     }
 
     /**
-     * Every row of every part whose time span meets [{@code from}, {@code to}] (ns), every column
-     * read: what lists the connections of an index and what a query expression joins against.
+     * Every row of every part whose time span meets [{@code from}, {@code to}] (ns) and that
+     * {@code prune} does not rule out, every column read: what lists the connections of an index
+     * and what a query expression joins against. Row groups and pages that {@code prune} rules out
+     * (dictionaries, bloom filters, statistics, page indexes) are not read.
      */
     static void scanKeys(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final long from, final long to,
-                         final FlowRowView.Visitor visitor) throws IOException {
+                         final FlowRowFilter prune, final FlowRowView.Visitor visitor) throws IOException {
+        final FilterPredicate window = window(unit, from, to) instanceof FilterCompat.FilterPredicateCompat w ? w.getFilterPredicate() : null;
+        final FilterPredicate wanted = prune.predicate();
+        final FilterPredicate filter = window == null ? wanted : wanted == null ? window : and(window, wanted);
+        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
+        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
+        for (IndexPart part : parts) {
+            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, wanted == null ? null : prune, m, () -> visitor.flow(m));
+        }
+    }
+
+    /** The rows whose time span meets [{@code from}, {@code to}] (ns; {@code Long.MIN_VALUE}/{@code MAX_VALUE}: unbounded). */
+    static FilterCompat.Filter window(final TimestampUnit unit, final long from, final long to) {
         FilterPredicate filter = null;
         if (from != Long.MIN_VALUE) {
             filter = gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from));
@@ -64,11 +78,7 @@ final class FlowRows {
             final FilterPredicate before = ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to));
             filter = filter == null ? before : and(filter, before);
         }
-        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
-        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
-        for (IndexPart part : parts) {
-            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, m, () -> visitor.flow(m));
-        }
+        return filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
     }
 
     /** Decides from a flow row's hash and time span (ns) whether it is wanted. */
@@ -127,9 +137,16 @@ final class FlowRows {
     /** Each row of {@code part} that passes {@code filter}, its {@code projection} columns read into {@code row}. */
     static void read(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final MessageType projection, final FilterCompat.Filter filter,
                      final FlowRowMaterializer row, final RowSink sink) throws IOException {
+        read(readers, part, unit, projection, filter, null, row, sink);
+    }
+
+    /** As above, each row group that {@code prune} rules out skipped (see {@link PartReader}; null: none). */
+    private static void read(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final MessageType projection,
+                             final FilterCompat.Filter filter, final FlowRowFilter prune,
+                             final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(projection);
         row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
-        PartReader.read(readers, part, projection, filter, (pages, n) -> {
+        PartReader.read(readers, part, projection, filter, prune, (pages, n) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, filter);
             for (long i = 0; i < n; i++) {
                 final Object r = records.read();

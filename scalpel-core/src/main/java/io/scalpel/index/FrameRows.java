@@ -95,7 +95,7 @@ final class FrameRows implements FragmentTracker.Resolution {
             } else {
                 undecoded++;
             }
-            chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), IndexBuilder.NO_FLOW);
+            chunk.add(ts, frame.recordOffset(), flows.chunk(), IndexBuilder.NO_FLOW);
             return;
         }
         if (status == DecodedPacket.STATUS_TRUNCATED) {
@@ -123,7 +123,7 @@ final class FrameRows implements FragmentTracker.Resolution {
             if (decoded.aliasKey(fragment) != null) {
                 addInnerKey(decoded.aliasKey(fragment), layers - 1 - fragment);
             }
-            final long row = chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), IndexBuilder.NO_FLOW);
+            final long row = chunk.add(ts, frame.recordOffset(), flows.chunk(), IndexBuilder.NO_FLOW);
             fragments.add(decoded.layer(fragment), decoded.outerVlan(), decoded.innerVlan(), row, ts, frame.originalLength(),
                 innerKeys, innerDepths, innerCount, layers - 1 - fragment);
             first = false;
@@ -154,12 +154,12 @@ final class FrameRows implements FragmentTracker.Resolution {
     private void addLayer(final Frame frame, final FlowKey key, final int depth, final long ts) {
         final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
         final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength());
-        chunk.add(ts, frame.recordOffset(), frame.capturedLength(), flows.chunk(), id);
+        chunk.add(ts, frame.recordOffset(), flows.chunk(), id);
     }
 
     /** Appends a row taken back from an open tail part as it was written: its flow and datagram time kept. */
-    void keep(final long ts, final long offset, final int caplen, final int flowChunk, final int flow, final long dgramTs) {
-        final long row = chunk.add(ts, offset, caplen, flowChunk, flow);
+    void keep(final long ts, final long offset, final int flowChunk, final int flow, final long dgramTs) {
+        final long row = chunk.add(ts, offset, flowChunk, flow);
         if (dgramTs != PacketChunk.NO_DGRAM_TS) {
             chunk.patch(row, flowChunk, flow, dgramTs);
         }
@@ -170,8 +170,8 @@ final class FrameRows implements FragmentTracker.Resolution {
      * again in the fragment tracker ({@code key} read again from the capture).
      */
     void reopen(final FlowKey key, final int outerVlan, final int innerVlan, final long ts, final long offset,
-                final int caplen, final int originalLength) {
-        final long row = chunk.add(ts, offset, caplen, flows.chunk(), IndexBuilder.NO_FLOW);
+                final int originalLength) {
+        final long row = chunk.add(ts, offset, flows.chunk(), IndexBuilder.NO_FLOW);
         fragments.add(key, outerVlan, innerVlan, row, ts, originalLength);
     }
 

@@ -41,6 +41,9 @@ final class IndexPart {
     private final IndexManifest.PartFile expected;
     private final String advice;
     private volatile Opened opened;
+    /** Row groups of this file that reads have read, and skipped by their statistics or bloom filters. */
+    final java.util.concurrent.atomic.LongAdder rowGroupsRead = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder rowGroupsSkipped = new java.util.concurrent.atomic.LongAdder();
 
     /** The verified footer, and the file to read pages from. */
     record Opened(IndexInputFile file, ParquetMetadata footer) {

@@ -24,10 +24,10 @@ import org.apache.parquet.schema.Types;
  * <ul>
  *   <li>{@code ts} frame timestamp, TIMESTAMP(NANOS, UTC)</li>
  *   <li>{@code offset} byte offset of the frame's record (pcap) or block (pcapng)</li>
- *   <li>{@code caplen} captured length</li>
  *   <li>{@code chunk}, {@code flow}: the frame's flow, a row of flows.parquet ({@code flow} -1:
- *       no IP flow). Fragments get the flow of their datagram. A frame's rows share ts, offset and
- *       caplen and differ in their flow</li>
+ *       no IP flow). Fragments get the flow of their datagram. A frame's rows share ts and offset
+ *       and differ in their flow. The captured length is not stored (format 6): the record's
+ *       header at {@code offset} has it</li>
  *   <li>{@code dgram_ts} for IP fragments only: the time their datagram was complete, which is
  *       when Zeek saw it; null otherwise</li>
  * </ul>
@@ -35,10 +35,11 @@ import org.apache.parquet.schema.Types;
  * <p>{@code flows}: one row per flow key and chunk (a run of about {@link IndexBuilder#CHUNK_ROWS}
  * frames), numbered within the chunk in order of first appearance, with its
  * {@link io.scalpel.decode.FlowHash} and the keys a person or a SQL engine needs (addresses as
- * text, ports, protocol, VLAN tags), time range, counts, Community ID v1 (seed 0; null when
- * the key lacks the ports its protocol needs) and its {@code depth}: 0 for the innermost IP
+ * text, ports, protocol, VLAN tags; the ports null when the key lacks the ports its protocol
+ * needs), time range, counts and its {@code depth}: 0 for the innermost IP
  * layer of its frames (the key Zeek's conn.log uses), n for the n-th IP layer outward that
- * carries it (a tunnel's outer header).
+ * carries it (a tunnel's outer header). Its Community ID is not stored (format 6): it is a
+ * function of the key ({@link FlowRowView#communityId}).
  */
 public final class IndexSchema {
     /** Directory of the packets table's part files. */
@@ -51,7 +52,6 @@ public final class IndexSchema {
 
     public static final String TS = "ts";
     public static final String OFFSET = "offset";
-    public static final String CAPLEN = "caplen";
     public static final String CHUNK = "chunk";
     public static final String FLOW = "flow";
     public static final String DGRAM_TS = "dgram_ts";
@@ -70,7 +70,6 @@ public final class IndexSchema {
     public static final String VLAN = "vlan";
     public static final String INNER_VLAN = "inner_vlan";
     public static final String DEPTH = "depth";
-    public static final String COMMUNITY_ID = "community_id";
 
     /** The packets table with nanosecond timestamps ({@link #packets} gives it in either unit). */
     public static final MessageType PACKETS_SCHEMA = packets(TimestampUnit.NANOS);
@@ -83,7 +82,6 @@ public final class IndexSchema {
         return Types.buildMessage()
             .required(INT64).as(unit.logicalType()).named(TS)
             .required(INT64).named(OFFSET)
-            .required(INT32).named(CAPLEN)
             .required(INT32).named(CHUNK)
             .required(INT32).named(FLOW)
             .optional(INT64).as(unit.logicalType()).named(DGRAM_TS)
@@ -103,13 +101,12 @@ public final class IndexSchema {
             .required(INT32).named(IP_VERSION)
             .required(INT32).named(PROTO)
             .required(BINARY).as(stringType()).named(SRC)
-            .required(INT32).named(SRC_PORT)
+            .optional(INT32).named(SRC_PORT)
             .required(BINARY).as(stringType()).named(DST)
-            .required(INT32).named(DST_PORT)
+            .optional(INT32).named(DST_PORT)
             .optional(INT32).named(VLAN)
             .optional(INT32).named(INNER_VLAN)
             .required(INT32).named(DEPTH)
-            .optional(BINARY).as(stringType()).named(COMMUNITY_ID)
             .named("flow");
     }
 
@@ -120,9 +117,23 @@ public final class IndexSchema {
     static final Operators.LongColumn FLOW_HASH_COLUMN = FilterApi.longColumn(FLOW_HASH);
     static final Operators.LongColumn FIRST_TS_COLUMN = FilterApi.longColumn(FIRST_TS);
     static final Operators.LongColumn LAST_TS_COLUMN = FilterApi.longColumn(LAST_TS);
-    static final Operators.BinaryColumn COMMUNITY_ID_COLUMN = FilterApi.binaryColumn(COMMUNITY_ID);
+    static final Operators.BinaryColumn SRC_COLUMN = FilterApi.binaryColumn(SRC);
+    static final Operators.BinaryColumn DST_COLUMN = FilterApi.binaryColumn(DST);
+    static final Operators.IntColumn SRC_PORT_COLUMN = FilterApi.intColumn(SRC_PORT);
+    static final Operators.IntColumn DST_PORT_COLUMN = FilterApi.intColumn(DST_PORT);
 
     private IndexSchema() {
+    }
+
+    /**
+     * The value the flows table stores in {@code flow_hash} for a {@link io.scalpel.decode.FlowHash}:
+     * its high 32 bits, sign-extended (format 6). Sorted 32-bit values cost a chunk of 15 000 flows
+     * about 2 bytes a row where 64 bits cost 7; two keys of a chunk that share them are still
+     * separate rows, and a lookup of either reads both, the frames of the other then rejected by
+     * their key, as for any hash collision.
+     */
+    public static long storedFlowHash(final long flowHash) {
+        return flowHash >> 32;
     }
 
     /** The name of part {@code number} of a table: {@code part-00000.parquet}, {@code part-00001.parquet}, ... */

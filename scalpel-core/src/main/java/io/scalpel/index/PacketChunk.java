@@ -13,7 +13,6 @@ final class PacketChunk {
 
     long[] ts;
     long[] offset;
-    int[] caplen;
     int[] chunk;
     int[] flow;
     long[] dgramTs;
@@ -27,7 +26,6 @@ final class PacketChunk {
         limit = capacity;
         ts = new long[capacity];
         offset = new long[capacity];
-        caplen = new int[capacity];
         chunk = new int[capacity];
         flow = new int[capacity];
         dgramTs = new long[capacity];
@@ -46,14 +44,13 @@ final class PacketChunk {
     }
 
     /** Appends a row; returns its global row number. */
-    long add(final long timestamp, final long recordOffset, final int capturedLength, final int flowChunk, final int flowId) {
+    long add(final long timestamp, final long recordOffset, final int flowChunk, final int flowId) {
         if (size == ts.length) {
             grow(size + size / 2);
         }
         final int i = size++;
         ts[i] = timestamp;
         offset[i] = recordOffset;
-        caplen[i] = capturedLength;
         chunk[i] = flowChunk;
         flow[i] = flowId;
         dgramTs[i] = NO_DGRAM_TS;
@@ -81,7 +78,7 @@ final class PacketChunk {
      */
     long copyRow(final long row) {
         final int i = (int) (row - baseRow);
-        return add(ts[i], offset[i], caplen[i], chunk[i], IndexBuilder.NO_FLOW);
+        return add(ts[i], offset[i], chunk[i], IndexBuilder.NO_FLOW);
     }
 
     /**
@@ -91,7 +88,6 @@ final class PacketChunk {
     private void grow(final int capacity) {
         ts = java.util.Arrays.copyOf(ts, capacity);
         offset = java.util.Arrays.copyOf(offset, capacity);
-        caplen = java.util.Arrays.copyOf(caplen, capacity);
         chunk = java.util.Arrays.copyOf(chunk, capacity);
         flow = java.util.Arrays.copyOf(flow, capacity);
         dgramTs = java.util.Arrays.copyOf(dgramTs, capacity);
@@ -104,7 +100,6 @@ final class PacketChunk {
         }
         System.arraycopy(ts, 0, dst.ts, 0, n);
         System.arraycopy(offset, 0, dst.offset, 0, n);
-        System.arraycopy(caplen, 0, dst.caplen, 0, n);
         System.arraycopy(chunk, 0, dst.chunk, 0, n);
         System.arraycopy(flow, 0, dst.flow, 0, n);
         System.arraycopy(dgramTs, 0, dst.dgramTs, 0, n);
@@ -117,7 +112,6 @@ final class PacketChunk {
         final int rest = size - n;
         System.arraycopy(ts, n, ts, 0, rest);
         System.arraycopy(offset, n, offset, 0, rest);
-        System.arraycopy(caplen, n, caplen, 0, rest);
         System.arraycopy(chunk, n, chunk, 0, rest);
         System.arraycopy(flow, n, flow, 0, rest);
         System.arraycopy(dgramTs, n, dgramTs, 0, rest);
@@ -129,13 +123,12 @@ final class PacketChunk {
     void writeRow(final int i, final ParquetTables.ColumnFile out, final TimestampUnit unit) throws java.io.IOException {
         out.column(0).write(unit.fromNanos(ts[i]), 0, 0);
         out.column(1).write(offset[i], 0, 0);
-        out.column(2).write(caplen[i], 0, 0);
-        out.column(3).write(chunk[i], 0, 0);
-        out.column(4).write(flow[i], 0, 0);
+        out.column(2).write(chunk[i], 0, 0);
+        out.column(3).write(flow[i], 0, 0);
         if (dgramTs[i] != NO_DGRAM_TS) {
-            out.column(5).write(unit.fromNanos(dgramTs[i]), 0, 1);
+            out.column(4).write(unit.fromNanos(dgramTs[i]), 0, 1);
         } else {
-            out.column(5).writeNull(0, 0);
+            out.column(4).writeNull(0, 0);
         }
         out.endRow();
     }

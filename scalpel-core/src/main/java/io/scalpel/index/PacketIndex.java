@@ -38,15 +38,14 @@ public final class PacketIndex implements Closeable {
         /**
          * @param ts      frame timestamp
          * @param offset  record offset in the capture
-         * @param caplen  captured length
          * @param chunk   the chunk of the frame's flow row
          * @param flow    the frame's flow number in that chunk, {@link IndexBuilder#NO_FLOW} for none
          * @param dgramTs for fragments the datagram's time, else {@link #NO_DGRAM_TS}
          */
-        void row(long ts, long offset, int caplen, int chunk, int flow, long dgramTs) throws IOException;
+        void row(long ts, long offset, int chunk, int flow, long dgramTs) throws IOException;
     }
 
-    /** Receives flow rows (keys left out: only what a join needs). */
+    /** Receives flow rows (keys left out: only what a join needs); {@code flowHash} as stored ({@link IndexSchema#storedFlowHash}). */
     @FunctionalInterface
     public interface FlowVisitor {
         void flow(int chunk, int flow, long flowHash, long firstTs, long lastTs) throws IOException;
@@ -267,7 +266,16 @@ public final class PacketIndex implements Closeable {
      * MAX_VALUE}: unbounded), with its key and counts; row groups outside the window are skipped.
      */
     public void flowRows(final long from, final long to, final FlowRowView.Visitor visitor) throws IOException {
-        FlowRows.scanKeys(PartReaders.NONE, flows, unit, from, to, visitor);
+        flowRows(from, to, FlowRowFilter.ANY, visitor);
+    }
+
+    /**
+     * Every flow row whose time span meets [{@code from}, {@code to}] and that {@code prune} does
+     * not rule out, with its key and counts; row groups and pages that the window or {@code prune}
+     * rule out are skipped.
+     */
+    public void flowRows(final long from, final long to, final FlowRowFilter prune, final FlowRowView.Visitor visitor) throws IOException {
+        FlowRows.scanKeys(PartReaders.NONE, flows, unit, from, to, prune, visitor);
     }
 
     /**
@@ -277,13 +285,34 @@ public final class PacketIndex implements Closeable {
      */
     public void lookupFlows(final long from, final long to, final java.util.function.Predicate<FlowRowView> which,
                             final RowVisitor visitor) throws IOException {
+        lookupFlows(from, to, FlowRowFilter.ANY, which, visitor);
+    }
+
+    /**
+     * As {@link #lookupFlows(long, long, java.util.function.Predicate, RowVisitor)}, the flows table's
+     * row groups and pages that {@code prune} rules out skipped (a condition every row that
+     * {@code which} accepts satisfies).
+     */
+    public void lookupFlows(final long from, final long to, final FlowRowFilter prune, final java.util.function.Predicate<FlowRowView> which,
+                            final RowVisitor visitor) throws IOException {
         final FlowLookup.Found found = new FlowLookup.Found(from, to);
-        FlowRows.scanKeys(readers, flows, unit, from, to, row -> {
+        FlowRows.scanKeys(readers, flows, unit, from, to, prune, row -> {
             if (which.test(row)) {
                 found.add(row.chunk(), row.flow(), row.firstTs(), row.lastTs());
             }
         });
         flowLookup.readRows(found, visitor);
+    }
+
+    /** Row groups of the flows table read and skipped by the reads of this index so far: {read, skipped}. */
+    long[] flowRowGroups() {
+        long read = 0;
+        long skipped = 0;
+        for (IndexPart p : flows) {
+            read += p.rowGroupsRead.sum();
+            skipped += p.rowGroupsSkipped.sum();
+        }
+        return new long[] {read, skipped};
     }
 
     /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */

@@ -2,8 +2,9 @@ package io.scalpel.index;
 
 /**
  * The order in which a batch of packet rows is written to {@code packets.parquet} (format
- * version 3): by {@code chunk}, then by flow group ({@code flow >> }{@link #GROUP_SHIFT}: 256
- * flow numbers of the chunk, -1 for rows without a flow), then capture order.
+ * version 3; groups of 1 024 flows since version 6): by {@code chunk}, then by flow group
+ * ({@code flow >> }{@link #GROUP_SHIFT}: 1 024 flow numbers of the chunk, -1 for rows without a
+ * flow), then capture order.
  *
  * <p>The rows of one flow row are thus within the rows of its group, which in a chunk of
  * 262 144 rows is a few pages, so the page index on {@code chunk}
@@ -16,7 +17,7 @@ package io.scalpel.index;
  */
 final class PacketOrder {
     /** log2 of the flow numbers of a chunk that share a group. */
-    static final int GROUP_SHIFT = 8;
+    static final int GROUP_SHIFT = 10;
 
     private PacketOrder() {
     }

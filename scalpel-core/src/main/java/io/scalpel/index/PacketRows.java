@@ -51,7 +51,6 @@ final class PacketRows {
             final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
             final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
             final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
-            final ColumnReader caplenColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CAPLEN}));
             final ColumnReader chunkColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.CHUNK}));
             final ColumnReader flowColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.FLOW}));
             final ColumnReader dgramColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.DGRAM_TS}));
@@ -62,16 +61,14 @@ final class PacketRows {
                 final boolean hasDgram = dgramColumn.getCurrentDefinitionLevel() == 1;
                 if (test.test(chunk, flow, ts)) {
                     final long offset = offsetColumn.getLong();
-                    final int caplen = caplenColumn.getInteger();
                     final long dgramTs = hasDgram ? stored.toNanos(dgramColumn.getLong()) : PacketChunk.NO_DGRAM_TS;
                     try {
-                        visitor.row(ts, offset, caplen, chunk, flow, dgramTs);
+                        visitor.row(ts, offset, chunk, flow, dgramTs);
                     } catch (IOException | RuntimeException e) {
                         throw new PartReader.VisitorFailure(e);
                     }
                 } else {
                     offsetColumn.skip();
-                    caplenColumn.skip();
                     if (hasDgram) {
                         dgramColumn.skip();
                     }
@@ -80,7 +77,6 @@ final class PacketRows {
                 flowColumn.consume();
                 tsColumn.consume();
                 offsetColumn.consume();
-                caplenColumn.consume();
                 dgramColumn.consume();
             }
         });

@@ -49,6 +49,18 @@ final class PartReader {
      */
     static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
                      final RowGroup group) throws IOException {
+        read(readers, part, projection, filter, null, group);
+    }
+
+    /**
+     * As {@link #read(PartReaders, IndexPart, MessageType, FilterCompat.Filter, RowGroup)}; when
+     * {@code prune} is given, each row group is also skipped when it rules it out, term by term,
+     * through its statistics, dictionaries and bloom filters ({@link FlowRowFilter#canDrop}).
+     * Without it no dictionary is read to prune: a lookup's filters name no column whose
+     * dictionary would tell more than its statistics.
+     */
+    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+                     final FlowRowFilter prune, final RowGroup group) throws IOException {
         final FilterPredicate predicate = filter instanceof FilterCompat.FilterPredicateCompat p ? p.getFilterPredicate() : null;
         PartReaders.Lease lease = null;
         boolean failed = true;
@@ -68,16 +80,20 @@ final class PartReader {
                     pages = r.readRowGroup(g);
                 } else {
                     if (StatisticsFilter.canDrop(predicate, block.getColumns())
-                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))) {
+                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))
+                        || prune != null && prune.canDrop(block.getColumns(), r.getDictionaryReader(g), lease.blooms(g))) {
+                        part.rowGroupsSkipped.increment();
                         continue;
                     }
                     lease.touch(g);
                     final RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, r.getColumnIndexStore(g), paths, block.getRowCount());
                     if (ranges.rowCount() == 0) {
+                        part.rowGroupsSkipped.increment();
                         continue; // no page of this row group can hold a row that passes the filter
                     }
                     pages = r.readFilteredRowGroup(g, ranges);
                 }
+                part.rowGroupsRead.increment();
                 group.read(CheckedPageStore.of(pages, r, g), pages.getRowCount());
             }
             failed = false;

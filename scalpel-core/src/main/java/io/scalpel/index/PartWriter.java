@@ -8,11 +8,21 @@ import java.util.Map;
 /**
  * The two Parquet files of one part ({@code packets/part-N.parquet} and {@code flows/part-N.parquet}),
  * written by one writer thread at a time, and the rows written to each: packet rows by chunk, flow
- * group and capture order ({@link PacketOrder}), each chunk's flows in flow-hash order.
+ * group and capture order ({@link PacketOrder}), each chunk's flows in flow-hash order, a row group
+ * of their own.
  */
 final class PartWriter {
-    /** Rows per row group of the flows table: the unit a flow-hash lookup reads (with its bloom filter). */
+    /**
+     * Most rows per row group of the flows table, which also ends with each chunk's flows: the unit
+     * a flow-hash lookup or a query skips by its bloom filters and time statistics.
+     */
     static final int FLOW_ROW_GROUP_ROWS = 64 * 1024;
+    /**
+     * The flows table's columns with a bloom filter in each row group: the flow hash (a lookup by
+     * hash or uid), the addresses and ports (a query's {@code host} and {@code port} terms).
+     */
+    static final List<String> BLOOM_COLUMNS = List.of(IndexSchema.FLOW_HASH, IndexSchema.SRC, IndexSchema.DST,
+        IndexSchema.SRC_PORT, IndexSchema.DST_PORT);
 
     private final String file;
     private final TimestampUnit unit;
@@ -30,11 +40,11 @@ final class PartWriter {
         this.unit = unit;
         final Map<String, String> meta = Map.of("scalpel.index.version", Integer.toString(IndexManifest.VERSION));
         this.packetFile = new ParquetTables.ColumnFile(dir.resolve(IndexSchema.PACKETS_DIR).resolve(file), IndexSchema.packets(unit),
-            ParquetTables.properties(ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CAPLEN, IndexSchema.CHUNK), meta, chunkRows);
+            ParquetTables.properties(ParquetTables.PACKET_PAGE_ROWS, List.of(), IndexSchema.CHUNK), meta, chunkRows);
         ParquetTables.ColumnFile f = null;
         try {
             f = new ParquetTables.ColumnFile(dir.resolve(IndexSchema.FLOWS_DIR).resolve(file), IndexSchema.flows(unit),
-                ParquetTables.properties(ParquetTables.FLOW_PAGE_ROWS, List.of(IndexSchema.FLOW_HASH, IndexSchema.COMMUNITY_ID),
+                ParquetTables.properties(ParquetTables.FLOW_PAGE_ROWS, BLOOM_COLUMNS,
                     IndexSchema.PROTO, IndexSchema.SRC, IndexSchema.DST, IndexSchema.SRC_PORT, IndexSchema.DST_PORT, IndexSchema.VLAN,
                     IndexSchema.INNER_VLAN, IndexSchema.IP_VERSION, IndexSchema.DEPTH),
                 meta, FLOW_ROW_GROUP_ROWS);
@@ -82,6 +92,7 @@ final class PartWriter {
         for (int i = 0; i < order.length; i++) {
             table.writeRow(order[i], flowFile, unit);
         }
+        flowFile.endRowGroup(); // a row group per chunk: its time statistics and bloom filters are the chunk's
         flows += order.length;
     }
 

@@ -98,19 +98,19 @@ final class ScanResume {
             final PacketDecoder d = new PacketDecoder();
             final DecodedPacket dp = new DecodedPacket();
             PacketRows.scanPart(tailRows, expected, PacketIndex.rebuildAdvice(capture, indexDirectory),
-                (ts, offset, caplen, chunkRef, flowRef, dgramTs) -> {
+                (ts, offset, chunkRef, flowRef, dgramTs) -> {
                     if (!pending.contains(offset) || !reopened.add(offset)) {
-                        rows.keep(ts, offset, caplen, chunkRef, flowRef, dgramTs);
+                        rows.keep(ts, offset, chunkRef, flowRef, dgramTs);
                         return;
                     }
                     again.readAt(offset, f);
                     d.decode(f.linkType(), f.buffer(), f.dataOffset(), f.capturedLength(), dp);
                     final FlowKey key = dp.innermost();
-                    if (key == null || !key.isFragment() || f.capturedLength() != caplen) {
+                    if (key == null || !key.isFragment() || (f.timestampKnown() && f.timestampNanos() != ts)) {
                         throw new IndexException(IndexException.Kind.STALE, capture + ": byte offset " + offset
                             + ": the IP fragment indexed here is not there any more; re-run `scalpel index --rebuild`");
                     }
-                    rows.reopen(key, dp.outerVlan(), dp.innerVlan(), ts, offset, caplen, f.originalLength());
+                    rows.reopen(key, dp.outerVlan(), dp.innerVlan(), ts, offset, f.originalLength());
                 });
         }
         scan.flushIfFull();

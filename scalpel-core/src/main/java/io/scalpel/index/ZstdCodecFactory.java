@@ -12,7 +12,12 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * codec classes. Supports ZSTD and UNCOMPRESSED; the index is always written with ZSTD.
  */
 final class ZstdCodecFactory implements CompressionCodecFactory {
-    static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(3);
+    /**
+     * The level pages are compressed at (format 6; 3 before): on a 1 GiB capture shaped like real
+     * traffic, 0.6 % smaller an index for 3 % more CPU time of the build (docs/index-format.md).
+     */
+    static final int LEVEL = 9;
+    static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(LEVEL);
 
     private final int level;
 

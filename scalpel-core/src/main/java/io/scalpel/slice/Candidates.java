@@ -4,28 +4,25 @@ import io.scalpel.index.PacketIndex;
 import java.util.Arrays;
 
 /**
- * The index rows found for one query ({@link IndexJoin}): each row's timestamp, record offset,
- * captured length and datagram time, in the order the index gave them, for {@link Confirmation}
+ * The index rows found for one query ({@link IndexJoin}): each row's timestamp, record offset
+ * and datagram time, in the order the index gave them, for {@link Confirmation}
  * to read back from the capture.
  */
 final class Candidates {
     long[] ts = new long[16];
     long[] offset = new long[16];
-    int[] caplen = new int[16];
     long[] dgramTs = new long[16];
     int size;
 
-    void add(final long t, final long o, final int c, final long d) {
+    void add(final long t, final long o, final long d) {
         if (size == ts.length) {
             final int n = size * 2;
             ts = Arrays.copyOf(ts, n);
             offset = Arrays.copyOf(offset, n);
-            caplen = Arrays.copyOf(caplen, n);
             dgramTs = Arrays.copyOf(dgramTs, n);
         }
         ts[size] = t;
         offset[size] = o;
-        caplen[size] = c;
         dgramTs[size] = d;
         size++;
     }

@@ -131,9 +131,8 @@ final class Confirmation implements AutoCloseable {
             final String what = e.getMessage();
             throw stale(offset, what.startsWith(where) ? what.substring(where.length()) : what);
         }
-        if ((frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) || frame.capturedLength() != c.caplen[i]) {
-            throw stale(offset, "record has timestamp " + frame.timestampNanos() + " and captured length "
-                + frame.capturedLength() + ", the index says " + c.ts[i] + " and " + c.caplen[i]);
+        if (frame.timestampKnown() && frame.timestampNanos() != c.ts[i]) {
+            throw stale(offset, "record has timestamp " + frame.timestampNanos() + ", the index says " + c.ts[i]);
         }
     }
 

@@ -5,7 +5,9 @@ import io.scalpel.decode.Addresses;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.index.FlowRowView;
+import io.scalpel.index.FlowRowFilter;
 import io.scalpel.index.PacketIndex;
+import io.scalpel.slice.expr.FlowPruning;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +42,7 @@ final class FlowConnections {
         final FlowRowSubject reverse = new FlowRowSubject(true);
         final long from = query == null ? Long.MIN_VALUE : query.from();
         final long to = query == null ? Long.MAX_VALUE : query.to();
-        index.flowRows(from, to, row -> {
+        index.flowRows(from, to, query == null ? FlowRowFilter.ANY : FlowPruning.of(query.expression()), row -> {
             if (query == null || query.mayMatch(forward.of(row), reverse.of(forward))) {
                 wanted.add(keyOf(row));
             }
@@ -55,8 +57,7 @@ final class FlowConnections {
                 }
                 byFlowRow.put(PacketIndex.flowRow(row.chunk(), row.flow()), byKey.computeIfAbsent(k, x -> new Candidates()));
                 return true;
-            }, (ts, offset, caplen, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, caplen,
-                dgramTs));
+            }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
         }
         final List<Connection> found = new ArrayList<>();
         for (Map.Entry<Connection.Key, Candidates> e : byKey.entrySet()) {

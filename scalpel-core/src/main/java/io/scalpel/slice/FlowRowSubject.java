@@ -44,10 +44,10 @@ final class FlowRowSubject implements Expression.Subject {
     @Override public long dstLo() { return dst.lo(); }
     @Override public int protocol() { return row.proto(); }
 
-    /** A row's key lacks its ports when its Community ID does (a datagram without its first fragment, a header cut short). */
+    /** A row's key lacks its ports when its port columns are null (a datagram without its first fragment, a header cut short). */
     @Override
     public boolean portsKnown() {
-        return row.communityId() != null || !hasPorts(row.proto());
+        return row.portsKnown() || !hasPorts(row.proto());
     }
 
     @Override

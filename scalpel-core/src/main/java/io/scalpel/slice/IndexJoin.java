@@ -1,6 +1,8 @@
 package io.scalpel.slice;
 
+import io.scalpel.index.IndexSchema;
 import io.scalpel.index.PacketIndex;
+import io.scalpel.slice.expr.FlowPruning;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,7 +45,7 @@ final class IndexJoin {
             if (q instanceof CommunityIdQuery c) {
                 byCommunityId.computeIfAbsent(c.seed(), s -> new HashMap<>()).merge(c.communityId(), new int[] {i}, IndexJoin::concat);
             } else if (q instanceof FlowQuery f) {
-                byHash.merge(f.flowHash(), new int[] {i}, IndexJoin::concat);
+                byHash.merge(IndexSchema.storedFlowHash(f.flowHash()), new int[] {i}, IndexJoin::concat);
             } else {
                 lookup(q, found[i]); // a window or an expression: its own scan
             }
@@ -59,13 +61,13 @@ final class IndexJoin {
                 (id, chunk, flow, firstTs, lastTs) -> addFlowRow(queries, ids.get(id), chunk, flow, firstTs, lastTs, byFlowRow));
         }
         if (!byFlowRow.isEmpty()) {
-            index.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> {
+            index.scanAll((ts, offset, chunk, flow, dgramTs) -> {
                 final int[] qs = flow < 0 ? null : byFlowRow.get(PacketIndex.flowRow(chunk, flow));
                 if (qs != null) {
                     final long joinTs = dgramTs == PacketIndex.NO_DGRAM_TS ? ts : dgramTs;
                     for (int qi : qs) {
                         if (queries.get(qi).inLookupWindow(joinTs)) {
-                            found[qi].add(ts, offset, caplen, dgramTs);
+                            found[qi].add(ts, offset, dgramTs);
                         }
                     }
                 }
@@ -76,7 +78,7 @@ final class IndexJoin {
 
     /** The index rows of one query's candidate frames: by flow hash, by Community ID, or every row in a window. */
     private void lookup(final Query q, final Candidates c) throws IOException {
-        final PacketIndex.RowVisitor add = (ts, offset, caplen, chunk, flow, dgramTs) -> c.add(ts, offset, caplen, dgramTs);
+        final PacketIndex.RowVisitor add = (ts, offset, chunk, flow, dgramTs) -> c.add(ts, offset, dgramTs);
         if (q instanceof CommunityIdQuery id) {
             index.lookupCommunityId(id.communityId(), id.seed(), id.from(), id.lookupTo(), add);
         } else if (q instanceof FlowQuery f) {
@@ -84,7 +86,7 @@ final class IndexJoin {
         } else if (q instanceof ExpressionQuery x) {
             final FlowRowSubject forward = new FlowRowSubject(false);
             final FlowRowSubject reverse = new FlowRowSubject(true);
-            index.lookupFlows(x.from(), x.to(), row -> x.mayMatch(forward.of(row), reverse.of(forward)), add);
+            index.lookupFlows(x.from(), x.to(), FlowPruning.of(x.expression()), row -> x.mayMatch(forward.of(row), reverse.of(forward)), add);
         } else {
             index.scan(q.from(), q.to(), add);
         }

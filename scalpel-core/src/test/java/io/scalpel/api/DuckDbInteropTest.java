@@ -111,7 +111,7 @@ class DuckDbInteropTest {
                     + " ORDER BY p.\"offset\"")) {
                 q.setString(1, glob(scalpel, IndexSchema.PACKETS_DIR));
                 q.setString(2, glob(scalpel, IndexSchema.FLOWS_DIR));
-                q.setLong(3, flow.flowHash());
+                q.setLong(3, IndexSchema.storedFlowHash(flow.flowHash()));
                 q.setLong(4, flow.from());
                 q.setLong(5, flow.to());
                 try (ResultSet rs = q.executeQuery()) {
@@ -125,7 +125,7 @@ class DuckDbInteropTest {
             try (PreparedStatement q = db.prepareStatement(
                 "SELECT DISTINCT src, src_port, dst, dst_port, proto FROM read_parquet(?) WHERE flow_hash = ?")) {
                 q.setString(1, glob(scalpel, IndexSchema.FLOWS_DIR));
-                q.setLong(2, flow.flowHash());
+                q.setLong(2, IndexSchema.storedFlowHash(flow.flowHash()));
                 final String orig = Addresses.format(conn.ipVersion(), conn.origHi(), conn.origLo()) + "/" + conn.origPort();
                 final String resp = Addresses.format(conn.ipVersion(), conn.respHi(), conn.respLo()) + "/" + conn.respPort();
                 int rows = 0;

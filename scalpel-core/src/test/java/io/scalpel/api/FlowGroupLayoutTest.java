@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Format 3 row order, read back by DuckDB (not by scalpel): in each packets part, rows come by
- * chunk, then flow group (flow numbers / 256, rows without a flow first), then capture order;
+ * chunk, then flow group (flow numbers / 1 024, rows without a flow first), then capture order;
  * and with more than one flow group per chunk, every uid looked up alone still gets exactly the
  * generator's frames.
  */
@@ -33,8 +33,8 @@ class FlowGroupLayoutTest {
     void shouldGroupPacketRowsByFlowGroupAndStillFindEveryConnection() throws Exception {
         final Path capture = dir.resolve("cap.pcap");
         final Path conn = dir.resolve("conn.log");
-        // Enough connections for several groups of 256 flow numbers in the one chunk.
-        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(11).withConnections(900), capture, conn);
+        // Enough connections for several groups of 1 024 flow numbers in the one chunk.
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(11).withConnections(2600), capture, conn);
         final List<ConnRecord> rows = ConnLogs.readStrictly(conn);
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
             final String glob = scalpel.index().directory().resolve(IndexSchema.PACKETS_DIR).resolve("*.parquet").toString();
@@ -50,7 +50,7 @@ class FlowGroupLayoutTest {
                 while (rs.next()) {
                     rowsRead++;
                     final String f = rs.getString(1);
-                    final long key = ((long) rs.getInt(3) << 32) + Math.floorDiv(rs.getInt(4), 256);
+                    final long key = ((long) rs.getInt(3) << 32) + Math.floorDiv(rs.getInt(4), 1024);
                     final long offset = rs.getLong(5);
                     if (!f.equals(file)) {
                         file = f;
@@ -67,7 +67,7 @@ class FlowGroupLayoutTest {
                 }
             }
             assertEquals(scalpel.manifest().packets() + scalpel.manifest().outerRows(), rowsRead, "every row read by DuckDB");
-            assertTrue(groups >= 3, "several flow groups in the chunk: " + groups);
+            assertTrue(groups >= 3, "several flow groups in the chunk (with the rows without a flow): " + groups);
             for (ConnRecord row : rows) {
                 final long[] expected = truth.framesOf(row.uid()).stream().mapToLong(n -> truth.frame(n).recordOffset()).sorted().toArray();
                 assertArrayEquals(expected, scalpel.select(List.of(row)).offsets(0), row.uid());

@@ -127,7 +127,7 @@ class IndexGrowthTest {
             assertTrue(flowRows.add(PacketIndex.flowRow(chunk, flow)), () -> "flow row (" + chunk + ", " + flow + ") twice");
         });
         assertEquals(index.manifest().flows(), count[0], "flow rows vs manifest");
-        index.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> {
+        index.scanAll((ts, offset, chunk, flow, dgramTs) -> {
             if (flow != IndexBuilder.NO_FLOW) {
                 assertTrue(flowRows.contains(PacketIndex.flowRow(chunk, flow)), () -> "packet at " + offset + " names no flow row");
             }

@@ -24,6 +24,8 @@ import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,8 +56,8 @@ class IndexIntegrityTest {
 
     /** Writes {@code json} as the manifest with a digest that matches it. */
     private void resign(final ObjectNode json) throws IOException {
-        json.remove(ManifestJson.DIGEST_FIELD);
-        json.put(ManifestJson.DIGEST_FIELD, "0".repeat(64));
+        json.remove(ManifestText.DIGEST_FIELD);
+        json.put(ManifestText.DIGEST_FIELD, "0".repeat(64));
         final byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
         final String text = new String(bytes, StandardCharsets.US_ASCII);
         final int at = text.lastIndexOf("0".repeat(64));
@@ -76,7 +78,7 @@ class IndexIntegrityTest {
     private IndexException refused() {
         return assertThrows(IndexException.class, () -> {
             final PacketIndex i = PacketIndex.open(capture, index);
-            i.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+            i.scanAll((ts, offset, chunk, flow, dgramTs) -> { });
             i.scanFlows((chunk, flow, hash, first, last) -> { });
         });
     }
@@ -108,16 +110,18 @@ class IndexIntegrityTest {
         }
     }
 
-    @Test
-    void shouldRefuseAVersion4IndexWhoseDigestsAllMatch() throws IOException {
+    @ParameterizedTest
+    @ValueSource(ints = {4, 5})
+    void shouldRefuseAVersion4Or5IndexWhoseDigestsAllMatch(final int version) throws IOException {
         final ObjectNode j = json();
-        j.put("version", 4);
+        j.put("version", version);
         resign(j);
         final IndexException e = refused();
         assertEquals(IndexException.Kind.VERSION, e.kind());
-        assertTrue(e.problem().contains("index format version 4 is not the version this scalpel reads (5)"), e::problem);
+        assertTrue(e.problem().contains("index format version " + version + " is not the version this scalpel reads (6)"), e::problem);
+        assertTrue(e.advice().contains("rebuild it with `scalpel index"), e::advice);
         assertEquals(IndexBuilder.Mode.REBUILT, new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).build().mode());
-        PacketIndex.open(capture, index).scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> { });
+        PacketIndex.open(capture, index).scanAll((ts, offset, chunk, flow, dgramTs) -> { });
     }
 
     @Test
@@ -148,7 +152,7 @@ class IndexIntegrityTest {
         final ObjectNode j = fresh();
         Files.writeString(manifest, "[1, 2]");
         assertEquals(manifest + ": not a scalpel index manifest", refused().problem());
-        j.remove(ManifestJson.DIGEST_FIELD);
+        j.remove(ManifestText.DIGEST_FIELD);
         Files.write(manifest, JSON.writeValueAsBytes(j));
         assertEquals(manifest + ": index manifest has no digest (manifest_sha256)", refused().problem());
         assertEquals(IndexException.Kind.CORRUPT, refused().kind());
@@ -157,10 +161,10 @@ class IndexIntegrityTest {
     @Test
     void shouldRefuseAManifestLargerThanAnyScalpelWrites() throws IOException {
         try (RandomAccessFile r = new RandomAccessFile(manifest.toFile(), "rw")) {
-            r.setLength(ManifestJson.MAX_BYTES + 1); // sparse: nothing is written
+            r.setLength(ManifestText.MAX_BYTES + 1); // sparse: nothing is written
         }
         final IndexException e = refused();
-        assertTrue(e.problem().contains("index manifest of " + (ManifestJson.MAX_BYTES + 1) + " bytes is larger than any scalpel writes"),
+        assertTrue(e.problem().contains("index manifest of " + (ManifestText.MAX_BYTES + 1) + " bytes is larger than any scalpel writes"),
             e::getMessage);
     }
 

@@ -89,12 +89,12 @@ class IndexReaderFuzzTest {
         /** Every row of both tables, and the rows of each lookup, as text. */
         void read(final PacketIndex i, final List<String> packets, final List<String> flows, final List<List<String>> found)
             throws IOException {
-            i.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> packets.add(ts + " " + offset + " " + caplen + " " + chunk
+            i.scanAll((ts, offset, chunk, flow, dgramTs) -> packets.add(ts + " " + offset + " " + chunk
                 + " " + flow + " " + dgramTs));
             i.scanFlows((chunk, flow, hash, first, last) -> flows.add(chunk + " " + flow + " " + hash + " " + first + " " + last));
             for (long hash : hashes) {
                 final List<String> rows = new ArrayList<>();
-                i.lookup(hash, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, caplen, chunk, flow, dgramTs) -> rows.add(ts + " " + offset));
+                i.lookup(hash, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> rows.add(ts + " " + offset));
                 found.add(rows);
             }
         }

@@ -29,7 +29,7 @@ class PacketOrderTest {
             // Mostly the batch's own chunk 7; some rows carried over from chunk 6; some without a flow.
             final int chunk = rnd.nextInt(10) == 0 ? 6 : 7;
             final int flow = rnd.nextInt(20) == 0 ? IndexBuilder.NO_FLOW : rnd.nextInt(3000);
-            b.add(1_000_000L + i, 24 + 100L * i, 60, chunk, flow);
+            b.add(1_000_000L + i, 24 + 100L * i, chunk, flow);
         }
         assertArrayEquals(expected(b), PacketOrder.of(b));
     }
@@ -37,13 +37,13 @@ class PacketOrderTest {
     @Test
     void shouldHandleSparseChunkNumbersAndTinyBatches() {
         final PacketChunk b = new PacketChunk(8);
-        b.add(1, 100, 60, 2_000_000_000, 5);
-        b.add(2, 200, 60, 3, 700);
-        b.add(3, 300, 60, 2_000_000_000, IndexBuilder.NO_FLOW);
-        b.add(4, 400, 60, 3, 1);
+        b.add(1, 100, 2_000_000_000, 5);
+        b.add(2, 200, 3, 1700);
+        b.add(3, 300, 2_000_000_000, IndexBuilder.NO_FLOW);
+        b.add(4, 400, 3, 1);
         assertArrayEquals(new int[] {3, 1, 2, 0}, PacketOrder.of(b));
         final PacketChunk one = new PacketChunk(8);
-        one.add(1, 100, 60, 0, 0);
+        one.add(1, 100, 0, 0);
         assertArrayEquals(new int[] {0}, PacketOrder.of(one));
     }
 }

@@ -108,7 +108,7 @@ class PartReadersTest {
         final IndexManifest.Part part = manifest.parts().get(0);
         final Path file = index.resolve(IndexSchema.PACKETS_DIR).resolve(part.file());
         try (PacketIndex opened = PacketIndex.open(capture, index)) {
-            opened.scan(Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, caplen, chunk, flow, dgramTs) -> { });
+            opened.scan(Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> { });
             try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
                 final long at = part.packetsFile().footerOffset() / 2; // inside the pages
                 f.seek(at);
@@ -117,7 +117,7 @@ class PartReadersTest {
                 f.write(b ^ 0x5A);
             }
             final IndexException e = assertThrows(IndexException.class,
-                () -> opened.scan(Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, caplen, chunk, flow, dgramTs) -> { }));
+                () -> opened.scan(Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> { }));
             assertEquals(IndexException.Kind.CORRUPT, e.kind());
             assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         }
@@ -130,7 +130,7 @@ class PartReadersTest {
         final IndexPart packets = new IndexPart(index.resolve(IndexSchema.PACKETS_DIR).resolve(part.file()), part.packetsFile(), "rebuild");
         final long[] rows = {0};
         PacketRows.scan(PartReaders.NONE, List.of(packets), null, FilterCompat.NOOP, PacketRows.RowTest.ALL,
-            (ts, offset, caplen, chunk, flow, dgramTs) -> rows[0]++);
+            (ts, offset, chunk, flow, dgramTs) -> rows[0]++);
         assertEquals(part.packets(), rows[0]);
         assertEquals(0, PartReaders.NONE.kept());
     }

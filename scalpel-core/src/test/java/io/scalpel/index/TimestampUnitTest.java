@@ -56,7 +56,7 @@ class TimestampUnitTest {
         }
         final List<long[]> rows = new ArrayList<>();
         try (PacketIndex i = PacketIndex.open(capture, index)) {
-            i.scanAll((ts, offset, caplen, chunk, flow, dgramTs) -> rows.add(new long[] {offset, ts}));
+            i.scanAll((ts, offset, chunk, flow, dgramTs) -> rows.add(new long[] {offset, ts}));
             final long[] firstLast = {Long.MAX_VALUE, Long.MIN_VALUE};
             i.scanFlows((chunk, flow, hash, first, last) -> {
                 firstLast[0] = Math.min(firstLast[0], first);
