@@ -80,7 +80,7 @@ class PartPipelineTest {
     private static PacketChunk rowsWithoutFlow(final int n) {
         final PacketChunk chunk = new PacketChunk(CHUNK_ROWS);
         for (int i = 0; i < n; i++) {
-            chunk.add(1_000L * i, 24 + 100L * i, 84, 0, IndexBuilder.NO_FLOW);
+            chunk.add(1_000L * i, 24 + 100L * i, 0, IndexBuilder.NO_FLOW);
         }
         return chunk;
     }
