@@ -229,13 +229,26 @@ class LauncherIT {
     }
 
     @Test
-    void shouldStartEveryCommandOnTheQuickTierWithTheSerialCollector() throws Exception {
+    void shouldStartEveryCommandButALargeIndexOnTheQuickTierWithTheSerialCollector() throws Exception {
         final Map<String, String> env = env(sharedCache());
         env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
         final String slice = run(env, "slice", "--help").out().lines().findFirst().orElseThrow();
         assertTrue(slice.contains("-XX:TieredStopAtLevel=1") && slice.contains("-XX:+UseSerialGC"), slice);
         final String index = run(env, "index", "--help").out().lines().findFirst().orElseThrow();
         assertTrue(index.contains("-XX:TieredStopAtLevel=1") && index.contains("-XX:+UseSerialGC"), index);
+        // an index of 3 GiB or more of captures keeps C2 (a sparse file: its length is what counts)
+        final Path big = dir.resolve("big.pcap");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30);
+        }
+        final String large = run(env, "index", "--help", big.toString()).out().lines().findFirst().orElseThrow();
+        assertTrue(!large.contains("-XX:TieredStopAtLevel=1") && large.contains("-XX:+UseSerialGC"), large);
+        final Path small = dir.resolve("small.pcap");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(small.toFile(), "rw")) {
+            f.setLength((3L << 30) - (1L << 20));
+        }
+        final String below = run(env, "index", "--help", small.toString()).out().lines().findFirst().orElseThrow();
+        assertTrue(below.contains("-XX:TieredStopAtLevel=1"), below);
 
         env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseParallelGC");
         final Run chosen = run(env, "slice", "--help");
