@@ -67,9 +67,15 @@ final class CaptureFileIndex {
     /** Extends, keeps or builds anew the index (see {@link Scalpel#index(Path, Path, Progress, boolean)}). */
     static IndexReport update(final Path capture, final Path indexDirectory, final Progress progress, final boolean rebuild)
         throws IOException {
+        return update(capture, indexDirectory, progress, IndexOptions.defaults().withRebuild(rebuild));
+    }
+
+    /** Extends, keeps or builds anew the index as {@code options} say (see {@link Scalpel#index(Path, Path, Progress, IndexOptions)}). */
+    static IndexReport update(final Path capture, final Path indexDirectory, final Progress progress, final IndexOptions options)
+        throws IOException {
         final Path dir = directoryOf(capture, indexDirectory);
-        return IndexReport.of(capture,
-            new IndexBuilder(capture, dir).progress(IndexReport.internal(progress)).rebuild(rebuild).build());
+        return IndexReport.of(capture, new IndexBuilder(capture, dir).progress(IndexReport.internal(progress))
+            .rebuild(options.rebuild()).writerThreads(options.writerThreads()).build());
     }
 
     /** Checks every byte of the index, writing nothing (see {@link Scalpel#verify}). */

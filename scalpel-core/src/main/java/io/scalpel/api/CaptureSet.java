@@ -157,7 +157,23 @@ public final class CaptureSet implements Captures {
      */
     public static CaptureSetIndexReport index(final Path directory, final Path indexDirectory, final Progress progress,
                                               final boolean rebuild) throws IOException {
-        return CaptureSetIndexReport.of(directory, CaptureSetIndex.build(directory, indexDirectory, progress, rebuild));
+        return index(directory, indexDirectory, progress, IndexOptions.defaults().withRebuild(rebuild));
+    }
+
+    /**
+     * As {@link #index(Path, Path, Progress, boolean)}, each member built as {@code options} say
+     * (from the start or not, on one writer thread or two).
+     *
+     * @param directory the directory of captures
+     * @param indexDirectory the set index; null for {@code DIR/.scalpel}
+     * @param progress receives how far each scan has got (null: nothing is reported)
+     * @param options how each member's index is built
+     * @return what the run did
+     * @throws IOException when a member cannot be read or the index cannot be written
+     */
+    public static CaptureSetIndexReport index(final Path directory, final Path indexDirectory, final Progress progress,
+                                              final IndexOptions options) throws IOException {
+        return CaptureSetIndexReport.of(directory, CaptureSetIndex.build(directory, indexDirectory, progress, options));
     }
 
     /**

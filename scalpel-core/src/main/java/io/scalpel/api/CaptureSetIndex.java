@@ -69,7 +69,14 @@ final class CaptureSetIndex {
     /** Indexes new members, extends grown ones, rebuilds changed ones (every one with {@code rebuild}), drops removed ones. */
     static CaptureSetBuilder.Result build(final Path directory, final Path indexDirectory, final Progress progress,
                                           final boolean rebuild) throws IOException {
-        return new CaptureSetBuilder(directory, indexDirectory).progress(IndexReport.internal(progress)).rebuild(rebuild).build();
+        return build(directory, indexDirectory, progress, IndexOptions.defaults().withRebuild(rebuild));
+    }
+
+    /** Brings the set index up to date as {@code options} say (from the start or not, with how many writer threads). */
+    static CaptureSetBuilder.Result build(final Path directory, final Path indexDirectory, final Progress progress,
+                                          final IndexOptions options) throws IOException {
+        return new CaptureSetBuilder(directory, indexDirectory).progress(IndexReport.internal(progress))
+            .rebuild(options.rebuild()).writerThreads(options.writerThreads()).build();
     }
 
     /** Checks every byte of the set index, writing nothing (see {@link CaptureSet#verify}). */

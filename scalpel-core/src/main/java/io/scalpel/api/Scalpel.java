@@ -319,7 +319,23 @@ public final class Scalpel implements Closeable {
      */
     public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress,
                                     final boolean rebuild) throws IOException {
-        return CaptureFileIndex.update(capture, indexDirectory, progress, rebuild);
+        return index(capture, indexDirectory, progress, IndexOptions.defaults().withRebuild(rebuild));
+    }
+
+    /**
+     * As {@link #index(Path, Path, Progress)}, built as {@code options} say (from the start or not,
+     * on one writer thread or two).
+     *
+     * @param capture the capture file
+     * @param indexDirectory where its index is; null for the default beside it
+     * @param progress receives how far the scan has got (null: nothing is reported)
+     * @param options how the index is built
+     * @return what the run did
+     * @throws IOException as {@link #index(Path, Path, Progress)}
+     */
+    public static IndexReport index(final Path capture, final Path indexDirectory, final Progress progress,
+                                    final IndexOptions options) throws IOException {
+        return CaptureFileIndex.update(capture, indexDirectory, progress, options);
     }
 
     /**

@@ -56,6 +56,7 @@ public final class CaptureSetBuilder {
     private final Path indexDirectory;
     private IndexBuilder.Progress progress = IndexBuilder.Progress.NONE;
     private boolean rebuild;
+    private int writerThreads = IndexBuilder.DEFAULT_WRITER_THREADS;
 
     /** @param indexDirectory the set index directory; null for {@code DIR/.scalpel} */
     public CaptureSetBuilder(final Path directory, final Path indexDirectory) {
@@ -76,6 +77,12 @@ public final class CaptureSetBuilder {
     /** With {@code true}, rebuild every member's index from the start of its capture. */
     public CaptureSetBuilder rebuild(final boolean r) {
         this.rebuild = r;
+        return this;
+    }
+
+    /** Builds each member with {@code n} writer threads (see {@link IndexBuilder#writerThreads}). */
+    public CaptureSetBuilder writerThreads(final int n) {
+        this.writerThreads = IndexBuilder.checkWriterThreads(n);
         return this;
     }
 
@@ -138,7 +145,7 @@ public final class CaptureSetBuilder {
             final String name = capture.getFileName().toString();
             final String relative = CaptureSetManifest.MEMBERS_DIR + "/" + name + IndexSchema.INDEX_SUFFIX;
             final IndexBuilder.Result r = new IndexBuilder(capture, setIndex.resolve(relative))
-                .progress(progress).rebuild(rebuild).build();
+                .progress(progress).rebuild(rebuild).writerThreads(writerThreads).build();
             final IndexManifest m = r.manifest();
             results.add(new MemberResult(name, r));
             present.put(name, Boolean.TRUE);

@@ -27,7 +27,7 @@ import java.util.List;
  *
  * <p>A build in its rooms: {@link IndexUpdate} decides whether the index in place is kept,
  * extended or replaced; {@link IndexScan} makes one pass over the capture, in which
- * {@link FrameRows} turns each frame into rows and {@link PartPipeline} writes them on two threads
+ * {@link FrameRows} turns each frame into rows and {@link PartPipeline} writes them on two threads (or one)
  * ({@link PartWriter}); {@link ScanResume} starts the scan of a grown capture where the last one
  * ended; {@link ScanManifest} describes the result. This class commits it.
  */
@@ -40,6 +40,8 @@ public final class IndexBuilder {
      * is decoded; a mapping would cost a page fault per page (see docs/performance.md).
      */
     public static final long SCAN_WINDOW = 1L << 20;
+    /** Writer threads of a build unless told: with the scan thread, both cores of a machine that runs one build. */
+    public static final int DEFAULT_WRITER_THREADS = 2;
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
 
@@ -81,6 +83,7 @@ public final class IndexBuilder {
     private final int chunkRows;
     private Progress progress = Progress.NONE;
     private boolean rebuild;
+    private int writerThreads = DEFAULT_WRITER_THREADS;
 
     public IndexBuilder(final Path capture, final Path indexDirectory) {
         this(capture, indexDirectory, MappedFile.DEFAULT_SEGMENT_SIZE);
@@ -107,6 +110,29 @@ public final class IndexBuilder {
     public IndexBuilder rebuild(final boolean r) {
         this.rebuild = r;
         return this;
+    }
+
+    /**
+     * With {@code n} writer threads (1 or 2; 2 unless told): 1 where several builds run at once and
+     * provide the parallelism. The index written is the same.
+     *
+     * @throws IllegalArgumentException when {@code n} is neither 1 nor 2
+     */
+    public IndexBuilder writerThreads(final int n) {
+        this.writerThreads = checkWriterThreads(n);
+        return this;
+    }
+
+    /**
+     * Returns {@code n} when it is a number of writer threads a build can use (1 or 2).
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public static int checkWriterThreads(final int n) {
+        if (n != 1 && n != 2) {
+            throw new IllegalArgumentException("an index build writes with 1 or 2 writer threads, not " + n);
+        }
+        return n;
     }
 
     /** Extends the index when the capture only grew, keeps it when it already describes the capture, else builds it anew. */
@@ -164,7 +190,7 @@ public final class IndexBuilder {
             final int nextPart = resume != null ? resume.nextPart() : 0;
             final int firstChunk = resume != null ? resume.nextChunk() : 0;
             final List<IndexManifest.Part> parts = new ArrayList<>();
-            final IndexScan scan = new IndexScan(reader, staging.directory(), nextPart, firstChunk, chunkRows, progress);
+            final IndexScan scan = new IndexScan(reader, staging.directory(), nextPart, firstChunk, chunkRows, writerThreads, progress);
             final long from;
             try {
                 from = previous != null

@@ -24,12 +24,15 @@ final class IndexScan {
     /** Record offsets of the fragments whose datagram was still open at the end of the scan. */
     private final List<Long> openFragments = new ArrayList<>();
 
-    /** Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2} for an open tail. */
+    /**
+     * Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2}
+     * for an open tail, on {@code writerThreads} writer threads.
+     */
     IndexScan(final CaptureReader reader, final Path dir, final int firstPart, final int firstChunk, final int chunkRows,
-              final IndexBuilder.Progress progress) throws IOException {
+              final int writerThreads, final IndexBuilder.Progress progress) throws IOException {
         this.reader = reader;
         this.progress = progress;
-        this.pipeline = new PartPipeline(dir, firstPart, firstChunk, chunkRows, TimestampUnit.of(reader));
+        this.pipeline = new PartPipeline(dir, firstPart, firstChunk, chunkRows, TimestampUnit.of(reader), writerThreads);
         this.rows = new FrameRows(chunkRows, pipeline.firstFlowTable());
     }
 

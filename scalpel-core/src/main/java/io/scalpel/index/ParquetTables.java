@@ -9,6 +9,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultV2ValuesWriterFactory;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -52,6 +53,12 @@ final class ParquetTables {
     static ParquetProperties properties(final int pageRows, final List<String> bloomColumns, final String... dictionaryColumns) {
         final ParquetProperties.Builder b = ParquetProperties.builder()
             .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_2_0)
+            // parquet-java's default values-writer factory is one static instance that holds the
+            // settings of the properties built last: the packets table's column writers could take the
+            // flows table's dictionary choices, or the reverse, as the writer threads and other builds
+            // in the JVM interleave. A factory of its own keeps each table's settings, and the bytes
+            // written the same from one build to the next.
+            .withValuesWriterFactory(new DefaultV2ValuesWriterFactory())
             .withPageRowCountLimit(pageRows)
             .withDictionaryEncoding(false)
             .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)

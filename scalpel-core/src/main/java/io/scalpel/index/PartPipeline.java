@@ -13,7 +13,9 @@ import java.util.concurrent.Future;
  * The writer side of a scan. Parquet encoding and compression, the bulk of an index build, run on
  * two writer threads while the scan goes on: each flush hands a copy of the chunk's resolved rows
  * and the chunk's flow table to writer {@code k % 2}, which writes them to its own part file
- * ({@link PartWriter}), so both cores work. Batch {@code k % 2} is reused by flush {@code k + 2},
+ * ({@link PartWriter}), so both cores work. With one writer thread (where the parallelism comes
+ * from running several builds at once, as Spark's tasks do), that thread writes both parts in flush
+ * order: the part files and the chunks each receives are the same, only the thread differs. Batch {@code k % 2} is reused by flush {@code k + 2},
  * on the same writer; a flow table is filled while the two before it may still be being written,
  * hence three. Rows of datagrams still open at the end of the scan go to a third part, the open
  * tail.
@@ -33,7 +35,11 @@ final class PartPipeline {
     /** Chunk number of this scan's first flow table: scans of a grown capture continue the numbering. */
     private final int firstChunk;
     private int flushes;
-    private final ExecutorService[] writers = {writerThread(0), writerThread(1)};
+    /**
+     * Writer {@code w} of the two: with one writer thread, both are the same thread, which then
+     * runs every task in the order submitted.
+     */
+    private final ExecutorService[] writers;
     /** Writer {@code w}'s last task (open, write or close): a failure there surfaces when it is awaited. */
     private final Future<?>[] writing = new Future<?>[2];
     /**
@@ -50,8 +56,15 @@ final class PartPipeline {
     private boolean partsClosing;
     private boolean closed;
 
-    /** Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2} for an open tail. */
-    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit) {
+    /**
+     * Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2}
+     * for an open tail, on {@code writerThreads} threads (1 or 2).
+     */
+    PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit,
+                 final int writerThreads) {
+        final boolean two = IndexBuilder.checkWriterThreads(writerThreads) == 2;
+        final ExecutorService first = writerThread(0);
+        this.writers = new ExecutorService[] {first, two ? writerThread(1) : first};
         this.dir = dir;
         this.unit = unit;
         this.chunkRows = chunkRows;

@@ -13,14 +13,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The writer threads open their parts while the scan starts and close them behind their last
  * batches: a part that cannot be opened fails the build where the scan hands rows over or waits
  * for the writers, with the file system's own exception, and the pipeline still shuts down; the
- * parts written are complete Parquet files, each written by its own thread.
+ * parts written are complete Parquet files, each written by its own thread, or both by the one
+ * writer thread of a build told to use one. A build asked for another number of writer threads is
+ * refused.
  */
 class PartPipelineTest {
     private static final int CHUNK_ROWS = 64;
@@ -28,10 +31,11 @@ class PartPipelineTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldFailTheBuildWhenAWriterCannotOpenItsPart() throws IOException {
+    @ParameterizedTest(name = "{0} writer thread(s)")
+    @ValueSource(ints = {1, 2})
+    void shouldFailTheBuildWhenAWriterCannotOpenItsPart(final int writerThreads) throws IOException {
         // no packets/ and flows/ directories: the writer threads cannot create their files
-        final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS);
+        final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads);
         final PacketChunk chunk = rowsWithoutFlow(10);
         final NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> {
             pipeline.emit(chunk, chunk.size, pipeline.firstFlowTable());
@@ -43,11 +47,12 @@ class PartPipelineTest {
         pipeline.close();
     }
 
-    @Test
-    void shouldCloseBothPartsBehindTheirBatches() throws IOException {
+    @ParameterizedTest(name = "{0} writer thread(s)")
+    @ValueSource(ints = {1, 2})
+    void shouldCloseBothPartsBehindTheirBatches(final int writerThreads) throws IOException {
         Files.createDirectories(dir.resolve(IndexSchema.PACKETS_DIR));
         Files.createDirectories(dir.resolve(IndexSchema.FLOWS_DIR));
-        final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS);
+        final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads);
         final FlowKey key = new FlowKey();
         key.setIpv4(0x0A000001, 0x0A000002, FlowKey.PROTO_UDP);
         key.setPorts(5353, 53);
@@ -74,6 +79,15 @@ class PartPipelineTest {
             }
         }
         assertFalse(Files.exists(dir.resolve(IndexSchema.PACKETS_DIR).resolve(IndexSchema.partFile(2))), "no open tail");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3, -1})
+    void shouldRefuseAnotherNumberOfWriterThreads(final int writerThreads) {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads));
+        assertEquals("an index build writes with 1 or 2 writer threads, not " + writerThreads, e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new IndexBuilder(dir.resolve("c.pcap"), dir.resolve("i")).writerThreads(writerThreads));
     }
 
     /** {@code n} rows of frames of no flow, 100 bytes apart. */

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One capture's index brought up to date on an executor, as {@code scalpel index CAPTURE} does it
- * ({@link Scalpel#index}: built when missing, extended when grown, rebuilt when stale, left as it is
+ * ({@link Scalpel#index}, on {@link SparkOptions#writerThreads()} writer threads: built when missing, extended when grown, rebuilt when stale, left as it is
  * when fresh), or a capture set's ({@link CaptureSet#index}, member by member in one task). Each
  * capture is one row of the report; a capture that fails is a row with its error, and the others go on.
  */
@@ -57,12 +57,12 @@ final class IndexTask implements FlatMapFunction<String, Row> {
         final List<Row> rows = new ArrayList<>();
         try {
             if (sets) {
-                final CaptureSetIndexReport r = CaptureSet.index(path, options.indexOf(path), Progress.NONE, options.rebuild());
+                final CaptureSetIndexReport r = CaptureSet.index(path, options.indexOf(path), Progress.NONE, options.indexOptions());
                 for (CaptureSetIndexReport.Member m : r.members()) {
                     rows.add(row(m.report(), m.report().elapsedNanos()));
                 }
             } else {
-                rows.add(row(Scalpel.index(path, options.indexOf(path), Progress.NONE, options.rebuild()), System.nanoTime() - start));
+                rows.add(row(Scalpel.index(path, options.indexOf(path), Progress.NONE, options.indexOptions()), System.nanoTime() - start));
             }
         } catch (Exception | InternalError e) {
             rows.add(RowFactory.create(capture, null, FAILED, null, null, null, null, (System.nanoTime() - start) / NANOS_PER_SECOND,

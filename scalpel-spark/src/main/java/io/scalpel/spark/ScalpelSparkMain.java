@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
  * The main class spark-submit runs (docs/spark.md):
  *
  * <pre>
- * index   [--index-root DIR] [--rebuild] [--sets] PATH...
+ * index   [--index-root DIR] [--rebuild] [--writer-threads 1|2] [--sets] PATH...
  * extract --conn LOG... --capture PATH --split-dir DIR [--conn-format tsv|json|parquet]
  *         [--index-root DIR] [--format pcap|pcapng] [--vlan-aware | --vlan-blind] [--partitions N]
  * </pre>
@@ -103,6 +103,7 @@ public final class ScalpelSparkMain {
             switch (a) {
                 case "--index-root" -> options = options.withIndexRoot(value(args, ++i, a));
                 case "--rebuild" -> options = options.withRebuild(true);
+                case "--writer-threads" -> options = options.withWriterThreads(writerThreads(number(value(args, ++i, a), a)));
                 case "--sets" -> sets = true;
                 case "--conn" -> conn.add(value(args, ++i, a));
                 case "--conn-format" -> connFormat = value(args, ++i, a);
@@ -147,6 +148,13 @@ public final class ScalpelSparkMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static int writerThreads(final int n) {
+        if (n != 1 && n != 2) {
+            throw new IllegalArgumentException("--writer-threads must be 1 or 2, not " + n);
+        }
+        return n;
     }
 
     private static int number(final String text, final String option) {

@@ -1,7 +1,9 @@
 package io.scalpel.spark;
 
+import io.scalpel.api.IndexOptions;
 import io.scalpel.api.Scalpel;
 import io.scalpel.decode.CommunityId;
+import io.scalpel.index.IndexBuilder;
 import io.scalpel.slice.TcpEnding;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -16,6 +18,9 @@ import java.util.Objects;
  *                           capture set's as {@code DIRNAME.scalpel}); null for the CLI's default,
  *                           {@code CAPTURE.scalpel} beside each capture ({@code DIR/.scalpel} for a set)
  * @param rebuild            indexing: build every index from the start, even one that is fresh
+ * @param writerThreads      indexing: the writer threads of each task's build, 1 or 2 (the core's
+ *                           {@link IndexOptions#writerThreads()}); 1 by default, as the task slots
+ *                           provide the parallelism
  * @param vlanKey            the join: whether conn rows are joined by their VLAN tags as well (the CLI's
  *                           {@code --vlan-aware}/{@code --vlan-blind}; as the log says by default)
  * @param communityIdSeed    the join: the seed of the conn rows' community_id (the CLI's {@code --community-id-seed})
@@ -26,15 +31,16 @@ import java.util.Objects;
  *                           default parallelism
  * @param format             the extracts: {@code pcap} or {@code pcapng}; null for the capture's own (the CLI's {@code --format})
  */
-public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vlanKey, int communityIdSeed,
+public record SparkOptions(String indexRoot, boolean rebuild, int writerThreads, Scalpel.VlanKey vlanKey, int communityIdSeed,
                            long tcpCloseDelayNanos, String captureColumn, int partitions, String format) implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** The column {@link #defaults()} reads each row's capture from. */
     public static final String CAPTURE = "capture";
 
-    /** Checks the values: a 16-bit seed, a delay and a task count not negative, a column named. */
+    /** Checks the values: 1 or 2 writer threads, a 16-bit seed, a delay and a task count not negative, a column named. */
     public SparkOptions {
+        IndexBuilder.checkWriterThreads(writerThreads);
         Objects.requireNonNull(vlanKey, "vlanKey");
         Objects.requireNonNull(captureColumn, "captureColumn");
         CommunityId.checkSeed(communityIdSeed);
@@ -48,14 +54,14 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
     }
 
     /**
-     * The CLI's defaults: indexes beside the captures, rows joined as their log says, seed 0, a TCP
+     * The CLI's defaults but one writer thread per build: indexes beside the captures, rows joined as their log says, seed 0, a TCP
      * close delay of 5 s, the capture in column {@value #CAPTURE}, Spark's parallelism, each extract
      * in its capture's format.
      *
      * @return the default options
      */
     public static SparkOptions defaults() {
-        return new SparkOptions(null, false, Scalpel.VlanKey.AS_LOGGED, CommunityId.DEFAULT_SEED,
+        return new SparkOptions(null, false, 1, Scalpel.VlanKey.AS_LOGGED, CommunityId.DEFAULT_SEED,
             TcpEnding.DEFAULT_CLOSE_DELAY_NANOS, CAPTURE, 0, null);
     }
 
@@ -66,7 +72,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withIndexRoot(final String dir) {
-        return new SparkOptions(dir, rebuild, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
+        return new SparkOptions(dir, rebuild, writerThreads, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
     }
 
     /**
@@ -76,7 +82,18 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withRebuild(final boolean r) {
-        return new SparkOptions(indexRoot, r, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
+        return new SparkOptions(indexRoot, r, writerThreads, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
+    }
+
+    /**
+     * These options building each index with {@code n} writer threads.
+     *
+     * @param n 1 (the default here: the task slots provide the parallelism) or 2 (one build on two cores)
+     * @return the new options
+     * @throws IllegalArgumentException when {@code n} is neither 1 nor 2
+     */
+    public SparkOptions withWriterThreads(final int n) {
+        return new SparkOptions(indexRoot, rebuild, n, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
     }
 
     /**
@@ -86,7 +103,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withVlanKey(final Scalpel.VlanKey k) {
-        return new SparkOptions(indexRoot, rebuild, k, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, k, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);
     }
 
     /**
@@ -96,7 +113,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withCommunityIdSeed(final int seed) {
-        return new SparkOptions(indexRoot, rebuild, vlanKey, seed, tcpCloseDelayNanos, captureColumn, partitions, format);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, vlanKey, seed, tcpCloseDelayNanos, captureColumn, partitions, format);
     }
 
     /**
@@ -106,7 +123,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withTcpCloseDelayNanos(final long nanos) {
-        return new SparkOptions(indexRoot, rebuild, vlanKey, communityIdSeed, nanos, captureColumn, partitions, format);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, vlanKey, communityIdSeed, nanos, captureColumn, partitions, format);
     }
 
     /**
@@ -116,7 +133,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withCaptureColumn(final String column) {
-        return new SparkOptions(indexRoot, rebuild, vlanKey, communityIdSeed, tcpCloseDelayNanos, column, partitions, format);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, vlanKey, communityIdSeed, tcpCloseDelayNanos, column, partitions, format);
     }
 
     /**
@@ -126,7 +143,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withPartitions(final int n) {
-        return new SparkOptions(indexRoot, rebuild, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, n, format);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, n, format);
     }
 
     /**
@@ -136,7 +153,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
      * @return the new options
      */
     public SparkOptions withFormat(final String f) {
-        return new SparkOptions(indexRoot, rebuild, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, f);
+        return new SparkOptions(indexRoot, rebuild, writerThreads, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, f);
     }
 
     /** The index directory of the capture (or capture set) at {@code path}, or null for the CLI's default. */
@@ -146,6 +163,11 @@ public record SparkOptions(String indexRoot, boolean rebuild, Scalpel.VlanKey vl
         }
         final Path name = path.toAbsolutePath().normalize().getFileName();
         return Path.of(indexRoot).resolve(name + ".scalpel");
+    }
+
+    /** The core's options for building an index: rebuilt or not, with this many writer threads. */
+    IndexOptions indexOptions() {
+        return IndexOptions.defaults().withRebuild(rebuild).withWriterThreads(writerThreads);
     }
 
     /** The core's options for opening a capture (or set) for the join: its index must exist and be fresh. */

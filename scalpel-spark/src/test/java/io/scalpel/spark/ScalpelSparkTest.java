@@ -297,6 +297,12 @@ class ScalpelSparkTest {
         assertTrue(lines.get(0).contains("\"mode\":\"built\"") && lines.get(0).contains("\"packets\":" + truth.frames().size()),
             lines::toString);
         assertTrue(Files.isRegularFile(root.resolve("trace.pcap.scalpel/manifest.json")));
+        final Map<String, byte[]> oneWriter = LocalSpark.files(root.resolve("trace.pcap.scalpel"));
+        final java.io.StringWriter rebuilt = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.OK, ScalpelSparkMain.run(spark, new java.io.PrintWriter(rebuilt), new java.io.PrintWriter(err), "index",
+            "--index-root", root.toString(), "--rebuild", "--writer-threads", "2", captures.toString()), err::toString);
+        assertTrue(rebuilt.toString().contains("\"mode\":\"rebuilt\""), rebuilt::toString);
+        assertSameFiles(oneWriter, LocalSpark.files(root.resolve("trace.pcap.scalpel")));
 
         final Path split = dir.resolve("split");
         final java.io.StringWriter extracted = new java.io.StringWriter();
@@ -312,6 +318,14 @@ class ScalpelSparkTest {
         assertEquals(ScalpelSparkMain.USAGE, ScalpelSparkMain.run(spark, new java.io.PrintWriter(out), new java.io.PrintWriter(usage),
             "index", "--rebuilt", captures.toString()));
         assertEquals("scalpel-spark: unknown option --rebuilt\n", usage.toString());
+        final java.io.StringWriter threads = new java.io.StringWriter();
+        assertEquals(ScalpelSparkMain.USAGE, ScalpelSparkMain.run(spark, new java.io.PrintWriter(out), new java.io.PrintWriter(threads),
+            "index", "--writer-threads", "3", captures.toString()));
+        assertEquals("scalpel-spark: --writer-threads must be 1 or 2, not 3\n", threads.toString());
+        assertEquals(1, SparkOptions.defaults().writerThreads(), "one writer thread per task: the task slots are the parallelism");
+        final IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> SparkOptions.defaults().withWriterThreads(0));
+        assertEquals("an index build writes with 1 or 2 writer threads, not 0", zero.getMessage());
         final java.io.StringWriter failed = new java.io.StringWriter();
         assertEquals(ScalpelSparkMain.BAD_INPUT, ScalpelSparkMain.run(spark, new java.io.PrintWriter(failed), new java.io.PrintWriter(err),
             "index", dir.resolve("missing.pcap").toString()));
