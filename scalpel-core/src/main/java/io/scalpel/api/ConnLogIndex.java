@@ -287,42 +287,18 @@ public final class ConnLogIndex {
         return dirs;
     }
 
-    /** A 64-bit hash of a uid. */
+    /** A 64-bit hash of a uid: the one the conn.log batches sort by. */
     static long uidHash(final String uid) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < uid.length(); i++) {
-            h ^= uid.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        return mix(h);
+        return SameKeyRows.stringHash(uid);
     }
 
     /**
-     * A 64-bit hash of a row's connection key, coarser than {@link SameKeyRows}' key (it leaves out
-     * the protocol and the VLAN tags), so that the rows it gathers hold every row of the key:
-     * {@link SameKeyRows} then tells the key's rows apart exactly.
+     * A 64-bit hash of a row's connection key, VLAN tags left out (the key of a VLAN-blind join,
+     * which holds every row of a VLAN-aware key too), so that the rows it gathers hold every row
+     * of the key: {@link SameKeyRows} then tells the key's rows apart exactly.
      */
     static long keyHash(final ConnRecord r) {
-        if (!r.hasFiveTuple()) {
-            return mix(uidHash(r.communityId() == null ? "" : r.communityId()) ^ 0x5bd1e995L);
-        }
-        final boolean origFirst = r.origHi() < r.respHi() || (r.origHi() == r.respHi()
-            && (r.origLo() < r.respLo() || (r.origLo() == r.respLo() && r.origPort() <= r.respPort())));
-        long h = mix(r.ipVersion());
-        h = mix(h ^ (origFirst ? r.origHi() : r.respHi()));
-        h = mix(h ^ (origFirst ? r.origLo() : r.respLo()));
-        h = mix(h ^ (origFirst ? r.origPort() : r.respPort()));
-        h = mix(h ^ (origFirst ? r.respHi() : r.origHi()));
-        h = mix(h ^ (origFirst ? r.respLo() : r.origLo()));
-        return mix(h ^ (origFirst ? r.respPort() : r.origPort()));
-    }
-
-    /** SplitMix64's finalizer. */
-    private static long mix(final long x) {
-        long z = x + 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SameKeyRows.keyHash(r, false);
     }
 
     /** A file changed between the check that the index is current and the read of a line. */

@@ -95,9 +95,10 @@ public final class SameKeyRows {
 
     /**
      * A 64-bit hash of {@code r}'s connection key, for sorting rows by key outside the heap
-     * ({@link ConnLogBatches}); rows of one key hash alike, rows of two keys almost never do.
+     * ({@link ConnLogBatches}) and finding a key's rows in a conn.log index
+     * ({@code io.scalpel.api.ConnLogIndex}); rows of one key hash alike, rows of two keys almost never do.
      */
-    static long keyHash(final ConnRecord r, final boolean vlanAware) {
+    public static long keyHash(final ConnRecord r, final boolean vlanAware) {
         final Key k = key(r, vlanAware);
         long h = mix(k.protocolClass() * 31L + k.ipVersion());
         h = mix(h ^ k.aHi());
@@ -114,7 +115,7 @@ public final class SameKeyRows {
     }
 
     /** A 64-bit hash of a string (FNV-1a over its chars, then mixed). */
-    static long stringHash(final String s) {
+    public static long stringHash(final String s) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h ^= s.charAt(i);
