@@ -10,7 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -33,6 +35,8 @@ import java.util.stream.Stream;
 public final class IndexDirectory {
     private static final String TMP_MARK = ".tmp-";
     private static final String OLD_MARK = ".old-";
+    /** Moves of a new index into place tried while other builds of it keep taking the name first. */
+    private static final int COMMIT_ATTEMPTS = 8;
 
     private IndexDirectory() {
     }
@@ -166,15 +170,33 @@ public final class IndexDirectory {
             syncDirectory(tmp.resolve(IndexSchema.PACKETS_DIR));
             syncDirectory(tmp.resolve(IndexSchema.FLOWS_DIR));
             syncDirectory(tmp);
-            Path old = null;
-            if (Files.exists(target)) {
-                old = target.resolveSibling(target.getFileName() + OLD_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            // Another build of the same index (another thread or process) may put its own in place
+            // between setting the previous one aside and the move: it is set aside in turn and
+            // this one, as complete, takes the name. Each build deletes only what it set aside.
+            final List<Path> olds = new ArrayList<>(1);
+            for (int attempt = 1; ; attempt++) {
+                if (Files.exists(target)) {
+                    final Path old = target.resolveSibling(target.getFileName() + OLD_MARK
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+                    try {
+                        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                        olds.add(old);
+                    } catch (NoSuchFileException setAsideByAnother) {
+                        // the other build set it aside first
+                    }
+                }
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    break;
+                } catch (IOException e) {
+                    if (attempt == COMMIT_ATTEMPTS || !Files.exists(target)) {
+                        throw e;
+                    }
+                }
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             committed = true;
             syncDirectory(target.getParent());
-            if (old != null) {
+            for (Path old : olds) {
                 deleteTree(old);
             }
             return bytes;
