@@ -3,7 +3,8 @@
 # See docs/performance.md for what each row measures and how to read the ratios.
 #
 # usage: scalpel-bench/compare.sh [--size SIZE] [--shape traffic|uniform] [--runs N] [--seed N] [--dir DIR]
-#                                  [--uids N] [--uid UID] [--cli launcher|jar] [--keep]
+#                                  [--uids N] [--uid UID] [--query EXPR] [--capture FILE --log FILE]
+#                                  [--cli launcher|jar] [--keep]
 #   --size   capture size, K/M/G suffixes are powers of 1024 (default 2G; 10G and more work)
 #   --shape  traffic: shaped like real traffic, about 100 000 connections per GiB (default);
 #            uniform: 4096 long flows open at once, few connections (the original workload)
@@ -13,6 +14,12 @@
 #            under ${TMPDIR:-/tmp}); it needs about 2.2 times the capture size free
 #   --uids   uids sliced together in the many-uid rows (default 10000)
 #   --uid    the uid of the single-uid rows (default: a TCP row of 10 to 200 packets, by the seed)
+#   --query  the query of the query row, e.g. 'host 10.0.0.1 and port 443' (default: the host and
+#            service port whose connections hold the nearest to 0.1 % of the log's packets)
+#   --capture, --log
+#            an existing classic pcap and its conn.log instead of a generated pair (--size,
+#            --shape and the generation are then skipped); the capture is hard-linked (else
+#            symbolically linked) into the work directory, so its index is built there
 #   --cli    how the timed scalpel commands start: launcher, bin/scalpel (default), or jar,
 #            java -jar scalpel-cli/target/scalpel.jar; both with -Xmx256m
 #   --keep   leave the work directory in place
@@ -29,9 +36,12 @@ seed=7
 dir=
 uids=10000
 pick=
+query=
+given_capture=
+given_log=
 keep=0
 die() { echo "compare.sh: $*" >&2; exit 1; }
-usage() { sed -n '4,19p' "$0" >&2; exit 2; }
+usage() { sed -n '4,26p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size=${2:?}; shift 2 ;;
@@ -42,6 +52,9 @@ while [ $# -gt 0 ]; do
     --dir) dir=${2:?}; shift 2 ;;
     --uids) uids=${2:?}; shift 2 ;;
     --uid) pick=${2:?}; shift 2 ;;
+    --query) query=${2:?}; shift 2 ;;
+    --capture) given_capture=${2:?}; shift 2 ;;
+    --log) given_log=${2:?}; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage ;;
@@ -52,6 +65,11 @@ done
 [[ $size =~ ^[0-9]+[KkMmGg]?$ ]] || { echo "compare.sh: --size '$size' is not a size such as 512M, 2G or 10G" >&2; exit 2; }
 [[ $shape == traffic || $shape == uniform ]] || { echo "compare.sh: --shape must be traffic or uniform, not '$shape'" >&2; exit 2; }
 [[ $cli == launcher || $cli == jar ]] || { echo "compare.sh: --cli must be launcher or jar, not '$cli'" >&2; exit 2; }
+if [ -n "$given_capture$given_log" ]; then
+  [ -n "$given_capture" ] && [ -n "$given_log" ] || { echo "compare.sh: --capture and --log go together" >&2; exit 2; }
+  [ -f "$given_capture" ] || { echo "compare.sh: --capture '$given_capture' is not a file" >&2; exit 2; }
+  [ -f "$given_log" ] || { echo "compare.sh: --log '$given_log' is not a file" >&2; exit 2; }
+fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cli_jar=$root/scalpel-cli/target/scalpel.jar
@@ -62,7 +80,11 @@ bytes_of() { # SIZE with an optional K/M/G suffix (powers of 1024)
   case "$1" in *[Kk]) unit=1024 ;; *[Mm]) unit=$((1024 * 1024)) ;; *[Gg]) unit=$((1024 * 1024 * 1024)) ;; esac
   echo $((n * unit))
 }
-capture_bytes=$(bytes_of "$size")
+if [ -n "$given_capture" ]; then
+  capture_bytes=$(stat -L -c %s "$given_capture")
+else
+  capture_bytes=$(bytes_of "$size")
+fi
 
 # --- tcpdump -------------------------------------------------------------------------------
 if ! command -v tcpdump >/dev/null 2>&1; then
@@ -85,6 +107,7 @@ else
 fi
 dir=$(cd "$dir" && pwd)
 need=$((capture_bytes * 22 / 10))
+[ -z "$given_capture" ] || need=$((capture_bytes * 2 / 10)) # the index and the extracts only
 avail=$(df --output=avail -B1 "$dir" | tail -n 1 | tr -d ' ')
 if [ "$avail" -lt "$need" ]; then
   echo "compare.sh: cannot run: $dir has $((avail / 1048576)) MiB free, a $size capture needs about $((need / 1048576)) MiB (2.2 times its size)" >&2
@@ -112,13 +135,21 @@ bench=("$java" -Xmx256m -cp "$bench_jar")
 # --- the capture ---------------------------------------------------------------------------
 X=$dir/synthetic.pcap
 LOG=$dir/conn.log
-echo "compare.sh: generating a $size $shape-shaped capture in $dir (seed $seed)" >&2
-"${bench[@]}" io.scalpel.bench.SyntheticCapture "$X" "$size" "$seed" "$LOG" --shape "$shape" 2>"$dir/generate.out" \
-  || { cat "$dir/generate.out" >&2; die "generating the capture failed"; }
-actual_bytes=$(stat -c %s "$X")
-packets=$(sed -n 's/.*: \([0-9]*\) packets,.*/\1/p' "$dir/generate.out")
+if [ -n "$given_capture" ]; then
+  echo "compare.sh: using $given_capture and $given_log in $dir" >&2
+  ln -f "$(readlink -f "$given_capture")" "$X" 2>/dev/null || ln -sf "$(readlink -f "$given_capture")" "$X"
+  ln -sf "$(readlink -f "$given_log")" "$LOG"
+  actual_bytes=$(stat -L -c %s "$X")
+  packets=$(tcpdump -r "$X" -w /dev/null --count 2>&1 | sed -n 's/^\([0-9]*\) packets\{0,1\}.*/\1/p' | head -n 1)
+else
+  echo "compare.sh: generating a $size $shape-shaped capture in $dir (seed $seed)" >&2
+  "${bench[@]}" io.scalpel.bench.SyntheticCapture "$X" "$size" "$seed" "$LOG" --shape "$shape" 2>"$dir/generate.out" \
+    || { cat "$dir/generate.out" >&2; die "generating the capture failed"; }
+  actual_bytes=$(stat -c %s "$X")
+  packets=$(sed -n 's/.*: \([0-9]*\) packets,.*/\1/p' "$dir/generate.out")
+fi
 log_rows=$(grep -vc '^#' "$LOG")
-log_bytes=$(stat -c %s "$LOG")
+log_bytes=$(stat -L -c %s "$LOG")
 cat "$X" >/dev/null # into the page cache before anything is timed
 
 # A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed. The
@@ -160,6 +191,25 @@ for ((i = 0; i < ${#many[@]}; i += 500)); do
   uid_args+=(--uid "$(IFS=,; echo "${many[*]:i:500}")")
 done
 
+# The query row: a host and a service port whose connections hold about 0.1 % of the log's
+# packets (the (host, responder port) pair nearest to it, either end of a TCP or UDP row), or
+# --query. tcpdump's filter sees through up to two VLAN tags in one pass: each `vlan` shifts what
+# follows it, so the deeper alternative is nested inside the shallower one (docs/cli.md).
+if [ -z "$query" ]; then
+  query=$(awk -F'\t' "$columns"'
+    f("proto") == "tcp" || f("proto") == "udp" {
+      p = f("orig_pkts") + f("resp_pkts"); total += p
+      n[f("id.orig_h") " " f("id.resp_p")] += p; n[f("id.resp_h") " " f("id.resp_p")] += p
+    }
+    END {
+      want = total / 1000; best = ""
+      for (k in n) { d = n[k] - want; if (d < 0) d = -d; if (best == "" || d < bd) { best = k; bd = d } }
+      split(best, hp, " "); if (best != "") print "host " hp[1] " and port " hp[2]
+    }' "$LOG")
+  [ -n "$query" ] || die "$LOG has no TCP or UDP row to build a query from; give --query"
+fi
+query_filter="($query) or (vlan and (($query) or (vlan and ($query))))"
+
 # --- timing --------------------------------------------------------------------------------
 now_us() { echo "${EPOCHREALTIME/./}"; }
 # timed NAME CMD...: runs CMD (output to NAME.out in $dir), appends its wall time in ms to times[NAME]
@@ -197,6 +247,9 @@ for ((r = 1; r <= runs; r++)); do
   timed cli_slice "${scalpel[@]}" slice "$X" --conn "$LOG" --uid "$uid" -w "$dir/slice-uid.pcap"
   warm_slice
 
+  timed tcpdump_query tcpdump -r "$X" -w "$dir/tcpdump-query.pcap" "$query_filter"
+  timed cli_query "${scalpel[@]}" slice "$X" --query "$query" -w "$dir/slice-query.pcap"
+
   timed tcpdump_read2 tcpdump -r "$X" -w /dev/null
   timed many_one "${scalpel[@]}" slice "$X" --conn "$LOG" "${uid_args[@]}" -w "$dir/many.pcap"
   rm -rf "$dir/split"
@@ -209,6 +262,12 @@ check=$("${bench[@]}" io.scalpel.bench.ExtractContains "$dir/tcpdump-uid.pcap" "
 slice_packets=$(tcpdump -n -r "$dir/slice-uid.pcap" 2>/dev/null | wc -l)
 [ "$slice_packets" = "$expected_packets" ] \
   || die "scalpel's slice of $uid has $slice_packets packets, the generator's conn.log says $expected_packets"
+for pair in "tcpdump-query.pcap slice-query.pcap" "slice-query.pcap tcpdump-query.pcap"; do
+  set -- $pair
+  check=$("${bench[@]}" io.scalpel.bench.ExtractContains "$dir/$1" "$dir/$2") \
+    || { echo "$check" >&2; die "the query '$query': $1 lacks frames of $2"; }
+done
+query_packets=$(tcpdump -n -r "$dir/slice-query.pcap" 2>/dev/null | wc -l)
 many_packets=$(sed -n 's/.*wrote \([0-9]*\) packets.*/\1/p' "$dir/many_one.out")
 split_files=$(find "$dir/split" -type f | wc -l)
 
@@ -243,8 +302,9 @@ row() { # LABEL SCALPEL_MS TCPDUMP_MS TCPDUMP_LABEL
 }
 echo
 if [ "$cli" = launcher ]; then started="bin/scalpel (SCALPEL_JAVA_OPTS=-Xmx256m)"; else started="java -Xmx256m -jar scalpel.jar"; fi
-echo "Capture: $size requested, $shape shape, $actual_bytes bytes, ${packets:-?} packets ($((actual_bytes / ${packets:-1})) bytes a record)," \
-  "$log_rows conn.log rows ($((log_rows * 1073741824 / actual_bytes)) per GiB; the log has $log_bytes bytes), seed $seed."
+if [ -n "$given_capture" ]; then what="$given_capture (given)"; else what="$size requested, $shape shape"; fi
+echo "Capture: $what, $actual_bytes bytes, ${packets:-?} packets ($((actual_bytes / ${packets:-1})) bytes a record)," \
+  "$log_rows conn.log rows ($((log_rows * 1073741824 / actual_bytes)) per GiB; the log has $log_bytes bytes), seed $seed${given_log:+ (for the picks)}."
 echo "Medians of $runs runs; each scalpel command alternates with its tcpdump command. Java: $("$java" -version 2>&1 | head -n 1)." \
   "The CLI started as $started."
 echo
@@ -253,6 +313,7 @@ echo "| --- | --- | --- | --- |"
 row "\`scalpel index --rebuild X\`" "$(med index)" "$(med tcpdump_read)" "\`tcpdump -r X -w /dev/null\`"
 row "\`scalpel slice X --conn LOG --uid U -w OUT\` with the whole conn.log ($expected_packets packets, $tagged)" "$(med cli_slice)" "$(med tcpdump_filter)" "\`tcpdump -r X -w OUT '<5-tuple>'\`"
 row "one uid, warm Java API (\`WarmSlice\`: median of 50 random uids per run)" "$(med api_slice)" "$(med tcpdump_filter)" "the same tcpdump"
+row "\`scalpel slice X --query '$query' -w OUT\` ($query_packets packets, $(awk -v a="$query_packets" -v b="${packets:-0}" 'BEGIN { if (b > 0) printf "%.3f %%", 100 * a / b; else printf "?" }') of the capture's)" "$(med cli_query)" "$(med tcpdump_query)" "\`tcpdump -r X -w OUT 'Q or (vlan and (Q or (vlan and Q)))'\`"
 row "${#many[@]} random uids into one file ($many_packets packets)" "$(med many_one)" "$(med tcpdump_read2)" "\`tcpdump -r X -w /dev/null\`"
 row "${#many[@]} random uids with \`--split-dir\` ($split_files files)" "$(med many_split)" "$(med tcpdump_read2)" "the same tcpdump"
 echo
@@ -262,9 +323,10 @@ echo "| index bytes / capture bytes | $index_bytes / $actual_bytes = $(awk -v a=
   'BEGIN { printf "%.2f %%", 100 * a / b; if (p > 0) printf " (%.1f bytes a frame)", a / p }') |"
 echo "| \`scalpel index\` with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $index_heap MiB / $index_live MiB / $((${index_rss:-0} / 1024)) MiB |"
 echo "| \`scalpel slice\` of ${#many[@]} uids with -Xmx256m: peak heap before a GC / most live after a GC / peak RSS | $slice_heap MiB / $slice_live MiB / $((${slice_rss:-0} / 1024)) MiB |"
+echo "| the query row | tcpdump's output and scalpel's slice hold the same frames |"
 echo "| uid of the single-uid rows | $uid ($proto $(endpoint "$oh" "$op") -> $(endpoint "$rh" "$rp"), $tagged); tcpdump's output holds every packet of scalpel's slice |"
 echo
 echo "Runs (ms):"
-for k in tcpdump_read index tcpdump_filter cli_slice api_slice tcpdump_read2 many_one many_split; do
+for k in tcpdump_read index tcpdump_filter cli_slice api_slice tcpdump_query cli_query tcpdump_read2 many_one many_split; do
   echo "- $k: ${times[$k]}"
 done
