@@ -38,6 +38,11 @@ public final class ServeCommand implements Callable<Integer> {
         description = "slices and look-ups run at once; one more is answered 429 (default: ${DEFAULT-VALUE})")
     int maxSlices;
 
+    @Option(names = "--slicing-threads", paramLabel = "N",
+        description = "slices computed at once; the others of --max-slices wait their turn in the order they came"
+            + " (default: the number of cores)")
+    Integer slicingThreads;
+
     @Option(names = "--max-response-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
         description = "bytes of one extract; a larger one is answered 413, or cut once sent (default: ${DEFAULT-VALUE})")
     long maxResponseBytes;
@@ -67,7 +72,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         final ServeSettings settings = new ServeSettings(captures, logs, ServeSettings.parseBind(bind), token(), maxSlices,
             maxResponseBytes, Duration.ofSeconds(requestTimeoutSeconds), maxUids,
-            tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile));
+            tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile),
+            slicingThreads == null ? SlicingThreads.defaultTurns() : slicingThreads);
         if (!Files.exists(logs)) {
             throw new IllegalArgumentException("--logs " + logs + ": no such file or directory");
         }
