@@ -70,6 +70,9 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(tlsKeystore == null ? "--tls-password-file needs --tls-keystore"
                 : "--tls-keystore needs --tls-password-file (a file whose first line is its password)");
         }
+        if (slicingThreads != null && slicingThreads < 1) {
+            throw new IllegalArgumentException("--slicing-threads " + slicingThreads + ": at least 1 slice must be computed at once");
+        }
         final ServeSettings settings = new ServeSettings(captures, logs, ServeSettings.parseBind(bind), token(), maxSlices,
             maxResponseBytes, Duration.ofSeconds(requestTimeoutSeconds), maxUids,
             tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile),
