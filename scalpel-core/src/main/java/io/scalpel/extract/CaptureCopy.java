@@ -29,4 +29,9 @@ final class CaptureCopy {
             left -= n;
         }
     }
+
+    /** The buffer's length (for tests). */
+    int bufferLength() {
+        return buffer.length;
+    }
 }

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The threads slices and connection look-ups run on, at most {@code maxSlices} at once: one more is
- * refused at once with a 429, never queued. Of those, {@code turns} compute at once (by default
- * as many as the machine has cores); the others wait for a turn in the order they came (a fair
- * semaphore), instead of all of them sharing the cores at once, each slower and all finishing late.
+ * refused at once with a 429, never queued. Of those, {@code turns} compute at once; the others
+ * wait for a turn in the order they asked for one (a fair semaphore), instead of all of them sharing
+ * the cores at once, each slower and all finishing late.
  * A slice gives up its turn while it waits on the network ({@link #awayFromTurn}), so that a slow
  * client holds a thread but no turn. The request's thread waits for its task until its deadline; a
  * task given up on keeps its place until it ends, and one whose turn does not come before its
@@ -109,6 +109,11 @@ final class SlicingThreads {
         } finally {
             owner.turns.acquireUninterruptibly();
         }
+    }
+
+    /** Slices waiting for a turn (for tests). */
+    int waiting() {
+        return turns.getQueueLength();
     }
 
     private void takeTurn(final long deadlineNanos) throws InterruptedException {
