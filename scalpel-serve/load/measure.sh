@@ -1,7 +1,8 @@
 #!/bin/sh
 # measure.sh WORK_DIR BEFORE_JAR [ROUNDS] : the whole load measurement of `scalpel serve` in one
 # command, for docs/performance.md ("scalpel serve under load"): this checkout's server (its jar
-# through its launcher, bin/scalpel, with the JVM options `serve` gets there) against BEFORE_JAR run as
+# through its launcher, bin/scalpel, with the JVM options `serve` gets there, and -Xmx1g as the
+# other) against BEFORE_JAR run as
 # `java -Xmx1g -jar BEFORE_JAR` (how the figures before were taken), ROUNDS rounds (default 3)
 # alternating, on each capture of CAPTURES (default: the 8 GiB and the 1 GiB benchmark captures,
 # CAPTURE:CONN_LOG pairs separated by spaces). Each capture is hard-linked into WORK_DIR (same file
@@ -30,7 +31,7 @@ for pair in $captures; do
   SCALPEL_JAR="$work/branch.jar" "$root/bin/scalpel" index -q "$work/$name"
   sh "$here/pick.sh" "$log" 1000 7 "$work/$name-lists"
   sh "$here/compare.sh" "$work/$name-runs" "$work/$name" "$log" "$work/$name-lists" "$rounds" \
-    "before=java -Xmx1g -jar $before" "branch=env SCALPEL_JAR=$work/branch.jar $root/bin/scalpel"
+    "before=java -Xmx1g -jar $before" "branch=env SCALPEL_JAR=$work/branch.jar SCALPEL_JAVA_OPTS=-Xmx1g $root/bin/scalpel"
   { echo "## $name, $rounds rounds, $(date -u +%FT%TZ), $(uptime)"; sh "$here/summary.sh" "$work/$name-runs"; echo; } \
     >> "$work/summary.txt"
 done
