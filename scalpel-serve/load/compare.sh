@@ -75,7 +75,7 @@ while [ "$round" -le "$rounds" ]; do
         after=$(cpu_ticks "$pid")
         requests=$(tail -n "+$((from + 1))" "$out/$round-$tag-server.log" | grep -c '"route":"slice"' || true)
         echo "server: $(slice_ms "$out/$round-$tag-server.log" "$from") cpu_ms_per_request=$(awk -v t=$((after - before)) \
-          -v n="$requests" -v hz="$tick" 'BEGIN { printf "%.2f", n > 0 ? t * 1000 / hz / n : 0 }')" >> "$f"
+          -v n="$requests" -v hz="$tick" 'BEGIN { printf "%.2f", (n > 0 ? t * 1000 / hz / n : 0) }')" >> "$f"
       done
     done
     kill "$pid"
