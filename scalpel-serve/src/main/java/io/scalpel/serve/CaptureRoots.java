@@ -120,7 +120,10 @@ final class CaptureRoots implements Closeable {
          * are done. Runs on the one extending thread.
          */
         void extend() {
-            final GrowingCaptures growing = captures.getNow(null);
+            if (!captures.isDone() || captures.isCompletedExceptionally()) {
+                return; // still being opened, or never opened: nothing to extend
+            }
+            final GrowingCaptures growing = captures.join();
             if (growing == null) {
                 return;
             }
@@ -269,8 +272,7 @@ final class CaptureRoots implements Closeable {
         }
         roots.forEach((name, real) -> rootOpenings.add(open(name, real)));
         if (extendMillis > 0) {
-            extender.scheduleWithFixedDelay(() -> opened.values().forEach(Opening::extend), extendMillis, extendMillis,
-                TimeUnit.MILLISECONDS);
+            extender.scheduleWithFixedDelay(this::extendAll, extendMillis, extendMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -327,6 +329,17 @@ final class CaptureRoots implements Closeable {
                 + " (a symbolic link): refused");
         }
         return opened.computeIfAbsent(real, p -> start(name, p));
+    }
+
+    /** Extends each capture that grew; whatever one throws, the others and the next rounds go on. */
+    private void extendAll() {
+        for (Opening o : opened.values()) {
+            try {
+                o.extend();
+            } catch (RuntimeException | LinkageError e) {
+                o.extensionFailure = Failure.message(e);
+            }
+        }
     }
 
     private Opening open(final String name, final Path real) {

@@ -120,6 +120,17 @@ class GrowingCaptureTest {
         }
     }
 
+    @Test
+    void shouldPassOverACaptureThatCouldNotBeOpenedWhenExtending() throws Exception {
+        final CaptureRoots.Opening failed = new CaptureRoots.Opening("x.pcap", Files.writeString(dir.resolve("x.pcap"), "no capture"));
+        failed.captures.completeExceptionally(new java.io.IOException("x.pcap: not a capture"));
+        failed.extend(); // an exception here would end the extending thread's schedule, for every capture
+        assertEquals("failed", failed.state());
+        final CaptureRoots.Opening building = new CaptureRoots.Opening("y.pcap", dir.resolve("y.pcap"));
+        building.extend();
+        assertEquals("building", building.state());
+    }
+
     /** The offset of the first pcap record that starts at or after {@code near}. */
     private static int recordBoundaryNear(final byte[] pcap, final int near) {
         final ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
