@@ -250,11 +250,19 @@ class LauncherIT {
         final String below = run(env, "index", "--help", small.toString()).out().lines().findFirst().orElseThrow();
         assertTrue(below.contains("-XX:TieredStopAtLevel=1"), below);
 
+        // a server is not short: C2, and G1
+        final String serve = run(env, "serve", "--help").out().lines().findFirst().orElseThrow();
+        assertTrue(!serve.contains("-XX:TieredStopAtLevel=1") && serve.contains("-XX:+UseG1GC")
+            && !serve.contains("-XX:+UseSerialGC"), serve);
+
         env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseParallelGC");
         final Run chosen = run(env, "slice", "--help");
         assertEquals(0, chosen.exit(), chosen.stderr());
         final String flags = chosen.out().lines().findFirst().orElseThrow();
         assertTrue(flags.contains("-XX:+UseParallelGC") && !flags.contains("-XX:+UseSerialGC"), "the user's collector: " + flags);
+        env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseParallelGC");
+        final String served = run(env, "serve", "--help").out().lines().findFirst().orElseThrow();
+        assertTrue(served.contains("-XX:+UseParallelGC") && !served.contains("-XX:+UseG1GC"), "the user's collector: " + served);
     }
 
     @Test

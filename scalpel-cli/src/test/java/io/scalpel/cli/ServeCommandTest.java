@@ -58,6 +58,11 @@ class ServeCommandTest {
         final Cli bind = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(), "--bind", "x:y");
         assertEquals(ExitCode.USAGE.code(), bind.exit(), bind.toString());
         assertTrue(bind.err().contains("the port must be a number"), bind.toString());
+        final Cli threads = Cli.run("serve", "--captures", sample[0].toString(), "--logs", sample[1].toString(),
+            "--slicing-threads", "0");
+        assertEquals(ExitCode.USAGE.code(), threads.exit(), threads.toString());
+        assertEquals("scalpel: --slicing-threads 0: at least 1 slice must be computed at once", threads.err().strip(),
+            threads.toString());
     }
 
     @Test

@@ -413,6 +413,8 @@ public final class ConnLogIndex {
      * Parquet).
      */
     private static final class LogFile {
+        /** Parsed rows of a text file kept for the look-ups that come back to them. */
+        static final int PARSED_KEPT = 4096;
         final Path path;
         final Stamp stamp;
         final String source;
@@ -438,6 +440,8 @@ public final class ConnLogIndex {
         final long malformed;
         final boolean vlanKeyed;
         final Set<String> tunnelParents;
+        /** Text: rows parsed lately, by row ({@link #row}). */
+        private final java.util.concurrent.ConcurrentHashMap<Integer, ConnRecord> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
         private LogFile(final Path path, final Stamp stamp, final String source, final Rows r, final long[] prefixOffsets,
                         final byte[][] prefixLines, final long resume, final long linesBeforeResume, final long headHash,
@@ -496,17 +500,31 @@ public final class ConnLogIndex {
             return lo;
         }
 
-        /** Row {@code i}: held, or its line read again after the header lines before it and parsed. */
+        /**
+         * Row {@code i}: held, or its line read again after the header lines before it and parsed. The
+         * rows parsed last are kept ({@link #PARSED_KEPT} of them, then forgotten together): a uid asked
+         * for again (the page lists a connection, then downloads it) is not read and parsed again. A
+         * file that changes is a new {@code LogFile}, with nothing kept.
+         */
         ConnRecord row(final int i, final Reads reads) throws IOException {
             if (held != null) {
                 return held[i];
+            }
+            final ConnRecord kept = parsed.get(i);
+            if (kept != null) {
+                return kept;
             }
             try (ConnLogReader reader = ConnLogReader.open(new ByteArrayInputStream(text(i, reads)), source, ConnLogListener.IGNORE)) {
                 final ConnRecord r = reader.next();
                 if (r == null) {
                     throw new Stale();
                 }
-                return withLine(r, lines[i]);
+                final ConnRecord row = withLine(r, lines[i]);
+                if (parsed.size() >= PARSED_KEPT) {
+                    parsed.clear();
+                }
+                parsed.put(i, row);
+                return row;
             }
         }
 

@@ -224,8 +224,11 @@ public final class AtomicOutput implements AutoCloseable {
         }
     }
 
-    /** A stream (e.g. stdout) with failures reported as OutputException. */
+    /**
+     * A stream (e.g. stdout, or an HTTP response) with failures reported as OutputException, buffered as a
+     * file is, through a buffer that grows only as the output needs ({@link GrowingBuffer}).
+     */
     public static OutputStream guard(final OutputStream out, final String name) {
-        return new Guarded(new BufferedOutputStream(out, BUFFER), Path.of(name));
+        return new Guarded(new GrowingBuffer(out, BUFFER), Path.of(name));
     }
 }

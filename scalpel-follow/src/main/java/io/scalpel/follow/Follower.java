@@ -2,6 +2,7 @@ package io.scalpel.follow;
 
 import io.scalpel.api.CaptureSet;
 import io.scalpel.api.Captures;
+import io.scalpel.api.GrowingCaptures;
 import io.scalpel.api.Slices;
 import io.scalpel.slice.ExtractOptions;
 import io.scalpel.slice.Query;

@@ -7,7 +7,7 @@
  * hands over {@link io.scalpel.follow.Arrival}s, conn records parsed by the core's conn.log reader
  * ({@link io.scalpel.follow.ZeekMessages} tells conn records from the other logs); they wait in
  * {@link io.scalpel.follow.PendingConnections}, ordered by the time the capture must reach, until
- * the index of the capture ({@link io.scalpel.follow.GrowingCaptures}, extended as it grows)
+ * the index of the capture ({@link io.scalpel.api.GrowingCaptures}, extended as it grows)
  * covers them; {@link io.scalpel.follow.Follower} then writes each uid's extract and, once it is
  * durable, lets {@link io.scalpel.follow.Deliveries} move the source's committed position.
  *

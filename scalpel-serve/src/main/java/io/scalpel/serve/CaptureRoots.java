@@ -2,6 +2,7 @@ package io.scalpel.serve;
 
 import io.scalpel.api.Captures;
 import io.scalpel.api.Failure;
+import io.scalpel.api.GrowingCaptures;
 import io.scalpel.api.Scalpel;
 import io.scalpel.capture.Compression;
 import java.io.Closeable;
@@ -18,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The captures a request may slice: the configured roots (files, or directories as capture sets),
@@ -26,23 +29,31 @@ import java.util.concurrent.TimeoutException;
  * refuses {@code ..}, absolute names and anything whose real path (symbolic links followed) is not
  * inside its root's.
  *
- * <p>Each capture is opened (its index built or extended: {@link Captures#open}) on a thread of its
+ * <p>Each capture is opened (its index built or extended: {@link GrowingCaptures}) on a thread of its
  * own, the roots as soon as the server starts, so an index build never blocks a request on another
  * capture; a request for a capture still being opened waits for it within its time limit
- * ({@link #await}).
+ * ({@link #await}). Once open, a capture that grows (or a set that gains a file) is extended in
+ * the background by one thread ({@link Opening#extend}); requests are answered from the captures
+ * as last opened until the extended ones are in place, and the old ones are closed when the last
+ * request using them ends.
  */
 final class CaptureRoots implements Closeable {
     /** A capture being opened or open, with what opening it found. */
     static final class Opening {
         final String name;
         final Path path;
-        final CompletableFuture<Captures> captures = new CompletableFuture<>();
+        /** The captures once open, extended as they grow ({@link #extend}). */
+        final CompletableFuture<GrowingCaptures> captures = new CompletableFuture<>();
         /** Captures over gzip or zstd are decompressed into one window: one slice at a time. */
         final boolean oneAtATime;
         /** The turn of a slice on a capture served one at a time. */
         final java.util.concurrent.Semaphore turn = new java.util.concurrent.Semaphore(1);
         /** Each file's size and modification time as it was opened (null: not known, taken as fresh). */
         volatile Map<Path, FileStamp> opened;
+        /** The captures requests are answered from: the latest opened. */
+        private volatile Generation current;
+        /** Why the last extension failed (the captures as opened before keep answering), or null. */
+        volatile String extensionFailure;
 
         Opening(final String name, final Path path) {
             this.name = name;
@@ -50,33 +61,96 @@ final class CaptureRoots implements Closeable {
             this.oneAtATime = compressed(path);
         }
 
+        /** The captures are open ({@code growing} null only in tests of what comes after). */
+        void open(final GrowingCaptures growing) {
+            current = new Generation(growing == null ? null : growing.captures());
+            captures.complete(growing);
+        }
+
+        /** The captures requests are answered from, or null before they are open. */
+        Captures latest() {
+            final Generation g = current;
+            return g == null ? null : g.captures;
+        }
+
         /**
          * Runs {@code use} on these captures once they are open (waiting until {@code deadlineNanos},
          * as {@link CaptureRoots#await}), in turn with the other uses when they are served one at a time.
+         * The captures it gets stay open until it returns, even when an extension replaces them meanwhile.
          *
          * @throws ApiError 503 while building, 500 when they cannot be opened, 504 when the turn does not come in time
          */
         <T> T use(final long deadlineNanos, final Use<T> use) throws Exception {
-            final Captures open = await(this, deadlineNanos);
+            await(this, deadlineNanos);
             if (!oneAtATime) {
-                return use.apply(open);
+                return withLatest(use);
             }
             if (!turn.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 throw new ApiError(504, name + " is decompressed for one slice at a time, and the others took the request's time"
                     + " (--request-timeout)");
             }
             try {
-                return use.apply(open);
+                return withLatest(use);
             } finally {
                 turn.release();
             }
         }
 
+        private <T> T withLatest(final Use<T> use) throws Exception {
+            Generation g;
+            while (true) {
+                g = current;
+                g.users.incrementAndGet();
+                if (g == current) {
+                    break;
+                }
+                g.release(); // replaced meanwhile: take the new one
+            }
+            try {
+                return use.apply(g.captures);
+            } finally {
+                g.release();
+            }
+        }
+
         /**
-         * {@code building} while its index is built or extended; {@code failed} when it could not be
+         * Extends the captures when their files changed (a grown file, a set's new member, a file
+         * rewritten: {@link GrowingCaptures#refresh(java.util.function.Consumer)}): the new captures
+         * answer the requests that come after, the old ones are closed once the requests using them
+         * are done. Runs on the one extending thread.
+         */
+        void extend() {
+            if (!captures.isDone() || captures.isCompletedExceptionally()) {
+                return; // still being opened, or never opened: nothing to extend
+            }
+            final GrowingCaptures growing = captures.join();
+            if (growing == null) {
+                return;
+            }
+            try {
+                final Map<Path, FileStamp> before = FileStamp.of(path);
+                if (growing.refresh(old -> {
+                    final Generation replaced = current;
+                    current = new Generation(growing.captures());
+                    replaced.retire();
+                })) {
+                    opened = before;
+                }
+                if (!growing.look()) {
+                    opened = FileStamp.of(path); // as they were opened, whatever the stamps taken before said
+                }
+                extensionFailure = null;
+            } catch (IOException | RuntimeException e) {
+                extensionFailure = Failure.message(e);
+            }
+        }
+
+        /**
+         * {@code building} while its index is built; {@code failed} when it could not be
          * opened; else, its files now against what was opened: {@code stale} when one changed under
          * its index (shorter, rewritten at the same size, or gone), {@code growing} when one grew or
-         * a set has a new file, {@code fresh} when they are as they were.
+         * a set has a new file (until its index is extended: {@link #extend}), {@code fresh} when they
+         * are as they were.
          */
         String state() {
             if (!captures.isDone()) {
@@ -100,6 +174,42 @@ final class CaptureRoots implements Closeable {
                 grew |= n.size() > e.getValue().size();
             }
             return grew ? "growing" : "fresh";
+        }
+    }
+
+    /** Captures as one opening of them found them, closed once replaced and no request uses them any more. */
+    private static final class Generation {
+        final Captures captures;
+        final AtomicInteger users = new AtomicInteger();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private volatile boolean retired;
+
+        Generation(final Captures captures) {
+            this.captures = captures;
+        }
+
+        void release() {
+            if (users.decrementAndGet() == 0 && retired) {
+                close();
+            }
+        }
+
+        /** Replaced: closed now if unused, else by its last user. */
+        void retire() {
+            retired = true;
+            if (users.get() == 0) {
+                close();
+            }
+        }
+
+        private void close() {
+            if (captures != null && closed.compareAndSet(false, true)) {
+                try {
+                    captures.close();
+                } catch (IOException e) {
+                    // closing read-only captures: nothing to lose
+                }
+            }
         }
     }
 
@@ -132,15 +242,23 @@ final class CaptureRoots implements Closeable {
     private final List<Opening> rootOpenings = new ArrayList<>();
     private final Scalpel.Options options;
     private final ExecutorService opener;
+    private final java.util.concurrent.ScheduledExecutorService extender;
 
     /**
-     * Opens every root in the background.
+     * Opens every root in the background, then extends what grows every {@code extendMillis} ms
+     * ({@link Opening#extend}; 0: never).
      *
      * @throws IllegalArgumentException when a root does not exist or two have the same name
      */
-    CaptureRoots(final List<Path> captures, final Scalpel.Options options, final ExecutorService opener) throws IOException {
+    CaptureRoots(final List<Path> captures, final Scalpel.Options options, final ExecutorService opener, final long extendMillis)
+        throws IOException {
         this.options = options;
         this.opener = opener;
+        this.extender = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "scalpel-extend");
+            t.setDaemon(true);
+            return t;
+        });
         for (Path c : captures) {
             if (!Files.exists(c)) {
                 throw new IllegalArgumentException("--captures " + c + ": no such file or directory");
@@ -153,6 +271,9 @@ final class CaptureRoots implements Closeable {
             }
         }
         roots.forEach((name, real) -> rootOpenings.add(open(name, real)));
+        if (extendMillis > 0) {
+            extender.scheduleWithFixedDelay(this::extendAll, extendMillis, extendMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -210,6 +331,17 @@ final class CaptureRoots implements Closeable {
         return opened.computeIfAbsent(real, p -> start(name, p));
     }
 
+    /** Extends each capture that grew; whatever one throws, the others and the next rounds go on. */
+    private void extendAll() {
+        for (Opening o : opened.values()) {
+            try {
+                o.extend();
+            } catch (RuntimeException | LinkageError e) {
+                o.extensionFailure = Failure.message(e);
+            }
+        }
+    }
+
     private Opening open(final String name, final Path real) {
         return opened.computeIfAbsent(real, p -> start(name, p));
     }
@@ -219,7 +351,7 @@ final class CaptureRoots implements Closeable {
         opener.execute(() -> {
             try {
                 o.opened = FileStamp.of(real); // before: what grows while the index is built shows as growing
-                o.captures.complete(Captures.open(real, options));
+                o.open(new GrowingCaptures(real, options));
             } catch (IOException | RuntimeException e) {
                 o.captures.completeExceptionally(e);
             }
@@ -232,7 +364,7 @@ final class CaptureRoots implements Closeable {
      *
      * @throws ApiError 503 with Retry-After while its index is still being built, 500 when it could not be opened
      */
-    static Captures await(final Opening o, final long deadlineNanos) throws InterruptedException {
+    static GrowingCaptures await(final Opening o, final long deadlineNanos) throws InterruptedException {
         try {
             return o.captures.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -261,12 +393,12 @@ final class CaptureRoots implements Closeable {
 
     @Override
     public void close() {
+        extender.shutdown();
         for (Opening o : opened.values()) {
             o.captures.thenAccept(c -> {
-                try {
-                    c.close();
-                } catch (IOException e) {
-                    // closing a read-only capture: nothing to lose
+                final Generation g = o.current;
+                if (g != null) {
+                    g.retire(); // closed now, or by the last request using it
                 }
             });
         }

@@ -35,10 +35,14 @@ final class CapturesEndpoint {
             m.put("state", o.state());
             if (o.captures.isDone()) {
                 try {
-                    final Captures c = o.captures.get();
+                    o.captures.get(); // how it failed, if it did
+                    final Captures c = o.latest();
                     m.put("first_ts", c.firstTimestampNanos() == Long.MAX_VALUE ? null : c.firstTimestampNanos() / 1e9);
                     m.put("last_ts", c.lastTimestampNanos() == Long.MIN_VALUE ? null : c.lastTimestampNanos() / 1e9);
                     m.put("notes", c.notes().stream().map(n -> roots.redact(n, logs)).toList());
+                    if (o.extensionFailure != null) {
+                        m.put("error", roots.redact(o.extensionFailure, logs));
+                    }
                 } catch (ExecutionException e) {
                     m.put("error", roots.redact(Failure.message(e.getCause()), logs));
                 } catch (InterruptedException e) {

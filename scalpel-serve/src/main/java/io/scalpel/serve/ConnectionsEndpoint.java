@@ -51,7 +51,7 @@ final class ConnectionsEndpoint {
         }
         final List<CaptureRoots.Opening> targets = asked.capture() == null ? roots.roots() : List.of(roots.resolve(asked.capture()));
         final Future<Map<String, Object>> running = threads.submit(() -> asked.query() != null ? flows(targets, asked, deadline)
-            : lookUp(targets, asked.uids(), deadline));
+            : lookUp(targets, asked.uids(), deadline), deadline);
         try {
             return running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -12,8 +12,9 @@ import java.util.List;
  * the captures' order): what a connection seen by several sensors, or a capture set and a file,
  * gives when no {@code capture=} names one. The extracts must agree on what a pcap header says
  * once for the whole file: byte order, timestamp unit (µs or ns) and link type; the snap length is
- * the largest. Extracts that do not agree (or that are pcapng) are refused with a 409 that says
- * which captures and what differs, so that the client asks for one capture at a time.
+ * the largest ({@link #mergeable}). Others are merged into a pcapng ({@link PcapngMerge}), unless
+ * the request asked for pcap: then they are refused with a 409 that says which captures and what
+ * differs, so that the client asks for one capture at a time.
  */
 final class PcapMerge {
     private static final int HEADER = 24;
@@ -26,6 +27,28 @@ final class PcapMerge {
     }
 
     private PcapMerge() {
+    }
+
+    /** Whether {@code extracts} are pcap files of one byte order, timestamp unit and link type: one pcap. */
+    static boolean mergeable(final List<Extract> extracts) {
+        ByteBuffer first = null;
+        for (Extract e : extracts) {
+            final ByteBuffer b = ByteBuffer.wrap(e.bytes());
+            if (b.limit() < HEADER || b.order(ByteOrder.BIG_ENDIAN).getInt(0) == PcapngMerge.SECTION_HEADER) {
+                return false;
+            }
+            final ByteBuffer h = header(e);
+            if (first != null && (h.order() != first.order() || h.getInt(0) != first.getInt(0) || h.getInt(20) != first.getInt(20))) {
+                return false;
+            }
+            first = h;
+        }
+        return true;
+    }
+
+    /** Whether a pcap file (its bytes from {@link #header}) has nanosecond timestamps. */
+    static boolean nanoseconds(final ByteBuffer pcap) {
+        return pcap.getInt(0) == MAGIC_NANOS;
     }
 
     /**
@@ -74,8 +97,12 @@ final class PcapMerge {
         return sa < sb || (sa == sb && Integer.toUnsignedLong(a.getInt(at + 4)) < Integer.toUnsignedLong(b.getInt(bt + 4)));
     }
 
-    /** The extract's bytes in its byte order, checked to be a pcap file. */
-    private static ByteBuffer header(final Extract e) {
+    /**
+     * The extract's bytes in its byte order, checked to be a pcap file.
+     *
+     * @throws ApiError 409 when it is not
+     */
+    static ByteBuffer header(final Extract e) {
         final ByteBuffer b = ByteBuffer.wrap(e.bytes());
         if (b.limit() < HEADER) {
             throw new ApiError(409, "the packets are in several captures, and the extract of " + e.capture() + " is not a pcap file;"

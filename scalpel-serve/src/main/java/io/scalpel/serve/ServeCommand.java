@@ -38,6 +38,11 @@ public final class ServeCommand implements Callable<Integer> {
         description = "slices and look-ups run at once; one more is answered 429 (default: ${DEFAULT-VALUE})")
     int maxSlices;
 
+    @Option(names = "--slicing-threads", paramLabel = "N",
+        description = "slices computed at once; the others of --max-slices wait their turn in the order they came"
+            + " (default: the number of cores)")
+    Integer slicingThreads;
+
     @Option(names = "--max-response-bytes", paramLabel = "BYTES", defaultValue = "1073741824",
         description = "bytes of one extract; a larger one is answered 413, or cut once sent (default: ${DEFAULT-VALUE})")
     long maxResponseBytes;
@@ -65,9 +70,13 @@ public final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(tlsKeystore == null ? "--tls-password-file needs --tls-keystore"
                 : "--tls-keystore needs --tls-password-file (a file whose first line is its password)");
         }
+        if (slicingThreads != null && slicingThreads < 1) {
+            throw new IllegalArgumentException("--slicing-threads " + slicingThreads + ": at least 1 slice must be computed at once");
+        }
         final ServeSettings settings = new ServeSettings(captures, logs, ServeSettings.parseBind(bind), token(), maxSlices,
             maxResponseBytes, Duration.ofSeconds(requestTimeoutSeconds), maxUids,
-            tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile));
+            tlsKeystore == null ? null : TlsKeystore.open(tlsKeystore, tlsPasswordFile),
+            slicingThreads == null ? SlicingThreads.defaultTurns() : slicingThreads);
         if (!Files.exists(logs)) {
             throw new IllegalArgumentException("--logs " + logs + ": no such file or directory");
         }

@@ -19,9 +19,10 @@ import java.util.List;
  * @param requestTimeout    time of one request, a wait for an index build included; more is 504 (503 while building)
  * @param maxUids           uids, flows or Community IDs of one request; more is 413
  * @param tls               the keystore TLS is answered with, or null: plain HTTP
+ * @param slicingThreads    slices computed at once; the others of {@code maxSlices} wait their turn in order
  */
 public record ServeSettings(List<Path> captures, Path logs, InetSocketAddress bind, byte[] token, int maxSlices,
-                            long maxResponseBytes, Duration requestTimeout, int maxUids, TlsKeystore tls) {
+                            long maxResponseBytes, Duration requestTimeout, int maxUids, TlsKeystore tls, int slicingThreads) {
     /** The address listened on by default: loopback only. */
     public static final String DEFAULT_BIND = "127.0.0.1:7373";
 
@@ -31,9 +32,17 @@ public record ServeSettings(List<Path> captures, Path logs, InetSocketAddress bi
         this(captures, logs, bind, token, maxSlices, maxResponseBytes, requestTimeout, maxUids, null);
     }
 
+    /** Settings computing as many slices at once as the JVM has cores. */
+    public ServeSettings(final List<Path> captures, final Path logs, final InetSocketAddress bind, final byte[] token,
+                         final int maxSlices, final long maxResponseBytes, final Duration requestTimeout, final int maxUids,
+                         final TlsKeystore tls) {
+        this(captures, logs, bind, token, maxSlices, maxResponseBytes, requestTimeout, maxUids, tls, SlicingThreads.defaultTurns());
+    }
+
     public ServeSettings {
         captures = List.copyOf(captures);
-        if (maxSlices < 1 || maxResponseBytes < 1 || maxUids < 1 || requestTimeout.isNegative() || requestTimeout.isZero()) {
+        if (maxSlices < 1 || maxResponseBytes < 1 || maxUids < 1 || requestTimeout.isNegative() || requestTimeout.isZero()
+            || slicingThreads < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
         if (token == null && !bind.getAddress().isLoopbackAddress()) {

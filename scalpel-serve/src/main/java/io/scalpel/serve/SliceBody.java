@@ -69,9 +69,11 @@ final class SliceBody extends OutputStream {
             heldToSend = sink == null ? commit() : 0;
             out = sink;
         }
-        // the network write, outside the lock: a slow client must not hold up expire()
-        out.write(held, 0, heldToSend);
-        out.write(b, off, len);
+        // the network write, outside the lock (a slow client must not hold up expire()) and outside the slice's turn
+        SlicingThreads.awayFromTurn(() -> {
+            out.write(held, 0, heldToSend);
+            out.write(b, off, len);
+        });
     }
 
     @Override
@@ -81,7 +83,7 @@ final class SliceBody extends OutputStream {
             out = sink;
         }
         if (out != null) {
-            out.flush();
+            SlicingThreads.awayFromTurn(out::flush);
         }
     }
 

@@ -22,7 +22,8 @@ import org.eclipse.jetty.server.Response;
  * {@link ConnLogIndex} kept warm ({@link ConnLogKeeper}) while it is current, else in the logs.
  * Without {@code capture=} and with several captures configured, every capture is sliced and those
  * with packets make the answer: one as it is, several merged in time order into one pcap
- * ({@link PcapMerge}; a 409 when their extracts cannot be one pcap).
+ * ({@link PcapMerge}) when they can be one, else into one pcapng ({@link PcapngMerge}; with
+ * {@code format=pcap}, a 409).
  *
  * <p>Limits: the slice runs on one of the {@link SlicingThreads} (none free is a 429) while the
  * request's thread waits for it until the request's deadline (then a 504, or the
@@ -57,7 +58,7 @@ final class SliceEndpoint {
         final SliceParameters asked = SliceParameters.of(Request.extractQueryParameters(request), settings.maxUids());
         final List<CaptureRoots.Opening> targets = asked.capture() == null ? roots.roots() : List.of(roots.resolve(asked.capture()));
         final SliceBody body = new SliceBody(response, asked.fileName(), settings.maxResponseBytes(), deadline);
-        final Future<SliceOutcome> running = threads.submit(() -> allWithPackets(targets, asked, body, deadline));
+        final Future<SliceOutcome> running = threads.submit(() -> allWithPackets(targets, asked, body, deadline), deadline);
         final SliceOutcome outcome;
         try {
             outcome = running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -107,7 +108,11 @@ final class SliceEndpoint {
         if (found.size() == 1) {
             body.write(found.get(0).bytes());
         } else if (found.size() > 1) {
-            PcapMerge.write(found, body);
+            if (PcapMerge.mergeable(found) || "pcap".equals(asked.format())) {
+                PcapMerge.write(found, body); // one pcap, or a 409 that says why not
+            } else {
+                PcapngMerge.write(found, body);
+            }
         }
         return outcome != null ? outcome : last;
     }

@@ -35,6 +35,8 @@ public final class SliceServer implements AutoCloseable {
     static final long STOP_TIMEOUT_MS = 30_000;
     /** Bytes of a request's line and headers: more is a 431 (or 414 for the URI). */
     static final int MAX_REQUEST_HEADER_BYTES = 16 * 1024;
+    /** How often the captures are looked at, and extended when they grew, ms. */
+    static final long EXTEND_MS = 1000;
 
     private final Server server;
     private final ServerConnector connector;
@@ -52,17 +54,21 @@ public final class SliceServer implements AutoCloseable {
      * @throws IOException when a capture cannot be located
      */
     public SliceServer(final ServeSettings settings, final PrintStream accessLog) throws Exception {
-        this(settings, accessLog, -1);
+        this(settings, accessLog, -1, EXTEND_MS);
     }
 
-    /** As the public constructor, with the send buffer of accepted sockets ({@code -1}: the system's), for tests of slow clients. */
-    SliceServer(final ServeSettings settings, final PrintStream accessLog, final int sendBufferBytes) throws Exception {
+    /**
+     * As the public constructor, with the send buffer of accepted sockets ({@code -1}: the system's), for tests of
+     * slow clients, and how often growing captures are looked at ({@code 0}: never), for tests of their states.
+     */
+    SliceServer(final ServeSettings settings, final PrintStream accessLog, final int sendBufferBytes, final long extendMillis)
+        throws Exception {
         this.opener = Executors.newCachedThreadPool(daemons("scalpel-open"));
         this.slicers = Executors.newCachedThreadPool(daemons("scalpel-slice"));
-        this.roots = new CaptureRoots(settings.captures(), Scalpel.Options.defaults(), opener);
+        this.roots = new CaptureRoots(settings.captures(), Scalpel.Options.defaults(), opener, extendMillis);
         this.logIndex = new ConnLogKeeper(settings.logs());
         final ServiceMetrics metrics = new ServiceMetrics();
-        final SlicingThreads threads = new SlicingThreads(slicers, settings.maxSlices(), metrics);
+        final SlicingThreads threads = new SlicingThreads(slicers, settings.maxSlices(), settings.slicingThreads(), metrics);
         final Routes routes = new Routes(settings.token() == null ? null : new BearerToken(settings.token()),
             new SliceEndpoint(roots, settings, threads, logIndex.index()),
             new ConnectionsEndpoint(roots, settings, threads, logIndex.index()),

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The states {@code /api/v1/captures} gives each capture: {@code building} until it is open,
  * {@code failed} when it cannot be, then {@code fresh}, {@code growing} once a file grew (or a set
- * got a new file), {@code stale} once a file was cut short or rewritten under its index.
+ * got a new file), {@code stale} once a file was cut short or rewritten under its index. The server
+ * here never extends its captures, so each state stays until the files change again
+ * ({@link GrowingCaptureTest} has them extended).
  */
 class CaptureStatesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +42,7 @@ class CaptureStatesTest {
     void shouldSayFreshThenGrowingThenStaleAsTheFileChanges() throws Exception {
         final Path capture = dir.resolve("trace.pcap");
         CaptureGenerator.generate(GeneratorSpec.defaults(5), capture, dir.resolve("conn.log"));
-        try (ServeFixture serve = new ServeFixture(capture, dir.resolve("conn.log"))) {
+        try (ServeFixture serve = new ServeFixture(List.of(capture), dir.resolve("conn.log"), null, 8, 1L << 30, 1000, -1, 0)) {
             assertEquals("fresh", awaitOpen(serve, "trace.pcap"));
             final long size = Files.size(capture);
             final FileTime t = Files.getLastModifiedTime(capture);
@@ -62,7 +64,7 @@ class CaptureStatesTest {
     void shouldSayGrowingWhenASetGetsANewFile() throws Exception {
         final Path set = Files.createDirectories(dir.resolve("set"));
         CaptureGenerator.generate(GeneratorSpec.defaults(6), set.resolve("a.pcap"), dir.resolve("conn.log"));
-        try (ServeFixture serve = new ServeFixture(List.of(set), dir.resolve("conn.log"), null, 8, 1L << 30, 1000)) {
+        try (ServeFixture serve = new ServeFixture(List.of(set), dir.resolve("conn.log"), null, 8, 1L << 30, 1000, -1, 0)) {
             assertEquals("fresh", awaitOpen(serve, "set"));
             Files.copy(set.resolve("a.pcap"), set.resolve("b.pcap"));
             assertEquals("growing", state(serve, "set"));

@@ -107,7 +107,7 @@ class LimitsTest {
         final Path plain = java.nio.file.Files.createDirectories(dir.resolve("plain"));
         java.nio.file.Files.write(plain.resolve("a.pcap"), new byte[24]);
         assertFalse(new CaptureRoots.Opening("plain", plain).oneAtATime, "a directory of plain captures serves several at once");
-        compressed.captures.complete(null); // opened: what matters here is the turn
+        compressed.open(null); // opened: what matters here is the turn
         compressed.turn.acquire(); // another slice has the turn
         final ApiError e = assertThrows(ApiError.class, () -> compressed.use(System.nanoTime(), c -> "never"));
         assertEquals(504, e.status());

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * whole capture byte for byte with the generator's frames; a TCP uid across the cut gets the API's
  * extracts of the two halves merged by time (each capture is sliced on its own, so a close seen in
  * one does not open the tail in the other: a capture set does that). Captures whose extracts cannot
- * be one pcap (µs and ns) are a 409 that names them.
+ * be one pcap (µs and ns) are one pcapng, or, when pcap was asked for, a 409 that names them.
  */
 class MergedCapturesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,7 +73,7 @@ class MergedCapturesTest {
     }
 
     @Test
-    void shouldAnswer409WhenTheExtractsCannotBeOnePcap() throws Exception {
+    void shouldAnswer409WhenTheExtractsCannotBeOnePcapAndPcapWasAskedFor() throws Exception {
         final Path log = dir.resolve("conn.log");
         final Path micros = Files.createDirectories(dir.resolve("us")).resolve("micros.pcap");
         final Generated truth = CaptureGenerator.generate(GeneratorSpec.defaults(45), micros, log);
@@ -81,12 +81,15 @@ class MergedCapturesTest {
         Files.write(nanos, inNanoseconds(Files.readAllBytes(micros)));
         final TruthConn conn = truth.conns().stream().filter(c -> !truth.framesOf(c.uid()).isEmpty()).findFirst().orElseThrow();
         try (ServeFixture serve = new ServeFixture(List.of(micros, nanos), log, null, 8, 1L << 30, 1000)) {
-            final HttpResponse<byte[]> r = serve.get("/api/v1/slice?uid=" + conn.uid());
+            final HttpResponse<byte[]> r = serve.get("/api/v1/slice?format=pcap&uid=" + conn.uid());
             assertEquals(409, r.statusCode(), ServeFixture.text(r));
             final String error = JSON.readTree(r.body()).get("error").asText();
             assertEquals("the packets are in several captures whose extracts cannot be one pcap: micros.pcap (link type 1, µs,"
                 + " little-endian), nanos.pcap (link type 1, ns, little-endian); name one with capture=", error);
             assertEquals(200, serve.get("/api/v1/slice?capture=micros.pcap&uid=" + conn.uid()).statusCode());
+            final HttpResponse<byte[]> any = serve.get("/api/v1/slice?uid=" + conn.uid());
+            assertEquals(200, any.statusCode(), "without format=, one pcapng (PcapngMergeTest)");
+            assertEquals("application/x-pcapng", any.headers().firstValue("Content-Type").orElse(""));
         }
     }
 

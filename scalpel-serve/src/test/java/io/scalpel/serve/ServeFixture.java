@@ -40,9 +40,16 @@ final class ServeFixture implements AutoCloseable {
 
     ServeFixture(final List<Path> captures, final Path logs, final byte[] token, final int maxSlices, final long maxBytes,
                  final int maxUids, final int sendBufferBytes) throws Exception {
+        this(captures, logs, token, maxSlices, maxBytes, maxUids, sendBufferBytes, SliceServer.EXTEND_MS);
+    }
+
+    /** With how often growing captures are looked at and extended, ms (0: never). */
+    ServeFixture(final List<Path> captures, final Path logs, final byte[] token, final int maxSlices, final long maxBytes,
+                 final int maxUids, final int sendBufferBytes, final long extendMillis) throws Exception {
         this.logs = logs;
         this.server = new SliceServer(new ServeSettings(captures, logs, new InetSocketAddress("127.0.0.1", 0), token, maxSlices,
-            maxBytes, Duration.ofSeconds(120), maxUids), new PrintStream(accessLog, true, StandardCharsets.UTF_8), sendBufferBytes);
+            maxBytes, Duration.ofSeconds(120), maxUids), new PrintStream(accessLog, true, StandardCharsets.UTF_8), sendBufferBytes,
+            extendMillis);
     }
 
     ServeFixture(final Path capture, final Path logs) throws Exception {

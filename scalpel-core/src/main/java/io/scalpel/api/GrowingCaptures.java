@@ -1,10 +1,5 @@
-package io.scalpel.follow;
+package io.scalpel.api;
 
-import io.scalpel.api.CaptureSet;
-import io.scalpel.api.Captures;
-import io.scalpel.api.Failure;
-import io.scalpel.api.Progress;
-import io.scalpel.api.Scalpel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -13,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A capture file that grows, or a directory that gains rotated files, kept open with an index
@@ -21,19 +17,32 @@ import java.util.List;
  * directory's set index is brought up to date first ({@link CaptureSet#index}: the new member
  * indexed, the grown one extended), as {@code scalpel index DIR} would. {@link #coveredNanos()} is the
  * time of the last frame indexed; {@link #lastChangeNanos()} when the files were last seen to change.
+ *
+ * <p>One thread looks and refreshes; any thread may read {@link #captures()} meanwhile, and gets
+ * the captures as last opened: the old ones until the new ones are in place. What becomes of the
+ * old ones is the caller's ({@link #refresh(Consumer)}): closed at once, or when the readers that
+ * still use them are done.
  */
-final class GrowingCaptures implements Closeable {
+public final class GrowingCaptures implements Closeable {
     private final Path path;
     private final Scalpel.Options options;
-    private Captures captures;
+    private volatile Captures captures;
     /** The files as they were when last opened. */
     private List<String> stamp;
     /** The files as they were when last looked at. */
     private List<String> seen;
-    private long lastChangeNanos;
-    private long opened;
+    private volatile long lastChangeNanos;
+    private volatile long opened;
 
-    GrowingCaptures(final Path path, final Scalpel.Options options) throws IOException {
+    /**
+     * Opens a capture file or a capture set with its index (built, extended or kept, as
+     * {@code options} say).
+     *
+     * @param path    a capture file, or a directory of captures (a capture set)
+     * @param options how its index is opened
+     * @throws IOException when a capture or its index cannot be read or written (as {@link Failure#forIndex} says)
+     */
+    public GrowingCaptures(final Path path, final Scalpel.Options options) throws IOException {
         this.path = path;
         this.options = options;
         this.stamp = stamp();
@@ -49,7 +58,7 @@ final class GrowingCaptures implements Closeable {
      * @return whether they differ from the captures as opened
      * @throws IOException when the files cannot be listed
      */
-    boolean look() throws IOException {
+    public boolean look() throws IOException {
         final List<String> now = stamp();
         if (!now.equals(seen)) {
             seen = now;
@@ -59,12 +68,25 @@ final class GrowingCaptures implements Closeable {
     }
 
     /**
-     * Opens the captures anew when they changed since they were last opened.
+     * Opens the captures anew when they changed since they were last opened, and closes the old ones.
      *
      * @return whether they changed
      * @throws IOException when a capture or its index cannot be read or written
      */
-    boolean refresh() throws IOException {
+    public boolean refresh() throws IOException {
+        return refresh(GrowingCaptures::closeQuietly);
+    }
+
+    /**
+     * Opens the captures anew when they changed since they were last opened; the old ones are
+     * handed to {@code retire} once the new ones are in place (readers of {@link #captures()} may
+     * still be using them). When opening fails, the old ones stay in place.
+     *
+     * @param retire what becomes of the captures replaced, e.g. closed when their readers are done
+     * @return whether they changed
+     * @throws IOException when a capture or its index cannot be read or written
+     */
+    public boolean refresh(final Consumer<Captures> retire) throws IOException {
         if (!look()) {
             return false;
         }
@@ -74,31 +96,52 @@ final class GrowingCaptures implements Closeable {
         final Captures old = captures;
         captures = fresh;
         stamp = now;
-        old.close();
+        retire.accept(old);
         return true;
     }
 
-    /** The captures as last opened. */
-    Captures captures() {
+    /**
+     * The captures as last opened.
+     *
+     * @return the captures
+     */
+    public Captures captures() {
         return captures;
     }
 
-    /** The time of the last frame the index covers, ns (Long.MIN_VALUE: no frame yet). */
-    long coveredNanos() {
+    /**
+     * The time of the last frame the index covers.
+     *
+     * @return nanoseconds since the epoch, {@link Long#MIN_VALUE} when there is no frame yet
+     */
+    public long coveredNanos() {
         return captures.lastTimestampNanos();
     }
 
-    /** When the files were last seen to change, {@link System#nanoTime()}. */
-    long lastChangeNanos() {
+    /**
+     * When the files were last seen to change.
+     *
+     * @return a {@link System#nanoTime()}
+     */
+    public long lastChangeNanos() {
         return lastChangeNanos;
     }
 
-    /** How many times the captures were opened (each an index extension or a check). */
-    long opened() {
+    /**
+     * How many times the captures were opened (each an index extension or a check).
+     *
+     * @return the opens, the first included
+     */
+    public long opened() {
         return opened;
     }
 
-    Path path() {
+    /**
+     * The capture file or directory.
+     *
+     * @return the path given
+     */
+    public Path path() {
         return path;
     }
 
@@ -140,6 +183,19 @@ final class GrowingCaptures implements Closeable {
         return name + '/' + a.size() + '/' + a.lastModifiedTime().toMillis();
     }
 
+    private static void closeQuietly(final Captures c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing read-only captures: nothing to lose
+        }
+    }
+
+    /**
+     * Closes the captures as last opened.
+     *
+     * @throws IOException as {@link Captures#close()}
+     */
     @Override
     public void close() throws IOException {
         captures.close();
