@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the writer threads, or on the scan thread, atomic replacement of the index directory) of a generated pcap, rebuilt from the start each time. One
  * operation is one frame: an invocation indexes {@link #FRAMES_PER_INVOCATION} frames, that is
  * the capture {@code FRAMES_PER_INVOCATION / packets} times, so ns/op and gc.alloc.rate.norm
- * read per frame whatever the capture's size. Allocation counts the benchmark thread only,
- * not the writer threads (with {@code writerThreads} 0 it counts the writing too).
+ * read per frame whatever the capture's size. With {@code writerThreads} 0 the benchmark's
+ * thread writes the parts itself, so its allocation includes the writing.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
