@@ -22,11 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A whole index build ({@link IndexBuilder#build()}: scan, decode, flow table, Parquet encoding on
- * the writer thread, atomic replacement of the index directory) of a generated pcap. One
+ * the writer threads, or on the scan thread, atomic replacement of the index directory) of a generated pcap, rebuilt from the start each time. One
  * operation is one frame: an invocation indexes {@link #FRAMES_PER_INVOCATION} frames, that is
  * the capture {@code FRAMES_PER_INVOCATION / packets} times, so ns/op and gc.alloc.rate.norm
- * read per frame whatever the capture's size. Allocation counts the benchmark thread only,
- * not the writer thread.
+ * read per frame whatever the capture's size. With {@code writerThreads} 0 the benchmark's
+ * thread writes the parts itself, so its allocation includes the writing.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +45,13 @@ public class IndexBenchmark {
     /** The generated workload: uniform, or traffic (shaped like real traffic: {@link SyntheticCapture.Shape}). */
     @Param("uniform")
     public String shape;
+
+    /**
+     * The build's writer threads: 2 (the CLI's, one build on two cores) or 0 (the scan thread
+     * writes the parts itself, one core a build, as Spark's tasks build).
+     */
+    @Param("2")
+    public int writerThreads;
 
     private ScratchDirectory scratch;
     private Path capture;
@@ -77,7 +84,8 @@ public class IndexBenchmark {
     public long build() throws IOException {
         long frames = 0;
         for (int i = 0; i < buildsPerInvocation; i++) {
-            frames += new IndexBuilder(capture, index).build().manifest().packets();
+            // rebuilt every time: a build of a capture its index already describes keeps the index
+            frames += new IndexBuilder(capture, index).rebuild(true).writerThreads(writerThreads).build().manifest().packets();
         }
         if (frames != FRAMES_PER_INVOCATION) {
             throw new IllegalStateException("indexed " + frames + " frames, not " + FRAMES_PER_INVOCATION);

@@ -8,17 +8,18 @@ import io.scalpel.index.IndexBuilder;
  * index. Neither choice changes the index written.
  *
  * @param rebuild       build from the start of the capture even when the index could be extended or kept
- * @param writerThreads the threads that write the index's Parquet parts beside the scan, 1 or 2: 2
- *                      (the default) lets one build use two cores; 1 where several builds run at once
- *                      and provide the parallelism, as Spark's tasks do
+ * @param writerThreads the threads that write the index's Parquet parts beside the scan, 0, 1 or 2: 2
+ *                      (the default) lets one build use two cores; 0 (the scan thread writes the parts
+ *                      itself: one core a build) where several builds run at once and provide the
+ *                      parallelism, as Spark's tasks do
  */
 public record IndexOptions(boolean rebuild, int writerThreads) {
     /**
      * Checks the number of writer threads.
      *
      * @param rebuild       build from the start
-     * @param writerThreads 1 or 2
-     * @throws IllegalArgumentException when {@code writerThreads} is neither 1 nor 2
+     * @param writerThreads 0, 1 or 2
+     * @throws IllegalArgumentException when {@code writerThreads} is not 0, 1 or 2
      */
     public IndexOptions {
         IndexBuilder.checkWriterThreads(writerThreads);
@@ -46,9 +47,9 @@ public record IndexOptions(boolean rebuild, int writerThreads) {
     /**
      * These options writing with {@code n} writer threads.
      *
-     * @param n 1 or 2
+     * @param n 0 (the scan thread writes: one core), 1 or 2
      * @return the new options
-     * @throws IllegalArgumentException when {@code n} is neither 1 nor 2
+     * @throws IllegalArgumentException when {@code n} is not 0, 1 or 2
      */
     public IndexOptions withWriterThreads(final int n) {
         return new IndexOptions(rebuild, n);

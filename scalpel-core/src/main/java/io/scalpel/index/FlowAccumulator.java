@@ -1,11 +1,9 @@
 package io.scalpel.index;
 
-import io.scalpel.decode.Addresses;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
 import java.util.Arrays;
-import org.apache.parquet.io.api.Binary;
 
 /**
  * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags, depth (0 for a
@@ -198,10 +196,67 @@ final class FlowAccumulator {
     }
 
     /**
-     * Writes flow {@code e} into {@code out} (a file of {@link IndexSchema#flows}), its timestamps in
-     * {@code unit}; its ports null when its key lacks the ports its protocol hashes.
+     * The number of distinct values among this chunk's flows of each column with a bloom filter
+     * ({@link PartWriter#BLOOM_COLUMNS}, in that order: the stored flow hash, {@code src}, {@code dst},
+     * {@code src_port}, {@code dst_port}; null ports not counted), which size the row group's filters.
+     * An address counts by its version and bits, which is at least its texts' count.
      */
-    void writeRow(final int e, final ParquetTables.ColumnFile out, final TimestampUnit unit) throws java.io.IOException {
+    long[] distinctBloomValues() {
+        final long[] keys = new long[size];
+        final long[] counts = new long[5];
+        for (int e = 0; e < size; e++) {
+            keys[e] = IndexSchema.storedFlowHash(hash[e]);
+        }
+        counts[0] = distinct(keys, size);
+        for (int e = 0; e < size; e++) {
+            keys[e] = addressKey(ipVersion[e], srcHi[e], srcLo[e]);
+        }
+        counts[1] = distinct(keys, size);
+        for (int e = 0; e < size; e++) {
+            keys[e] = addressKey(ipVersion[e], dstHi[e], dstLo[e]);
+        }
+        counts[2] = distinct(keys, size);
+        int n = 0;
+        for (int e = 0; e < size; e++) {
+            if ((distinction[e] & CommunityId.NO_PORTS) == 0) {
+                keys[n++] = srcPort[e];
+            }
+        }
+        counts[3] = distinct(keys, n);
+        n = 0;
+        for (int e = 0; e < size; e++) {
+            if ((distinction[e] & CommunityId.NO_PORTS) == 0) {
+                keys[n++] = dstPort[e];
+            }
+        }
+        counts[4] = distinct(keys, n);
+        return counts;
+    }
+
+    /** An address as one long: its bits mixed with its version (two addresses alike in all 129 bits and unlike here are as likely as a hash collision). */
+    private static long addressKey(final int version, final long addressHi, final long addressLo) {
+        return mix(addressHi * 0x9E37_79B9_7F4A_7C15L ^ mix(addressLo ^ version));
+    }
+
+    /** The number of distinct values among the first {@code n} of {@code keys} (sorted in place). */
+    private static long distinct(final long[] keys, final int n) {
+        Arrays.sort(keys, 0, n);
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || keys[i] != keys[i - 1]) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Writes flow {@code e} into {@code out} (a file of {@link IndexSchema#flows}), its timestamps in
+     * {@code unit}, its addresses' texts from {@code addresses}; its ports null when its key lacks the
+     * ports its protocol hashes.
+     */
+    void writeRow(final int e, final ParquetTables.ColumnFile out, final TimestampUnit unit, final AddressTexts addresses)
+        throws java.io.IOException {
         final boolean ports = (distinction[e] & CommunityId.NO_PORTS) == 0;
         out.column(0).write(chunk, 0, 0);
         out.column(1).write(e, 0, 0);
@@ -212,9 +267,9 @@ final class FlowAccumulator {
         out.column(6).write(bytes[e], 0, 0);
         out.column(7).write(ipVersion[e], 0, 0);
         out.column(8).write(proto[e], 0, 0);
-        out.column(9).write(Binary.fromString(Addresses.format(ipVersion[e], srcHi[e], srcLo[e])), 0, 0);
+        out.column(9).write(addresses.of(ipVersion[e], srcHi[e], srcLo[e]), 0, 0);
         optional(out, 10, ports, srcPort[e]);
-        out.column(11).write(Binary.fromString(Addresses.format(ipVersion[e], dstHi[e], dstLo[e])), 0, 0);
+        out.column(11).write(addresses.of(ipVersion[e], dstHi[e], dstLo[e]), 0, 0);
         optional(out, 12, ports, dstPort[e]);
         optional(out, 13, vlan[e] != DecodedPacket.NO_VLAN, vlan[e]);
         optional(out, 14, innerVlan[e] != DecodedPacket.NO_VLAN, innerVlan[e]);

@@ -27,7 +27,7 @@ import java.util.List;
  *
  * <p>A build in its rooms: {@link IndexUpdate} decides whether the index in place is kept,
  * extended or replaced; {@link IndexScan} makes one pass over the capture, in which
- * {@link FrameRows} turns each frame into rows and {@link PartPipeline} writes them on two threads (or one)
+ * {@link FrameRows} turns each frame into rows and {@link PartPipeline} writes them on two threads (or one, or the scan's own)
  * ({@link PartWriter}); {@link ScanResume} starts the scan of a grown capture where the last one
  * ended; {@link ScanManifest} describes the result. This class commits it.
  */
@@ -42,6 +42,11 @@ public final class IndexBuilder {
     public static final long SCAN_WINDOW = 1L << 20;
     /** Writer threads of a build unless told: with the scan thread, both cores of a machine that runs one build. */
     public static final int DEFAULT_WRITER_THREADS = 2;
+    /**
+     * No writer thread: the scan thread writes each chunk's parts itself, so that a build uses one
+     * core, for where several builds at once provide the parallelism (Spark's tasks, one core each).
+     */
+    public static final int INLINE_WRITER = 0;
     /** The {@code flow} of a frame without an IP flow. */
     public static final int NO_FLOW = -1;
 
@@ -113,10 +118,11 @@ public final class IndexBuilder {
     }
 
     /**
-     * With {@code n} writer threads (1 or 2; 2 unless told): 1 where several builds run at once and
-     * provide the parallelism. The index written is the same.
+     * With {@code n} writer threads (0, 1 or 2; 2 unless told): 0 ({@link #INLINE_WRITER}, the scan
+     * thread writes the parts itself: one core) where several builds run at once and provide the
+     * parallelism. The index written is the same.
      *
-     * @throws IllegalArgumentException when {@code n} is neither 1 nor 2
+     * @throws IllegalArgumentException when {@code n} is not 0, 1 or 2
      */
     public IndexBuilder writerThreads(final int n) {
         this.writerThreads = checkWriterThreads(n);
@@ -124,13 +130,13 @@ public final class IndexBuilder {
     }
 
     /**
-     * Returns {@code n} when it is a number of writer threads a build can use (1 or 2).
+     * Returns {@code n} when it is a number of writer threads a build can use (0, 1 or 2).
      *
      * @throws IllegalArgumentException otherwise
      */
     public static int checkWriterThreads(final int n) {
-        if (n != 1 && n != 2) {
-            throw new IllegalArgumentException("an index build writes with 1 or 2 writer threads, not " + n);
+        if (n < INLINE_WRITER || n > 2) {
+            throw new IllegalArgumentException("an index build writes with 0, 1 or 2 writer threads, not " + n);
         }
         return n;
     }

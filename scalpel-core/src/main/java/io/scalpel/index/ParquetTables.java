@@ -69,8 +69,22 @@ final class ParquetTables {
             b.withDictionaryEncoding(c, true);
         }
         for (String c : bloomColumns) {
-            b.withBloomFilterEnabled(c, true).withBloomFilterFPP(c, BLOOM_FPP).withAdaptiveBloomFilterEnabled(true)
-                .withBloomFilterCandidatesNumber(c, 8);
+            b.withBloomFilterEnabled(c, true).withBloomFilterFPP(c, BLOOM_FPP);
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code table}'s settings with a bloom filter on each of {@code columns} sized for
+     * {@code distinct[i]} distinct values at {@link #BLOOM_FPP} false positives: one filter a column,
+     * one insert a value. Without a size, parquet-java's adaptive filter inserted every value into
+     * eight candidate filters of 1 to 128 KiB and kept the smallest that fitted.
+     */
+    static ParquetProperties withBloomFilterSizes(final ParquetProperties table, final List<String> columns, final long[] distinct) {
+        // a factory of its own, as in properties(): build() initialises the factory with the settings built
+        final ParquetProperties.Builder b = ParquetProperties.copy(table).withValuesWriterFactory(new DefaultV2ValuesWriterFactory());
+        for (int i = 0; i < columns.size(); i++) {
+            b.withBloomFilterNDV(columns.get(i), Math.max(1, distinct[i]));
         }
         return b.build();
     }
@@ -83,7 +97,10 @@ final class ParquetTables {
      */
     static final class ColumnFile implements Closeable {
         private final MessageType schema;
-        private final ParquetProperties props;
+        /** The table's settings. */
+        private final ParquetProperties table;
+        /** The settings of the row groups being written: the table's, with their bloom filters' sizes. */
+        private ParquetProperties props;
         private final Map<String, String> metadata;
         private final int rowGroupRows;
         private final DigestingOutputFile out;
@@ -100,6 +117,7 @@ final class ParquetTables {
         ColumnFile(final Path path, final MessageType schema, final ParquetProperties props, final Map<String, String> metadata,
                    final int rowGroupRows) throws IOException {
             this.schema = schema;
+            this.table = props;
             this.props = props;
             this.metadata = metadata;
             this.rowGroupRows = rowGroupRows;
@@ -109,6 +127,21 @@ final class ParquetTables {
             this.file = new ParquetFileWriter(out, schema, ParquetFileWriter.Mode.CREATE, Long.MAX_VALUE,
                 NO_PADDING, null, props);
             file.start();
+            startRowGroup();
+        }
+
+        /**
+         * Sizes the bloom filters of the row groups from the next one on for {@code distinct[i]}
+         * distinct values of {@code columns.get(i)} ({@link #withBloomFilterSizes}); called between row
+         * groups.
+         */
+        void bloomFilterSizes(final List<String> columns, final long[] distinct) {
+            if (rows != 0) {
+                throw new IllegalStateException("bloom filters are sized between row groups, not after " + rows + " rows");
+            }
+            props = withBloomFilterSizes(table, columns, distinct);
+            store.close();
+            pages.close();
             startRowGroup();
         }
 
@@ -163,8 +196,12 @@ final class ParquetTables {
                 out.startFooter();
                 f.end(metadata);
             } finally {
-                store.close();
-                pages.close();
+                try {
+                    store.close();
+                    pages.close();
+                } finally {
+                    compressor.release();
+                }
             }
         }
     }

@@ -4,18 +4,22 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The writer side of a scan. Parquet encoding and compression, the bulk of an index build, run on
  * two writer threads while the scan goes on: each flush hands a copy of the chunk's resolved rows
  * and the chunk's flow table to writer {@code k % 2}, which writes them to its own part file
  * ({@link PartWriter}), so both cores work. With one writer thread (where the parallelism comes
- * from running several builds at once, as Spark's tasks do), that thread writes both parts in flush
- * order: the part files and the chunks each receives are the same, only the thread differs. Batch {@code k % 2} is reused by flush {@code k + 2},
+ * from running several builds at once), that thread writes both parts in flush order; with none
+ * ({@link IndexBuilder#INLINE_WRITER}, one core a build, as a Spark task has), the scan thread does,
+ * each batch as it is handed over: the part files and the chunks each receives are the same, only
+ * the thread differs. Batch {@code k % 2} is reused by flush {@code k + 2},
  * on the same writer; a flow table is filled while the two before it may still be being written,
  * hence three. Rows of datagrams still open at the end of the scan go to a third part, the open
  * tail.
@@ -37,7 +41,8 @@ final class PartPipeline {
     private int flushes;
     /**
      * Writer {@code w} of the two: with one writer thread, both are the same thread, which then
-     * runs every task in the order submitted.
+     * runs every task in the order submitted; with none, both run each task on the scan thread as it
+     * is submitted.
      */
     private final ExecutorService[] writers;
     /** Writer {@code w}'s last task (open, write or close): a failure there surfaces when it is awaited. */
@@ -58,13 +63,13 @@ final class PartPipeline {
 
     /**
      * Writes parts {@code firstPart} and {@code firstPart + 1} in {@code dir}, and {@code firstPart + 2}
-     * for an open tail, on {@code writerThreads} threads (1 or 2).
+     * for an open tail, on {@code writerThreads} threads (0: the caller's, 1 or 2).
      */
     PartPipeline(final Path dir, final int firstPart, final int firstChunk, final int chunkRows, final TimestampUnit unit,
                  final int writerThreads) {
-        final boolean two = IndexBuilder.checkWriterThreads(writerThreads) == 2;
-        final ExecutorService first = writerThread(0);
-        this.writers = new ExecutorService[] {first, two ? writerThread(1) : first};
+        final int threads = IndexBuilder.checkWriterThreads(writerThreads);
+        final ExecutorService first = threads == IndexBuilder.INLINE_WRITER ? new CallerThread() : writerThread(0);
+        this.writers = new ExecutorService[] {first, threads == 2 ? writerThread(1) : first};
         this.dir = dir;
         this.unit = unit;
         this.chunkRows = chunkRows;
@@ -92,6 +97,46 @@ final class PartPipeline {
             t.setUncaughtExceptionHandler((thread, e) -> { });
             return t;
         });
+    }
+
+    /**
+     * The writer of a build without writer threads: runs each task on the thread that submits it,
+     * before {@code submit} returns; a task's failure is kept in its future, as a writer thread's is,
+     * and surfaces where that one's would.
+     */
+    private static final class CallerThread extends AbstractExecutorService {
+        private boolean shutdown;
+
+        @Override
+        public void execute(final Runnable task) {
+            task.run();
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shutdown = true;
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean awaitTermination(final long timeout, final TimeUnit unit) {
+            return shutdown;
+        }
     }
 
     /** The flow table of the scan's first chunk. */

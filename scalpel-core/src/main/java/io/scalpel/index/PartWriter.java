@@ -28,6 +28,7 @@ final class PartWriter {
     private final TimestampUnit unit;
     private final ParquetTables.ColumnFile packetFile;
     private final ParquetTables.ColumnFile flowFile;
+    private final AddressTexts addresses = new AddressTexts();
     private long packets;
     private long flows;
 
@@ -89,8 +90,9 @@ final class PartWriter {
         packets += batch.size;
         // Each chunk's flows in flow-hash order: a lookup by hash reads one page per chunk.
         final int[] order = table.hashOrder();
+        flowFile.bloomFilterSizes(BLOOM_COLUMNS, table.distinctBloomValues());
         for (int i = 0; i < order.length; i++) {
-            table.writeRow(order[i], flowFile, unit);
+            table.writeRow(order[i], flowFile, unit, addresses);
         }
         flowFile.endRowGroup(); // a row group per chunk: its time statistics and bloom filters are the chunk's
         flows += order.length;

@@ -1,6 +1,7 @@
 package io.scalpel.index;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
@@ -13,10 +14,12 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 final class ZstdCodecFactory implements CompressionCodecFactory {
     /**
-     * The level pages are compressed at (format 6; 3 before): on a 1 GiB capture shaped like real
-     * traffic, 0.6 % smaller an index for 3 % more CPU time of the build (docs/index-format.md).
+     * The level pages are compressed at: zstd's default. On the 1 GiB traffic-shaped capture level 9
+     * (format 6's first builds) made the index 0.5 % smaller for 2.8 times the compression's CPU time
+     * (0.29 s against 0.10 s, about 6 % of the build's); level 2 was 0.1 % larger again for 0.07 s
+     * (docs/performance.md). Readers take any level.
      */
-    static final int LEVEL = 9;
+    static final int LEVEL = 3;
     static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(LEVEL);
 
     private final int level;
@@ -54,10 +57,20 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     public void release() {
     }
 
+    /**
+     * One context for every page a writer compresses, used by one thread at a time: zstd's one-shot
+     * {@code Zstd.compress} sets up (and frees) a context of its level per page, which at level 9
+     * cost about a sixth of the compression's time. The frames are the same bytes.
+     */
     private final class Compressor implements BytesInputCompressor {
+        private ZstdCompressCtx context;
+
         @Override
         public BytesInput compress(final BytesInput bytes) throws IOException {
-            return BytesInput.from(Zstd.compress(bytes.toByteArray(), level));
+            if (context == null) {
+                context = new ZstdCompressCtx().setLevel(level);
+            }
+            return BytesInput.from(context.compress(bytes.toByteArray()));
         }
 
         @Override
@@ -65,8 +78,13 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
             return CompressionCodecName.ZSTD;
         }
 
+        /** Frees the context (its native memory); a later page sets up another. */
         @Override
         public void release() {
+            if (context != null) {
+                context.close();
+                context = null;
+            }
         }
     }
 

@@ -32,7 +32,7 @@ class PartPipelineTest {
     Path dir;
 
     @ParameterizedTest(name = "{0} writer thread(s)")
-    @ValueSource(ints = {1, 2})
+    @ValueSource(ints = {0, 1, 2})
     void shouldFailTheBuildWhenAWriterCannotOpenItsPart(final int writerThreads) throws IOException {
         // no packets/ and flows/ directories: the writer threads cannot create their files
         final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads);
@@ -48,7 +48,7 @@ class PartPipelineTest {
     }
 
     @ParameterizedTest(name = "{0} writer thread(s)")
-    @ValueSource(ints = {1, 2})
+    @ValueSource(ints = {0, 1, 2})
     void shouldCloseBothPartsBehindTheirBatches(final int writerThreads) throws IOException {
         Files.createDirectories(dir.resolve(IndexSchema.PACKETS_DIR));
         Files.createDirectories(dir.resolve(IndexSchema.FLOWS_DIR));
@@ -81,12 +81,48 @@ class PartPipelineTest {
         assertFalse(Files.exists(dir.resolve(IndexSchema.PACKETS_DIR).resolve(IndexSchema.partFile(2))), "no open tail");
     }
 
+    @ParameterizedTest(name = "{0} writer thread(s)")
+    @ValueSource(ints = {0, 1, 2})
+    void shouldWriteOnTheScanThreadWithoutWriterThreads(final int writerThreads) throws IOException {
+        Files.createDirectories(dir.resolve(IndexSchema.PACKETS_DIR));
+        Files.createDirectories(dir.resolve(IndexSchema.FLOWS_DIR));
+        final List<Thread> before = writerThreads();
+        final PartPipeline pipeline = new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads);
+        try {
+            final PacketChunk chunk = rowsWithoutFlow(CHUNK_ROWS / 2);
+            pipeline.emit(chunk, chunk.size, pipeline.firstFlowTable());
+            // a writer thread lives from the pipeline's first task to its shutdown
+            final List<Thread> started = writerThreads();
+            started.removeAll(before);
+            assertEquals(writerThreads, started.size(), () -> "writer threads running: " + started);
+            pipeline.finish();
+        } finally {
+            pipeline.drainAndClose();
+        }
+        try (IndexDirectory.Staging staging = IndexDirectory.stage(dir.resolve("unused.idx"))) {
+            final List<IndexManifest.Part> parts = new ArrayList<>();
+            pipeline.commit(staging, parts, 0);
+            assertEquals(CHUNK_ROWS / 2, parts.get(0).packets());
+        }
+    }
+
+    /** The live threads named as the pipeline's writer threads. */
+    private static List<Thread> writerThreads() {
+        final List<Thread> found = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("scalpel-index-writer-") && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        return found;
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 3, -1})
+    @ValueSource(ints = {3, -1})
     void shouldRefuseAnotherNumberOfWriterThreads(final int writerThreads) {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> new PartPipeline(dir, 0, 0, CHUNK_ROWS, TimestampUnit.NANOS, writerThreads));
-        assertEquals("an index build writes with 1 or 2 writer threads, not " + writerThreads, e.getMessage());
+        assertEquals("an index build writes with 0, 1 or 2 writer threads, not " + writerThreads, e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new IndexBuilder(dir.resolve("c.pcap"), dir.resolve("i")).writerThreads(writerThreads));
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A build on one writer thread writes the index a build on two writes: the same part files, each
+ * A build on one writer thread, or on none (the scan thread writes), writes the index a build on two writes: the same part files, each
  * with the same rows in the same order (read by DuckDB, not by the index's own reader), and in
  * the same JVM the same bytes, manifest included; so does a second build on two threads (each
  * table's Parquet settings are its own, not those of whichever table parquet-java's shared
@@ -43,19 +43,22 @@ class WriterThreadsTest {
         "PCAP_NSEC_BE, 4103, 200, 128",
         "PCAP_USEC_LE, 4104, 30, " + IndexBuilder.CHUNK_ROWS,
     })
-    void shouldWriteTheSameIndexWithOneWriterThreadAsWithTwo(final CaptureFileFormat format, final long seed,
+    void shouldWriteTheSameIndexWithOneWriterThreadOrNoneAsWithTwo(final CaptureFileFormat format, final long seed,
                                                               final int connections, final int chunkRows) throws Exception {
         final Path capture = dir.resolve("c.pcap");
         CaptureGenerator.generate(GeneratorSpec.everything(seed).withFormat(format).withConnections(connections), capture, null);
         final Path two = dir.resolve("two.scalpel");
         final Path one = dir.resolve("one.scalpel");
         final Path twoAgain = dir.resolve("two-again.scalpel");
+        final Path inline = dir.resolve("inline.scalpel");
         new IndexBuilder(capture, two, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).build();
         new IndexBuilder(capture, one, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).writerThreads(1).build();
         new IndexBuilder(capture, twoAgain, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).build();
+        new IndexBuilder(capture, inline, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).writerThreads(IndexBuilder.INLINE_WRITER).build();
 
         final List<String> files = files(two);
         assertEquals(files, files(one), "the same files");
+        assertEquals(files, files(inline), "the same files without writer threads");
         final IndexManifest manifest = IndexManifest.read(two.resolve(IndexSchema.MANIFEST_FILE));
         if (chunkRows < IndexBuilder.CHUNK_ROWS) {
             assertTrue(manifest.parts().size() >= 2 && manifest.resume().nextChunk() >= 4,
@@ -67,6 +70,7 @@ class WriterThreadsTest {
             if (f.endsWith(".parquet")) {
                 final List<String> expected = rows(two.resolve(f));
                 assertEquals(expected, rows(one.resolve(f)), f);
+                assertEquals(expected, rows(inline.resolve(f)), "without writer threads: " + f);
                 packetRows += f.startsWith(IndexSchema.PACKETS_DIR) ? expected.size() : 0;
             }
         }
@@ -75,6 +79,7 @@ class WriterThreadsTest {
             final byte[] expected = Files.readAllBytes(two.resolve(f));
             assertArrayEquals(expected, Files.readAllBytes(one.resolve(f)), "one writer thread: " + f);
             assertArrayEquals(expected, Files.readAllBytes(twoAgain.resolve(f)), "two writer threads again: " + f);
+            assertArrayEquals(expected, Files.readAllBytes(inline.resolve(f)), "no writer thread: " + f);
         }
     }
 

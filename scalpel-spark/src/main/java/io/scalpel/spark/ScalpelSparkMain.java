@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
  * The main class spark-submit runs (docs/spark.md):
  *
  * <pre>
- * index   [--index-root DIR] [--rebuild] [--writer-threads 1|2] [--sets] PATH...
+ * index   [--index-root DIR] [--rebuild] [--writer-threads 0|1|2] [--sets] PATH...
  * extract --conn LOG... --capture PATH --split-dir DIR [--conn-format tsv|json|parquet]
  *         [--index-root DIR] [--format pcap|pcapng] [--vlan-aware | --vlan-blind] [--partitions N]
  * </pre>
@@ -151,8 +151,8 @@ public final class ScalpelSparkMain {
     }
 
     private static int writerThreads(final int n) {
-        if (n != 1 && n != 2) {
-            throw new IllegalArgumentException("--writer-threads must be 1 or 2, not " + n);
+        if (n < 0 || n > 2) {
+            throw new IllegalArgumentException("--writer-threads must be 0, 1 or 2, not " + n);
         }
         return n;
     }

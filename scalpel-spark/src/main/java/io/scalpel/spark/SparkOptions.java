@@ -18,9 +18,10 @@ import java.util.Objects;
  *                           capture set's as {@code DIRNAME.scalpel}); null for the CLI's default,
  *                           {@code CAPTURE.scalpel} beside each capture ({@code DIR/.scalpel} for a set)
  * @param rebuild            indexing: build every index from the start, even one that is fresh
- * @param writerThreads      indexing: the writer threads of each task's build, 1 or 2 (the core's
- *                           {@link IndexOptions#writerThreads()}); 1 by default, as the task slots
- *                           provide the parallelism
+ * @param writerThreads      indexing: the writer threads of each task's build, 0, 1 or 2 (the core's
+ *                           {@link IndexOptions#writerThreads()}); 0 by default: the task's own thread
+ *                           writes the parts, so that a task uses the one core Spark gives it
+ *                           ({@code spark.task.cpus}) and the task slots provide the parallelism
  * @param vlanKey            the join: whether conn rows are joined by their VLAN tags as well (the CLI's
  *                           {@code --vlan-aware}/{@code --vlan-blind}; as the log says by default)
  * @param communityIdSeed    the join: the seed of the conn rows' community_id (the CLI's {@code --community-id-seed})
@@ -38,7 +39,7 @@ public record SparkOptions(String indexRoot, boolean rebuild, int writerThreads,
     /** The column {@link #defaults()} reads each row's capture from. */
     public static final String CAPTURE = "capture";
 
-    /** Checks the values: 1 or 2 writer threads, a 16-bit seed, a delay and a task count not negative, a column named. */
+    /** Checks the values: 0, 1 or 2 writer threads, a 16-bit seed, a delay and a task count not negative, a column named. */
     public SparkOptions {
         IndexBuilder.checkWriterThreads(writerThreads);
         Objects.requireNonNull(vlanKey, "vlanKey");
@@ -54,14 +55,14 @@ public record SparkOptions(String indexRoot, boolean rebuild, int writerThreads,
     }
 
     /**
-     * The CLI's defaults but one writer thread per build: indexes beside the captures, rows joined as their log says, seed 0, a TCP
+     * The CLI's defaults but no writer thread (each task writes its build's parts itself): indexes beside the captures, rows joined as their log says, seed 0, a TCP
      * close delay of 5 s, the capture in column {@value #CAPTURE}, Spark's parallelism, each extract
      * in its capture's format.
      *
      * @return the default options
      */
     public static SparkOptions defaults() {
-        return new SparkOptions(null, false, 1, Scalpel.VlanKey.AS_LOGGED, CommunityId.DEFAULT_SEED,
+        return new SparkOptions(null, false, IndexBuilder.INLINE_WRITER, Scalpel.VlanKey.AS_LOGGED, CommunityId.DEFAULT_SEED,
             TcpEnding.DEFAULT_CLOSE_DELAY_NANOS, CAPTURE, 0, null);
     }
 
@@ -88,9 +89,10 @@ public record SparkOptions(String indexRoot, boolean rebuild, int writerThreads,
     /**
      * These options building each index with {@code n} writer threads.
      *
-     * @param n 1 (the default here: the task slots provide the parallelism) or 2 (one build on two cores)
+     * @param n 0 (the default here: the task's thread writes, one core a task, the task slots provide
+     *          the parallelism), 1 or 2 (one build on two cores, as the CLI's)
      * @return the new options
-     * @throws IllegalArgumentException when {@code n} is neither 1 nor 2
+     * @throws IllegalArgumentException when {@code n} is not 0, 1 or 2
      */
     public SparkOptions withWriterThreads(final int n) {
         return new SparkOptions(indexRoot, rebuild, n, vlanKey, communityIdSeed, tcpCloseDelayNanos, captureColumn, partitions, format);

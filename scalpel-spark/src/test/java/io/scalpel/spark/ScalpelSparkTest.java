@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.index.IndexBuilder;
 import io.scalpel.testdata.CaptureFileFormat;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.ConnLogForms;
@@ -297,12 +298,12 @@ class ScalpelSparkTest {
         assertTrue(lines.get(0).contains("\"mode\":\"built\"") && lines.get(0).contains("\"packets\":" + truth.frames().size()),
             lines::toString);
         assertTrue(Files.isRegularFile(root.resolve("trace.pcap.scalpel/manifest.json")));
-        final Map<String, byte[]> oneWriter = LocalSpark.files(root.resolve("trace.pcap.scalpel"));
+        final Map<String, byte[]> inline = LocalSpark.files(root.resolve("trace.pcap.scalpel"));
         final java.io.StringWriter rebuilt = new java.io.StringWriter();
         assertEquals(ScalpelSparkMain.OK, ScalpelSparkMain.run(spark, new java.io.PrintWriter(rebuilt), new java.io.PrintWriter(err), "index",
             "--index-root", root.toString(), "--rebuild", "--writer-threads", "2", captures.toString()), err::toString);
         assertTrue(rebuilt.toString().contains("\"mode\":\"rebuilt\""), rebuilt::toString);
-        assertSameFiles(oneWriter, LocalSpark.files(root.resolve("trace.pcap.scalpel")));
+        assertSameFiles(inline, LocalSpark.files(root.resolve("trace.pcap.scalpel")));
 
         final Path split = dir.resolve("split");
         final java.io.StringWriter extracted = new java.io.StringWriter();
@@ -321,11 +322,13 @@ class ScalpelSparkTest {
         final java.io.StringWriter threads = new java.io.StringWriter();
         assertEquals(ScalpelSparkMain.USAGE, ScalpelSparkMain.run(spark, new java.io.PrintWriter(out), new java.io.PrintWriter(threads),
             "index", "--writer-threads", "3", captures.toString()));
-        assertEquals("scalpel-spark: --writer-threads must be 1 or 2, not 3\n", threads.toString());
-        assertEquals(1, SparkOptions.defaults().writerThreads(), "one writer thread per task: the task slots are the parallelism");
-        final IllegalArgumentException zero = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-            () -> SparkOptions.defaults().withWriterThreads(0));
-        assertEquals("an index build writes with 1 or 2 writer threads, not 0", zero.getMessage());
+        assertEquals("scalpel-spark: --writer-threads must be 0, 1 or 2, not 3\n", threads.toString());
+        assertEquals(IndexBuilder.INLINE_WRITER, SparkOptions.defaults().writerThreads(),
+            "no writer thread: a task uses one core, the task slots are the parallelism");
+        assertEquals(IndexBuilder.INLINE_WRITER, SparkOptions.defaults().indexOptions().writerThreads(), "what each task builds with");
+        final IllegalArgumentException three = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> SparkOptions.defaults().withWriterThreads(3));
+        assertEquals("an index build writes with 0, 1 or 2 writer threads, not 3", three.getMessage());
         final java.io.StringWriter failed = new java.io.StringWriter();
         assertEquals(ScalpelSparkMain.BAD_INPUT, ScalpelSparkMain.run(spark, new java.io.PrintWriter(failed), new java.io.PrintWriter(err),
             "index", dir.resolve("missing.pcap").toString()));
