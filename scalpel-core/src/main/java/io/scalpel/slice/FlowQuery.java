@@ -202,7 +202,7 @@ public record FlowQuery(String label, int ipVersion,
      * An ICMP or ICMPv6 key of a type without a counterpart: Zeek does not order such a key's
      * endpoints (IPBasedConnKey::InitTuple with is_one_way), so it names one direction only.
      */
-    private boolean oneWayIcmp() {
+    boolean oneWayIcmp() {
         return (protocol == FlowKey.PROTO_ICMP || protocol == FlowKey.PROTO_ICMPV6) && IcmpTypes.isOneWay(protocol, origPort);
     }
 
