@@ -104,5 +104,12 @@ class IcmpOneWaySliceTest {
                 assertArrayEquals(offsetsByUid.get(uid).stream().mapToLong(Long::longValue).toArray(), selection.offsets(i), uid);
             }
         }
+        // scalpel flows lists the same five connections, each direction of a one-way message apart.
+        try (Captures captures = Captures.open(pcap, Scalpel.Options.defaults().withIndex(dir.resolve("idx")))) {
+            final List<String> listed = Flows.list(captures, null, 0).stream()
+                .map(r -> r.src() + ":" + r.srcPort() + ">" + r.dst() + ":" + r.dstPort() + "=" + r.packets()).sorted().toList();
+            assertEquals(List.of("10.40.0.1:3>10.40.0.2:3=3", "10.40.0.1:8>10.40.0.2:0=2", "10.40.0.2:3>10.40.0.1:3=3",
+                "2001:db8:40::1:1>2001:db8:40::2:1=2", "2001:db8:40::2:1>2001:db8:40::1:1=2"), listed);
+        }
     }
 }
