@@ -193,11 +193,12 @@ public final class DecodedPacket {
         transportOffset = layerTransportOffsets[count - 1];
     }
 
-    /** Forgets VLAN tags recorded after the first {@code count} (tags inside a tunnel). */
-    public void truncateVlans(final int count) {
-        if (count <= 1) {
-            innerVlan = NO_VLAN;
-        }
+    /**
+     * Forgets VLAN tags recorded after the first {@code count} (tags inside a tunnel): the tags go
+     * back to {@code count} tags, of which {@code innerVlanThen} was {@link #innerVlan()}.
+     */
+    public void truncateVlans(final int count, final int innerVlanThen) {
+        innerVlan = count <= 1 ? NO_VLAN : innerVlanThen;
         if (count == 0) {
             outerVlan = NO_VLAN;
         }
@@ -214,11 +215,15 @@ public final class DecodedPacket {
     /** Where the frame's captured bytes end in the buffer. */
     public int frameEnd() { return frameEnd; }
 
-    /** Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. */
+    /**
+     * Records a VLAN tag (802.1Q/802.1ad/QinQ), outermost first; every tag is counted. As in Zeek's
+     * VLAN analyzer, the first tag is the outer one and each later tag replaces the inner one, so
+     * a frame of three or more tags has its last as the inner tag.
+     */
     public void addVlan(final int vlanId) {
         if (vlanCount == 0) {
             outerVlan = vlanId;
-        } else if (vlanCount == 1) {
+        } else {
             innerVlan = vlanId;
         }
         vlanCount++;

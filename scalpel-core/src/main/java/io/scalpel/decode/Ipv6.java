@@ -55,8 +55,18 @@ final class Ipv6 {
     static final int ROUTING_SEGMENTS_LEFT_OFFSET = 3;
     /** RFC 2460 source routing (deprecated by RFC 5095): its last address is the final destination. */
     static final int ROUTING_TYPE_0 = 0;
+    /** Mobile IPv6 (RFC 6275): one address, the home address, the final destination while a segment is left. */
+    static final int ROUTING_TYPE_2 = 2;
+    /** A type 2 routing header's length field: one address. */
+    static final int ROUTING_TYPE_2_LENGTH = 2;
     /** A routing type 0 header holds whole addresses: its length field counts two units per address. */
     static final int UNITS_PER_ADDRESS = ADDRESS_LENGTH / EXTENSION_LENGTH_UNIT;
+
+    /** Destination options: type(1) length(1) data, except Pad1, which is the type byte alone. */
+    static final int OPTION_PAD1 = 0;
+    static final int OPTION_PREFIX_LENGTH = 2;
+    /** Mobile IPv6's Home Address option (RFC 6275 section 6.3): the sender's home address, 16 bytes. */
+    static final int OPTION_HOME_ADDRESS = 201;
 
     private Ipv6() {
     }
@@ -89,7 +99,11 @@ final class Ipv6 {
         final int datagramEnd = payloadLength == 0 ? end : Math.min(end, off + HEADER_LENGTH + payloadLength);
 
         int p = off + HEADER_LENGTH;
+        // Zeek keys by these addresses (IPv6_Hdr_Chain in its src/IP.cc) as it walks the headers in
+        // front of a fragment header, which every fragment of a datagram repeats.
         boolean routed = false;
+        boolean homeAddressed = false;
+        boolean fragmented = false;
         while (true) {
             switch (next) {
                 case HOP_BY_HOP:
@@ -102,9 +116,11 @@ final class Ipv6 {
                     if (datagramEnd - p < length) {
                         return STATUS_TRUNCATED;
                     }
-                    if (next == ROUTING && !routed) {
-                        routed = true; // only the first routing header counts, as in Zeek
-                        applyFinalDestination(key, buf, p, length);
+                    if (next == ROUTING && !routed && !fragmented) {
+                        // the first routing header that names a final destination counts, as in Zeek
+                        routed = applyFinalDestination(key, buf, p, length);
+                    } else if (next == DESTINATION_OPTIONS && !homeAddressed && !fragmented) {
+                        homeAddressed = applyHomeAddress(key, buf, p, length);
                     }
                     next = u8(buf, p + EXTENSION_NEXT_HEADER_OFFSET);
                     p += length;
@@ -141,6 +157,7 @@ final class Ipv6 {
                         return STATUS_OK; // only the first fragment carries the upper-layer header
                     }
                     p += FRAGMENT_HEADER_LENGTH;
+                    fragmented = true;
                     break;
                 }
                 default: // the upper-layer protocol, ESP (50) and No Next Header (59) included
@@ -152,18 +169,52 @@ final class Ipv6 {
     }
 
     /**
-     * Zeek keys a packet with a type 0 routing header that has segments left by its final
-     * destination, the header's last address (other routing types keep the header's destination).
+     * Zeek keys a packet with a routing header that has segments left by its final destination:
+     * the last address of a type 0 header, the home address of a type 2 header (Mobile IPv6).
+     * Other routing types keep the header's destination. True when the destination was replaced.
      */
-    private static void applyFinalDestination(final FlowKey key, final ByteBuffer buf, final int routingHeader, final int length) {
+    private static boolean applyFinalDestination(final FlowKey key, final ByteBuffer buf, final int routingHeader, final int length) {
         final int lengthField = u8(buf, routingHeader + EXTENSION_LENGTH_OFFSET);
-        if (u8(buf, routingHeader + ROUTING_TYPE_OFFSET) != ROUTING_TYPE_0
-            || u8(buf, routingHeader + ROUTING_SEGMENTS_LEFT_OFFSET) == 0
-            || lengthField < UNITS_PER_ADDRESS
-            || lengthField % UNITS_PER_ADDRESS != 0) {
-            return;
+        final int type = u8(buf, routingHeader + ROUTING_TYPE_OFFSET);
+        if (u8(buf, routingHeader + ROUTING_SEGMENTS_LEFT_OFFSET) == 0
+            || type == ROUTING_TYPE_0 && (lengthField < UNITS_PER_ADDRESS || lengthField % UNITS_PER_ADDRESS != 0)
+            || type == ROUTING_TYPE_2 && lengthField != ROUTING_TYPE_2_LENGTH
+            || type != ROUTING_TYPE_0 && type != ROUTING_TYPE_2) {
+            return false;
         }
         final int last = routingHeader + length - ADDRESS_LENGTH;
         key.setIpv6(key.srcHi(), key.srcLo(), i64(buf, last), i64(buf, last + Long.BYTES), key.protocol());
+        return true;
+    }
+
+    /**
+     * Zeek keys a packet whose destination options hold a Home Address option of 16 bytes by that
+     * address as its source (Mobile IPv6); an option whose length runs past the header ends the
+     * walk of the options. True when the source was replaced.
+     */
+    private static boolean applyHomeAddress(final FlowKey key, final ByteBuffer buf, final int optionsHeader, final int length) {
+        final int end = optionsHeader + length;
+        int o = optionsHeader + EXTENSION_PREFIX_LENGTH;
+        while (o < end) {
+            final int type = u8(buf, o);
+            if (type == OPTION_PAD1) {
+                o++;
+                continue;
+            }
+            if (end - o < OPTION_PREFIX_LENGTH) {
+                return false;
+            }
+            final int optionLength = u8(buf, o + 1);
+            if (end - o < OPTION_PREFIX_LENGTH + optionLength) {
+                return false;
+            }
+            if (type == OPTION_HOME_ADDRESS && optionLength == ADDRESS_LENGTH) {
+                final int home = o + OPTION_PREFIX_LENGTH;
+                key.setIpv6(i64(buf, home), i64(buf, home + Long.BYTES), key.dstHi(), key.dstLo(), key.protocol());
+                return true;
+            }
+            o += OPTION_PREFIX_LENGTH + optionLength;
+        }
+        return false;
     }
 }

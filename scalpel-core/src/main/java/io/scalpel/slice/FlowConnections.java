@@ -67,6 +67,15 @@ final class FlowConnections {
             final Split split = new Split(query, k.depth(), found);
             confirm.each(q, e.getValue(), split::frame);
             split.flush();
+            // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
+            // ordered, so the messages sent the other way round are another connection of it.
+            final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
+                k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
+            if (q.oneWayIcmp() && back.oneWayIcmp()) {
+                final Split backSplit = new Split(query, k.depth(), found);
+                confirm.each(back, e.getValue(), backSplit::frame);
+                backSplit.flush();
+            }
         }
         found.sort(Connection::compareByTime);
         return found;

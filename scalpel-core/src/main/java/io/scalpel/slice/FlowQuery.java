@@ -5,6 +5,7 @@ import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowHash;
 import io.scalpel.decode.FlowKey;
+import io.scalpel.decode.IcmpTypes;
 import io.scalpel.zeek.ConnRecord;
 import io.scalpel.zeek.Tunnel;
 import java.util.Locale;
@@ -12,7 +13,9 @@ import java.util.Set;
 
 /**
  * The frames of one flow key: a 5-tuple matched in either direction inside a time window,
- * optionally with VLAN tags. Built from a conn.log row ({@link Query#of}: Zeek's rules, ICMP
+ * optionally with VLAN tags. A one-way ICMP message (a type without a counterpart: destination
+ * unreachable, time exceeded, ...) is matched in its own direction only, as Zeek keys it: its
+ * type and code sent the other way round are another connection. Built from a conn.log row ({@link Query#of}: Zeek's rules, ICMP
  * types as ports, unknown transports with ports 0, a window widened for microsecond rounding),
  * from a {@code --flow} expression ({@link #parse}), or from a tunnel.log tunnel's outer key
  * ({@link #of(Tunnel)}).
@@ -195,7 +198,15 @@ public record FlowQuery(String label, int ipVersion,
         return k.srcHi() == respHi && k.srcLo() == respLo && k.dstHi() == origHi && k.dstLo() == origLo;
     }
 
-    /** Whether one IP layer's key is this connection's, in either direction. */
+    /**
+     * An ICMP or ICMPv6 key of a type without a counterpart: Zeek does not order such a key's
+     * endpoints (IPBasedConnKey::InitTuple with is_one_way), so it names one direction only.
+     */
+    boolean oneWayIcmp() {
+        return (protocol == FlowKey.PROTO_ICMP || protocol == FlowKey.PROTO_ICMPV6) && IcmpTypes.isOneWay(protocol, origPort);
+    }
+
+    /** Whether one IP layer's key is this connection's: in either direction, or in its own for a one-way ICMP message. */
     public boolean matches(final FlowKey k) {
         if (k.ipVersion() != ipVersion) {
             return false;
@@ -213,7 +224,7 @@ public record FlowQuery(String label, int ipVersion,
             other = FlowHash.protocolClass(protocol) == FlowHash.OTHER_PROTOCOLS;
         }
         final boolean forward = forward(k);
-        final boolean reverse = reverse(k);
+        final boolean reverse = reverse(k) && !oneWayIcmp();
         if (!forward && !reverse) {
             return false;
         }

@@ -56,8 +56,13 @@ class DecoderEthernetTest {
         assertEquals(TCP_V4, p.innermost().toString());
     }
 
+    /**
+     * Zeek's VLAN analyzer (src/packet_analysis/protocol/vlan/VLAN.cc) keeps the first tag as the
+     * packet's vlan and writes every later one over its inner_vlan ("triple_tagged_vlan_unsupported:
+     * inner VLAN tag overwritten"): inner_vlan, and the VLAN-aware connection key, hold the last tag.
+     */
     @Test
-    void shouldCountThreeStackedTagsAndKeepTheOuterTwo() {
+    void shouldCountThreeStackedTagsAndKeepTheFirstAndTheLastAsZeekDoes() {
         final byte[] frame = concat(
             Frames.ethernet(EtherTypes.QINQ_LEGACY),
             vlanTag(0, 4094, EtherTypes.QINQ),
@@ -68,7 +73,7 @@ class DecoderEthernetTest {
         assertEquals(STATUS_OK, p.status());
         assertEquals(3, p.vlanCount());
         assertEquals(4094, p.outerVlan());
-        assertEquals(7, p.innerVlan());
+        assertEquals(1, p.innerVlan());
         assertEquals(26, p.ipOffset());
         assertEquals(TCP_V4, p.innermost().toString());
     }

@@ -164,6 +164,91 @@ class DecoderIpv6Test {
         assertEquals("2001:db8::1:1000 > 2001:db8::2:2000 proto 17", p.innermost().toString());
     }
 
+    /*
+     * Mobile IPv6 (RFC 6275) and Zeek: IPv6_Hdr_Chain (src/IP.cc) keys a packet by the home
+     * address of a type 2 routing header that has segments left, as its destination, and by the
+     * home address of a Home Address destination option (type 201), as its source. Only a routing
+     * header that yields a final destination stops later ones from counting.
+     */
+
+    @Test
+    void shouldKeyByTheHomeAddressOfATypeTwoRoutingHeader() {
+        final byte[] tail = concat(bytes(
+            FlowKey.PROTO_UDP,                   // next header
+            2,                                   // length: one address
+            2,                                   // routing type 2: Mobile IPv6
+            1,                                   // segments left
+            0x00, 0x00, 0x00, 0x00),             // reserved
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99), // home address 2001:db8::99
+            udp(1000, 2000, 0));
+        final DecodedPacket p = raw(concat(ipv6(ROUTING, CLIENT_V6, SERVER_V6, tail.length), tail));
+        assertEquals(STATUS_OK, p.status());
+        assertEquals("2001:db8::1:1000 > 2001:db8::99:2000 proto 17", p.innermost().toString());
+    }
+
+    @Test
+    void shouldKeepTheHeaderDestinationForATypeTwoRoutingHeaderWithNoSegmentsLeft() {
+        final byte[] tail = concat(bytes(
+            FlowKey.PROTO_UDP, 2, 2,
+            0,                                   // segments left: already at the home address
+            0x00, 0x00, 0x00, 0x00),
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99),
+            udp(1000, 2000, 0));
+        final DecodedPacket p = raw(concat(ipv6(ROUTING, CLIENT_V6, SERVER_V6, tail.length), tail));
+        assertEquals("2001:db8::1:1000 > 2001:db8::2:2000 proto 17", p.innermost().toString());
+    }
+
+    @Test
+    void shouldTakeTheFinalDestinationFromARoutingHeaderAfterOneOfAnotherType() {
+        final byte[] tail = concat(bytes(
+            ROUTING, 2, 4, 1, 0x00, 0x00, 0x00, 0x00), // segment routing: no final destination for Zeek
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x77),
+            bytes(FlowKey.PROTO_UDP, 2, 0, 1, 0x00, 0x00, 0x00, 0x00), // type 0, one segment left
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99),
+            udp(1000, 2000, 0));
+        final DecodedPacket p = raw(concat(ipv6(ROUTING, CLIENT_V6, SERVER_V6, tail.length), tail));
+        assertEquals("2001:db8::1:1000 > 2001:db8::99:2000 proto 17", p.innermost().toString());
+    }
+
+    @Test
+    void shouldKeyByTheHomeAddressOptionAsSource() {
+        final byte[] tail = concat(bytes(
+            FlowKey.PROTO_TCP,                   // next header
+            2,                                   // length: 24 bytes
+            0x00,                                // Pad1
+            0x01, 0x01, 0x00,                    // PadN, 1 byte
+            201, 16),                            // Home Address option, 16 bytes
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x98), // home address 2001:db8::98
+            tcp(1000, 2000));
+        final DecodedPacket p = raw(concat(ipv6(DESTINATION_OPTIONS, CLIENT_V6, SERVER_V6, tail.length), tail));
+        assertEquals(STATUS_OK, p.status());
+        assertEquals("2001:db8::98:1000 > 2001:db8::2:2000 proto 6", p.innermost().toString());
+    }
+
+    @Test
+    void shouldKeepTheSourceWhenAHomeAddressOptionHasAnotherLength() {
+        final byte[] tail = concat(bytes(
+            FlowKey.PROTO_UDP, 2,
+            201, 20),                            // a Home Address option of 20 bytes: not one address
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x98, 0, 0, 0, 0),
+            udp(1000, 2000, 0));
+        final DecodedPacket p = raw(concat(ipv6(DESTINATION_OPTIONS, CLIENT_V6, SERVER_V6, tail.length), tail));
+        assertEquals("2001:db8::1:1000 > 2001:db8::2:2000 proto 17", p.innermost().toString());
+    }
+
+    @Test
+    void shouldKeyEveryFragmentOfAMobileDatagramByItsHomeAddresses() {
+        final byte[] routing = concat(bytes(FRAGMENT, 2, 2, 1, 0x00, 0x00, 0x00, 0x00),
+            bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99));
+        final byte[] first = concat(routing, fragment(FlowKey.PROTO_UDP, 0, true, 7), udp(1000, 2000, 8), bytes(1, 2, 3, 4, 5, 6, 7, 8));
+        final byte[] second = concat(routing, fragment(FlowKey.PROTO_UDP, 16, false, 7), bytes(9, 10, 11, 12, 13, 14, 15, 16));
+        final DecodedPacket a = raw(concat(ipv6(ROUTING, CLIENT_V6, SERVER_V6, first.length), first));
+        assertTrue(a.innermost().toString().startsWith("2001:db8::1:1000 > 2001:db8::99:2000 proto 17 frag"), a.innermost().toString());
+        final FlowKey b = raw(concat(ipv6(ROUTING, CLIENT_V6, SERVER_V6, second.length), second)).innermost();
+        assertTrue(b.isFragment());
+        assertEquals(DatagramId.of(a.innermost()), DatagramId.of(b), "the fragments of one datagram");
+    }
+
     @Test
     void shouldReportExtensionHeaderCutShortAsTruncatedWithAddressesKept() {
         final byte[] tail = options(FlowKey.PROTO_TCP);

@@ -26,6 +26,7 @@ import static io.scalpel.testing.Frames.ipv4;
 import static io.scalpel.testing.Frames.ipv6;
 import static io.scalpel.testing.Frames.tcp;
 import static io.scalpel.testing.Frames.udp;
+import static io.scalpel.testing.Frames.vlanTag;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -222,6 +223,19 @@ class DecoderTunnelTest {
         // the reply, from the VXLAN port
         final byte[] reply = outerUdp(4789, 49152, concat(vxlanHeader(42), ethernet(EtherTypes.IPV4), innerIpv4Tcp()));
         assertTunnel(decode(reply), "172.16.0.1:4789 > 172.16.0.2:49152 proto 17", TUNNEL_VXLAN, INNER_TCP_V4);
+    }
+
+    @Test
+    void shouldKeepTheOuterFramesTagsWhenTheFrameInsideAVxlanTunnelHasItsOwn() {
+        final byte[] inner = concat(Frames.ethernet(EtherTypes.VLAN), vlanTag(0, 99, EtherTypes.IPV4), innerIpv4Tcp());
+        final byte[] udp = concat(udp(49152, 4789, vxlanHeader(42).length + inner.length), vxlanHeader(42), inner);
+        final byte[] frame = concat(Frames.ethernet(EtherTypes.QINQ), vlanTag(0, 300, EtherTypes.VLAN),
+            vlanTag(0, 20, EtherTypes.VLAN), vlanTag(0, 5, EtherTypes.IPV4),
+            ipv4(FlowKey.PROTO_UDP, OUTER_A, OUTER_B, udp.length), udp);
+        final DecodedPacket p = decode(frame);
+        assertTunnel(p, "172.16.0.1:49152 > 172.16.0.2:4789 proto 17", TUNNEL_VXLAN, INNER_TCP_V4);
+        assertEquals(300, p.outerVlan());
+        assertEquals(5, p.innerVlan(), "the outer frame's last tag, as Zeek's inner_vlan");
     }
 
     @Test

@@ -74,7 +74,8 @@ final class Emission {
         return vlanTags.length >= 2 ? vlanTags[1] & 0xfff : -1;
     }
 
+    /** Zeek's inner_vlan: the last tag after the first (its VLAN analyzer writes each later tag over it). */
     int innerVlan() {
-        return vlanTags.length >= 4 ? vlanTags[3] & 0xfff : -1;
+        return vlanTags.length >= 4 ? vlanTags[vlanTags.length - 1] & 0xfff : -1;
     }
 }

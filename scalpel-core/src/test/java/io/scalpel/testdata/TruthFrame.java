@@ -21,7 +21,7 @@ import java.util.Set;
  * @param dstAddr        destination address ("-" for LLDP; ARP: target protocol address)
  * @param dstPort        TCP/UDP port, the ICMP counterpart type or code, 0 otherwise
  * @param outerVlan      outermost VLAN id, -1 when untagged
- * @param innerVlan      second VLAN id, -1 when fewer than two tags
+ * @param innerVlan      Zeek's inner_vlan: the last VLAN id after the first, -1 when fewer than two tags
  * @param ipProto        IP protocol number, -1 for non-IP frames
  * @param fragmentGroup  the same number for all fragments of one IP datagram, -1 for an unfragmented packet
  * @param interfaceId    pcapng interface id within its section (0 for pcap)

@@ -136,6 +136,7 @@ public final class Decapsulation {
                       final InnerLength length, final DecodedPacket out) {
         final int outer = out.layerCount();
         final int vlans = out.vlanCount();
+        final int innerVlan = out.innerVlan();
         // In the first fragment of a datagram the frame holds only the start of the packet inside.
         boolean prefixOnly = false;
         for (int i = 0; i < outer; i++) {
@@ -149,7 +150,7 @@ public final class Decapsulation {
         }
         out.tunnel(outer - 1, type);
         final int status = PacketDecoder.decodeInner(linkType, buf, off, end, out);
-        out.truncateVlans(vlans);
+        out.truncateVlans(vlans, innerVlan);
         if (status == DecodedPacket.STATUS_OK && out.layerCount() > outer
             && innerLengthAccepted(buf, out.layerIpOffset(outer), end, length, prefixOnly)
             && makesConnection(out.innermost())) {
