@@ -24,7 +24,9 @@ import java.util.Set;
  * characters a log may escape), or whose rows' addresses the log writes otherwise than Zeek does,
  * parses every line of that pass instead (the first pass only the uid of other rows, the second only
  * their addresses). A log that cannot be read twice (standard input, a pipe) is first copied to a
- * temporary file, deleted afterwards. For every uid the rows are all at hand after one pass.
+ * temporary file, deleted afterwards. For every uid the rows are all at hand after one pass. A
+ * plain file's later segments are searched ahead by threads of their own, one a core
+ * ({@link SearchAhead}): a pass then takes about the time of its largest segment.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
@@ -70,6 +72,12 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
+        return read(log, uids, vlanAware, listener, SearchAhead.Plan.DEFAULT);
+    }
+
+    /** As {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a file searched in segments as {@code plan} says. */
+    static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                       final ConnLogListener listener, final SearchAhead.Plan plan) throws IOException {
         final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
             final Path path = STDIN.equals(log) ? null : Path.of(log);
@@ -84,7 +92,7 @@ public final class ConnSelection {
                 : open(path, name, listener)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
-                    reader.sieve(LineSieve.of(uids));
+                    reader.sieve(LineSieve.of(uids), plan);
                     reader.filter(row -> {
                         final String uid = row.get(ConnField.UID);
                         if (uid != null && uids.contains(uid) && !writtenAsZeekDoes(row)) {
@@ -119,7 +127,7 @@ public final class ConnSelection {
             final SameKeyRows next = new SameKeyRows(aware);
             every.forEach(next::add);
             if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, plan);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -136,7 +144,8 @@ public final class ConnSelection {
      *                      their keys write them alike and are found by their bytes
      */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final boolean zeekAddresses, final SameKeyRows next) throws IOException {
+                                           final boolean zeekAddresses, final SameKeyRows next, final SearchAhead.Plan plan)
+        throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
         final Set<String> needles = new java.util.LinkedHashSet<>(); // one of the two addresses is in every row of the key
@@ -151,7 +160,7 @@ public final class ConnSelection {
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
         try (ConnLogReader reader = open(path, name, quiet)) {
-            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
+            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null, plan);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
                 : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));
