@@ -6,10 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The later segments of a log file searched ahead, each by a thread of its own, while a
@@ -59,16 +55,15 @@ final class SearchAhead implements AutoCloseable {
 
     /** Where each later segment starts, in order; the first not taken yet is at {@link #next}. */
     private final long[] starts;
-    private final List<CompletableFuture<Found>> found;
-    private final List<Thread> threads = new ArrayList<>();
+    /** Per segment, what its thread found once it ended; null when its search failed. */
+    private final Found[] found;
+    private final Thread[] threads;
     private int next;
 
     private SearchAhead(final long[] starts) {
         this.starts = starts;
-        this.found = new ArrayList<>(starts.length);
-        for (int i = 0; i < starts.length; i++) {
-            found.add(new CompletableFuture<>());
-        }
+        this.found = new Found[starts.length];
+        this.threads = new Thread[starts.length];
     }
 
     /**
@@ -110,11 +105,14 @@ final class SearchAhead implements AutoCloseable {
         for (int k = 0; k < starts.length; k++) {
             final int segment = k;
             final long end = k + 1 < starts.length ? starts[k + 1] : Long.MAX_VALUE;
-            final Thread t = new Thread(() -> ahead.search(file, segment, end, sieve.copy()), "conn.log search ahead " + (k + 1));
+            final LineSieve copy = sieve.copy();
+            final Thread t = new Thread(() -> ahead.search(file, segment, end, copy), "conn.log search ahead " + (k + 1));
             t.setDaemon(true);
-            ahead.threads.add(t);
+            ahead.threads[k] = t;
         }
-        ahead.threads.forEach(Thread::start);
+        for (Thread t : ahead.threads) {
+            t.start();
+        }
         return ahead;
     }
 
@@ -124,9 +122,9 @@ final class SearchAhead implements AutoCloseable {
             final BoundedLineReader reader = new BoundedLineReader(new Range(ch, start, end), ConnLogReader.MAX_LINE_LENGTH);
             final long[] lineFeeds = new long[1];
             final long at = reader.seekFirst(sieve, lineFeeds);
-            found.get(segment).complete(new Found(start + at, lineFeeds[0]));
+            found[segment] = new Found(start + at, lineFeeds[0]); // seen by take() after its join
         } catch (IOException | RuntimeException e) {
-            found.get(segment).completeExceptionally(e);
+            // found[segment] stays null: the reader searches the segment itself
         }
     }
 
@@ -140,21 +138,22 @@ final class SearchAhead implements AutoCloseable {
      * searches that segment itself).
      */
     Found take() throws IOException {
-        final CompletableFuture<Found> f = found.get(next++);
+        final int k = next++;
         try {
-            return f.get();
+            threads[k].join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while waiting for a search of the log");
-        } catch (ExecutionException e) {
-            return null;
         }
+        return found[k];
     }
 
     /** Stops the searches not needed any more (a thread ends at its next read). */
     @Override
     public void close() {
-        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            t.interrupt();
+        }
     }
 
     /** The first byte at or after {@code at} that starts a line (after an LF), or {@code size}. */
