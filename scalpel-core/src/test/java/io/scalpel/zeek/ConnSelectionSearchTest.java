@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -193,6 +194,44 @@ class ConnSelectionSearchTest {
             ConnLogListener.IGNORE);
 
         assertEquals(5_000_000_000L, r.nextStart(r.rows().get("CWanted00000000001")));
+    }
+
+    @Test
+    void shouldFindTheNextRowsOfMoreKeysThanOneSieveHolds() throws IOException {
+        final Random random = new Random(99);
+        final List<Row> rows = rows(random);
+        final Path log = write(Form.TSV, rows, false, false);
+        final ConnSelection.Result full = ConnSelection.read(log.toString(), null, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+        final Set<String> uids = new LinkedHashSet<>();
+        for (int i = 0; uids.size() < 12; i += 37) {
+            if (!rows.get(i).escaped()) {
+                uids.add(rows.get(i).uid()); // 12 uids and their addresses: more byte strings than a sieve searches for
+            }
+        }
+        assertSameAsFullParse(log, full, uids);
+    }
+
+    /**
+     * Zeek logs a connection when it ends and has one connection of a key at a time, so a key's
+     * next row is logged after its row: the rows of a key before the wanted row are not looked for.
+     */
+    @Test
+    void shouldFindTheNextRowOfAKeyAfterItsRowOnly() throws IOException {
+        final Path log = dir.resolve("order.log");
+        writeZeekLog(log,
+            "9.0	CBefore00000000001	10.0.0.1	1	10.0.0.2	2	tcp",
+            "1.0	CWanted00000000001	10.0.0.1	1	10.0.0.2	2	tcp",
+            "5.0	CLater000000000001	10.0.0.2	2	10.0.0.1	1	tcp",
+            "7.0	CLater000000000002	10.0.0.1	1	10.0.0.2	2	tcp",
+            "");
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
+            ConnLogListener.IGNORE);
+        final ConnSelection.Result full = ConnSelection.read(log.toString(), null, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+
+        assertEquals(5_000_000_000L, r.nextStart(r.rows().get("CWanted00000000001")), "the earliest later row logged after it");
+        assertEquals(5_000_000_000L, full.nextStart(full.rows().get("CWanted00000000001")));
+        assertEquals(SameKeyRows.NONE, r.nextStart(full.rows().get("CLater000000000002")), "rows before the wanted one: not read");
     }
 
     static List<Arguments> otherAddressForms() {
