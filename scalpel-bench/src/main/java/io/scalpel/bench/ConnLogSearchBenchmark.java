@@ -30,9 +30,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * One uid out of a large traffic-shaped conn.log ({@link TrafficConnLog}, written as Zeek writes
  * it, read from a file in the page cache): {@link #search} is what a one-uid slice does,
  * {@link ConnSelection#read}: one pass, the uid's row found by a search of the raw bytes, and after
- * it the rows of its addresses, a file's later segments searched by threads of their own, one per
- * processor the JVM sees (give the fork {@code -XX:ActiveProcessorCount=1} to measure one thread);
- * {@link #parse} is the first pass as it was before the byte search,
+ * it the rows of its addresses, on one thread; {@link #parse} is the first pass as it was before
+ * the byte search,
  * every line split and its uid compared. One operation is the whole log, so the log's size
  * ({@code logSize}, printed at set-up) divided by the score is the speed in bytes per second.
  *

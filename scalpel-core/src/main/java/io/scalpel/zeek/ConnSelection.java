@@ -26,8 +26,8 @@ import java.util.Set;
  * that pass parsed when the bytes cannot be searched for (the first pass then parses only the uid
  * of other rows, the second only their addresses). A log that cannot be read twice (standard input,
  * a pipe) is first copied to a temporary file, deleted afterwards. For every uid the rows are all
- * at hand after one pass. A plain file's later segments are searched ahead by threads of their
- * own, one a core ({@link SearchAhead}): a pass then takes about the time of its largest segment.
+ * at hand after one pass. A plain file's later segments can be searched ahead by threads of their
+ * own ({@link SearchAhead}), which a plan of more than one segment asks for; by default none are.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */

@@ -32,8 +32,15 @@ final class SearchAhead implements AutoCloseable {
         /** No search ahead. */
         static final Plan NONE = new Plan(1, Long.MAX_VALUE);
 
-        /** As many segments as the JVM has processors (at most four), of 4 MiB or more. */
-        static final Plan DEFAULT = new Plan(Math.min(4, Runtime.getRuntime().availableProcessors()), 4L << 20);
+        /**
+         * What a one-uid slice uses: one segment. Measured on the 2-core machine the project is
+         * built on (docs/performance.md, the cold path of a one-uid slice), a second thread made a
+         * read of a 105.7 MB conn.log no faster while other work kept both cores busy, and slower
+         * and dearer for a uid in the log's middle, where the pass's sieve changes and each
+         * segment's search stops at its first of many lines found. Plans of more segments are
+         * given explicitly.
+         */
+        static final Plan DEFAULT = NONE;
 
         Plan {
             if (segments < 1 || minimumBytes < 1) {
