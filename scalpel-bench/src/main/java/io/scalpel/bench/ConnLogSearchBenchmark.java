@@ -29,8 +29,9 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * One uid out of a large traffic-shaped conn.log ({@link TrafficConnLog}, written as Zeek writes
  * it, read from a file in the page cache): {@link #search} is what a one-uid slice does,
- * {@link ConnSelection#read} with its two passes (the uid's row by a search of the raw bytes, then
- * the rows of its addresses); {@link #parse} is the first pass as it was before the byte search,
+ * {@link ConnSelection#read}: one pass, the uid's row found by a search of the raw bytes, and after
+ * it the rows of its addresses, on one thread; {@link #parse} is the first pass as it was before
+ * the byte search,
  * every line split and its uid compared. One operation is the whole log, so the log's size
  * ({@code logSize}, printed at set-up) divided by the score is the speed in bytes per second.
  *

@@ -30,13 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON library at all: no class of {@code com.fasterxml} (the index manifest, JSON on disk, is read
  * by the index's own parser, {@code ManifestText}), and none of the project's classes that use
  * Jackson, which the jar itself says (read from their class files). A slice with {@code --json} is
- * the control that the check sees a JSON user, and Jackson, when there is one.
+ * the control that the check sees a JSON user, and Jackson, when there is one. Through the launcher
+ * ({@code bin/scalpel}), whose first run made its class-data archive, the same slice reads no class
+ * from the jar: picocli's and slf4j's included, whose class files the build rewrote for the
+ * archive ({@link ClassFileUpgrade}).
  */
 @Tag("e2e")
 class OneUidSliceClassesIT {
     private static final Path ROOT = Path.of(System.getProperty("scalpel.root.dir", "..")).toAbsolutePath().normalize();
     private static final Path TESTDATA = ROOT.resolve("testdata");
     private static final Path JAR = ROOT.resolve("scalpel-cli/target/scalpel.jar");
+    private static final Path LAUNCHER = ROOT.resolve("bin/scalpel");
     /** A TCP connection of the sample. */
     private static final String UID = "CxCyMyCzZWAcuvnZCU";
     private static final long TIMEOUT_MINUTES = 5;
@@ -80,6 +84,23 @@ class OneUidSliceClassesIT {
         assertEquals(List.of(), matching(loaded, "io.scalpel.cli.IndexCommand"), "the model of a command not invoked");
         assertEquals(List.of(), jacksonUsersLoaded(loaded), "the project's classes that use Jackson");
         assertEquals(List.of(), matching(loaded, "com.fasterxml."), "Jackson, which reading the index manifest does not need");
+    }
+
+    @Test
+    void shouldReadNoClassFromTheJarThroughTheLaunchersArchive() throws Exception {
+        final Path pcap = Files.copy(TESTDATA.resolve("sample.pcap"), dir.resolve("sample.pcap"));
+        run(null, "index", pcap.toString());
+        launcher(null, "--version"); // makes the archive, once
+        final Path classes = dir.resolve("launcher-classes.txt");
+
+        launcher(classes, "slice", pcap.toString(), "--conn", TESTDATA.resolve("sample-conn.log").toString(), "--uid", UID,
+            "-w", dir.resolve("o.pcap").toString());
+
+        final List<String> lines = Files.readAllLines(classes, StandardCharsets.UTF_8);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file")),
+            "picocli from the archive: " + lines.stream().filter(l -> l.contains("picocli.CommandLine ")).toList());
+        assertEquals(List.of(), lines.stream().filter(l -> l.contains("source: file:") || l.contains("source: jar:")).toList(),
+            "classes read from the jar");
     }
 
     @Test
@@ -138,6 +159,25 @@ class OneUidSliceClassesIT {
         }
         assertTrue(loaded.contains("io.scalpel.cli.SliceCommand"), "the class log was read: " + loaded.size() + " classes");
         return loaded;
+    }
+
+    /** Runs {@code bin/scalpel ARGS...} on the jar, this JVM's Java, its archive in the test's directory. */
+    private void launcher(final Path classLog, final String... args) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        pb.environment().put("SCALPEL_JAR", JAR.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("JAVA");
+        if (classLog != null) {
+            pb.environment().put("SCALPEL_JAVA_OPTS", "-Xlog:class+load:file=" + classLog);
+        } else {
+            pb.environment().remove("SCALPEL_JAVA_OPTS");
+        }
+        final Process p = pb.start();
+        assertTrue(p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "the launcher ended");
+        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + Files.readString(dir.resolve("out.txt")));
     }
 
     private void run(final Path classLog, final String... args) throws IOException, InterruptedException {

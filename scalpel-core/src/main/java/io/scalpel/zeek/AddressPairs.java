@@ -25,6 +25,11 @@ final class AddressPairs implements Predicate<ConnRow> {
         }
     }
 
+    /** Whether {@code r}, a row already parsed, has one of the pairs. */
+    boolean holds(final ConnRecord r) {
+        return r.hasFiveTuple() && pairs.contains(List.of((long) r.ipVersion(), r.origHi(), r.origLo(), r.respHi(), r.respLo()));
+    }
+
     @Override
     public boolean test(final ConnRow row) {
         final String orig = row.get(ConnField.ORIG_H);

@@ -66,8 +66,11 @@ public final class ConnLogReader implements Closeable {
         /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
         boolean vlanKeyed();
 
-        /** Parses only the lines {@code sieve} finds, from now on (null: every line); a source that is not text parses every row. */
-        default void sieve(LineSieve sieve) {
+        /**
+         * Parses only the lines {@code sieve} finds, from now on (null: every line), a file's later
+         * segments searched ahead as {@code plan} says; a source that is not text parses every row.
+         */
+        default void sieve(LineSieve sieve, SearchAhead.Plan plan) {
         }
     }
 
@@ -114,7 +117,7 @@ public final class ConnLogReader implements Closeable {
         final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
             ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
-            return open(in, path.toString(), listener, kind);
+            return open(in, path.toString(), listener, kind, Files.isRegularFile(path) ? path : null);
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -140,11 +143,16 @@ public final class ConnLogReader implements Closeable {
 
     static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener,
                               final ZeekLogKind kind) throws IOException {
+        return open(in, displayName, listener, kind, null);
+    }
+
+    private static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener,
+                                      final ZeekLogKind kind, final Path file) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(Objects.requireNonNull(displayName, "displayName"), MAX_SOURCE_CHARS);
         final LogStream stream = LogStream.open(in, source, kind);
-        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener));
+        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, file));
     }
 
     /**
@@ -222,7 +230,12 @@ public final class ConnLogReader implements Closeable {
      * are rows. Null, or a Parquet log: every row is read.
      */
     ConnLogReader sieve(final LineSieve sieve) {
-        rows.sieve(sieve);
+        return sieve(sieve, SearchAhead.Plan.DEFAULT);
+    }
+
+    /** As {@link #sieve(LineSieve)}, a file's later segments searched ahead as {@code plan} says. */
+    ConnLogReader sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
+        rows.sieve(sieve, plan);
         return this;
     }
 

@@ -16,15 +16,18 @@ import java.util.Set;
  * next row with the same connection key ({@link SameKeyRows}), where a TCP connection's packets
  * after its close end at the latest.
  *
- * <p>For a selection of uids the log is read twice: once for the rows of the uids, once for the
- * rows that share their addresses. Each pass searches the raw bytes first ({@link LineSieve}): only
- * the lines that hold a wanted uid's bytes, then those that hold a wanted row's address (or
- * Community ID) as Zeek writes it, are parsed at all, and then checked field by field. A selection
- * whose values cannot be searched for as bytes (more than {@value LineSieve#MAX_NEEDLES}, or
- * characters a log may escape), or whose rows' addresses the log writes otherwise than Zeek does,
- * parses every line of that pass instead (the first pass only the uid of other rows, the second only
- * their addresses). A log that cannot be read twice (standard input, a pipe) is first copied to a
- * temporary file, deleted afterwards. For every uid the rows are all at hand after one pass.
+ * <p>For a selection of uids the log is read once: each line is searched in its raw bytes first
+ * ({@link LineSieve}) for a wanted uid, and once a wanted row is read, for its address (or Community
+ * ID) as Zeek writes it too: the rows of its key logged after it ({@link LaterKeyRows}), where its
+ * next row is. Only the lines found are parsed at all, and then checked field by field. A
+ * selection whose values cannot be searched for as bytes (more than {@value LineSieve#MAX_NEEDLES}
+ * with the addresses, or characters a log may escape), or whose rows' addresses the log writes
+ * otherwise than Zeek does, reads the log a second time for the rows of their keys, every line of
+ * that pass parsed when the bytes cannot be searched for (the first pass then parses only the uid
+ * of other rows, the second only their addresses). A log that cannot be read twice (standard input,
+ * a pipe) is first copied to a temporary file, deleted afterwards. For every uid the rows are all
+ * at hand after one pass. A plain file's later segments can be searched ahead by threads of their
+ * own ({@link SearchAhead}), which a plan of more than one segment asks for; by default none are.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
@@ -70,6 +73,12 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
+        return read(log, uids, vlanAware, listener, SearchAhead.Plan.DEFAULT);
+    }
+
+    /** As {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a file searched in segments as {@code plan} says. */
+    static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                       final ConnLogListener listener, final SearchAhead.Plan plan) throws IOException {
         final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
             final Path path = STDIN.equals(log) ? null : Path.of(log);
@@ -80,17 +89,19 @@ public final class ConnSelection {
             final long malformed;
             final boolean keyed;
             final boolean[] zeekAddresses = {true}; // the wanted rows write their addresses as Zeek does
+            final LaterKeyRows later = uids != null ? new LaterKeyRows(uids) : null;
             try (ConnLogReader reader = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
                 : open(path, name, listener)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
-                    reader.sieve(LineSieve.of(uids));
+                    reader.sieve(LineSieve.of(uids), plan);
                     reader.filter(row -> {
                         final String uid = row.get(ConnField.UID);
                         if (uid != null && uids.contains(uid) && !writtenAsZeekDoes(row)) {
                             zeekAddresses[0] = false;
                         }
-                        return uid == null || uids.contains(uid) || row.tunnelParents().stream().anyMatch(uids::contains);
+                        return uid == null || uids.contains(uid) || row.tunnelParents().stream().anyMatch(uids::contains)
+                            || later.complete() && later.test(row);
                     });
                 }
                 ConnRecord r;
@@ -105,6 +116,15 @@ public final class ConnSelection {
                     }
                     if ((uids == null || uids.contains(r.uid())) && !rows.containsKey(r.uid())) {
                         rows.put(r.uid(), r);
+                        if (later != null && later.complete()) {
+                            // from here on, the lines with its address too: the later rows of its key
+                            final LineSieve sieve = later.add(r, zeekAddresses[0]);
+                            if (sieve != null) {
+                                reader.sieve(sieve, plan);
+                            }
+                        }
+                    } else if (later != null && later.complete()) {
+                        later.offer(r);
                     }
                 }
                 malformed = reader.malformedLines();
@@ -118,8 +138,10 @@ public final class ConnSelection {
             final boolean aware = rows.values().stream().anyMatch(vlanAware);
             final SameKeyRows next = new SameKeyRows(aware);
             every.forEach(next::add);
-            if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
+            if (later != null && later.complete()) {
+                later.found().forEach(next::add);
+            } else if (uids != null && !rows.isEmpty()) {
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, plan);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -136,7 +158,8 @@ public final class ConnSelection {
      *                      their keys write them alike and are found by their bytes
      */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final boolean zeekAddresses, final SameKeyRows next) throws IOException {
+                                           final boolean zeekAddresses, final SameKeyRows next, final SearchAhead.Plan plan)
+        throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
         final Set<String> needles = new java.util.LinkedHashSet<>(); // one of the two addresses is in every row of the key
@@ -151,7 +174,7 @@ public final class ConnSelection {
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
         try (ConnLogReader reader = open(path, name, quiet)) {
-            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
+            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null, plan);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
                 : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));

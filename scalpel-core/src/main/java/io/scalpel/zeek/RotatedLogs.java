@@ -42,6 +42,7 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     private long malformedInClosed;
     private boolean vlanKeyed;
     private LineSieve sieve;
+    private SearchAhead.Plan plan = SearchAhead.Plan.NONE;
 
     private RotatedLogs(final List<Path> files, final ConnLogListener listener, final ZeekLogKind kind) {
         this.files = files;
@@ -137,7 +138,7 @@ final class RotatedLogs implements ConnLogReader.RowSource {
                 }
                 current = ConnLogReader.open(files.get(nextFile++), listener, kind);
                 current.filter(rowFilter);
-                current.sieve(sieve);
+                current.sieve(sieve, plan);
             }
             final T row = current.next(converter);
             vlanKeyed |= current.vlanKeyed();
@@ -149,10 +150,11 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     }
 
     @Override
-    public void sieve(final LineSieve sieve) {
+    public void sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
         this.sieve = sieve;
+        this.plan = plan;
         if (current != null) {
-            current.sieve(sieve);
+            current.sieve(sieve, plan);
         }
     }
 
