@@ -34,6 +34,20 @@ final class PacketRows {
         }
     }
 
+    /**
+     * The rows of every part that {@code wanted} wants, in order: only the pages it chooses
+     * ({@link WantedRows#rows}) are read, and of their rows only the wanted ones have their offset
+     * and datagram time decoded.
+     */
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final WantedRows wanted,
+                     final PacketIndex.RowVisitor visitor) throws IOException {
+        for (IndexPart part : parts) {
+            final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
+            scan(part, unit, group -> PartReader.read(readers, part, null, (g, block, indexes) -> wanted.rows(block, indexes, stored), true, group),
+                wanted::test, visitor);
+        }
+    }
+
     /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
     static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice,
                          final PacketIndex.RowVisitor visitor) throws IOException {
@@ -43,11 +57,22 @@ final class PacketRows {
     /** {@code unit}: the timestamps' unit the part must have, or null for whichever it has. */
     private static void scan(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final FilterCompat.Filter filter, final RowTest test,
                              final PacketIndex.RowVisitor visitor) throws IOException {
+        scan(part, unit, group -> PartReader.read(readers, part, null, filter, group), test, visitor);
+    }
+
+    /** How a scan reads the row groups of a part. */
+    @FunctionalInterface
+    private interface Reading {
+        void read(PartReader.RowGroup group) throws IOException;
+    }
+
+    private static void scan(final IndexPart part, final TimestampUnit unit, final Reading reading, final RowTest test,
+                             final PacketIndex.RowVisitor visitor) throws IOException {
         final IndexPart.Opened packets = part.open();
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
-        PartReader.read(readers, part, null, filter, (pages, n) -> {
+        reading.read((pages, n) -> {
             final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
             final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
             final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));
