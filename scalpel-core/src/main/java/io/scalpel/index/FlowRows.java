@@ -13,6 +13,7 @@ import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexStore;
 import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
@@ -121,52 +122,60 @@ final class FlowRows {
         return b.named("flow");
     }
 
-    /** Every row of {@code rows} (per row group, ascending; null: none) of {@code part}, every column read into {@code row}. */
+    /**
+     * Every row of {@code rows} (per row group, ascending; null: none) of {@code part}, every column
+     * read into {@code row}: only the pages that hold one are read, and only those rows handed on.
+     */
     private static void readRows(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final long[][] rows,
                                  final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.FLOWS_SCHEMA);
         row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
-        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> rows[g] == null ? RowRanges.EMPTY
-            : RowRanges.create(block.getRowCount(), java.util.stream.IntStream.range(0, rows[g].length).iterator(), new SingleRows(rows[g])),
-            false, (pages, n) -> {
-                final RecordReader<?> records = io.getRecordReader(pages, row, FilterCompat.NOOP);
-                for (long i = 0; i < n; i++) {
-                    records.read();
-                    try {
-                        sink.accept();
-                    } catch (IOException | RuntimeException e) {
-                        throw new PartReader.VisitorFailure(e);
-                    }
+        final int[] group = new int[1];
+        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
+            group[0] = g;
+            return rows[g] == null ? RowRanges.EMPTY : pagesOf(rows[g], block.getRowCount(), indexes);
+        }, false, (pages, n) -> {
+            final long[] wanted = rows[group[0]];
+            final RecordReader<?> records = io.getRecordReader(pages, row, FilterCompat.NOOP);
+            final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
+            int next = 0;
+            for (long i = 0; i < n && next < wanted.length; i++) {
+                records.read();
+                if ((indexes == null ? i : indexes.nextLong()) != wanted[next]) {
+                    continue;
                 }
-            });
+                next++;
+                try {
+                    sink.accept();
+                } catch (IOException | RuntimeException e) {
+                    throw new PartReader.VisitorFailure(e);
+                }
+            }
+        });
     }
 
-    /** Rows of a row group as if each were a page of its own: what makes {@link RowRanges} of single rows. */
-    private record SingleRows(long[] rows) implements OffsetIndex {
-        @Override
-        public int getPageCount() {
-            return rows.length;
+    /** The rows of the pages (of the {@code chunk} column) that hold one of {@code rows}; every row when there is no offset index. */
+    private static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
+        final OffsetIndex offsets;
+        try {
+            offsets = indexes.getOffsetIndex(org.apache.parquet.hadoop.metadata.ColumnPath.get(IndexSchema.CHUNK));
+        } catch (ColumnIndexStore.MissingOffsetIndexException e) {
+            return null;
         }
-
-        @Override
-        public long getOffset(final int pageIndex) {
-            throw new UnsupportedOperationException();
+        if (offsets == null) {
+            return null;
         }
-
-        @Override
-        public int getCompressedPageSize(final int pageIndex) {
-            throw new UnsupportedOperationException();
+        final java.util.List<Integer> pages = new java.util.ArrayList<>();
+        int p = 0;
+        for (long r : rows) {
+            while (p + 1 < offsets.getPageCount() && offsets.getFirstRowIndex(p + 1) <= r) {
+                p++;
+            }
+            if (pages.isEmpty() || pages.get(pages.size() - 1) != p) {
+                pages.add(p);
+            }
         }
-
-        @Override
-        public long getFirstRowIndex(final int pageIndex) {
-            return rows[pageIndex];
-        }
-
-        @Override
-        public long getLastRowIndex(final int pageIndex, final long rowGroupRowCount) {
-            return rows[pageIndex];
-        }
+        return RowRanges.create(rowCount, pages.stream().mapToInt(Integer::intValue).iterator(), offsets);
     }
 
     /** Collects the names of the columns a predicate names. */

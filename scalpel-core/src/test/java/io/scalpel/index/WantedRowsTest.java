@@ -3,6 +3,8 @@ package io.scalpel.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.slice.expr.ExpressionParser;
+import io.scalpel.slice.expr.FlowPruning;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.GeneratorSpec;
 import java.io.IOException;
@@ -122,6 +124,39 @@ class WantedRowsTest {
             found += got.size();
         }
         assertTrue(found > 1000, "the trials found rows: " + found);
+    }
+
+    @Test
+    void shouldReadEveryFlowRowOfAQueryFromRowGroupsOfSeveralPages() throws IOException {
+        final List<FlowKeyRow> all = new ArrayList<>();
+        final Map<Integer, Integer> perChunk = new HashMap<>();
+        index.flowRows(Long.MIN_VALUE, Long.MAX_VALUE, r -> {
+            all.add(new FlowKeyRow(r.chunk(), r.flow(), r.src(), r.dst(), r.srcPort(), r.dstPort(), r.portsKnown()));
+            perChunk.merge(r.chunk(), 1, Integer::sum);
+        });
+        assertTrue(perChunk.values().stream().anyMatch(n -> n > ParquetTables.FLOW_PAGE_ROWS), "a chunk of several flow pages: " + perChunk);
+        final Random rnd = new Random(78);
+        for (int trial = 0; trial < 40; trial++) {
+            final FlowKeyRow pick = all.get(rnd.nextInt(all.size()));
+            final String host = rnd.nextBoolean() ? pick.src() : pick.dst();
+            final int port = rnd.nextBoolean() ? pick.srcPort() : pick.dstPort();
+            final String query = "host " + host + " and port " + port;
+            final List<String> want = new ArrayList<>();
+            for (FlowKeyRow r : all) {
+                if ((r.src().equals(host) || r.dst().equals(host)) && (!r.portsKnown() || r.srcPort() == port || r.dstPort() == port)) {
+                    want.add(r.chunk() + "/" + r.flow());
+                }
+            }
+            final List<String> got = new ArrayList<>();
+            index.flowRows(Long.MIN_VALUE, Long.MAX_VALUE, FlowPruning.of(ExpressionParser.parse(query, 0)),
+                r -> got.add(r.chunk() + "/" + r.flow()));
+            want.sort(null);
+            got.sort(null);
+            assertEquals(want, got, query);
+        }
+    }
+
+    private record FlowKeyRow(int chunk, int flow, String src, String dst, int srcPort, int dstPort, boolean portsKnown) {
     }
 
     @Test
