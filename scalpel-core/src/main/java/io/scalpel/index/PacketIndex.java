@@ -241,9 +241,8 @@ public final class PacketIndex implements Closeable {
 
     /**
      * Packet rows of the flows whose Community ID v1 under {@code seed} is {@code communityId},
-     * with a join time in [{@code from}, {@code to}]. With seed 0 the flows are found through
-     * the {@code community_id} column and its bloom filter; with another seed every flow row in
-     * the window is read and its ID computed from its key.
+     * with a join time in [{@code from}, {@code to}]: every flow row in the window is read and its
+     * ID computed from its key (format 6 stores none).
      */
     public void lookupCommunityId(final String communityId, final int seed, final long from, final long to,
                                   final RowVisitor visitor) throws IOException {
@@ -315,9 +314,7 @@ public final class PacketIndex implements Closeable {
     }
 
     /** Packet rows read by the lookups of this index so far (the rows of the pages they read). */
-    long packetRowsRead() {
-        return flowLookup.rowsRead();
-    }
+    long packetRowsRead() { return flowLookup.rowsRead(); }
 
     /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */
     public static long flowRow(final int chunk, final int flow) {
