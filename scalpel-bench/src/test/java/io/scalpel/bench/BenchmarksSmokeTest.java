@@ -53,7 +53,7 @@ class BenchmarksSmokeTest {
 
         final Set<String> expected = new TreeSet<>(Set.of(
             "ScanBenchmark.scanAndDecode:pcap", "ScanBenchmark.scanAndDecode:pcapng",
-            "IndexBenchmark.build", "LookupBenchmark.lookup", "SliceBenchmark.sliceOneUid",
+            "IndexBenchmark.build", "LookupBenchmark.lookup", "LookupBenchmark.queryHostAndPort", "SliceBenchmark.sliceOneUid",
             "ConnLogBenchmark.parse:tsv", "ConnLogBenchmark.parse:json",
             "ConnLogSearchBenchmark.search:tsv", "ConnLogSearchBenchmark.search:json",
             "ConnLogSearchBenchmark.parse:tsv", "ConnLogSearchBenchmark.parse:json"));

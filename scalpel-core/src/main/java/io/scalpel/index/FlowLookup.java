@@ -3,26 +3,18 @@ package io.scalpel.index;
 import static org.apache.parquet.filter2.predicate.FilterApi.and;
 import static org.apache.parquet.filter2.predicate.FilterApi.eq;
 import static org.apache.parquet.filter2.predicate.FilterApi.gtEq;
-import static org.apache.parquet.filter2.predicate.FilterApi.in;
 import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
-import static org.apache.parquet.filter2.predicate.FilterApi.or;
 
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 
 /**
  * A flow lookup in two steps: the flow's rows in the flows table (row groups skipped by their time
  * statistics and the bloom filter on {@code flow_hash}), then the packet rows of those
- * (chunk, flow) pairs, with chunk, flow and time window pushed down to row-group statistics and
- * page indexes so that only the pages that hold them are read. The second step serves the
+ * (chunk, flow) pairs, each with its time span there: only the row groups and pages that can hold
+ * one are read ({@link WantedRows}). The second step serves the
  * Community ID lookup too ({@link CommunityIdLookup}).
  */
 final class FlowLookup {
@@ -62,79 +54,54 @@ final class FlowLookup {
     }
 
     /**
-     * The flow rows a lookup found in a window [{@code from}, {@code to}], by chunk: per chunk, the
-     * flow numbers and the time span they have there, within the window.
+     * The flow rows a lookup found in a window [{@code from}, {@code to}]: each (chunk, flow) pair
+     * with the time span its rows can have, within the window.
      */
     static final class Found {
         private final long from;
         private final long to;
-        private final Map<Integer, ChunkRows> byChunk = new TreeMap<>();
+        private final WantedRows.Builder wanted = new WantedRows.Builder();
 
         Found(final long from, final long to) {
             this.from = from;
             this.to = to;
         }
 
+        /**
+         * Wants the rows of the flow row ({@code chunk}, {@code flow}) whose join times lie in
+         * [{@code first}, {@code last}]. A row's join time is its datagram's time for a fragment,
+         * whose own ts is at most the index's fragment lag earlier: the span of own times
+         * ({@link FlowLookup#readRows}) starts that much earlier.
+         */
         void add(final int chunk, final int flow, final long first, final long last) {
-            byChunk.computeIfAbsent(chunk, c -> new ChunkRows()).add(flow, Math.max(first, from), Math.min(last, to));
+            wanted.add(chunk, flow, Math.max(first, from), Math.min(last, to));
         }
     }
 
-    /** The flow numbers of one chunk that a lookup wants, and their time span there. */
-    private static final class ChunkRows {
-        final Set<Integer> flows = new HashSet<>();
-        long from = Long.MAX_VALUE;
-        long to = Long.MIN_VALUE;
+    /** Packet rows read by the lookups of this index so far: the rows of the pages they read. */
+    private final java.util.concurrent.atomic.LongAdder rowsRead = new java.util.concurrent.atomic.LongAdder();
 
-        void add(final int flow, final long first, final long last) {
-            flows.add(flow);
-            from = Math.min(from, first);
-            to = Math.max(to, last);
-        }
+    long rowsRead() {
+        return rowsRead.sum();
     }
 
-    /** The packet rows of the (chunk, flow) pairs {@code found}, each in its chunk's span, by join time in the window. */
+    /**
+     * The packet rows of the (chunk, flow) pairs {@code found}, each in its pair's span, by join
+     * time in the window: only the pages that can hold one are read ({@link WantedRows}).
+     */
     void readRows(final Found found, final PacketIndex.RowVisitor visitor) throws IOException {
-        if (found.byChunk.isEmpty()) {
+        if (found.wanted.isEmpty()) {
             return;
         }
         final long from = found.from;
         final long to = found.to;
-        // Per chunk: its flow numbers, and only the time span they have there. The span is on the
-        // join time; a fragment's own ts is at most the index's fragment lag earlier, so pruning
-        // reads from that much earlier and the join time is checked row by row.
-        final long lag = fragmentLag;
-        FilterPredicate rows = null;
-        int pairs = 0;
-        for (ChunkRows c : found.byChunk.values()) {
-            pairs += c.flows.size();
-        }
-        final long[] wanted = new long[pairs];
-        final Map<Integer, long[]> spans = new HashMap<>();
-        int w = 0;
-        for (Map.Entry<Integer, ChunkRows> e : found.byChunk.entrySet()) {
-            final ChunkRows c = e.getValue();
-            final FilterPredicate inChunk = and(and(eq(IndexSchema.CHUNK_COLUMN, e.getKey()),
-                c.flows.size() == 1 ? eq(IndexSchema.FLOW_COLUMN, c.flows.iterator().next()) : in(IndexSchema.FLOW_COLUMN, c.flows)),
-                and(gtEq(IndexSchema.TS_COLUMN, unit.atLeast(c.from - lag)), ltEq(IndexSchema.TS_COLUMN, unit.atMost(c.to))));
-            rows = rows == null ? inChunk : or(rows, inChunk);
-            for (int flow : c.flows) {
-                wanted[w++] = PacketIndex.flowRow(e.getKey(), flow);
-            }
-            spans.put(e.getKey(), new long[] {c.from - lag, c.to});
-        }
-        Arrays.sort(wanted);
-        PacketRows.scan(readers, packets, unit, FilterCompat.get(rows), (chunk, flow, ts) -> {
-            if (Arrays.binarySearch(wanted, PacketIndex.flowRow(chunk, flow)) < 0) {
-                return false;
-            }
-            final long[] span = spans.get(chunk);
-            return ts >= span[0] && ts <= span[1];
-        }, (ts, offset, chunk, flow, dgramTs) -> {
+        final WantedRows wanted = found.wanted.build(fragmentLag);
+        PacketRows.scan(readers, packets, unit, wanted, (ts, offset, chunk, flow, dgramTs) -> {
             final long joinTs = dgramTs == PacketChunk.NO_DGRAM_TS ? ts : dgramTs;
             if (joinTs >= from && joinTs <= to) {
                 visitor.row(ts, offset, chunk, flow, dgramTs);
             }
         });
+        rowsRead.add(wanted.rowsChosen());
     }
 }

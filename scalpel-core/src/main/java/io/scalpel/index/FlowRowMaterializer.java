@@ -27,9 +27,12 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     long lastTs;
     int ipVersion;
     int proto;
-    String src;
+    /** The addresses as read, made text when first asked for ({@link #src()}, {@link #dst()}): most rows a query reads are never asked. */
+    private Binary srcBytes;
+    private String src;
     int srcPort;
-    String dst;
+    private Binary dstBytes;
+    private String dst;
     int dstPort;
     boolean portsKnown;
     /** The row's Community ID once computed; {@link #communityIdDone} says whether it was. */
@@ -60,6 +63,8 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             public void start() {
                 communityId = null;
                 communityIdDone = false;
+                src = null;
+                dst = null;
                 vlan = -1;
                 innerVlan = -1;
                 srcPort = 0;
@@ -82,12 +87,12 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             case IndexSchema.LAST_TS: return longs(v -> lastTs = unit.toNanos(v));
             case IndexSchema.IP_VERSION: return ints(v -> ipVersion = v);
             case IndexSchema.PROTO: return ints(v -> proto = v);
-            case IndexSchema.SRC: return strings(v -> src = v);
+            case IndexSchema.SRC: return binaries(v -> srcBytes = v);
             case IndexSchema.SRC_PORT: return ints(v -> {
                 srcPort = v;
                 portsKnown = true;
             });
-            case IndexSchema.DST: return strings(v -> dst = v);
+            case IndexSchema.DST: return binaries(v -> dstBytes = v);
             case IndexSchema.DST_PORT: return ints(v -> dstPort = v);
             case IndexSchema.PACKETS: return longs(v -> packets = v);
             case IndexSchema.BYTES: return longs(v -> bytes = v);
@@ -116,11 +121,12 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
         };
     }
 
-    private static Converter strings(final Consumer<String> field) {
+    /** The value is kept as it is, valid while the row is: a dictionary's entry, or bytes of the page being read. */
+    private static Converter binaries(final Consumer<Binary> field) {
         return new PrimitiveConverter() {
             @Override
             public void addBinary(final Binary v) {
-                field.accept(v.toStringUsingUTF8());
+                field.accept(v);
             }
         };
     }
@@ -134,9 +140,23 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     @Override public long bytes() { return bytes; }
     @Override public int ipVersion() { return ipVersion; }
     @Override public int proto() { return proto; }
-    @Override public String src() { return src; }
+    @Override
+    public String src() {
+        if (src == null && srcBytes != null) {
+            src = srcBytes.toStringUsingUTF8();
+        }
+        return src;
+    }
+
     @Override public int srcPort() { return srcPort; }
-    @Override public String dst() { return dst; }
+    @Override
+    public String dst() {
+        if (dst == null && dstBytes != null) {
+            dst = dstBytes.toStringUsingUTF8();
+        }
+        return dst;
+    }
+
     @Override public int dstPort() { return dstPort; }
     @Override public int vlan() { return vlan; }
     @Override public int innerVlan() { return innerVlan; }
@@ -161,8 +181,8 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     }
 
     private String of(final CommunityId calculator) {
-        final Addresses.Parsed s = Addresses.parse(src);
-        final Addresses.Parsed d = Addresses.parse(dst);
+        final Addresses.Parsed s = Addresses.parse(src());
+        final Addresses.Parsed d = Addresses.parse(dst());
         return calculator.of(ipVersion, s.hi(), s.lo(), srcPort, d.hi(), d.lo(), dstPort, proto);
     }
 

@@ -11,6 +11,10 @@ import org.apache.parquet.column.ColumnReadStore;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.predicate.Operators;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexStore;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -61,10 +65,162 @@ final class FlowRows {
         final FilterPredicate window = window(unit, from, to) instanceof FilterCompat.FilterPredicateCompat w ? w.getFilterPredicate() : null;
         final FilterPredicate wanted = prune.predicate();
         final FilterPredicate filter = window == null ? wanted : wanted == null ? window : and(window, wanted);
-        final FilterCompat.Filter compiled = filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);
         final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
         for (IndexPart part : parts) {
-            read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, compiled, wanted == null ? null : prune, m, () -> visitor.flow(m));
+            if (filter == null) {
+                read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, FilterCompat.NOOP, null, m, () -> visitor.flow(m));
+            } else {
+                final long[][] rows = rowsPassing(readers, part, filter, wanted == null ? null : prune);
+                readRows(readers, part, unit, rows, m, () -> visitor.flow(m));
+            }
+        }
+    }
+
+    /**
+     * Per row group of {@code part}, the rows that pass {@code filter}, ascending (null: none),
+     * found by reading only the columns the filter names: the row groups and pages that the filter
+     * or {@code prune} rule out are not read (statistics, dictionaries, bloom filters, page indexes).
+     */
+    private static long[][] rowsPassing(final PartReaders readers, final IndexPart part, final FilterPredicate filter,
+                                        final FlowRowFilter prune) throws IOException {
+        final MessageType columns = columnsOf(filter);
+        final FlowRowMaterializer m = new FlowRowMaterializer(columns);
+        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(columns);
+        final FilterCompat.Filter compiled = FilterCompat.get(filter);
+        final long[][] rows = new long[part.open().footer().getBlocks().size()][];
+        PartReader.read(readers, part, columns, compiled, prune, (g, pages, n) -> {
+            final RecordReader<?> records = io.getRecordReader(pages, m, compiled);
+            final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
+            long[] passing = new long[16];
+            int k = 0;
+            for (long i = 0; i < n; i++) {
+                final Object r = records.read();
+                final long row = indexes == null ? i : indexes.nextLong();
+                if (r == null || records.shouldSkipCurrentRecord()) {
+                    continue;
+                }
+                if (k == passing.length) {
+                    passing = java.util.Arrays.copyOf(passing, k * 2);
+                }
+                passing[k++] = row;
+            }
+            rows[g] = k == 0 ? null : java.util.Arrays.copyOf(passing, k);
+        });
+        return rows;
+    }
+
+    /** The flows table's columns that {@code p} names, in the table's order. */
+    private static MessageType columnsOf(final FilterPredicate p) {
+        final java.util.Set<String> named = new java.util.HashSet<>();
+        p.accept(new ColumnNames(named));
+        final Types.MessageTypeBuilder b = Types.buildMessage();
+        for (org.apache.parquet.schema.Type t : IndexSchema.FLOWS_SCHEMA.getFields()) {
+            if (named.contains(t.getName())) {
+                b.addField(t);
+            }
+        }
+        return b.named("flow");
+    }
+
+    /**
+     * Every row of {@code rows} (per row group, ascending; null: none) of {@code part}, every column
+     * read into {@code row}: only the pages that hold one are read, and only those rows handed on.
+     */
+    private static void readRows(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final long[][] rows,
+                                 final FlowRowMaterializer row, final RowSink sink) throws IOException {
+        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.FLOWS_SCHEMA);
+        row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
+        final int[] group = new int[1];
+        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
+            group[0] = g;
+            return rows[g] == null ? RowRanges.EMPTY : pagesOf(rows[g], block.getRowCount(), indexes);
+        }, false, (pages, n) -> {
+            final long[] wanted = rows[group[0]];
+            final RecordReader<?> records = io.getRecordReader(pages, row, FilterCompat.NOOP);
+            final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
+            int next = 0;
+            for (long i = 0; i < n && next < wanted.length; i++) {
+                records.read();
+                if ((indexes == null ? i : indexes.nextLong()) != wanted[next]) {
+                    continue;
+                }
+                next++;
+                try {
+                    sink.accept();
+                } catch (IOException | RuntimeException e) {
+                    throw new PartReader.VisitorFailure(e);
+                }
+            }
+        });
+    }
+
+    /** The rows of the pages (of the {@code chunk} column) that hold one of {@code rows}; every row when there is no offset index. */
+    private static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
+        final OffsetIndex offsets;
+        try {
+            offsets = indexes.getOffsetIndex(org.apache.parquet.hadoop.metadata.ColumnPath.get(IndexSchema.CHUNK));
+        } catch (ColumnIndexStore.MissingOffsetIndexException e) {
+            return null;
+        }
+        if (offsets == null) {
+            return null;
+        }
+        final java.util.List<Integer> pages = new java.util.ArrayList<>();
+        int p = 0;
+        for (long r : rows) {
+            while (p + 1 < offsets.getPageCount() && offsets.getFirstRowIndex(p + 1) <= r) {
+                p++;
+            }
+            if (pages.isEmpty() || pages.get(pages.size() - 1) != p) {
+                pages.add(p);
+            }
+        }
+        return RowRanges.create(rowCount, pages.stream().mapToInt(Integer::intValue).iterator(), offsets);
+    }
+
+    /** Collects the names of the columns a predicate names. */
+    private record ColumnNames(java.util.Set<String> names) implements FilterPredicate.Visitor<Void> {
+        private Void column(final Operators.Column<?> c) {
+            names.add(c.getColumnPath().toDotString());
+            return null;
+        }
+
+        @Override public <T extends Comparable<T>> Void visit(final Operators.Eq<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.NotEq<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.Lt<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.LtEq<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.Gt<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.GtEq<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.In<T> p) { return column(p.getColumn()); }
+        @Override public <T extends Comparable<T>> Void visit(final Operators.NotIn<T> p) { return column(p.getColumn()); }
+
+        @Override
+        public Void visit(final Operators.And and) {
+            and.getLeft().accept(this);
+            return and.getRight().accept(this);
+        }
+
+        @Override
+        public Void visit(final Operators.Or or) {
+            or.getLeft().accept(this);
+            return or.getRight().accept(this);
+        }
+
+        @Override
+        public Void visit(final Operators.Not not) {
+            return not.getPredicate().accept(this);
+        }
+
+        @Override
+        public <T extends Comparable<T>, U extends org.apache.parquet.filter2.predicate.UserDefinedPredicate<T>> Void visit(
+            final Operators.UserDefined<T, U> udp) {
+            return column(udp.getColumn());
+        }
+
+        @Override
+        public <T extends Comparable<T>, U extends org.apache.parquet.filter2.predicate.UserDefinedPredicate<T>> Void visit(
+            final Operators.LogicalNotUserDefined<T, U> udp) {
+            return udp.getUserDefined().accept(this);
         }
     }
 

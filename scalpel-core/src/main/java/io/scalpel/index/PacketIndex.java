@@ -20,9 +20,8 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  *
  * <p>A flow lookup first finds the flow's rows in the flows table (row groups skipped by
  * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
- * (chunk, flow) pairs in the packets table, pushing chunk, flow and time window down to
- * row-group statistics and page indexes so only the pages that hold them are read
- * ({@link FlowLookup}); a Community ID lookup finds the flows by their ID
+ * (chunk, flow) pairs in the packets table, reading only the pages whose chunk, flow and time
+ * ranges can hold one of them ({@link FlowLookup}, {@link WantedRows}); a Community ID lookup finds the flows by their ID
  * ({@link CommunityIdLookup}). Under them, {@link PacketRows} reads the packets table column by
  * column, {@link FlowRows} the flows table record by record, both through {@link PartReader}.
  * Thread-safe: a lookup reads through readers kept open between lookups ({@link PartReaders}),
@@ -242,9 +241,8 @@ public final class PacketIndex implements Closeable {
 
     /**
      * Packet rows of the flows whose Community ID v1 under {@code seed} is {@code communityId},
-     * with a join time in [{@code from}, {@code to}]. With seed 0 the flows are found through
-     * the {@code community_id} column and its bloom filter; with another seed every flow row in
-     * the window is read and its ID computed from its key.
+     * with a join time in [{@code from}, {@code to}]: every flow row in the window is read and its
+     * ID computed from its key (format 6 stores none).
      */
     public void lookupCommunityId(final String communityId, final int seed, final long from, final long to,
                                   final RowVisitor visitor) throws IOException {
@@ -314,6 +312,9 @@ public final class PacketIndex implements Closeable {
         }
         return new long[] {read, skipped};
     }
+
+    /** Packet rows read by the lookups of this index so far (the rows of the pages they read). */
+    long packetRowsRead() { return flowLookup.rowsRead(); }
 
     /** One long for a (chunk, flow) pair, to key maps and sorted arrays by flow row. */
     public static long flowRow(final int chunk, final int flow) {

@@ -3,18 +3,24 @@ package io.scalpel.index;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReadStore;
 import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Reads the packets table column by column ({@link ColumnReaders}): the filter only prunes row
- * groups and pages (statistics, dictionaries, page indexes); each remaining row is decided by a
- * {@link RowTest} on its chunk, flow and timestamp, and only wanted rows have their other columns
- * decoded.
+ * Reads the packets table page by page ({@link PacketPages}; column by column through
+ * {@link ColumnReaders} when its pages do not line up): the filter or the wanted rows only prune
+ * row groups and pages (statistics, dictionaries, page indexes); each remaining row is decided by a
+ * {@link RowTest} on its chunk, flow and timestamp, and only the pages with a wanted row have their
+ * other columns decoded.
  */
 final class PacketRows {
+    /** The columns in the order {@link PacketPages} takes them. */
+    private static final String[] PAGE_COLUMNS = {IndexSchema.TS, IndexSchema.OFFSET, IndexSchema.CHUNK, IndexSchema.FLOW, IndexSchema.DGRAM_TS};
+
     private PacketRows() {
     }
 
@@ -34,6 +40,20 @@ final class PacketRows {
         }
     }
 
+    /**
+     * The rows of every part that {@code wanted} wants, in order: only the pages it chooses
+     * ({@link WantedRows#rows}) are read, and of their rows only the wanted ones have their offset
+     * and datagram time decoded.
+     */
+    static void scan(final PartReaders readers, final List<IndexPart> parts, final TimestampUnit unit, final WantedRows wanted,
+                     final PacketIndex.RowVisitor visitor) throws IOException {
+        for (IndexPart part : parts) {
+            final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
+            scan(part, unit, group -> PartReader.read(readers, part, null, (g, block, indexes) -> wanted.rows(block, indexes, stored), true, group),
+                wanted::test, visitor);
+        }
+    }
+
     /** Every row of one part file of the packets table, in order, checked as {@code expected} says. */
     static void scanPart(final Path file, final IndexManifest.PartFile expected, final String advice,
                          final PacketIndex.RowVisitor visitor) throws IOException {
@@ -43,11 +63,32 @@ final class PacketRows {
     /** {@code unit}: the timestamps' unit the part must have, or null for whichever it has. */
     private static void scan(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final FilterCompat.Filter filter, final RowTest test,
                              final PacketIndex.RowVisitor visitor) throws IOException {
+        scan(part, unit, group -> PartReader.read(readers, part, null, filter, group), test, visitor);
+    }
+
+    /** How a scan reads the row groups of a part. */
+    @FunctionalInterface
+    private interface Reading {
+        void read(PartReader.RowGroup group) throws IOException;
+    }
+
+    private static void scan(final IndexPart part, final TimestampUnit unit, final Reading reading, final RowTest test,
+                             final PacketIndex.RowVisitor visitor) throws IOException {
         final IndexPart.Opened packets = part.open();
         final MessageType schema = packets.footer().getFileMetaData().getSchema();
         final String createdBy = packets.footer().getFileMetaData().getCreatedBy();
         final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
-        PartReader.read(readers, part, null, filter, (pages, n) -> {
+        final ColumnDescriptor[] columns = new ColumnDescriptor[PAGE_COLUMNS.length];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = schema.getColumnDescription(new String[] {PAGE_COLUMNS[c]});
+        }
+        reading.read((read, n) -> {
+            final PacketPages direct = PacketPages.of(columns, read);
+            if (direct.aligned(n)) {
+                direct.read(stored, test, visitor);
+                return;
+            }
+            final PageReadStore pages = direct.replay(read);
             final ColumnReadStore store = ColumnReaders.of(pages, schema, createdBy);
             final ColumnReader tsColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.TS}));
             final ColumnReader offsetColumn = store.getColumnReader(schema.getColumnDescription(new String[] {IndexSchema.OFFSET}));

@@ -14,6 +14,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.internal.filter2.columnindex.ColumnIndexFilter;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexStore;
 import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.schema.MessageType;
 
@@ -61,40 +62,96 @@ final class PartReader {
      */
     static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
                      final FlowRowFilter prune, final RowGroup group) throws IOException {
+        read(readers, part, projection, filter, prune, (g, pages, n) -> group.read(pages, n));
+    }
+
+    /** As {@link #read(PartReaders, IndexPart, MessageType, FilterCompat.Filter, FlowRowFilter, RowGroup)}, each row group numbered. */
+    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final FilterCompat.Filter filter,
+                     final FlowRowFilter prune, final NumberedRowGroup group) throws IOException {
         final FilterPredicate predicate = filter instanceof FilterCompat.FilterPredicateCompat p ? p.getFilterPredicate() : null;
+        final Set<ColumnPath> paths = new HashSet<>();
+        if (predicate != null) {
+            for (ColumnDescriptor c : (projection != null ? projection : part.open().footer().getFileMetaData().getSchema()).getColumns()) {
+                paths.add(ColumnPath.get(c.getPath()));
+            }
+        }
+        read(readers, part, projection, true, predicate == null ? (lease, g, block) -> null : (lease, g, block) -> {
+            final ParquetFileReader r = lease.reader;
+            if (StatisticsFilter.canDrop(predicate, block.getColumns())
+                || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))
+                || prune != null && prune.canDrop(block.getColumns(), r.getDictionaryReader(g), lease.blooms(g))) {
+                return RowRanges.EMPTY;
+            }
+            lease.touch(g);
+            return ColumnIndexFilter.calculateRowRanges(filter, r.getColumnIndexStore(g), paths, block.getRowCount());
+        }, group);
+    }
+
+    /** Chooses the rows of a row group to read. */
+    @FunctionalInterface
+    interface RowChoice {
+        /**
+         * The rows of a row group to read, from its statistics and page indexes.
+         *
+         * @return every row (null), none ({@link RowRanges#EMPTY}: the row group is skipped), or those given
+         */
+        RowRanges rows(int g, BlockMetaData block, ColumnIndexStore indexes);
+    }
+
+    /**
+     * Hands {@code group} the rows of each row group of {@code part} that {@code choice} chooses
+     * from the row group's statistics and page indexes (cached by a kept reader), with
+     * {@code projection}'s columns only (every column when null): only the pages that hold a
+     * chosen row are read and decompressed. {@code counted}: whether the row groups read and
+     * skipped count in the part's tallies (not when an earlier read of the part chose the rows).
+     */
+    static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final RowChoice choice,
+                     final boolean counted, final RowGroup group) throws IOException {
+        read(readers, part, projection, counted, (lease, g, block) -> {
+            lease.touch(g);
+            return choice.rows(g, block, lease.reader.getColumnIndexStore(g));
+        }, (g, pages, n) -> group.read(pages, n));
+    }
+
+    /** Reads one row group that a read leaves, knowing which it is. */
+    @FunctionalInterface
+    interface NumberedRowGroup {
+        /**
+         * @param g     the row group's index in the part
+         * @param pages its pages, each checked as it is read
+         * @param rows  its row count, or the count of the rows chosen of it
+         */
+        void read(int g, PageReadStore pages, long rows) throws IOException;
+    }
+
+    /** How a read chooses each row group's rows, with the reader's lease at hand. */
+    @FunctionalInterface
+    private interface Chooser {
+        RowRanges rows(PartReaders.Lease lease, int g, BlockMetaData block) throws IOException;
+    }
+
+    private static void read(final PartReaders readers, final IndexPart part, final MessageType projection, final boolean counted,
+                             final Chooser chooser, final NumberedRowGroup group) throws IOException {
         PartReaders.Lease lease = null;
         boolean failed = true;
         try {
             lease = readers.acquire(part, projection);
             final ParquetFileReader r = lease.reader;
-            final MessageType columns = projection != null ? projection : r.getFooter().getFileMetaData().getSchema();
-            final Set<ColumnPath> paths = new HashSet<>();
-            for (ColumnDescriptor c : columns.getColumns()) {
-                paths.add(ColumnPath.get(c.getPath()));
-            }
             final List<BlockMetaData> blocks = r.getRowGroups();
             for (int g = 0; g < blocks.size(); g++) {
                 final BlockMetaData block = blocks.get(g);
-                final PageReadStore pages;
-                if (predicate == null) {
-                    pages = r.readRowGroup(g);
-                } else {
-                    if (StatisticsFilter.canDrop(predicate, block.getColumns())
-                        || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))
-                        || prune != null && prune.canDrop(block.getColumns(), r.getDictionaryReader(g), lease.blooms(g))) {
+                final RowRanges ranges = chooser.rows(lease, g, block);
+                if (ranges != null && ranges.rowCount() == 0) {
+                    if (counted) {
                         part.rowGroupsSkipped.increment();
-                        continue;
                     }
-                    lease.touch(g);
-                    final RowRanges ranges = ColumnIndexFilter.calculateRowRanges(filter, r.getColumnIndexStore(g), paths, block.getRowCount());
-                    if (ranges.rowCount() == 0) {
-                        part.rowGroupsSkipped.increment();
-                        continue; // no page of this row group can hold a row that passes the filter
-                    }
-                    pages = r.readFilteredRowGroup(g, ranges);
+                    continue; // no page of this row group can hold a wanted row
                 }
-                part.rowGroupsRead.increment();
-                group.read(CheckedPageStore.of(pages, r, g), pages.getRowCount());
+                final PageReadStore pages = ranges == null ? r.readRowGroup(g) : r.readFilteredRowGroup(g, ranges);
+                if (counted) {
+                    part.rowGroupsRead.increment();
+                }
+                group.read(g, CheckedPageStore.of(pages, r, g), pages.getRowCount());
             }
             failed = false;
         } catch (VisitorFailure e) {
