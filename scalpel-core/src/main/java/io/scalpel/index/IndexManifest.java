@@ -74,9 +74,12 @@ public record IndexManifest(
      * the Community ID is computed from the flow key when read instead of stored, the captured
      * length is read from the record's header instead of stored, the flows table's ports are
      * null when the key lacks them, and bloom filters on addresses and ports let a query skip
-     * the flows table's row groups.
+     * the flows table's row groups. 7: the same tables, with the keys Zeek gives: a frame of three
+     * or more VLAN tags has its last tag as the inner VLAN, and an IPv6 packet's addresses follow
+     * a Mobile IPv6 home address (type 2 routing header, Home Address option) and a routing
+     * header after one of another type; a version 6 index may hold other keys for such frames.
      */
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
