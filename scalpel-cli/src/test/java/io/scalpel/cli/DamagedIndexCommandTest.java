@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scalpel.index.IndexManifest;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
@@ -145,9 +146,9 @@ class DamagedIndexCommandTest {
         final Path manifest = index.resolve("manifest.json");
         final String json = Files.readString(manifest);
         // a version-3 manifest: no digests at all
-        Files.writeString(manifest, json.replace("\"version\" : 6", "\"version\" : 3")
+        Files.writeString(manifest, json.replace("\"version\" : " + IndexManifest.VERSION, "\"version\" : 3")
             .replaceAll(",\\s*\"manifest_sha256\" : \"[0-9a-f]{64}\"", ""));
-        assertRefused(slice(ExitCode.BAD_INPUT, capture), manifest + ": index format version 3 is not the version this scalpel reads (6)");
+        assertRefused(slice(ExitCode.BAD_INPUT, capture), manifest + ": index format version 3 is not the version this scalpel reads (" + IndexManifest.VERSION + ")");
         assertRebuiltByIndex("index format version 3");
     }
 
