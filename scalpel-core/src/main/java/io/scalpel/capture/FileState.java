@@ -18,8 +18,16 @@ import java.util.Objects;
  */
 record FileState(long size, long mtimeMillis, Object key) {
     static FileState of(final Path path, final FileChannel channel) throws IOException {
+        // The size and the modification time must be one snapshot: a capture still being written
+        // that grows between a size read and a time read would otherwise leave the size after a
+        // write beside the time before it, and look modified in place once it stops growing. The
+        // file's attributes are that snapshot; their size lies between two reads of the channel's
+        // when the name is still the open file.
+        final long before = channel.size();
         final BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-        return new FileState(channel.size(), a.lastModifiedTime().toMillis(), a.fileKey());
+        final long after = channel.size();
+        final long size = a.size() >= before && a.size() <= after ? a.size() : after;
+        return new FileState(size, a.lastModifiedTime().toMillis(), a.fileKey());
     }
 
     /**
