@@ -55,7 +55,15 @@ record FileState(long size, long mtimeMillis, Object key) {
         if (!Objects.equals(a.fileKey(), key)) {
             return null; // another file under its name now; the open one is still the one read
         }
-        return a.lastModifiedTime().toMillis() != mtimeMillis ? "it was modified in place: same size, modification time "
-            + a.lastModifiedTime() + " instead of " + java.nio.file.attribute.FileTime.fromMillis(mtimeMillis) : null;
+        if (a.lastModifiedTime().toMillis() == mtimeMillis || grows(channel, size)) {
+            return null;
+        }
+        return "it was modified in place: same size, modification time " + a.lastModifiedTime() + " instead of "
+            + java.nio.file.attribute.FileTime.fromMillis(mtimeMillis);
+    }
+
+    /** Whether a file that seemed touched was a growing one with a write still landing ({@link Settling}). */
+    private static boolean grows(final FileChannel channel, final long size) throws IOException {
+        return !Settling.settles(() -> channel.size() != size);
     }
 }

@@ -1,5 +1,6 @@
 package io.scalpel.index;
 
+import io.scalpel.capture.Settling;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -63,7 +64,11 @@ public record CaptureFingerprint(long length, String headSha256, String tailSha2
         if (size > length) {
             return Match.GROWN;
         }
-        return now.mtimeMillis == mtimeMillis ? Match.SAME : Match.TOUCHED;
+        if (now.mtimeMillis == mtimeMillis) {
+            return Match.SAME;
+        }
+        // a capture still being written shows a write's time before its size: watch it land first
+        return Settling.settles(() -> Files.size(capture) > length) ? Match.TOUCHED : Match.GROWN;
     }
 
     private static String sha256(final Path capture, final FileChannel ch, final long from, final long to) throws IOException {
