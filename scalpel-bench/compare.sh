@@ -140,6 +140,7 @@ if [ -n "$given_capture" ]; then
   ln -f "$(readlink -f "$given_capture")" "$X" 2>/dev/null || ln -sf "$(readlink -f "$given_capture")" "$X"
   ln -sf "$(readlink -f "$given_log")" "$LOG"
   actual_bytes=$(stat -L -c %s "$X")
+  # counting the packets reads the whole capture once, which also brings it into the page cache
   packets=$(tcpdump -r "$X" -w /dev/null --count 2>&1 | sed -n 's/^\([0-9]*\) packets\{0,1\}.*/\1/p' | head -n 1)
 else
   echo "compare.sh: generating a $size $shape-shaped capture in $dir (seed $seed)" >&2
@@ -147,10 +148,10 @@ else
     || { cat "$dir/generate.out" >&2; die "generating the capture failed"; }
   actual_bytes=$(stat -c %s "$X")
   packets=$(sed -n 's/.*: \([0-9]*\) packets,.*/\1/p' "$dir/generate.out")
+  cat "$X" >/dev/null # into the page cache before anything is timed
 fi
 log_rows=$(grep -vc '^#' "$LOG")
 log_bytes=$(stat -L -c %s "$LOG")
-cat "$X" >/dev/null # into the page cache before anything is timed
 
 # A conn.log row for the single-uid pair: TCP, 10 to 200 packets, chosen by the seed. The
 # columns are found by name: the two shapes' logs have different column sets. The row comes
