@@ -2,7 +2,6 @@ package io.scalpel.zeek;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -15,10 +14,7 @@ import java.util.Arrays;
  * <p>With a {@link LineSieve} ({@link #sieve}), {@link #next()} returns only the lines that contain
  * one of its byte strings (and lines too long to hold, which are reported whatever they hold): the
  * bytes read are searched before they are split into lines, and the lines in between are only
- * counted, so that {@link #lineNumber()} stays the line's number in the text. When the stream is
- * a file's bytes from its start ({@link #BoundedLineReader(InputStream, int, Path)}), the later
- * segments of the file are searched at the same time by threads of their own ({@link SearchAhead}),
- * and the reader, reaching each with nothing found before it, moves to the line found there.
+ * counted, so that {@link #lineNumber()} stays the line's number in the text.
  */
 final class BoundedLineReader {
     private static final int READ_CHUNK = 64 * 1024;
@@ -26,8 +22,6 @@ final class BoundedLineReader {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final InputStream in;
-    /** The file whose bytes {@link #in} reads from its start; null: a stream of other bytes. */
-    private final Path file;
     private final int maxLineLength;
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
@@ -44,56 +38,16 @@ final class BoundedLineReader {
     private LineSieve sieve;
     /** End of the bytes the sieve looks at in {@link #chunk} (after the chunk's last LF); -1 when it looks elsewhere. */
     private int viewEnd = -1;
-    /** The later segments of {@link #file}, searched for the sieve's lines by other threads; null: none. */
-    private SearchAhead ahead;
 
     BoundedLineReader(final InputStream in, final int maxLineLength) {
-        this(in, maxLineLength, null);
-    }
-
-    /** A reader of {@code in}, which reads the bytes of {@code file} from its start (null: other bytes). */
-    BoundedLineReader(final InputStream in, final int maxLineLength, final Path file) {
         this.in = in;
         this.maxLineLength = maxLineLength;
-        this.file = file;
     }
 
     /** From now on, {@link #next()} returns only lines that {@code sieve} finds (null: every line). */
     void sieve(final LineSieve sieve) {
-        sieve(sieve, SearchAhead.Plan.NONE);
-    }
-
-    /**
-     * As {@link #sieve(LineSieve)}, the rest of a file searched in segments as {@code plan} says,
-     * all but the first by threads of their own.
-     */
-    void sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
         this.sieve = sieve;
         viewEnd = -1;
-        stopSearchAhead();
-        if (sieve != null && file != null && lineNumber > 0) {
-            ahead = SearchAhead.start(file, chunkBase + chunkPos, sieve, plan);
-        }
-    }
-
-    /** Stops the threads searching ahead, if any. */
-    void stopSearchAhead() {
-        if (ahead != null) {
-            ahead.close();
-            ahead = null;
-        }
-    }
-
-    /**
-     * For a thread searching ahead: the offset in the stream where the first line that
-     * {@code sieve} finds starts (or a line too long to tell, or the end of the stream), and in
-     * {@code lineFeeds[0]} the lines before it.
-     */
-    long seekFirst(final LineSieve sieve, final long[] lineFeeds) throws IOException {
-        this.sieve = sieve;
-        final Seek s = seek();
-        lineFeeds[0] = lineNumber;
-        return chunkBase + (s == Seek.END ? chunkEnd : chunkPos);
     }
 
     /** Reads the next line (with a sieve: the next line it finds); false at the end of the stream. */
@@ -130,10 +84,6 @@ final class BoundedLineReader {
      */
     private Seek seek() throws IOException {
         while (true) {
-            if (ahead != null && chunkBase + chunkPos >= ahead.boundary()) {
-                moveTo(ahead.take()); // nothing found before the next segment: what its search found there
-                continue;
-            }
             if (chunkPos == chunkEnd && (eof || !fill())) {
                 return Seek.END;
             }
@@ -148,10 +98,7 @@ final class BoundedLineReader {
                 }
                 return Seek.UNSURE;
             }
-            int end = lastLf + 1;
-            if (ahead != null && ahead.boundary() - chunkBase < end) {
-                end = (int) (ahead.boundary() - chunkBase); // a line start: the next segment is searched ahead
-            }
+            final int end = lastLf + 1;
             if (viewEnd != end) {
                 sieve.view(chunk, chunkPos, end);
                 viewEnd = end;
@@ -169,38 +116,6 @@ final class BoundedLineReader {
             lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
             chunkPos = start;
             return Seek.FOUND;
-        }
-    }
-
-    /**
-     * Moves to what a search ahead found in the segment that starts here: past the segment's lines
-     * before it. Stays when the search failed (this reader then searches the segment itself).
-     */
-    private void moveTo(final SearchAhead.Found found) throws IOException {
-        final long here = chunkBase + chunkPos;
-        if (found == null || found.offset() < here) {
-            return;
-        }
-        lineNumber += found.lineFeeds();
-        viewEnd = -1;
-        if (found.offset() <= chunkBase + chunkEnd) {
-            chunkPos = (int) (found.offset() - chunkBase);
-            return;
-        }
-        long skip = found.offset() - (chunkBase + chunkEnd);
-        chunkBase = found.offset();
-        chunkPos = 0;
-        chunkEnd = 0;
-        while (skip > 0) {
-            final long n = in.skip(skip);
-            if (n > 0) {
-                skip -= n;
-            } else if (in.read() < 0) {
-                eof = true; // the file shrank since
-                return;
-            } else {
-                skip--;
-            }
         }
     }
 

@@ -67,10 +67,10 @@ public final class ConnLogReader implements Closeable {
         boolean vlanKeyed();
 
         /**
-         * Parses only the lines {@code sieve} finds, from now on (null: every line), a file's later
-         * segments searched ahead as {@code plan} says; a source that is not text parses every row.
+         * Parses only the lines {@code sieve} finds, from now on (null: every line); a source that
+         * is not text parses every row.
          */
-        default void sieve(LineSieve sieve, SearchAhead.Plan plan) {
+        default void sieve(LineSieve sieve) {
         }
     }
 
@@ -117,7 +117,7 @@ public final class ConnLogReader implements Closeable {
         final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
             ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
-            return open(in, path.toString(), listener, kind, Files.isRegularFile(path) ? path : null);
+            return open(in, path.toString(), listener, kind);
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -143,16 +143,11 @@ public final class ConnLogReader implements Closeable {
 
     static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener,
                               final ZeekLogKind kind) throws IOException {
-        return open(in, displayName, listener, kind, null);
-    }
-
-    private static ConnLogReader open(final InputStream in, final String displayName, final ConnLogListener listener,
-                                      final ZeekLogKind kind, final Path file) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(Objects.requireNonNull(displayName, "displayName"), MAX_SOURCE_CHARS);
         final LogStream stream = LogStream.open(in, source, kind);
-        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, file));
+        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener));
     }
 
     /**
@@ -230,12 +225,7 @@ public final class ConnLogReader implements Closeable {
      * are rows. Null, or a Parquet log: every row is read.
      */
     ConnLogReader sieve(final LineSieve sieve) {
-        return sieve(sieve, SearchAhead.Plan.DEFAULT);
-    }
-
-    /** As {@link #sieve(LineSieve)}, a file's later segments searched ahead as {@code plan} says. */
-    ConnLogReader sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
-        rows.sieve(sieve, plan);
+        rows.sieve(sieve);
         return this;
     }
 

@@ -26,8 +26,7 @@ import java.util.Set;
  * that pass parsed when the bytes cannot be searched for (the first pass then parses only the uid
  * of other rows, the second only their addresses). A log that cannot be read twice (standard input,
  * a pipe) is first copied to a temporary file, deleted afterwards. For every uid the rows are all
- * at hand after one pass. A plain file's later segments can be searched ahead by threads of their
- * own ({@link SearchAhead}), which a plan of more than one segment asks for; by default none are.
+ * at hand after one pass.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
@@ -73,12 +72,6 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
-        return read(log, uids, vlanAware, listener, SearchAhead.Plan.DEFAULT);
-    }
-
-    /** As {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a file searched in segments as {@code plan} says. */
-    static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
-                       final ConnLogListener listener, final SearchAhead.Plan plan) throws IOException {
         final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
             final Path path = STDIN.equals(log) ? null : Path.of(log);
@@ -94,7 +87,7 @@ public final class ConnSelection {
                 : open(path, name, listener)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
-                    reader.sieve(LineSieve.of(uids), plan);
+                    reader.sieve(LineSieve.of(uids));
                     reader.filter(row -> {
                         final String uid = row.get(ConnField.UID);
                         if (uid != null && uids.contains(uid) && !writtenAsZeekDoes(row)) {
@@ -120,7 +113,7 @@ public final class ConnSelection {
                             // from here on, the lines with its address too: the later rows of its key
                             final LineSieve sieve = later.add(r, zeekAddresses[0]);
                             if (sieve != null) {
-                                reader.sieve(sieve, plan);
+                                reader.sieve(sieve);
                             }
                         }
                     } else if (later != null && later.complete()) {
@@ -141,7 +134,7 @@ public final class ConnSelection {
             if (later != null && later.complete()) {
                 later.found().forEach(next::add);
             } else if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, plan);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -158,7 +151,7 @@ public final class ConnSelection {
      *                      their keys write them alike and are found by their bytes
      */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final boolean zeekAddresses, final SameKeyRows next, final SearchAhead.Plan plan)
+                                           final boolean zeekAddresses, final SameKeyRows next)
         throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
@@ -174,7 +167,7 @@ public final class ConnSelection {
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
         try (ConnLogReader reader = open(path, name, quiet)) {
-            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null, plan);
+            reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
                 : row -> communityIds.contains(row.get(ConnField.COMMUNITY_ID)) || byAddress.test(row));

@@ -69,11 +69,6 @@ final class LogStream {
         return stream;
     }
 
-    /** Whether the text was decompressed: its bytes are not the stream's. */
-    boolean compressed() {
-        return gzip || zstd;
-    }
-
     /** The decompressed text, positioned at its start. */
     InputStream text() {
         return text;

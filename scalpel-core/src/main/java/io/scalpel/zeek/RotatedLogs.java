@@ -42,7 +42,6 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     private long malformedInClosed;
     private boolean vlanKeyed;
     private LineSieve sieve;
-    private SearchAhead.Plan plan = SearchAhead.Plan.NONE;
 
     private RotatedLogs(final List<Path> files, final ConnLogListener listener, final ZeekLogKind kind) {
         this.files = files;
@@ -138,7 +137,7 @@ final class RotatedLogs implements ConnLogReader.RowSource {
                 }
                 current = ConnLogReader.open(files.get(nextFile++), listener, kind);
                 current.filter(rowFilter);
-                current.sieve(sieve, plan);
+                current.sieve(sieve);
             }
             final T row = current.next(converter);
             vlanKeyed |= current.vlanKeyed();
@@ -150,11 +149,10 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     }
 
     @Override
-    public void sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
+    public void sieve(final LineSieve sieve) {
         this.sieve = sieve;
-        this.plan = plan;
         if (current != null) {
-            current.sieve(sieve, plan);
+            current.sieve(sieve);
         }
     }
 

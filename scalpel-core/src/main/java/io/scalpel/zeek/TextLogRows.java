@@ -2,7 +2,6 @@ package io.scalpel.zeek;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.function.Predicate;
 
 /**
@@ -43,28 +42,23 @@ final class TextLogRows implements ConnLogReader.RowSource {
     private long malformedLines;
     /** The lines wanted, before the format's own ({@link #sieve}); null: every line. */
     private LineSieve wanted;
-    /** How the rest of a file is searched for the wanted lines. */
-    private SearchAhead.Plan plan = SearchAhead.Plan.NONE;
 
-    private TextLogRows(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener,
-                        final Path file) {
+    private TextLogRows(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener) {
         this.stream = stream;
         this.source = source;
         this.kind = kind;
         this.listener = listener;
-        this.lines = new BoundedLineReader(stream.text(), ConnLogReader.MAX_LINE_LENGTH, stream.compressed() ? null : file);
+        this.lines = new BoundedLineReader(stream.text(), ConnLogReader.MAX_LINE_LENGTH);
     }
 
     /**
      * The rows of {@code stream}, its format told by reading up to its first telling line.
      *
-     * @param file the regular file that {@code stream} reads from its start, whose later parts a
-     *             sieve may search ahead in other threads ({@link SearchAhead}); null: none
      * @throws ConnLogFormatException when that line is of none of the formats
      */
-    static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener,
-                            final Path file) throws IOException {
-        final TextLogRows rows = new TextLogRows(stream, source, kind, listener, file);
+    static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener)
+        throws IOException {
+        final TextLogRows rows = new TextLogRows(stream, source, kind, listener);
         rows.detectFormat();
         return rows;
     }
@@ -135,9 +129,8 @@ final class TextLogRows implements ConnLogReader.RowSource {
     }
 
     @Override
-    public void sieve(final LineSieve sieve, final SearchAhead.Plan plan) {
+    public void sieve(final LineSieve sieve) {
         wanted = sieve;
-        this.plan = plan;
         applySieve();
     }
 
@@ -146,11 +139,11 @@ final class TextLogRows implements ConnLogReader.RowSource {
         if (wanted == null) {
             lines.sieve(null);
         } else if (format == Format.ZEEK_TSV) {
-            lines.sieve(wanted.and("#", "\\"), plan);
+            lines.sieve(wanted.and("#", "\\"));
         } else if (format == Format.JSON_LINES && !vlanKeyed) {
-            lines.sieve(wanted.and("\\", "ctx"), plan);
+            lines.sieve(wanted.and("\\", "ctx"));
         } else {
-            lines.sieve(wanted.and("\\"), plan);
+            lines.sieve(wanted.and("\\"));
         }
     }
 
@@ -166,7 +159,6 @@ final class TextLogRows implements ConnLogReader.RowSource {
 
     @Override
     public void close() throws IOException {
-        lines.stopSearchAhead();
         stream.text().close();
     }
 

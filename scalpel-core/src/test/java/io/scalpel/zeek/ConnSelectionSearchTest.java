@@ -32,8 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of their keys, for many random uids. The logs are written here, row by row, from rows drawn at
  * random: uids that appear in other columns only, in {@code tunnel_parents}, escaped, in the first
  * and last line, absent; reused 5-tuples; IPv6; malformed lines; a line longer than the reader's
- * chunk; CRLF; a second header block; gzip; the log's later segments searched ahead by other
- * threads, the wanted row at and next to where the segments meet.
+ * chunk; CRLF; a second header block; gzip.
  */
 class ConnSelectionSearchTest {
     private static final int ROWS = 600;
@@ -90,58 +89,6 @@ class ConnSelectionSearchTest {
         rows.stream().filter(Row::escaped).limit(3).forEach(r -> assertSameAsFullParseUnchecked(log, full, Set.of(r.uid())));
         assertSameAsFullParse(log, full, Set.of("CParentOnly0000000"));
         assertSameAsFullParse(log, full, Set.of("CAbsentFromTheLog0"));
-    }
-
-    static List<Arguments> segmentedForms() {
-        final List<Arguments> a = new ArrayList<>();
-        for (Form f : Form.values()) {
-            for (int segments : new int[] {2, 3, 7}) {
-                a.add(Arguments.of(f, false, segments));
-            }
-            a.add(Arguments.of(f, true, 2)); // gzip'd: no byte offsets to start segments at, searched whole
-        }
-        return a;
-    }
-
-    /**
-     * The log's later segments searched ahead by other threads ({@link SearchAhead}, segments of a
-     * byte or more): the same rows as a full parse for the uids of the first and the last line, of
-     * the rows at and next to each segment's start, and of random draws.
-     */
-    @ParameterizedTest(name = "{0} gzip={1} segments={2}")
-    @MethodSource("segmentedForms")
-    void shouldFindTheRowsAFullParseFindsWhenTheLogIsSearchedInSegments(final Form form, final boolean gzip, final int segments)
-        throws IOException {
-        final Random random = new Random(31L * segments + form.ordinal());
-        final List<Row> rows = rows(random);
-        final Path log = write(form, rows, gzip, false);
-        final ConnSelection.Result full = ConnSelection.read(log.toString(), null, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
-        final SearchAhead.Plan plan = new SearchAhead.Plan(segments, 1);
-        final Set<String> uids = new LinkedHashSet<>(List.of(rows.get(0).uid(), rows.get(rows.size() - 1).uid(), "CParentOnly0000000"));
-        if (!gzip) {
-            final String text = Files.readString(log, StandardCharsets.UTF_8);
-            final int from = text.indexOf('\n') + 1; // the first line tells the format before the search starts
-            final int bytes = text.getBytes(StandardCharsets.UTF_8).length - from;
-            for (int k = 1; k < segments; k++) {
-                final int at = from + bytes / segments * k; // ASCII up to here: bytes and chars alike
-                final int lineStart = text.lastIndexOf('\n', at - 1) + 1;
-                for (String line : new String[] {lineAt(text, text.lastIndexOf('\n', lineStart - 2) + 1), lineAt(text, lineStart),
-                    lineAt(text, text.indexOf('\n', lineStart) + 1)}) {
-                    rows.stream().map(Row::uid).filter(line::contains).forEach(uids::add);
-                }
-            }
-        }
-        for (int i = 0; i < DRAWS / 4; i++) {
-            uids.add(rows.get(random.nextInt(rows.size())).uid());
-        }
-        for (String uid : uids) {
-            assertSameAsFullParse(log, full, Set.of(uid), plan);
-        }
-    }
-
-    private static String lineAt(final String text, final int start) {
-        final int end = text.indexOf('\n', start);
-        return start <= 0 || start >= text.length() ? "" : text.substring(start, end < 0 ? text.length() : end);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -276,12 +223,7 @@ class ConnSelectionSearchTest {
 
     private static void assertSameAsFullParse(final Path log, final ConnSelection.Result full, final Set<String> uids)
         throws IOException {
-        assertSameAsFullParse(log, full, uids, SearchAhead.Plan.NONE);
-    }
-
-    private static void assertSameAsFullParse(final Path log, final ConnSelection.Result full, final Set<String> uids,
-                                              final SearchAhead.Plan plan) throws IOException {
-        final ConnSelection.Result found = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE, ConnLogListener.IGNORE, plan);
+        final ConnSelection.Result found = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
         final Map<String, ConnRecord> expected = new LinkedHashMap<>();
         full.rows().forEach((uid, r) -> {
             if (uids.contains(uid)) {
