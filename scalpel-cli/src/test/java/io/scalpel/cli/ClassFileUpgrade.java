@@ -24,7 +24,9 @@ import org.objectweb.asm.Opcodes;
  * class-data archive or AOT cache can hold them (neither stores a class older than version 50, nor
  * one whose verification fell back to inference): the launcher's archive then covers the whole of a
  * slice's classes. The code of the methods is unchanged; version 50 differs from 49 only in
- * allowing the frames.
+ * allowing the frames. It also rewrites parquet-java's {@code ParquetMetadata} so that its
+ * Jackson mapper is made on first use, not when an index's footer is read
+ * ({@link ParquetJsonDeferral}).
  *
  * <p>Not part of the product: it lives with the tests because its one dependency, ASM, is a test
  * dependency ({@code ClassFileUpgradeTest} checks it).
@@ -32,6 +34,9 @@ import org.objectweb.asm.Opcodes;
 public final class ClassFileUpgrade {
     /** The oldest class-file version archives store, and the first with stack map frames (Java 6). */
     static final int JAVA_6 = Opcodes.V1_6;
+
+    /** Whether the last {@link #upgrade} rewrote {@link ParquetJsonDeferral#CLASS_FILE}. */
+    private static boolean deferred;
 
     private ClassFileUpgrade() {
     }
@@ -44,12 +49,20 @@ public final class ClassFileUpgrade {
         }
         final int n = upgrade(Path.of(args[0]));
         System.out.println("ClassFileUpgrade: " + n + " class files of " + args[0] + " rewritten as version " + JAVA_6);
+        if (!deferred) {
+            System.out.println("ClassFileUpgrade: WARNING: " + ParquetJsonDeferral.CLASS_FILE
+                + " not rewritten (not there, or not the static initialiser expected): a slice initialises Jackson");
+        }
     }
 
-    /** Rewrites {@code jar}'s class files older than version 50 in place (through a temporary file); returns how many. */
+    /**
+     * Rewrites {@code jar}'s class files older than version 50 in place (through a temporary file),
+     * and {@link ParquetJsonDeferral#CLASS_FILE} when it is there; returns how many of the former.
+     */
     static int upgrade(final Path jar) throws IOException {
         final Path tmp = jar.resolveSibling(jar.getFileName() + ".upgrading");
         int n = 0;
+        deferred = false;
         try (ZipFile in = new ZipFile(jar.toFile());
              URLClassLoader classes = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(tmp))) {
@@ -63,6 +76,13 @@ public final class ClassFileUpgrade {
                 if (e.getName().endsWith(".class") && version(bytes) < JAVA_6 && version(bytes) > 0) {
                     bytes = upgraded(bytes, classes);
                     n++;
+                }
+                if (e.getName().equals(ParquetJsonDeferral.CLASS_FILE)) {
+                    final byte[] lazy = ParquetJsonDeferral.rewrite(bytes);
+                    if (lazy != null) {
+                        bytes = lazy;
+                        deferred = true;
+                    }
                 }
                 final ZipEntry copy = new ZipEntry(e.getName());
                 copy.setTime(e.getTime()); // the same bytes from the same build

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code -Xlog:class+load}), run as a process on the shaded jar that {@code package} made: no
  * Arrow, no pcap4j, no decompressor of a log, only the invoked subcommand's picocli model, and no
  * JSON library at all: no class of {@code com.fasterxml} (the index manifest, JSON on disk, is read
- * by the index's own parser, {@code ManifestText}), and none of the project's classes that use
+ * by the index's own parser, {@code ManifestText}), none of parquet-java's shaded copy of Jackson
+ * (which its footer metadata made when first read: {@link ParquetJsonDeferral}), and none of the project's classes that use
  * Jackson, which the jar itself says (read from their class files). A slice with {@code --json} is
  * the control that the check sees a JSON user, and Jackson, when there is one. Through the launcher
  * ({@code bin/scalpel}), whose first run made its class-data archive, the same slice reads no class
@@ -84,6 +85,8 @@ class OneUidSliceClassesIT {
         assertEquals(List.of(), matching(loaded, "io.scalpel.cli.IndexCommand"), "the model of a command not invoked");
         assertEquals(List.of(), jacksonUsersLoaded(loaded), "the project's classes that use Jackson");
         assertEquals(List.of(), matching(loaded, "com.fasterxml."), "Jackson, which reading the index manifest does not need");
+        assertEquals(List.of(), matching(loaded, "shaded.parquet.com.fasterxml."),
+            "parquet-java's Jackson, which reading an index part's footer does not need (ParquetJsonDeferral)");
     }
 
     @Test
