@@ -183,6 +183,9 @@ final class LineSieve {
     /** Where {@code needle} (two bytes or more) first starts in {@code b[from, to)}, or -1: Sunday's quick search. */
     static int indexOf(final byte[] b, final int from, final int to, final byte[] needle, final int[] shift) {
         final int m = needle.length;
+        if (m >= Long.BYTES) {
+            return indexOfLong(b, from, to, needle, shift);
+        }
         final byte first = needle[0];
         final byte last = needle[m - 1];
         final int lastStart = to - m;
@@ -197,6 +200,41 @@ final class LineSieve {
             i += shift[b[i + m] & 0xFF];
         }
         return -1;
+    }
+
+    /**
+     * {@link #indexOf} of a byte string of eight bytes or more: each window's last eight bytes compared
+     * as one long, then its first eight, then any between. An address in a log full of digits
+     * (Zeek's times, ports, counts) matches its first and last byte at many windows; its last eight
+     * bytes almost only where it is.
+     */
+    private static int indexOfLong(final byte[] b, final int from, final int to, final byte[] needle, final int[] shift) {
+        final int m = needle.length;
+        final int tailAt = m - Long.BYTES;
+        final long head = (long) LONGS.get(needle, 0);
+        final long tail = (long) LONGS.get(needle, tailAt);
+        final int lastStart = to - m;
+        int i = from;
+        while (i <= lastStart) {
+            if ((long) LONGS.get(b, i + tailAt) == tail && (long) LONGS.get(b, i) == head && sameBetween(b, i, needle)) {
+                return i;
+            }
+            if (i == lastStart) {
+                return -1;
+            }
+            i += shift[b[i + m] & 0xFF];
+        }
+        return -1;
+    }
+
+    /** Whether the needle's bytes between its first eight and its last eight (none below 17 bytes) are at {@code at}. */
+    private static boolean sameBetween(final byte[] b, final int at, final byte[] needle) {
+        for (int k = Long.BYTES; k < needle.length - Long.BYTES; k++) {
+            if (b[at + k] != needle[k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the needle's bytes between its first and last are at {@code at}: from the end, where addresses differ most. */
