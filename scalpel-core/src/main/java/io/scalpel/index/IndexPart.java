@@ -117,6 +117,11 @@ final class IndexPart {
         return o;
     }
 
+    /** Whether the footer was read and checked ({@link #open} returns at once). */
+    boolean isOpen() {
+        return opened != null;
+    }
+
     private Opened read() throws IndexException {
         checkSize();
         final String footerDigest;

@@ -95,6 +95,51 @@ public final class PacketIndex implements Closeable {
         return List.copyOf(parts);
     }
 
+    /** Whether {@link #readFootersAhead} started its thread. */
+    private final java.util.concurrent.atomic.AtomicBoolean footersAhead = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Starts reading the footers of every part (flows first, then packets: the order a lookup reads
+     * them) on a thread of its own, once per index, while the caller does something else first,
+     * such as searching a conn.log: a lookup then finds them read. Each part is checked and parsed
+     * as a lookup would ({@link IndexPart#open}, which a lookup arriving meanwhile waits on); a part
+     * that cannot be read is left to the lookup, which reads it again and reports it. Nothing is
+     * started when every footer was read already.
+     */
+    public void readFootersAhead() {
+        startFootersAhead();
+    }
+
+    /** {@link #readFootersAhead}: its thread, or null when none was started. */
+    Thread startFootersAhead() {
+        if (!footersAhead.compareAndSet(false, true)) {
+            return null;
+        }
+        final List<IndexPart> all = new ArrayList<>(flows);
+        all.addAll(packets);
+        all.removeIf(IndexPart::isOpen);
+        if (all.isEmpty()) {
+            return null;
+        }
+        final Thread t = new Thread(() -> {
+            for (IndexPart part : all) {
+                try {
+                    part.open();
+                } catch (IndexException e) {
+                    // the lookup reads this part again and reports it
+                }
+            }
+        }, "index footers ahead");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Whether the footer of every part of both tables was read and checked. */
+    boolean footersRead() {
+        return flows.stream().allMatch(IndexPart::isOpen) && packets.stream().allMatch(IndexPart::isOpen);
+    }
+
     /**
      * What rebuilds the index of {@code capture} in {@code directory}, for messages:
      * {@code scalpel index CAPTURE} (with {@code --index DIR} when it is not the default), or
