@@ -25,7 +25,8 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  * ({@link CommunityIdLookup}). Under them, {@link PacketRows} reads the packets table column by
  * column, {@link FlowRows} the flows table record by record, both through {@link PartReader}.
  * Thread-safe: a lookup reads through readers kept open between lookups ({@link PartReaders}),
- * one read at a time each; {@link #close} closes them.
+ * one read at a time each; {@link #close} closes them. Long because it is the index's one entry
+ * point: opening and verifying it, every lookup and scan, each delegated to a class of its own.
  */
 public final class PacketIndex implements Closeable {
     /** No datagram time: the row is not an IP fragment. */
@@ -69,6 +70,8 @@ public final class PacketIndex implements Closeable {
     /** The unit of the tables' timestamps ({@link TimestampUnit#of(IndexManifest)}). */
     private final TimestampUnit unit;
     private final CommunityIdLookup communityIdLookup;
+    /** The parts' footers read ahead of a lookup; package-private for tests. */
+    final FootersAhead footersAhead;
 
     private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match,
                         final String advice) throws IndexException {
@@ -80,6 +83,7 @@ public final class PacketIndex implements Closeable {
         this.unit = TimestampUnit.of(manifest);
         this.flowLookup = new FlowLookup(readers, packets, flows, unit, manifest.maxFragmentLagNanos());
         this.communityIdLookup = new CommunityIdLookup(readers, flows, unit, flowLookup);
+        this.footersAhead = new FootersAhead(flows, packets);
     }
 
     /** The parts of one table, each checked for its size (a stat: no part is read when an index is opened). */
@@ -95,49 +99,9 @@ public final class PacketIndex implements Closeable {
         return List.copyOf(parts);
     }
 
-    /** Whether {@link #readFootersAhead} started its thread. */
-    private final java.util.concurrent.atomic.AtomicBoolean footersAhead = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * Starts reading the footers of every part (flows first, then packets: the order a lookup reads
-     * them) on a thread of its own, once per index, while the caller does something else first,
-     * such as searching a conn.log: a lookup then finds them read. Each part is checked and parsed
-     * as a lookup would ({@link IndexPart#open}, which a lookup arriving meanwhile waits on); a part
-     * that cannot be read is left to the lookup, which reads it again and reports it. Nothing is
-     * started when every footer was read already.
-     */
+    /** Reads every part's footer on a thread of its own, once, while the caller does something else ({@link FootersAhead}). */
     public void readFootersAhead() {
-        startFootersAhead();
-    }
-
-    /** {@link #readFootersAhead}: its thread, or null when none was started. */
-    Thread startFootersAhead() {
-        if (!footersAhead.compareAndSet(false, true)) {
-            return null;
-        }
-        final List<IndexPart> all = new ArrayList<>(flows);
-        all.addAll(packets);
-        all.removeIf(IndexPart::isOpen);
-        if (all.isEmpty()) {
-            return null;
-        }
-        final Thread t = new Thread(() -> {
-            for (IndexPart part : all) {
-                try {
-                    part.open();
-                } catch (IndexException e) {
-                    // the lookup reads this part again and reports it
-                }
-            }
-        }, "index footers ahead");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    /** Whether the footer of every part of both tables was read and checked. */
-    boolean footersRead() {
-        return flows.stream().allMatch(IndexPart::isOpen) && packets.stream().allMatch(IndexPart::isOpen);
+        footersAhead.start();
     }
 
     /**

@@ -67,10 +67,10 @@ class FootersAheadTest {
         }
         int checked = 0;
         try (PacketIndex ahead = PacketIndex.open(capture, index)) {
-            assertFalse(ahead.footersRead(), "no footer is read when an index is opened");
-            final Thread t = ahead.startFootersAhead();
+            assertFalse(ahead.footersAhead.allRead(), "no footer is read when an index is opened");
+            final Thread t = ahead.footersAhead.start();
             assertNotNull(t, "the thread is started");
-            assertNull(ahead.startFootersAhead(), "once per index");
+            assertNull(ahead.footersAhead.start(), "once per index");
             for (int i = 0; i < rows.size(); i++) {
                 if (hashes.get(i) == null) {
                     continue;
@@ -83,7 +83,7 @@ class FootersAheadTest {
                 checked++;
             }
             t.join();
-            assertTrue(ahead.footersRead(), "every footer read once the thread is done");
+            assertTrue(ahead.footersAhead.allRead(), "every footer read once the thread is done");
         }
         assertTrue(checked > 40, "connections looked up: " + checked);
     }
@@ -103,8 +103,8 @@ class FootersAheadTest {
             without = assertThrows(IndexException.class, () -> offsets(plain, 1L << 40)).getMessage();
         }
         try (PacketIndex ahead = PacketIndex.open(capture, index)) {
-            ahead.startFootersAhead().join();
-            assertFalse(ahead.footersRead(), "the damaged part is not taken as read");
+            ahead.footersAhead.start().join();
+            assertFalse(ahead.footersAhead.allRead(), "the damaged part is not taken as read");
             final IndexException e = assertThrows(IndexException.class, () -> offsets(ahead, 1L << 40));
             assertEquals(IndexException.Kind.CORRUPT, e.kind());
             assertEquals(without, e.getMessage());
