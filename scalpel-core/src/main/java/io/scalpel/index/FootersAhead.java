@@ -35,8 +35,8 @@ final class FootersAhead {
             for (IndexPart part : unread) {
                 try {
                     part.open();
-                } catch (IndexException e) {
-                    // the lookup reads this part again and reports it
+                } catch (IndexException | RuntimeException e) {
+                    // the lookup reads this part again and reports it; this thread reports nothing
                 }
             }
         }, "index footers ahead");
