@@ -18,9 +18,6 @@ import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import java.io.ByteArrayOutputStream;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -63,19 +60,10 @@ class GrowingCaptureTest {
             assertEquals(200, serve.get("/api/v1/slice?uid=" + early.uid()).statusCode(), "answered while it grows");
             Files.write(served, java.util.Arrays.copyOfRange(bytes, quarter, bytes.length), StandardOpenOption.APPEND);
             assertEquals("fresh", await(serve, "fresh"));
-            int checked = 0;
-            for (TruthConn conn : truth.conns()) {
-                final byte[] api = ServeFixture.apiExtract(whole, log, List.of(conn.uid()), null, dir);
-                final HttpResponse<byte[]> r = serve.get("/api/v1/slice?uid=" + conn.uid());
-                if (api.length == 0) {
-                    assertEquals(404, r.statusCode(), conn.uid());
-                    continue;
-                }
-                assertEquals(200, r.statusCode(), conn.uid() + ": " + ServeFixture.text(r));
+            final int checked = serve.sliceEveryUid(truth, whole, log, dir, (conn, api, r) -> {
                 assertArrayEquals(api, r.body(), conn.uid() + ": the whole capture's extract");
                 assertEquals(truth.framesOf(conn.uid()).size(), ServeFixture.pcapRecords(r.body()), conn.uid());
-                checked++;
-            }
+            });
             assertTrue(checked > 10, "uids checked: " + checked);
         }
     }
@@ -133,12 +121,7 @@ class GrowingCaptureTest {
 
     /** The offset of the first pcap record that starts at or after {@code near}. */
     private static int recordBoundaryNear(final byte[] pcap, final int near) {
-        final ByteBuffer b = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
-        int at = 24;
-        while (at < near) {
-            at += 16 + b.getInt(at + 8);
-        }
-        return at;
+        return java.util.Arrays.stream(ServeFixture.pcapRecordOffsets(pcap)).filter(at -> at >= near).findFirst().orElse(pcap.length);
     }
 
     private static String await(final ServeFixture serve, final String wanted) throws Exception {

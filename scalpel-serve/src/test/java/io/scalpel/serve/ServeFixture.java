@@ -1,10 +1,14 @@
 package io.scalpel.serve;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.scalpel.api.Captures;
 import io.scalpel.api.Scalpel;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceRequest;
 import io.scalpel.api.Slices;
+import io.scalpel.testdata.Generated;
+import io.scalpel.testdata.TruthConn;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -86,19 +91,57 @@ final class ServeFixture implements AutoCloseable {
 
     /** The records of a classic pcap (either byte order): their count, read from the headers. */
     static int pcapRecords(final byte[] pcap) {
+        return pcapRecordOffsets(pcap).length;
+    }
+
+    /**
+     * Where each record of a classic pcap (either byte order) starts, read from the record headers;
+     * a record {@code i} ends where the next starts, the last at the end of {@code pcap}.
+     */
+    static int[] pcapRecordOffsets(final byte[] pcap) {
         final ByteBuffer b = ByteBuffer.wrap(pcap);
         final int magic = b.getInt(0);
         b.order(magic == 0xA1B2C3D4 || magic == 0xA1B23C4D ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        final List<Integer> starts = new ArrayList<>();
         int at = 24; // file header
-        int n = 0;
         while (at + 16 <= pcap.length) {
+            starts.add(at);
             at += 16 + b.getInt(at + 8); // record header, incl_len
-            n++;
         }
         if (at != pcap.length) {
             throw new AssertionError("pcap ends inside a record at " + at + " of " + pcap.length);
         }
-        return n;
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** What a test checks of one uid's extract served with 200 beside the API's extract of it. */
+    @FunctionalInterface
+    interface ServedUid {
+        void check(TruthConn conn, byte[] api, HttpResponse<byte[]> served) throws Exception;
+    }
+
+    /**
+     * Asks the server for each of the generator's uids ({@code slice?uid=}) and compares with the
+     * API's extract of the uid from {@code apiCapture} and {@code log}: a uid the API finds no
+     * packets of is answered 404; the others are answered 200 and handed to {@code check}.
+     *
+     * @return how many uids were answered 200
+     */
+    int sliceEveryUid(final Generated truth, final Path apiCapture, final Path log, final Path dir, final ServedUid check)
+        throws Exception {
+        int served = 0;
+        for (TruthConn conn : truth.conns()) {
+            final byte[] api = apiExtract(apiCapture, log, List.of(conn.uid()), null, dir);
+            final HttpResponse<byte[]> r = get("/api/v1/slice?uid=" + conn.uid());
+            if (api.length == 0) {
+                assertEquals(404, r.statusCode(), conn.uid());
+                continue;
+            }
+            assertEquals(200, r.statusCode(), conn.uid() + ": " + text(r));
+            check.check(conn, api, r);
+            served++;
+        }
+        return served;
     }
 
     /**

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
 import io.scalpel.testdata.GeneratorSpec;
-import io.scalpel.testdata.TruthConn;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -72,21 +70,12 @@ class WarmUidLookupTest {
 
     private static void assertEveryUidAsTheApi(final ServeFixture serve, final Generated truth, final Path capture, final Path log,
                                                final boolean everyRow) throws Exception {
-        int served = 0;
-        for (TruthConn conn : truth.conns()) {
-            final byte[] api = ServeFixture.apiExtract(capture, log, List.of(conn.uid()), null, serve.logs.getParent());
-            final HttpResponse<byte[]> r = serve.get("/api/v1/slice?uid=" + conn.uid());
-            if (api.length == 0) {
-                assertEquals(404, r.statusCode(), conn.uid());
-                continue;
-            }
-            assertEquals(200, r.statusCode(), conn.uid() + ": " + ServeFixture.text(r));
+        final int served = serve.sliceEveryUid(truth, capture, log, serve.logs.getParent(), (conn, api, r) -> {
             assertArrayEquals(api, r.body(), conn.uid());
             if (everyRow) { // with half the log, a reused 5-tuple's next row may be missing: its tail runs on, as the API's does
                 assertEquals(truth.framesOf(conn.uid()).size(), ServeFixture.pcapRecords(r.body()), conn.uid());
             }
-            served++;
-        }
+        });
         assertTrue(served >= (everyRow ? truth.conns().size() * 3 / 4 : truth.conns().size() / 3), "served " + served);
     }
 }
