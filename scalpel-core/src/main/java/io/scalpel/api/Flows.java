@@ -129,7 +129,8 @@ public final class Flows {
         return rows;
     }
 
-    private static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
+    /** The connections of {@code captures}, in no order; {@code readBackAll}: every key's frames read back from the capture to split it. */
+    static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
         throws IOException {
         final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
         final boolean vlanAware = captures.options().vlanKey() == Scalpel.VlanKey.AWARE;

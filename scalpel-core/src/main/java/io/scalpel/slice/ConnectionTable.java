@@ -40,6 +40,7 @@ public final class ConnectionTable {
     private long[] bytes = new long[16];
     private byte[] flags = new byte[16];
     private int[] order;
+    private int keysReadBack;
 
     /** A table of {@code connections}, in their order. */
     public static ConnectionTable of(final List<Connection> connections) {
@@ -48,6 +49,15 @@ public final class ConnectionTable {
             t.add(c);
         }
         return t;
+    }
+
+    /** The number of keys whose frames were read back from the capture to split them (the others were split at their flow rows). */
+    public int keysReadBack() {
+        return keysReadBack;
+    }
+
+    void keysReadBack(final int n) {
+        keysReadBack = n;
     }
 
     /** The number of connections. */

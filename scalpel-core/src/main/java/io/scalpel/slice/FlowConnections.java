@@ -131,6 +131,14 @@ final class FlowConnections {
     /** The connections of the keys marked to be read back, their frames read back from the capture and split as Zeek would. */
     private void readBack(final FlowKeyTable keys, final ExpressionQuery query, final Confirmation confirm, final ConnectionTable found)
         throws IOException {
+        int marked = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            marked += keys.isReadBack(k) ? 1 : 0;
+        }
+        found.keysReadBack(marked);
+        if (marked == 0) {
+            return;
+        }
         final Map<Integer, Candidates> byKey = new LinkedHashMap<>();
         final Map<Long, Candidates> byFlowRow = new HashMap<>();
         index.lookupFlows(Long.MIN_VALUE, Long.MAX_VALUE, row -> {
