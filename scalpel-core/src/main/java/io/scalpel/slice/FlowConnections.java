@@ -31,8 +31,8 @@ import java.util.Set;
  * a key without its ports, a protocol other than TCP, UDP and ICMP), and those whose rows cannot
  * tell whether the expression accepts a frame of a connection, have their frames read back and
  * decoded ({@link Confirmation#each}) as before format 8. A connection is listed when one of its
- * frames satisfies the expression; its counts are of all its frames. Memory: about 60 bytes a
- * flow row and 70 a key while the rows are split, and the {@link ConnectionTable}.
+ * frames satisfies the expression; its counts are of all its frames. Memory: about 42 bytes a
+ * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}).
  */
 final class FlowConnections {
     /** A row's frames all satisfy the expression, or none do, or the row cannot tell. */
@@ -58,7 +58,10 @@ final class FlowConnections {
      * are read back (the way before format 8, which tests hold the index's answer to).
      */
     ConnectionTable list(final ExpressionQuery query, final Confirmation confirm, final boolean readBackAll) throws IOException {
-        final ConnectionTable found = new ConnectionTable();
+        // every row is wanted without a query: the arrays start at the table's size, never copied to grow
+        final int expected = query == null ? (int) Math.min(index.manifest().flows(), Integer.MAX_VALUE - 8) : 16;
+        final FlowKeyTable keys = new FlowKeyTable(expected);
+        final ConnectionTable found = new ConnectionTable(keys, expected);
         Set<Connection.Key> wanted = null;
         if (query != null) {
             final Set<Connection.Key> w = new HashSet<>();
@@ -75,8 +78,7 @@ final class FlowConnections {
             wanted = w;
         }
         final Set<Connection.Key> keysWanted = wanted;
-        final FlowKeyTable keys = new FlowKeyTable();
-        final Rows rows = new Rows();
+        final Rows rows = new Rows(expected);
         final FlowRowSubject forward = new FlowRowSubject(false);
         final FlowRowSubject reverse = new FlowRowSubject(true);
         index.flowRows(Long.MIN_VALUE, Long.MAX_VALUE, FlowRowFilter.ANY, row -> {
@@ -184,25 +186,39 @@ final class FlowConnections {
     private static final class Rows {
         private static final int FORWARD = 4;
         private int size;
-        private int[] key = new int[16];
-        private int[] chunk = new int[16];
-        private int[] flow = new int[16];
-        private long[] firstTs = new long[16];
-        private long[] lastTs = new long[16];
-        private long[] packets = new long[16];
-        private long[] bytes = new long[16];
-        private int[] facts = new int[16];
-        private int[] vlan = new int[16];
-        private int[] innerVlan = new int[16];
+        private int[] key;
+        private int[] chunk;
+        private long[] firstTs;
+        private long[] lastTs;
+        /** A row's frames: at most a chunk's rows. */
+        private int[] packets;
+        private long[] bytes;
+        private byte[] facts;
+        /** VLAN ids (12 bits), -1 for none. */
+        private short[] vlan;
+        private short[] innerVlan;
         /** The row's verdict ({@link #ACCEPT}, ...) and {@link #FORWARD}: its stored key is its key's order. */
-        private byte[] state = new byte[16];
+        private byte[] state;
+
+        Rows(final int capacity) {
+            final int n = Math.max(16, capacity);
+            key = new int[n];
+            chunk = new int[n];
+            firstTs = new long[n];
+            lastTs = new long[n];
+            packets = new int[n];
+            bytes = new long[n];
+            facts = new byte[n];
+            vlan = new short[n];
+            innerVlan = new short[n];
+            state = new byte[n];
+        }
 
         void add(final int id, final FlowRowView row, final boolean forward, final byte verdict) {
             if (size == key.length) {
                 final int n = size * 2;
                 key = Arrays.copyOf(key, n);
                 chunk = Arrays.copyOf(chunk, n);
-                flow = Arrays.copyOf(flow, n);
                 firstTs = Arrays.copyOf(firstTs, n);
                 lastTs = Arrays.copyOf(lastTs, n);
                 packets = Arrays.copyOf(packets, n);
@@ -215,14 +231,13 @@ final class FlowConnections {
             final int e = size++;
             key[e] = id;
             chunk[e] = row.chunk();
-            flow[e] = row.flow();
             firstTs[e] = row.firstTs();
             lastTs[e] = row.lastTs();
-            packets[e] = row.packets();
+            packets[e] = (int) row.packets();
             bytes[e] = row.bytes();
-            facts[e] = row.facts();
-            vlan[e] = row.vlan();
-            innerVlan[e] = row.innerVlan();
+            facts[e] = (byte) row.facts();
+            vlan[e] = (short) row.vlan();
+            innerVlan[e] = (short) row.innerVlan();
             state[e] = (byte) (verdict | (forward ? FORWARD : 0));
         }
 
@@ -271,7 +286,8 @@ final class FlowConnections {
                             return false;
                         }
                         if (pass == 1 && verdict == ACCEPT) {
-                            add(keys.key(k), first, last, frames, length, established, found);
+                            found.add(k, (state[first] & FORWARD) != 0, vlan[first], innerVlan[first], firstTs[first], last, frames,
+                                length, established, (facts[first] & FlowFacts.SYN_FIRST) != 0);
                         }
                         first = -1;
                     }
@@ -296,16 +312,7 @@ final class FlowConnections {
             return true;
         }
 
-        private void add(final Connection.Key k, final int r, final long last, final long frames, final long length,
-                         final boolean established, final ConnectionTable found) {
-            final boolean forward = (state[r] & FORWARD) != 0;
-            found.add(k.ipVersion(), k.protocol(), forward ? k.aHi() : k.bHi(), forward ? k.aLo() : k.bLo(),
-                forward ? k.aPort() : k.bPort(), forward ? k.bHi() : k.aHi(), forward ? k.bLo() : k.aLo(),
-                forward ? k.bPort() : k.aPort(), vlan[r], innerVlan[r], k.depth(), firstTs[r], last, frames, length, established,
-                (facts[r] & FlowFacts.SYN_FIRST) != 0);
-        }
-
-        /** The row numbers ordered by key, then chunk, then flow: a stable merge sort of ints. */
+        /** The row numbers ordered by key, then chunk (rows of one chunk as read): a stable merge sort of ints. */
         private int[] byKeyAndChunk() {
             int[] a = new int[size];
             int[] b = new int[size];
@@ -330,11 +337,8 @@ final class FlowConnections {
         }
 
         private int compare(final int x, final int y) {
-            int c = Integer.compare(key[x], key[y]);
-            if (c == 0) {
-                c = Integer.compare(chunk[x], chunk[y]);
-            }
-            return c != 0 ? c : Integer.compare(flow[x], flow[y]);
+            final int c = Integer.compare(key[x], key[y]);
+            return c != 0 ? c : Integer.compare(chunk[x], chunk[y]);
         }
     }
 

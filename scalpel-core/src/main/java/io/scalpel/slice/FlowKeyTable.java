@@ -11,25 +11,41 @@ import java.util.Arrays;
 final class FlowKeyTable {
     private static final int EMPTY = -1;
 
-    private int[] slots = new int[64];
-    private int mask = slots.length - 1;
+    private int[] slots;
+    private int mask;
     private int size;
-    private long[] aHi = new long[16];
-    private long[] aLo = new long[16];
-    private long[] bHi = new long[16];
-    private long[] bLo = new long[16];
-    private int[] aPort = new int[16];
-    private int[] bPort = new int[16];
-    private int[] ipVersion = new int[16];
-    private int[] protocol = new int[16];
-    private int[] vlan = new int[16];
-    private int[] innerVlan = new int[16];
-    private int[] depth = new int[16];
+    private long[] aHi;
+    private long[] aLo;
+    private long[] bHi;
+    private long[] bLo;
+    private int[] aPort;
+    private int[] bPort;
+    private int[] ipVersion;
+    private int[] protocol;
+    private int[] vlan;
+    private int[] innerVlan;
+    private int[] depth;
     /** Keys whose frames are read back from the capture to be split ({@link #readBack}). */
-    private boolean[] readBack = new boolean[16];
+    private boolean[] readBack;
 
-    FlowKeyTable() {
+    /** A table with room for {@code capacity} keys before it grows. */
+    FlowKeyTable(final int capacity) {
+        final int n = Math.max(16, capacity);
+        slots = new int[Integer.highestOneBit(n) << 2];
         Arrays.fill(slots, EMPTY);
+        mask = slots.length - 1;
+        aHi = new long[n];
+        aLo = new long[n];
+        bHi = new long[n];
+        bLo = new long[n];
+        aPort = new int[n];
+        bPort = new int[n];
+        ipVersion = new int[n];
+        protocol = new int[n];
+        vlan = new int[n];
+        innerVlan = new int[n];
+        depth = new int[n];
+        readBack = new boolean[n];
     }
 
     int size() {
@@ -84,6 +100,22 @@ final class FlowKeyTable {
 
     int protocol(final int e) {
         return protocol[e];
+    }
+
+    long aLo(final int e) {
+        return aLo[e];
+    }
+
+    long bLo(final int e) {
+        return bLo[e];
+    }
+
+    int aPort(final int e) {
+        return aPort[e];
+    }
+
+    int bPort(final int e) {
+        return bPort[e];
     }
 
     /** Marks key {@code e} to be read back from the capture. */
