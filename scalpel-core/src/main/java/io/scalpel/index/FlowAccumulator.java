@@ -166,27 +166,7 @@ final class FlowAccumulator {
      * equal hash in the order they were first seen: a merge sort of primitive ints, no boxing.
      */
     int[] hashOrder() {
-        int[] order = new int[size];
-        int[] other = new int[size];
-        for (int e = 0; e < size; e++) {
-            order[e] = e;
-        }
-        for (int width = 1; width < size; width *= 2) {
-            for (int lo = 0; lo < size; lo += 2 * width) {
-                final int mid = Math.min(lo + width, size);
-                final int hi = Math.min(lo + 2 * width, size);
-                int i = lo;
-                int j = mid;
-                for (int k = lo; k < hi; k++) {
-                    // stable: the left run's flow first when the hashes are equal
-                    other[k] = j >= hi || i < mid && hash[order[i]] <= hash[order[j]] ? order[i++] : order[j++];
-                }
-            }
-            final int[] t = order;
-            order = other;
-            other = t;
-        }
-        return order;
+        return RowOrder.of(size, (x, y) -> Long.compare(hash[x], hash[y]));
     }
 
     /** Empties the table for chunk number {@code chunkNumber}. */

@@ -1,5 +1,6 @@
 package io.scalpel.slice;
 
+import io.scalpel.index.RowOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -123,26 +124,7 @@ public final class ConnectionTable {
 
     /** Puts the connections in {@code by} order (a stable merge sort of their numbers, no boxing). */
     public void sort(final Order by) {
-        int[] a = new int[size];
-        int[] b = new int[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = i;
-        }
-        for (int width = 1; width < size; width *= 2) {
-            for (int lo = 0; lo < size; lo += 2 * width) {
-                final int mid = Math.min(lo + width, size);
-                final int hi = Math.min(lo + 2 * width, size);
-                int i = lo;
-                int j = mid;
-                for (int k = lo; k < hi; k++) {
-                    b[k] = j >= hi || i < mid && compare(by, a[i], a[j]) <= 0 ? a[i++] : a[j++];
-                }
-            }
-            final int[] t = a;
-            a = b;
-            b = t;
-        }
-        order = a;
+        order = RowOrder.of(size, (x, y) -> compare(by, x, y));
     }
 
     private int compare(final Order by, final int x, final int y) {

@@ -9,6 +9,7 @@ import io.scalpel.index.FlowFacts;
 import io.scalpel.index.FlowRowFilter;
 import io.scalpel.index.FlowRowView;
 import io.scalpel.index.PacketIndex;
+import io.scalpel.index.RowOrder;
 import io.scalpel.slice.expr.Expression;
 import io.scalpel.slice.expr.FlowPruning;
 import java.io.IOException;
@@ -314,26 +315,7 @@ final class FlowConnections {
 
         /** The row numbers ordered by key, then chunk (rows of one chunk as read): a stable merge sort of ints. */
         private int[] byKeyAndChunk() {
-            int[] a = new int[size];
-            int[] b = new int[size];
-            for (int i = 0; i < size; i++) {
-                a[i] = i;
-            }
-            for (int width = 1; width < size; width *= 2) {
-                for (int lo = 0; lo < size; lo += 2 * width) {
-                    final int mid = Math.min(lo + width, size);
-                    final int hi = Math.min(lo + 2 * width, size);
-                    int i = lo;
-                    int j = mid;
-                    for (int k = lo; k < hi; k++) {
-                        b[k] = j >= hi || i < mid && compare(a[i], a[j]) <= 0 ? a[i++] : a[j++];
-                    }
-                }
-                final int[] t = a;
-                a = b;
-                b = t;
-            }
-            return a;
+            return RowOrder.of(size, this::compare);
         }
 
         private int compare(final int x, final int y) {
