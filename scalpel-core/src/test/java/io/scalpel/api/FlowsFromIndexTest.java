@@ -10,10 +10,14 @@ import io.scalpel.testdata.GeneratorSpec;
 import io.scalpel.testdata.TruthConn;
 import io.scalpel.testing.CaptureBytes;
 import io.scalpel.testing.Frames;
+import io.scalpel.testing.PcapFile;
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the listing before format 8): the same rows, in the same order, over generated captures with
  * reused ports, SYNs after a close, timeouts, VLANs, QinQ, IPv6, fragments, ICMP, other protocols,
  * cut frames and unsorted times, with keys spanning many chunks, VLAN-aware and blind, with and
- * without query expressions; and a hand-made capture whose connections are counted by hand.
+ * without query expressions, and of a capture that grew after it was indexed; and a hand-made
+ * capture whose connections are counted by hand.
  */
 class FlowsFromIndexTest {
     private static final long NOW = 0;
@@ -81,6 +86,25 @@ class FlowsFromIndexTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldListWhatReadingEveryFrameBackListsOfAGrownCapture() throws IOException {
+        final Path whole = dir.resolve("whole.pcap");
+        CaptureGenerator.generate(GeneratorSpec.everything(9106).withConnections(60), whole, dir.resolve("conn.log"));
+        final byte[] bytes = Files.readAllBytes(whole);
+        final PcapFile records = PcapFile.parse(bytes);
+        final int cut = (int) records.records.get(records.records.size() / 2).offset();
+        final Path capture = dir.resolve("grow.pcap");
+        Files.write(capture, Arrays.copyOf(bytes, cut));
+        final Path index = dir.resolve("grow.scalpel");
+        SmallChunks.index(capture, index, SmallChunks.rowsFor(40));
+        Files.write(capture, Arrays.copyOfRange(bytes, cut, bytes.length), StandardOpenOption.APPEND);
+        try (Captures captures = Captures.open(capture, Scalpel.Options.defaults().withIndex(index))) {
+            final List<Flows.Row> reference = Flows.listReadBack(captures, null, NOW);
+            assertTrue(reference.size() >= 30, "connections listed: " + reference.size());
+            assertEquals(reference, Flows.list(captures, null, NOW));
         }
     }
 
