@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code scalpel flows CAPTURE|DIR}: the connections the index knows ({@link Flows#list}), one per
- * line as a table, JSON lines or CSV, on stdout.
+ * {@code scalpel flows CAPTURE|DIR}: the connections the index knows ({@link Flows#each}), one per
+ * line as a table, JSON lines or CSV, on stdout, each printed as it is handed over.
  */
 @Command(name = "flows", mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
@@ -85,20 +84,21 @@ final class FlowsCommand implements Callable<Integer> {
         final Scalpel.Options options = Scalpel.Options.defaults().withIndex(indexOptions.index).withReindex(indexOptions.reindex)
             .withVlanKey(vlanAware ? Scalpel.VlanKey.AWARE : Scalpel.VlanKey.BLIND).withCommunityIdSeed(communityIdSeed);
         final PrintWriter err = cl.getErr();
-        List<Flows.Row> rows;
+        final PrintWriter out = cl.getOut();
+        final long listed;
         try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !json && !csv);
              Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
-            rows = Flows.sorted(Flows.list(captures, query, now), order);
+            if (!json) {
+                out.println(String.join(csv ? "," : "\t", COLUMNS));
+            }
+            listed = Flows.each(captures, query, now, order, limit == null ? Long.MAX_VALUE : limit, r -> print(r, out));
         }
-        if (limit != null && rows.size() > limit) {
-            rows = rows.subList(0, limit);
-        }
-        print(rows, cl.getOut());
+        out.flush();
         err.flush();
-        return rows.isEmpty() ? ExitCode.NOTHING_FOUND.code() : ExitCode.OK.code();
+        return listed == 0 ? ExitCode.NOTHING_FOUND.code() : ExitCode.OK.code();
     }
 
     private Flows.Sort order(final CommandLine cl) {
@@ -109,31 +109,26 @@ final class FlowsCommand implements Callable<Integer> {
         }
     }
 
-    private void print(final List<Flows.Row> rows, final PrintWriter out) {
-        if (!json) {
-            out.println(String.join(csv ? "," : "\t", COLUMNS));
-        }
-        for (Flows.Row r : rows) {
-            final Object[] values = {Instant.ofEpochSecond(0, r.firstTs()).toString(), Instant.ofEpochSecond(0, r.lastTs()).toString(),
-                r.proto(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan() < 0 ? null : r.vlan(),
-                r.innerVlan() < 0 ? null : r.innerVlan(), r.depth(), r.packets(), r.bytes(), r.communityId()};
-            if (json) {
-                final Map<String, Object> o = new LinkedHashMap<>();
-                for (int i = 0; i < COLUMNS.length; i++) {
-                    o.put(COLUMNS[i], values[i]);
-                }
-                out.println(Json.object(o));
-            } else {
-                final StringBuilder line = new StringBuilder();
-                for (int i = 0; i < values.length; i++) {
-                    if (i > 0) {
-                        line.append(csv ? ',' : '\t');
-                    }
-                    line.append(values[i] == null ? (csv ? "" : "-") : values[i]);
-                }
-                out.println(line);
+    /** One connection's line. */
+    private void print(final Flows.Row r, final PrintWriter out) {
+        final Object[] values = {Instant.ofEpochSecond(0, r.firstTs()).toString(), Instant.ofEpochSecond(0, r.lastTs()).toString(),
+            r.proto(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan() < 0 ? null : r.vlan(),
+            r.innerVlan() < 0 ? null : r.innerVlan(), r.depth(), r.packets(), r.bytes(), r.communityId()};
+        if (json) {
+            final Map<String, Object> o = new LinkedHashMap<>();
+            for (int i = 0; i < COLUMNS.length; i++) {
+                o.put(COLUMNS[i], values[i]);
             }
+            out.println(Json.object(o));
+        } else {
+            final StringBuilder line = new StringBuilder();
+            for (int i = 0; i < values.length; i++) {
+                if (i > 0) {
+                    line.append(csv ? ',' : '\t');
+                }
+                line.append(values[i] == null ? (csv ? "" : "-") : values[i]);
+            }
+            out.println(line);
         }
-        out.flush();
     }
 }

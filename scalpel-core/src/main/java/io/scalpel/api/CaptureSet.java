@@ -371,9 +371,9 @@ public final class CaptureSet implements Captures {
     }
 
     /** The connections of the members, a connection that runs on from one file into the next as one ({@link Flows}). */
-    List<io.scalpel.slice.Connection> connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware)
-        throws IOException {
-        return io.scalpel.slice.Connection.joined(selector.connections(query, vlanAware));
+    io.scalpel.slice.ConnectionTable connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware,
+                                                 final boolean readBackAll) throws IOException {
+        return io.scalpel.slice.ConnectionTable.of(io.scalpel.slice.Connection.joined(selector.connections(query, vlanAware, readBackAll)));
     }
 
     /**

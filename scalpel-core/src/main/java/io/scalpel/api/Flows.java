@@ -4,20 +4,23 @@ import io.scalpel.decode.Addresses;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.FlowKey;
 import io.scalpel.slice.Connection;
+import io.scalpel.slice.ConnectionTable;
 import io.scalpel.slice.ExpressionQuery;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The connections an index knows, without a conn.log ({@code scalpel flows}): one row per
  * connection as Zeek would split them. A key (5-tuple, plus VLAN tags when the captures were
  * opened VLAN-aware, at each tunnel depth) starts a new connection after Zeek's inactivity timeout
  * (TCP 5 min, UDP, ICMP and other protocols 1 min) and where a SYN without ACK follows a TCP
- * connection past its first SYN (Zeek's connection reuse). The frames are read back from the captures to tell
- * (docs/design.md, "Flows"); a capture set's connection that runs on from one file into the next
- * is one row.
+ * connection past its first SYN (Zeek's connection reuse). The flows table's rows tell where for
+ * nearly every key (their facts, index format 8); the frames of the other keys are read back from
+ * the captures (docs/design.md, "Flows"). A capture set's connection that runs on from one file
+ * into the next is one row.
  */
 public final class Flows {
     private Flows() {
@@ -80,20 +83,61 @@ public final class Flows {
      * @throws IOException when a capture or its index cannot be read
      */
     public static List<Row> list(final Captures captures, final String query, final long nowNanos) throws IOException {
-        final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
-        final boolean vlanAware = captures.options().vlanKey() == Scalpel.VlanKey.AWARE;
-        final List<Connection> found;
-        if (captures instanceof CaptureSet set) {
-            found = set.connections(q, vlanAware);
-        } else {
-            found = ((CaptureFile) captures).scalpel().connections(q, vlanAware);
+        final List<Row> rows = new ArrayList<>();
+        each(captures, query, nowNanos, Sort.TIME, Long.MAX_VALUE, rows::add);
+        return rows;
+    }
+
+    /**
+     * Hands the connections of {@code captures} of which a query expression accepts a frame
+     * (every connection when it is null) to {@code sink} one at a time, in {@code sort} order (ties
+     * in time order), at most {@code limit}: a row object lives only while {@code sink} has it, the
+     * list is held in primitive columns (about 100 bytes a connection; docs/performance.md).
+     *
+     * @param captures a capture file or a capture set, open
+     * @param query a query expression, or null
+     * @param nowNanos the time the expression's relative times count back from, ns
+     * @param sort the order
+     * @param limit at most this many rows
+     * @param sink receives each row
+     * @return the rows handed over
+     * @throws IllegalArgumentException when the expression cannot be read
+     * @throws IOException when a capture or its index cannot be read
+     */
+    public static long each(final Captures captures, final String query, final long nowNanos, final Sort sort, final long limit,
+                            final Consumer<Row> sink) throws IOException {
+        final ConnectionTable found = table(captures, query, nowNanos, false);
+        found.sort(sort == Sort.PACKETS ? ConnectionTable.Order.PACKETS : sort == Sort.BYTES ? ConnectionTable.Order.BYTES
+            : ConnectionTable.Order.TIME);
+        final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
+        final long n = Math.min(limit, found.size());
+        for (int i = 0; i < n; i++) {
+            sink.accept(row(found.get(i), ids));
         }
+        return n;
+    }
+
+    /** As {@link #list}, every key's frames read back from the capture to split it (what the index's answer is held to). */
+    static List<Row> listReadBack(final Captures captures, final String query, final long nowNanos) throws IOException {
+        final ConnectionTable found = table(captures, query, nowNanos, true);
+        found.sort(ConnectionTable.Order.TIME);
         final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
         final List<Row> rows = new ArrayList<>(found.size());
-        for (Connection c : found) {
-            rows.add(row(c, ids));
+        for (int i = 0; i < found.size(); i++) {
+            rows.add(row(found.get(i), ids));
         }
         return rows;
+    }
+
+    /** The connections of {@code captures}, in no order; {@code readBackAll}: every key's frames read back from the capture to split it. */
+    static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
+        throws IOException {
+        final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
+        final boolean vlanAware = captures.options().vlanKey() == Scalpel.VlanKey.AWARE;
+        if (captures instanceof CaptureSet set) {
+            return set.connections(q, vlanAware, readBackAll);
+        }
+        return ((CaptureFile) captures).scalpel().connections(q, vlanAware, readBackAll);
     }
 
     /**

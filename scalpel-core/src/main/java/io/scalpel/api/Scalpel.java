@@ -556,10 +556,13 @@ public final class Scalpel implements Closeable {
         return slicer.selectWindow(from, to);
     }
 
-    /** The connections of the capture ({@link Flows}): of the keys {@code query} accepts a frame of, every key when null. */
-    List<io.scalpel.slice.Connection> connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware)
-        throws IOException {
-        return slicer.connections(query, vlanAware);
+    /**
+     * The connections of the capture ({@link Flows}): of the keys {@code query} accepts a frame of,
+     * every key when null; {@code readBackAll}: every key's frames read back to split them.
+     */
+    io.scalpel.slice.ConnectionTable connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware,
+                                                 final boolean readBackAll) throws IOException {
+        return slicer.connections(query, vlanAware, readBackAll);
     }
 
     /**

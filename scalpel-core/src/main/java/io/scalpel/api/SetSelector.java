@@ -129,14 +129,20 @@ final class SetSelector {
      * The connections of each member whose time range meets {@code query}'s window (every member
      * without a query), members in time order ({@link Connection#joined} makes them one list).
      */
-    List<List<Connection>> connections(final ExpressionQuery query, final boolean vlanAware) throws IOException {
+    List<List<Connection>> connections(final ExpressionQuery query, final boolean vlanAware, final boolean readBackAll)
+        throws IOException {
         final List<CaptureSetManifest.Member> inTimeOrder = new ArrayList<>(manifest.members());
         inTimeOrder.sort(Comparator.comparingLong(CaptureSetManifest.Member::firstTimestampNanos));
         final List<List<Connection>> found = new ArrayList<>();
         for (CaptureSetManifest.Member m : inTimeOrder) {
             if (query == null || members.meets(m, query.from(), query.to())) {
                 try {
-                    found.add(members.open(m).connections(query, vlanAware));
+                    final io.scalpel.slice.ConnectionTable t = members.open(m).connections(query, vlanAware, readBackAll);
+                    final List<Connection> each = new ArrayList<>(t.size());
+                    for (int i = 0; i < t.size(); i++) {
+                        each.add(t.get(i));
+                    }
+                    found.add(each);
                 } catch (IndexException e) {
                     throw members.inSet(e);
                 }

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * The distinct flows of one chunk of packets, keyed by flow hash, VLAN tags, depth (0 for a
  * frame's innermost IP layer, n for the n-th encapsulating layer outward) and what else sets
  * their Community ID apart ({@link CommunityId#distinction}), with the first key seen, time
- * range, packet and byte counts (the Community ID is not stored: readers compute it from the key).
+ * range, packet and byte counts, and what its frames say about where its key's connections split
+ * ({@link FlowFacts}; the Community ID is not stored: readers compute it from the key).
  * Open addressing over primitive arrays; cleared when the chunk is written, so memory is
  * bounded by the chunk, not by the capture.
  */
@@ -38,6 +39,8 @@ final class FlowAccumulator {
     private long[] lastTs;
     private long[] packets;
     private long[] bytes;
+    /** What the row's frames say about where its key's connections split ({@link FlowFacts}). */
+    private int[] facts;
 
     FlowAccumulator(final int initialCapacity) {
         final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
@@ -65,6 +68,7 @@ final class FlowAccumulator {
         lastTs = grow(lastTs, cap);
         packets = grow(packets, cap);
         bytes = grow(bytes, cap);
+        facts = grow(facts, cap);
     }
 
     private static long[] grow(final long[] a, final int cap) {
@@ -85,10 +89,11 @@ final class FlowAccumulator {
 
     /**
      * Counts {@code frames} frames of flow {@code flowHash} whose IP layer at {@code layerDepth}
-     * (0: innermost) has {@code key}; returns the flow's number in this chunk.
+     * (0: innermost) has {@code key}; returns the flow's number in this chunk. {@code datagram}:
+     * the frames are an IP datagram's fragments, counted when it resolved, at its time.
      */
     int add(final long flowHash, final FlowKey key, final int outerVlan, final int innerVlanId, final int layerDepth,
-            final long ts, final int frames, final int length) {
+            final long ts, final int frames, final int length, final boolean datagram) {
         final long distinct = CommunityId.distinction(key);
         int s = slot(flowHash, outerVlan, innerVlanId, layerDepth);
         while (true) {
@@ -98,6 +103,14 @@ final class FlowAccumulator {
             }
             if (hash[e] == flowHash && vlan[e] == outerVlan && innerVlan[e] == innerVlanId && depth[e] == layerDepth
                 && distinction[e] == distinct) {
+                int f = FlowFacts.next(facts[e], key.protocol(), key.tcpFlags(), ts, lastTs[e]);
+                if (datagram) {
+                    f |= FlowFacts.DISORDER;
+                }
+                if (key.srcLo() != srcLo[e] || key.srcHi() != srcHi[e] || key.srcPort() != srcPort[e]) {
+                    f |= FlowFacts.BOTH_WAYS;
+                }
+                facts[e] = f;
                 firstTs[e] = Math.min(firstTs[e], ts);
                 lastTs[e] = Math.max(lastTs[e], ts);
                 packets[e] += frames;
@@ -128,6 +141,7 @@ final class FlowAccumulator {
         lastTs[e] = ts;
         packets[e] = frames;
         bytes[e] = length;
+        facts[e] = FlowFacts.first(key.protocol(), key.tcpFlags()) | (datagram ? FlowFacts.DISORDER : 0);
         if (size * 2 > slots.length / 2) {
             rehash(slots.length * 2);
         }
@@ -152,27 +166,7 @@ final class FlowAccumulator {
      * equal hash in the order they were first seen: a merge sort of primitive ints, no boxing.
      */
     int[] hashOrder() {
-        int[] order = new int[size];
-        int[] other = new int[size];
-        for (int e = 0; e < size; e++) {
-            order[e] = e;
-        }
-        for (int width = 1; width < size; width *= 2) {
-            for (int lo = 0; lo < size; lo += 2 * width) {
-                final int mid = Math.min(lo + width, size);
-                final int hi = Math.min(lo + 2 * width, size);
-                int i = lo;
-                int j = mid;
-                for (int k = lo; k < hi; k++) {
-                    // stable: the left run's flow first when the hashes are equal
-                    other[k] = j >= hi || i < mid && hash[order[i]] <= hash[order[j]] ? order[i++] : order[j++];
-                }
-            }
-            final int[] t = order;
-            order = other;
-            other = t;
-        }
-        return order;
+        return RowOrder.of(size, (x, y) -> Long.compare(hash[x], hash[y]));
     }
 
     /** Empties the table for chunk number {@code chunkNumber}. */
@@ -274,6 +268,7 @@ final class FlowAccumulator {
         optional(out, 13, vlan[e] != DecodedPacket.NO_VLAN, vlan[e]);
         optional(out, 14, innerVlan[e] != DecodedPacket.NO_VLAN, innerVlan[e]);
         out.column(15).write(depth[e], 0, 0);
+        out.column(16).write(facts[e], 0, 0);
         out.endRow();
     }
 

@@ -46,6 +46,7 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     int vlan = -1;
     int innerVlan = -1;
     int depth;
+    int facts;
     private final GroupConverter root;
 
     FlowRowMaterializer(final MessageType projection) {
@@ -99,6 +100,7 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
             case IndexSchema.VLAN: return ints(v -> vlan = v);
             case IndexSchema.INNER_VLAN: return ints(v -> innerVlan = v);
             case IndexSchema.DEPTH: return ints(v -> depth = v);
+            case IndexSchema.FACTS: return ints(v -> facts = v);
             default: throw new IllegalArgumentException("no field for flows column " + column);
         }
     }
@@ -161,6 +163,7 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     @Override public int vlan() { return vlan; }
     @Override public int innerVlan() { return innerVlan; }
     @Override public int depth() { return depth; }
+    @Override public int facts() { return facts; }
     @Override public boolean portsKnown() { return portsKnown || !CommunityId.hasPorts(proto); }
 
     @Override

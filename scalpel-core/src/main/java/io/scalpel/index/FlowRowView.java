@@ -49,6 +49,9 @@ public interface FlowRowView {
 
     int depth();
 
+    /** The row's {@code facts} ({@link FlowFacts}): where its key's connections may split. */
+    int facts();
+
     /**
      * Whether the key has the ports its protocol hashes: false for a TCP, UDP, SCTP or ICMP
      * header cut off, or a fragmented datagram whose first fragment was never seen (the

@@ -153,7 +153,7 @@ final class FrameRows implements FragmentTracker.Resolution {
     /** Appends the frame's row for one IP layer outside any fragmented datagram. */
     private void addLayer(final Frame frame, final FlowKey key, final int depth, final long ts) {
         final long flow = key.flowHash(); // a key without ports (cut short) hashes with ports 0
-        final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength());
+        final int id = flows.add(flow, key, decoded.outerVlan(), decoded.innerVlan(), depth, ts, 1, frame.originalLength(), false);
         chunk.add(ts, frame.recordOffset(), flows.chunk(), id);
     }
 
@@ -184,7 +184,7 @@ final class FrameRows implements FragmentTracker.Resolution {
     @Override
     public void resolved(final long[] rows, final int count, final long flow, final FlowKey key, final int outerVlan,
                          final int innerVlan, final int depth, final long datagramTs, final int bytes) {
-        final int id = flows.add(flow, key, outerVlan, innerVlan, depth, datagramTs, count, bytes);
+        final int id = flows.add(flow, key, outerVlan, innerVlan, depth, datagramTs, count, bytes, true);
         for (int i = 0; i < count; i++) {
             chunk.patch(rows[i], flows.chunk(), id, datagramTs);
             maxFragmentLag = Math.max(maxFragmentLag, datagramTs - chunk.tsOf(rows[i]));

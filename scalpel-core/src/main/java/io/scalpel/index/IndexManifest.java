@@ -78,8 +78,10 @@ public record IndexManifest(
      * or more VLAN tags has its last tag as the inner VLAN, and an IPv6 packet's addresses follow
      * a Mobile IPv6 home address (type 2 routing header, Home Address option) and a routing
      * header after one of another type; a version 6 index may hold other keys for such frames.
+     * 8: the flows table's {@code facts} column ({@link FlowFacts}) says where a key's
+     * connections may split inside a row, so that {@code scalpel flows} answers from the index.
      */
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan

@@ -39,7 +39,8 @@ import org.apache.parquet.schema.Types;
  * needs), time range, counts and its {@code depth}: 0 for the innermost IP
  * layer of its frames (the key Zeek's conn.log uses), n for the n-th IP layer outward that
  * carries it (a tunnel's outer header). Its Community ID is not stored (format 6): it is a
- * function of the key ({@link FlowRowView#communityId}).
+ * function of the key ({@link FlowRowView#communityId}). Its {@code facts} (format 8) say where
+ * the key's connections may split inside the row ({@link FlowFacts}).
  */
 public final class IndexSchema {
     /** Directory of the packets table's part files. */
@@ -70,6 +71,8 @@ public final class IndexSchema {
     public static final String VLAN = "vlan";
     public static final String INNER_VLAN = "inner_vlan";
     public static final String DEPTH = "depth";
+    /** Format 8: what a flow row's frames say about where its key's connections split ({@link FlowFacts}). */
+    public static final String FACTS = "facts";
 
     /** The packets table with nanosecond timestamps ({@link #packets} gives it in either unit). */
     public static final MessageType PACKETS_SCHEMA = packets(TimestampUnit.NANOS);
@@ -107,6 +110,7 @@ public final class IndexSchema {
             .optional(INT32).named(VLAN)
             .optional(INT32).named(INNER_VLAN)
             .required(INT32).named(DEPTH)
+            .required(INT32).named(FACTS)
             .named("flow");
     }
 

@@ -1,6 +1,6 @@
 package io.scalpel.slice;
 
-import io.scalpel.decode.FlowKey;
+import io.scalpel.index.FlowFacts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,13 +35,13 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
                          int vlan, int innerVlan, int depth, long firstTs, long lastTs, long packets, long bytes,
                          boolean established, boolean opensWithSyn) {
     /** Zeek's {@code tcp_inactivity_timeout}: 5 min. */
-    public static final long TCP_TIMEOUT_NANOS = 300_000_000_000L;
+    public static final long TCP_TIMEOUT_NANOS = FlowFacts.TCP_TIMEOUT_NANOS;
     /** Zeek's {@code udp_inactivity_timeout}, {@code icmp_inactivity_timeout} and {@code unknown_ip_inactivity_timeout}: 1 min. */
-    public static final long OTHER_TIMEOUT_NANOS = 60_000_000_000L;
+    public static final long OTHER_TIMEOUT_NANOS = FlowFacts.OTHER_TIMEOUT_NANOS;
 
     /** How long a connection of {@code protocol} may be silent before Zeek expires it. */
     public static long inactivityTimeoutNanos(final int protocol) {
-        return protocol == FlowKey.PROTO_TCP ? TCP_TIMEOUT_NANOS : OTHER_TIMEOUT_NANOS;
+        return FlowFacts.inactivityTimeoutNanos(protocol);
     }
 
     /** Whether {@code next} is the same key as this, at the same depth and (when kept) VLAN tags. */

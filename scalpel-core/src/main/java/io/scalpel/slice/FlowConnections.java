@@ -4,12 +4,17 @@ import io.scalpel.capture.Frame;
 import io.scalpel.decode.Addresses;
 import io.scalpel.decode.DecodedPacket;
 import io.scalpel.decode.FlowKey;
-import io.scalpel.index.FlowRowView;
+import io.scalpel.decode.IcmpTypes;
+import io.scalpel.index.FlowFacts;
 import io.scalpel.index.FlowRowFilter;
+import io.scalpel.index.FlowRowView;
 import io.scalpel.index.PacketIndex;
+import io.scalpel.index.RowOrder;
+import io.scalpel.slice.expr.Expression;
 import io.scalpel.slice.expr.FlowPruning;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,15 +23,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The connections of one capture as Zeek would split them ({@link Slicer#connections}). The flows
- * table gives the keys (those an expression may accept, in its window) and, per key, its flow rows
- * in every chunk; their packet rows are read as a lookup reads them, and each frame is read back
- * and decoded ({@link Confirmation#each}), because where a connection ends (a gap past Zeek's
- * inactivity timeout, a new SYN on the key) is in the frames' times and TCP flags, which the index
- * does not hold. A connection is listed when one of its frames satisfies the expression; its
- * counts are of all its frames.
+ * The connections of one capture as Zeek would split them ({@link Slicer#connections}), from the
+ * flows table alone for (nearly) every key. The table gives the keys (those an expression may
+ * accept, in its window) and, per key, its flow rows in every chunk, with their facts
+ * ({@link FlowFacts}): a key whose rows say no connection ends inside a row is split at its rows
+ * ({@link FlowFacts#startsConnection}), their counts summed. The other keys (a SYN, a silence or
+ * frames out of time order inside a row, two rows of the key in one chunk, a one-way ICMP type,
+ * a key without its ports, a protocol other than TCP, UDP and ICMP), and those whose rows cannot
+ * tell whether the expression accepts a frame of a connection, have their frames read back and
+ * decoded ({@link Confirmation#each}) as before format 8. A connection is listed when one of its
+ * frames satisfies the expression; its counts are of all its frames. Memory: about 42 bytes a
+ * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}).
  */
 final class FlowConnections {
+    /** A row's frames all satisfy the expression, or none do, or the row cannot tell. */
+    private static final byte ACCEPT = 2;
+    private static final byte REJECT = 0;
+    private static final byte UNKNOWN = 1;
+
     private final PacketIndex index;
     private final boolean vlanAware;
 
@@ -36,35 +50,114 @@ final class FlowConnections {
     }
 
     /** The connections of the keys {@code query} may accept (every key when null), in first-time order. */
-    List<Connection> list(final ExpressionQuery query, final Confirmation confirm) throws IOException {
-        final Set<Connection.Key> wanted = new HashSet<>();
+    ConnectionTable list(final ExpressionQuery query, final Confirmation confirm) throws IOException {
+        return list(query, confirm, false);
+    }
+
+    /**
+     * As {@link #list(ExpressionQuery, Confirmation)}; with {@code readBackAll} every key's frames
+     * are read back (the way before format 8, which tests hold the index's answer to).
+     */
+    ConnectionTable list(final ExpressionQuery query, final Confirmation confirm, final boolean readBackAll) throws IOException {
+        // every row is wanted without a query: the arrays start at the table's size, never copied to grow
+        final int expected = query == null ? (int) Math.min(index.manifest().flows(), Integer.MAX_VALUE - 8) : 16;
+        final FlowKeyTable keys = new FlowKeyTable(expected);
+        final ConnectionTable found = new ConnectionTable(keys, expected);
+        Set<Connection.Key> wanted = null;
+        if (query != null) {
+            final Set<Connection.Key> w = new HashSet<>();
+            final FlowRowSubject forward = new FlowRowSubject(false);
+            final FlowRowSubject reverse = new FlowRowSubject(true);
+            index.flowRows(query.from(), query.to(), FlowPruning.of(query.expression()), row -> {
+                if (query.mayMatch(forward.of(row), reverse.of(forward))) {
+                    w.add(keyOf(row));
+                }
+            });
+            if (w.isEmpty()) {
+                return found;
+            }
+            wanted = w;
+        }
+        final Set<Connection.Key> keysWanted = wanted;
+        final Rows rows = new Rows(expected);
         final FlowRowSubject forward = new FlowRowSubject(false);
         final FlowRowSubject reverse = new FlowRowSubject(true);
-        final long from = query == null ? Long.MIN_VALUE : query.from();
-        final long to = query == null ? Long.MAX_VALUE : query.to();
-        index.flowRows(from, to, query == null ? FlowRowFilter.ANY : FlowPruning.of(query.expression()), row -> {
-            if (query == null || query.mayMatch(forward.of(row), reverse.of(forward))) {
-                wanted.add(keyOf(row));
+        index.flowRows(Long.MIN_VALUE, Long.MAX_VALUE, FlowRowFilter.ANY, row -> {
+            final Addresses.Parsed src = Addresses.parse(row.src());
+            final Addresses.Parsed dst = Addresses.parse(row.dst());
+            final Connection.Key k = key(row, src, dst);
+            if (keysWanted != null && !keysWanted.contains(k)) {
+                return;
             }
+            final int id = keys.id(k, true);
+            if (readBackAll || !splitsByRows(row)) {
+                keys.readBack(id);
+            }
+            final boolean stored = k.aLo() == src.lo() && k.aHi() == src.hi() && k.aPort() == row.srcPort();
+            rows.add(id, row, stored, query == null ? ACCEPT : verdict(query, row, forward, reverse));
         });
-        final Map<Connection.Key, Candidates> byKey = new LinkedHashMap<>();
-        final Map<Long, Candidates> byFlowRow = new HashMap<>();
-        if (!wanted.isEmpty()) {
-            index.lookupFlows(Long.MIN_VALUE, Long.MAX_VALUE, row -> {
-                final Connection.Key k = keyOf(row);
-                if (!wanted.contains(k)) {
-                    return false;
-                }
-                byFlowRow.put(PacketIndex.flowRow(row.chunk(), row.flow()), byKey.computeIfAbsent(k, x -> new Candidates()));
-                return true;
-            }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
+        rows.split(keys, found);
+        readBack(keys, query, confirm, found);
+        found.sort(ConnectionTable.Order.TIME);
+        return found;
+    }
+
+    /** Whether a row's key is one whose connections its rows can tell: TCP, UDP or ICMP (not a one-way type) with its ports. */
+    private static boolean splitsByRows(final FlowRowView row) {
+        final int p = row.proto();
+        if (!row.portsKnown()) {
+            return false;
         }
-        final List<Connection> found = new ArrayList<>();
-        for (Map.Entry<Connection.Key, Candidates> e : byKey.entrySet()) {
-            final Connection.Key k = e.getKey();
+        if (p == FlowKey.PROTO_ICMP || p == FlowKey.PROTO_ICMPV6) {
+            return !IcmpTypes.isOneWay(p, row.srcPort()) && !IcmpTypes.isOneWay(p, row.dstPort());
+        }
+        return p == FlowKey.PROTO_TCP || p == FlowKey.PROTO_UDP;
+    }
+
+    /**
+     * Whether {@code query} accepts every frame of a row, none, or cannot tell: its key as stored
+     * (the row's first frame's direction) and, when its frames run both ways, reversed.
+     */
+    private static byte verdict(final ExpressionQuery query, final FlowRowView row, final FlowRowSubject forward,
+                                final FlowRowSubject reverse) {
+        final int f = query.expression().eval(forward.of(row));
+        if ((row.facts() & FlowFacts.BOTH_WAYS) == 0) {
+            return f == Expression.TRUE ? ACCEPT : f == Expression.FALSE ? REJECT : UNKNOWN;
+        }
+        final int r = query.expression().eval(reverse.of(forward));
+        if (f == Expression.TRUE || r == Expression.TRUE) {
+            return ACCEPT;
+        }
+        return f == Expression.FALSE && r == Expression.FALSE ? REJECT : UNKNOWN;
+    }
+
+    /** The connections of the keys marked to be read back, their frames read back from the capture and split as Zeek would. */
+    private void readBack(final FlowKeyTable keys, final ExpressionQuery query, final Confirmation confirm, final ConnectionTable found)
+        throws IOException {
+        int marked = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            marked += keys.isReadBack(k) ? 1 : 0;
+        }
+        found.keysReadBack(marked);
+        if (marked == 0) {
+            return;
+        }
+        final Map<Integer, Candidates> byKey = new LinkedHashMap<>();
+        final Map<Long, Candidates> byFlowRow = new HashMap<>();
+        index.lookupFlows(Long.MIN_VALUE, Long.MAX_VALUE, row -> {
+            final int id = keys.id(keyOf(row), false);
+            if (id < 0 || !keys.isReadBack(id)) {
+                return false;
+            }
+            byFlowRow.put(PacketIndex.flowRow(row.chunk(), row.flow()), byKey.computeIfAbsent(id, x -> new Candidates()));
+            return true;
+        }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
+        final List<Connection> out = new ArrayList<>();
+        for (Map.Entry<Integer, Candidates> e : byKey.entrySet()) {
+            final Connection.Key k = keys.key(e.getKey());
             final FlowQuery q = new FlowQuery("flow", k.ipVersion(), k.aHi(), k.aLo(), k.aPort(), k.bHi(), k.bLo(), k.bPort(),
                 k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
-            final Split split = new Split(query, k.depth(), found);
+            final Split split = new Split(query, k.depth(), out);
             confirm.each(q, e.getValue(), split::frame);
             split.flush();
             // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
@@ -72,13 +165,163 @@ final class FlowConnections {
             final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
                 k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
             if (q.oneWayIcmp() && back.oneWayIcmp()) {
-                final Split backSplit = new Split(query, k.depth(), found);
+                final Split backSplit = new Split(query, k.depth(), out);
                 confirm.each(back, e.getValue(), backSplit::frame);
                 backSplit.flush();
             }
         }
-        found.sort(Connection::compareByTime);
-        return found;
+        for (Connection c : out) {
+            found.add(c);
+        }
+    }
+
+    private Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst) {
+        return Connection.Key.of(row.ipVersion(), row.proto(), src.hi(), src.lo(), row.srcPort(), dst.hi(), dst.lo(),
+            row.dstPort(), vlanAware ? row.vlan() : -1, vlanAware ? row.innerVlan() : -1, row.depth());
+    }
+
+    /**
+     * The flow rows of the wanted keys, in primitive columns, split into connections by key in
+     * chunk order ({@link #split}).
+     */
+    private static final class Rows {
+        private static final int FORWARD = 4;
+        private int size;
+        private int[] key;
+        private int[] chunk;
+        private long[] firstTs;
+        private long[] lastTs;
+        /** A row's frames: at most a chunk's rows. */
+        private int[] packets;
+        private long[] bytes;
+        private byte[] facts;
+        /** VLAN ids (12 bits), -1 for none. */
+        private short[] vlan;
+        private short[] innerVlan;
+        /** The row's verdict ({@link #ACCEPT}, ...) and {@link #FORWARD}: its stored key is its key's order. */
+        private byte[] state;
+
+        Rows(final int capacity) {
+            final int n = Math.max(16, capacity);
+            key = new int[n];
+            chunk = new int[n];
+            firstTs = new long[n];
+            lastTs = new long[n];
+            packets = new int[n];
+            bytes = new long[n];
+            facts = new byte[n];
+            vlan = new short[n];
+            innerVlan = new short[n];
+            state = new byte[n];
+        }
+
+        void add(final int id, final FlowRowView row, final boolean forward, final byte verdict) {
+            if (size == key.length) {
+                final int n = size * 2;
+                key = Arrays.copyOf(key, n);
+                chunk = Arrays.copyOf(chunk, n);
+                firstTs = Arrays.copyOf(firstTs, n);
+                lastTs = Arrays.copyOf(lastTs, n);
+                packets = Arrays.copyOf(packets, n);
+                bytes = Arrays.copyOf(bytes, n);
+                facts = Arrays.copyOf(facts, n);
+                vlan = Arrays.copyOf(vlan, n);
+                innerVlan = Arrays.copyOf(innerVlan, n);
+                state = Arrays.copyOf(state, n);
+            }
+            final int e = size++;
+            key[e] = id;
+            chunk[e] = row.chunk();
+            firstTs[e] = row.firstTs();
+            lastTs[e] = row.lastTs();
+            packets[e] = (int) row.packets();
+            bytes[e] = row.bytes();
+            facts[e] = (byte) row.facts();
+            vlan[e] = (short) row.vlan();
+            innerVlan[e] = (short) row.innerVlan();
+            state[e] = (byte) (verdict | (forward ? FORWARD : 0));
+        }
+
+        /**
+         * The connections of each key not marked to be read back, into {@code found}; a key whose
+         * rows cannot tell them is marked instead.
+         */
+        void split(final FlowKeyTable keys, final ConnectionTable found) {
+            final int[] order = byKeyAndChunk();
+            int from = 0;
+            while (from < size) {
+                final int k = key[order[from]];
+                int to = from + 1;
+                while (to < size && key[order[to]] == k) {
+                    to++;
+                }
+                if (!keys.isReadBack(k) && !splitAtRows(order, from, to, keys, k, found)) {
+                    keys.readBack(k);
+                }
+                from = to;
+            }
+        }
+
+        /** Splits key {@code k}'s rows {@code order[from..to)} into connections; false (nothing added) when they cannot tell. */
+        private boolean splitAtRows(final int[] order, final int from, final int to, final FlowKeyTable keys, final int k,
+                                    final ConnectionTable found) {
+            for (int i = from; i < to; i++) {
+                final int r = order[i];
+                if ((facts[r] & FlowFacts.SPLIT_INSIDE) != 0 || i > from && chunk[order[i - 1]] == chunk[r]) {
+                    return false;
+                }
+            }
+            final int protocol = keys.protocol(k);
+            // first pass: every connection's verdict known; second: add the accepted ones
+            for (int pass = 0; pass < 2; pass++) {
+                int first = -1;
+                long last = 0;
+                long frames = 0;
+                long length = 0;
+                boolean established = false;
+                int verdict = REJECT;
+                for (int i = from; i <= to; i++) {
+                    final int r = i < to ? order[i] : -1;
+                    if (first >= 0 && (r < 0 || FlowFacts.startsConnection(facts[r], protocol, firstTs[r], last, established))) {
+                        if (verdict == UNKNOWN) {
+                            return false;
+                        }
+                        if (pass == 1 && verdict == ACCEPT) {
+                            found.add(k, (state[first] & FORWARD) != 0, vlan[first], innerVlan[first], firstTs[first], last, frames,
+                                length, established, (facts[first] & FlowFacts.SYN_FIRST) != 0);
+                        }
+                        first = -1;
+                    }
+                    if (r < 0) {
+                        break;
+                    }
+                    if (first < 0) {
+                        first = r;
+                        last = lastTs[r];
+                        frames = 0;
+                        length = 0;
+                        established = false;
+                        verdict = REJECT;
+                    }
+                    last = Math.max(last, lastTs[r]);
+                    frames += packets[r];
+                    length += bytes[r];
+                    established |= (facts[r] & FlowFacts.ESTABLISHES) != 0;
+                    verdict = Math.max(verdict, state[r] & 3); // ACCEPT over UNKNOWN over REJECT
+                }
+            }
+            return true;
+        }
+
+        /** The row numbers ordered by key, then chunk (rows of one chunk as read): a stable merge sort of ints. */
+        private int[] byKeyAndChunk() {
+            return RowOrder.of(size, this::compare);
+        }
+
+        private int compare(final int x, final int y) {
+            final int c = Integer.compare(key[x], key[y]);
+            return c != 0 ? c : Integer.compare(chunk[x], chunk[y]);
+        }
     }
 
     private Connection.Key keyOf(final FlowRowView row) {

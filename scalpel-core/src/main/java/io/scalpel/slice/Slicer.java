@@ -87,12 +87,19 @@ public final class Slicer {
      * The connections of this capture as Zeek would split them, one per key (5-tuple, plus VLAN tags
      * when {@code vlanAware}, at each tunnel depth) and inactivity timeout or new SYN
      * ({@link Connection}), of the keys {@code query} accepts a frame of (every key when null),
-     * in first-time order.
+     * in first-time order: from the flows table's rows, the frames of a key read back from the
+     * capture only where its rows cannot tell ({@link FlowConnections}).
      */
-    public List<Connection> connections(final ExpressionQuery query, final boolean vlanAware) throws IOException {
+    public ConnectionTable connections(final ExpressionQuery query, final boolean vlanAware) throws IOException {
+        return connections(query, vlanAware, false);
+    }
+
+    /** As {@link #connections(ExpressionQuery, boolean)}; with {@code readBackAll} every key's frames are read back and split. */
+    public ConnectionTable connections(final ExpressionQuery query, final boolean vlanAware, final boolean readBackAll)
+        throws IOException {
         return CaptureChangedException.read(file, () -> {
             try (Confirmation confirm = new Confirmation(reader(), file.path())) {
-                return new FlowConnections(index, vlanAware).list(query, confirm);
+                return new FlowConnections(index, vlanAware).list(query, confirm, readBackAll);
             }
         });
     }

@@ -34,7 +34,7 @@ class FlowAccumulatorTest {
                 // few distinct hashes, negative ones among them: ties at every size; a new depth makes each a new flow
                 final long hash = random.nextInt(Math.max(1, flows / 3)) - flows / 6L;
                 hashes[e] = hash;
-                assertEquals(e, table.add(hash, key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, e, 1, 1, 60));
+                assertEquals(e, table.add(hash, key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, e, 1, 1, 60, false));
             }
             final Integer[] expected = new Integer[flows];
             Arrays.setAll(expected, e -> e);
@@ -70,7 +70,7 @@ class FlowAccumulatorTest {
                     key.setPorts(1024 + random.nextInt(3000), random.nextInt(30));
                 }
                 final long hash = random.nextLong() >> random.nextInt(40); // some equal in their stored 32 bits
-                table.add(hash, key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, 0, e, 1, 60);
+                table.add(hash, key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, 0, e, 1, 60, false);
                 expected.get(0).add(IndexSchema.storedFlowHash(hash));
                 expected.get(1).add(Addresses.format(key.ipVersion(), key.srcHi(), key.srcLo()));
                 expected.get(2).add(Addresses.format(key.ipVersion(), key.dstHi(), key.dstLo()));

@@ -59,7 +59,7 @@ class PartPipelineTest {
         FlowAccumulator table = pipeline.firstFlowTable();
         for (int k = 0; k < 5; k++) {
             final PacketChunk chunk = rowsWithoutFlow(CHUNK_ROWS / 2);
-            table.add(key.flowHash(), key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, 0, 1, 1, 100);
+            table.add(key.flowHash(), key, DecodedPacket.NO_VLAN, DecodedPacket.NO_VLAN, 0, 1, 1, 100, false);
             table = pipeline.emit(chunk, chunk.size, table);
         }
         pipeline.finish();

@@ -13,6 +13,11 @@ public final class SmallChunks {
     private SmallChunks() {
     }
 
+    /** The chunk size that holds {@code frames} frames of one IP layer each (a chunk keeps room for the rows of a frame of many layers). */
+    public static int rowsFor(final int frames) {
+        return PacketChunk.MAX_ROWS_PER_FRAME + frames - 1;
+    }
+
     /** Builds the index of {@code capture} in {@code index} with chunks of {@code chunkRows} rows. */
     public static void index(final Path capture, final Path index, final int chunkRows) throws IOException {
         new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).build();
