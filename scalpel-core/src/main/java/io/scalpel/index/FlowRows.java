@@ -70,6 +70,12 @@ final class FlowRows {
             if (filter == null) {
                 read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, FilterCompat.NOOP, null, m, () -> visitor.flow(m));
             } else {
+                final MessageType columns = columnsOf(filter);
+                final FlowPages.Condition condition = FlowPages.compile(filter, columns);
+                if (condition != null) {
+                    FlowPages.scan(readers, part, unit, filter, columns, condition, wanted == null ? null : prune, visitor);
+                    continue;
+                }
                 final long[][] rows = rowsPassing(readers, part, filter, wanted == null ? null : prune);
                 readRows(readers, part, unit, rows, m, () -> visitor.flow(m));
             }
@@ -155,7 +161,7 @@ final class FlowRows {
     }
 
     /** The rows of the pages (of the {@code chunk} column) that hold one of {@code rows}; every row when there is no offset index. */
-    private static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
+    static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
         final OffsetIndex offsets;
         try {
             offsets = indexes.getOffsetIndex(org.apache.parquet.hadoop.metadata.ColumnPath.get(IndexSchema.CHUNK));
