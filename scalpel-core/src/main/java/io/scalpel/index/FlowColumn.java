@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV2;
@@ -42,6 +43,8 @@ final class FlowColumn {
     /** Rows of the pages pulled so far, for pages that carry no first row index. */
     private long pulled;
     private boolean dictionaryEncoded;
+    /** The page pulled last while its values are not decoded yet, else null. */
+    private DataPageV2 pending;
     /** Per row of the page: its dictionary id (-1: null), or for other pages its value's presence and value. */
     private int[] ids = new int[0];
     private boolean[] present = new boolean[0];
@@ -63,11 +66,7 @@ final class FlowColumn {
      */
     int at(final long row) {
         while (row >= first + rows) {
-            try {
-                next();
-            } catch (IOException e) {
-                throw new ParquetDecodingException(where() + ": " + e.getMessage(), e);
-            }
+            next();
         }
         if (row < first) {
             throw new ParquetDecodingException("column " + String.join(".", column.getPath()) + ": no page holds row " + row);
@@ -77,27 +76,33 @@ final class FlowColumn {
 
     /** Whether the page decoded last is dictionary-encoded ({@link #id} then, else {@link #isNull} and the values). */
     boolean dictionaryEncoded() {
+        decoded();
         return dictionaryEncoded;
     }
 
     /** The dictionary id of row {@code i} of the page, -1 when null. */
     int id(final int i) {
+        decoded();
         return ids[i];
     }
 
     boolean isNull(final int i) {
+        decoded();
         return dictionaryEncoded ? ids[i] < 0 : !present[i];
     }
 
     int intAt(final int i) {
+        decoded();
         return dictionaryEncoded ? dictionaryInt(ids[i]) : ints[i];
     }
 
     long longAt(final int i) {
+        decoded();
         return dictionaryEncoded ? dictionaryLong(ids[i]) : longs[i];
     }
 
     Binary binaryAt(final int i) {
+        decoded();
         if (!dictionaryEncoded) {
             return binaries[i];
         }
@@ -170,8 +175,8 @@ final class FlowColumn {
         return "column " + String.join(".", column.getPath());
     }
 
-    /** Pulls and decodes the next page. */
-    private void next() throws IOException {
+    /** Pulls the next page; its values are decoded when first asked for ({@link #decoded}). */
+    private void next() {
         readDictionary();
         final DataPage p = pages.readPage();
         if (p == null) {
@@ -181,6 +186,24 @@ final class FlowColumn {
         first = page.getFirstRowIndex().orElse(pulled);
         rows = page.getRowCount();
         pulled = first + rows;
+        pending = page;
+    }
+
+    /** Decodes the page pulled last, if it is not yet. */
+    private void decoded() {
+        if (pending == null) {
+            return;
+        }
+        final DataPageV2 page = pending;
+        pending = null;
+        try {
+            decode(page);
+        } catch (IOException e) {
+            throw new ParquetDecodingException(where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void decode(final DataPageV2 page) throws IOException {
         if (ids.length < rows) {
             ids = new int[rows];
             present = new boolean[rows];
@@ -216,6 +239,21 @@ final class FlowColumn {
                     throw new ParquetDecodingException(where() + ": dictionary id " + id + " of " + dictionarySize);
                 }
                 ids[i] = id;
+            }
+            return;
+        }
+        if (page.getDataEncoding() == Encoding.DELTA_BINARY_PACKED && type != PrimitiveTypeName.BINARY) {
+            final long[] decoded = values == rows && type == PrimitiveTypeName.INT64 ? longs : new long[values];
+            DeltaPacked.decode(page.getData().toByteArray(), values, decoded);
+            int v = 0;
+            for (int i = 0; i < rows; i++) {
+                if (present[i]) {
+                    if (type == PrimitiveTypeName.INT64) {
+                        longs[i] = decoded[v++];
+                    } else {
+                        ints[i] = (int) decoded[v++];
+                    }
+                }
             }
             return;
         }
@@ -275,7 +313,9 @@ final class FlowColumn {
             } else {
                 final int groups = header >>> 1;
                 for (int g = 0; g < groups && i < count; g++) {
-                    if (p + width <= in.length) {
+                    if (width == 0) {
+                        java.util.Arrays.fill(eight, 0); // a packer of width 0 writes nothing
+                    } else if (p + width <= in.length) {
                         packer.unpack8Values(in, p, eight, 0);
                     } else {
                         final byte[] tail = java.util.Arrays.copyOfRange(in, p, p + width); // a last group cut short: zero-padded

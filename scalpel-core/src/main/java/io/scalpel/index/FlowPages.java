@@ -301,38 +301,64 @@ final class FlowPages {
             communityIdDone = false;
         }
 
-        private FlowColumn column(final int c) {
-            return columns[c];
-        }
-
-        private int index(final FlowColumn c) {
+        /** Column {@code c} positioned on the current row: the index of the row in its page. A page that cannot be decoded is the part's damage. */
+        private int index(final FlowColumn col) {
             try {
-                return c.at(row);
+                return col.at(row);
             } catch (ParquetDecodingException e) {
                 throw new Damage(e);
             }
         }
 
         private int integer(final int c) {
-            final FlowColumn col = column(c);
-            return col.intAt(index(col));
+            final FlowColumn col = columns[c];
+            final int i = index(col);
+            try {
+                return col.intAt(i);
+            } catch (ParquetDecodingException e) {
+                throw new Damage(e);
+            }
         }
 
         private long longValue(final int c) {
-            final FlowColumn col = column(c);
-            return col.longAt(index(col));
+            final FlowColumn col = columns[c];
+            final int i = index(col);
+            try {
+                return col.longAt(i);
+            } catch (ParquetDecodingException e) {
+                throw new Damage(e);
+            }
         }
 
         /** An optional INT32 column's value, or {@code ifNull}. */
         private int optional(final int c, final int ifNull) {
-            final FlowColumn col = column(c);
+            final FlowColumn col = columns[c];
             final int i = index(col);
-            return col.isNull(i) ? ifNull : col.intAt(i);
+            try {
+                return col.isNull(i) ? ifNull : col.intAt(i);
+            } catch (ParquetDecodingException e) {
+                throw new Damage(e);
+            }
+        }
+
+        private boolean isNull(final int c) {
+            final FlowColumn col = columns[c];
+            final int i = index(col);
+            try {
+                return col.isNull(i);
+            } catch (ParquetDecodingException e) {
+                throw new Damage(e);
+            }
         }
 
         private String text(final int c) {
-            final FlowColumn col = column(c);
-            return col.binaryAt(index(col)).toStringUsingUTF8();
+            final FlowColumn col = columns[c];
+            final int i = index(col);
+            try {
+                return col.binaryAt(i).toStringUsingUTF8();
+            } catch (ParquetDecodingException e) {
+                throw new Damage(e);
+            }
         }
 
         @Override public int chunk() { return integer(CHUNK); }
@@ -370,8 +396,7 @@ final class FlowPages {
 
         @Override
         public boolean portsKnown() {
-            final FlowColumn col = column(SRC_PORT);
-            return !col.isNull(index(col)) || !CommunityId.hasPorts(proto());
+            return !isNull(SRC_PORT) || !CommunityId.hasPorts(proto());
         }
 
         @Override
