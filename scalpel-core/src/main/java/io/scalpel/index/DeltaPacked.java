@@ -1,5 +1,8 @@
 package io.scalpel.index;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.values.bitpacking.BytePackerForLong;
 import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.io.ParquetDecodingException;
@@ -21,6 +24,18 @@ final class DeltaPacked {
     }
 
     private DeltaPacked() {
+    }
+
+    /**
+     * The bytes of {@code input}: its own array when it is one whole byte array (a page as the codec
+     * decompressed it), else a copy. Only read, never written.
+     */
+    static byte[] bytes(final BytesInput input) throws IOException {
+        final ByteBuffer b = input.toByteBuffer();
+        if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+            return b.array();
+        }
+        return input.toByteArray();
     }
 
     /** Decodes the {@code count} values of {@code in} into {@code out[0 .. count-1]}; a page that holds another count or runs short is refused. */

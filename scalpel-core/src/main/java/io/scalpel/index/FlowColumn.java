@@ -74,6 +74,13 @@ final class FlowColumn {
         return (int) (row - first);
     }
 
+    /** As {@link #at}, the page's values decoded at once (a page that cannot be decoded fails here). */
+    int atDecoded(final long row) {
+        final int i = at(row);
+        decoded();
+        return i;
+    }
+
     /** Whether the page decoded last is dictionary-encoded ({@link #id} then, else {@link #isNull} and the values). */
     boolean dictionaryEncoded() {
         decoded();
@@ -214,7 +221,7 @@ final class FlowColumn {
         final int values = rows - page.getNullCount();
         if (optional && page.getNullCount() > 0) {
             final int[] levels = new int[rows];
-            hybrid(page.getDefinitionLevels().toByteArray(), 0, 1, rows, levels);
+            hybrid(DeltaPacked.bytes(page.getDefinitionLevels()), 0, 1, rows, levels);
             for (int i = 0; i < rows; i++) {
                 present[i] = levels[i] != 0;
             }
@@ -226,7 +233,7 @@ final class FlowColumn {
             if (dictionary == null) {
                 throw new ParquetDecodingException(where() + ": a dictionary-encoded page without a dictionary");
             }
-            final byte[] data = page.getData().toByteArray();
+            final byte[] data = DeltaPacked.bytes(page.getData());
             if (data.length == 0) {
                 throw new ParquetDecodingException(where() + ": an empty dictionary-encoded page");
             }
@@ -244,7 +251,7 @@ final class FlowColumn {
         }
         if (page.getDataEncoding() == Encoding.DELTA_BINARY_PACKED && type != PrimitiveTypeName.BINARY) {
             final long[] decoded = values == rows && type == PrimitiveTypeName.INT64 ? longs : new long[values];
-            DeltaPacked.decode(page.getData().toByteArray(), values, decoded);
+            DeltaPacked.decode(DeltaPacked.bytes(page.getData()), values, decoded);
             int v = 0;
             for (int i = 0; i < rows; i++) {
                 if (present[i]) {

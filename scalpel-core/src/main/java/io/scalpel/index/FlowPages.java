@@ -301,10 +301,13 @@ final class FlowPages {
             communityIdDone = false;
         }
 
-        /** Column {@code c} positioned on the current row: the index of the row in its page. A page that cannot be decoded is the part's damage. */
+        /**
+         * Column {@code c} positioned on the current row, its page decoded: the index of the row in
+         * its page. A page that cannot be decoded is the part's damage, not the visitor's failure.
+         */
         private int index(final FlowColumn col) {
             try {
-                return col.at(row);
+                return col.atDecoded(row);
             } catch (ParquetDecodingException e) {
                 throw new Damage(e);
             }
@@ -312,53 +315,29 @@ final class FlowPages {
 
         private int integer(final int c) {
             final FlowColumn col = columns[c];
-            final int i = index(col);
-            try {
-                return col.intAt(i);
-            } catch (ParquetDecodingException e) {
-                throw new Damage(e);
-            }
+            return col.intAt(index(col));
         }
 
         private long longValue(final int c) {
             final FlowColumn col = columns[c];
-            final int i = index(col);
-            try {
-                return col.longAt(i);
-            } catch (ParquetDecodingException e) {
-                throw new Damage(e);
-            }
+            return col.longAt(index(col));
         }
 
         /** An optional INT32 column's value, or {@code ifNull}. */
         private int optional(final int c, final int ifNull) {
             final FlowColumn col = columns[c];
             final int i = index(col);
-            try {
-                return col.isNull(i) ? ifNull : col.intAt(i);
-            } catch (ParquetDecodingException e) {
-                throw new Damage(e);
-            }
+            return col.isNull(i) ? ifNull : col.intAt(i);
         }
 
         private boolean isNull(final int c) {
             final FlowColumn col = columns[c];
-            final int i = index(col);
-            try {
-                return col.isNull(i);
-            } catch (ParquetDecodingException e) {
-                throw new Damage(e);
-            }
+            return col.isNull(index(col));
         }
 
         private String text(final int c) {
             final FlowColumn col = columns[c];
-            final int i = index(col);
-            try {
-                return col.binaryAt(i).toStringUsingUTF8();
-            } catch (ParquetDecodingException e) {
-                throw new Damage(e);
-            }
+            return col.binaryAt(index(col)).toStringUsingUTF8();
         }
 
         @Override public int chunk() { return integer(CHUNK); }

@@ -166,7 +166,7 @@ final class PacketPages {
 
     private void readLongs(final DataPageV2 page, final Dictionary dict, final int column, final long[] out, final int rows) throws IOException {
         if (page.getDataEncoding() == Encoding.DELTA_BINARY_PACKED) {
-            DeltaPacked.decode(page.getData().toByteArray(), rows, out);
+            DeltaPacked.decode(DeltaPacked.bytes(page.getData()), rows, out);
             return;
         }
         final ValuesReader r = values(page, dict, column, rows);
@@ -180,7 +180,7 @@ final class PacketPages {
             if (scratch.length < rows) {
                 scratch = new long[rows];
             }
-            DeltaPacked.decode(page.getData().toByteArray(), rows, scratch);
+            DeltaPacked.decode(DeltaPacked.bytes(page.getData()), rows, scratch);
             for (int i = 0; i < rows; i++) {
                 out[i] = (int) scratch[i];
             }
