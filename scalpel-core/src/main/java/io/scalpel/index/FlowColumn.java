@@ -324,9 +324,11 @@ final class FlowColumn {
                         java.util.Arrays.fill(eight, 0); // a packer of width 0 writes nothing
                     } else if (p + width <= in.length) {
                         packer.unpack8Values(in, p, eight, 0);
-                    } else {
+                    } else if (p < in.length) {
                         final byte[] tail = java.util.Arrays.copyOfRange(in, p, p + width); // a last group cut short: zero-padded
                         packer.unpack8Values(tail, 0, eight, 0);
+                    } else {
+                        throw new ParquetDecodingException("bit-packed run past the end of its page");
                     }
                     p += width;
                     final int n = Math.min(8, count - i);

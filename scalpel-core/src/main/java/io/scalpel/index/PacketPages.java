@@ -186,6 +186,21 @@ final class PacketPages {
             }
             return;
         }
+        if (page.getDataEncoding().usesDictionary() && dict != null) {
+            final byte[] data = DeltaPacked.bytes(page.getData());
+            if (data.length == 0) {
+                throw new ParquetDecodingException("an empty dictionary-encoded page of " + String.join(".", columns[column].getPath()));
+            }
+            FlowColumn.hybrid(data, 1, data[0] & 0xFF, rows, out); // ids, then their values: few, as the chunk's
+            final int size = dict.getMaxId() + 1;
+            for (int i = 0; i < rows; i++) {
+                if (out[i] < 0 || out[i] >= size) {
+                    throw new ParquetDecodingException("dictionary id " + out[i] + " of " + size + " in " + String.join(".", columns[column].getPath()));
+                }
+                out[i] = dict.decodeToInt(out[i]);
+            }
+            return;
+        }
         final ValuesReader r = values(page, dict, column, rows);
         for (int i = 0; i < rows; i++) {
             out[i] = r.readInteger();

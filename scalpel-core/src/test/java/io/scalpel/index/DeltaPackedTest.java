@@ -92,6 +92,21 @@ class DeltaPackedTest {
     }
 
     @Test
+    void shouldRefuseHybridValuesCutShortOrOfAWidthBeyond32() throws IOException {
+        final RunLengthBitPackingHybridEncoder e = new RunLengthBitPackingHybridEncoder(7, 64, 64 * 1024, new HeapByteBufferAllocator());
+        final Random rnd = new Random(12);
+        for (int i = 0; i < 1000; i++) {
+            e.writeInt(rnd.nextInt(128));
+        }
+        final byte[] bytes = e.toBytes().toByteArray();
+        final ParquetDecodingException cut = assertThrows(ParquetDecodingException.class,
+            () -> FlowColumn.hybrid(Arrays.copyOf(bytes, bytes.length / 2), 0, 7, 1000, new int[1000]));
+        org.junit.jupiter.api.Assertions.assertTrue(cut.getMessage().contains("past the end") || cut.getMessage().contains("end after"),
+            cut.getMessage());
+        assertThrows(ParquetDecodingException.class, () -> FlowColumn.hybrid(bytes, 0, 33, 1000, new int[1000]));
+    }
+
+    @Test
     void shouldDecodeWhatParquetWritesInTheHybridEncoding() throws IOException {
         final Random rnd = new Random(11);
         for (int width = 0; width <= 20; width++) {
