@@ -6,15 +6,18 @@ import static org.apache.parquet.filter2.predicate.FilterApi.ltEq;
 
 import io.scalpel.decode.Addresses;
 import java.util.List;
+import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.DictionaryPageReadStore;
 import org.apache.parquet.filter2.bloomfilterlevel.BloomFilterImpl;
 import org.apache.parquet.filter2.dictionarylevel.DictionaryFilter;
 import org.apache.parquet.filter2.predicate.FilterApi;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.filter2.predicate.Operators;
 import org.apache.parquet.filter2.statisticslevel.StatisticsFilter;
 import org.apache.parquet.hadoop.BloomFilterReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
  * A condition that every flow row a query may want satisfies, in terms of the flows table's
@@ -116,11 +119,73 @@ public final class FlowRowFilter {
             return false;
         }
         if (left == null) {
-            return StatisticsFilter.canDrop(term, columns) || DictionaryFilter.canDrop(term, columns, dictionaries)
+            if (StatisticsFilter.canDrop(term, columns)) {
+                return true;
+            }
+            final Boolean lacks = dictionaryLacks(term, columns, dictionaries);
+            return (lacks != null ? lacks : DictionaryFilter.canDrop(term, columns, dictionaries))
                 || BloomFilterImpl.canDrop(term, columns, blooms);
         }
         return both ? left.canDrop(columns, dictionaries, blooms) || right.canDrop(columns, dictionaries, blooms)
             : left.canDrop(columns, dictionaries, blooms) && right.canDrop(columns, dictionaries, blooms);
+    }
+
+    /**
+     * For a term {@code column = value} on a column chunk whose every data page is dictionary-encoded:
+     * whether its dictionary lacks the value, found in the dictionary page's plain-encoded entries
+     * (parquet-java's {@link DictionaryFilter} decodes every entry into a set first). Null for any
+     * other term or column chunk, which {@link DictionaryFilter} decides.
+     */
+    private static Boolean dictionaryLacks(final FilterPredicate term, final List<ColumnChunkMetaData> columns,
+                                           final DictionaryPageReadStore dictionaries) {
+        if (!(term instanceof Operators.Eq<?> eq) || eq.getValue() == null) {
+            return null;
+        }
+        final ColumnChunkMetaData chunk = columns.stream().filter(c -> c.getPath().equals(eq.getColumn().getColumnPath())).findFirst().orElse(null);
+        if (chunk == null || chunk.getEncodingStats() == null || !chunk.getEncodingStats().hasDictionaryPages()
+            || chunk.getEncodingStats().hasNonDictionaryEncodedPages()) {
+            return null;
+        }
+        final DictionaryPage page = dictionaries.readDictionaryPage(IndexSchema.FLOWS_SCHEMA.getColumnDescription(chunk.getPath().toArray()));
+        if (page == null) {
+            return null;
+        }
+        final byte[] entries;
+        try {
+            entries = page.getBytes().toByteArray();
+        } catch (java.io.IOException e) {
+            throw new org.apache.parquet.io.ParquetDecodingException("dictionary of " + chunk.getPath().toDotString() + ": " + e.getMessage(), e);
+        }
+        final int size = page.getDictionarySize();
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(entries).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (eq.getValue() instanceof Binary value && chunk.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY) {
+            final byte[] wanted = value.getBytes();
+            int off = 0;
+            for (int i = 0; i < size; i++) {
+                if (off + 4 > entries.length) {
+                    return null; // a short dictionary: parquet-java's filter says what is wrong with it
+                }
+                final int length = b.getInt(off);
+                if (length < 0 || off + 4L + length > entries.length) {
+                    return null;
+                }
+                if (length == wanted.length && java.util.Arrays.equals(entries, off + 4, off + 4 + length, wanted, 0, length)) {
+                    return false;
+                }
+                off += 4 + length;
+            }
+            return true;
+        }
+        if (eq.getValue() instanceof Integer value && chunk.getPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.INT32
+            && (long) size * 4 <= entries.length) {
+            for (int i = 0; i < size; i++) {
+                if (b.getInt(i * 4) == value) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return null;
     }
 
     @Override

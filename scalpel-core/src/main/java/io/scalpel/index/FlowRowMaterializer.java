@@ -184,9 +184,14 @@ final class FlowRowMaterializer extends RecordMaterializer<FlowRowMaterializer> 
     }
 
     private String of(final CommunityId calculator) {
-        final Addresses.Parsed s = Addresses.parse(src());
-        final Addresses.Parsed d = Addresses.parse(dst());
-        return calculator.of(ipVersion, s.hi(), s.lo(), srcPort, d.hi(), d.lo(), dstPort, proto);
+        return communityId(this, calculator);
+    }
+
+    /** The Community ID of {@code row}'s key under {@code calculator}'s seed (its ports taken as they are). */
+    static String communityId(final FlowRowView row, final CommunityId calculator) {
+        final Addresses.Parsed s = Addresses.parse(row.src());
+        final Addresses.Parsed d = Addresses.parse(row.dst());
+        return calculator.of(row.ipVersion(), s.hi(), s.lo(), row.srcPort(), d.hi(), d.lo(), row.dstPort(), row.proto());
     }
 
     @Override

@@ -24,9 +24,11 @@ import org.apache.parquet.schema.Types;
 /**
  * Reads the flows table, a projection of its columns at a time; the filter prunes row groups
  * (statistics, bloom filters) and pages. A join's columns ({@link #scan}) are read column by
- * column and each row decided by a {@link RowTest}; a Community ID lookup's and a query's
- * ({@link #read}, {@link #scanKeys}) record by record into a {@link FlowRowMaterializer}, the
- * filter deciding each row.
+ * column and each row decided by a {@link RowTest}; a Community ID lookup's and an unfiltered
+ * listing's ({@link #read}, {@link #scanKeys}) record by record into a {@link FlowRowMaterializer},
+ * the filter deciding each row; a query's ({@link #scanKeys} with a condition) column by column
+ * through {@link FlowPages}, or record by record when its predicate has a shape that does not
+ * compile.
  */
 final class FlowRows {
     /** The columns of flows.parquet a join reads. */
@@ -70,6 +72,12 @@ final class FlowRows {
             if (filter == null) {
                 read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, FilterCompat.NOOP, null, m, () -> visitor.flow(m));
             } else {
+                final MessageType columns = columnsOf(filter);
+                final FlowCondition condition = FlowCondition.compile(filter, columns);
+                if (condition != null) {
+                    FlowPages.scan(readers, part, unit, filter, columns, condition, wanted == null ? null : prune, visitor);
+                    continue;
+                }
                 final long[][] rows = rowsPassing(readers, part, filter, wanted == null ? null : prune);
                 readRows(readers, part, unit, rows, m, () -> visitor.flow(m));
             }
@@ -155,7 +163,7 @@ final class FlowRows {
     }
 
     /** The rows of the pages (of the {@code chunk} column) that hold one of {@code rows}; every row when there is no offset index. */
-    private static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
+    static RowRanges pagesOf(final long[] rows, final long rowCount, final ColumnIndexStore indexes) {
         final OffsetIndex offsets;
         try {
             offsets = indexes.getOffsetIndex(org.apache.parquet.hadoop.metadata.ColumnPath.get(IndexSchema.CHUNK));

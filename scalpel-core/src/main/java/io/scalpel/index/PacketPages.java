@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV2;
@@ -33,6 +34,8 @@ final class PacketPages {
     private final DictionaryPage[] dictionaries;
     /** Each column's value count as the store gave it. */
     private final long[] totals;
+    /** INT32 values decoded as longs ({@link DeltaPacked}) before they are narrowed. */
+    private long[] scratch = new long[0];
 
     /** Columns in this order: ts, offset, chunk, flow, dgram_ts. */
     private PacketPages(final ColumnDescriptor[] columns, final PageReadStore store) {
@@ -112,14 +115,24 @@ final class PacketPages {
                 dgram = new long[rows];
                 wanted = new boolean[rows];
             }
-            readLongs(page(0, p), dicts[0], 0, ts, rows);
             readInts(page(2, p), dicts[2], 2, chunk, rows);
             readInts(page(3, p), dicts[3], 3, flow, rows);
             boolean any = false;
             for (int i = 0; i < rows; i++) {
-                ts[i] = stored.toNanos(ts[i]);
-                wanted[i] = test.test(chunk[i], flow[i], ts[i]);
+                wanted[i] = test.flowWanted(chunk[i], flow[i]);
                 any |= wanted[i];
+            }
+            if (!any) {
+                continue; // no row of a wanted flow: its timestamps need no decoding
+            }
+            readLongs(page(0, p), dicts[0], 0, ts, rows);
+            any = false;
+            for (int i = 0; i < rows; i++) {
+                if (wanted[i]) {
+                    ts[i] = stored.toNanos(ts[i]);
+                    wanted[i] = test.test(chunk[i], flow[i], ts[i]);
+                    any |= wanted[i];
+                }
             }
             if (!any) {
                 continue;
@@ -152,6 +165,10 @@ final class PacketPages {
     }
 
     private void readLongs(final DataPageV2 page, final Dictionary dict, final int column, final long[] out, final int rows) throws IOException {
+        if (page.getDataEncoding() == Encoding.DELTA_BINARY_PACKED) {
+            DeltaPacked.decode(DeltaPacked.bytes(page.getData()), rows, out);
+            return;
+        }
         final ValuesReader r = values(page, dict, column, rows);
         for (int i = 0; i < rows; i++) {
             out[i] = r.readLong();
@@ -159,6 +176,31 @@ final class PacketPages {
     }
 
     private void readInts(final DataPageV2 page, final Dictionary dict, final int column, final int[] out, final int rows) throws IOException {
+        if (page.getDataEncoding() == Encoding.DELTA_BINARY_PACKED) {
+            if (scratch.length < rows) {
+                scratch = new long[rows];
+            }
+            DeltaPacked.decode(DeltaPacked.bytes(page.getData()), rows, scratch);
+            for (int i = 0; i < rows; i++) {
+                out[i] = (int) scratch[i];
+            }
+            return;
+        }
+        if (page.getDataEncoding().usesDictionary() && dict != null) {
+            final byte[] data = DeltaPacked.bytes(page.getData());
+            if (data.length == 0) {
+                throw new ParquetDecodingException("an empty dictionary-encoded page of " + String.join(".", columns[column].getPath()));
+            }
+            FlowColumn.hybrid(data, 1, data[0] & 0xFF, rows, out); // ids, then their values: few, as the chunk's
+            final int size = dict.getMaxId() + 1;
+            for (int i = 0; i < rows; i++) {
+                if (out[i] < 0 || out[i] >= size) {
+                    throw new ParquetDecodingException("dictionary id " + out[i] + " of " + size + " in " + String.join(".", columns[column].getPath()));
+                }
+                out[i] = dict.decodeToInt(out[i]);
+            }
+            return;
+        }
         final ValuesReader r = values(page, dict, column, rows);
         for (int i = 0; i < rows; i++) {
             out[i] = r.readInteger();

@@ -30,6 +30,14 @@ final class PacketRows {
         RowTest ALL = (chunk, flow, ts) -> true;
 
         boolean test(int chunk, int flow, long ts);
+
+        /**
+         * Whether some row of ({@code chunk}, {@code flow}) may be wanted, whatever its time: a page
+         * none of whose rows passes this has its timestamps and other columns not decoded.
+         */
+        default boolean flowWanted(final int chunk, final int flow) {
+            return true;
+        }
     }
 
     /** The wanted rows of every part, in order. */
@@ -50,7 +58,7 @@ final class PacketRows {
         for (IndexPart part : parts) {
             final TimestampUnit stored = part.timestampUnit(IndexSchema.TS, unit);
             scan(part, unit, group -> PartReader.read(readers, part, null, (g, block, indexes) -> wanted.rows(block, indexes, stored), true, group),
-                wanted::test, visitor);
+                wanted, visitor);
         }
     }
 

@@ -24,7 +24,7 @@ import org.apache.parquet.internal.filter2.columnindex.RowRanges;
  * its group's other flows by its time span alone. Then each row read is tested on its chunk, flow
  * and time ({@link #test}).
  */
-final class WantedRows {
+final class WantedRows implements PacketRows.RowTest {
     private static final ColumnPath CHUNK = ColumnPath.get(IndexSchema.CHUNK);
     private static final ColumnPath FLOW = ColumnPath.get(IndexSchema.FLOW);
     private static final ColumnPath TS = ColumnPath.get(IndexSchema.TS);
@@ -36,6 +36,11 @@ final class WantedRows {
     private final long[] to;
     /** Rows chosen so far ({@link #rows}): the rows of the pages read. */
     private long rowsChosen;
+    /** Flow numbers up to which a chunk's pairs are tabled by flow ({@link #indexOf}). */
+    private static final int MAX_TABLE_FLOWS = 1 << 20;
+    /** The chunk whose wanted pairs {@link #byFlow} tables (-1: none yet), and per flow number its pair's index or -1. */
+    private int tableChunk = -1;
+    private int[] byFlow;
 
     private WantedRows(final long[] pairs, final long[] from, final long[] to) {
         this.pairs = pairs;
@@ -105,9 +110,51 @@ final class WantedRows {
     }
 
     /** Whether the row ({@code chunk}, {@code flow}) at own timestamp {@code ts} (ns) is wanted. */
-    boolean test(final int chunk, final int flow, final long ts) {
-        final int i = Arrays.binarySearch(pairs, PacketIndex.flowRow(chunk, flow));
+    @Override
+    public boolean test(final int chunk, final int flow, final long ts) {
+        final int i = indexOf(chunk, flow);
         return i >= 0 && ts >= from[i] && ts <= to[i];
+    }
+
+    /** Whether ({@code chunk}, {@code flow}) is a wanted pair. */
+    @Override
+    public boolean flowWanted(final int chunk, final int flow) {
+        return indexOf(chunk, flow) >= 0;
+    }
+
+    /**
+     * The index of the pair ({@code chunk}, {@code flow}), or -1: through a table by flow number of
+     * the wanted pairs of the chunk asked for last (a lookup reads its rows chunk by chunk), else by
+     * a binary search.
+     */
+    private int indexOf(final int chunk, final int flow) {
+        if (chunk != tableChunk) {
+            table(chunk);
+        }
+        if (byFlow == null) {
+            final int i = Arrays.binarySearch(pairs, PacketIndex.flowRow(chunk, flow));
+            return i < 0 ? -1 : i;
+        }
+        return flow >= 0 && flow < byFlow.length ? byFlow[flow] : -1;
+    }
+
+    private void table(final int chunk) {
+        tableChunk = chunk;
+        byFlow = null;
+        if (chunk < 0) {
+            return; // no table: the binary search serves
+        }
+        final int lo = lowerBound(PacketIndex.flowRow(chunk, 0));
+        final int hi = lowerBound(PacketIndex.flowRow(chunk, Integer.MAX_VALUE) + 1); // flows 0 .. Integer.MAX_VALUE
+        final int maxFlow = hi > lo ? (int) pairs[hi - 1] : -1;
+        if (maxFlow >= MAX_TABLE_FLOWS) {
+            return;
+        }
+        byFlow = new int[maxFlow + 1];
+        Arrays.fill(byFlow, -1);
+        for (int i = lo; i < hi; i++) {
+            byFlow[(int) pairs[i]] = i;
+        }
     }
 
     /**
