@@ -120,6 +120,7 @@ final class FlowPages {
         private static final int VLAN = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.VLAN);
         private static final int INNER_VLAN = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.INNER_VLAN);
         private static final int DEPTH = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DEPTH);
+        private static final int FACTS = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FACTS);
 
         private final TimestampUnit unit;
         private final CommunityId communityIds = new CommunityId(CommunityId.DEFAULT_SEED);
@@ -190,6 +191,7 @@ final class FlowPages {
         @Override public long bytes() { return longValue(BYTES); }
         @Override public int ipVersion() { return integer(IP_VERSION); }
         @Override public int proto() { return integer(PROTO); }
+        @Override public int facts() { return integer(FACTS); }
 
         @Override
         public String src() {
