@@ -60,12 +60,31 @@ public final class MappedFile implements CaptureSource {
             for (int i = 0; i < segments; i++) {
                 final long base = segmentBase(i);
                 final long length = Math.max(0, Math.min(segmentSize + OVERLAP, this.size - base));
-                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, base, length);
+                final MappedByteBuffer mapped = map(channel, path, base, length, this.size);
                 littleEndian[i] = mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN);
                 bigEndian[i] = mapped.duplicate().order(ByteOrder.BIG_ENDIAN);
             }
         } catch (IOException | RuntimeException e) {
             channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Maps {@code [base, base + length)}. A file cut short since its size was taken cannot be mapped
+     * that far (a read-only channel cannot extend it; the JDK says "Channel not open for writing"):
+     * that is the capture changing while it is read ({@code size}: what it was when opened), not a
+     * fault of the mapping.
+     */
+    static MappedByteBuffer map(final FileChannel channel, final Path path, final long base, final long length,
+                                final long size) throws IOException {
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, base, length);
+        } catch (IOException e) {
+            final long now = channel.size();
+            if (now < base + length) {
+                throw CaptureChangedException.cutShort(path, now, size);
+            }
             throw e;
         }
     }
