@@ -35,36 +35,33 @@ abstract class FlowCondition {
             final FlowCondition r = compile(o.getRight(), columns);
             return l == null || r == null ? null : new Both(l, r, false);
         }
-        final Op op;
-        final Operators.Column<?> column;
-        final Object value;
         if (p instanceof Operators.Eq<?> e) {
-            op = Op.EQ;
-            column = e.getColumn();
-            value = e.getValue();
-        } else if (p instanceof Operators.NotEq<?> e) {
-            op = Op.NE;
-            column = e.getColumn();
-            value = e.getValue();
-        } else if (p instanceof Operators.Lt<?> e) {
-            op = Op.LT;
-            column = e.getColumn();
-            value = e.getValue();
-        } else if (p instanceof Operators.LtEq<?> e) {
-            op = Op.LE;
-            column = e.getColumn();
-            value = e.getValue();
-        } else if (p instanceof Operators.Gt<?> e) {
-            op = Op.GT;
-            column = e.getColumn();
-            value = e.getValue();
-        } else if (p instanceof Operators.GtEq<?> e) {
-            op = Op.GE;
-            column = e.getColumn();
-            value = e.getValue();
-        } else {
-            return null;
+            return term(Op.EQ, e.getColumn(), e.getValue(), columns);
         }
+        if (p instanceof Operators.NotEq<?> e) {
+            return term(Op.NE, e.getColumn(), e.getValue(), columns);
+        }
+        if (p instanceof Operators.Lt<?> e) {
+            return term(Op.LT, e.getColumn(), e.getValue(), columns);
+        }
+        if (p instanceof Operators.LtEq<?> e) {
+            return term(Op.LE, e.getColumn(), e.getValue(), columns);
+        }
+        if (p instanceof Operators.Gt<?> e) {
+            return term(Op.GT, e.getColumn(), e.getValue(), columns);
+        }
+        if (p instanceof Operators.GtEq<?> e) {
+            return term(Op.GE, e.getColumn(), e.getValue(), columns);
+        }
+        return null;
+    }
+
+    /**
+     * One comparison of a column with a value (parquet-java's comparison predicates share no public
+     * type), or null when the column is not among {@code columns} or the value does not fit it.
+     */
+    private static FlowCondition term(final Op op, final Operators.Column<?> column, final Object value,
+                                      final MessageType columns) {
         final String name = column.getColumnPath().toDotString();
         if (!columns.containsField(name)) {
             return null;
