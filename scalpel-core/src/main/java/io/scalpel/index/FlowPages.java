@@ -4,11 +4,11 @@ import io.scalpel.decode.CommunityId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PrimitiveIterator;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
-import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.schema.MessageType;
 
@@ -33,41 +33,17 @@ final class FlowPages {
     static void scan(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final FilterPredicate filter,
                      final MessageType columns, final FlowCondition condition, final FlowRowFilter prune,
                      final FlowRowView.Visitor visitor) throws IOException {
-        final long[][] rows = new long[part.open().footer().getBlocks().size()][];
         final ColumnDescriptor[] named = descriptors(columns);
-        PartReader.read(readers, part, columns, FilterCompat.get(filter), prune, (g, pages, n) -> {
-            final FlowColumn[] c = new FlowColumn[named.length];
-            for (int k = 0; k < c.length; k++) {
-                c[k] = new FlowColumn(pages.getPageReader(named[k]), named[k]);
-            }
+        final long[][] rows = rowsPassing(readers, part, columns, FilterCompat.get(filter), prune, pages -> {
+            final FlowColumn[] c = columnsOver(pages, named);
             condition.reset();
-            final PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
-            long[] passing = new long[16];
-            int k = 0;
-            for (long i = 0; i < n; i++) {
-                final long row = indexes == null ? i : indexes.nextLong();
-                if (condition.test(c, row)) {
-                    if (k == passing.length) {
-                        passing = java.util.Arrays.copyOf(passing, k * 2);
-                    }
-                    passing[k++] = row;
-                }
-            }
-            rows[g] = k == 0 ? null : java.util.Arrays.copyOf(passing, k);
+            return row -> condition.test(c, row);
         });
         final ColumnDescriptor[] all = descriptors(IndexSchema.FLOWS_SCHEMA);
         final Row view = new Row(part.timestampUnit(IndexSchema.FIRST_TS, unit));
-        final int[] group = new int[1];
-        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
-            group[0] = g;
-            return rows[g] == null ? RowRanges.EMPTY : FlowRows.pagesOf(rows[g], block.getRowCount(), indexes);
-        }, false, (pages, n) -> {
-            final FlowColumn[] c = new FlowColumn[all.length];
-            for (int k = 0; k < c.length; k++) {
-                c[k] = new FlowColumn(pages.getPageReader(all[k]), all[k]);
-            }
-            view.columns = c;
-            for (long row : rows[group[0]]) {
+        readChosen(readers, part, rows, (pages, n, wanted) -> {
+            view.columns = columnsOver(pages, all);
+            for (long row : wanted) {
                 view.at(row);
                 try {
                     visitor.flow(view);
@@ -78,6 +54,73 @@ final class FlowPages {
                 }
             }
         });
+    }
+
+    /** A test of a row group's rows, one by one in the order they are read. */
+    @FunctionalInterface
+    interface Passing {
+        /** Whether the next row, {@code row} of its row group, passes. */
+        boolean passes(long row);
+    }
+
+    /**
+     * Per row group of {@code part}, the rows that pass the test {@code test} makes of its pages,
+     * ascending (null: none), reading {@code columns} only, of the row groups and pages that
+     * {@code filter} and {@code prune} leave.
+     */
+    static long[][] rowsPassing(final PartReaders readers, final IndexPart part, final MessageType columns,
+                                final FilterCompat.Filter filter, final FlowRowFilter prune,
+                                final java.util.function.Function<PageReadStore, Passing> test) throws IOException {
+        final long[][] rows = new long[part.open().footer().getBlocks().size()][];
+        PartReader.read(readers, part, columns, filter, prune, (g, pages, n) -> {
+            final Passing passes = test.apply(pages);
+            final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
+            long[] passing = new long[16];
+            int k = 0;
+            for (long i = 0; i < n; i++) {
+                final long row = indexes == null ? i : indexes.nextLong();
+                if (passes.passes(row)) {
+                    if (k == passing.length) {
+                        passing = java.util.Arrays.copyOf(passing, k * 2);
+                    }
+                    passing[k++] = row;
+                }
+            }
+            rows[g] = k == 0 ? null : java.util.Arrays.copyOf(passing, k);
+        });
+        return rows;
+    }
+
+    /** Reads the pages of a row group that hold rows chosen of it. */
+    @FunctionalInterface
+    interface ChosenRows {
+        /**
+         * @param pages  the row group's pages that hold a chosen row, every column
+         * @param n      the rows of those pages
+         * @param wanted the chosen rows, ascending
+         */
+        void read(PageReadStore pages, long n, long[] wanted) throws IOException;
+    }
+
+    /**
+     * Hands {@code chosen} the pages of every column of each row group of {@code part} that hold one
+     * of its {@code rows} (per row group, ascending; null: none), with those rows: no other page is read.
+     */
+    static void readChosen(final PartReaders readers, final IndexPart part, final long[][] rows,
+                           final ChosenRows chosen) throws IOException {
+        final int[] group = new int[1];
+        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
+            group[0] = g;
+            return rows[g] == null ? RowRanges.EMPTY : FlowRows.pagesOf(rows[g], block.getRowCount(), indexes);
+        }, false, (pages, n) -> chosen.read(pages, n, rows[group[0]]));
+    }
+
+    private static FlowColumn[] columnsOver(final PageReadStore pages, final ColumnDescriptor[] columns) {
+        final FlowColumn[] c = new FlowColumn[columns.length];
+        for (int k = 0; k < c.length; k++) {
+            c[k] = new FlowColumn(pages.getPageReader(columns[k]), columns[k]);
+        }
+        return c;
     }
 
     private static ColumnDescriptor[] descriptors(final MessageType columns) {

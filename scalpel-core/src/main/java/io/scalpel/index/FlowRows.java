@@ -95,26 +95,10 @@ final class FlowRows {
         final FlowRowMaterializer m = new FlowRowMaterializer(columns);
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(columns);
         final FilterCompat.Filter compiled = FilterCompat.get(filter);
-        final long[][] rows = new long[part.open().footer().getBlocks().size()][];
-        PartReader.read(readers, part, columns, compiled, prune, (g, pages, n) -> {
+        return FlowPages.rowsPassing(readers, part, columns, compiled, prune, pages -> {
             final RecordReader<?> records = io.getRecordReader(pages, m, compiled);
-            final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
-            long[] passing = new long[16];
-            int k = 0;
-            for (long i = 0; i < n; i++) {
-                final Object r = records.read();
-                final long row = indexes == null ? i : indexes.nextLong();
-                if (r == null || records.shouldSkipCurrentRecord()) {
-                    continue;
-                }
-                if (k == passing.length) {
-                    passing = java.util.Arrays.copyOf(passing, k * 2);
-                }
-                passing[k++] = row;
-            }
-            rows[g] = k == 0 ? null : java.util.Arrays.copyOf(passing, k);
+            return row -> records.read() != null && !records.shouldSkipCurrentRecord();
         });
-        return rows;
     }
 
     /** The flows table's columns that {@code p} names, in the table's order. */
@@ -138,12 +122,7 @@ final class FlowRows {
                                  final FlowRowMaterializer row, final RowSink sink) throws IOException {
         final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.FLOWS_SCHEMA);
         row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
-        final int[] group = new int[1];
-        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
-            group[0] = g;
-            return rows[g] == null ? RowRanges.EMPTY : pagesOf(rows[g], block.getRowCount(), indexes);
-        }, false, (pages, n) -> {
-            final long[] wanted = rows[group[0]];
+        FlowPages.readChosen(readers, part, rows, (pages, n, wanted) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, FilterCompat.NOOP);
             final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
             int next = 0;
