@@ -25,8 +25,6 @@ final class BoundedLineReader {
     private final int maxLineLength;
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
-    /** Offset in the stream of {@code chunk[0]}. */
-    private long chunkBase;
     private int chunkEnd;
     private boolean eof;
 
@@ -123,7 +121,6 @@ final class BoundedLineReader {
     private void fillBehind() throws IOException {
         final int kept = chunkEnd - chunkPos;
         System.arraycopy(chunk, chunkPos, chunk, 0, kept);
-        chunkBase += chunkPos;
         chunkPos = 0;
         chunkEnd = kept;
         viewEnd = -1;
@@ -197,7 +194,6 @@ final class BoundedLineReader {
             eof = true;
             return false;
         }
-        chunkBase += chunkEnd;
         chunkPos = 0;
         chunkEnd = n;
         return true;

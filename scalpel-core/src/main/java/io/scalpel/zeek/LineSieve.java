@@ -137,11 +137,6 @@ final class LineSieve {
         return new LineSieve(all.toArray(new String[0]));
     }
 
-    /** The same sieve, for another thread: a sieve keeps its view. */
-    LineSieve copy() {
-        return new LineSieve(needles);
-    }
-
     /** The byte strings searched for. */
     List<String> needles() {
         return List.of(needles);
