@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * One connection as Zeek would split a flow key's frames ({@link Slicer#connections}): the frames
  * of a key (5-tuple, plus VLAN tags when VLAN-aware, at one tunnel depth) up to a gap longer than
- * Zeek's inactivity timeout ({@link #inactivityTimeoutNanos}), or up to a SYN without ACK once a
+ * Zeek's inactivity timeout ({@link FlowFacts#inactivityTimeoutNanos}), or up to a SYN without ACK once a
  * TCP connection is past its first SYN (Zeek's connection reuse: a new initial SYN on the key, not
  * a retransmission of the first). The source is the first frame's.
  *
@@ -34,16 +34,6 @@ import java.util.Map;
 public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
                          int vlan, int innerVlan, int depth, long firstTs, long lastTs, long packets, long bytes,
                          boolean established, boolean opensWithSyn) {
-    /** Zeek's {@code tcp_inactivity_timeout}: 5 min. */
-    public static final long TCP_TIMEOUT_NANOS = FlowFacts.TCP_TIMEOUT_NANOS;
-    /** Zeek's {@code udp_inactivity_timeout}, {@code icmp_inactivity_timeout} and {@code unknown_ip_inactivity_timeout}: 1 min. */
-    public static final long OTHER_TIMEOUT_NANOS = FlowFacts.OTHER_TIMEOUT_NANOS;
-
-    /** How long a connection of {@code protocol} may be silent before Zeek expires it. */
-    public static long inactivityTimeoutNanos(final int protocol) {
-        return FlowFacts.inactivityTimeoutNanos(protocol);
-    }
-
     /** Whether {@code next} is the same key as this, at the same depth and (when kept) VLAN tags. */
     boolean sameKey(final Connection next) {
         if (ipVersion != next.ipVersion || protocol != next.protocol || depth != next.depth || vlan != next.vlan
@@ -62,7 +52,7 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
      * the inactivity timeout, and not with a SYN once this one was established.
      */
     boolean continuedBy(final Connection next) {
-        return sameKey(next) && next.firstTs - lastTs <= inactivityTimeoutNanos(protocol) && !(established && next.opensWithSyn);
+        return sameKey(next) && next.firstTs - lastTs <= FlowFacts.inactivityTimeoutNanos(protocol) && !(established && next.opensWithSyn);
     }
 
     /** This connection with {@code next}'s frames added. */

@@ -325,10 +325,7 @@ final class FlowConnections {
     }
 
     private Connection.Key keyOf(final FlowRowView row) {
-        final Addresses.Parsed src = Addresses.parse(row.src());
-        final Addresses.Parsed dst = Addresses.parse(row.dst());
-        return Connection.Key.of(row.ipVersion(), row.proto(), src.hi(), src.lo(), row.srcPort(), dst.hi(), dst.lo(),
-            row.dstPort(), vlanAware ? row.vlan() : -1, vlanAware ? row.innerVlan() : -1, row.depth());
+        return key(row, Addresses.parse(row.src()), Addresses.parse(row.dst()));
     }
 
     /** The frames of one key in capture order, cut into connections. */
@@ -358,7 +355,7 @@ final class FlowConnections {
             final FlowKey k = decoded.layer(layer);
             final boolean tcp = k.protocol() == FlowKey.PROTO_TCP;
             final boolean syn = tcp && k.hasTcpFlag(FlowKey.TCP_SYN) && !k.hasTcpFlag(FlowKey.TCP_ACK);
-            if (!open || ts - lastTs > Connection.inactivityTimeoutNanos(k.protocol()) || (syn && established)) {
+            if (!open || ts - lastTs > FlowFacts.inactivityTimeoutNanos(k.protocol()) || (syn && established)) {
                 flush();
                 open = true;
                 first.copyFrom(k);
