@@ -106,9 +106,22 @@ public final class Flows {
      */
     public static long each(final Captures captures, final String query, final long nowNanos, final Sort sort, final long limit,
                             final Consumer<Row> sink) throws IOException {
-        final ConnectionTable found = table(captures, query, nowNanos, false);
-        found.sort(sort == Sort.PACKETS ? ConnectionTable.Order.PACKETS : sort == Sort.BYTES ? ConnectionTable.Order.BYTES
-            : ConnectionTable.Order.TIME);
+        return each(captures, query, nowNanos, sort, limit, false, sink);
+    }
+
+    /** As {@link #list}, every key's frames read back from the capture to split it (what the index's answer is held to). */
+    static List<Row> listReadBack(final Captures captures, final String query, final long nowNanos) throws IOException {
+        final List<Row> rows = new ArrayList<>();
+        each(captures, query, nowNanos, Sort.TIME, Long.MAX_VALUE, true, rows::add);
+        return rows;
+    }
+
+    private static long each(final Captures captures, final String query, final long nowNanos, final Sort sort, final long limit,
+                             final boolean readBackAll, final Consumer<Row> sink) throws IOException {
+        final ConnectionTable found = table(captures, query, nowNanos, readBackAll);
+        if (sort != Sort.TIME) {
+            found.sort(sort == Sort.PACKETS ? ConnectionTable.Order.PACKETS : ConnectionTable.Order.BYTES);
+        }
         final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
         final long n = Math.min(limit, found.size());
         for (int i = 0; i < n; i++) {
@@ -117,19 +130,7 @@ public final class Flows {
         return n;
     }
 
-    /** As {@link #list}, every key's frames read back from the capture to split it (what the index's answer is held to). */
-    static List<Row> listReadBack(final Captures captures, final String query, final long nowNanos) throws IOException {
-        final ConnectionTable found = table(captures, query, nowNanos, true);
-        found.sort(ConnectionTable.Order.TIME);
-        final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
-        final List<Row> rows = new ArrayList<>(found.size());
-        for (int i = 0; i < found.size(); i++) {
-            rows.add(row(found.get(i), ids));
-        }
-        return rows;
-    }
-
-    /** The connections of {@code captures}, in no order; {@code readBackAll}: every key's frames read back from the capture to split it. */
+    /** The connections of {@code captures}, in time order ({@link ConnectionTable.Order#TIME}); {@code readBackAll}: every key's frames read back from the capture to split it. */
     static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
         throws IOException {
         final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
