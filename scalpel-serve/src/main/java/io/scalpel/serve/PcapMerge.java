@@ -1,5 +1,6 @@
 package io.scalpel.serve;
 
+import io.scalpel.capture.PcapngBlock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -34,16 +35,21 @@ final class PcapMerge {
         ByteBuffer first = null;
         for (Extract e : extracts) {
             final ByteBuffer b = ByteBuffer.wrap(e.bytes());
-            if (b.limit() < HEADER || b.order(ByteOrder.BIG_ENDIAN).getInt(0) == PcapngMerge.SECTION_HEADER) {
+            if (b.limit() < HEADER || b.order(ByteOrder.BIG_ENDIAN).getInt(0) == PcapngBlock.SECTION_HEADER) {
                 return false;
             }
             final ByteBuffer h = header(e);
-            if (first != null && (h.order() != first.order() || h.getInt(0) != first.getInt(0) || h.getInt(20) != first.getInt(20))) {
+            if (first != null && !sameKind(first, h)) {
                 return false;
             }
             first = h;
         }
         return true;
+    }
+
+    /** Whether two pcap headers (from {@link #header}) have one byte order, timestamp unit (magic) and link type. */
+    private static boolean sameKind(final ByteBuffer a, final ByteBuffer b) {
+        return a.order() == b.order() && a.getInt(0) == b.getInt(0) && a.getInt(20) == b.getInt(20);
     }
 
     /** Whether a pcap file (its bytes from {@link #header}) has nanosecond timestamps. */
@@ -62,7 +68,7 @@ final class PcapMerge {
         for (Extract e : extracts) {
             final ByteBuffer b = header(e);
             final ByteBuffer first = files.isEmpty() ? null : files.get(0);
-            if (first != null && (b.order() != first.order() || b.getInt(0) != first.getInt(0) || b.getInt(20) != first.getInt(20))) {
+            if (first != null && !sameKind(first, b)) {
                 throw new ApiError(409, "the packets are in several captures whose extracts cannot be one pcap: " + extracts.get(0).capture()
                     + " " + describe(first) + ", " + e.capture() + " " + describe(b) + "; name one with capture=");
             }

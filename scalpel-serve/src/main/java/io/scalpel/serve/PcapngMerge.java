@@ -1,5 +1,6 @@
 package io.scalpel.serve;
 
+import io.scalpel.capture.PcapngBlock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
@@ -28,14 +29,6 @@ import java.util.Map;
  * an enhanced one. A simple packet block, which has no time to merge by, is refused with a 409.
  */
 final class PcapngMerge {
-    static final int SECTION_HEADER = 0x0A0D0D0A;
-    private static final int INTERFACE = 1;
-    private static final int OBSOLETE_PACKET = 2;
-    private static final int SIMPLE_PACKET = 3;
-    private static final int NAME_RESOLUTION = 4;
-    private static final int ENHANCED_PACKET = 6;
-    private static final int DECRYPTION_SECRETS = 0x0A;
-    private static final int CUSTOM_COPYABLE = 0x00000BAD;
     private static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     private static final int IF_TSRESOL = 9;
     private static final int IF_TSOFFSET = 14;
@@ -102,7 +95,7 @@ final class PcapngMerge {
     /** The packets of one extract, each with the metadata blocks that came before it; those after the last go to {@code rest}. */
     private static List<Packet> packets(final PcapMerge.Extract e, final List<byte[]> rest) {
         final ByteBuffer b = ByteBuffer.wrap(e.bytes());
-        if (b.limit() >= 4 && b.order(ByteOrder.BIG_ENDIAN).getInt(0) == SECTION_HEADER) {
+        if (b.limit() >= 4 && b.order(ByteOrder.BIG_ENDIAN).getInt(0) == PcapngBlock.SECTION_HEADER) {
             return pcapng(e, b, rest);
         }
         final ByteBuffer pcap = PcapMerge.header(e);
@@ -129,7 +122,7 @@ final class PcapngMerge {
         final List<Interface> faces = new ArrayList<>();
         List<byte[]> pending = new ArrayList<>();
         for (int at = 0; at + 12 <= b.limit(); ) {
-            if (b.getInt(at) == SECTION_HEADER) { // the same bytes in either order
+            if (b.getInt(at) == PcapngBlock.SECTION_HEADER) { // the same bytes in either order
                 b.order(b.order(ByteOrder.BIG_ENDIAN).getInt(at + 8) == BYTE_ORDER_MAGIC ? ByteOrder.BIG_ENDIAN
                     : ByteOrder.LITTLE_ENDIAN);
                 faces.clear();
@@ -142,9 +135,9 @@ final class PcapngMerge {
             final byte[] block = new byte[length];
             b.get(at, block);
             switch (type) {
-                case SECTION_HEADER -> { }
-                case INTERFACE -> faces.add(describe(b, at, length));
-                case ENHANCED_PACKET -> {
+                case PcapngBlock.SECTION_HEADER -> { }
+                case PcapngBlock.INTERFACE_DESCRIPTION -> faces.add(describe(b, at, length));
+                case PcapngBlock.ENHANCED_PACKET -> {
                     final Interface f = face(faces, b.getInt(at + 8), e, at);
                     final long units = Integer.toUnsignedLong(b.getInt(at + 12)) << 32 | Integer.toUnsignedLong(b.getInt(at + 16));
                     if (b.order() != ByteOrder.LITTLE_ENDIAN) {
@@ -153,15 +146,15 @@ final class PcapngMerge {
                     packets.add(new Packet(nanos(units, f), f, block, pending));
                     pending = new ArrayList<>();
                 }
-                case OBSOLETE_PACKET -> {
+                case PcapngBlock.OBSOLETE_PACKET -> {
                     final Interface f = face(faces, b.getShort(at + 8) & 0xFFFF, e, at);
                     final long units = Integer.toUnsignedLong(b.getInt(at + 12)) << 32 | Integer.toUnsignedLong(b.getInt(at + 16));
                     packets.add(new Packet(nanos(units, f), f, enhancedFromObsolete(b, at, length), pending));
                     pending = new ArrayList<>();
                 }
-                case SIMPLE_PACKET -> throw new ApiError(409, "the extract of " + e.capture() + " has a simple packet block at byte "
+                case PcapngBlock.SIMPLE_PACKET -> throw new ApiError(409, "the extract of " + e.capture() + " has a simple packet block at byte "
                     + at + ", which carries no time to merge by; name one capture with capture=");
-                case NAME_RESOLUTION, DECRYPTION_SECRETS, CUSTOM_COPYABLE -> {
+                case PcapngBlock.NAME_RESOLUTION, PcapngBlock.DECRYPTION_SECRETS, PcapngBlock.CUSTOM_COPYABLE -> {
                     if (b.order() != ByteOrder.LITTLE_ENDIAN) {
                         swapMetadata(type, block);
                     }
@@ -191,7 +184,7 @@ final class PcapngMerge {
      */
     private static byte[] enhancedFromObsolete(final ByteBuffer b, final int at, final int length) {
         final ByteBuffer epb = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        epb.putInt(ENHANCED_PACKET).putInt(length).putInt(0).putInt(b.getInt(at + 12)).putInt(b.getInt(at + 16))
+        epb.putInt(PcapngBlock.ENHANCED_PACKET).putInt(length).putInt(0).putInt(b.getInt(at + 12)).putInt(b.getInt(at + 16))
             .putInt(b.getInt(at + 20)).putInt(b.getInt(at + 24));
         final byte[] block = epb.array();
         b.get(at + 28, block, 28, length - 32);
@@ -235,7 +228,7 @@ final class PcapngMerge {
     }
 
     private static byte[] sectionHeader() {
-        return ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN).putInt(SECTION_HEADER).putInt(28).putInt(BYTE_ORDER_MAGIC)
+        return ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN).putInt(PcapngBlock.SECTION_HEADER).putInt(28).putInt(BYTE_ORDER_MAGIC)
             .putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28).array();
     }
 
@@ -243,7 +236,7 @@ final class PcapngMerge {
         final int options = (f.tsresol() != MICROSECONDS ? 8 : 0) + (f.tsoffset() != 0 ? 12 : 0);
         final int length = 20 + (options > 0 ? options + 4 : 0);
         final ByteBuffer idb = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        idb.putInt(INTERFACE).putInt(length).putShort((short) f.linkType()).putShort((short) 0).putInt(f.snaplen());
+        idb.putInt(PcapngBlock.INTERFACE_DESCRIPTION).putInt(length).putShort((short) f.linkType()).putShort((short) 0).putInt(f.snaplen());
         if (f.tsresol() != MICROSECONDS) {
             idb.putShort((short) IF_TSRESOL).putShort((short) 1).put((byte) f.tsresol()).put(new byte[3]);
         }
@@ -260,7 +253,7 @@ final class PcapngMerge {
     private static byte[] enhancedPacket(final long units, final int caplen, final int origlen, final byte[] from, final int data) {
         final int length = 32 + ((caplen + 3) & ~3);
         final ByteBuffer epb = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        epb.putInt(ENHANCED_PACKET).putInt(length).putInt(0).putInt((int) (units >>> 32)).putInt((int) units).putInt(caplen)
+        epb.putInt(PcapngBlock.ENHANCED_PACKET).putInt(length).putInt(0).putInt((int) (units >>> 32)).putInt((int) units).putInt(caplen)
             .putInt(origlen).put(from, data, caplen);
         return epb.putInt(length - 4, length).array();
     }
@@ -283,7 +276,7 @@ final class PcapngMerge {
         swap32(b, 4);
         swap32(b, block.length - 4);
         final int end = block.length - 4;
-        if (type == NAME_RESOLUTION) {
+        if (type == PcapngBlock.NAME_RESOLUTION) {
             int at = 8;
             while (at + 4 <= end) {
                 final int recordType = b.order(ByteOrder.BIG_ENDIAN).getShort(at) & 0xFFFF;
@@ -296,7 +289,7 @@ final class PcapngMerge {
                 }
             }
             swapOptions(b, at, end, false);
-        } else if (type == DECRYPTION_SECRETS) {
+        } else if (type == PcapngBlock.DECRYPTION_SECRETS) {
             final int len = b.order(ByteOrder.BIG_ENDIAN).getInt(12);
             swap32(b, 8);
             swap32(b, 12);

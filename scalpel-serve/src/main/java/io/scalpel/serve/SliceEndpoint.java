@@ -82,7 +82,7 @@ final class SliceEndpoint {
     /**
      * One target: its slice streamed to {@code body}. Several: each sliced into a buffer (the response's
      * byte limit and deadline holding for all of them together); the one with packets is sent as it is,
-     * several are merged in time order ({@link PcapMerge}). The outcome of one with packets, or of the last.
+     * several are merged in time order ({@link PcapMerge}, {@link PcapngMerge}). The outcome of one with packets, or of the last.
      */
     private SliceOutcome allWithPackets(final List<CaptureRoots.Opening> targets, final SliceParameters asked, final SliceBody body,
                                         final long deadline) throws Exception {
