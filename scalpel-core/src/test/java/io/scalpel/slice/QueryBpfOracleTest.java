@@ -71,27 +71,36 @@ class QueryBpfOracleTest {
         SmallChunks.index(capture, dir.resolve(name + ".idx"), 256);
         try (Scalpel scalpel = Scalpel.open(capture, Scalpel.Options.defaults().withIndex(dir.resolve(name + ".idx")))) {
             for (String e : expressions) {
-                check(scalpel, capture, e, e, Long.MIN_VALUE, Long.MAX_VALUE);
+                check(scalpel, capture, e, bpf(e), Long.MIN_VALUE, Long.MAX_VALUE);
             }
             // Time bounds: after, before, and both, on some of the expressions. A fragment joins at
             // its datagram's time, which tcpdump does not know: no time bounds on fragments.
             for (int i = 0; i < expressions.size() && !fragments; i += 4) {
                 final String e = expressions.get(i);
-                check(scalpel, capture, "(" + e + ") and after " + seconds(middle), e, middle, Long.MAX_VALUE);
-                check(scalpel, capture, "before " + seconds(middle) + " and (" + e + ")", e, Long.MIN_VALUE, middle);
-                check(scalpel, capture, "(" + e + ") and after " + seconds(middle) + " and before " + seconds(late), e, middle, late);
+                check(scalpel, capture, "(" + e + ") and after " + seconds(middle), bpf(e), middle, Long.MAX_VALUE);
+                check(scalpel, capture, "before " + seconds(middle) + " and (" + e + ")", bpf(e), Long.MIN_VALUE, middle);
+                check(scalpel, capture, "(" + e + ") and after " + seconds(middle) + " and before " + seconds(late), bpf(e), middle,
+                    late);
+            }
+            // `vlan` without an id: any tag. libpcap's `vlan` reads one tag and moves on past it, so
+            // a tagged frame is `vlan and (X or (vlan and (X or vlan and X)))`, an untagged one X.
+            for (int i = 0; i < expressions.size(); i += 5) {
+                final String x = "(ip or ip6) and (" + bpfTerms(expressions.get(i)) + ")";
+                final String tagged = "vlan and (" + x + " or (vlan and (" + x + " or (vlan and " + x + "))))";
+                check(scalpel, capture, "vlan and (" + expressions.get(i) + ")", tagged, Long.MIN_VALUE, Long.MAX_VALUE);
+                check(scalpel, capture, "not vlan and (" + expressions.get(i) + ")", x, Long.MIN_VALUE, Long.MAX_VALUE);
             }
         }
     }
 
-    /** The query's frames against tcpdump's for {@code bpf}, cut to [{@code from}, {@code to}]. */
+    /** The query's frames against tcpdump's for the filter {@code bpf}, cut to [{@code from}, {@code to}]. */
     private static void check(final Scalpel scalpel, final Path capture, final String query, final String bpf, final long from,
                               final long to) throws Exception {
         final ExpressionQuery q = ExpressionQuery.of(query, ExpressionParser.parse(query, 0), Long.MIN_VALUE, Long.MAX_VALUE);
         final long[] seen = tcpdump(capture, bpf(SEEN), Long.MIN_VALUE, Long.MAX_VALUE);
         final long[] selected = Arrays.stream(scalpel.selectQueries(List.of(q)).offsets(0))
             .filter(o -> Arrays.binarySearch(seen, o) >= 0).toArray();
-        final long[] expected = Arrays.stream(tcpdump(capture, bpf(bpf), from, to)).filter(o -> Arrays.binarySearch(seen, o) >= 0)
+        final long[] expected = Arrays.stream(tcpdump(capture, bpf, from, to)).filter(o -> Arrays.binarySearch(seen, o) >= 0)
             .toArray();
         assertArrayEquals(expected, selected, () -> "query '" + query + "' vs tcpdump '" + bpf + "': only the query has "
             + Arrays.toString(Arrays.stream(selected).filter(o -> Arrays.stream(expected).noneMatch(x -> x == o)).toArray())
@@ -108,9 +117,14 @@ class QueryBpfOracleTest {
 
     /** The BPF filter that means what the query means: IP layers only, seen through up to three VLAN tags. */
     static String bpf(final String query) {
-        final String e = query.replace("icmp", "(icmp or icmp6)").replaceAll("ip proto (\\d+)", "(ip proto $1 or ip6 proto $1)");
+        final String e = bpfTerms(query);
         return "((ip or ip6) and (" + e + ")) or (vlan and (ip or ip6) and (" + e + ")) or (vlan and vlan and (ip or ip6) and ("
             + e + ")) or (vlan and vlan and vlan and (ip or ip6) and (" + e + "))";
+    }
+
+    /** The query's terms as libpcap says them: ICMP with ICMPv6, a protocol number of IPv4 or IPv6. */
+    private static String bpfTerms(final String query) {
+        return query.replace("icmp", "(icmp or icmp6)").replaceAll("ip proto (\\d+)", "(ip proto $1 or ip6 proto $1)");
     }
 
     /** Expressions over the capture's own hosts, nets and ports, alone and combined. */

@@ -141,6 +141,14 @@ public sealed interface Expression {
         }
     }
 
+    /** {@code vlan} without an id: the frame has an 802.1Q/802.1ad tag, whichever. */
+    record Tagged() implements Expression {
+        @Override
+        public int eval(final Subject s) {
+            return s.vlan() >= 0 ? TRUE : FALSE;
+        }
+    }
+
     /** Join time at or after {@code nanos}. */
     record After(long nanos) implements Expression {
         @Override

@@ -16,7 +16,7 @@ import java.util.Locale;
  * term    = [ "src" | "dst" ] ( "host" ADDR | "net" ADDR/BITS | "port" N | "portrange" N-M )
  *         | ( "tcp" | "udp" | "sctp" ) [ [ "src" | "dst" ] ( "port" N | "portrange" N-M ) ]
  *         | "icmp" | "icmp6" | "ip" | "ip6" | ( "ip" | "proto" ) "proto"? N
- *         | "vlan" N | "after" TIME | "before" TIME
+ *         | "vlan" [ N ] | "after" TIME | "before" TIME
  * TIME    = ISO-8601 | epoch seconds | N{s,m,h,d} "ago"
  * </pre>
  *
@@ -157,7 +157,8 @@ public final class ExpressionParser {
                 return new Expression.Protocol(n, n);
             }
             case "vlan":
-                return new Expression.Vlan(number(next("a VLAN id"), 0, 4095, "VLAN id"));
+                return isNumber(peekWord()) ? new Expression.Vlan(number(next("a VLAN id"), 0, 4095, "VLAN id"))
+                    : new Expression.Tagged();
             case "after":
                 return new Expression.After(time(t));
             case "before":
@@ -282,6 +283,11 @@ public final class ExpressionParser {
             return true;
         }
         return false;
+    }
+
+    /** Whether {@code word} is meant as a number: it starts with a digit (a bad one is then an error at its column). */
+    private static boolean isNumber(final String word) {
+        return !word.isEmpty() && word.charAt(0) >= '0' && word.charAt(0) <= '9';
     }
 
     private String peekWord() {

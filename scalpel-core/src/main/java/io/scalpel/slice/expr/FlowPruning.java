@@ -12,7 +12,7 @@ import io.scalpel.index.FlowRowFilter;
  * <p>{@code host A} is either address column equal to A's text (bloom filters on {@code src} and
  * {@code dst}); {@code port N} and {@code portrange} either port column in range, or ports unknown
  * (bloom filters and statistics on {@code src_port} and {@code dst_port}); {@code tcp}, {@code ip6},
- * {@code vlan N} their columns (dictionaries). A side ({@code src}, {@code dst}) is not kept: a flow
+ * {@code vlan N} their columns (dictionaries); {@code vlan} without an id rules nothing out. A side ({@code src}, {@code dst}) is not kept: a flow
  * row holds the frames of both directions. {@code net} with a shorter prefix, time terms (already
  * the scan's window) and every negation rule nothing out; {@code and} needs both, {@code or} either.
  */
@@ -44,6 +44,6 @@ public final class FlowPruning {
         if (e instanceof Expression.Or o) {
             return of(o.left()).or(of(o.right()));
         }
-        return FlowRowFilter.ANY; // After, Before (the window), Not
+        return FlowRowFilter.ANY; // After, Before (the window), Tagged, Not
     }
 }

@@ -27,7 +27,8 @@ class ExpressionParserTest {
         "net 192.168.0.0/16;true", "dst net 192.168.1.0/24;true", "src net 192.168.0.0/16;false", "net 10.0.0.0/31;true",
         "net 0.0.0.0/0;true", "port 443;true", "src port 443;false", "dst port 443;true", "portrange 400-500;true",
         "src portrange 40000-40000;true", "tcp;true", "udp;false", "icmp;false", "ip proto 6;true", "proto 17;false",
-        "ip;true", "ip6;false", "vlan 10;true", "vlan 11;false", "tcp port 443;true", "udp port 443;false",
+        "ip;true", "ip6;false", "vlan 10;true", "vlan 11;false", "vlan;true", "vlan and tcp;true", "not vlan;false",
+        "vlan or udp;true", "(vlan) and port 443;true", "tcp port 443;true", "udp port 443;false",
         "tcp dst port 40000;false", "not tcp;false", "! udp;true", "tcp and not port 80;true", "udp or port 443;true",
         "udp or port 80 and tcp;false", "(udp or port 443) and tcp;true", "not udp and not icmp;true",
         "not (udp or icmp);true", "host 10.0.0.1 && port 443 || udp;true", "after 1699999999;true", "after 1700000001;false",
@@ -48,6 +49,17 @@ class ExpressionParserTest {
         assertEquals(Expression.TRUE, ExpressionParser.parse("net 2001:db8:1::4/126", NOW).eval(v6));
         assertEquals(Expression.TRUE, ExpressionParser.parse("net 2001:db8:1::4/127", NOW).eval(v6));
         assertEquals(Expression.FALSE, ExpressionParser.parse("net 2001:db8:1::6/127", NOW).eval(v6));
+    }
+
+    @Test
+    void shouldTakeVlanWithoutAnIdAsAnyTag() {
+        final Layer untagged = new Layer("10.0.0.1", 1, "10.0.0.2", 2, 17, -1, -1, NOW, NOW, true, false);
+        final Layer qinq = new Layer("10.0.0.1", 1, "10.0.0.2", 2, 17, 100, 200, NOW, NOW, true, false);
+        assertEquals(Expression.FALSE, ExpressionParser.parse("vlan", NOW).eval(untagged));
+        assertEquals(Expression.TRUE, ExpressionParser.parse("not vlan and udp", NOW).eval(untagged));
+        assertEquals(Expression.TRUE, ExpressionParser.parse("vlan", NOW).eval(qinq));
+        assertEquals(Expression.TRUE, ExpressionParser.parse("vlan 200 and vlan", NOW).eval(qinq));
+        assertEquals(Expression.FALSE, ExpressionParser.parse("vlan 300 or not vlan", NOW).eval(qinq));
     }
 
     @Test
@@ -89,6 +101,8 @@ class ExpressionParserTest {
         "(tcp or udp|12|expected ')'",
         "tcp)|4|expected 'and', 'or' or the end, got ')'",
         "vlan 5000|6|VLAN id 5000 is out of range (0-4095)",
+        "vlan 12x|6|expected a VLAN id, got '12x'",
+        "vlan -5|6|expected 'and', 'or' or the end, got '-5'",
         "ip proto tcp|10|expected a protocol number, got 'tcp'",
         "after yesterday|7|'yesterday' is not a time",
         "tcp src host 10.0.0.1|9|expected port or portrange, got 'host'",
