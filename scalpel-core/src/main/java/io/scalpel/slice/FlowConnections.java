@@ -37,9 +37,9 @@ import java.util.Set;
  */
 final class FlowConnections {
     /** A row's frames all satisfy the expression, or none do, or the row cannot tell. */
-    private static final byte ACCEPT = 2;
-    private static final byte REJECT = 0;
-    private static final byte UNKNOWN = 1;
+    static final byte ACCEPT = 2;
+    static final byte REJECT = 0;
+    static final byte UNKNOWN = 1;
 
     private final PacketIndex index;
     private final boolean vlanAware;
@@ -103,7 +103,7 @@ final class FlowConnections {
     }
 
     /** Whether a row's key is one whose connections its rows can tell: TCP, UDP or ICMP (not a one-way type) with its ports. */
-    private static boolean splitsByRows(final FlowRowView row) {
+    static boolean splitsByRows(final FlowRowView row) {
         final int p = row.proto();
         if (!row.portsKnown()) {
             return false;
@@ -118,7 +118,7 @@ final class FlowConnections {
      * Whether {@code query} accepts every frame of a row, none, or cannot tell: its key as stored
      * (the row's first frame's direction) and, when its frames run both ways, reversed.
      */
-    private static byte verdict(final ExpressionQuery query, final FlowRowView row, final FlowRowSubject forward,
+    static byte verdict(final ExpressionQuery query, final FlowRowView row, final FlowRowSubject forward,
                                 final FlowRowSubject reverse) {
         final int f = query.expression().eval(forward.of(row));
         if ((row.facts() & FlowFacts.BOTH_WAYS) == 0) {
@@ -154,30 +154,44 @@ final class FlowConnections {
         }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
         final List<Connection> out = new ArrayList<>();
         for (Map.Entry<Integer, Candidates> e : byKey.entrySet()) {
-            final Connection.Key k = keys.key(e.getKey());
-            final FlowQuery q = new FlowQuery("flow", k.ipVersion(), k.aHi(), k.aLo(), k.aPort(), k.bHi(), k.bLo(), k.bPort(),
-                k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
-            final Split split = new Split(query, k.depth(), out);
-            confirm.each(q, e.getValue(), split::frame);
-            split.flush();
-            // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
-            // ordered, so the messages sent the other way round are another connection of it.
-            final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
-                k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
-            if (q.oneWayIcmp() && back.oneWayIcmp()) {
-                final Split backSplit = new Split(query, k.depth(), out);
-                confirm.each(back, e.getValue(), backSplit::frame);
-                backSplit.flush();
-            }
+            splitFrames(confirm, keys.key(e.getKey()), vlanAware, query, e.getValue(), out);
         }
         for (Connection c : out) {
             found.add(c);
         }
     }
 
-    private Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst) {
+    /**
+     * The connections of key {@code k} among {@code frames} (index rows of its flow rows), read back
+     * from the capture in capture order and split as Zeek would, those {@code query} accepts a frame
+     * of (all when null), into {@code out}.
+     */
+    static void splitFrames(final Confirmation confirm, final Connection.Key k, final boolean vlanAware, final ExpressionQuery query,
+                            final Candidates frames, final List<Connection> out) throws IOException {
+        final FlowQuery q = new FlowQuery("flow", k.ipVersion(), k.aHi(), k.aLo(), k.aPort(), k.bHi(), k.bLo(), k.bPort(),
+            k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
+        final Split split = new Split(query, k.depth(), out);
+        confirm.each(q, frames, split::frame);
+        split.flush();
+        // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
+        // ordered, so the messages sent the other way round are another connection of it.
+        final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
+            k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
+        if (q.oneWayIcmp() && back.oneWayIcmp()) {
+            final Split backSplit = new Split(query, k.depth(), out);
+            confirm.each(back, frames, backSplit::frame);
+            backSplit.flush();
+        }
+    }
+
+    /** The key of a flow row, its VLAN tags kept when {@code vlanAware}. */
+    static Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst, final boolean vlanAware) {
         return Connection.Key.of(row.ipVersion(), row.proto(), src.hi(), src.lo(), row.srcPort(), dst.hi(), dst.lo(),
             row.dstPort(), vlanAware ? row.vlan() : -1, vlanAware ? row.innerVlan() : -1, row.depth());
+    }
+
+    private Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst) {
+        return key(row, src, dst, vlanAware);
     }
 
     /**
