@@ -188,7 +188,7 @@ public final class Flows {
         return out;
     }
 
-    private static Row row(final Connection c, final CommunityId ids) {
+    static Row row(final Connection c, final CommunityId ids) {
         final int p = c.protocol();
         final String proto = p == FlowKey.PROTO_TCP ? "tcp" : p == FlowKey.PROTO_UDP ? "udp"
             : p == FlowKey.PROTO_ICMP || p == FlowKey.PROTO_ICMPV6 ? "icmp" : Integer.toString(p);
