@@ -6,12 +6,12 @@ import io.scalpel.index.FlowRowView;
 import io.scalpel.index.PacketIndex;
 import io.scalpel.index.RowOrder;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The connections of one capture as Zeek would split them, streamed in time order
@@ -49,14 +49,15 @@ final class ConnectionStream {
     private final FlowRowSubject forward = new FlowRowSubject(false);
     private final FlowRowSubject reverse = new FlowRowSubject(true);
     private final Batch batch = new Batch();
-    private final PriorityQueue<Closed> closed = new PriorityQueue<>();
+    private final WaitingConnections waiting;
     private final List<ReadBack> readBacks = new ArrayList<>();
-    private long sequence;
     private int readBack;
-    private int mostWaiting;
+    private long mostWaiting;
 
+    /** A stream whose connections closed but not handed on yet go past {@link WaitingConnections#IN_MEMORY} into {@code spillDirectory}. */
     ConnectionStream(final PacketIndex index, final boolean vlanAware, final ExpressionQuery query, final Confirmation confirm,
-                     final Connection.Sink sink) {
+                     final Connection.Sink sink, final Path spillDirectory) {
+        this.waiting = new WaitingConnections(spillDirectory, WaitingConnections.IN_MEMORY);
         this.index = index;
         this.vlanAware = vlanAware;
         this.query = query;
@@ -66,12 +67,14 @@ final class ConnectionStream {
 
     /** Streams the connections to the sink, until the end or until it asks no more; returns the connections read back from the capture. */
     int run() throws IOException {
-        index.flowRowsInChunkOrder(this::row, this::chunksRead);
+        try (WaitingConnections w = waiting) {
+            index.flowRowsInChunkOrder(this::row, this::chunksRead);
+        }
         return readBack;
     }
 
     /** The most connections closed but not yet handed on at once. */
-    int mostWaiting() {
+    long mostWaiting() {
         return mostWaiting;
     }
 
@@ -107,9 +110,9 @@ final class ConnectionStream {
             }
         }
         readBack();
-        mostWaiting = Math.max(mostWaiting, closed.size());
-        while (!closed.isEmpty() && (due == Long.MAX_VALUE || closed.peek().connection.firstTs() < due)) {
-            if (!sink.connection(closed.poll().connection)) {
+        mostWaiting = Math.max(mostWaiting, waiting.size());
+        for (Connection c = waiting.peek(); c != null && (due == Long.MAX_VALUE || c.firstTs() < due); c = waiting.peek()) {
+            if (!sink.connection(waiting.poll())) {
                 return false;
             }
         }
@@ -117,7 +120,7 @@ final class ConnectionStream {
     }
 
     /** Row {@code i} of the batch, applied to its key's open connection. */
-    private void apply(final int i) {
+    private void apply(final int i) throws IOException {
         final int e = batch.entry[i];
         final boolean decides = (batch.state[i] & DECIDES) != 0;
         if (open.started(e)) {
@@ -151,10 +154,10 @@ final class ConnectionStream {
     }
 
     /** Closes the open connection of {@code e}: handed on as its rows counted it, or to be read back, or dropped when a query rejects it. */
-    private void close(final int e) {
+    private void close(final int e) throws IOException {
         final int verdict = open.verdict(e);
         if (!open.readingBack(e) && verdict == FlowConnections.ACCEPT) {
-            closed.add(new Closed(open.connection(e), sequence++));
+            waiting.add(open.connection(e));
         } else if (open.readingBack(e) ? verdict != FlowConnections.REJECT : verdict == FlowConnections.UNKNOWN) {
             final ReadBack r = new ReadBack(open.key(e));
             open.rows(e, r::row);
@@ -184,18 +187,9 @@ final class ConnectionStream {
             FlowConnections.splitFrames(confirm, r.key, vlanAware, query, r.frames, out);
         }
         for (Connection c : out) {
-            closed.add(new Closed(c, sequence++));
+            waiting.add(c);
         }
         readBacks.clear();
-    }
-
-    /** A connection closed, waiting for its turn: by time, then as closed. */
-    private record Closed(Connection connection, long sequence) implements Comparable<Closed> {
-        @Override
-        public int compareTo(final Closed o) {
-            final int c = Connection.compareByTime(connection, o.connection);
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
     }
 
     /** A connection to be read back: its key, its flow rows, and the frames they give. */

@@ -114,7 +114,7 @@ public final class Slicer {
     public int connections(final ExpressionQuery query, final boolean vlanAware, final Connection.Sink sink) throws IOException {
         return CaptureChangedException.read(file, () -> {
             try (Confirmation confirm = new Confirmation(reader(), file.path())) {
-                return new ConnectionStream(index, vlanAware, query, confirm, sink).run();
+                return new ConnectionStream(index, vlanAware, query, confirm, sink, WaitingConnections.directory()).run();
             }
         });
     }
