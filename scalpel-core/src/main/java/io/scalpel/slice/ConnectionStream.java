@@ -35,10 +35,8 @@ import java.util.Map;
  * after the earliest open connection began): not the capture's connections.
  */
 final class ConnectionStream {
-    /** A row of the batch is one its key's rows can split at ({@link FlowConnections#splitsByRows}, no split inside it). */
-    private static final int DECIDES = 8;
-    /** A row's stored key is its key's order (its source is the key's first endpoint). */
-    private static final int FORWARD = 4;
+    private static final int DECIDES = FlowConnections.Rows.DECIDES;
+    private static final int FORWARD = FlowConnections.Rows.FORWARD;
 
     private final PacketIndex index;
     private final boolean vlanAware;
@@ -48,7 +46,8 @@ final class ConnectionStream {
     private final OpenConnections open = new OpenConnections();
     private final FlowRowSubject forward = new FlowRowSubject(false);
     private final FlowRowSubject reverse = new FlowRowSubject(true);
-    private final Batch batch = new Batch();
+    /** The flow rows of one batch of chunks, as read (reused from batch to batch), their keys numbered by {@link #open}. */
+    private final FlowConnections.Rows batch = new FlowConnections.Rows(64);
     private final WaitingConnections waiting;
     private final List<ReadBack> readBacks = new ArrayList<>();
     private int readBack;
@@ -121,7 +120,7 @@ final class ConnectionStream {
 
     /** Row {@code i} of the batch, applied to its key's open connection. */
     private void apply(final int i) throws IOException {
-        final int e = batch.entry[i];
+        final int e = batch.key[i];
         final boolean decides = (batch.state[i] & DECIDES) != 0;
         if (open.started(e)) {
             final int protocol = open.protocol(e);
@@ -228,52 +227,6 @@ final class ConnectionStream {
             first[size] = firstTs;
             last[size] = lastTs;
             size++;
-        }
-    }
-
-    /** The flow rows of one batch of chunks, as read, in primitive columns (reused from batch to batch). */
-    private static final class Batch {
-        int size;
-        int[] entry = new int[64];
-        int[] chunk = new int[64];
-        int[] flow = new int[64];
-        long[] firstTs = new long[64];
-        long[] lastTs = new long[64];
-        long[] packets = new long[64];
-        long[] bytes = new long[64];
-        byte[] facts = new byte[64];
-        short[] vlan = new short[64];
-        short[] innerVlan = new short[64];
-        /** The row's verdict ({@link FlowConnections#ACCEPT}, ...), {@link #FORWARD} and {@link #DECIDES}. */
-        byte[] state = new byte[64];
-
-        void add(final int e, final FlowRowView row, final int rowState) {
-            if (size == entry.length) {
-                final int n = size * 2;
-                entry = Arrays.copyOf(entry, n);
-                chunk = Arrays.copyOf(chunk, n);
-                flow = Arrays.copyOf(flow, n);
-                firstTs = Arrays.copyOf(firstTs, n);
-                lastTs = Arrays.copyOf(lastTs, n);
-                packets = Arrays.copyOf(packets, n);
-                bytes = Arrays.copyOf(bytes, n);
-                facts = Arrays.copyOf(facts, n);
-                vlan = Arrays.copyOf(vlan, n);
-                innerVlan = Arrays.copyOf(innerVlan, n);
-                state = Arrays.copyOf(state, n);
-            }
-            final int i = size++;
-            entry[i] = e;
-            chunk[i] = row.chunk();
-            flow[i] = row.flow();
-            firstTs[i] = row.firstTs();
-            lastTs[i] = row.lastTs();
-            packets[i] = row.packets();
-            bytes[i] = row.bytes();
-            facts[i] = (byte) row.facts();
-            vlan[i] = (short) row.vlan();
-            innerVlan[i] = (short) row.innerVlan();
-            state[i] = (byte) rowState;
         }
     }
 }

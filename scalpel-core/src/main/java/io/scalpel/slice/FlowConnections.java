@@ -33,7 +33,10 @@ import java.util.Set;
  * tell whether the expression accepts a frame of a connection, have their frames read back and
  * decoded ({@link Confirmation#each}) as before format 8. A connection is listed when one of its
  * frames satisfies the expression; its counts are of all its frames. Memory: about 42 bytes a
- * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}).
+ * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}): the
+ * listing of a capture set's members, and the one that reads every key back, which tests hold
+ * the streamed listing to ({@link ConnectionStream} lists a capture in bounded memory). Its
+ * {@link Rows} and {@link #splitFrames} serve the stream too.
  */
 final class FlowConnections {
     /** A row's frames all satisfy the expression, or none do, or the row cannot tell. */
@@ -198,27 +201,33 @@ final class FlowConnections {
      * The flow rows of the wanted keys, in primitive columns, split into connections by key in
      * chunk order ({@link #split}).
      */
-    private static final class Rows {
-        private static final int FORWARD = 4;
-        private int size;
-        private int[] key;
-        private int[] chunk;
-        private long[] firstTs;
-        private long[] lastTs;
+    static final class Rows {
+        /** A row's stored key is its key's order (its source is the key's first endpoint). */
+        static final int FORWARD = 4;
+        /** A row its key's rows can split at: a key {@link #splitsByRows} can split, no split inside the row. */
+        static final int DECIDES = 8;
+        int size;
+        /** The row's key: its number in the listing's key table. */
+        int[] key;
+        int[] chunk;
+        int[] flow;
+        long[] firstTs;
+        long[] lastTs;
         /** A row's frames: at most a chunk's rows. */
-        private int[] packets;
-        private long[] bytes;
-        private byte[] facts;
+        int[] packets;
+        long[] bytes;
+        byte[] facts;
         /** VLAN ids (12 bits), -1 for none. */
-        private short[] vlan;
-        private short[] innerVlan;
-        /** The row's verdict ({@link #ACCEPT}, ...) and {@link #FORWARD}: its stored key is its key's order. */
-        private byte[] state;
+        short[] vlan;
+        short[] innerVlan;
+        /** The row's verdict ({@link #ACCEPT}, ...), {@link #FORWARD} and {@link #DECIDES}. */
+        byte[] state;
 
         Rows(final int capacity) {
             final int n = Math.max(16, capacity);
             key = new int[n];
             chunk = new int[n];
+            flow = new int[n];
             firstTs = new long[n];
             lastTs = new long[n];
             packets = new int[n];
@@ -230,10 +239,16 @@ final class FlowConnections {
         }
 
         void add(final int id, final FlowRowView row, final boolean forward, final byte verdict) {
+            add(id, row, verdict | (forward ? FORWARD : 0));
+        }
+
+        /** Appends a row of key {@code id} with its {@link #state}. */
+        void add(final int id, final FlowRowView row, final int rowState) {
             if (size == key.length) {
                 final int n = size * 2;
                 key = Arrays.copyOf(key, n);
                 chunk = Arrays.copyOf(chunk, n);
+                flow = Arrays.copyOf(flow, n);
                 firstTs = Arrays.copyOf(firstTs, n);
                 lastTs = Arrays.copyOf(lastTs, n);
                 packets = Arrays.copyOf(packets, n);
@@ -246,6 +261,7 @@ final class FlowConnections {
             final int e = size++;
             key[e] = id;
             chunk[e] = row.chunk();
+            flow[e] = row.flow();
             firstTs[e] = row.firstTs();
             lastTs[e] = row.lastTs();
             packets[e] = (int) row.packets();
@@ -253,7 +269,7 @@ final class FlowConnections {
             facts[e] = (byte) row.facts();
             vlan[e] = (short) row.vlan();
             innerVlan[e] = (short) row.innerVlan();
-            state[e] = (byte) (verdict | (forward ? FORWARD : 0));
+            state[e] = (byte) rowState;
         }
 
         /**
