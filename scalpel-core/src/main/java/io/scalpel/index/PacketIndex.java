@@ -327,7 +327,7 @@ public final class PacketIndex implements Closeable {
      * to come (from the row groups' statistics), and may stop the read.
      */
     public void flowRowsInChunkOrder(final FlowRowView.Visitor visitor, final ChunksRead read) throws IOException {
-        FlowRows.scanInChunkOrder(PartReaders.NONE, flows, unit, visitor, read::chunksRead);
+        FlowRowsInChunkOrder.scan(PartReaders.NONE, flows, unit, visitor, read::chunksRead);
     }
 
     /**
