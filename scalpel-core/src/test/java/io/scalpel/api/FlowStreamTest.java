@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * same tuples coming back, and keys that stay open across every chunk (a TCP connection with a
  * frame every few minutes, a UDP one that times out and comes back), in chunks of a few frames and
  * in one chunk, VLAN-aware and blind, with and without query expressions; {@code --limit} in time
- * order stops the listing early and {@code --sort} with a limit keeps the first ones of the order.
+ * order gives the head of the listing, and {@code --sort} with or without a limit the head of the
+ * listing sorted.
  */
 class FlowStreamTest {
     private static final long NOW = 0;
