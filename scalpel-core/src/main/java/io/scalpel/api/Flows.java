@@ -91,8 +91,11 @@ public final class Flows {
     /**
      * Hands the connections of {@code captures} of which a query expression accepts a frame
      * (every connection when it is null) to {@code sink} one at a time, in {@code sort} order (ties
-     * in time order), at most {@code limit}: a row object lives only while {@code sink} has it, the
-     * list is held in primitive columns (about 100 bytes a connection; docs/performance.md).
+     * in time order), at most {@code limit}. In time order the connections of a capture file are
+     * handed on as its index is read, the memory bounded by the connections open at once, not by
+     * their number (docs/performance.md); by packets or bytes, the {@code limit} best are kept
+     * (every connection without a limit, about 150 bytes each). A capture set's connections are
+     * joined in memory first.
      *
      * @param captures a capture file or a capture set, open
      * @param query a query expression, or null
@@ -118,16 +121,43 @@ public final class Flows {
 
     private static long each(final Captures captures, final String query, final long nowNanos, final Sort sort, final long limit,
                              final boolean readBackAll, final Consumer<Row> sink) throws IOException {
-        final ConnectionTable found = table(captures, query, nowNanos, readBackAll);
-        if (sort != Sort.TIME) {
-            found.sort(sort == Sort.PACKETS ? ConnectionTable.Order.PACKETS : ConnectionTable.Order.BYTES);
-        }
         final CommunityId ids = new CommunityId(captures.options().communityIdSeed());
-        final long n = Math.min(limit, found.size());
-        for (int i = 0; i < n; i++) {
-            sink.accept(row(found.get(i), ids));
+        if (sort == Sort.TIME) {
+            final long[] handed = {0};
+            connections(captures, query, nowNanos, readBackAll, c -> {
+                if (handed[0] >= limit) {
+                    return false;
+                }
+                sink.accept(row(c, ids));
+                return ++handed[0] < limit;
+            });
+            return handed[0];
         }
-        return n;
+        final TopConnections top = new TopConnections(sort == Sort.PACKETS ? TopConnections.BY_PACKETS : TopConnections.BY_BYTES, limit);
+        connections(captures, query, nowNanos, readBackAll, top::add);
+        final List<Connection> inOrder = top.inOrder();
+        for (Connection c : inOrder) {
+            sink.accept(row(c, ids));
+        }
+        return inOrder.size();
+    }
+
+    /**
+     * Hands the connections of {@code captures} to {@code sink} in time order: of a capture file
+     * as its index is read, in bounded memory; of a capture set, once every member's are joined.
+     * Returns the connections (of a file) read back from the capture to split them.
+     */
+    static int connections(final Captures captures, final String query, final long nowNanos, final boolean readBackAll,
+                           final Connection.Sink sink) throws IOException {
+        if (readBackAll || captures instanceof CaptureSet) {
+            final ConnectionTable found = table(captures, query, nowNanos, readBackAll);
+            for (int i = 0; i < found.size() && sink.connection(found.get(i)); i++) {
+                // handed on
+            }
+            return found.keysReadBack();
+        }
+        final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
+        return ((CaptureFile) captures).scalpel().connections(q, captures.options().vlanKey() == Scalpel.VlanKey.AWARE, sink);
     }
 
     /** The connections of {@code captures}, in time order ({@link ConnectionTable.Order#TIME}); {@code readBackAll}: every key's frames read back from the capture to split it. */
@@ -158,7 +188,7 @@ public final class Flows {
         return out;
     }
 
-    private static Row row(final Connection c, final CommunityId ids) {
+    static Row row(final Connection c, final CommunityId ids) {
         final int p = c.protocol();
         final String proto = p == FlowKey.PROTO_TCP ? "tcp" : p == FlowKey.PROTO_UDP ? "udp"
             : p == FlowKey.PROTO_ICMP || p == FlowKey.PROTO_ICMPV6 ? "icmp" : Integer.toString(p);

@@ -566,6 +566,15 @@ public final class Scalpel implements Closeable {
     }
 
     /**
+     * The connections of the capture ({@link Flows}) handed to {@code sink} in time order as the
+     * index is read; returns the connections whose frames were read back from the capture.
+     */
+    int connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware, final io.scalpel.slice.Connection.Sink sink)
+        throws IOException {
+        return slicer.connections(query, vlanAware, sink);
+    }
+
+    /**
      * Writes the frames of all {@code conns} into one capture file (atomically); returns frames written.
      *
      * @param conns the conn.log rows

@@ -311,6 +311,39 @@ public final class PacketIndex implements Closeable {
         flowLookup.readRows(found, visitor);
     }
 
+    /** Told after each batch of flow rows read in chunk order ({@link #flowRowsInChunkOrder}). */
+    @FunctionalInterface
+    public interface ChunksRead {
+        /**
+         * @param laterFirstTs the earliest {@code first_ts} of the flow rows not read yet, ns ({@code Long.MAX_VALUE}: none left)
+         * @return whether to read on
+         */
+        boolean chunksRead(long laterFirstTs) throws IOException;
+    }
+
+    /**
+     * Every flow row in chunk order (capture order), row group by row group, with every column;
+     * after each batch of chunks, {@code read} is told the earliest first time of the rows still
+     * to come (from the row groups' statistics), and may stop the read.
+     */
+    public void flowRowsInChunkOrder(final FlowRowView.Visitor visitor, final ChunksRead read) throws IOException {
+        FlowRowsInChunkOrder.scan(PartReaders.NONE, flows, unit, visitor, read::chunksRead);
+    }
+
+    /**
+     * Packet rows of the flow rows ({@code chunks[i]}, {@code flows[i]}), {@code i < n}, each with
+     * a join time in [{@code firstTs[i]}, {@code lastTs[i]}] (its span in the flows table): the
+     * frames of flow rows already read, without reading the flows table again.
+     */
+    public void lookupFlowRows(final int n, final int[] chunks, final int[] flowNumbers, final long[] firstTs, final long[] lastTs,
+                               final RowVisitor visitor) throws IOException {
+        final FlowLookup.Found found = new FlowLookup.Found(Long.MIN_VALUE, Long.MAX_VALUE);
+        for (int i = 0; i < n; i++) {
+            found.add(chunks[i], flowNumbers[i], firstTs[i], lastTs[i]);
+        }
+        flowLookup.readRows(found, visitor);
+    }
+
     /** Row groups of the flows table read and skipped by the reads of this index so far: {read, skipped}. */
     long[] flowRowGroups() {
         long read = 0;

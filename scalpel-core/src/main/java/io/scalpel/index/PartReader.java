@@ -113,6 +113,12 @@ final class PartReader {
         }, (g, pages, n) -> group.read(pages, n));
     }
 
+    /** Hands {@code group} row group {@code g} of {@code part} alone, every row of it, with {@code projection}'s columns. */
+    static void readGroup(final PartReaders readers, final IndexPart part, final MessageType projection, final int g,
+                          final RowGroup group) throws IOException {
+        read(readers, part, projection, false, (lease, n, block) -> n == g ? null : RowRanges.EMPTY, (n, pages, rows) -> group.read(pages, rows));
+    }
+
     /** Reads one row group that a read leaves, knowing which it is. */
     @FunctionalInterface
     interface NumberedRowGroup {

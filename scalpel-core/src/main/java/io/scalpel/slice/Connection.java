@@ -1,6 +1,7 @@
 package io.scalpel.slice;
 
 import io.scalpel.index.FlowFacts;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,17 @@ import java.util.Map;
 public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort,
                          int vlan, int innerVlan, int depth, long firstTs, long lastTs, long packets, long bytes,
                          boolean established, boolean opensWithSyn) {
+    /** Receives connections one at a time, in the order a listing makes them. */
+    @FunctionalInterface
+    public interface Sink {
+        /**
+         * @param c the next connection
+         * @return whether to go on (false: no more are wanted)
+         * @throws IOException when the connection cannot be passed on
+         */
+        boolean connection(Connection c) throws IOException;
+    }
+
     /** Whether {@code next} is the same key as this, at the same depth and (when kept) VLAN tags. */
     boolean sameKey(final Connection next) {
         if (ipVersion != next.ipVersion || protocol != next.protocol || depth != next.depth || vlan != next.vlan
@@ -109,7 +121,12 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
         }
     }
 
-    /** By first time, then last time, then key: the order of {@code flows}. */
+    /**
+     * By first time, then last time, then source address (low half) and port, then the rest of the
+     * key (source's high half, destination, protocol, IP version, VLAN tags, depth): the order of
+     * {@code flows}, one order of any two connections of different keys, whatever order they were
+     * found in.
+     */
     public static int compareByTime(final Connection a, final Connection b) {
         int c = Long.compare(a.firstTs, b.firstTs);
         if (c == 0) {
@@ -118,6 +135,36 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
         if (c == 0) {
             c = Long.compare(a.srcLo, b.srcLo);
         }
-        return c != 0 ? c : Integer.compare(a.srcPort, b.srcPort);
+        if (c == 0) {
+            c = Integer.compare(a.srcPort, b.srcPort);
+        }
+        return c != 0 ? c : compareRestOfKey(a, b);
+    }
+
+    /** By the fields of the key {@link #compareByTime} does not look at first. */
+    static int compareRestOfKey(final Connection a, final Connection b) {
+        int c = Long.compare(a.srcHi, b.srcHi);
+        if (c == 0) {
+            c = Long.compare(a.dstHi, b.dstHi);
+        }
+        if (c == 0) {
+            c = Long.compare(a.dstLo, b.dstLo);
+        }
+        if (c == 0) {
+            c = Integer.compare(a.dstPort, b.dstPort);
+        }
+        if (c == 0) {
+            c = Integer.compare(a.protocol, b.protocol);
+        }
+        if (c == 0) {
+            c = Integer.compare(a.ipVersion, b.ipVersion);
+        }
+        if (c == 0) {
+            c = Integer.compare(a.vlan, b.vlan);
+        }
+        if (c == 0) {
+            c = Integer.compare(a.innerVlan, b.innerVlan);
+        }
+        return c != 0 ? c : Integer.compare(a.depth, b.depth);
     }
 }

@@ -84,7 +84,11 @@ public final class ConnectionTable {
 
     /** Connection {@code i} of the order. */
     public Connection get(final int i) {
-        final int e = order == null ? i : order[i];
+        return connection(order == null ? i : order[i]);
+    }
+
+    /** Connection {@code e} as added. */
+    private Connection connection(final int e) {
         final Connection.Key k = keys.key(key[e]);
         final boolean forward = (flags[e] & FORWARD) != 0;
         return new Connection(k.ipVersion(), k.protocol(), forward ? k.aHi() : k.bHi(), forward ? k.aLo() : k.bLo(),
@@ -138,7 +142,10 @@ public final class ConnectionTable {
         if (c == 0) {
             c = Long.compare(srcLo(x), srcLo(y));
         }
-        return c != 0 ? c : Integer.compare(srcPort(x), srcPort(y));
+        if (c == 0) {
+            c = Integer.compare(srcPort(x), srcPort(y));
+        }
+        return c != 0 ? c : Connection.compareRestOfKey(connection(x), connection(y));
     }
 
     private long srcLo(final int e) {

@@ -33,13 +33,16 @@ import java.util.Set;
  * tell whether the expression accepts a frame of a connection, have their frames read back and
  * decoded ({@link Confirmation#each}) as before format 8. A connection is listed when one of its
  * frames satisfies the expression; its counts are of all its frames. Memory: about 42 bytes a
- * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}).
+ * flow row while the rows are split, 70 a key and 45 a connection ({@link ConnectionTable}): the
+ * listing of a capture set's members, and the one that reads every key back, which tests hold
+ * the streamed listing to ({@link ConnectionStream} lists a capture in bounded memory). Its
+ * {@link Rows} and {@link #splitFrames} serve the stream too.
  */
 final class FlowConnections {
     /** A row's frames all satisfy the expression, or none do, or the row cannot tell. */
-    private static final byte ACCEPT = 2;
-    private static final byte REJECT = 0;
-    private static final byte UNKNOWN = 1;
+    static final byte ACCEPT = 2;
+    static final byte REJECT = 0;
+    static final byte UNKNOWN = 1;
 
     private final PacketIndex index;
     private final boolean vlanAware;
@@ -103,7 +106,7 @@ final class FlowConnections {
     }
 
     /** Whether a row's key is one whose connections its rows can tell: TCP, UDP or ICMP (not a one-way type) with its ports. */
-    private static boolean splitsByRows(final FlowRowView row) {
+    static boolean splitsByRows(final FlowRowView row) {
         final int p = row.proto();
         if (!row.portsKnown()) {
             return false;
@@ -118,7 +121,7 @@ final class FlowConnections {
      * Whether {@code query} accepts every frame of a row, none, or cannot tell: its key as stored
      * (the row's first frame's direction) and, when its frames run both ways, reversed.
      */
-    private static byte verdict(final ExpressionQuery query, final FlowRowView row, final FlowRowSubject forward,
+    static byte verdict(final ExpressionQuery query, final FlowRowView row, final FlowRowSubject forward,
                                 final FlowRowSubject reverse) {
         final int f = query.expression().eval(forward.of(row));
         if ((row.facts() & FlowFacts.BOTH_WAYS) == 0) {
@@ -154,57 +157,77 @@ final class FlowConnections {
         }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
         final List<Connection> out = new ArrayList<>();
         for (Map.Entry<Integer, Candidates> e : byKey.entrySet()) {
-            final Connection.Key k = keys.key(e.getKey());
-            final FlowQuery q = new FlowQuery("flow", k.ipVersion(), k.aHi(), k.aLo(), k.aPort(), k.bHi(), k.bLo(), k.bPort(),
-                k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
-            final Split split = new Split(query, k.depth(), out);
-            confirm.each(q, e.getValue(), split::frame);
-            split.flush();
-            // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
-            // ordered, so the messages sent the other way round are another connection of it.
-            final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
-                k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
-            if (q.oneWayIcmp() && back.oneWayIcmp()) {
-                final Split backSplit = new Split(query, k.depth(), out);
-                confirm.each(back, e.getValue(), backSplit::frame);
-                backSplit.flush();
-            }
+            splitFrames(confirm, keys.key(e.getKey()), vlanAware, query, e.getValue(), out);
         }
         for (Connection c : out) {
             found.add(c);
         }
     }
 
-    private Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst) {
+    /**
+     * The connections of key {@code k} among {@code frames} (index rows of its flow rows), read back
+     * from the capture in capture order and split as Zeek would, those {@code query} accepts a frame
+     * of (all when null), into {@code out}.
+     */
+    static void splitFrames(final Confirmation confirm, final Connection.Key k, final boolean vlanAware, final ExpressionQuery query,
+                            final Candidates frames, final List<Connection> out) throws IOException {
+        final FlowQuery q = new FlowQuery("flow", k.ipVersion(), k.aHi(), k.aLo(), k.aPort(), k.bHi(), k.bLo(), k.bPort(),
+            k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
+        final Split split = new Split(query, k.depth(), out);
+        confirm.each(q, frames, split::frame);
+        split.flush();
+        // A one-way ICMP key names one direction (FlowQuery.matches); the key's endpoints are
+        // ordered, so the messages sent the other way round are another connection of it.
+        final FlowQuery back = new FlowQuery("flow", k.ipVersion(), k.bHi(), k.bLo(), k.bPort(), k.aHi(), k.aLo(), k.aPort(),
+            k.protocol(), Long.MIN_VALUE, Long.MAX_VALUE, vlanAware, k.vlan(), k.innerVlan(), null);
+        if (q.oneWayIcmp() && back.oneWayIcmp()) {
+            final Split backSplit = new Split(query, k.depth(), out);
+            confirm.each(back, frames, backSplit::frame);
+            backSplit.flush();
+        }
+    }
+
+    /** The key of a flow row, its VLAN tags kept when {@code vlanAware}. */
+    static Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst, final boolean vlanAware) {
         return Connection.Key.of(row.ipVersion(), row.proto(), src.hi(), src.lo(), row.srcPort(), dst.hi(), dst.lo(),
             row.dstPort(), vlanAware ? row.vlan() : -1, vlanAware ? row.innerVlan() : -1, row.depth());
+    }
+
+    private Connection.Key key(final FlowRowView row, final Addresses.Parsed src, final Addresses.Parsed dst) {
+        return key(row, src, dst, vlanAware);
     }
 
     /**
      * The flow rows of the wanted keys, in primitive columns, split into connections by key in
      * chunk order ({@link #split}).
      */
-    private static final class Rows {
-        private static final int FORWARD = 4;
-        private int size;
-        private int[] key;
-        private int[] chunk;
-        private long[] firstTs;
-        private long[] lastTs;
+    static final class Rows {
+        /** A row's stored key is its key's order (its source is the key's first endpoint). */
+        static final int FORWARD = 4;
+        /** A row its key's rows can split at: a key {@link #splitsByRows} can split, no split inside the row. */
+        static final int DECIDES = 8;
+        int size;
+        /** The row's key: its number in the listing's key table. */
+        int[] key;
+        int[] chunk;
+        int[] flow;
+        long[] firstTs;
+        long[] lastTs;
         /** A row's frames: at most a chunk's rows. */
-        private int[] packets;
-        private long[] bytes;
-        private byte[] facts;
+        int[] packets;
+        long[] bytes;
+        byte[] facts;
         /** VLAN ids (12 bits), -1 for none. */
-        private short[] vlan;
-        private short[] innerVlan;
-        /** The row's verdict ({@link #ACCEPT}, ...) and {@link #FORWARD}: its stored key is its key's order. */
-        private byte[] state;
+        short[] vlan;
+        short[] innerVlan;
+        /** The row's verdict ({@link #ACCEPT}, ...), {@link #FORWARD} and {@link #DECIDES}. */
+        byte[] state;
 
         Rows(final int capacity) {
             final int n = Math.max(16, capacity);
             key = new int[n];
             chunk = new int[n];
+            flow = new int[n];
             firstTs = new long[n];
             lastTs = new long[n];
             packets = new int[n];
@@ -216,10 +239,16 @@ final class FlowConnections {
         }
 
         void add(final int id, final FlowRowView row, final boolean forward, final byte verdict) {
+            add(id, row, verdict | (forward ? FORWARD : 0));
+        }
+
+        /** Appends a row of key {@code id} with its {@link #state}. */
+        void add(final int id, final FlowRowView row, final int rowState) {
             if (size == key.length) {
                 final int n = size * 2;
                 key = Arrays.copyOf(key, n);
                 chunk = Arrays.copyOf(chunk, n);
+                flow = Arrays.copyOf(flow, n);
                 firstTs = Arrays.copyOf(firstTs, n);
                 lastTs = Arrays.copyOf(lastTs, n);
                 packets = Arrays.copyOf(packets, n);
@@ -232,6 +261,7 @@ final class FlowConnections {
             final int e = size++;
             key[e] = id;
             chunk[e] = row.chunk();
+            flow[e] = row.flow();
             firstTs[e] = row.firstTs();
             lastTs[e] = row.lastTs();
             packets[e] = (int) row.packets();
@@ -239,7 +269,7 @@ final class FlowConnections {
             facts[e] = (byte) row.facts();
             vlan[e] = (short) row.vlan();
             innerVlan[e] = (short) row.innerVlan();
-            state[e] = (byte) (verdict | (forward ? FORWARD : 0));
+            state[e] = (byte) rowState;
         }
 
         /**

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The connection keys of a listing ({@link FlowConnections}), each numbered once: a key's
  * endpoints in {@link Connection.Key}'s order (the smaller first), its protocol, VLAN tags and
  * depth, in primitive columns with open addressing, so that a key costs about 70 bytes and no
- * object.
+ * object. A key can be taken out ({@link #remove}, for a streamed listing's open keys), its number
+ * then handed to the next key added.
  */
 final class FlowKeyTable {
     private static final int EMPTY = -1;
@@ -27,6 +28,10 @@ final class FlowKeyTable {
     private int[] depth;
     /** Keys whose frames are read back from the capture to be split ({@link #readBack}). */
     private boolean[] readBack;
+    private boolean[] removed;
+    /** Numbers of removed keys, handed out again. */
+    private int[] free = new int[0];
+    private int freeCount;
 
     /** A table with room for {@code capacity} keys before it grows. */
     FlowKeyTable(final int capacity) {
@@ -46,10 +51,16 @@ final class FlowKeyTable {
         innerVlan = new int[n];
         depth = new int[n];
         readBack = new boolean[n];
+        removed = new boolean[n];
     }
 
+    /** The numbers handed out so far: 0 to size() - 1, some of them removed ({@link #isLive}). */
     int size() {
         return size;
+    }
+
+    boolean isLive(final int e) {
+        return !removed[e];
     }
 
     /** The number of {@code k}, a new one when it is not in the table yet (or -1 with {@code add} false). */
@@ -70,10 +81,17 @@ final class FlowKeyTable {
         if (!add) {
             return -1;
         }
-        if (size == aHi.length) {
-            grow(size * 2);
+        final int e;
+        if (freeCount > 0) {
+            e = free[--freeCount];
+            removed[e] = false;
+            readBack[e] = false;
+        } else {
+            if (size == aHi.length) {
+                grow(size * 2);
+            }
+            e = size++;
         }
-        final int e = size++;
         slots[s] = e;
         aHi[e] = k.aHi();
         aLo[e] = k.aLo();
@@ -86,16 +104,58 @@ final class FlowKeyTable {
         vlan[e] = k.vlan();
         innerVlan[e] = k.innerVlan();
         depth[e] = k.depth();
-        if (size * 2 > slots.length) {
+        if ((size - freeCount) * 2 > slots.length) {
             rehash(slots.length * 2);
         }
         return e;
+    }
+
+    /** Takes key {@code e} out; its number goes to the next key added. */
+    void remove(final int e) {
+        int s = slot(aHi[e], aLo[e], bHi[e], bLo[e], aPort[e], bPort[e]);
+        while (slots[s] != e) {
+            s = (s + 1) & mask;
+        }
+        // backward-shift deletion: each later key of the probe run that may sit in the hole moves up
+        int hole = s;
+        int next = (s + 1) & mask;
+        while (slots[next] != EMPTY) {
+            final int o = slots[next];
+            final int home = slot(aHi[o], aLo[o], bHi[o], bLo[o], aPort[o], bPort[o]);
+            if (((next - home) & mask) >= ((next - hole) & mask)) {
+                slots[hole] = o;
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        slots[hole] = EMPTY;
+        removed[e] = true;
+        if (freeCount == free.length) {
+            free = Arrays.copyOf(free, Math.max(16, freeCount * 2));
+        }
+        free[freeCount++] = e;
     }
 
     /** Key {@code e}. */
     Connection.Key key(final int e) {
         return new Connection.Key(ipVersion[e], protocol[e], aHi[e], aLo[e], aPort[e], bHi[e], bLo[e], bPort[e], vlan[e], innerVlan[e],
             depth[e]);
+    }
+
+    int ipVersion(final int e) {
+        return ipVersion[e];
+    }
+
+    int depth(final int e) {
+        return depth[e];
+    }
+
+    long aHi(final int e) {
+        return aHi[e];
+    }
+
+    long bHi(final int e) {
+        return bHi[e];
     }
 
     int protocol(final int e) {
@@ -140,6 +200,7 @@ final class FlowKeyTable {
         innerVlan = Arrays.copyOf(innerVlan, cap);
         depth = Arrays.copyOf(depth, cap);
         readBack = Arrays.copyOf(readBack, cap);
+        removed = Arrays.copyOf(removed, cap);
     }
 
     private void rehash(final int n) {
@@ -147,6 +208,9 @@ final class FlowKeyTable {
         Arrays.fill(slots, EMPTY);
         mask = n - 1;
         for (int e = 0; e < size; e++) {
+            if (removed[e]) {
+                continue;
+            }
             int s = slot(aHi[e], aLo[e], bHi[e], bLo[e], aPort[e], bPort[e]);
             while (slots[s] != EMPTY) {
                 s = (s + 1) & mask;

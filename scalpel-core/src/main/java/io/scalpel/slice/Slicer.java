@@ -104,6 +104,21 @@ public final class Slicer {
         });
     }
 
+    /**
+     * The connections of {@link #connections(ExpressionQuery, boolean)}, handed to {@code sink} in
+     * time order as the flows table is read, in memory bounded by the connections open at once
+     * ({@link ConnectionStream}), until the end or until the sink wants no more.
+     *
+     * @return the connections whose frames were read back from the capture to split them
+     */
+    public int connections(final ExpressionQuery query, final boolean vlanAware, final Connection.Sink sink) throws IOException {
+        return CaptureChangedException.read(file, () -> {
+            try (Confirmation confirm = new Confirmation(reader(), file.path())) {
+                return new ConnectionStream(index, vlanAware, query, confirm, sink, WaitingConnections.directory()).run();
+            }
+        });
+    }
+
     /** Record offsets of every frame with a timestamp in [{@code from}, {@code to}], in capture order. */
     public long[] selectWindow(final long from, final long to) throws IOException {
         return select(List.of(new WindowQuery("window", from, to)))[0];
