@@ -23,7 +23,8 @@ import java.util.zip.CRC32C;
  * <p>Read whole when a lookup first needs it, and checked before anything in it is parsed: its size
  * against the manifest's, its magic number and version, the CRC32C of its body against its header
  * and the manifest. What does not parse, or points past its part's end, is refused as CORRUPT with
- * the file and the byte offset.
+ * the file and the byte offset. Long because it is the layout's one description: its constants, its
+ * records and the parser that checks every value as it reads it.
  */
 final class LookupFile {
     /** The first four bytes, "SCLK". */

@@ -22,7 +22,9 @@ import org.apache.parquet.internal.filter2.columnindex.RowRanges;
  * predicate for all: the packet rows of a chunk are in flow groups of 1 024 flows, each in capture
  * order, so every page of a group has nearly the whole group's flow range, and a flow is told from
  * its group's other flows by its time span alone. Then each row read is tested on its chunk, flow
- * and time ({@link #test}).
+ * and time ({@link #test}). Long because it chooses from two descriptions of the same pages: the
+ * lookup file's ({@link #segments}) and parquet-java's page indexes ({@link #rows}, the path through
+ * the parts' footers that tests hold the lookup to).
  */
 final class WantedRows implements PacketRows.RowTest {
     private static final ColumnPath CHUNK = ColumnPath.get(IndexSchema.CHUNK);
