@@ -104,7 +104,7 @@ final class FlowLookup {
     }
 
     /** Column {@code c} of flows row group {@code g}. */
-    private LookupColumn column(final LookupFile.Table table, final int g, final int c) {
+    private LookupColumn column(final LookupFile.Table table, final int g, final int c) throws IndexException {
         return new LookupColumn(lookup, table, g, c, LookupFile.FLOW_COLUMNS[c], c != LookupFile.F_CHUNK && c != LookupFile.F_FLOW);
     }
 
@@ -214,7 +214,7 @@ final class FlowLookup {
     }
 
     /** Column {@code c} of packets row group {@code g}. */
-    private LookupColumn packetColumn(final LookupFile.Table table, final int g, final int c) {
+    private LookupColumn packetColumn(final LookupFile.Table table, final int g, final int c) throws IndexException {
         return new LookupColumn(lookup, table, g, c, LookupFile.PACKET_COLUMNS[c], c != LookupFile.P_CHUNK && c != LookupFile.P_FLOW);
     }
 

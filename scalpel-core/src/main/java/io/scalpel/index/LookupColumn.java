@@ -30,7 +30,7 @@ final class LookupColumn {
      * values when {@code isLong} (else INT32).
      */
     LookupColumn(final LookupParts parts, final LookupFile.Table table, final int group, final int c, final String name,
-                 final boolean isLong) {
+                 final boolean isLong) throws IndexException {
         this.parts = parts;
         this.table = table;
         this.column = table.groups()[group].columns()[c];
@@ -81,7 +81,7 @@ final class LookupColumn {
     }
 
     private String where(final int p) {
-        return (p < 0 ? "dictionary page" : "page " + p) + " of column " + name + " in row group " + group;
+        return LookupParts.where(p, name, group);
     }
 
     private void decode() throws IndexException {
@@ -89,7 +89,7 @@ final class LookupColumn {
         final int rows = rows(p);
         final int nulls = column.nulls()[p];
         final int count = rows - nulls;
-        final byte[] body = parts.page(table, column, p, where(p));
+        final byte[] body = parts.page(table, column, p, name, group);
         final int levels = column.levels()[p];
         try {
             final boolean compressed = (column.encoding()[p] & LookupFile.COMPRESSED) != 0;
@@ -150,7 +150,7 @@ final class LookupColumn {
     }
 
     private void readDictionary() throws IndexException {
-        final byte[] body = parts.page(table, column, -1, where(-1));
+        final byte[] body = parts.page(table, column, -1, name, group);
         try {
             final byte[] data = column.codec() == LookupFile.ZSTD_CHUNK
                 ? ZstdCodecFactory.decompress(body, 0, body.length, column.dictUncompressed()) : body;

@@ -82,6 +82,17 @@ final class LookupFile {
         return parts.length;
     }
 
+    /** Parses the columns of every row group, as a lookup would when it reads them: what {@code index --verify} checks. */
+    void parseAll() throws IndexException {
+        for (Part p : parts) {
+            for (Table t : new Table[] {p.packets(), p.flows()}) {
+                for (RowGroup g : t.groups()) {
+                    g.columns();
+                }
+            }
+        }
+    }
+
     /** One part: its two tables. */
     record Part(Table packets, Table flows) {
     }
@@ -93,10 +104,77 @@ final class LookupFile {
     /**
      * One row group: its rows; its least and greatest {@code chunk}; its least and greatest time
      * (packets: {@code ts}; flows: the least {@code first_ts} and the greatest {@code last_ts}), in the
-     * part's unit; the flows' {@code flow_hash} bloom filter's bitset (offset 0: none); its columns.
+     * part's unit; the flows' {@code flow_hash} bloom filter's bitset (offset 0: none); its columns,
+     * parsed when first asked for (a lookup reads the pages of few row groups).
      */
-    record RowGroup(long rows, long chunkMin, long chunkMax, long timeMin, long timeMax, long bloomOffset, int bloomBytes,
-                    Column[] columns) {
+    static final class RowGroup {
+        private final long rows;
+        private final long chunkMin;
+        private final long chunkMax;
+        private final long timeMin;
+        private final long timeMax;
+        private final long bloomOffset;
+        private final int bloomBytes;
+        /** Where its columns are described, and how to parse them. */
+        private final Columns source;
+        private volatile Column[] columns;
+
+        RowGroup(final long rows, final long chunkMin, final long chunkMax, final long timeMin, final long timeMax, final long bloomOffset,
+                 final int bloomBytes, final Columns source) {
+            this.rows = rows;
+            this.chunkMin = chunkMin;
+            this.chunkMax = chunkMax;
+            this.timeMin = timeMin;
+            this.timeMax = timeMax;
+            this.bloomOffset = bloomOffset;
+            this.bloomBytes = bloomBytes;
+            this.source = source;
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        long chunkMin() {
+            return chunkMin;
+        }
+
+        long chunkMax() {
+            return chunkMax;
+        }
+
+        long timeMin() {
+            return timeMin;
+        }
+
+        long timeMax() {
+            return timeMax;
+        }
+
+        long bloomOffset() {
+            return bloomOffset;
+        }
+
+        int bloomBytes() {
+            return bloomBytes;
+        }
+
+        /** Its columns, in the table's order ({@link #PACKET_COLUMNS}, {@link #FLOW_COLUMNS}), parsed on first use. */
+        Column[] columns() throws IndexException {
+            Column[] c = columns;
+            if (c == null) {
+                c = source.parse(rows);
+                columns = c;
+            }
+            return c;
+        }
+    }
+
+    /** The bytes that describe one row group's columns: {@code length} bytes at {@code at} of the body. */
+    private record Columns(Reader reader, int at, int length, Path part, long partSize, boolean packets, int group) {
+        Column[] parse(final long rows) throws IndexException {
+            return reader.columns(this, rows);
+        }
     }
 
     /**
@@ -247,39 +325,57 @@ final class LookupFile {
             }
             final int groups = count("row groups", 1 << 24);
             final RowGroup[] rg = new RowGroup[groups];
+            final int[] lengths = new int[groups];
             long rows = 0;
             for (int g = 0; g < groups; g++) {
-                rg[g] = rowGroup(part, size, packets, g);
-                rows += rg[g].rows();
+                final long n = varint();
+                final long chunkMin = zigzag(varint());
+                final long chunkMax = chunkMin + varint();
+                final long timeMin = zigzag(varint());
+                final long timeMax = timeMin + varint();
+                long bloomOffset = 0;
+                int bloomBytes = 0;
+                if (!packets) {
+                    final int bloomAt = pos;
+                    bloomOffset = varint();
+                    bloomBytes = (int) Math.min(varint(), Integer.MAX_VALUE);
+                    if (bloomOffset != 0 && (bloomBytes < 32 || bloomBytes % 32 != 0 || bloomOffset + bloomBytes > size)) {
+                        throw corrupt(file, bloomAt, "a bloom filter of " + bloomBytes + " bytes at byte " + bloomOffset + " of " + part + " ("
+                            + size + " bytes)", advice);
+                    }
+                }
+                lengths[g] = size();
+                rg[g] = new RowGroup(n, chunkMin, chunkMax, timeMin, timeMax, bloomOffset, bloomBytes, null);
+                rows += n;
             }
             if (rows != expectedRows) {
                 throw corrupt(file, pos, part + ": " + rows + " rows, the index manifest says " + expectedRows, advice);
             }
+            for (int g = 0; g < groups; g++) {
+                if (lengths[g] > in.length - pos) {
+                    throw corrupt(file, pos, "the columns of row group " + g + " of " + part + " run past the end of the file", advice);
+                }
+                final RowGroup r = rg[g];
+                rg[g] = new RowGroup(r.rows(), r.chunkMin(), r.chunkMax(), r.timeMin(), r.timeMax(), r.bloomOffset(), r.bloomBytes(),
+                    new Columns(this, pos, lengths[g], part, size, packets, g));
+                pos += lengths[g];
+            }
             return new Table(part, size, stored, rg);
         }
 
-        private RowGroup rowGroup(final Path part, final long partSize, final boolean packets, final int g) throws IndexException {
-            final long rows = varint();
-            final long chunkMin = zigzag(varint());
-            final long chunkMax = chunkMin + varint();
-            final long timeMin = zigzag(varint());
-            final long timeMax = timeMin + varint();
-            long bloomOffset = 0;
-            int bloomBytes = 0;
-            if (!packets) {
-                final int at = pos;
-                bloomOffset = varint();
-                bloomBytes = (int) Math.min(varint(), Integer.MAX_VALUE);
-                if (bloomOffset != 0 && (bloomBytes < 32 || bloomBytes % 32 != 0 || bloomOffset + bloomBytes > partSize)) {
-                    throw corrupt(file, at, "a bloom filter of " + bloomBytes + " bytes at byte " + bloomOffset + " of " + part + " ("
-                        + partSize + " bytes)", advice);
-                }
-            }
-            final Column[] columns = new Column[packets ? PACKET_COLUMNS.length : FLOW_COLUMNS.length];
+        /** The columns of one row group of {@code rows} rows, parsed from where {@code source} says they are. */
+        synchronized Column[] columns(final Columns source, final long rows) throws IndexException {
+            pos = source.at();
+            final Column[] columns = new Column[source.packets() ? PACKET_COLUMNS.length : FLOW_COLUMNS.length];
             for (int c = 0; c < columns.length; c++) {
-                columns[c] = column(part, partSize, rows, hasRanges(packets, c), g, packets ? PACKET_COLUMNS[c] : FLOW_COLUMNS[c]);
+                columns[c] = column(source.part(), source.partSize(), rows, hasRanges(source.packets(), c), source.group(),
+                    source.packets() ? PACKET_COLUMNS[c] : FLOW_COLUMNS[c]);
             }
-            return new RowGroup(rows, chunkMin, chunkMax, timeMin, timeMax, bloomOffset, bloomBytes, columns);
+            if (pos != source.at() + source.length()) {
+                throw corrupt(file, source.at(), "the columns of row group " + source.group() + " of " + source.part() + " take "
+                    + (pos - source.at()) + " bytes, the file gives them " + source.length(), advice);
+            }
+            return columns;
         }
 
         private Column column(final Path part, final long partSize, final long rows, final boolean ranges, final int g, final String name)

@@ -79,23 +79,29 @@ final class LookupFileWriter {
             out.u8(unit == TimestampUnit.MICROS ? 0 : 1);
             final List<BlockMetaData> blocks = r.getFooter().getBlocks();
             out.varint(blocks.size());
+            // each row group's summary, then the columns of them all: a lookup parses only the columns of the row groups it reads
+            final Out summaries = out;
+            final Out columns = new Out();
             for (BlockMetaData block : blocks) {
-                out.varint(block.getRowCount());
+                summaries.varint(block.getRowCount());
                 final long[] chunk = range(column(block, IndexSchema.CHUNK, file));
-                out.varint(zigzag(chunk[0]));
-                out.varint(chunk[1] - chunk[0]);
+                summaries.varint(zigzag(chunk[0]));
+                summaries.varint(chunk[1] - chunk[0]);
                 final long timeMin = range(column(block, packets ? IndexSchema.TS : IndexSchema.FIRST_TS, file))[0];
                 final long timeMax = range(column(block, packets ? IndexSchema.TS : IndexSchema.LAST_TS, file))[1];
-                out.varint(zigzag(timeMin));
-                out.varint(timeMax - timeMin);
+                summaries.varint(zigzag(timeMin));
+                summaries.varint(timeMax - timeMin);
                 if (!packets) {
-                    bloom(column(block, IndexSchema.FLOW_HASH, file), bytes, file);
+                    bloom(summaries, column(block, IndexSchema.FLOW_HASH, file), bytes, file);
                 }
+                final int before = columns.size();
                 for (int c = 0; c < names.length; c++) {
                     final ColumnChunkMetaData meta = column(block, names[c], file);
-                    pages(r, meta, bytes, LookupFile.hasRanges(packets, c) ? r.readColumnIndex(meta) : null, file);
+                    pages(columns, r, meta, bytes, LookupFile.hasRanges(packets, c) ? r.readColumnIndex(meta) : null, file);
                 }
+                summaries.varint(columns.size() - before);
             }
+            summaries.append(columns);
         }
     }
 
@@ -118,7 +124,7 @@ final class LookupFileWriter {
         return new long[] {((Number) s.genericGetMin()).longValue(), ((Number) s.genericGetMax()).longValue()};
     }
 
-    private void bloom(final ColumnChunkMetaData c, final ByteBuffer bytes, final Path file) throws IOException {
+    private static void bloom(final Out out, final ColumnChunkMetaData c, final ByteBuffer bytes, final Path file) throws IOException {
         final long at = c.getBloomFilterOffset();
         if (at <= 0) {
             out.varint(0);
@@ -134,7 +140,7 @@ final class LookupFileWriter {
         out.varint(h.getNumBytes());
     }
 
-    private void pages(final ParquetFileReader r, final ColumnChunkMetaData meta, final ByteBuffer bytes, final ColumnIndex index,
+    private static void pages(final Out out, final ParquetFileReader r, final ColumnChunkMetaData meta, final ByteBuffer bytes, final ColumnIndex index,
                        final Path file) throws IOException {
         final CompressionCodecName codec = meta.getCodec();
         if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.UNCOMPRESSED) {
@@ -271,6 +277,18 @@ final class LookupFileWriter {
                 x >>>= 7;
             }
             u8((int) x);
+        }
+
+        int size() {
+            return n;
+        }
+
+        void append(final Out other) {
+            if (n + other.n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + other.n));
+            }
+            System.arraycopy(other.buf, 0, buf, n, other.n);
+            n += other.n;
         }
 
         byte[] bytes() {

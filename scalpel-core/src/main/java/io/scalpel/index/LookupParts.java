@@ -60,9 +60,11 @@ final class LookupParts implements Closeable {
 
     /**
      * The body of page {@code p} of {@code column} (dictionary page when {@code p} is -1), checked
-     * against its CRC: the definition levels, then the values, as the file holds them.
+     * against its CRC: the definition levels, then the values, as the file holds them. {@code name}
+     * and {@code group} name the column for a refusal.
      */
-    byte[] page(final LookupFile.Table table, final LookupFile.Column column, final int p, final String where) throws IndexException {
+    byte[] page(final LookupFile.Table table, final LookupFile.Column column, final int p, final String name, final int group)
+        throws IndexException {
         final long offset = p < 0 ? column.dictOffset() : column.offset()[p];
         final int size = p < 0 ? column.dictSize() : column.size()[p];
         final int expected = p < 0 ? column.dictCrc() : column.crc()[p];
@@ -70,9 +72,14 @@ final class LookupParts implements Closeable {
         final CRC32 crc = new CRC32();
         crc.update(body, 0, body.length);
         if ((int) crc.getValue() != expected) {
-            throw damaged(table, offset, where, "page CRC mismatch");
+            throw damaged(table, offset, where(p, name, group), "page CRC mismatch");
         }
         return body;
+    }
+
+    /** Page {@code p} (-1: the dictionary page) of column {@code name} in row group {@code group}, for refusals. */
+    static String where(final int p, final String name, final int group) {
+        return (p < 0 ? "dictionary page" : "page " + p) + " of column " + name + " in row group " + group;
     }
 
     /** The refusal of a page of {@code table} at {@code offset} that cannot be read as its lookup file says. */

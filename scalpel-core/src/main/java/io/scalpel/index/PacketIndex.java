@@ -249,11 +249,11 @@ public final class PacketIndex implements Closeable {
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable (" + IndexException.oneLine(e) + ")", advice, e);
         }
         if (!digest.equals(manifest.lookup().sha256())) {
-            LookupFile.read(dir, manifest, advice); // says where, when it can
+            LookupFile.read(dir, manifest, advice).parseAll(); // says where, when it can
             throw new IndexException(IndexException.Kind.CORRUPT, file + ": the file does not match its digest in the index manifest",
                 advice);
         }
-        LookupFile.read(dir, manifest, advice);
+        LookupFile.read(dir, manifest, advice).parseAll();
     }
 
     public IndexManifest manifest() {

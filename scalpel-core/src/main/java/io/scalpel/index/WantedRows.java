@@ -217,7 +217,7 @@ final class WantedRows implements PacketRows.RowTest {
      *
      * @param stored the unit of the row group's timestamps
      */
-    long[] segments(final LookupFile.RowGroup group, final TimestampUnit stored) {
+    long[] segments(final LookupFile.RowGroup group, final TimestampUnit stored) throws IndexException {
         if (!anyChunk(group.chunkMin(), group.chunkMax())) {
             return new long[0];
         }

@@ -60,11 +60,13 @@ class LookupFileDamageTest {
         }
     }
 
-    /** The refusal of a lookup of a flow the index holds. */
+    /** The refusal of the lookups of every flow the index holds (each reads the row groups of its own chunks). */
     private IndexException refused() {
         final IndexException e = assertThrows(IndexException.class, () -> {
             try (PacketIndex i = PacketIndex.open(capture, index)) {
-                i.lookup(someFlowHash, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> { });
+                for (long h : flowHashes) {
+                    i.lookup(h, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> { });
+                }
             }
         });
         assertEquals(IndexException.Kind.CORRUPT, e.kind(), e::getMessage);
@@ -80,7 +82,7 @@ class LookupFileDamageTest {
                 i.verifyAll();
             }
         });
-        assertTrue(verify.problem().startsWith(lookup.toString()) || verify.problem().contains(".parquet"), verify::problem);
+        assertTrue(verify.problem().contains(expected), verify::problem);
         assertEquals(IndexBuilder.Mode.REBUILT, new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).build().mode());
         try (PacketIndex i = PacketIndex.open(capture, index)) {
             final long[] rows = {0};
@@ -157,29 +159,41 @@ class LookupFileDamageTest {
     @Test
     void shouldRefuseAPageThatItPutsPastTheEndOfItsPart() throws IOException {
         final byte[] bytes = Files.readAllBytes(lookup);
-        // header (16), parts, then the first part's packets table: size, unit, row groups; its first
-        // row group: rows, chunk min and range, time min and range; column ts: codec, no dictionary,
-        // pages; then the first page's offset (the gap from byte 0)
+        // header (16), parts, then the first part's packets table: size, unit, row groups, each row
+        // group's summary (rows, chunk min and range, time min and range, the length of its
+        // columns), then their columns; the first row group's column ts: codec, no dictionary, pages,
+        // then the first page's offset (the gap from byte 0)
         final int[] pos = {LookupFile.HEADER_BYTES};
         varint(bytes, pos); // parts
         final long partSize = varint(bytes, pos);
         pos[0]++; // unit
-        for (int i = 0; i < 6; i++) {
-            varint(bytes, pos); // row groups, rows, chunk min, chunk range, time min, time range
+        final long groups = varint(bytes, pos);
+        int lengthAt = -1;
+        int lengthBytes = 0;
+        long length = 0;
+        for (long g = 0; g < groups; g++) {
+            for (int i = 0; i < 5; i++) {
+                varint(bytes, pos);
+            }
+            final int at = pos[0];
+            final long l = varint(bytes, pos);
+            if (g == 0) {
+                lengthAt = at;
+                lengthBytes = pos[0] - at;
+                length = l;
+            }
         }
         pos[0] += 2; // codec, dictionary flag
         varint(bytes, pos); // pages
         final int at = pos[0];
         varint(bytes, pos);
+        final int oldBytes = pos[0] - at;
+        final byte[] offset = varint(partSize, 0); // the first page at the part's last byte
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(bytes, LookupFile.HEADER_BYTES, at - LookupFile.HEADER_BYTES);
-        for (long v = partSize; ; v >>>= 7) { // the first page at the part's last byte
-            if (v < 0x80) {
-                body.write((int) v);
-                break;
-            }
-            body.write((int) (v & 0x7F) | 0x80);
-        }
+        body.write(bytes, LookupFile.HEADER_BYTES, lengthAt - LookupFile.HEADER_BYTES);
+        body.write(varint(length + offset.length - oldBytes, 5)); // five bytes, whatever its value
+        body.write(bytes, lengthAt + lengthBytes, at - lengthAt - lengthBytes);
+        body.write(offset);
         body.write(bytes, pos[0], bytes.length - pos[0]);
         final byte[] b = body.toByteArray();
         final CRC32C crc = new CRC32C();
@@ -197,7 +211,21 @@ class LookupFileDamageTest {
             throw new IllegalStateException(e);
         }
         IndexIntegrityTest.resign(index.resolve(IndexSchema.MANIFEST_FILE), m);
-        assertRefused(lookup + ": byte offset " + at + ": a page of column ts in row group 0 at byte " + partSize);
+        assertRefused(lookup + ": byte offset " + (at + 5 - lengthBytes) + ": a page of column ts in row group 0 at byte " + partSize);
+    }
+
+    /** {@code v} as a varint of at least {@code bytes} bytes (continuation bytes of 0 make it longer). */
+    private static byte[] varint(final long v, final int bytes) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long x = v;
+        int n = 0;
+        while (x >= 0x80 || n + 1 < bytes) {
+            out.write((int) (x & 0x7F) | 0x80);
+            x >>>= 7;
+            n++;
+        }
+        out.write((int) x);
+        return out.toByteArray();
     }
 
     @Test
@@ -217,8 +245,7 @@ class LookupFileDamageTest {
         }
         final IndexException e = assertThrows(IndexException.class, () -> {
             try (PacketIndex i = PacketIndex.open(capture, index)) {
-                // every flow's hash: those of the first row group read the page
-                for (long h : flowHashes) {
+                for (long h : flowHashes) { // those of the first row group read the page
                     i.lookup(h, Long.MIN_VALUE, Long.MAX_VALUE, (ts, o, c, f, d) -> { });
                 }
             }
