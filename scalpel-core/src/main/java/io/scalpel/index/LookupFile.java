@@ -63,10 +63,13 @@ final class LookupFile {
 
     private final Path path;
     private final Part[] parts;
+    /** The whole file, for {@link #partBytes}. */
+    private final byte[] bytes;
 
-    private LookupFile(final Path path, final Part[] parts) {
+    private LookupFile(final Path path, final Part[] parts, final byte[] bytes) {
         this.path = path;
         this.parts = parts;
+        this.bytes = bytes;
     }
 
     Path path() {
@@ -93,8 +96,16 @@ final class LookupFile {
         }
     }
 
-    /** One part: its two tables. */
-    record Part(Table packets, Table flows) {
+    /**
+     * The bytes that describe part {@code i}, as they stand in the body: a later lookup file of an
+     * extended index, which keeps the part as it is, copies them ({@link LookupFileWriter}).
+     */
+    byte[] partBytes(final int i) {
+        return java.util.Arrays.copyOfRange(bytes, parts[i].from(), parts[i].to());
+    }
+
+    /** One part, described by bytes [{@code from}, {@code to}) of the file: its two tables. */
+    record Part(Table packets, Table flows, int from, int to) {
     }
 
     /** One part file: its size, its timestamps' unit, its row groups. */
@@ -297,14 +308,15 @@ final class LookupFile {
             final Part[] parts = new Part[listed.size()];
             for (int i = 0; i < parts.length; i++) {
                 final IndexManifest.Part p = listed.get(i);
+                final int from = pos;
                 final Table packets = table(dir.resolve(IndexSchema.PACKETS_DIR).resolve(p.file()), p.packetsFile().size(), unit, true, p.packets());
                 final Table flows = table(dir.resolve(IndexSchema.FLOWS_DIR).resolve(p.file()), p.flowsFile().size(), unit, false, p.flows());
-                parts[i] = new Part(packets, flows);
+                parts[i] = new Part(packets, flows, from, pos);
             }
             if (pos != in.length) {
                 throw corrupt(file, pos, (in.length - pos) + " bytes after the last part", advice);
             }
-            return new LookupFile(file, parts);
+            return new LookupFile(file, parts, in);
         }
 
         private Table table(final Path part, final long expectedSize, final TimestampUnit unit, final boolean packets, final long expectedRows)

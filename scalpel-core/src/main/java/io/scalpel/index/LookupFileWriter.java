@@ -13,10 +13,6 @@ import java.util.List;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.format.BloomFilterHeader;
-import org.apache.parquet.format.DataPageHeaderV2;
-import org.apache.parquet.format.Encoding;
-import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.PageType;
 import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -35,17 +31,28 @@ import org.apache.parquet.internal.column.columnindex.OffsetIndex;
  * page.
  */
 final class LookupFileWriter {
+    /** Parquet's numbers of the encodings the index's pages have (parquet.thrift's {@code Encoding}). */
+    private static final int PARQUET_PLAIN = 0;
+    private static final int PARQUET_PLAIN_DICTIONARY = 2;
+    private static final int PARQUET_DELTA_BINARY_PACKED = 5;
+    private static final int PARQUET_RLE_DICTIONARY = 8;
+
     private final Out out = new Out();
 
     private LookupFileWriter() {
     }
 
     /**
-     * Writes the lookup file of the index being committed in {@code dir}, whose parts are
-     * {@code parts} (all in {@code dir} already), and returns what the manifest says of it.
+     * Writes the lookup file of the index being committed in {@code staging}, whose parts are
+     * {@code parts} (all in it already), and returns what the manifest says of it. The parts that
+     * {@code previous} (the index this one extends, checked whole before it was extended; null for
+     * none) holds as they are, the same file with the same digest, are described by copying its
+     * lookup file's bytes for them: only the new parts' footers are read.
      */
-    static IndexManifest.LookupFile write(final IndexDirectory.Staging staging, final List<IndexManifest.Part> parts) throws IOException {
-        final byte[] bytes = of(staging.directory(), parts);
+    static IndexManifest.LookupFile write(final IndexDirectory.Staging staging, final List<IndexManifest.Part> parts,
+                                          final Path previousDir, final IndexManifest previous) throws IOException {
+        final LookupFile kept = previous == null ? null : LookupFile.read(previousDir, previous, "rebuild it with `scalpel index`");
+        final byte[] bytes = of(staging.directory(), parts, previous, kept);
         staging.write(IndexSchema.LOOKUP_FILE, bytes);
         return new IndexManifest.LookupFile(bytes.length, LookupFile.hex(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12)),
             Digests.sha256(bytes));
@@ -53,9 +60,19 @@ final class LookupFileWriter {
 
     /** The lookup file's bytes for the parts {@code parts} of the index in {@code dir}. */
     static byte[] of(final Path dir, final List<IndexManifest.Part> parts) throws IOException {
+        return of(dir, parts, null, null);
+    }
+
+    private static byte[] of(final Path dir, final List<IndexManifest.Part> parts, final IndexManifest previous, final LookupFile kept)
+        throws IOException {
         final LookupFileWriter w = new LookupFileWriter();
         w.out.varint(parts.size());
         for (IndexManifest.Part p : parts) {
+            final int same = kept == null ? -1 : previous.parts().indexOf(p);
+            if (same >= 0) {
+                w.out.append(kept.partBytes(same));
+                continue;
+            }
             w.table(dir.resolve(IndexSchema.PACKETS_DIR).resolve(p.file()), true);
             w.table(dir.resolve(IndexSchema.FLOWS_DIR).resolve(p.file()), false);
         }
@@ -148,18 +165,16 @@ final class LookupFileWriter {
         }
         out.u8(codec == CompressionCodecName.ZSTD ? LookupFile.ZSTD_CHUNK : LookupFile.UNCOMPRESSED_CHUNK);
         if (meta.hasDictionaryPage() && meta.getDictionaryPageOffset() > 0) {
-            final Stream in = new Stream(bytes, meta.getDictionaryPageOffset());
-            final PageHeader h = Util.readPageHeader(in);
-            if (h.getType() != PageType.DICTIONARY_PAGE || !h.isSetCrc()
-                || h.getDictionary_page_header().getEncoding() != Encoding.PLAIN && h.getDictionary_page_header().getEncoding() != Encoding.PLAIN_DICTIONARY) {
+            final PageHeaders h = PageHeaders.read(bytes, meta.getDictionaryPageOffset());
+            if (h.type != PageHeaders.DICTIONARY_PAGE || !h.hasCrc || h.encoding != PARQUET_PLAIN && h.encoding != PARQUET_PLAIN_DICTIONARY) {
                 throw new IOException(file + ": byte offset " + meta.getDictionaryPageOffset() + ": not a dictionary page scalpel writes");
             }
             out.u8(1);
-            out.varint(in.position());
-            out.varint(h.getCompressed_page_size());
-            out.u32(h.getCrc());
-            out.varint(h.getUncompressed_page_size());
-            out.varint(h.getDictionary_page_header().getNum_values());
+            out.varint(h.end());
+            out.varint(h.compressedSize);
+            out.u32(h.crc);
+            out.varint(h.uncompressedSize);
+            out.varint(h.numValues);
         } else {
             out.u8(0);
         }
@@ -172,24 +187,22 @@ final class LookupFileWriter {
         final List<ByteBuffer> maxes = index == null ? null : index.getMaxValues();
         final boolean isLong = meta.getPrimitiveType().getPrimitiveTypeName() == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
         for (int p = 0; p < n; p++) {
-            final Stream in = new Stream(bytes, offsets.getOffset(p));
-            final PageHeader h = Util.readPageHeader(in);
-            final DataPageHeaderV2 v2 = h.getData_page_header_v2();
-            if (h.getType() != PageType.DATA_PAGE_V2 || v2 == null || !h.isSetCrc() || v2.getRepetition_levels_byte_length() != 0
-                || in.position() - offsets.getOffset(p) + h.getCompressed_page_size() != offsets.getCompressedPageSize(p)) {
+            final PageHeaders h = PageHeaders.read(bytes, offsets.getOffset(p));
+            if (h.type != PageHeaders.DATA_PAGE_V2 || h.numRows < 0 || !h.hasCrc || h.repetitionLevelsLength != 0
+                || h.end() - offsets.getOffset(p) + h.compressedSize != offsets.getCompressedPageSize(p)) {
                 throw new IOException(file + ": byte offset " + offsets.getOffset(p) + ": page " + p + " of column "
                     + meta.getPath().toDotString() + " is not a page scalpel writes");
             }
-            out.varint(in.position() - end);
-            out.varint(h.getCompressed_page_size());
-            out.u32(h.getCrc());
-            out.varint(h.getUncompressed_page_size());
-            out.varint(v2.getNum_rows());
-            out.varint(v2.getNum_nulls());
-            out.varint(v2.getDefinition_levels_byte_length());
-            out.u8(encoding(v2.getEncoding(), file, offsets.getOffset(p)) | (v2.isIs_compressed() && codec == CompressionCodecName.ZSTD
+            out.varint(h.end() - end);
+            out.varint(h.compressedSize);
+            out.u32(h.crc);
+            out.varint(h.uncompressedSize);
+            out.varint(h.numRows);
+            out.varint(h.numNulls);
+            out.varint(h.definitionLevelsLength);
+            out.u8(encoding(h.encoding, file, offsets.getOffset(p)) | (h.isCompressed && codec == CompressionCodecName.ZSTD
                 ? LookupFile.COMPRESSED : 0));
-            end = in.position() + h.getCompressed_page_size();
+            end = h.end() + h.compressedSize;
             if (index != null) {
                 final long min = value(mins.get(p), isLong);
                 final long max = index.getNullPages().get(p) ? min : value(maxes.get(p), isLong);
@@ -200,11 +213,11 @@ final class LookupFileWriter {
         }
     }
 
-    private static int encoding(final Encoding e, final Path file, final long at) throws IOException {
+    private static int encoding(final int e, final Path file, final long at) throws IOException {
         return switch (e) {
-            case PLAIN -> LookupFile.PLAIN;
-            case DELTA_BINARY_PACKED -> LookupFile.DELTA_BINARY_PACKED;
-            case RLE_DICTIONARY, PLAIN_DICTIONARY -> LookupFile.RLE_DICTIONARY;
+            case PARQUET_PLAIN -> LookupFile.PLAIN;
+            case PARQUET_DELTA_BINARY_PACKED -> LookupFile.DELTA_BINARY_PACKED;
+            case PARQUET_RLE_DICTIONARY, PARQUET_PLAIN_DICTIONARY -> LookupFile.RLE_DICTIONARY;
             default -> throw new IOException(file + ": byte offset " + at + ": a page of encoding " + e + ", which scalpel does not write");
         };
     }
@@ -284,11 +297,19 @@ final class LookupFileWriter {
         }
 
         void append(final Out other) {
-            if (n + other.n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + other.n));
+            append(other.buf, other.n);
+        }
+
+        void append(final byte[] bytes) {
+            append(bytes, bytes.length);
+        }
+
+        private void append(final byte[] bytes, final int length) {
+            if (n + length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + length));
             }
-            System.arraycopy(other.buf, 0, buf, n, other.n);
-            n += other.n;
+            System.arraycopy(bytes, 0, buf, n, length);
+            n += length;
         }
 
         byte[] bytes() {

@@ -99,6 +99,8 @@ class LookupFileTest {
             SmallChunks.rowsFor(300)).build();
         assertEquals(IndexBuilder.Mode.EXTENDED, grown.mode());
         assertTrue(grown.manifest().parts().size() >= 3, "parts: " + grown.manifest().parts().size());
+        assertArrayEquals(LookupFileWriter.of(idx, grown.manifest().parts()), Files.readAllBytes(idx.resolve(IndexSchema.LOOKUP_FILE)),
+            "the kept parts' bytes copied from the previous lookup file are those their footers give");
         assertSameAsFooters(capture, idx, 905);
         assertGeneratorsFrames(capture, idx, truth, dir.resolve("conn.log"));
     }
