@@ -19,13 +19,15 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  * and fingerprint).
  *
  * <p>A flow lookup first finds the flow's rows in the flows table (row groups skipped by
- * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
+ * their time ranges and one block of the bloom filter on {@code flow_hash}), then reads the rows of those
  * (chunk, flow) pairs in the packets table, reading only the pages whose chunk, flow and time
- * ranges can hold one of them ({@link FlowLookup}, {@link WantedRows}); a Community ID lookup finds the flows by their ID
- * ({@link CommunityIdLookup}). Under them, {@link PacketRows} reads the packets table column by
- * column, {@link FlowRows} the flows table record by record, both through {@link PartReader}.
- * Thread-safe: a lookup reads through readers kept open between lookups ({@link PartReaders}),
- * one read at a time each; {@link #close} closes them. Long because it is the index's one entry
+ * ranges can hold one of them ({@link FlowLookup}, {@link WantedRows}), both through the index's
+ * lookup file ({@link LookupFile}, {@link LookupParts}: no Parquet footer is parsed); a Community ID
+ * lookup finds the flows by their ID ({@link CommunityIdLookup}). Scans, queries' flows and the
+ * Community ID's flows go through parquet-java: {@link PacketRows} reads the packets table column by
+ * column, {@link FlowRows} the flows table, both through {@link PartReader}.
+ * Thread-safe: a lookup reads through files and readers kept open between lookups
+ * ({@link LookupParts}, {@link PartReaders}); {@link #close} closes them. Long because it is the index's one entry
  * point: opening and verifying it, every lookup and scan, each delegated to a class of its own.
  */
 public final class PacketIndex implements Closeable {
