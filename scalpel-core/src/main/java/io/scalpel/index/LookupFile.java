@@ -220,10 +220,28 @@ final class LookupFile {
      *                        says, or does not parse (with the byte offset)
      */
     static LookupFile read(final Path dir, final IndexManifest manifest, final String advice) throws IndexException {
+        final Path file = dir.resolve(IndexSchema.LOOKUP_FILE);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(dir, ch, manifest, advice);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + " is missing", advice, e);
+        } catch (IndexException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable (" + IndexException.oneLine(e) + ")", advice, e);
+        }
+    }
+
+    /**
+     * As {@link #read(Path, IndexManifest, String)}, from {@code ch}, the lookup file opened when its
+     * index was: a build that replaces the index meanwhile (an extension writes a new lookup file
+     * under the same name) leaves this one as it was.
+     */
+    static LookupFile read(final Path dir, final FileChannel ch, final IndexManifest manifest, final String advice) throws IndexException {
         final IndexManifest.LookupFile expected = manifest.lookup();
         final Path file = dir.resolve(IndexSchema.LOOKUP_FILE);
         final byte[] bytes;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try {
             final long size = ch.size();
             if (size != expected.size()) {
                 throw new IndexException(IndexException.Kind.CORRUPT, file + " has " + size + " bytes, the index manifest says "
@@ -239,8 +257,6 @@ final class LookupFile {
                 }
             }
             bytes = b.array();
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + " is missing", advice, e);
         } catch (IndexException e) {
             throw e;
         } catch (IOException e) {

@@ -21,12 +21,24 @@ final class LookupParts implements Closeable {
     private final IndexManifest manifest;
     private final String advice;
     private volatile LookupFile file;
+    /**
+     * The lookup file, opened with the index and read on first use: an extension of the index
+     * meanwhile writes a new lookup file under the same name (the parts it keeps are the same
+     * files), and this index must read its own. Null when it could not be opened (the first use
+     * reports why).
+     */
+    private FileChannel unread;
     private final Map<Path, FileChannel> channels = new HashMap<>();
 
     LookupParts(final Path directory, final IndexManifest manifest, final String advice) {
         this.directory = directory;
         this.manifest = manifest;
         this.advice = advice;
+        try {
+            this.unread = FileChannel.open(directory.resolve(IndexSchema.LOOKUP_FILE), StandardOpenOption.READ);
+        } catch (IOException e) {
+            this.unread = null; // missing or unreadable: LookupFile.read says so on first use
+        }
     }
 
     String advice() {
@@ -40,8 +52,9 @@ final class LookupParts implements Closeable {
             synchronized (this) {
                 f = file;
                 if (f == null) {
-                    f = LookupFile.read(directory, manifest, advice);
+                    f = unread != null ? LookupFile.read(directory, unread, manifest, advice) : LookupFile.read(directory, manifest, advice);
                     file = f;
+                    closeUnread();
                 }
             }
         }
@@ -118,8 +131,20 @@ final class LookupParts implements Closeable {
         return ch;
     }
 
+    private void closeUnread() {
+        if (unread != null) {
+            try {
+                unread.close();
+            } catch (IOException e) {
+                // a file only read: nothing to lose
+            }
+            unread = null;
+        }
+    }
+
     @Override
     public synchronized void close() throws IOException {
+        closeUnread();
         for (FileChannel ch : channels.values()) {
             ch.close();
         }

@@ -105,6 +105,31 @@ class LookupFileTest {
         assertGeneratorsFrames(capture, idx, truth, dir.resolve("conn.log"));
     }
 
+    @Test
+    void shouldReadItsOwnLookupFileWhenAnExtensionReplacesTheIndexMeanwhile() throws IOException {
+        final Path full = dir.resolve("full.pcap");
+        final Generated truth = CaptureGenerator.generate(GeneratorSpec.everything(906).withConnections(200), full, dir.resolve("conn.log"));
+        final byte[] bytes = Files.readAllBytes(full);
+        final long cut = truth.frames().get(truth.frames().size() / 2).recordOffset();
+        final Path capture = dir.resolve("growing.pcap");
+        final Path idx = dir.resolve("growing.idx");
+        Files.write(capture, Arrays.copyOfRange(bytes, 0, (int) cut));
+        new IndexBuilder(capture, idx).build();
+        final byte[] before = Files.readAllBytes(idx.resolve(IndexSchema.LOOKUP_FILE));
+        try (PacketIndex opened = PacketIndex.open(capture, idx)) {
+            Files.write(capture, Arrays.copyOfRange(bytes, (int) cut, bytes.length), StandardOpenOption.APPEND);
+            assertEquals(IndexBuilder.Mode.EXTENDED, new IndexBuilder(capture, idx).build().mode());
+            assertTrue(!Arrays.equals(before, Files.readAllBytes(idx.resolve(IndexSchema.LOOKUP_FILE))), "a new lookup file under the same name");
+            final List<Long> hashes = new ArrayList<>();
+            opened.scanFlows((chunk, flow, hash, first, last) -> hashes.add(hash << 32));
+            long rows = 0;
+            for (long h : hashes) {
+                rows += assertSame(opened, h, Long.MIN_VALUE, Long.MAX_VALUE); // the index as it was opened, its own lookup file
+            }
+            assertTrue(rows > 0, "rows found");
+        }
+    }
+
     /** Every flow hash of the index, as many that it does not hold, each in the whole time and in random windows. */
     private static void assertSameAsFooters(final Path capture, final Path idx, final long seed) throws IOException {
         try (PacketIndex index = PacketIndex.open(capture, idx)) {
