@@ -27,7 +27,7 @@ import org.apache.parquet.internal.column.columnindex.OffsetIndex;
  * indexes and page headers (read back through parquet-java, the one time they are parsed): the
  * lookup then reads none of them. Every value is a varint (signed ones zigzagged), page offsets as
  * the gap from the previous page's end (the page header) and page ranges as the step from the
- * previous page's least value and the width of their own, which keeps the file near 20 bytes a
+ * previous page's least value and the width of their own, which keeps the file near 16 bytes a
  * page.
  */
 final class LookupFileWriter {
