@@ -23,9 +23,10 @@ import org.apache.parquet.internal.column.columnindex.ColumnIndex;
 import org.apache.parquet.internal.column.columnindex.OffsetIndex;
 
 /**
- * Writes an index's {@link LookupFile} when it is committed, from its finished parts' footers, page
- * indexes and page headers (read back through parquet-java, the one time they are parsed): the
- * lookup then reads none of them. Every value is a varint (signed ones zigzagged), page offsets as
+ * Writes an index's {@link LookupFile} when it is committed, from its finished parts' footers and
+ * page indexes (read back through parquet-java, the one time they are parsed) and page headers
+ * ({@link PageHeaders}): the lookup then reads none of them; the parts an extension keeps are
+ * described by the previous lookup file's bytes for them. Every value is a varint (signed ones zigzagged), page offsets as
  * the gap from the previous page's end (the page header) and page ranges as the step from the
  * previous page's least value and the width of their own, which keeps the file near 16 bytes a
  * page.
