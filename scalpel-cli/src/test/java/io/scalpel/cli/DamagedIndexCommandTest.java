@@ -91,10 +91,21 @@ class DamagedIndexCommandTest {
         setByte(part, 9000, 0x55);
         assertRefused(slice(ExitCode.BAD_INPUT, capture), part + ": byte offset 8559: page of column offset in row group 0: page CRC mismatch");
         final Cli verify = Cli.run("index", "--verify", capture.toString());
-        assertRefused(verify, "1 of 4 files damaged, first packets/part-00000.parquet: byte offset 8559");
+        assertRefused(verify, "1 of 5 files damaged, first packets/part-00000.parquet: byte offset 8559");
         assertTrue(verify.out().contains("  DAMAGED  packets/part-00000.parquet: byte offset 8559: page of column offset in row group 0"),
             verify::toString);
         assertRebuiltByIndex("page CRC mismatch");
+    }
+
+    @Test
+    void shouldRefuseADamagedLookupFileWhenAUidIsLookedUpAndRebuildIt() throws IOException {
+        final Path lookup = index.resolve("lookup.bin");
+        setByte(lookup, 12, Files.readAllBytes(lookup)[12] ^ 0x01);
+        final Cli r = Cli.run("slice", capture.toString(), "--conn", conn.toString(), "--uid", "CSDs1NlGqALwGLu4hj", "-w", "-");
+        assertRefused(r, lookup + ": byte offset 12: CRC32C mismatch: the body's is ");
+        final Cli verify = Cli.run("index", "--verify", capture.toString());
+        assertRefused(verify, "1 of 5 files damaged, first lookup.bin: byte offset 12: CRC32C mismatch");
+        assertRebuiltByIndex("CRC32C mismatch");
     }
 
     @Test

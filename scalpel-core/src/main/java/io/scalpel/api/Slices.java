@@ -188,9 +188,6 @@ public final class Slices {
 
     /** By uid: from the conn.log (in batches with {@code all}) and the tunnel.log. */
     private SliceOutcome byUid() throws IOException {
-        if (captures instanceof CaptureFile file) {
-            file.scalpel().index().readFootersAhead(); // read while the logs are searched
-        }
         final UidResolution logs = new UidResolution(captures, request, listener, vlan, index);
         final Map<String, Tunnel> tunnels = logs.tunnels();
         final int requested;

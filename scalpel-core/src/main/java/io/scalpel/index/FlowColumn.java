@@ -12,8 +12,6 @@ import org.apache.parquet.column.page.DataPageV2;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
-import org.apache.parquet.column.values.bitpacking.BytePacker;
-import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -221,7 +219,7 @@ final class FlowColumn {
         final int values = rows - page.getNullCount();
         if (optional && page.getNullCount() > 0) {
             final int[] levels = new int[rows];
-            hybrid(DeltaPacked.bytes(page.getDefinitionLevels()), 0, 1, rows, levels);
+            BitPacked.hybrid(DeltaPacked.bytes(page.getDefinitionLevels()), 0, 1, rows, levels);
             for (int i = 0; i < rows; i++) {
                 present[i] = levels[i] != 0;
             }
@@ -238,7 +236,7 @@ final class FlowColumn {
                 throw new ParquetDecodingException(where() + ": an empty dictionary-encoded page");
             }
             final int[] packed = values == rows ? ids : new int[values];
-            hybrid(data, 1, data[0] & 0xFF, values, packed);
+            BitPacked.hybrid(data, 1, data[0] & 0xFF, values, packed);
             int v = 0;
             for (int i = 0; i < rows; i++) {
                 final int id = present[i] ? packed[v++] : -1;
@@ -275,69 +273,6 @@ final class FlowColumn {
                 case INT64 -> longs[i] = r.readLong();
                 case BINARY -> binaries[i] = r.readBytes();
                 default -> throw new ParquetDecodingException(where() + ": type " + type);
-            }
-        }
-    }
-
-    /**
-     * Decodes {@code count} values of Parquet's RLE/bit-packed hybrid encoding of width {@code width}
-     * from {@code in} at {@code pos} into {@code out}: a run repeats one value, a bit-packed run is
-     * unpacked eight values at a time.
-     */
-    static void hybrid(final byte[] in, final int pos, final int width, final int count, final int[] out) {
-        if (width < 0 || width > 32) {
-            throw new ParquetDecodingException("bit width " + width);
-        }
-        final BytePacker packer = Packer.LITTLE_ENDIAN.newBytePacker(width);
-        final int valueBytes = (width + 7) / 8;
-        final int[] eight = new int[8];
-        int p = pos;
-        int i = 0;
-        while (i < count) {
-            int header = 0;
-            int shift = 0;
-            int b;
-            do {
-                if (p >= in.length || shift > 28) {
-                    throw new ParquetDecodingException("RLE/bit-packed values end after " + i + " of " + count);
-                }
-                b = in[p++] & 0xFF;
-                header |= (b & 0x7F) << shift;
-                shift += 7;
-            } while ((b & 0x80) != 0);
-            if ((header & 1) == 0) {
-                final int run = header >>> 1;
-                if (p + valueBytes > in.length) {
-                    throw new ParquetDecodingException("RLE run past the end of its page");
-                }
-                int v = 0;
-                for (int k = 0; k < valueBytes; k++) {
-                    v |= (in[p++] & 0xFF) << (8 * k);
-                }
-                final int end = (int) Math.min((long) i + run, count);
-                java.util.Arrays.fill(out, i, end, v);
-                i = end;
-            } else {
-                final int groups = header >>> 1;
-                for (int g = 0; g < groups && i < count; g++) {
-                    if (width == 0) {
-                        java.util.Arrays.fill(eight, 0); // a packer of width 0 writes nothing
-                    } else if (p + width <= in.length) {
-                        packer.unpack8Values(in, p, eight, 0);
-                    } else if (p < in.length) {
-                        final byte[] tail = java.util.Arrays.copyOfRange(in, p, p + width); // a last group cut short: zero-padded
-                        packer.unpack8Values(tail, 0, eight, 0);
-                    } else {
-                        throw new ParquetDecodingException("bit-packed run past the end of its page");
-                    }
-                    p += width;
-                    final int n = Math.min(8, count - i);
-                    System.arraycopy(eight, 0, out, i, n);
-                    i += n;
-                }
-                if (i < count && p > in.length) {
-                    throw new ParquetDecodingException("bit-packed run past the end of its page");
-                }
             }
         }
     }

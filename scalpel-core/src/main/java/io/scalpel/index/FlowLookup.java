@@ -11,15 +11,22 @@ import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 
 /**
- * A flow lookup in two steps: the flow's rows in the flows table (row groups skipped by their time
- * statistics and the bloom filter on {@code flow_hash}), then the packet rows of those
+ * A flow lookup in two steps, both through the index's {@link LookupFile} ({@link LookupParts}): the
+ * flow's rows in the flows table (row groups skipped by their time range and one block of the bloom
+ * filter on {@code flow_hash}, then the {@code flow_hash} pages whose range holds the hash, then
+ * only the pages of the other columns that hold the rows found), then the packet rows of those
  * (chunk, flow) pairs, each with its time span there: only the row groups and pages that can hold
- * one are read ({@link WantedRows}). The second step serves the
- * Community ID lookup too ({@link CommunityIdLookup}).
+ * one are read ({@link WantedRows#segments}). No footer is parsed and no parquet-java reader is
+ * made. The second step serves the Community ID lookup and a query's packet rows too
+ * ({@link CommunityIdLookup}, {@link PacketIndex#lookupFlows}). The same two steps through
+ * parquet-java's readers and the parts' footers ({@link #lookupThroughFooters}) are what tests
+ * hold this path to.
  */
 final class FlowLookup {
-    /** The readers kept open between lookups. */
+    /** The readers kept open between lookups (the path through the footers). */
     private final PartReaders readers;
+    /** The part files read through the lookup file, kept open between lookups. */
+    private final LookupParts lookup;
     private final List<IndexPart> packets;
     /** The unit of the index's timestamps, which its filters are written in. */
     private final TimestampUnit unit;
@@ -27,9 +34,10 @@ final class FlowLookup {
     /** The index's largest lag from a fragment's own time to its datagram's ({@link IndexManifest#maxFragmentLagNanos}). */
     private final long fragmentLag;
 
-    FlowLookup(final PartReaders readers, final List<IndexPart> packets, final List<IndexPart> flows, final TimestampUnit unit,
-               final long fragmentLag) {
+    FlowLookup(final PartReaders readers, final LookupParts lookup, final List<IndexPart> packets, final List<IndexPart> flows,
+               final TimestampUnit unit, final long fragmentLag) {
         this.readers = readers;
+        this.lookup = lookup;
         this.unit = unit;
         this.packets = packets;
         this.flows = flows;
@@ -38,6 +46,73 @@ final class FlowLookup {
 
     /** See {@link PacketIndex#lookup}. */
     void lookup(final long flowHash, final long from, final long to, final PacketIndex.RowVisitor visitor) throws IOException {
+        final Found found = new Found(from, to);
+        final long stored = IndexSchema.storedFlowHash(flowHash);
+        final long bloomHash = FlowHashBloom.hash(stored);
+        final LookupFile file = lookup.file();
+        for (int i = 0; i < file.parts(); i++) {
+            final LookupFile.Table table = file.part(i).flows();
+            final LookupFile.RowGroup[] groups = table.groups();
+            for (int g = 0; g < groups.length; g++) {
+                final LookupFile.RowGroup group = groups[g];
+                if (from != Long.MIN_VALUE && group.timeMax() < table.unit().atLeast(from)
+                    || to != Long.MAX_VALUE && group.timeMin() > table.unit().atMost(to)
+                    || !lookup.mightContain(table, group, bloomHash)) {
+                    continue;
+                }
+                flowRows(table, g, stored, found);
+            }
+        }
+        readRows(found, visitor);
+    }
+
+    /** The rows of flows row group {@code g} of {@code table} whose hash is {@code stored}, their time span meeting the window, into {@code found}. */
+    private void flowRows(final LookupFile.Table table, final int g, final long stored, final Found found) throws IndexException {
+        final LookupFile.Column hashes = table.groups()[g].columns()[LookupFile.F_HASH];
+        final LookupColumn hash = column(table, g, LookupFile.F_HASH);
+        long[] rows = null;
+        int n = 0;
+        for (int p = 0; p < hashes.pages(); p++) {
+            if (stored < hashes.min()[p] || stored > hashes.max()[p]) {
+                continue;
+            }
+            final long[] values = hash.page(p);
+            for (int r = 0; r < hash.rows(p); r++) {
+                if (values[r] == stored) {
+                    if (rows == null || n == rows.length) {
+                        rows = rows == null ? new long[4] : java.util.Arrays.copyOf(rows, n * 2);
+                    }
+                    rows[n++] = hashes.first()[p] + r;
+                }
+            }
+        }
+        if (n == 0) {
+            return;
+        }
+        final LookupColumn chunk = column(table, g, LookupFile.F_CHUNK);
+        final LookupColumn flow = column(table, g, LookupFile.F_FLOW);
+        final LookupColumn first = column(table, g, LookupFile.F_FIRST);
+        final LookupColumn last = column(table, g, LookupFile.F_LAST);
+        for (int k = 0; k < n; k++) {
+            final long row = rows[k];
+            final long firstTs = table.unit().toNanos(first.value(first.at(row)));
+            final long lastTs = table.unit().toNanos(last.value(last.at(row)));
+            if (lastTs >= found.from && firstTs <= found.to) {
+                found.add((int) chunk.value(chunk.at(row)), (int) flow.value(flow.at(row)), firstTs, lastTs);
+            }
+        }
+    }
+
+    /** Column {@code c} of flows row group {@code g}. */
+    private LookupColumn column(final LookupFile.Table table, final int g, final int c) throws IndexException {
+        return new LookupColumn(lookup, table, g, c, LookupFile.FLOW_COLUMNS[c], c != LookupFile.F_CHUNK && c != LookupFile.F_FLOW);
+    }
+
+    /**
+     * As {@link #lookup}, through parquet-java's readers and the parts' footers, as the index was read
+     * before the lookup file: what tests hold the lookup to.
+     */
+    void lookupThroughFooters(final long flowHash, final long from, final long to, final PacketIndex.RowVisitor visitor) throws IOException {
         final Found found = new Found(from, to);
         final long stored = IndexSchema.storedFlowHash(flowHash);
         FilterPredicate flowFilter = eq(IndexSchema.FLOW_HASH_COLUMN, stored);
@@ -50,7 +125,7 @@ final class FlowLookup {
         FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter),
             (hash, first, last) -> hash == stored && last >= from && first <= to,
             (chunk, flow, hash, first, last) -> found.add(chunk, flow, first, last));
-        readRows(found, visitor);
+        readRowsThroughFooters(found, visitor);
     }
 
     /**
@@ -87,9 +162,64 @@ final class FlowLookup {
 
     /**
      * The packet rows of the (chunk, flow) pairs {@code found}, each in its pair's span, by join
-     * time in the window: only the pages that can hold one are read ({@link WantedRows}).
+     * time in the window: only the stretches of rows whose pages can hold one are read
+     * ({@link WantedRows#segments}), and of those rows only the wanted ones have their offset and
+     * datagram time decoded.
      */
     void readRows(final Found found, final PacketIndex.RowVisitor visitor) throws IOException {
+        if (found.wanted.isEmpty()) {
+            return;
+        }
+        final WantedRows wanted = found.wanted.build(fragmentLag);
+        final LookupFile file = lookup.file();
+        for (int i = 0; i < file.parts(); i++) {
+            final LookupFile.Table table = file.part(i).packets();
+            for (int g = 0; g < table.groups().length; g++) {
+                final long[] segments = wanted.segments(table.groups()[g], table.unit());
+                if (segments.length > 0) {
+                    packetRows(table, g, segments, wanted, found, visitor);
+                }
+            }
+        }
+        rowsRead.add(wanted.rowsChosen());
+    }
+
+    private void packetRows(final LookupFile.Table table, final int g, final long[] segments, final WantedRows wanted, final Found found,
+                            final PacketIndex.RowVisitor visitor) throws IOException {
+        final TimestampUnit stored = table.unit();
+        final LookupColumn chunk = packetColumn(table, g, LookupFile.P_CHUNK);
+        final LookupColumn flow = packetColumn(table, g, LookupFile.P_FLOW);
+        final LookupColumn ts = packetColumn(table, g, LookupFile.P_TS);
+        final LookupColumn offset = packetColumn(table, g, LookupFile.P_OFFSET);
+        final LookupColumn dgram = packetColumn(table, g, LookupFile.P_DGRAM);
+        for (int s = 0; s < segments.length; s += 2) {
+            for (long row = segments[s]; row < segments[s + 1]; row++) {
+                final int c = (int) chunk.value(chunk.at(row));
+                final int f = (int) flow.value(flow.at(row));
+                if (!wanted.flowWanted(c, f)) {
+                    continue;
+                }
+                final long t = stored.toNanos(ts.value(ts.at(row)));
+                if (!wanted.test(c, f, t)) {
+                    continue;
+                }
+                final int d = dgram.at(row);
+                final long dgramTs = dgram.isNull(d) ? PacketChunk.NO_DGRAM_TS : stored.toNanos(dgram.value(d));
+                final long joinTs = dgramTs == PacketChunk.NO_DGRAM_TS ? t : dgramTs;
+                if (joinTs >= found.from && joinTs <= found.to) {
+                    visitor.row(t, offset.value(offset.at(row)), c, f, dgramTs);
+                }
+            }
+        }
+    }
+
+    /** Column {@code c} of packets row group {@code g}. */
+    private LookupColumn packetColumn(final LookupFile.Table table, final int g, final int c) throws IndexException {
+        return new LookupColumn(lookup, table, g, c, LookupFile.PACKET_COLUMNS[c], c != LookupFile.P_CHUNK && c != LookupFile.P_FLOW);
+    }
+
+    /** As {@link #readRows}, through parquet-java's readers and the parts' footers and page indexes. */
+    void readRowsThroughFooters(final Found found, final PacketIndex.RowVisitor visitor) throws IOException {
         if (found.wanted.isEmpty()) {
             return;
         }

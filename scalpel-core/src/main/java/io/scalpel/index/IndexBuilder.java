@@ -216,7 +216,8 @@ public final class IndexBuilder {
                 throw CaptureChangedException.of(capture, "its first or last " + CaptureFingerprint.SAMPLE / 1024
                     + " KiB changed while it was scanned");
             }
-            final IndexManifest manifest = ScanManifest.of(capture, reader, scan.rows(), fingerprint, previous, parts, next);
+            final IndexManifest.LookupFile lookup = LookupFileWriter.write(staging, parts, live, previous);
+            final IndexManifest manifest = ScanManifest.of(capture, reader, scan.rows(), fingerprint, previous, parts, next, lookup);
             staging.write(IndexSchema.MANIFEST_FILE, manifest.toJson());
             final long bytes = staging.commit();
             final FrameRows rows = scan.rows();

@@ -34,6 +34,7 @@ import java.util.List;
  * @param resume               where a scan of the grown capture continues, and the reader state it needs
  * @param compression          a gzip or zstd capture: its codec, decompressed size and seek table; absent
  *                             (null) for a plain capture. Offsets elsewhere are in the decompressed capture
+ * @param lookup               the lookup file ({@code lookup.bin}): where a flow-hash lookup finds the pages it reads
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record IndexManifest(
@@ -59,7 +60,8 @@ public record IndexManifest(
     long outerRows,
     List<Part> parts,
     Resume resume,
-    io.scalpel.capture.CompressedLayout compression) implements ManifestText.Versioned {
+    io.scalpel.capture.CompressedLayout compression,
+    LookupFile lookup) implements ManifestText.Versioned {
 
     public static final String FORMAT = "scalpel-index";
     /**
@@ -80,8 +82,10 @@ public record IndexManifest(
      * header after one of another type; a version 6 index may hold other keys for such frames.
      * 8: the flows table's {@code facts} column ({@link FlowFacts}) says where a key's
      * connections may split inside a row, so that {@code scalpel flows} answers from the index.
+     * 9: the lookup file ({@link io.scalpel.index.LookupFile}, {@code lookup.bin}): a flow-hash lookup
+     * reads where the pages it needs are from it instead of the parts' footers.
      */
-    public static final int VERSION = 8;
+    public static final int VERSION = 9;
 
     /**
      * One part file of each table ({@code packets/FILE} and {@code flows/FILE}): the rows one scan
@@ -109,6 +113,19 @@ public record IndexManifest(
      * @param sha256       hex SHA-256 of the whole file
      */
     public record PartFile(long size, long footerOffset, String footerSha256, String sha256) {
+    }
+
+    /**
+     * The lookup file ({@code lookup.bin}): what it must be. Its size and CRC32C are checked when a
+     * lookup first reads it (the CRC32C is also in the file's header, over its body); the SHA-256
+     * of all its bytes by {@code scalpel index} (before it keeps or extends an index),
+     * {@code index --verify} and {@code slice --reindex}, as the parts' digests are.
+     *
+     * @param size   bytes of the file
+     * @param crc32c eight hex digits: the CRC32C (Castagnoli) of the file's body, after its 16-byte header
+     * @param sha256 hex SHA-256 of the whole file
+     */
+    public record LookupFile(long size, String crc32c, String sha256) {
     }
 
     /**
@@ -165,7 +182,8 @@ public record IndexManifest(
         final IndexManifest m = ManifestText.read(file, IndexManifest.class, "index manifest", advice,
             FORMAT, VERSION, "index format");
         String lacks = m.fingerprint() == null ? "fingerprint" : m.parts() == null ? "parts"
-            : m.resume() == null || m.resume().openFragments() == null ? "resume" : m.linkTypes() == null ? "link_types" : null;
+            : m.resume() == null || m.resume().openFragments() == null ? "resume" : m.linkTypes() == null ? "link_types"
+            : m.lookup() == null || m.lookup().crc32c() == null || m.lookup().sha256() == null ? "lookup" : null;
         if (lacks == null) {
             for (Part p : m.parts()) {
                 if (p == null || p.file() == null || p.packetsFile() == null || p.flowsFile() == null

@@ -48,6 +48,8 @@ public final class IndexSchema {
     /** Directory of the flows table's part files. */
     public static final String FLOWS_DIR = "flows";
     public static final String MANIFEST_FILE = "manifest.json";
+    /** Format 9: where a flow-hash lookup finds the pages it reads in the part files ({@link LookupFile}). */
+    public static final String LOOKUP_FILE = "lookup.bin";
     /** Suffix of the index directory placed beside a capture. */
     public static final String INDEX_SUFFIX = ".scalpel";
 

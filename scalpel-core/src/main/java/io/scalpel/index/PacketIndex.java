@@ -19,13 +19,15 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  * and fingerprint).
  *
  * <p>A flow lookup first finds the flow's rows in the flows table (row groups skipped by
- * their time statistics and the bloom filter on {@code flow_hash}), then reads the rows of those
+ * their time ranges and one block of the bloom filter on {@code flow_hash}), then reads the rows of those
  * (chunk, flow) pairs in the packets table, reading only the pages whose chunk, flow and time
- * ranges can hold one of them ({@link FlowLookup}, {@link WantedRows}); a Community ID lookup finds the flows by their ID
- * ({@link CommunityIdLookup}). Under them, {@link PacketRows} reads the packets table column by
- * column, {@link FlowRows} the flows table record by record, both through {@link PartReader}.
- * Thread-safe: a lookup reads through readers kept open between lookups ({@link PartReaders}),
- * one read at a time each; {@link #close} closes them. Long because it is the index's one entry
+ * ranges can hold one of them ({@link FlowLookup}, {@link WantedRows}), both through the index's
+ * lookup file ({@link LookupFile}, {@link LookupParts}: no Parquet footer is parsed); a Community ID
+ * lookup finds the flows by their ID ({@link CommunityIdLookup}). Scans, queries' flows and the
+ * Community ID's flows go through parquet-java: {@link PacketRows} reads the packets table column by
+ * column, {@link FlowRows} the flows table, both through {@link PartReader}.
+ * Thread-safe: a lookup reads through files and readers kept open between lookups
+ * ({@link LookupParts}, {@link PartReaders}); {@link #close} closes them. Long because it is the index's one entry
  * point: opening and verifying it, every lookup and scan, each delegated to a class of its own.
  */
 public final class PacketIndex implements Closeable {
@@ -66,12 +68,14 @@ public final class PacketIndex implements Closeable {
     private final List<IndexPart> flows;
     /** Readers of the part files kept open from one lookup to the next, closed with the index. */
     private final PartReaders readers = new PartReaders();
+    /** The part files read through the lookup file, kept open from one lookup to the next, closed with the index. */
+    private final LookupParts lookupParts;
     private final FlowLookup flowLookup;
+    /** What rebuilds the index, for refusals. */
+    private final String advice;
     /** The unit of the tables' timestamps ({@link TimestampUnit#of(IndexManifest)}). */
     private final TimestampUnit unit;
     private final CommunityIdLookup communityIdLookup;
-    /** The parts' footers read ahead of a lookup; package-private for tests. */
-    final FootersAhead footersAhead;
 
     private PacketIndex(final Path directory, final IndexManifest manifest, final CaptureFingerprint.Match match,
                         final String advice) throws IndexException {
@@ -81,9 +85,10 @@ public final class PacketIndex implements Closeable {
         this.packets = parts(directory, IndexSchema.PACKETS_DIR, manifest, advice);
         this.flows = parts(directory, IndexSchema.FLOWS_DIR, manifest, advice);
         this.unit = TimestampUnit.of(manifest);
-        this.flowLookup = new FlowLookup(readers, packets, flows, unit, manifest.maxFragmentLagNanos());
+        this.advice = advice;
+        this.lookupParts = new LookupParts(directory, manifest, advice);
+        this.flowLookup = new FlowLookup(readers, lookupParts, packets, flows, unit, manifest.maxFragmentLagNanos());
         this.communityIdLookup = new CommunityIdLookup(readers, flows, unit, flowLookup);
-        this.footersAhead = new FootersAhead(flows, packets);
     }
 
     /** The parts of one table, each checked for its size (a stat: no part is read when an index is opened). */
@@ -97,11 +102,6 @@ public final class PacketIndex implements Closeable {
             parts.add(p);
         }
         return List.copyOf(parts);
-    }
-
-    /** Reads every part's footer on a thread of its own, once, while the caller does something else ({@link FootersAhead}). */
-    public void readFootersAhead() {
-        footersAhead.start();
     }
 
     /**
@@ -201,6 +201,14 @@ public final class PacketIndex implements Closeable {
                 checks.add(new IndexFileCheck(table + "/" + part.file(), Files.exists(file) ? Files.size(file) : -1, problem));
             }
         }
+        final Path lookupFile = dir.resolve(IndexSchema.LOOKUP_FILE);
+        String problem = null;
+        try {
+            verifyLookupFile(dir, manifest, advice);
+        } catch (IndexException e) {
+            problem = relative(e.problem(), lookupFile);
+        }
+        checks.add(new IndexFileCheck(IndexSchema.LOOKUP_FILE, Files.exists(lookupFile) ? Files.size(lookupFile) : -1, problem));
         return checks;
     }
 
@@ -225,6 +233,29 @@ public final class PacketIndex implements Closeable {
             packets.get(i).verifyAll();
             flows.get(i).verifyAll();
         }
+        verifyLookupFile(directory, manifest, advice);
+    }
+
+    /**
+     * Checks the lookup file of the index in {@code dir} against the manifest's SHA-256 of it, then
+     * reads it as a lookup does (size, header, CRC32C, every page it describes within its part).
+     */
+    private static void verifyLookupFile(final Path dir, final IndexManifest manifest, final String advice) throws IndexException {
+        final Path file = dir.resolve(IndexSchema.LOOKUP_FILE);
+        final String digest;
+        try {
+            digest = Digests.sha256(Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + " is missing", advice, e);
+        } catch (IOException e) {
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable (" + IndexException.oneLine(e) + ")", advice, e);
+        }
+        if (!digest.equals(manifest.lookup().sha256())) {
+            LookupFile.read(dir, manifest, advice).parseAll(); // says where, when it can
+            throw new IndexException(IndexException.Kind.CORRUPT, file + ": the file does not match its digest in the index manifest",
+                advice);
+        }
+        LookupFile.read(dir, manifest, advice).parseAll();
     }
 
     public IndexManifest manifest() {
@@ -246,6 +277,11 @@ public final class PacketIndex implements Closeable {
      */
     public void lookup(final long flowHash, final long from, final long to, final RowVisitor visitor) throws IOException {
         flowLookup.lookup(flowHash, from, to, visitor);
+    }
+
+    /** As {@link #lookup}, through parquet-java's readers and the parts' footers: the reference tests hold the lookup to. */
+    void lookupThroughFooters(final long flowHash, final long from, final long to, final RowVisitor visitor) throws IOException {
+        flowLookup.lookupThroughFooters(flowHash, from, to, visitor);
     }
 
     /**
@@ -382,7 +418,7 @@ public final class PacketIndex implements Closeable {
 
     @Override
     public void close() {
-        try {
+        try (LookupParts l = lookupParts) {
             readers.close();
         } catch (java.io.IOException e) {
             // closing files only read: nothing to lose

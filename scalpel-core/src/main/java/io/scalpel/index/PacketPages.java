@@ -191,7 +191,7 @@ final class PacketPages {
             if (data.length == 0) {
                 throw new ParquetDecodingException("an empty dictionary-encoded page of " + String.join(".", columns[column].getPath()));
             }
-            FlowColumn.hybrid(data, 1, data[0] & 0xFF, rows, out); // ids, then their values: few, as the chunk's
+            BitPacked.hybrid(data, 1, data[0] & 0xFF, rows, out); // ids, then their values: few, as the chunk's
             final int size = dict.getMaxId() + 1;
             for (int i = 0; i < rows; i++) {
                 if (out[i] < 0 || out[i] >= size) {

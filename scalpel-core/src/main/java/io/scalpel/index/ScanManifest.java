@@ -41,7 +41,8 @@ final class ScanManifest {
     /** The manifest of the index: this scan's, merged with {@code previous} when it extends one. */
     static IndexManifest of(final Path capture, final CaptureReader reader, final FrameRows rows,
                             final CaptureFingerprint fingerprint, final IndexManifest previous,
-                            final List<IndexManifest.Part> parts, final IndexManifest.Resume resume) {
+                            final List<IndexManifest.Part> parts, final IndexManifest.Resume resume,
+                            final IndexManifest.LookupFile lookup) {
         String byteOrder = null;
         Boolean nanos = null;
         Integer snaplen = null;
@@ -80,7 +81,7 @@ final class ScanManifest {
             capture.getFileName().toString(), reader.format().extension(), fingerprint,
             byteOrder, nanos, snaplen, linkTypeField, new ArrayList<>(linkTypes), blocks,
             allRows - outer, allFlows, first, last, reader.truncatedTailOffset(), warnings, lag, outer, parts, resume,
-            reader.file() instanceof CompressedFile c ? c.layout() : null);
+            reader.file() instanceof CompressedFile c ? c.layout() : null, lookup);
     }
 
     /**

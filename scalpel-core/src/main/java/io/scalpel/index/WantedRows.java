@@ -22,7 +22,9 @@ import org.apache.parquet.internal.filter2.columnindex.RowRanges;
  * predicate for all: the packet rows of a chunk are in flow groups of 1 024 flows, each in capture
  * order, so every page of a group has nearly the whole group's flow range, and a flow is told from
  * its group's other flows by its time span alone. Then each row read is tested on its chunk, flow
- * and time ({@link #test}).
+ * and time ({@link #test}). Long because it chooses from two descriptions of the same pages: the
+ * lookup file's ({@link #segments}) and parquet-java's page indexes ({@link #rows}, the path through
+ * the parts' footers that tests hold the lookup to).
  */
 final class WantedRows implements PacketRows.RowTest {
     private static final ColumnPath CHUNK = ColumnPath.get(IndexSchema.CHUNK);
@@ -173,20 +175,89 @@ final class WantedRows implements PacketRows.RowTest {
     private RowRanges choose(final BlockMetaData block, final ColumnIndexStore indexes, final TimestampUnit stored) {
         final long rowCount = block.getRowCount();
         final long[] chunks = chunkRange(block);
-        if (chunks != null && !anyPair(chunks[0], 0, chunks[1], Integer.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE)) {
+        if (chunks != null && !anyChunk(chunks[0], chunks[1])) {
             return RowRanges.EMPTY;
         }
-        final Pages chunk = Pages.of(indexes, CHUNK, rowCount, false);
-        final Pages flow = Pages.of(indexes, FLOW, rowCount, false);
-        final Pages ts = Pages.of(indexes, TS, rowCount, true);
+        final OffsetIndex[] offsets = new OffsetIndex[3];
+        final Pages chunk = Pages.of(indexes, CHUNK, rowCount, false, offsets, 0);
+        final Pages flow = Pages.of(indexes, FLOW, rowCount, false, offsets, 1);
+        final Pages ts = Pages.of(indexes, TS, rowCount, true, offsets, 2);
         if (chunk == null || flow == null || ts == null) {
             return null;
         }
-        // The pages of the three columns may end at different rows: walk the segments between any
-        // column's page boundaries, each with the page of each column that holds it.
         final boolean[] chunkPages = new boolean[chunk.count()];
         final boolean[] flowPages = new boolean[flow.count()];
         final boolean[] tsPages = new boolean[ts.count()];
+        final boolean any = walk(chunk, flow, ts, stored, (from, to, c, f, t) -> {
+            chunkPages[c] = true;
+            flowPages[f] = true;
+            tsPages[t] = true;
+        });
+        if (!any) {
+            return RowRanges.EMPTY;
+        }
+        return RowRanges.intersection(ranges(offsets[0], chunkPages, rowCount),
+            RowRanges.intersection(ranges(offsets[1], flowPages, rowCount), ranges(offsets[2], tsPages, rowCount)));
+    }
+
+    private static RowRanges ranges(final OffsetIndex offsets, final boolean[] wanted, final long rows) {
+        return RowRanges.create(rows, IntStream.range(0, wanted.length).filter(p -> wanted[p]).iterator(), offsets);
+    }
+
+    /** Whether a wanted pair has a chunk in [{@code chunkMin}, {@code chunkMax}]. */
+    boolean anyChunk(final long chunkMin, final long chunkMax) {
+        return anyPair(chunkMin, 0, chunkMax, Integer.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * The rows of a row group of the lookup file that can hold a wanted row, as [from, to) pairs,
+     * ascending: the stretches between any of the {@code chunk}, {@code flow} and {@code ts} columns'
+     * page boundaries whose pages' ranges meet a wanted pair (empty when none; the row group's chunk
+     * range is tested first).
+     *
+     * @param stored the unit of the row group's timestamps
+     */
+    long[] segments(final LookupFile.RowGroup group, final TimestampUnit stored) throws IndexException {
+        if (!anyChunk(group.chunkMin(), group.chunkMax())) {
+            return new long[0];
+        }
+        final long rows = group.rows();
+        final Pages chunk = Pages.of(group.columns()[LookupFile.P_CHUNK], rows);
+        final Pages flow = Pages.of(group.columns()[LookupFile.P_FLOW], rows);
+        final Pages ts = Pages.of(group.columns()[LookupFile.P_TS], rows);
+        final long[][] out = {new long[8]};
+        final int[] n = {0};
+        walk(chunk, flow, ts, stored, (from, to, c, f, t) -> {
+            if (n[0] > 0 && out[0][n[0] - 1] == from) {
+                out[0][n[0] - 1] = to; // continues the last stretch
+                return;
+            }
+            if (n[0] + 2 > out[0].length) {
+                out[0] = Arrays.copyOf(out[0], out[0].length * 2);
+            }
+            out[0][n[0]++] = from;
+            out[0][n[0]++] = to;
+        });
+        final long[] segments = Arrays.copyOf(out[0], n[0]);
+        for (int i = 0; i < segments.length; i += 2) {
+            rowsChosen += segments[i + 1] - segments[i];
+        }
+        return segments;
+    }
+
+    /** Receives a stretch of rows [{@code from}, {@code to}) that lies in page {@code c}, {@code f} and {@code t} of the three columns. */
+    @FunctionalInterface
+    private interface Stretch {
+        void rows(long from, long to, int c, int f, int t);
+    }
+
+    /**
+     * Walks the stretches between any of the three columns' page boundaries, each with the page of
+     * each column that holds it, and hands on those whose pages' ranges meet a wanted pair; whether
+     * there was one.
+     */
+    private boolean walk(final Pages chunk, final Pages flow, final Pages ts, final TimestampUnit stored, final Stretch wanted) {
+        final long rowCount = chunk.rowCount();
         int c = 0;
         int f = 0;
         int t = 0;
@@ -196,19 +267,14 @@ final class WantedRows implements PacketRows.RowTest {
             c = chunk.pageOf(row, c);
             f = flow.pageOf(row, f);
             t = ts.pageOf(row, t);
+            final long end = Math.min(chunk.end(c), Math.min(flow.end(f), ts.end(t)));
             if (anyPair(chunk.min[c], flow.min[f], chunk.max[c], flow.max[f], stored.toNanos(ts.min[t]), stored.toNanos(ts.max[t]))) {
-                chunkPages[c] = true;
-                flowPages[f] = true;
-                tsPages[t] = true;
+                wanted.rows(row, end, c, f, t);
                 any = true;
             }
-            row = Math.min(chunk.end(c), Math.min(flow.end(f), ts.end(t)));
+            row = end;
         }
-        if (!any) {
-            return RowRanges.EMPTY;
-        }
-        return RowRanges.intersection(chunk.ranges(chunkPages, rowCount),
-            RowRanges.intersection(flow.ranges(flowPages, rowCount), ts.ranges(tsPages, rowCount)));
+        return any;
     }
 
     /** The row group's least and greatest chunk, or null when its statistics do not say. */
@@ -262,39 +328,49 @@ final class WantedRows implements PacketRows.RowTest {
     }
 
     /** One column's pages in a row group: where each starts, and its least and greatest value. */
-    private record Pages(OffsetIndex offsets, long[] first, long[] min, long[] max, long rowCount) {
-        /** The pages of column {@code path}, or null when the row group has no page index of it or one that cannot be read. */
-        static Pages of(final ColumnIndexStore store, final ColumnPath path, final long rowCount, final boolean isLong) {
+    private record Pages(long[] first, long[] min, long[] max, long rowCount) {
+        /** The pages of a column of the lookup file. */
+        static Pages of(final LookupFile.Column column, final long rowCount) {
+            return new Pages(column.first(), column.min(), column.max(), rowCount);
+        }
+
+        /**
+         * The pages of column {@code path}, or null when the row group has no page index of it or one
+         * that cannot be read; its offset index into {@code offsets[i]}.
+         */
+        static Pages of(final ColumnIndexStore store, final ColumnPath path, final long rowCount, final boolean isLong,
+                        final OffsetIndex[] offsets, final int i) {
             final ColumnIndex index;
-            final OffsetIndex offsets;
+            final OffsetIndex offset;
             try {
                 index = store.getColumnIndex(path);
-                offsets = store.getOffsetIndex(path);
+                offset = store.getOffsetIndex(path);
             } catch (ColumnIndexStore.MissingOffsetIndexException e) {
                 return null;
             }
-            if (index == null || offsets == null) {
+            if (index == null || offset == null) {
                 return null;
             }
-            final int n = offsets.getPageCount();
+            final int n = offset.getPageCount();
             final List<ByteBuffer> mins = index.getMinValues();
             final List<ByteBuffer> maxes = index.getMaxValues();
             final List<Boolean> nullPages = index.getNullPages();
-            if (n == 0 || mins.size() != n || maxes.size() != n || offsets.getFirstRowIndex(0) != 0) {
+            if (n == 0 || mins.size() != n || maxes.size() != n || offset.getFirstRowIndex(0) != 0) {
                 return null;
             }
             final long[] first = new long[n];
             final long[] min = new long[n];
             final long[] max = new long[n];
             for (int p = 0; p < n; p++) {
-                first[p] = offsets.getFirstRowIndex(p);
+                first[p] = offset.getFirstRowIndex(p);
                 if (p > 0 && first[p] <= first[p - 1] || nullPages.get(p)) {
                     return null;
                 }
                 min[p] = value(mins.get(p), isLong);
                 max[p] = value(maxes.get(p), isLong);
             }
-            return new Pages(offsets, first, min, max, rowCount);
+            offsets[i] = offset;
+            return new Pages(first, min, max, rowCount);
         }
 
         private static long value(final ByteBuffer b, final boolean isLong) {
@@ -303,13 +379,13 @@ final class WantedRows implements PacketRows.RowTest {
         }
 
         int count() {
-            return first.length;
+            return min.length;
         }
 
         /** The page that holds {@code row}, searching on from page {@code from}. */
         int pageOf(final long row, final int from) {
             int p = from;
-            while (p + 1 < first.length && first[p + 1] <= row) {
+            while (p + 1 < min.length && first[p + 1] <= row) {
                 p++;
             }
             return p;
@@ -317,11 +393,7 @@ final class WantedRows implements PacketRows.RowTest {
 
         /** The row after page {@code p}. */
         long end(final int p) {
-            return p + 1 < first.length ? first[p + 1] : rowCount;
-        }
-
-        RowRanges ranges(final boolean[] wanted, final long rows) {
-            return RowRanges.create(rows, IntStream.range(0, wanted.length).filter(p -> wanted[p]).iterator(), offsets);
+            return p + 1 < min.length ? first[p + 1] : rowCount;
         }
     }
 }

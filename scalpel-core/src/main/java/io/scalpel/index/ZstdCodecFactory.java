@@ -58,6 +58,27 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     }
 
     /**
+     * The page body {@code in[off, off + length)}, one zstd frame, decompressed into {@code size}
+     * bytes. The size comes from a page header (or the lookup file), which no page CRC covers; the
+     * frame's own content size comes from the page body, which the CRC does. They must agree before
+     * anything is allocated.
+     */
+    static byte[] decompress(final byte[] in, final int off, final int length, final int size) throws IOException {
+        final long content = Zstd.getFrameContentSize(in, off, length);
+        if (content != size) {
+            throw new IOException("corrupt index page: its header gives " + size
+                + " bytes uncompressed, its zstd frame " + (content < 0 ? "no size" : content + " bytes"));
+        }
+        final byte[] out = new byte[size];
+        final long n = Zstd.decompressByteArray(out, 0, size, in, off, length);
+        if (Zstd.isError(n) || n != size) {
+            throw new IOException("corrupt index page: zstd " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + size + " bytes"));
+        }
+        return out;
+    }
+
+
+    /**
      * One context for every page a writer compresses, used by one thread at a time: zstd's one-shot
      * {@code Zstd.compress} sets up (and frees) a context of its level per page, which at level 9
      * cost about a sixth of the compression's time. The frames are the same bytes.
@@ -108,19 +129,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         @Override
         public BytesInput decompress(final BytesInput bytes, final int uncompressedSize) throws IOException {
             final byte[] in = bytes.toByteArray();
-            // The size comes from a page header, which no CRC covers; the frame's own content size
-            // comes from the page body, which the CRC does. They must agree before anything is allocated.
-            final long content = Zstd.getFrameContentSize(in, 0, in.length);
-            if (content != uncompressedSize) {
-                throw new IOException("corrupt index page: its header gives " + uncompressedSize
-                    + " bytes uncompressed, its zstd frame " + (content < 0 ? "no size" : content + " bytes"));
-            }
-            final byte[] out = new byte[uncompressedSize];
-            final long n = Zstd.decompressByteArray(out, 0, uncompressedSize, in, 0, in.length);
-            if (Zstd.isError(n) || n != uncompressedSize) {
-                throw new IOException("corrupt index page: zstd " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + uncompressedSize + " bytes"));
-            }
-            return BytesInput.from(out);
+            return BytesInput.from(ZstdCodecFactory.decompress(in, 0, in.length, uncompressedSize));
         }
 
         @Override

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The page decoders a query uses instead of parquet-java's readers ({@link DeltaPacked},
- * {@link FlowColumn#hybrid}), against parquet-java's own writers of the encodings: every value
+ * {@link BitPacked#hybrid}), against parquet-java's own writers of the encodings: every value
  * written comes back, for runs of equal deltas (miniblocks of bit width 0, whose packer writes
  * nothing), small and wrapping deltas, page lengths around the block and group sizes, and a page
  * cut short is refused.
@@ -100,10 +100,10 @@ class DeltaPackedTest {
         }
         final byte[] bytes = e.toBytes().toByteArray();
         final ParquetDecodingException cut = assertThrows(ParquetDecodingException.class,
-            () -> FlowColumn.hybrid(Arrays.copyOf(bytes, bytes.length / 2), 0, 7, 1000, new int[1000]));
+            () -> BitPacked.hybrid(Arrays.copyOf(bytes, bytes.length / 2), 0, 7, 1000, new int[1000]));
         org.junit.jupiter.api.Assertions.assertTrue(cut.getMessage().contains("past the end") || cut.getMessage().contains("end after"),
             cut.getMessage());
-        assertThrows(ParquetDecodingException.class, () -> FlowColumn.hybrid(bytes, 0, 33, 1000, new int[1000]));
+        assertThrows(ParquetDecodingException.class, () -> BitPacked.hybrid(bytes, 0, 33, 1000, new int[1000]));
     }
 
     @Test
@@ -129,7 +129,7 @@ class DeltaPackedTest {
                 final byte[] bytes = e.toBytes().toByteArray();
                 final int[] out = new int[n];
                 Arrays.fill(out, 12345);
-                FlowColumn.hybrid(bytes, 0, width, n, out);
+                BitPacked.hybrid(bytes, 0, width, n, out);
                 assertArrayEquals(v, out, "width " + width + ", " + n + " values");
             }
         }
