@@ -1,5 +1,6 @@
 package io.scalpel.slice;
 
+import io.scalpel.capture.CaptureChangedException;
 import io.scalpel.capture.CaptureFormatException;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
@@ -126,6 +127,8 @@ final class Confirmation implements AutoCloseable {
         final long offset = c.offset[i];
         try {
             reader.readAt(offset, frame);
+        } catch (CaptureChangedException e) {
+            throw e;
         } catch (CaptureFormatException e) {
             final String where = capture + ": byte offset " + offset + ": ";
             final String what = e.getMessage();

@@ -30,11 +30,13 @@ import java.util.function.Consumer;
  * refused, never trusted), decodes it and confirms it against the full key, following a TCP
  * connection's close into its tail ({@link TcpTail}). The selected offsets are then visited
  * ({@link FrameVisitor}) or written as a capture ({@link ExtractWriter}). Thread-safe: every call
- * uses its own reader and decoder over the shared mapping.
+ * uses its own reader and decoder over the shared file, reading its records by positional reads
+ * into a window of its own ({@link CaptureSource#scattered()}), not through the mapping.
  *
  * <p>A capture cut short or modified in place while a call reads it is refused with
- * {@link CaptureChangedException}, from the fault its mapped memory gives, or from the check of the
- * file that ends every call: what was read of it cannot be trusted.
+ * {@link CaptureChangedException}, from a read that finds the file ending early (or the fault mapped
+ * memory gives), or from the check of the file that ends every call: what was read of it cannot be
+ * trusted.
  */
 public final class Slicer {
     /** Above this many queries, one scan of the index beats a lookup per query. */
@@ -249,8 +251,9 @@ public final class Slicer {
         });
     }
 
+    /** A reader of records at scattered offsets, for one call ({@link CaptureSource#scattered()}). */
     private CaptureReader reader() throws IOException {
-        final CaptureReader reader = CaptureReader.on(file);
+        final CaptureReader reader = CaptureReader.on(file.scattered());
         if (reader instanceof PcapngReader ng) {
             ng.layout(structure);
         }
