@@ -74,6 +74,14 @@ public interface CaptureSource extends Closeable {
      * Closing it leaves this source open.
      */
     default CaptureSource scattered() {
+        return scattered(null);
+    }
+
+    /**
+     * As {@link #scattered()}, with the records {@code kept} (null: none) served from there instead
+     * of read from the file again, where the source reads the file (a mapped capture).
+     */
+    default CaptureSource scattered(final KeptRecords kept) {
         return this;
     }
 

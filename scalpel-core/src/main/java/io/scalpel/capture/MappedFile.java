@@ -25,7 +25,7 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>One sequential pass (the index scan) reads a plain capture through {@link SequentialFile}
  * instead, and a slice reads its records at scattered offsets through a {@link ScatteredFile} of
- * its own ({@link #scattered()}): a copy through a small window costs less than a page fault per
+ * its own ({@link #scattered}): a copy through a small window costs less than a page fault per
  * page touched.
  */
 public final class MappedFile implements CaptureSource {
@@ -144,8 +144,8 @@ public final class MappedFile implements CaptureSource {
 
     /** Positional reads of this file's records into a window of the caller's own ({@link ScatteredFile}). */
     @Override
-    public CaptureSource scattered() {
-        return new ScatteredFile(this, channel);
+    public CaptureSource scattered(final KeptRecords kept) {
+        return new ScatteredFile(this, channel, kept);
     }
 
     @Override

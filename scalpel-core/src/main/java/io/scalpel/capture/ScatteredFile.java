@@ -20,9 +20,12 @@ import java.nio.file.Path;
  * doubles, up to {@link #MAX_READ_AHEAD}, while each read starts where the window ends (a run of
  * adjacent records, e.g. a time window); a read elsewhere starts it small again.
  *
+ * <p>A record kept from an earlier read ({@link KeptRecords}) is copied into the window instead of
+ * read: the extract of a slice reads again the records its confirmation read.
+ *
  * <p>The view of a span is valid until the next {@link #ensure} of a span outside the window. For
- * one thread: each reader of a {@link MappedFile} gets its own ({@link MappedFile#scattered()});
- * the channel, the size and the check for changes are the mapped file's.
+ * one thread: each reader of a {@link MappedFile} gets its own ({@link MappedFile#scattered}); the
+ * channel, the size and the check for changes are the mapped file's.
  */
 final class ScatteredFile implements CaptureSource {
     /** Bytes read after a span that starts a new run of reads: a typical record and its neighbours' headers. */
@@ -33,6 +36,8 @@ final class ScatteredFile implements CaptureSource {
 
     private final MappedFile file;
     private final FileChannel channel;
+    /** Records read before, served without a read (null: none). */
+    private final KeptRecords kept;
     private final long size;
     private ByteBuffer bigEndian;
     private ByteBuffer littleEndian;
@@ -42,9 +47,10 @@ final class ScatteredFile implements CaptureSource {
     private int readAhead = FIRST_READ_AHEAD;
     private long reads;
 
-    ScatteredFile(final MappedFile file, final FileChannel channel) {
+    ScatteredFile(final MappedFile file, final FileChannel channel, final KeptRecords kept) {
         this.file = file;
         this.channel = channel;
+        this.kept = kept;
         this.size = file.size();
         allocate(SMALLEST_WINDOW);
     }
@@ -92,6 +98,12 @@ final class ScatteredFile implements CaptureSource {
     }
 
     private void fill(final long from, final long to) throws CaptureFormatException {
+        final int keptLength = kept == null ? -1 : kept.copy(from, to, bigEndian);
+        if (keptLength >= 0) {
+            windowBase = from;
+            filled = keptLength;
+            return;
+        }
         final long end = windowBase + filled;
         readAhead = filled > 0 && from >= windowBase && from <= end ? Math.min(readAhead * 2, MAX_READ_AHEAD) : FIRST_READ_AHEAD;
         final long limit = Math.min(size, Math.max(to, from) + readAhead);
