@@ -117,12 +117,26 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         private static final java.util.concurrent.ConcurrentLinkedDeque<ZstdDecompressCtx> IDLE =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
 
+        /**
+         * Decompresses from the page's own bytes where they are a heap buffer (as the index's
+         * reader gives them), else from a copy: {@code BytesInput.toByteArray} copies a buffer
+         * through a channel eight kilobytes at a time.
+         */
         @Override
         public BytesInput decompress(final BytesInput bytes, final int uncompressedSize) throws IOException {
+            final ByteBuffer page = bytes.toByteBuffer();
+            if (page.hasArray()) {
+                return decompress(page.array(), page.arrayOffset() + page.position(), page.remaining(), uncompressedSize);
+            }
             final byte[] in = bytes.toByteArray();
+            return decompress(in, 0, in.length, uncompressedSize);
+        }
+
+        private static BytesInput decompress(final byte[] in, final int offset, final int length, final int uncompressedSize)
+            throws IOException {
             // The size comes from a page header, which no CRC covers; the frame's own content size
             // comes from the page body, which the CRC does. They must agree before anything is allocated.
-            final long content = Zstd.getFrameContentSize(in, 0, in.length);
+            final long content = Zstd.getFrameContentSize(in, offset, length);
             if (content != uncompressedSize) {
                 throw new IOException("corrupt index page: its header gives " + uncompressedSize
                     + " bytes uncompressed, its zstd frame " + (content < 0 ? "no size" : content + " bytes"));
@@ -134,7 +148,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
             }
             final int n;
             try {
-                n = context.decompressByteArray(out, 0, uncompressedSize, in, 0, in.length);
+                n = context.decompressByteArray(out, 0, uncompressedSize, in, offset, length);
             } catch (ZstdException e) {
                 context.close(); // not kept after a failure
                 throw new IOException("corrupt index page: zstd " + e.getMessage());

@@ -286,6 +286,11 @@ class IndexIntegrityTest {
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(page, d.decompress(BytesInput.from(frame), page.length).toByteArray(), "page " + i);
         }
+        final java.nio.ByteBuffer inHeap = java.nio.ByteBuffer.allocate(frame.length + 20).position(7);
+        inHeap.put(frame).flip().position(7); // a page in the middle of a larger buffer, as the index's reader gives it
+        assertArrayEquals(page, d.decompress(BytesInput.from(inHeap), page.length).toByteArray());
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(frame.length).put(frame).flip();
+        assertArrayEquals(page, d.decompress(BytesInput.from(direct), page.length).toByteArray());
     }
 
     @Test
