@@ -32,7 +32,8 @@ final class ScatteredFile implements CaptureSource {
     static final int FIRST_READ_AHEAD = 4 * 1024;
     /** Most bytes read after a span, when the reads follow one another. */
     static final int MAX_READ_AHEAD = MappedFile.OVERLAP;
-    private static final int SMALLEST_WINDOW = 64 * 1024;
+    /** The window a reader starts with (a record and its read-ahead), grown to the longest span read. */
+    private static final int SMALLEST_WINDOW = 16 * 1024;
 
     private final MappedFile file;
     private final FileChannel channel;
