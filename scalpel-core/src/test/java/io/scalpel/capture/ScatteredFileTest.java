@@ -68,7 +68,7 @@ class ScatteredFileTest {
                 runReader.readAt(UdpCapture.offsetOf(i), frame);
                 assertEquals(UdpCapture.nanosOf(i), frame.timestampNanos());
             }
-            // read-ahead 4, 8, ... 1024 KiB: nine reads to 1 MiB, and one more for the rest of the 1.5 MB
+            // read-ahead doubling from 2 KiB to 1 MiB: ten reads cover 2 MiB, more than the capture's 1.5 MB
             assertTrue(run.reads() <= 11, run.reads() + " reads");
         }
     }
