@@ -45,8 +45,9 @@ public final class Slicer {
     /** Above this many queries, one scan of the index beats a lookup per query. */
     public static final int LOOKUPS_BEFORE_SCAN = 32;
     /**
-     * Most bytes of records a selection keeps for its extract ({@link KeptRecords}): a selection of
-     * more has the rest read again when it is written.
+     * Most bytes of records a selection keeps for its extract ({@link KeptRecords}), and no more
+     * than a sixteenth of the heap ({@link #keptBytes}): a selection of more has the rest read
+     * again when it is written.
      */
     public static final int MAX_KEPT_BYTES = 16 << 20;
 
@@ -89,7 +90,7 @@ public final class Slicer {
     private long[][] selectFrames(final List<? extends Query> queries, final List<TcpTail> tails) throws IOException {
         final Candidates[] found = new IndexJoin(index).candidates(queries);
         final long[][] result = new long[queries.size()][];
-        final KeptRecords records = new KeptRecords(MAX_KEPT_BYTES);
+        final KeptRecords records = new KeptRecords(keptBytes(Runtime.getRuntime().maxMemory()));
         try (Confirmation confirm = new Confirmation(reader(null), file.path(), records)) {
             for (int i = 0; i < result.length; i++) {
                 final TcpTail tail = tails == null ? null : tails.get(i);
@@ -146,6 +147,14 @@ public final class Slicer {
             }
         }
         return Arrays.copyOf(all, w);
+    }
+
+    /**
+     * The bytes of records a selection keeps with a heap of {@code maxHeap} bytes: a sixteenth of
+     * it, at most {@link #MAX_KEPT_BYTES} (the commands' heap of about 72 MiB keeps 4.5 MiB).
+     */
+    static int keptBytes(final long maxHeap) {
+        return (int) Math.min(MAX_KEPT_BYTES, maxHeap / 16);
     }
 
     /** Visits the frames at {@code offsets} (in the given order), decoded. */
