@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -131,12 +132,32 @@ final class ScatteredFile implements CaptureSource {
             }
         } catch (CaptureChangedException e) {
             throw e;
+        } catch (ClosedChannelException e) {
+            windowBase = from;
+            filled = copyMapped(from, length);
+            return;
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException(file.path() + ": cannot read bytes " + from + " to " + limit + ": "
                 + e.getMessage(), e));
         }
         windowBase = from;
         filled = length;
+    }
+
+    /**
+     * Copies {@code [from, from + length)} from the file's mapping, or as much of it as the view of
+     * its segment holds (at least the span asked for, which {@link MappedFile#OVERLAP} bounds), and
+     * returns how many bytes: the file's owner closed its channel, but a mapping outlives the
+     * channel, and a reader that still holds the file reads on as it did through the mapping (a
+     * capture replaced under a service, still read by a request).
+     */
+    private int copyMapped(final long from, final int length) {
+        final int segment = file.segmentOf(from);
+        final ByteBuffer view = file.view(segment, ByteOrder.BIG_ENDIAN);
+        final int at = (int) (from - file.segmentBase(segment));
+        final int n = Math.min(length, view.limit() - at);
+        bigEndian.put(0, view, at, n);
+        return n;
     }
 
     /**

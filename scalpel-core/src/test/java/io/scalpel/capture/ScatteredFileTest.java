@@ -132,6 +132,27 @@ class ScatteredFileTest {
         }
     }
 
+    @Test
+    void shouldReadOnThroughTheMappingOnceTheFileIsClosed() throws IOException {
+        final Path capture = UdpCapture.write(dir.resolve("udp.pcap"), FRAMES);
+        final byte[] bytes = Files.readAllBytes(capture);
+        final MappedFile file = MappedFile.open(capture);
+        final ScatteredFile scattered = (ScatteredFile) file.scattered();
+        final CaptureReader reader = CaptureReader.on(scattered);
+        final long header = scattered.reads();
+        file.close(); // its channel: the mapping outlives it, as a reader still holding the file expects
+
+        final Frame frame = new Frame();
+        for (int i : new int[] {FRAMES - 1, 5, 12_000}) {
+            reader.readAt(UdpCapture.offsetOf(i), frame);
+
+            assertEquals(UdpCapture.nanosOf(i), frame.timestampNanos());
+            assertArrayEquals(Arrays.copyOfRange(bytes, (int) UdpCapture.offsetOf(i) + 16, (int) UdpCapture.offsetOf(i + 1)),
+                frameBytes(frame), "frame " + i);
+        }
+        assertEquals(header, scattered.reads(), "no read of the closed channel");
+    }
+
     private static byte[] frameBytes(final Frame frame) {
         final byte[] b = new byte[frame.capturedLength()];
         frame.buffer().get(frame.dataOffset(), b);
