@@ -68,6 +68,24 @@ public interface CaptureSource extends Closeable {
     }
 
     /**
+     * A source for one thread's reads of records at scattered offsets (a slice's confirmation and
+     * writing), over the same file: for a mapped capture, positional reads into a small window of its
+     * own ({@link ScatteredFile}), which cost less than a page fault per page; else this source.
+     * Closing it leaves this source open.
+     */
+    default CaptureSource scattered() {
+        return scattered(null);
+    }
+
+    /**
+     * As {@link #scattered()}, with the records {@code kept} (null: none) served from there instead
+     * of read from the file again, where the source reads the file (a mapped capture).
+     */
+    default CaptureSource scattered(final KeptRecords kept) {
+        return this;
+    }
+
+    /**
      * How the file changed since it was opened, in words, or null when it did not: it is shorter
      * than the bytes read from it, or, at the same size, it was modified in place. A file that grew
      * did not change (a capture still being written); nor did one replaced by another file under the

@@ -24,7 +24,9 @@ import java.nio.file.StandardOpenOption;
  * Thread-safe: views are shared read-only and only absolute gets are used on them.
  *
  * <p>One sequential pass (the index scan) reads a plain capture through {@link SequentialFile}
- * instead: a copy through a small window costs less than a page fault per page touched.
+ * instead, and a slice reads its records at scattered offsets through a {@link ScatteredFile} of
+ * its own ({@link #scattered}): a copy through a small window costs less than a page fault per
+ * page touched.
  */
 public final class MappedFile implements CaptureSource {
     /** Default segment size: 1 GiB. */
@@ -138,6 +140,12 @@ public final class MappedFile implements CaptureSource {
     @Override
     public ByteBuffer view(final int segment, final ByteOrder order) {
         return order == ByteOrder.BIG_ENDIAN ? bigEndian[segment] : littleEndian[segment];
+    }
+
+    /** Positional reads of this file's records into a window of the caller's own ({@link ScatteredFile}). */
+    @Override
+    public CaptureSource scattered(final KeptRecords kept) {
+        return new ScatteredFile(this, channel, kept);
     }
 
     @Override

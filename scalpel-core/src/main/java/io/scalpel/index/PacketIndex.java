@@ -424,4 +424,9 @@ public final class PacketIndex implements Closeable {
             // closing files only read: nothing to lose
         }
     }
+
+    /** Readers of part files opened so far by lookups (for tests). */
+    long readersOpened() {
+        return readers.opened();
+    }
 }

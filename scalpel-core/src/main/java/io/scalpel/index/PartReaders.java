@@ -27,10 +27,13 @@ import org.apache.parquet.schema.MessageType;
  */
 final class PartReaders implements Closeable {
     /**
-     * Most readers kept open: a lookup in an index of one scan reads two parts of each table. A
-     * grown capture's index can have many parts, and a capture set opens an index per member.
+     * Most readers kept open: a query expression in an index of one scan reads two parts of the
+     * packets table and two of the flows table, each of these with two projections (the columns its
+     * conditions test, then the rows' other columns): eight readers. With four, each query closed the
+     * readers of the one before and parsed every page index and bloom filter again. A grown
+     * capture's index can have many parts, and a capture set opens an index per member.
      */
-    static final int MAX_OPEN = 4;
+    static final int MAX_OPEN = 8;
     /** Row groups whose page indexes one reader caches before it is replaced. */
     static final int MAX_ROW_GROUPS = 32;
 
@@ -39,6 +42,8 @@ final class PartReaders implements Closeable {
 
     private final int maxOpen;
     private final LinkedHashMap<Key, Lease> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** Readers opened so far. */
+    private long opened;
 
     PartReaders() {
         this(MAX_OPEN);
@@ -89,6 +94,9 @@ final class PartReaders implements Closeable {
                 return cached;
             }
         }
+        synchronized (this) {
+            opened++;
+        }
         final IndexPart.Opened table = part.open();
         final IndexInputFile.Stream stream = table.file().newStream();
         final ParquetFileReader r = ParquetFileReader.open(table.file(), table.footer(), IndexPart.readOptions(FilterCompat.NOOP), stream);
@@ -132,6 +140,11 @@ final class PartReaders implements Closeable {
                 eldest.reader.close();
             }
         }
+    }
+
+    /** Readers opened so far, kept or not (for tests). */
+    synchronized long opened() {
+        return opened;
     }
 
     /** Readers kept open now. */

@@ -2,6 +2,8 @@ package io.scalpel.index;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.parquet.bytes.BytesInput;
@@ -58,6 +60,16 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     }
 
     /**
+     * Decompression contexts idle between pages: zstd's one-shot {@code Zstd.decompressByteArray}
+     * sets up (and frees) a context per page, which took three times the decompression's own time
+     * when a query reads a few hundred small pages. A context serves one page at a time; as many are
+     * kept as pages were ever decompressed at once (one per reading thread, a few hundred kilobytes
+     * of native memory each).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<ZstdDecompressCtx> IDLE_CONTEXTS =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    /**
      * The page body {@code in[off, off + length)}, one zstd frame, decompressed into {@code size}
      * bytes. The size comes from a page header (or the lookup file), which no page CRC covers; the
      * frame's own content size comes from the page body, which the CRC does. They must agree before
@@ -70,13 +82,23 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
                 + " bytes uncompressed, its zstd frame " + (content < 0 ? "no size" : content + " bytes"));
         }
         final byte[] out = new byte[size];
-        final long n = Zstd.decompressByteArray(out, 0, size, in, off, length);
-        if (Zstd.isError(n) || n != size) {
-            throw new IOException("corrupt index page: zstd " + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " of " + size + " bytes"));
+        ZstdDecompressCtx context = IDLE_CONTEXTS.pollFirst();
+        if (context == null) {
+            context = new ZstdDecompressCtx();
+        }
+        final int n;
+        try {
+            n = context.decompressByteArray(out, 0, size, in, off, length);
+        } catch (ZstdException e) {
+            context.close(); // not kept after a failure
+            throw new IOException("corrupt index page: zstd " + e.getMessage());
+        }
+        IDLE_CONTEXTS.offerFirst(context);
+        if (n != size) {
+            throw new IOException("corrupt index page: zstd " + n + " of " + size + " bytes");
         }
         return out;
     }
-
 
     /**
      * One context for every page a writer compresses, used by one thread at a time: zstd's one-shot
@@ -125,9 +147,20 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         }
     }
 
+    /** Decompresses pages through {@link #decompress(byte[], int, int, int)}, on any thread. */
     private static final class Decompressor implements BytesInputDecompressor {
+        /**
+         * Decompresses from the page's own bytes where they are a heap buffer (as the index's
+         * reader gives them), else from a copy: {@code BytesInput.toByteArray} copies a buffer
+         * through a channel eight kilobytes at a time.
+         */
         @Override
         public BytesInput decompress(final BytesInput bytes, final int uncompressedSize) throws IOException {
+            final ByteBuffer page = bytes.toByteBuffer();
+            if (page.hasArray()) {
+                return BytesInput.from(ZstdCodecFactory.decompress(page.array(), page.arrayOffset() + page.position(), page.remaining(),
+                    uncompressedSize));
+            }
             final byte[] in = bytes.toByteArray();
             return BytesInput.from(ZstdCodecFactory.decompress(in, 0, in.length, uncompressedSize));
         }

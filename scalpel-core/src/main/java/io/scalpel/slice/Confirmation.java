@@ -1,8 +1,10 @@
 package io.scalpel.slice;
 
+import io.scalpel.capture.CaptureChangedException;
 import io.scalpel.capture.CaptureFormatException;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.Frame;
+import io.scalpel.capture.KeptRecords;
 import io.scalpel.decode.CommunityId;
 import io.scalpel.decode.DatagramId;
 import io.scalpel.decode.DecodedPacket;
@@ -23,6 +25,8 @@ import java.nio.file.Path;
 final class Confirmation implements AutoCloseable {
     private final CaptureReader reader;
     private final Path capture;
+    /** Where the records of the frames kept go, for the extract to write without reading them again (null: nowhere). */
+    private final KeptRecords records;
     private final Frame frame = new Frame();
     private final PacketDecoder decoder = new PacketDecoder();
     private final DecodedPacket decoded = new DecodedPacket();
@@ -30,8 +34,14 @@ final class Confirmation implements AutoCloseable {
 
     /** Confirms with {@code reader} (closed with this) over {@code capture}, which messages name. */
     Confirmation(final CaptureReader reader, final Path capture) {
+        this(reader, capture, null);
+    }
+
+    /** As {@link #Confirmation(CaptureReader, Path)}, keeping the records of the frames kept in {@code records}. */
+    Confirmation(final CaptureReader reader, final Path capture, final KeptRecords records) {
         this.reader = reader;
         this.capture = capture;
+        this.records = records;
     }
 
     /**
@@ -50,9 +60,9 @@ final class Confirmation implements AutoCloseable {
             }
             if (q instanceof WindowQuery) {
                 read(c, i); // every frame of the window, checked against the index
-                kept.add(c.offset[i]);
+                add(kept, c.offset[i]);
             } else if (q.inWindow(c.joinTs(i)) && confirm(q, c, i, kept) >= 0) {
-                kept.add(c.offset[i]);
+                add(kept, c.offset[i]);
             }
         }
         return kept.result();
@@ -71,7 +81,7 @@ final class Confirmation implements AutoCloseable {
             }
             final int layer = confirm(q, c, i, kept);
             if (layer >= 0) {
-                kept.add(c.offset[i]);
+                add(kept, c.offset[i]);
                 tail.observe(decoded.layer(layer), joinTs);
             }
         }
@@ -91,7 +101,15 @@ final class Confirmation implements AutoCloseable {
             if (!tail.continues(decoded.layer(layer))) {
                 return; // Zeek removes the closed connection and starts a new one here
             }
-            kept.add(c.offset[i]);
+            add(kept, c.offset[i]);
+        }
+    }
+
+    /** Keeps the frame just read, at {@code offset}, and its record's bytes when there is room for them. */
+    private void add(final Kept kept, final long offset) throws IOException {
+        kept.add(offset);
+        if (records != null) {
+            records.keep(reader.file(), offset, frame.recordLength());
         }
     }
 
@@ -126,6 +144,8 @@ final class Confirmation implements AutoCloseable {
         final long offset = c.offset[i];
         try {
             reader.readAt(offset, frame);
+        } catch (CaptureChangedException e) {
+            throw e;
         } catch (CaptureFormatException e) {
             final String where = capture + ": byte offset " + offset + ": ";
             final String what = e.getMessage();

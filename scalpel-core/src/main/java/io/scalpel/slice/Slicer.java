@@ -5,6 +5,7 @@ import io.scalpel.capture.CaptureFormat;
 import io.scalpel.capture.CaptureReader;
 import io.scalpel.capture.CaptureSource;
 import io.scalpel.capture.Frame;
+import io.scalpel.capture.KeptRecords;
 import io.scalpel.capture.PcapngBlock;
 import io.scalpel.capture.PcapngReader;
 import io.scalpel.decode.DecodedPacket;
@@ -30,19 +31,34 @@ import java.util.function.Consumer;
  * refused, never trusted), decodes it and confirms it against the full key, following a TCP
  * connection's close into its tail ({@link TcpTail}). The selected offsets are then visited
  * ({@link FrameVisitor}) or written as a capture ({@link ExtractWriter}). Thread-safe: every call
- * uses its own reader and decoder over the shared mapping.
+ * uses its own reader and decoder over the shared file, reading its records by positional reads
+ * into a window of its own ({@link CaptureSource#scattered}), not through the mapping; the extract
+ * of a selection takes the records its confirmation read from there ({@link KeptRecords}) instead
+ * of reading them again.
  *
  * <p>A capture cut short or modified in place while a call reads it is refused with
- * {@link CaptureChangedException}, from the fault its mapped memory gives, or from the check of the
- * file that ends every call: what was read of it cannot be trusted.
+ * {@link CaptureChangedException}, from a read that finds the file ending early (or the fault mapped
+ * memory gives), or from the check of the file that ends every call: what was read of it cannot be
+ * trusted.
  */
 public final class Slicer {
     /** Above this many queries, one scan of the index beats a lookup per query. */
     public static final int LOOKUPS_BEFORE_SCAN = 32;
+    /**
+     * Most bytes of records a selection keeps for its extract ({@link KeptRecords}), and no more
+     * than a sixteenth of the heap ({@link #keptBytes}): a selection of more has the rest read
+     * again when it is written.
+     */
+    public static final int MAX_KEPT_BYTES = 16 << 20;
 
     private final CaptureSource file;
     private final PacketIndex index;
     private final List<PcapngBlock> structure;
+    /**
+     * The records of the last selection's frames, which its extract writes without reading them
+     * again; given up by the write that uses them (a later write of the same frames reads them).
+     */
+    private volatile KeptRecords lastSelected;
 
     public Slicer(final CaptureSource file, final PacketIndex index) {
         this.file = file;
@@ -74,12 +90,14 @@ public final class Slicer {
     private long[][] selectFrames(final List<? extends Query> queries, final List<TcpTail> tails) throws IOException {
         final Candidates[] found = new IndexJoin(index).candidates(queries);
         final long[][] result = new long[queries.size()][];
-        try (Confirmation confirm = new Confirmation(reader(), file.path())) {
+        final KeptRecords records = new KeptRecords(keptBytes(Runtime.getRuntime().maxMemory()));
+        try (Confirmation confirm = new Confirmation(reader(null), file.path(), records)) {
             for (int i = 0; i < result.length; i++) {
                 final TcpTail tail = tails == null ? null : tails.get(i);
                 result[i] = confirm.keep(queries.get(i), found[i], tail != null ? tail : new TcpTail());
             }
         }
+        lastSelected = records;
         return result;
     }
 
@@ -98,7 +116,7 @@ public final class Slicer {
     public ConnectionTable connections(final ExpressionQuery query, final boolean vlanAware, final boolean readBackAll)
         throws IOException {
         return CaptureChangedException.read(file, () -> {
-            try (Confirmation confirm = new Confirmation(reader(), file.path())) {
+            try (Confirmation confirm = new Confirmation(reader(null), file.path())) {
                 return new FlowConnections(index, vlanAware).list(query, confirm, readBackAll);
             }
         });
@@ -146,6 +164,14 @@ public final class Slicer {
         return Arrays.copyOf(all, w);
     }
 
+    /**
+     * The bytes of records a selection keeps with a heap of {@code maxHeap} bytes: a sixteenth of
+     * it, at most {@link #MAX_KEPT_BYTES} (the commands' heap of about 72 MiB keeps 4.5 MiB).
+     */
+    static int keptBytes(final long maxHeap) {
+        return (int) Math.min(MAX_KEPT_BYTES, maxHeap / 16);
+    }
+
     /** Visits the frames at {@code offsets} (in the given order), decoded. */
     public void visit(final long[] offsets, final FrameVisitor visitor) throws IOException {
         CaptureChangedException.read(file, () -> {
@@ -155,7 +181,7 @@ public final class Slicer {
     }
 
     private void visitFrames(final long[] offsets, final FrameVisitor visitor) throws IOException {
-        try (CaptureReader reader = reader()) {
+        try (CaptureReader reader = reader(lastSelected)) {
             final Frame frame = new Frame();
             final PacketDecoder decoder = new PacketDecoder();
             final DecodedPacket decoded = new DecodedPacket();
@@ -191,7 +217,9 @@ public final class Slicer {
 
     private long writeFrames(final long[] offsets, final ExtractOptions options, final OutputStream out) throws IOException {
         final Consumer<String> warnings = options.warnings();
-        try (CaptureReader reader = reader()) {
+        final KeptRecords records = lastSelected;
+        lastSelected = null;
+        try (CaptureReader reader = reader(records)) {
             final CaptureFormat target = options.format() == null ? reader.format() : options.format();
             final Frame frame = new Frame();
             final Set<Integer> linkTypes = new TreeSet<>();
@@ -201,7 +229,7 @@ public final class Slicer {
             if (target != reader.format()) {
                 // A reader of its own: reading every frame ahead would leave the writing reader with the
                 // last frame's timestamp, which a leading simple packet block (no timestamp) would take.
-                try (CaptureReader ahead = reader()) {
+                try (CaptureReader ahead = reader(records)) {
                     for (long offset : offsets) {
                         ahead.readAt(offset, frame);
                         linkTypes.add(frame.linkType());
@@ -210,7 +238,7 @@ public final class Slicer {
             } else if (target == CaptureFormat.PCAPNG) {
                 order = inCaptureOrder(offsets);
                 if (order.length > 0) {
-                    try (CaptureReader ahead = reader()) {
+                    try (CaptureReader ahead = reader(records)) {
                         ahead.readAt(order[0], frame);
                         firstSection = frame.section();
                     }
@@ -258,14 +286,18 @@ public final class Slicer {
     /** The format of the capture. */
     public CaptureFormat captureFormat() throws IOException {
         return CaptureChangedException.read(file, () -> {
-            try (CaptureReader reader = reader()) {
+            try (CaptureReader reader = reader(null)) {
                 return reader.format();
             }
         });
     }
 
-    private CaptureReader reader() throws IOException {
-        final CaptureReader reader = CaptureReader.on(file);
+    /**
+     * A reader of records at scattered offsets, for one call ({@link CaptureSource#scattered}), the
+     * records {@code kept} (null: none) served without a read.
+     */
+    private CaptureReader reader(final KeptRecords kept) throws IOException {
+        final CaptureReader reader = CaptureReader.on(file.scattered(kept));
         if (reader instanceof PcapngReader ng) {
             ng.layout(structure);
         }

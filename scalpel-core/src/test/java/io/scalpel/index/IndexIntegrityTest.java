@@ -1,5 +1,6 @@
 package io.scalpel.index;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -271,6 +272,30 @@ class IndexIntegrityTest {
         final IOException e = assertThrows(IOException.class, () -> ZstdCodecFactory.INSTANCE
             .getDecompressor(CompressionCodecName.ZSTD).decompress(BytesInput.from(frame), Integer.MAX_VALUE));
         assertEquals("corrupt index page: its header gives 2147483647 bytes uncompressed, its zstd frame 1000 bytes", e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAZstdPageWhoseBodyIsCutAndDecompressTheNextPagesWhole() throws IOException {
+        final byte[] page = new byte[5000];
+        for (int i = 0; i < page.length; i++) {
+            page[i] = (byte) (i % 251);
+        }
+        final byte[] frame = Zstd.compress(page, 3);
+        final byte[] damaged = java.util.Arrays.copyOf(frame, frame.length - 3); // its header (and content size) whole, its body cut
+        final org.apache.parquet.compression.CompressionCodecFactory.BytesInputDecompressor d =
+            ZstdCodecFactory.INSTANCE.getDecompressor(CompressionCodecName.ZSTD);
+
+        final IOException e = assertThrows(IOException.class, () -> d.decompress(BytesInput.from(damaged), page.length));
+
+        assertTrue(e.getMessage().startsWith("corrupt index page: zstd "), e.getMessage());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(page, d.decompress(BytesInput.from(frame), page.length).toByteArray(), "page " + i);
+        }
+        final java.nio.ByteBuffer inHeap = java.nio.ByteBuffer.allocate(frame.length + 20).position(7);
+        inHeap.put(frame).flip().position(7); // a page in the middle of a larger buffer, as the index's reader gives it
+        assertArrayEquals(page, d.decompress(BytesInput.from(inHeap), page.length).toByteArray());
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(frame.length).put(frame).flip();
+        assertArrayEquals(page, d.decompress(BytesInput.from(direct), page.length).toByteArray());
     }
 
     @Test

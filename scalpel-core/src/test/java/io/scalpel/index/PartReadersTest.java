@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.scalpel.api.CaptureFile;
 import io.scalpel.api.Scalpel;
+import io.scalpel.api.SliceListener;
+import io.scalpel.api.SliceRequest;
+import io.scalpel.api.Slices;
 import io.scalpel.capture.MappedFile;
 import io.scalpel.testdata.CaptureGenerator;
 import io.scalpel.testdata.Generated;
@@ -43,11 +47,15 @@ class PartReadersTest {
     private IndexManifest manifest;
 
     private void build() throws IOException {
+        build(CHUNK_ROWS);
+    }
+
+    private void build(final int chunkRows) throws IOException {
         capture = dir.resolve("c.pcap");
         final Path conn = dir.resolve("conn.log");
         truth = CaptureGenerator.generate(GeneratorSpec.everything(7301).withConnections(300), capture, conn);
         index = dir.resolve("c.idx");
-        manifest = new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, CHUNK_ROWS).build().manifest();
+        manifest = new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, chunkRows).build().manifest();
     }
 
     @Test
@@ -87,12 +95,30 @@ class PartReadersTest {
             for (IndexPart part : parts) {
                 readers.release(readers.acquire(part, null), false);
                 readers.release(readers.acquire(part, FlowRows.JOIN_COLUMNS), false);
+                readers.release(readers.acquire(part, FlowRows.KEY_COLUMNS), false);
             }
-            assertTrue(parts.size() * 2 > PartReaders.MAX_OPEN, "more readers asked for than kept");
+            assertTrue(parts.size() * 3 > PartReaders.MAX_OPEN, "more readers asked for than kept");
             assertEquals(PartReaders.MAX_OPEN, readers.kept());
             final PartReaders.Lease failing = readers.acquire(parts.get(parts.size() - 1), FlowRows.JOIN_COLUMNS);
             readers.release(failing, true);
             assertEquals(PartReaders.MAX_OPEN - 1, readers.kept(), "a failed read's reader is closed and forgotten");
+        }
+    }
+
+    @Test
+    void shouldOpenNoReaderForAQueryExpressionAskedAgain() throws IOException {
+        build(1024); // fewer row groups than a reader caches the indexes of
+        assertTrue(manifest.resume().nextChunk() / 2 < PartReaders.MAX_ROW_GROUPS);
+        assertEquals(2, manifest.parts().size(), "two parts of each table, as an index of one scan has");
+        final SliceRequest request = SliceRequest.builder().query("tcp or udp").write(dir.resolve("q.pcap")).build();
+        try (CaptureFile file = CaptureFile.open(capture, Scalpel.Options.defaults().withIndex(index).withBuildIfMissing(false))) {
+            final long frames = Slices.run(file, request, SliceListener.QUIET).packets();
+            final long opened = file.scalpel().index().readersOpened();
+            assertTrue(opened > 4, opened + " readers: two parts of each table, the flows' with two projections");
+
+            assertEquals(frames, Slices.run(file, request, SliceListener.QUIET).packets());
+
+            assertEquals(opened, file.scalpel().index().readersOpened(), "the readers of the first query are kept for the second");
         }
     }
 
