@@ -131,7 +131,7 @@ public final class Slicer {
      */
     public int connections(final ExpressionQuery query, final boolean vlanAware, final Connection.Sink sink) throws IOException {
         return CaptureChangedException.read(file, () -> {
-            try (Confirmation confirm = new Confirmation(reader(), file.path())) {
+            try (Confirmation confirm = new Confirmation(reader(null), file.path())) {
                 return new ConnectionStream(index, vlanAware, query, confirm, sink, WaitingConnections.directory()).run();
             }
         });
