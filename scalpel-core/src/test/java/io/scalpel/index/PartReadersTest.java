@@ -114,7 +114,8 @@ class PartReadersTest {
         try (CaptureFile file = CaptureFile.open(capture, Scalpel.Options.defaults().withIndex(index).withBuildIfMissing(false))) {
             final long frames = Slices.run(file, request, SliceListener.QUIET).packets();
             final long opened = file.scalpel().index().readersOpened();
-            assertTrue(opened > 4, opened + " readers: two parts of each table, the flows' with two projections");
+            // the flows' two parts with two projections each (the packets' rows are read through the lookup file)
+            assertTrue(opened >= 4 && opened <= PartReaders.MAX_OPEN, opened + " readers");
 
             assertEquals(frames, Slices.run(file, request, SliceListener.QUIET).packets());
 
