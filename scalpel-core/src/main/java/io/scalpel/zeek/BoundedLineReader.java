@@ -26,14 +26,25 @@ final class BoundedLineReader {
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
     private int chunkEnd;
+    /** Bytes taken from the stream so far (read or skipped): the chunk's first byte is at {@code consumed - chunkEnd}. */
+    private long consumed;
     private boolean eof;
 
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
     private int length;
     private long fullLength;
     private long lineNumber;
+    /** Where the current line starts in the stream. */
+    private long lineStart;
 
     private LineSieve sieve;
+    /** The lines of the file searched for ahead, on several threads; null: the reader searches on its own. */
+    private SplitLineSearch ahead;
+    /** Counts the lines before {@link #uncountedFrom} when {@link #lineNumber} is {@link SplitLineSearch#UNCOUNTED}. */
+    private SplitLineSearch lineCounter;
+    private long uncountedFrom;
+    /** Whether the lines skipped by a sieve are counted: false only for a search that notes where lines start. */
+    private boolean countLines = true;
     /** End of the bytes the sieve looks at in {@link #chunk} (after the chunk's last LF); -1 when it looks elsewhere. */
     private int viewEnd = -1;
 
@@ -48,8 +59,41 @@ final class BoundedLineReader {
         viewEnd = -1;
     }
 
+    /**
+     * From now on, the lines a sieve finds are asked of {@code search}, which searched the stream's
+     * file ahead on several threads, as long as it can tell them; the reader then goes on searching
+     * on its own. The stream must be that file's bytes from its start, as they are.
+     */
+    void searchAhead(final SplitLineSearch search) {
+        this.ahead = search;
+        this.lineCounter = search;
+    }
+
+    /** Whether the lines skipped by a sieve are counted ({@link #lineNumber()}); true unless told otherwise. */
+    void countLines(final boolean count) {
+        this.countLines = count;
+    }
+
     /** Reads the next line (with a sieve: the next line it finds); false at the end of the stream. */
     boolean next() throws IOException {
+        if (ahead != null && sieve != null && lineNumber != 0) {
+            while (ahead != null) {
+                final boolean found = ahead.next(sieve, position(), lineNumber);
+                skipTo(ahead.offset(), ahead.linesBefore());
+                if (!found) {
+                    ahead = null; // the search ahead cannot tell the lines from here on
+                    break;
+                }
+                if (!readLine()) {
+                    return false;
+                }
+                viewEnd = -1; // the sieve looks at the line now
+                if (tooLong() || sieve.matches(line, 0, length)) { // the search ahead may have looked for more byte strings
+                    return true;
+                }
+            }
+        }
+        count();
         if (sieve == null || lineNumber == 0) { // the first line, which may start with a byte order mark, is read as it is
             return readLine();
         }
@@ -68,6 +112,13 @@ final class BoundedLineReader {
             if (sieve.matches(line, 0, length)) {
                 return true;
             }
+        }
+    }
+
+    /** Counts the lines before {@link #uncountedFrom} if they were left uncounted: the reader counts on from there. */
+    private void count() throws IOException {
+        if (lineNumber == SplitLineSearch.UNCOUNTED) {
+            lineNumber = lineCounter.linesBefore(uncountedFrom) + (position() > uncountedFrom ? 1 : 0);
         }
     }
 
@@ -103,7 +154,9 @@ final class BoundedLineReader {
             }
             final int hit = sieve.find(chunkPos);
             if (hit < 0) {
-                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
+                if (countLines) {
+                    lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
+                }
                 chunkPos = viewEnd;
                 continue;
             }
@@ -111,9 +164,42 @@ final class BoundedLineReader {
             while (start > chunkPos && chunk[start - 1] != '\n') {
                 start--;
             }
-            lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
+            if (countLines) {
+                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
+            }
             chunkPos = start;
             return Seek.FOUND;
+        }
+    }
+
+    /** Where the next byte to be looked at is in the stream. */
+    long position() {
+        return consumed - chunkEnd + chunkPos;
+    }
+
+    /** Goes on at {@code offset} of the stream (at or after {@link #position()}), a line start with {@code linesBefore} lines before it. */
+    private void skipTo(final long offset, final long linesBefore) throws IOException {
+        lineNumber = linesBefore;
+        uncountedFrom = offset;
+        viewEnd = -1;
+        if (offset <= consumed) {
+            chunkPos = (int) (offset - (consumed - chunkEnd));
+            return;
+        }
+        long left = offset - consumed;
+        chunkPos = 0;
+        chunkEnd = 0;
+        while (left > 0) {
+            long n = in.skip(left);
+            if (n <= 0) {
+                if (in.read() < 0) {
+                    eof = true;
+                    break;
+                }
+                n = 1;
+            }
+            left -= n;
+            consumed += n;
         }
     }
 
@@ -129,10 +215,12 @@ final class BoundedLineReader {
             eof = true;
         } else {
             chunkEnd += n;
+            consumed += n;
         }
     }
 
     private boolean readLine() throws IOException {
+        lineStart = position();
         length = 0;
         fullLength = 0;
         boolean sawAny = false;
@@ -160,7 +248,9 @@ final class BoundedLineReader {
                 break;
             }
         }
-        lineNumber++;
+        if (lineNumber != SplitLineSearch.UNCOUNTED) {
+            lineNumber++;
+        }
         if (lineNumber == 1 && length >= UTF8_BOM.length && Arrays.equals(line, 0, UTF8_BOM.length, UTF8_BOM, 0, UTF8_BOM.length)) {
             System.arraycopy(line, UTF8_BOM.length, line, 0, length - UTF8_BOM.length);
             length -= UTF8_BOM.length;
@@ -196,6 +286,7 @@ final class BoundedLineReader {
         }
         chunkPos = 0;
         chunkEnd = n;
+        consumed += n;
         return true;
     }
 
@@ -219,8 +310,14 @@ final class BoundedLineReader {
         return fullLength > length;
     }
 
-    /** 1-based number of the current line. */
-    long lineNumber() {
+    /** Where the current line starts in the stream. */
+    long lineStart() {
+        return lineStart;
+    }
+
+    /** 1-based number of the current line (counted now when the search ahead left it uncounted). */
+    long lineNumber() throws IOException {
+        count();
         return lineNumber;
     }
 

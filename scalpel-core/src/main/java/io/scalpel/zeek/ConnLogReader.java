@@ -99,6 +99,12 @@ public final class ConnLogReader implements Closeable {
     }
 
     static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
+        return open(path, listener, kind, SplitLineSearch.Plan.DEFAULT);
+    }
+
+    /** {@link #open(Path, ConnLogListener)}, a large plain file searched on several threads as {@code split} says when a sieve is set. */
+    static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind, final SplitLineSearch.Plan split)
+        throws IOException {
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(path.toString(), MAX_SOURCE_CHARS);
         if (Files.isDirectory(path)) {
@@ -114,10 +120,12 @@ public final class ConnLogReader implements Closeable {
             return new ConnLogReader(source, listener, ParquetConnLog.open(path, source, kind, listener));
         }
         // A pipe (a FIFO, /dev/fd/N): the channel stream of Files.newInputStream fails on it with "Illegal seek".
-        final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
-            ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
+        final boolean regular = Files.isRegularFile(path);
+        final InputStream in = Files.exists(path) && !regular ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
-            return open(in, path.toString(), listener, kind);
+            final LogStream stream = LogStream.open(in, source, kind);
+            final SplitLineSearch ahead = regular ? SplitLineSearch.of(path, Files.size(path), split) : null;
+            return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();

@@ -72,6 +72,12 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
+        return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.DEFAULT);
+    }
+
+    /** {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a large plain file searched as {@code split} says. */
+    static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                       final ConnLogListener listener, final SplitLineSearch.Plan split) throws IOException {
         final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
             final Path path = STDIN.equals(log) ? null : Path.of(log);
@@ -84,7 +90,7 @@ public final class ConnSelection {
             final boolean[] zeekAddresses = {true}; // the wanted rows write their addresses as Zeek does
             final LaterKeyRows later = uids != null ? new LaterKeyRows(uids) : null;
             try (ConnLogReader reader = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
-                : open(path, name, listener)) {
+                : open(path, name, listener, split)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
                     reader.sieve(LineSieve.of(uids));
@@ -134,7 +140,7 @@ public final class ConnSelection {
             if (later != null && later.complete()) {
                 later.found().forEach(next::add);
             } else if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, split);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -151,7 +157,7 @@ public final class ConnSelection {
      *                      their keys write them alike and are found by their bytes
      */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final boolean zeekAddresses, final SameKeyRows next)
+                                           final boolean zeekAddresses, final SameKeyRows next, final SplitLineSearch.Plan split)
         throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
@@ -166,7 +172,7 @@ public final class ConnSelection {
             }
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
-        try (ConnLogReader reader = open(path, name, quiet)) {
+        try (ConnLogReader reader = open(path, name, quiet, split)) {
             reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
@@ -196,7 +202,8 @@ public final class ConnSelection {
         return true;
     }
 
-    private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener) throws IOException {
-        return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener);
+    private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener, final SplitLineSearch.Plan split)
+        throws IOException {
+        return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener, ZeekLogKind.CONN, split);
     }
 }

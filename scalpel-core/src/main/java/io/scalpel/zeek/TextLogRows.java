@@ -58,7 +58,20 @@ final class TextLogRows implements ConnLogReader.RowSource {
      */
     static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener)
         throws IOException {
+        return open(stream, source, kind, listener, null);
+    }
+
+    /**
+     * {@link #open(LogStream, String, ZeekLogKind, ConnLogListener)}, the lines a sieve finds
+     * searched for by {@code ahead} (null: by the line reader alone) when the stream is plain: the
+     * bytes of {@code ahead}'s file from its start.
+     */
+    static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener,
+                            final SplitLineSearch ahead) throws IOException {
         final TextLogRows rows = new TextLogRows(stream, source, kind, listener);
+        if (ahead != null && stream.plain()) {
+            rows.lines.searchAhead(ahead);
+        }
         rows.detectFormat();
         return rows;
     }
@@ -70,7 +83,6 @@ final class TextLogRows implements ConnLogReader.RowSource {
                 return null;
             }
             pending = false;
-            final long line = lines.lineNumber();
             if (lines.tooLong()) {
                 reportTooLong();
                 continue;
@@ -84,11 +96,12 @@ final class TextLogRows implements ConnLogReader.RowSource {
             try {
                 if (format == Format.ZEEK_TSV) {
                     if (b[0] == '#') {
-                        tsv.header(b, len, line);
+                        tsv.header(b, len, lines.lineNumber());
                         vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
                     if (tsv.needsHeader()) {
+                        final long line = lines.lineNumber();
                         if (!tsv.headerLine(b, len, line)) {
                             throw tsv.zeekHeaders() ? new ConnLogFormatException(source, line, "data before a #fields header,"
                                 + " and not a line naming the columns either (zeek-cut keeps its header with -m or -c)")
@@ -97,12 +110,13 @@ final class TextLogRows implements ConnLogReader.RowSource {
                         vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
-                    tsv.row(b, len, line, row);
+                    tsv.row(b, len, row);
                 } else if (format == Format.CSV) {
                     if (b[0] == '#') {
                         continue; // a comment
                     }
                     if (csv.needsHeader()) {
+                        final long line = lines.lineNumber();
                         if (!csv.headerLine(b, len, line)) {
                             throw new ConnLogFormatException(source, line, LogStream.notALog(kind, b, firstNonBlank(b, len), len));
                         }
@@ -121,9 +135,9 @@ final class TextLogRows implements ConnLogReader.RowSource {
                     continue; // not wanted: its addresses and numbers are never parsed
                 }
                 row.vlanKeyed(vlanKeyed);
-                return converter.convert(row, line);
+                return converter.convert(row, lines.lineNumber());
             } catch (MalformedLineException e) {
-                report(line, e.getMessage());
+                report(lines.lineNumber(), e.getMessage());
             }
         }
     }
@@ -247,7 +261,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
         }
     }
 
-    private void reportTooLong() {
+    private void reportTooLong() throws IOException {
         report(lines.lineNumber(), "line is longer than " + ConnLogReader.MAX_LINE_LENGTH + " bytes (" + lines.fullLength()
             + " bytes); skipped");
     }

@@ -134,7 +134,7 @@ final class ZeekTsvParser {
     }
 
     /** A data line, once the columns are known: fills row with the text of the columns the join uses. */
-    void row(final byte[] b, final int len, final long line, final ConnRow row) throws MalformedLineException {
+    void row(final byte[] b, final int len, final ConnRow row) throws MalformedLineException {
         final int columnCount = columns.count();
         int count = 0;
         int from = 0;
