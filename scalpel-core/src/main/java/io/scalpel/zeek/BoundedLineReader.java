@@ -26,8 +26,10 @@ final class BoundedLineReader {
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
     private int chunkEnd;
-    /** Bytes taken from the stream so far (read or skipped): the chunk's first byte is at {@code consumed - chunkEnd}. */
+    /** Bytes of the stream taken so far (read or skipped): the chunk's first byte is at {@code consumed - chunkEnd}. */
     private long consumed;
+    /** Bytes read from {@link #in} itself: behind {@link #consumed} when the search ahead's file gave bytes, or bytes were skipped. */
+    private long streamPos;
     private boolean eof;
 
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
@@ -186,21 +188,34 @@ final class BoundedLineReader {
             chunkPos = (int) (offset - (consumed - chunkEnd));
             return;
         }
-        long left = offset - consumed;
         chunkPos = 0;
         chunkEnd = 0;
-        while (left > 0) {
-            long n = in.skip(left);
+        consumed = offset; // the stream itself is moved there when next read
+    }
+
+    /**
+     * Reads into {@code b} from {@link #consumed} on: from the search ahead's file while it has the
+     * bytes, otherwise from the stream, moved forward first past the bytes it did not give.
+     */
+    private int read(final byte[] b, final int off, final int len) throws IOException {
+        if (ahead != null && consumed < ahead.size()) {
+            return ahead.read(consumed, b, off, len);
+        }
+        while (streamPos < consumed) {
+            long n = in.skip(consumed - streamPos);
             if (n <= 0) {
                 if (in.read() < 0) {
-                    eof = true;
-                    break;
+                    return -1;
                 }
                 n = 1;
             }
-            left -= n;
-            consumed += n;
+            streamPos += n;
         }
+        final int n = in.read(b, off, len);
+        if (n > 0) {
+            streamPos += n;
+        }
+        return n;
     }
 
     /** Moves the bytes not read yet to the chunk's start and reads more behind them. */
@@ -210,7 +225,7 @@ final class BoundedLineReader {
         chunkPos = 0;
         chunkEnd = kept;
         viewEnd = -1;
-        final int n = in.read(chunk, kept, chunk.length - kept);
+        final int n = read(chunk, kept, chunk.length - kept);
         if (n < 0) {
             eof = true;
         } else {
@@ -279,7 +294,7 @@ final class BoundedLineReader {
 
     private boolean fill() throws IOException {
         viewEnd = -1;
-        final int n = in.read(chunk, 0, chunk.length);
+        final int n = read(chunk, 0, chunk.length);
         if (n < 0) {
             eof = true;
             return false;

@@ -124,7 +124,7 @@ public final class ConnLogReader implements Closeable {
         final InputStream in = Files.exists(path) && !regular ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
             final LogStream stream = LogStream.open(in, source, kind);
-            final SplitLineSearch ahead = regular ? SplitLineSearch.of(path, Files.size(path), split) : null;
+            final SplitLineSearch ahead = regular && stream.plain() ? SplitLineSearch.of(path, Files.size(path), source, split) : null;
             return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
         } catch (IOException | RuntimeException e) {
             try {

@@ -1,12 +1,8 @@
 package io.scalpel.zeek;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -22,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * bytes from where the reader is to the file's end are cut at line starts into pieces of
  * {@link Plan#pieceBytes()}, which the reader's thread and one thread per other core take in
  * file order, each searching its piece with a {@link BoundedLineReader} of its own (its own copy of
- * the sieve, its own channel) and noting where each line it finds starts; the pieces' lines are
- * then put in file order. {@link BoundedLineReader#searchAhead} moves from one line found to the
+ * the sieve) over the file mapped into memory ({@link MappedLog}) and noting where each line it finds
+ * starts; the pieces' lines are then put in file order. {@link BoundedLineReader#searchAhead} moves from one line found to the
  * next without looking at the bytes between.
  *
  * <p>The first search counts the lines of each piece too, which gives every line it finds its
@@ -64,7 +60,7 @@ final class SplitLineSearch {
             Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS), 1 << 17);
     }
 
-    private final Path file;
+    private final MappedLog log;
     private final long size;
     private final Plan plan;
 
@@ -82,18 +78,29 @@ final class SplitLineSearch {
     private long countedAt = -1;
     private long countedLines;
 
-    private SplitLineSearch(final Path file, final long size, final Plan plan) {
-        this.file = file;
-        this.size = size;
+    private SplitLineSearch(final MappedLog log, final Plan plan) {
+        this.log = log;
+        this.size = log.size();
         this.plan = plan;
     }
 
     /**
-     * A search of {@code file} (its bytes as they are, {@code size} of them) as {@code plan} says,
-     * or null when it has fewer than two threads, or the file fewer than its minimum bytes.
+     * A search of {@code file} (its bytes as they are, {@code size} of them; {@code source} names it
+     * in messages) as {@code plan} says, or null when the plan has fewer than two threads, or the
+     * file fewer than its minimum bytes.
      */
-    static SplitLineSearch of(final Path file, final long size, final Plan plan) {
-        return plan.threads() < 2 || size < plan.minBytes() ? null : new SplitLineSearch(file, size, plan);
+    static SplitLineSearch of(final Path file, final long size, final String source, final Plan plan) throws IOException {
+        return plan.threads() < 2 || size < plan.minBytes() ? null : new SplitLineSearch(MappedLog.map(file, size, source), plan);
+    }
+
+    /** Copies up to {@code len} bytes of the file from {@code pos} on into {@code b}: how many, or -1 past the bytes searched. */
+    int read(final long pos, final byte[] b, final int off, final int len) throws IOException {
+        return log.read(pos, b, off, len);
+    }
+
+    /** The file's size when the search began: the bytes it searches. */
+    long size() {
+        return size;
     }
 
     /**
@@ -160,18 +167,14 @@ final class SplitLineSearch {
             pos = countedAt;
             lines = countedLines;
         }
-        if (pos < at) {
-            final byte[] chunk = new byte[PROBE];
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                while (pos < at) {
-                    final int n = ch.read(ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, at - pos)), pos);
-                    if (n <= 0) {
-                        break;
-                    }
-                    lines += LineSieve.countLineFeeds(chunk, 0, n);
-                    pos += n;
-                }
+        final byte[] chunk = new byte[PROBE];
+        while (pos < at) {
+            final int n = log.read(pos, chunk, 0, (int) Math.min(chunk.length, at - pos));
+            if (n <= 0) {
+                break;
             }
+            lines += LineSieve.countLineFeeds(chunk, 0, n);
+            pos += n;
         }
         countedAt = at;
         countedLines = lines;
@@ -223,7 +226,7 @@ final class SplitLineSearch {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while searching " + file);
+                throw new InterruptedIOException("interrupted while searching the log");
             }
         }
         if (failure != null) {
@@ -235,16 +238,15 @@ final class SplitLineSearch {
     /** Takes pieces in file order and searches them, until none is left or enough lines are found. */
     private void searchPieces(final List<String> needles, final long from, final boolean count, final Piece[] done,
                               final AtomicInteger nextPiece, final AtomicLong foundSoFar) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            final LineSieve sieve = LineSieve.anyOf(needles);
-            final long pieceBytes = plan.pieceBytes();
-            int i;
-            while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
-                final long start = i == 0 ? from : lineStartFrom(ch, from + i * pieceBytes);
-                final long end = i == done.length - 1 ? size : lineStartFrom(ch, from + (i + 1) * pieceBytes);
-                done[i] = Piece.search(ch, start, Math.max(start, end), sieve, count, plan.maxFound());
-                foundSoFar.addAndGet(done[i].count());
-            }
+        final LineSieve sieve = LineSieve.anyOf(needles);
+        final long pieceBytes = plan.pieceBytes();
+        final byte[] scratch = new byte[CUT_PROBE];
+        int i;
+        while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
+            final long start = i == 0 ? from : log.lineStartFrom(from + i * pieceBytes, scratch);
+            final long end = i == done.length - 1 ? size : log.lineStartFrom(from + (i + 1) * pieceBytes, scratch);
+            done[i] = Piece.search(log, start, Math.max(start, end), sieve, count, plan.maxFound());
+            foundSoFar.addAndGet(done[i].count());
         }
     }
 
@@ -289,37 +291,17 @@ final class SplitLineSearch {
         return new Found(Set.copyOf(needles), offsets, numbers, n, to);
     }
 
-    /** The first line start at or after {@code at}: just past the first LF from {@code at - 1} on, or the file's size. */
-    private long lineStartFrom(final FileChannel ch, final long at) throws IOException {
-        final ByteBuffer probe = ByteBuffer.allocate(CUT_PROBE);
-        long pos = at - 1;
-        while (pos < size) {
-            probe.clear();
-            final int n = ch.read(probe, pos);
-            if (n <= 0) {
-                return size;
-            }
-            for (int i = 0; i < n; i++) {
-                if (probe.get(i) == '\n') {
-                    return pos + i + 1;
-                }
-            }
-            pos += n;
-        }
-        return size;
-    }
-
     /**
      * What one thread found in {@code [start, end)}: where each line found starts and, when counted,
      * its number in the piece (from 1), and how many lines the piece holds.
      */
     private record Piece(long start, long end, long[] offsets, long[] lines, int count, long linesIn, boolean full) {
-        static Piece search(final FileChannel ch, final long start, final long end, final LineSieve sieve, final boolean count,
+        static Piece search(final MappedLog log, final long start, final long end, final LineSieve sieve, final boolean count,
                             final int maxFound) throws IOException {
             long[] offsets = new long[16];
             long[] lines = new long[16];
             int n = 0;
-            final BoundedLineReader reader = new BoundedLineReader(new Range(ch, start, end), ConnLogReader.MAX_LINE_LENGTH);
+            final BoundedLineReader reader = new BoundedLineReader(log.range(start, end), ConnLogReader.MAX_LINE_LENGTH);
             reader.sieve(sieve);
             reader.countLines(count);
             while (reader.next()) { // the piece's first line too, which the reader gives whatever it holds
@@ -367,37 +349,6 @@ final class SplitLineSearch {
             final Set<String> all = new LinkedHashSet<>(needles);
             all.addAll(more.needles);
             return new Found(all, o, l, n, end);
-        }
-    }
-
-    /** The bytes {@code [start, end)} of a file, read by position: a piece's own stream. */
-    private static final class Range extends InputStream {
-        private final FileChannel ch;
-        private final long end;
-        private long pos;
-
-        Range(final FileChannel ch, final long start, final long end) {
-            this.ch = ch;
-            this.pos = start;
-            this.end = end;
-        }
-
-        @Override
-        public int read() throws IOException {
-            final byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(final byte[] b, final int off, final int len) throws IOException {
-            if (pos >= end) {
-                return -1;
-            }
-            final int n = ch.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - pos)), pos);
-            if (n > 0) {
-                pos += n;
-            }
-            return n;
         }
     }
 }

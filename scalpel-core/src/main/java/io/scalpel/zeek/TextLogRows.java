@@ -63,13 +63,13 @@ final class TextLogRows implements ConnLogReader.RowSource {
 
     /**
      * {@link #open(LogStream, String, ZeekLogKind, ConnLogListener)}, the lines a sieve finds
-     * searched for by {@code ahead} (null: by the line reader alone) when the stream is plain: the
-     * bytes of {@code ahead}'s file from its start.
+     * searched for by {@code ahead} (null: by the line reader alone), whose file's bytes the stream
+     * is, as they are.
      */
     static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener,
                             final SplitLineSearch ahead) throws IOException {
         final TextLogRows rows = new TextLogRows(stream, source, kind, listener);
-        if (ahead != null && stream.plain()) {
+        if (ahead != null) {
             rows.lines.searchAhead(ahead);
         }
         rows.detectFormat();

@@ -107,10 +107,11 @@ class SplitLineSearchTest {
     }
 
     @Test
-    void shouldSearchAheadOnlyOnTwoThreadsOrMoreAndFromItsSize() {
+    void shouldSearchAheadOnlyOnTwoThreadsOrMoreAndFromItsSize() throws IOException {
         final Path file = dir.resolve("any.log");
-        assertNull(SplitLineSearch.of(file, 1 << 20, new SplitLineSearch.Plan((1 << 20) + 1, 1 << 16, 2, 10)), "too small");
-        assertNull(SplitLineSearch.of(file, 1 << 20, new SplitLineSearch.Plan(1, 1 << 16, 1, 10)), "one thread");
-        assertNotNull(SplitLineSearch.of(file, 1 << 20, new SplitLineSearch.Plan(1 << 20, 1 << 16, 2, 10)));
+        Files.write(file, new byte[1 << 20]);
+        assertNull(SplitLineSearch.of(file, 1 << 20, "any.log", new SplitLineSearch.Plan((1 << 20) + 1, 1 << 16, 2, 10)), "too small");
+        assertNull(SplitLineSearch.of(file, 1 << 20, "any.log", new SplitLineSearch.Plan(1, 1 << 16, 1, 10)), "one thread");
+        assertNotNull(SplitLineSearch.of(file, 1 << 20, "any.log", new SplitLineSearch.Plan(1 << 20, 1 << 16, 2, 10)));
     }
 }
