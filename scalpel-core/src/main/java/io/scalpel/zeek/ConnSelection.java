@@ -75,6 +75,17 @@ public final class ConnSelection {
         return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.DEFAULT);
     }
 
+    /**
+     * {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)} with at most
+     * {@code threads} threads searching a large plain log (1: the caller's alone; the default is a
+     * thread per core, up to four).
+     */
+    public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                              final ConnLogListener listener, final int threads) throws IOException {
+        final SplitLineSearch.Plan d = SplitLineSearch.Plan.DEFAULT;
+        return read(log, uids, vlanAware, listener, new SplitLineSearch.Plan(d.minBytes(), d.pieceBytes(), threads, d.maxFound()));
+    }
+
     /** {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a large plain file searched as {@code split} says. */
     static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                        final ConnLogListener listener, final SplitLineSearch.Plan split) throws IOException {

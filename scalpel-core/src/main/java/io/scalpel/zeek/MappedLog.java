@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -13,16 +14,18 @@ import java.nio.file.StandardOpenOption;
  * so its bytes are copied from the page cache without a system call per read (the kernel's copy
  * of a read cost more than the search gained, measured on the 105.7 MB log of the benchmark). The
  * file is mapped in windows of {@value #WINDOW} bytes as it was when mapped; a file cut short while
- * read is refused with its name.
+ * read is refused ({@link #cutShort}).
  */
 final class MappedLog {
     private static final long WINDOW = 1L << 30;
 
+    private final Path file;
     private final String source;
     private final long size;
     private final MappedByteBuffer[] windows;
 
-    private MappedLog(final String source, final long size, final MappedByteBuffer[] windows) {
+    private MappedLog(final Path file, final String source, final long size, final MappedByteBuffer[] windows) {
+        this.file = file;
         this.source = source;
         this.size = size;
         this.windows = windows;
@@ -36,7 +39,7 @@ final class MappedLog {
                 windows[w] = ch.map(FileChannel.MapMode.READ_ONLY, w * WINDOW, Math.min(WINDOW, size - w * WINDOW));
             }
         }
-        return new MappedLog(source, size, windows);
+        return new MappedLog(file, source, size, windows);
     }
 
     /** The bytes mapped. */
@@ -52,12 +55,25 @@ final class MappedLog {
         final MappedByteBuffer window = windows[(int) (pos / WINDOW)];
         final int at = (int) (pos % WINDOW);
         final int n = Math.min(len, window.capacity() - at);
-        try {
-            window.get(at, b, off, n);
-        } catch (InternalError e) { // how the JVM tells an access to a mapped page past the file's end
-            throw new IOException(source + " was cut short while it was read (at byte " + pos + " of " + size + ")");
-        }
+        window.get(at, b, off, n);
         return n;
+    }
+
+    /**
+     * What a fault on mapped memory, caught around reads of this file, means: the JVM turns the
+     * SIGBUS of a mapped page past a file's end into an {@link InternalError}, thrown soon after the
+     * read, not by it. When the file is now shorter than it was mapped, the log is refused; otherwise
+     * the fault is not this file's, and is thrown as it is.
+     */
+    ConnLogFormatException cutShort(final InternalError fault) throws IOException {
+        final long now = Files.size(file);
+        if (now >= size) {
+            throw fault;
+        }
+        final ConnLogFormatException e = new ConnLogFormatException(source, 0, "cut short while it was read (" + now + " of the "
+            + size + " bytes it had when opened); read it again once it no longer changes");
+        e.addSuppressed(fault);
+        return e;
     }
 
     /** Where the first line at or after {@code at} starts: just past the first LF from {@code at - 1} on, or {@link #size()}. */

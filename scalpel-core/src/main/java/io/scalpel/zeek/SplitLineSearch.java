@@ -98,6 +98,11 @@ final class SplitLineSearch {
         return log.read(pos, b, off, len);
     }
 
+    /** What a fault on mapped memory caught around a read of the file means ({@link MappedLog#cutShort}). */
+    ConnLogFormatException cutShort(final InternalError fault) throws IOException {
+        return log.cutShort(fault);
+    }
+
     /** The file's size when the search began: the bytes it searches. */
     long size() {
         return size;
@@ -222,7 +227,8 @@ final class SplitLineSearch {
                 task.get();
             } catch (ExecutionException e) {
                 if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                    failure = e.getCause() instanceof IOException io ? io
+                        : e.getCause() instanceof InternalError fault ? log.cutShort(fault) : new IOException(e.getCause());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -241,12 +247,16 @@ final class SplitLineSearch {
         final LineSieve sieve = LineSieve.anyOf(needles);
         final long pieceBytes = plan.pieceBytes();
         final byte[] scratch = new byte[CUT_PROBE];
-        int i;
-        while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
-            final long start = i == 0 ? from : log.lineStartFrom(from + i * pieceBytes, scratch);
-            final long end = i == done.length - 1 ? size : log.lineStartFrom(from + (i + 1) * pieceBytes, scratch);
-            done[i] = Piece.search(log, start, Math.max(start, end), sieve, count, plan.maxFound());
-            foundSoFar.addAndGet(done[i].count());
+        try {
+            int i;
+            while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
+                final long start = i == 0 ? from : log.lineStartFrom(from + i * pieceBytes, scratch);
+                final long end = i == done.length - 1 ? size : log.lineStartFrom(from + (i + 1) * pieceBytes, scratch);
+                done[i] = Piece.search(log, start, Math.max(start, end), sieve, count, plan.maxFound());
+                foundSoFar.addAndGet(done[i].count());
+            }
+        } catch (InternalError fault) {
+            throw log.cutShort(fault);
         }
     }
 

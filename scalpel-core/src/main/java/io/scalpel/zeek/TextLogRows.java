@@ -34,6 +34,8 @@ final class TextLogRows implements ConnLogReader.RowSource {
     private ZeekTsvParser tsv;
     private JsonLinesParser json;
     private CsvLogParser csv;
+    /** The search ahead whose mapped file the lines are read from, or null. */
+    private SplitLineSearch ahead;
     /** A row or header so far named a column of Zeek's VLAN-aware connection key. */
     private boolean vlanKeyed;
     /** The line reader holds a line that next() has not handled yet. */
@@ -71,13 +73,34 @@ final class TextLogRows implements ConnLogReader.RowSource {
         final TextLogRows rows = new TextLogRows(stream, source, kind, listener);
         if (ahead != null) {
             rows.lines.searchAhead(ahead);
+            rows.ahead = ahead;
         }
-        rows.detectFormat();
+        try {
+            rows.detectFormat();
+        } catch (InternalError fault) {
+            throw rows.mappedFault(fault);
+        }
         return rows;
     }
 
     @Override
     public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
+        try {
+            return nextRow(converter, rowFilter);
+        } catch (InternalError fault) {
+            throw mappedFault(fault);
+        }
+    }
+
+    /** What a fault on mapped memory means: the log's file cut short under the search ahead, or not the file's (thrown as it is). */
+    private IOException mappedFault(final InternalError fault) throws IOException {
+        if (ahead == null) {
+            throw fault;
+        }
+        return ahead.cutShort(fault);
+    }
+
+    private <T> T nextRow(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
         while (true) {
             if (!pending && !readLine()) {
                 return null;

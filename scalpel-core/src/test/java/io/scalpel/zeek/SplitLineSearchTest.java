@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,6 +104,26 @@ class SplitLineSearchTest {
             final ConnLogFormatException e = assertThrows(ConnLogFormatException.class,
                 () -> ConnSelection.read(log.toString(), Set.of(WANTED), row -> false, ConnLogListener.IGNORE, plan));
             assertEquals(lineOf(brokenAt), e.line(), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseALogCutShortWhileItIsSearched() throws IOException {
+        final Path log = log(ROWS - 5, java.util.Map.of());
+        final long size = Files.size(log);
+        try (ConnLogReader reader = ConnLogReader.open(log, ConnLogListener.IGNORE, ZeekLogKind.CONN, SPLIT)) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(size / 3); // after the log was opened and mapped, before it is searched
+            }
+            reader.sieve(LineSieve.of(Set.of(WANTED)));
+            final ConnLogFormatException e = assertThrows(ConnLogFormatException.class, () -> {
+                while (reader.next() != null) {
+                    continue;
+                }
+            });
+            assertEquals(0, e.line(), e.getMessage());
+            assertEquals(log + ": cut short while it was read (" + size / 3 + " of the " + size + " bytes it had when opened);"
+                + " read it again once it no longer changes", e.getMessage());
         }
     }
 
