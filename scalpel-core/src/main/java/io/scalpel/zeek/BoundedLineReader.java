@@ -45,6 +45,7 @@ final class BoundedLineReader {
     /** Counts the lines before {@link #uncountedFrom} when {@link #lineNumber} is {@link SplitLineSearch#UNCOUNTED}. */
     private SplitLineSearch lineCounter;
     private long uncountedFrom;
+    private long readSinceUncounted;
     /** Whether the lines skipped by a sieve are counted: false only for a search that notes where lines start. */
     private boolean countLines = true;
     /** End of the bytes the sieve looks at in {@link #chunk} (after the chunk's last LF); -1 when it looks elsewhere. */
@@ -95,7 +96,6 @@ final class BoundedLineReader {
                 }
             }
         }
-        count();
         if (sieve == null || lineNumber == 0) { // the first line, which may start with a byte order mark, is read as it is
             return readLine();
         }
@@ -117,10 +117,10 @@ final class BoundedLineReader {
         }
     }
 
-    /** Counts the lines before {@link #uncountedFrom} if they were left uncounted: the reader counts on from there. */
+    /** Counts the lines before {@link #uncountedFrom} if they were left uncounted, and the lines read since. */
     private void count() throws IOException {
         if (lineNumber == SplitLineSearch.UNCOUNTED) {
-            lineNumber = lineCounter.linesBefore(uncountedFrom) + (position() > uncountedFrom ? 1 : 0);
+            lineNumber = lineCounter.linesBefore(uncountedFrom) + readSinceUncounted;
         }
     }
 
@@ -157,6 +157,7 @@ final class BoundedLineReader {
             final int hit = sieve.find(chunkPos);
             if (hit < 0) {
                 if (countLines) {
+                    count();
                     lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
                 }
                 chunkPos = viewEnd;
@@ -167,6 +168,7 @@ final class BoundedLineReader {
                 start--;
             }
             if (countLines) {
+                count();
                 lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
             }
             chunkPos = start;
@@ -183,6 +185,7 @@ final class BoundedLineReader {
     private void skipTo(final long offset, final long linesBefore) throws IOException {
         lineNumber = linesBefore;
         uncountedFrom = offset;
+        readSinceUncounted = 0;
         viewEnd = -1;
         if (offset <= consumed) {
             chunkPos = (int) (offset - (consumed - chunkEnd));
@@ -263,7 +266,9 @@ final class BoundedLineReader {
                 break;
             }
         }
-        if (lineNumber != SplitLineSearch.UNCOUNTED) {
+        if (lineNumber == SplitLineSearch.UNCOUNTED) {
+            readSinceUncounted++;
+        } else {
             lineNumber++;
         }
         if (lineNumber == 1 && length >= UTF8_BOM.length && Arrays.equals(line, 0, UTF8_BOM.length, UTF8_BOM, 0, UTF8_BOM.length)) {

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,12 +73,8 @@ final class SplitLineSearch {
     private int cursor;
     private long offset;
     private long linesBefore;
-    /** Offsets with the count of lines before them, ascending: the starts of the first search's pieces. */
-    private long[] knownAt = new long[0];
-    private long[] knownLines = new long[0];
-    /** The last count asked for ({@link #linesBefore(long)}), from which the next is counted when nearer. */
-    private long countedAt = -1;
-    private long countedLines;
+    /** Line starts with the count of lines before them: where the first search began, the counts asked for, and the pieces counted. */
+    private final TreeMap<Long, Long> known = new TreeMap<>();
 
     private SplitLineSearch(final MappedLog log, final Plan plan) {
         this.log = log;
@@ -124,7 +122,8 @@ final class SplitLineSearch {
             if (size - from < plan.minBytes() || lines == UNCOUNTED) {
                 return stop(from, lines);
             }
-            found = search(needles, from, lines);
+            known.put(from, lines);
+            found = search(needles, from, size, false);
             cursor = 0;
         } else if (from >= found.to) {
             return stop(from, lines);
@@ -134,7 +133,7 @@ final class SplitLineSearch {
             }
             final Set<String> more = new LinkedHashSet<>(needles);
             more.removeAll(found.needles);
-            found = found.with(search(List.copyOf(more), from, UNCOUNTED), from);
+            found = found.with(search(List.copyOf(more), from, size, false), from);
             cursor = 0;
         }
         while (cursor < found.count && found.offsets[cursor] < from) {
@@ -160,17 +159,19 @@ final class SplitLineSearch {
     }
 
     /**
-     * How many lines are before {@code at} (a line start within what the first search read): the
-     * LFs from the nearest known count before it, counted now.
+     * How many lines are before {@code at} (a line start at or after where the first search began):
+     * the LFs from the nearest known count before it, counted now, on every thread when they are
+     * many.
      */
     long linesBefore(final long at) throws IOException {
-        int k = Arrays.binarySearch(knownAt, at);
-        k = k >= 0 ? k : -k - 2;
-        long pos = knownAt[k];
-        long lines = knownLines[k];
-        if (countedAt >= pos && countedAt <= at) {
-            pos = countedAt;
-            lines = countedLines;
+        final Map.Entry<Long, Long> before = known.floorEntry(at);
+        long pos = before.getKey();
+        long lines = before.getValue();
+        if (at - pos >= plan.minBytes()) {
+            search(List.of(), pos, at, true); // counted in pieces, whose ends it notes as known
+            final Map.Entry<Long, Long> nearer = known.floorEntry(at);
+            pos = nearer.getKey();
+            lines = nearer.getValue();
         }
         final byte[] chunk = new byte[PROBE];
         while (pos < at) {
@@ -181,8 +182,7 @@ final class SplitLineSearch {
             lines += LineSieve.countLineFeeds(chunk, 0, n);
             pos += n;
         }
-        countedAt = at;
-        countedLines = lines;
+        known.put(at, lines);
         return lines;
     }
 
@@ -195,20 +195,20 @@ final class SplitLineSearch {
     }
 
     /**
-     * The lines from {@code from} (a line start) to the end that hold one of {@code needles}, their
-     * numbers counted when {@code lines} (the lines before {@code from}) is known.
+     * The lines from {@code from} to {@code end} (line starts) that hold one of {@code needles}; with
+     * {@code count}, the lines of each piece are counted, and the count before each piece's start
+     * noted as known ({@code from}'s must be).
      */
-    private Found search(final List<String> needles, final long from, final long lines) throws IOException {
-        final boolean count = lines != UNCOUNTED;
+    private Found search(final List<String> needles, final long from, final long end, final boolean count) throws IOException {
         final long pieceBytes = plan.pieceBytes();
-        final int pieces = (int) Math.min(Integer.MAX_VALUE - 1, (size - from + pieceBytes - 1) / pieceBytes);
+        final int pieces = (int) Math.min(Integer.MAX_VALUE - 1, (end - from + pieceBytes - 1) / pieceBytes);
         final Piece[] done = new Piece[pieces];
         final AtomicInteger nextPiece = new AtomicInteger();
         final AtomicLong foundSoFar = new AtomicLong();
         final List<FutureTask<Void>> others = new ArrayList<>();
         for (int t = 1; t < plan.threads() && t < pieces; t++) {
             final FutureTask<Void> task = new FutureTask<>(() -> {
-                searchPieces(needles, from, count, done, nextPiece, foundSoFar);
+                searchPieces(needles, from, end, count, done, nextPiece, foundSoFar);
                 return null;
             });
             final Thread thread = new Thread(task, "scalpel-log-search-" + t);
@@ -218,7 +218,7 @@ final class SplitLineSearch {
         }
         IOException failure = null;
         try {
-            searchPieces(needles, from, count, done, nextPiece, foundSoFar);
+            searchPieces(needles, from, end, count, done, nextPiece, foundSoFar);
         } catch (IOException e) {
             failure = e;
         }
@@ -238,11 +238,11 @@ final class SplitLineSearch {
         if (failure != null) {
             throw failure;
         }
-        return assemble(needles, from, lines, done);
+        return assemble(needles, from, count, done);
     }
 
     /** Takes pieces in file order and searches them, until none is left or enough lines are found. */
-    private void searchPieces(final List<String> needles, final long from, final boolean count, final Piece[] done,
+    private void searchPieces(final List<String> needles, final long from, final long to, final boolean count, final Piece[] done,
                               final AtomicInteger nextPiece, final AtomicLong foundSoFar) throws IOException {
         final LineSieve sieve = LineSieve.anyOf(needles);
         final long pieceBytes = plan.pieceBytes();
@@ -251,7 +251,7 @@ final class SplitLineSearch {
             int i;
             while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
                 final long start = i == 0 ? from : log.lineStartFrom(from + i * pieceBytes, scratch);
-                final long end = i == done.length - 1 ? size : log.lineStartFrom(from + (i + 1) * pieceBytes, scratch);
+                final long end = i == done.length - 1 ? to : Math.min(to, log.lineStartFrom(from + (i + 1) * pieceBytes, scratch));
                 done[i] = Piece.search(log, start, Math.max(start, end), sieve, count, plan.maxFound());
                 foundSoFar.addAndGet(done[i].count());
             }
@@ -260,8 +260,8 @@ final class SplitLineSearch {
         }
     }
 
-    /** The pieces searched, in file order up to the first not searched; the first search's known line counts. */
-    private Found assemble(final List<String> needles, final long from, final long lines, final Piece[] done) {
+    /** The pieces searched, in file order up to the first not searched; counted, the counts before each piece noted as known. */
+    private Found assemble(final List<String> needles, final long from, final boolean counted, final Piece[] done) {
         int pieces = 0;
         int total = 0;
         while (pieces < done.length && done[pieces] != null) {
@@ -272,20 +272,11 @@ final class SplitLineSearch {
         }
         final long[] offsets = new long[total];
         final long[] numbers = new long[total];
-        final boolean counted = lines != UNCOUNTED;
-        if (counted) {
-            knownAt = new long[pieces + 1];
-            knownLines = new long[pieces + 1];
-        }
         int n = 0;
-        long base = lines;
+        long base = counted ? known.get(from) : UNCOUNTED;
         long to = from;
         for (int p = 0; p < pieces; p++) {
             final Piece s = done[p];
-            if (counted) {
-                knownAt[p] = s.start();
-                knownLines[p] = base;
-            }
             System.arraycopy(s.offsets(), 0, offsets, n, s.count());
             for (int i = 0; i < s.count(); i++) {
                 numbers[n + i] = counted ? base + s.lines()[i] : UNCOUNTED;
@@ -293,10 +284,9 @@ final class SplitLineSearch {
             n += s.count();
             base = counted ? base + s.linesIn() : UNCOUNTED;
             to = s.end();
-        }
-        if (counted) {
-            knownAt[pieces] = to;
-            knownLines[pieces] = base;
+            if (counted) {
+                known.put(to, base);
+            }
         }
         return new Found(Set.copyOf(needles), offsets, numbers, n, to);
     }
@@ -332,6 +322,7 @@ final class SplitLineSearch {
 
     /** Lines found for {@code needles}, in file order, up to {@code to}; their numbers, or {@link #UNCOUNTED}. */
     private record Found(Set<String> needles, long[] offsets, long[] lines, int count, long to) {
+
         /** These lines and {@code more}'s, from {@code at} on, up to where both tell. */
         Found with(final Found more, final long at) {
             final long end = Math.min(to, more.to);

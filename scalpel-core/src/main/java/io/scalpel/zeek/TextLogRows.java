@@ -119,7 +119,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
             try {
                 if (format == Format.ZEEK_TSV) {
                     if (b[0] == '#') {
-                        tsv.header(b, len, lines.lineNumber());
+                        tsv.header(b, len, lines::lineNumber);
                         vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }

@@ -1,5 +1,6 @@
 package io.scalpel.zeek;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,12 +82,18 @@ final class ZeekTsvParser {
         return true;
     }
 
-    /** A line starting with {@code #}. */
-    void header(final byte[] b, final int len, final long line) throws ConnLogFormatException {
+    /** A line's number, asked for only where it is needed: counting the lines before it may take a pass over them. */
+    @FunctionalInterface
+    interface LineNumber {
+        long get() throws IOException;
+    }
+
+    /** A line starting with {@code #}, numbered {@code line}. */
+    void header(final byte[] b, final int len, final LineNumber line) throws IOException {
         if (startsWithWord(b, len, SEPARATOR_HEADER, (byte) ' ') || startsWithWord(b, len, SEPARATOR_HEADER, (byte) '\t')) {
             final byte[] value = unescape(b, SEPARATOR_HEADER.length + 1, len);
             if (value.length == 0) {
-                throw new ConnLogFormatException(source, line, "#separator has no value");
+                throw new ConnLogFormatException(source, line.get(), "#separator has no value");
             }
             separator = value;
             zeekHeaders = true;
@@ -96,7 +103,7 @@ final class ZeekTsvParser {
         if (startsWithWord(b, len, SET_SEPARATOR_HEADER, separator)) {
             setSeparator = valueAfter(b, len, SET_SEPARATOR_HEADER);
             if (setSeparator.length == 0) {
-                throw new ConnLogFormatException(source, line, "#set_separator has no value");
+                throw new ConnLogFormatException(source, line.get(), "#set_separator has no value");
             }
         } else if (startsWithWord(b, len, EMPTY_FIELD_HEADER, separator)) {
             emptyField = valueAfter(b, len, EMPTY_FIELD_HEADER);
@@ -105,7 +112,7 @@ final class ZeekTsvParser {
         } else if (startsWithWord(b, len, FIELDS_HEADER, separator) || isWord(b, len, FIELDS_HEADER)) {
             zeekHeaders = true;
             plainHeader = false;
-            assign(split(b, Math.min(len, FIELDS_HEADER.length + separator.length), len), false, line, "#fields");
+            assign(split(b, Math.min(len, FIELDS_HEADER.length + separator.length), len), false, line.get(), "#fields");
         }
     }
 

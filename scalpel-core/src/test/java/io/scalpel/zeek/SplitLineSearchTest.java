@@ -31,6 +31,8 @@ class SplitLineSearchTest {
     private static final int ROWS = 30_000;
     /** Pieces of 64 KiB on two threads, from the log's first byte: the log is about 70 pieces. */
     private static final SplitLineSearch.Plan SPLIT = new SplitLineSearch.Plan(1, 64 * 1024, 2, 1 << 17);
+    /** From 256 KiB left, in pieces of 16 KiB: a count of fewer lines than that is made by the reader's thread alone. */
+    private static final SplitLineSearch.Plan SPLIT_FROM_256K = new SplitLineSearch.Plan(256 * 1024, 16 * 1024, 2, 1 << 17);
     private static final SplitLineSearch.Plan ONE_THREAD = new SplitLineSearch.Plan(Long.MAX_VALUE, 1 << 22, 1, 1 << 17);
 
     @TempDir
@@ -70,7 +72,7 @@ class SplitLineSearchTest {
         final int garbledAt = 27_123;
         final Path log = log(wantedAt, java.util.Map.of(garbledAt, "1.0\tCGarbled000000001\t" + orig + "\t" + resp + "\tnot-a-port"));
 
-        for (SplitLineSearch.Plan plan : List.of(SPLIT, ONE_THREAD)) {
+        for (SplitLineSearch.Plan plan : List.of(SPLIT, SPLIT_FROM_256K, ONE_THREAD)) {
             final List<Long> reported = new ArrayList<>();
             final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(WANTED), row -> false,
                 (source, line, message) -> reported.add(line), plan);
@@ -100,7 +102,7 @@ class SplitLineSearchTest {
         final int brokenAt = 21_000;
         final Path log = log(10, java.util.Map.of(brokenAt, header));
 
-        for (SplitLineSearch.Plan plan : List.of(SPLIT, ONE_THREAD)) {
+        for (SplitLineSearch.Plan plan : List.of(SPLIT, SPLIT_FROM_256K, ONE_THREAD)) {
             final ConnLogFormatException e = assertThrows(ConnLogFormatException.class,
                 () -> ConnSelection.read(log.toString(), Set.of(WANTED), row -> false, ConnLogListener.IGNORE, plan));
             assertEquals(lineOf(brokenAt), e.line(), e.getMessage());
