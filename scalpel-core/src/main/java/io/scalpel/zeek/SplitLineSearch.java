@@ -3,46 +3,46 @@ package io.scalpel.zeek;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The lines of a plain log file that a {@link LineSieve} finds, searched for on every core: the
- * bytes from where the reader is to the file's end are cut at line starts into pieces of
- * {@link Plan#pieceBytes()}, which the reader's thread and one thread per other core take in
- * file order, each searching its piece with a {@link BoundedLineReader} of its own (its own copy of
- * the sieve) over the file mapped into memory ({@link MappedLog}) and noting where each line it finds
- * starts; the pieces' lines are then put in file order. {@link BoundedLineReader#searchAhead} moves from one line found to the
- * next without looking at the bytes between.
+ * The lines of a large plain log file that a {@link LineSieve} finds, searched for on every core:
+ * the bytes from where the reader is to the file's end are cut at line starts into pieces of
+ * {@link Plan#pieceBytes()}, which the reader's thread and one thread per other core take in file
+ * order, each searching its piece with a {@link BoundedLineReader} of its own (its own copy of the
+ * sieve, no lines counted) over the file mapped into memory ({@link MappedLog}), and noting where
+ * each line it finds starts. The reader takes the pieces' lines in file order and moves from one to
+ * the next ({@link BoundedLineReader#searchAhead}) without looking at the bytes between; while the
+ * piece it needs is not searched yet, its own thread searches the next piece not taken. The other
+ * threads run at most a few pieces ahead of it.
  *
- * <p>The first search counts the lines of each piece too, which gives every line it finds its
- * number and every piece's start a known line count. The reader's sieve may change as it reads:
- * when it gains byte strings (a wanted row's address, from that row on), only those are searched
- * for, from where the reader is, without counting lines, and their lines merged with the lines
- * still ahead; such a line's number is counted only when asked for ({@link #linesBefore(long)}: a
- * row returned, a line reported), from the nearest known count before it. When the sieve loses
- * byte strings (JSON's {@code ctx}), the lines found are a superset. The reader therefore looks at
- * each line given with its sieve of the moment and skips those it does not find: it parses exactly
- * the lines, with the same numbers, that a search of its own would give.
+ * <p>The reader's sieve may change as it reads. When it gains byte strings (a wanted row's address,
+ * from that row on), the pieces taken from then on search for them too, and a piece searched before
+ * is searched again for them alone, from where the reader is: the log's bytes are read once, but for
+ * the few pieces ahead. When it loses byte strings (JSON's {@code ctx}), the lines found are a
+ * superset. The reader therefore looks at each line given with its sieve of the moment and skips
+ * those it does not find: it parses exactly the lines that a search of its own would give.
  *
- * <p>Where this search cannot tell, the reader goes on searching on its own: past the file's end
- * as it was when opened, when fewer than the search's minimum bytes are left to search for new
- * byte strings, or past {@link Plan#maxFound()} lines found (a log where most lines hold a byte string
- * searched for is parsed line by line anyway, and so is read in constant memory).
+ * <p>No line is counted as the pieces are searched: a line's number is counted when asked for
+ * ({@link #linesBefore(long)}: a row returned, a line reported, a {@code #fields} header), from the
+ * nearest count known before it, in pieces on every thread when the lines between are many. Where
+ * this search cannot tell, the reader goes on searching, and counting, on its own: past the file's
+ * end as it was when mapped, or a piece holding more than {@link Plan#maxFound()} lines found (a log
+ * where most lines hold a byte string searched for is parsed line by line anyway, and so is read in
+ * constant memory).
  */
 final class SplitLineSearch {
-    /** {@link #linesBefore()} when the lines before the line found are not counted yet. */
+    /** {@link #linesBefore()} of a line found: the lines before it are not counted yet. */
     static final long UNCOUNTED = -1;
     private static final int MAX_THREADS = 4;
+    /** How many pieces past the reader's the other threads may take: a few, so that few are searched again for new byte strings. */
+    private static final int PIECES_AHEAD_PER_THREAD = 2;
     private static final int PROBE = 64 * 1024;
     private static final int CUT_PROBE = 4 * 1024;
 
@@ -54,7 +54,7 @@ final class SplitLineSearch {
      * @param pieceBytes bytes a thread takes at a time: small enough that a thread given less of a loaded machine's
      *                   time holds up little
      * @param threads    threads, the reader's included; fewer than two: no search ahead
-     * @param maxFound   most lines found held at once (a piece's, and the pieces' together, give or take a piece's)
+     * @param maxFound   most lines found a piece holds
      */
     record Plan(long minBytes, long pieceBytes, int threads, int maxFound) {
         /** 16 MiB, pieces of 4 MiB, a thread per core up to four, 128 Ki lines. */
@@ -66,14 +66,17 @@ final class SplitLineSearch {
     private final long size;
     private final Plan plan;
 
-    /** The lines found from {@link Found#from} on, for {@link Found#needles}. */
-    private Found found;
+    /** The pieces being searched; null before the first line asked for. */
+    private Run run;
     /** The search told the reader to go on on its own: it finds nothing more. */
     private boolean stopped;
+    /** The piece the reader is in, as searched for the reader's byte strings, and the next of its lines to give. */
+    private int pieceAt;
+    private Piece piece;
     private int cursor;
     private long offset;
     private long linesBefore;
-    /** Line starts with the count of lines before them: where the first search began, the counts asked for, and the pieces counted. */
+    /** Line starts with the count of lines before them: where the search began, the counts asked for, the pieces counted. */
     private final TreeMap<Long, Long> known = new TreeMap<>();
 
     private SplitLineSearch(final MappedLog log, final Plan plan) {
@@ -109,43 +112,50 @@ final class SplitLineSearch {
     /**
      * Finds the next line at or after {@code from} (a line start, {@code lines} lines before it, or
      * {@link #UNCOUNTED}) that may hold one of {@code sieve}'s byte strings: true, and
-     * {@link #offset()} is where it starts, {@link #linesBefore()} the lines before it; false when
-     * this search cannot tell, and the reader searches on its own from {@link #offset()} on (also at
-     * the file's end); it is not asked again then.
+     * {@link #offset()} is where it starts ({@link #linesBefore()} is {@link #UNCOUNTED}); false when
+     * this search cannot tell, and the reader searches on its own from {@link #offset()} on,
+     * {@link #linesBefore()} lines before it (also at the file's end); it is not asked again then.
      */
     boolean next(final LineSieve sieve, final long from, final long lines) throws IOException {
         if (stopped) {
             return stop(from, lines);
         }
-        final List<String> needles = sieve.needles();
-        if (found == null) {
+        final Set<String> needles = Set.copyOf(sieve.needles());
+        if (run == null) {
             if (size - from < plan.minBytes() || lines == UNCOUNTED) {
                 return stop(from, lines);
             }
             known.put(from, lines);
-            found = search(needles, from, size, false);
-            cursor = 0;
-        } else if (from >= found.to) {
-            return stop(from, lines);
-        } else if (!found.needles.containsAll(needles)) {
-            if (size - from < plan.minBytes()) {
-                return stop(from, lines);
+            run = new Run(from, needles);
+        } else {
+            run.want(needles);
+        }
+        while (true) {
+            if (piece == null) {
+                if (pieceAt == run.pieces) {
+                    return stop(size, UNCOUNTED);
+                }
+                piece = run.await(pieceAt);
+                cursor = 0;
             }
-            final Set<String> more = new LinkedHashSet<>(needles);
-            more.removeAll(found.needles);
-            found = found.with(search(List.copyOf(more), from, size, false), from);
-            cursor = 0;
+            if (!piece.needles().containsAll(needles)) {
+                piece = piece.with(needles, Math.max(from, piece.start()), log, plan.maxFound());
+                cursor = 0;
+            }
+            while (cursor < piece.count() && piece.offsets()[cursor] < from) {
+                cursor++;
+            }
+            if (cursor < piece.count()) {
+                offset = piece.offsets()[cursor++];
+                linesBefore = UNCOUNTED;
+                return true;
+            }
+            if (piece.full()) {
+                return stop(piece.end(), UNCOUNTED);
+            }
+            piece = null;
+            run.passed(++pieceAt);
         }
-        while (cursor < found.count && found.offsets[cursor] < from) {
-            cursor++;
-        }
-        if (cursor == found.count) {
-            return stop(found.to, UNCOUNTED);
-        }
-        offset = found.offsets[cursor];
-        linesBefore = found.lines[cursor] == UNCOUNTED ? UNCOUNTED : found.lines[cursor] - 1;
-        cursor++;
-        return true;
     }
 
     /** Where the line found starts, or where the reader goes on on its own. */
@@ -158,21 +168,26 @@ final class SplitLineSearch {
         return linesBefore;
     }
 
+    /** Ends the search: the other threads stop once their pieces are searched. */
+    void close() {
+        if (run != null) {
+            run.close();
+        }
+    }
+
     /**
-     * How many lines are before {@code at} (a line start at or after where the first search began):
-     * the LFs from the nearest known count before it, counted now, on every thread when they are
-     * many.
+     * How many lines are before {@code at} (a line start at or after where the search began): the
+     * LFs from the nearest known count before it, counted now, in pieces on every thread when they
+     * are many.
      */
     long linesBefore(final long at) throws IOException {
-        final Map.Entry<Long, Long> before = known.floorEntry(at);
+        Map.Entry<Long, Long> before = known.floorEntry(at);
+        if (at - before.getKey() >= plan.minBytes()) {
+            countInPieces(before.getKey(), at);
+            before = known.floorEntry(at);
+        }
         long pos = before.getKey();
         long lines = before.getValue();
-        if (at - pos >= plan.minBytes()) {
-            search(List.of(), pos, at, true); // counted in pieces, whose ends it notes as known
-            final Map.Entry<Long, Long> nearer = known.floorEntry(at);
-            pos = nearer.getKey();
-            lines = nearer.getValue();
-        }
         final byte[] chunk = new byte[PROBE];
         while (pos < at) {
             final int n = log.read(pos, chunk, 0, (int) Math.min(chunk.length, at - pos));
@@ -186,170 +201,268 @@ final class SplitLineSearch {
         return lines;
     }
 
+    /** Counts the lines of {@code [from, to)} (line starts; {@code from}'s count known) in pieces, on every thread; notes each piece's end. */
+    private void countInPieces(final long from, final long to) throws IOException {
+        final int pieces = (int) Math.min(Integer.MAX_VALUE, (to - from + plan.pieceBytes() - 1) / plan.pieceBytes());
+        final Piece[] counted = new Piece[pieces];
+        final AtomicInteger next = new AtomicInteger();
+        final Run counting = new Run(from, to, pieces, Set.of(), true);
+        counting.threads(() -> {
+            final byte[] scratch = new byte[CUT_PROBE];
+            int i;
+            while ((i = next.getAndIncrement()) < pieces) {
+                counted[i] = counting.search(i, Set.of(), scratch);
+            }
+        });
+        long lines = known.get(from);
+        for (Piece p : counted) {
+            lines += p.linesIn();
+            known.put(p.end(), lines);
+        }
+    }
+
     private boolean stop(final long at, final long lines) {
         stopped = true;
-        found = null;
+        close();
+        piece = null;
         offset = at;
         linesBefore = lines;
         return false;
     }
 
+    /** Work a thread does, which may fail. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws IOException;
+    }
+
     /**
-     * The lines from {@code from} to {@code end} (line starts) that hold one of {@code needles}; with
-     * {@code count}, the lines of each piece are counted, and the count before each piece's start
-     * noted as known ({@code from}'s must be).
+     * One search of {@code [from, to)} in pieces, taken in file order: by the reader's thread when it
+     * needs a piece not searched yet ({@link #await}), by the other threads up to a few pieces past
+     * the reader's ({@link #passed}).
      */
-    private Found search(final List<String> needles, final long from, final long end, final boolean count) throws IOException {
-        final long pieceBytes = plan.pieceBytes();
-        final int pieces = (int) Math.min(Integer.MAX_VALUE - 1, (end - from + pieceBytes - 1) / pieceBytes);
-        final Piece[] done = new Piece[pieces];
-        final AtomicInteger nextPiece = new AtomicInteger();
-        final AtomicLong foundSoFar = new AtomicLong();
-        final List<FutureTask<Void>> others = new ArrayList<>();
-        for (int t = 1; t < plan.threads() && t < pieces; t++) {
-            final FutureTask<Void> task = new FutureTask<>(() -> {
-                searchPieces(needles, from, end, count, done, nextPiece, foundSoFar);
-                return null;
-            });
-            final Thread thread = new Thread(task, "scalpel-log-search-" + t);
-            thread.setDaemon(true);
-            thread.start();
-            others.add(task);
+    private final class Run {
+        private final long from;
+        private final long to;
+        private final int pieces;
+        private final boolean count;
+        private final Piece[] done;
+        /** The byte strings the pieces taken from now on search for. */
+        private Set<String> wanted;
+        private int next;
+        private int readerAt;
+        private Throwable failure;
+        private boolean closed;
+
+        /** The search from {@code from} to the file's end for {@code needles}, its other threads started. */
+        Run(final long from, final Set<String> needles) {
+            this(from, size, (int) Math.min(Integer.MAX_VALUE, (size - from + plan.pieceBytes() - 1) / plan.pieceBytes()), needles,
+                false);
+            for (int t = 1; t < Math.min(plan.threads(), pieces); t++) {
+                final Thread thread = new Thread(() -> {
+                    try {
+                        final byte[] scratch = new byte[CUT_PROBE];
+                        int i;
+                        while ((i = take(true)) >= 0) {
+                            put(i, search(i, wanted(), scratch));
+                        }
+                    } catch (Throwable e) { // handed to the reader's thread, which throws it
+                        fail(e);
+                    }
+                }, "scalpel-log-search-" + t);
+                thread.setDaemon(true);
+                thread.start();
+            }
         }
-        IOException failure = null;
-        try {
-            searchPieces(needles, from, end, count, done, nextPiece, foundSoFar);
-        } catch (IOException e) {
-            failure = e;
+
+        Run(final long from, final long to, final int pieces, final Set<String> needles, final boolean count) {
+            this.from = from;
+            this.to = to;
+            this.pieces = pieces;
+            this.count = count;
+            this.done = new Piece[pieces];
+            this.wanted = needles;
         }
-        for (FutureTask<Void> task : others) {
+
+        /** Runs {@code work} on this thread and on one more per other thread of the plan, and waits for them all. */
+        void threads(final Work work) throws IOException {
+            final Thread[] others = new Thread[Math.max(0, Math.min(plan.threads(), pieces) - 1)];
+            for (int t = 0; t < others.length; t++) {
+                others[t] = new Thread(() -> {
+                    try {
+                        work.run();
+                    } catch (Throwable e) {
+                        fail(e);
+                    }
+                }, "scalpel-log-count-" + (t + 1));
+                others[t].setDaemon(true);
+                others[t].start();
+            }
             try {
-                task.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io
-                        : e.getCause() instanceof InternalError fault ? log.cutShort(fault) : new IOException(e.getCause());
+                work.run();
+            } catch (InternalError fault) {
+                throw log.cutShort(fault);
+            }
+            for (Thread t : others) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while counting the log's lines");
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while searching the log");
             }
+            rethrow();
         }
-        if (failure != null) {
-            throw failure;
-        }
-        return assemble(needles, from, count, done);
-    }
 
-    /** Takes pieces in file order and searches them, until none is left or enough lines are found. */
-    private void searchPieces(final List<String> needles, final long from, final long to, final boolean count, final Piece[] done,
-                              final AtomicInteger nextPiece, final AtomicLong foundSoFar) throws IOException {
-        final LineSieve sieve = LineSieve.anyOf(needles);
-        final long pieceBytes = plan.pieceBytes();
-        final byte[] scratch = new byte[CUT_PROBE];
-        try {
-            int i;
-            while (foundSoFar.get() < plan.maxFound() && (i = nextPiece.getAndIncrement()) < done.length) {
-                final long start = i == 0 ? from : log.lineStartFrom(from + i * pieceBytes, scratch);
-                final long end = i == done.length - 1 ? to : Math.min(to, log.lineStartFrom(from + (i + 1) * pieceBytes, scratch));
-                done[i] = Piece.search(log, start, Math.max(start, end), sieve, count, plan.maxFound());
-                foundSoFar.addAndGet(done[i].count());
-            }
-        } catch (InternalError fault) {
-            throw log.cutShort(fault);
+        /** Piece {@code i}, searched for {@code needles} (its bounds are the line starts at or after its share of the bytes). */
+        Piece search(final int i, final Set<String> needles, final byte[] scratch) throws IOException {
+            final long start = i == 0 ? from : log.lineStartFrom(from + i * plan.pieceBytes(), scratch);
+            final long end = i == pieces - 1 ? to : Math.min(to, log.lineStartFrom(from + (i + 1) * plan.pieceBytes(), scratch));
+            return Piece.search(log, Math.min(start, to), Math.max(Math.min(start, to), end), needles, count, plan.maxFound());
         }
-    }
 
-    /** The pieces searched, in file order up to the first not searched; counted, the counts before each piece noted as known. */
-    private Found assemble(final List<String> needles, final long from, final boolean counted, final Piece[] done) {
-        int pieces = 0;
-        int total = 0;
-        while (pieces < done.length && done[pieces] != null) {
-            total += done[pieces].count();
-            if (done[pieces++].full()) {
-                break; // the pieces after it start past lines not searched
+        synchronized Set<String> wanted() {
+            return wanted;
+        }
+
+        /** From now on, the pieces taken search for {@code needles} too. */
+        synchronized void want(final Set<String> needles) {
+            if (!wanted.containsAll(needles)) {
+                final Set<String> all = new LinkedHashSet<>(wanted);
+                all.addAll(needles);
+                wanted = Set.copyOf(all);
             }
         }
-        final long[] offsets = new long[total];
-        final long[] numbers = new long[total];
-        int n = 0;
-        long base = counted ? known.get(from) : UNCOUNTED;
-        long to = from;
-        for (int p = 0; p < pieces; p++) {
-            final Piece s = done[p];
-            System.arraycopy(s.offsets(), 0, offsets, n, s.count());
-            for (int i = 0; i < s.count(); i++) {
-                numbers[n + i] = counted ? base + s.lines()[i] : UNCOUNTED;
+
+        /**
+         * The next piece to search, or -1 when none is left or the search ended; {@code wait}: an
+         * other thread, which waits while the reader is a few pieces behind.
+         */
+        synchronized int take(final boolean wait) throws InterruptedException {
+            while (wait && !closed && failure == null && next < pieces && next >= readerAt + plan.threads() * PIECES_AHEAD_PER_THREAD) {
+                wait();
             }
-            n += s.count();
-            base = counted ? base + s.linesIn() : UNCOUNTED;
-            to = s.end();
-            if (counted) {
-                known.put(to, base);
+            return closed || failure != null || next >= pieces || next >= readerAt + plan.threads() * PIECES_AHEAD_PER_THREAD
+                ? -1 : next++;
+        }
+
+        synchronized void put(final int i, final Piece p) {
+            done[i] = p;
+            notifyAll();
+        }
+
+        synchronized void fail(final Throwable e) {
+            if (failure == null) {
+                failure = e;
+            }
+            notifyAll();
+        }
+
+        /** The reader is at piece {@code i}: the other threads may take pieces further on. */
+        synchronized void passed(final int i) {
+            readerAt = i;
+            notifyAll();
+        }
+
+        synchronized void close() {
+            closed = true;
+            notifyAll();
+        }
+
+        /** Piece {@code i} searched: by this thread, the pieces not taken up to it, while it is not searched by another. */
+        Piece await(final int i) throws IOException {
+            final byte[] scratch = new byte[CUT_PROBE];
+            while (true) {
+                final int mine;
+                synchronized (this) {
+                    rethrow();
+                    if (done[i] != null) {
+                        return done[i];
+                    }
+                    try {
+                        mine = take(false);
+                        if (mine < 0) {
+                            wait();
+                            continue;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while searching the log");
+                    }
+                }
+                try {
+                    put(mine, search(mine, wanted(), scratch));
+                } catch (InternalError fault) {
+                    throw log.cutShort(fault);
+                }
             }
         }
-        return new Found(Set.copyOf(needles), offsets, numbers, n, to);
+
+        /** Throws what another thread met, as it is (an IOException, an unchecked one), or as a cut-short log for a mapped-memory fault. */
+        private synchronized void rethrow() throws IOException {
+            if (failure instanceof IOException e) {
+                throw e;
+            } else if (failure instanceof InternalError fault) {
+                throw log.cutShort(fault);
+            } else if (failure instanceof RuntimeException e) {
+                throw e;
+            } else if (failure instanceof Error e) {
+                throw e;
+            }
+        }
     }
 
     /**
-     * What one thread found in {@code [start, end)}: where each line found starts and, when counted,
-     * its number in the piece (from 1), and how many lines the piece holds.
+     * What one thread found in {@code [start, end)}, searching for {@code needles}: where each line
+     * found starts and, when counted, how many lines the piece holds; {@code full}: it held more than
+     * the plan's lines found, and {@code end} is where the search of it stopped.
      */
-    private record Piece(long start, long end, long[] offsets, long[] lines, int count, long linesIn, boolean full) {
-        static Piece search(final MappedLog log, final long start, final long end, final LineSieve sieve, final boolean count,
+    private record Piece(long start, long end, Set<String> needles, long[] offsets, int count, long linesIn, boolean full) {
+        static Piece search(final MappedLog log, final long start, final long end, final Set<String> needles, final boolean count,
                             final int maxFound) throws IOException {
             long[] offsets = new long[16];
-            long[] lines = new long[16];
             int n = 0;
             final BoundedLineReader reader = new BoundedLineReader(log.range(start, end), ConnLogReader.MAX_LINE_LENGTH);
-            reader.sieve(sieve);
+            reader.sieve(LineSieve.anyOf(needles));
             reader.countLines(count);
             while (reader.next()) { // the piece's first line too, which the reader gives whatever it holds
                 if (n == maxFound) { // the piece ends before this line: the lines after it are searched by the reader alone
-                    return new Piece(start, start + reader.lineStart(), offsets, lines, n, reader.lineNumber() - 1, true);
+                    return new Piece(start, start + reader.lineStart(), needles, offsets, n, reader.lineNumber() - 1, true);
                 }
                 if (n == offsets.length) {
                     offsets = Arrays.copyOf(offsets, n * 2);
-                    lines = Arrays.copyOf(lines, n * 2);
                 }
-                offsets[n] = start + reader.lineStart();
-                lines[n] = reader.lineNumber();
-                n++;
+                offsets[n++] = start + reader.lineStart();
             }
-            return new Piece(start, end, offsets, lines, n, reader.lineNumber(), false);
+            return new Piece(start, end, needles, offsets, n, reader.lineNumber(), false);
         }
-    }
 
-    /** Lines found for {@code needles}, in file order, up to {@code to}; their numbers, or {@link #UNCOUNTED}. */
-    private record Found(Set<String> needles, long[] offsets, long[] lines, int count, long to) {
-
-        /** These lines and {@code more}'s, from {@code at} on, up to where both tell. */
-        Found with(final Found more, final long at) {
-            final long end = Math.min(to, more.to);
-            final long[] o = new long[count + more.count];
-            final long[] l = new long[o.length];
+        /** This piece from {@code at} on (a line start in it), searched again for those of {@code more} it was not searched for. */
+        Piece with(final Set<String> more, final long at, final MappedLog log, final int maxFound) throws IOException {
+            final Set<String> missing = new LinkedHashSet<>(more);
+            missing.removeAll(needles);
+            final Piece other = search(log, at, end, Set.copyOf(missing), false, maxFound);
+            final long until = other.full ? other.end : end;
+            final long[] o = new long[count + other.count];
             int n = 0;
             int i = 0;
             int j = 0;
-            while (i < count || j < more.count) {
+            while (i < count || j < other.count) {
                 final long a = i < count ? offsets[i] : Long.MAX_VALUE;
-                final long b = j < more.count ? more.offsets[j] : Long.MAX_VALUE;
-                final long next = Math.min(a, b);
-                if (next >= end) {
+                final long b = j < other.count ? other.offsets[j] : Long.MAX_VALUE;
+                final long first = Math.min(a, b);
+                i += a == first ? 1 : 0;
+                j += b == first ? 1 : 0;
+                if (first >= until) {
                     break;
                 }
-                final long line = a <= b ? lines[i] : more.lines[j];
-                i += a <= b ? 1 : 0;
-                j += b <= a ? 1 : 0;
-                if (next >= at) {
-                    o[n] = next;
-                    l[n] = line;
-                    n++;
+                if (first >= at) {
+                    o[n++] = first;
                 }
             }
             final Set<String> all = new LinkedHashSet<>(needles);
-            all.addAll(more.needles);
-            return new Found(all, o, l, n, end);
+            all.addAll(missing);
+            return new Piece(at, until, Set.copyOf(all), o, n, 0, full || other.full);
         }
     }
 }

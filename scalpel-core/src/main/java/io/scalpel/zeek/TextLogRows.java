@@ -196,6 +196,9 @@ final class TextLogRows implements ConnLogReader.RowSource {
 
     @Override
     public void close() throws IOException {
+        if (ahead != null) {
+            ahead.close();
+        }
         stream.text().close();
     }
 
