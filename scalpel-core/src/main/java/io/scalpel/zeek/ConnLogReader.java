@@ -50,10 +50,16 @@ public final class ConnLogReader implements Closeable {
 
     private static final int MAX_SOURCE_CHARS = 1024;
 
-    /** Turns a parsed row into what the reader returns. */
+    /** A row's line number, asked for only where it is needed: counting the lines before it may take a pass over them. */
+    @FunctionalInterface
+    interface LineNumber {
+        long get() throws IOException;
+    }
+
+    /** Turns a parsed row, numbered {@code line}, into what the reader returns. */
     @FunctionalInterface
     interface RowConverter<T> {
-        T convert(ConnRow row, long line) throws MalformedLineException;
+        T convert(ConnRow row, LineNumber line) throws MalformedLineException, IOException;
     }
 
     /** Where the rows come from: a text log, a Parquet file, or a directory of logs. */
@@ -165,7 +171,7 @@ public final class ConnLogReader implements Closeable {
      * @throws ConnLogFormatException when the rest of the log cannot be read (see class comment)
      */
     public ConnRecord next() throws IOException {
-        return next(ConnRow::toRecord);
+        return next((row, line) -> row.toRecord(line.get()));
     }
 
     /** The next row as {@code converter} makes it, or null at the end of the log. */

@@ -31,6 +31,8 @@ import java.util.Set;
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
     public static final String STDIN = "-";
+    /** The line of a row read only for its key's next start, whose number is never asked for. */
+    private static final long UNNUMBERED = 0;
 
     /**
      * What was read.
@@ -114,8 +116,16 @@ public final class ConnSelection {
                             || later.complete() && later.test(row);
                     });
                 }
+                // Only a wanted uid's first row is numbered (and a row with a coarse ts, which the reader's notice names):
+                // counting the lines before a row may take a pass over them.
+                final ConnLogReader.RowConverter<ConnRecord> numbered = (row, line) -> {
+                    final String uid = row.get(ConnField.UID);
+                    final ConnRecord unnumbered = row.toRecord(UNNUMBERED);
+                    return uids == null || uid != null && uids.contains(uid) && !rows.containsKey(uid)
+                        || unnumbered.tsUncertaintyNanos() > 0 ? row.toRecord(line.get()) : unnumbered;
+                };
                 ConnRecord r;
-                while ((r = reader.next()) != null) {
+                while ((r = reader.next(numbered)) != null) {
                     for (String p : r.tunnelParents()) {
                         if (uids == null || uids.contains(p)) {
                             parents.add(p);

@@ -158,7 +158,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
                     continue; // not wanted: its addresses and numbers are never parsed
                 }
                 row.vlanKeyed(vlanKeyed);
-                return converter.convert(row, lines.lineNumber());
+                return converter.convert(row, lines::lineNumber);
             } catch (MalformedLineException e) {
                 report(lines.lineNumber(), e.getMessage());
             }

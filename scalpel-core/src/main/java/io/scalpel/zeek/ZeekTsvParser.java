@@ -82,14 +82,8 @@ final class ZeekTsvParser {
         return true;
     }
 
-    /** A line's number, asked for only where it is needed: counting the lines before it may take a pass over them. */
-    @FunctionalInterface
-    interface LineNumber {
-        long get() throws IOException;
-    }
-
     /** A line starting with {@code #}, numbered {@code line}. */
-    void header(final byte[] b, final int len, final LineNumber line) throws IOException {
+    void header(final byte[] b, final int len, final ConnLogReader.LineNumber line) throws IOException {
         if (startsWithWord(b, len, SEPARATOR_HEADER, (byte) ' ') || startsWithWord(b, len, SEPARATOR_HEADER, (byte) '\t')) {
             final byte[] value = unescape(b, SEPARATOR_HEADER.length + 1, len);
             if (value.length == 0) {
