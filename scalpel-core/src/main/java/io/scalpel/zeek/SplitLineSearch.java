@@ -9,15 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The lines of a large plain log file that a {@link LineSieve} finds, searched for on every core:
  * the bytes from where the reader is to the file's end are cut at line starts into pieces of
  * {@link Plan#pieceBytes()}, which the reader's thread and one thread per other core take in file
  * order, each searching its piece with a {@link BoundedLineReader} of its own (its own copy of the
- * sieve, no lines counted) over the file mapped into memory ({@link MappedLog}), and noting where
- * each line it finds starts. The reader takes the pieces' lines in file order and moves from one to
+ * sieve) over the file mapped into memory ({@link MappedLog}), noting where each line it finds
+ * starts and counting the piece's lines as it goes (in the cache, beside the search). The reader takes the pieces' lines in file order and moves from one to
  * the next ({@link BoundedLineReader#searchAhead}) without looking at the bytes between; while the
  * piece it needs is not searched yet, its own thread searches the next piece not taken. The other
  * threads run at most a few pieces ahead of it.
@@ -29,10 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * superset. The reader therefore looks at each line given with its sieve of the moment and skips
  * those it does not find: it parses exactly the lines that a search of its own would give.
  *
- * <p>No line is counted as the pieces are searched: a line's number is counted when asked for
- * ({@link #linesBefore(long)}: a row returned, a line reported, a {@code #fields} header), from the
- * nearest count known before it, in pieces on every thread when the lines between are many. Where
- * this search cannot tell, the reader goes on searching, and counting, on its own: past the file's
+ * <p>A line found is given without its number, which is counted only when asked for
+ * ({@link #linesBefore(long)}: a wanted row, a line reported, a {@code #fields} header): from the
+ * start of its piece, whose count the pieces before it tell. Where this search cannot tell, the reader goes on searching, and counting, on its own: past the file's
  * end as it was when mapped, or a piece holding more than {@link Plan#maxFound()} lines found (a log
  * where most lines hold a byte string searched for is parsed line by line anyway, and so is read in
  * constant memory).
@@ -73,6 +71,8 @@ final class SplitLineSearch {
     /** The piece the reader is in, as searched for the reader's byte strings, and the next of its lines to give. */
     private int pieceAt;
     private Piece piece;
+    /** The lines before the piece the reader is in: the pieces count the lines they hold as they are searched. */
+    private long linesAtPiece;
     private int cursor;
     private long offset;
     private long linesBefore;
@@ -126,6 +126,7 @@ final class SplitLineSearch {
                 return stop(from, lines);
             }
             known.put(from, lines);
+            linesAtPiece = lines;
             run = new Run(from, needles);
         } else {
             run.want(needles);
@@ -136,6 +137,7 @@ final class SplitLineSearch {
                     return stop(size, UNCOUNTED);
                 }
                 piece = run.await(pieceAt);
+                known.put(piece.start(), linesAtPiece);
                 cursor = 0;
             }
             if (!piece.needles().containsAll(needles)) {
@@ -153,6 +155,7 @@ final class SplitLineSearch {
             if (piece.full()) {
                 return stop(piece.end(), UNCOUNTED);
             }
+            linesAtPiece += piece.linesIn();
             piece = null;
             run.passed(++pieceAt);
         }
@@ -176,16 +179,12 @@ final class SplitLineSearch {
     }
 
     /**
-     * How many lines are before {@code at} (a line start at or after where the search began): the
-     * LFs from the nearest known count before it, counted now, in pieces on every thread when they
-     * are many.
+     * How many lines are before {@code at} (a line start at or after where the search began, before
+     * the end of the reader's piece): the LFs from the nearest known count before it (its piece's
+     * start, or a count asked for before), counted now.
      */
     long linesBefore(final long at) throws IOException {
-        Map.Entry<Long, Long> before = known.floorEntry(at);
-        if (at - before.getKey() >= plan.minBytes()) {
-            countInPieces(before.getKey(), at);
-            before = known.floorEntry(at);
-        }
+        final Map.Entry<Long, Long> before = known.floorEntry(at);
         long pos = before.getKey();
         long lines = before.getValue();
         final byte[] chunk = new byte[PROBE];
@@ -201,26 +200,6 @@ final class SplitLineSearch {
         return lines;
     }
 
-    /** Counts the lines of {@code [from, to)} (line starts; {@code from}'s count known) in pieces, on every thread; notes each piece's end. */
-    private void countInPieces(final long from, final long to) throws IOException {
-        final int pieces = (int) Math.min(Integer.MAX_VALUE, (to - from + plan.pieceBytes() - 1) / plan.pieceBytes());
-        final Piece[] counted = new Piece[pieces];
-        final AtomicInteger next = new AtomicInteger();
-        final Run counting = new Run(from, to, pieces, Set.of(), true);
-        counting.threads(() -> {
-            final byte[] scratch = new byte[CUT_PROBE];
-            int i;
-            while ((i = next.getAndIncrement()) < pieces) {
-                counted[i] = counting.search(i, Set.of(), scratch);
-            }
-        });
-        long lines = known.get(from);
-        for (Piece p : counted) {
-            lines += p.linesIn();
-            known.put(p.end(), lines);
-        }
-    }
-
     private boolean stop(final long at, final long lines) {
         stopped = true;
         close();
@@ -228,12 +207,6 @@ final class SplitLineSearch {
         offset = at;
         linesBefore = lines;
         return false;
-    }
-
-    /** Work a thread does, which may fail. */
-    @FunctionalInterface
-    private interface Work {
-        void run() throws IOException;
     }
 
     /**
@@ -245,7 +218,6 @@ final class SplitLineSearch {
         private final long from;
         private final long to;
         private final int pieces;
-        private final boolean count;
         private final Piece[] done;
         /** The byte strings the pieces taken from now on search for. */
         private Set<String> wanted;
@@ -256,8 +228,7 @@ final class SplitLineSearch {
 
         /** The search from {@code from} to the file's end for {@code needles}, its other threads started. */
         Run(final long from, final Set<String> needles) {
-            this(from, size, (int) Math.min(Integer.MAX_VALUE, (size - from + plan.pieceBytes() - 1) / plan.pieceBytes()), needles,
-                false);
+            this(from, size, (int) Math.min(Integer.MAX_VALUE, (size - from + plan.pieceBytes() - 1) / plan.pieceBytes()), needles);
             for (int t = 1; t < Math.min(plan.threads(), pieces); t++) {
                 final Thread thread = new Thread(() -> {
                     try {
@@ -275,50 +246,19 @@ final class SplitLineSearch {
             }
         }
 
-        Run(final long from, final long to, final int pieces, final Set<String> needles, final boolean count) {
+        private Run(final long from, final long to, final int pieces, final Set<String> needles) {
             this.from = from;
             this.to = to;
             this.pieces = pieces;
-            this.count = count;
             this.done = new Piece[pieces];
             this.wanted = needles;
-        }
-
-        /** Runs {@code work} on this thread and on one more per other thread of the plan, and waits for them all. */
-        void threads(final Work work) throws IOException {
-            final Thread[] others = new Thread[Math.max(0, Math.min(plan.threads(), pieces) - 1)];
-            for (int t = 0; t < others.length; t++) {
-                others[t] = new Thread(() -> {
-                    try {
-                        work.run();
-                    } catch (Throwable e) {
-                        fail(e);
-                    }
-                }, "scalpel-log-count-" + (t + 1));
-                others[t].setDaemon(true);
-                others[t].start();
-            }
-            try {
-                work.run();
-            } catch (InternalError fault) {
-                throw log.cutShort(fault);
-            }
-            for (Thread t : others) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while counting the log's lines");
-                }
-            }
-            rethrow();
         }
 
         /** Piece {@code i}, searched for {@code needles} (its bounds are the line starts at or after its share of the bytes). */
         Piece search(final int i, final Set<String> needles, final byte[] scratch) throws IOException {
             final long start = i == 0 ? from : log.lineStartFrom(from + i * plan.pieceBytes(), scratch);
             final long end = i == pieces - 1 ? to : Math.min(to, log.lineStartFrom(from + (i + 1) * plan.pieceBytes(), scratch));
-            return Piece.search(log, Math.min(start, to), Math.max(Math.min(start, to), end), needles, count, plan.maxFound());
+            return Piece.search(log, Math.min(start, to), Math.max(Math.min(start, to), end), needles, true, plan.maxFound());
         }
 
         synchronized Set<String> wanted() {
@@ -462,7 +402,7 @@ final class SplitLineSearch {
             }
             final Set<String> all = new LinkedHashSet<>(needles);
             all.addAll(missing);
-            return new Piece(at, until, Set.copyOf(all), o, n, 0, full || other.full);
+            return new Piece(start, until, Set.copyOf(all), o, n, linesIn, full || other.full);
         }
     }
 }
