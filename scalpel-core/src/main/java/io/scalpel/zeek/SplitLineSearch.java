@@ -30,10 +30,10 @@ import java.util.TreeMap;
  *
  * <p>A line found is given without its number, which is counted only when asked for
  * ({@link #linesBefore(long)}: a wanted row, a line reported, a {@code #fields} header): from the
- * start of its piece, whose count the pieces before it tell. Where this search cannot tell, the reader goes on searching, and counting, on its own: past the file's
- * end as it was when mapped, or a piece holding more than {@link Plan#maxFound()} lines found (a log
- * where most lines hold a byte string searched for is parsed line by line anyway, and so is read in
- * constant memory).
+ * start of its piece, whose count the pieces before it tell. Where this search cannot tell, the
+ * reader goes on searching, and counting, on its own: past the file's end as it was when mapped,
+ * or a piece holding more than {@link Plan#maxFound()} lines found (a log where most lines hold a
+ * byte string searched for is parsed line by line anyway, and so is read in constant memory).
  */
 final class SplitLineSearch {
     /** {@link #linesBefore()} of a line found: the lines before it are not counted yet. */
