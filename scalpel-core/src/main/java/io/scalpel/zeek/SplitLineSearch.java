@@ -134,7 +134,7 @@ final class SplitLineSearch {
         while (true) {
             if (piece == null) {
                 if (pieceAt == run.pieces) {
-                    return stop(size, UNCOUNTED);
+                    return stop(size, linesAtPiece); // the pieces counted every line
                 }
                 piece = run.await(pieceAt);
                 known.put(piece.start(), linesAtPiece);
