@@ -105,7 +105,7 @@ public final class ConnLogReader implements Closeable {
     }
 
     static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
-        return open(path, listener, kind, SplitLineSearch.Plan.DEFAULT);
+        return open(path, listener, kind, SplitLineSearch.Plan.now());
     }
 
     /** {@link #open(Path, ConnLogListener)}, a large plain file searched on several threads as {@code split} says when a sieve is set. */

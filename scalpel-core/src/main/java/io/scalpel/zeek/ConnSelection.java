@@ -74,13 +74,13 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
-        return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.DEFAULT);
+        return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.now());
     }
 
     /**
      * {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)} with at most
      * {@code threads} threads searching a large plain log (1: the caller's alone; the default is a
-     * thread per core, up to four).
+     * thread per core the system's load average leaves free, and the caller's, up to four).
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener, final int threads) throws IOException {

@@ -2,6 +2,8 @@ package io.scalpel.zeek;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -43,6 +45,7 @@ final class SplitLineSearch {
     private static final int PIECES_AHEAD_PER_THREAD = 2;
     private static final int PROBE = 64 * 1024;
     private static final int CUT_PROBE = 4 * 1024;
+    private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
 
     /**
      * How a file is searched.
@@ -58,6 +61,35 @@ final class SplitLineSearch {
         /** 16 MiB, pieces of 4 MiB, a thread per core up to four, 128 Ki lines. */
         static final Plan DEFAULT = new Plan(16L << 20, 4L << 20,
             Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS), 1 << 17);
+
+        /** {@link #DEFAULT} with the threads the machine has cores free for now ({@link #forLoad}). */
+        static Plan now() {
+            return DEFAULT.forLoad(Runtime.getRuntime().availableProcessors(), loadAverage());
+        }
+
+        /**
+         * This plan with one thread, the reader's, and one more per core that the system's load
+         * average leaves free ({@code cores} less {@code load}, rounded), up to its own and to the
+         * cores; as it is when the load is not known (negative). A search ahead on a machine with no core free took more
+         * wall time than the reader alone (performance.md).
+         */
+        Plan forLoad(final int cores, final double load) {
+            if (load < 0) {
+                return this;
+            }
+            final long free = Math.round(cores - load);
+            return new Plan(minBytes, pieceBytes, (int) Math.max(1, Math.min(Math.min(threads, cores), free + 1)), maxFound);
+        }
+
+        /** The system's load average over the last minute (Linux's {@code /proc/loadavg}), or -1 where it cannot be read. */
+        private static double loadAverage() {
+            try {
+                final String s = Files.readString(LOAD_AVERAGE, StandardCharsets.US_ASCII);
+                return Double.parseDouble(s.substring(0, s.indexOf(' ')));
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
     }
 
     private final MappedLog log;

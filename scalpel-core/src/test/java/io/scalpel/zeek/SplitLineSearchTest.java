@@ -130,6 +130,17 @@ class SplitLineSearchTest {
     }
 
     @Test
+    void shouldTakeAThreadMoreForEachCoreTheLoadLeavesFree() {
+        final SplitLineSearch.Plan four = new SplitLineSearch.Plan(1, 1, 4, 1);
+        assertEquals(2, four.forLoad(2, 0.3).threads(), "a quiet machine of two cores");
+        assertEquals(2, four.forLoad(2, 1.4).threads(), "one of two cores busy, about");
+        assertEquals(1, four.forLoad(2, 1.6).threads(), "both busy, about");
+        assertEquals(1, four.forLoad(2, 8.0).threads(), "a loaded machine");
+        assertEquals(4, four.forLoad(8, 1.0).threads(), "no more than the plan's own");
+        assertEquals(4, four.forLoad(2, -1).threads(), "the load not known");
+    }
+
+    @Test
     void shouldSearchAheadOnlyOnTwoThreadsOrMoreAndFromItsSize() throws IOException {
         final Path file = dir.resolve("any.log");
         Files.write(file, new byte[1 << 20]);
