@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,8 +32,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * One uid out of a large traffic-shaped conn.log ({@link TrafficConnLog}, written as Zeek writes
  * it, read from a file in the page cache): {@link #search} is what a one-uid slice does,
  * {@link ConnSelection#read}: one pass, the uid's row found by a search of the raw bytes, and after
- * it the rows of its addresses, on one thread; {@link #parse} is the first pass as it was before
- * the byte search,
+ * it the rows of its addresses, on {@code threads} threads (1: the caller's alone; 2: the log
+ * searched ahead in pieces on two); {@code row} picks the uid of the log's first, middle or last
+ * row; {@link #parse} is the first pass as it was before the byte search,
  * every line split and its uid compared. One operation is the whole log, so the log's size
  * ({@code logSize}, printed at set-up) divided by the score is the speed in bytes per second.
  *
@@ -56,6 +59,14 @@ public class ConnLogSearchBenchmark {
     @Param({"tsv", "json"})
     public String format;
 
+    /** Threads that may search the log ({@link ConnSelection#read(String, Set, java.util.function.Predicate, ConnLogListener, int)}). */
+    @Param({"1", "2"})
+    public int threads;
+
+    /** Whose uid is searched for: the log's {@code first}, {@code middle} or {@code last} row's. */
+    @Param("middle")
+    public String row;
+
     private ScratchDirectory scratch;
     private Path log;
     private String uid;
@@ -70,7 +81,7 @@ public class ConnLogSearchBenchmark {
         TrafficCapture.write(Path.of("/dev/null"), SyntheticCapture.Spec.defaults().withShape(SyntheticCapture.Shape.TRAFFIC)
             .withBytes(SyntheticCapture.parseSize(logSize) * CAPTURE_PER_LOG_BYTE).withSeed(7)
             .withConnLog(tsv).withConnLogJson(isJson ? json : null));
-        uid = middleUid(tsv);
+        uid = uidOf(tsv, row);
         log = isJson ? json : tsv;
         if (isJson) {
             Files.delete(tsv);
@@ -83,15 +94,26 @@ public class ConnLogSearchBenchmark {
         scratch.close();
     }
 
-    /** The uid of the row halfway through the TSV log. */
-    private static String middleUid(final Path tsv) throws IOException {
-        final long lines;
-        try (var all = Files.lines(tsv)) {
-            lines = all.count();
+    /** The uid of the TSV log's first, middle or last row. */
+    private static String uidOf(final Path tsv, final String row) throws IOException {
+        final List<Long> rows = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
+            long n = 0;
+            for (String line = r.readLine(); line != null; line = r.readLine(), n++) {
+                if (!line.startsWith("#")) {
+                    rows.add(n);
+                }
+            }
         }
+        final long wanted = switch (row) {
+            case "first" -> rows.get(0);
+            case "last" -> rows.get(rows.size() - 1);
+            case "middle" -> rows.get(rows.size() / 2);
+            default -> throw new IllegalArgumentException("row: first, middle or last, not " + row);
+        };
         try (BufferedReader r = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
             String line = null;
-            for (long i = 0; i <= lines / 2; i++) {
+            for (long i = 0; i <= wanted; i++) {
                 line = r.readLine();
             }
             return line.split("\t")[1];
@@ -100,7 +122,7 @@ public class ConnLogSearchBenchmark {
 
     @Benchmark
     public void search(final Blackhole bh) throws IOException {
-        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(uid), row -> false, ConnLogListener.IGNORE);
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of(uid), x -> false, ConnLogListener.IGNORE, threads);
         if (r.rows().size() != 1) {
             throw new IllegalStateException("found " + r.rows().size() + " rows of " + uid);
         }

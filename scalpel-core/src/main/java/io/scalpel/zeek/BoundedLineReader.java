@@ -26,14 +26,28 @@ final class BoundedLineReader {
     private final byte[] chunk = new byte[READ_CHUNK];
     private int chunkPos;
     private int chunkEnd;
+    /** Bytes of the stream taken so far (read or skipped): the chunk's first byte is at {@code consumed - chunkEnd}. */
+    private long consumed;
+    /** Bytes read from {@link #in} itself: behind {@link #consumed} when the search ahead's file gave bytes, or bytes were skipped. */
+    private long streamPos;
     private boolean eof;
 
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
     private int length;
     private long fullLength;
     private long lineNumber;
+    /** Where the current line starts in the stream. */
+    private long lineStart;
 
     private LineSieve sieve;
+    /** The lines of the file searched for ahead, on several threads; null: the reader searches on its own. */
+    private SplitLineSearch ahead;
+    /** Counts the lines before {@link #uncountedFrom} when {@link #lineNumber} is {@link SplitLineSearch#UNCOUNTED}. */
+    private SplitLineSearch lineCounter;
+    private long uncountedFrom;
+    private long readSinceUncounted;
+    /** Whether the lines skipped by a sieve are counted: false only for a search that notes where lines start. */
+    private boolean countLines = true;
     /** End of the bytes the sieve looks at in {@link #chunk} (after the chunk's last LF); -1 when it looks elsewhere. */
     private int viewEnd = -1;
 
@@ -48,8 +62,40 @@ final class BoundedLineReader {
         viewEnd = -1;
     }
 
+    /**
+     * From now on, the lines a sieve finds are asked of {@code search}, which searched the stream's
+     * file ahead on several threads, as long as it can tell them; the reader then goes on searching
+     * on its own. The stream must be that file's bytes from its start, as they are.
+     */
+    void searchAhead(final SplitLineSearch search) {
+        this.ahead = search;
+        this.lineCounter = search;
+    }
+
+    /** Whether the lines skipped by a sieve are counted ({@link #lineNumber()}); true unless told otherwise. */
+    void countLines(final boolean count) {
+        this.countLines = count;
+    }
+
     /** Reads the next line (with a sieve: the next line it finds); false at the end of the stream. */
     boolean next() throws IOException {
+        if (ahead != null && sieve != null && lineNumber != 0) {
+            while (ahead != null) {
+                final boolean found = ahead.next(sieve, position(), lineNumber);
+                skipTo(ahead.offset(), ahead.linesBefore());
+                if (!found) {
+                    ahead = null; // the search ahead cannot tell the lines from here on
+                    break;
+                }
+                if (!readLine()) {
+                    return false;
+                }
+                viewEnd = -1; // the sieve looks at the line now
+                if (tooLong() || sieve.matches(line, 0, length)) { // the search ahead may have looked for more byte strings
+                    return true;
+                }
+            }
+        }
         if (sieve == null || lineNumber == 0) { // the first line, which may start with a byte order mark, is read as it is
             return readLine();
         }
@@ -68,6 +114,13 @@ final class BoundedLineReader {
             if (sieve.matches(line, 0, length)) {
                 return true;
             }
+        }
+    }
+
+    /** Counts the lines before {@link #uncountedFrom} if they were left uncounted, and the lines read since. */
+    private void count() throws IOException {
+        if (lineNumber == SplitLineSearch.UNCOUNTED) {
+            lineNumber = lineCounter.linesBefore(uncountedFrom) + readSinceUncounted;
         }
     }
 
@@ -103,7 +156,10 @@ final class BoundedLineReader {
             }
             final int hit = sieve.find(chunkPos);
             if (hit < 0) {
-                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
+                if (countLines) {
+                    count();
+                    lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
+                }
                 chunkPos = viewEnd;
                 continue;
             }
@@ -111,10 +167,58 @@ final class BoundedLineReader {
             while (start > chunkPos && chunk[start - 1] != '\n') {
                 start--;
             }
-            lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
+            if (countLines) {
+                count();
+                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
+            }
             chunkPos = start;
             return Seek.FOUND;
         }
+    }
+
+    /** Where the next byte to be looked at is in the stream. */
+    long position() {
+        return consumed - chunkEnd + chunkPos;
+    }
+
+    /** Goes on at {@code offset} of the stream (at or after {@link #position()}), a line start with {@code linesBefore} lines before it. */
+    private void skipTo(final long offset, final long linesBefore) throws IOException {
+        lineNumber = linesBefore;
+        uncountedFrom = offset;
+        readSinceUncounted = 0;
+        viewEnd = -1;
+        if (offset <= consumed) {
+            chunkPos = (int) (offset - (consumed - chunkEnd));
+            return;
+        }
+        chunkPos = 0;
+        chunkEnd = 0;
+        consumed = offset; // the stream itself is moved there when next read
+    }
+
+    /**
+     * Reads into {@code b} from {@link #consumed} on: from the search ahead's file while it has the
+     * bytes, otherwise from the stream, moved forward first past the bytes it did not give.
+     */
+    private int read(final byte[] b, final int off, final int len) throws IOException {
+        if (ahead != null && consumed < ahead.size()) {
+            return ahead.read(consumed, b, off, len);
+        }
+        while (streamPos < consumed) {
+            long n = in.skip(consumed - streamPos);
+            if (n <= 0) {
+                if (in.read() < 0) {
+                    return -1;
+                }
+                n = 1;
+            }
+            streamPos += n;
+        }
+        final int n = in.read(b, off, len);
+        if (n > 0) {
+            streamPos += n;
+        }
+        return n;
     }
 
     /** Moves the bytes not read yet to the chunk's start and reads more behind them. */
@@ -124,15 +228,17 @@ final class BoundedLineReader {
         chunkPos = 0;
         chunkEnd = kept;
         viewEnd = -1;
-        final int n = in.read(chunk, kept, chunk.length - kept);
+        final int n = read(chunk, kept, chunk.length - kept);
         if (n < 0) {
             eof = true;
         } else {
             chunkEnd += n;
+            consumed += n;
         }
     }
 
     private boolean readLine() throws IOException {
+        lineStart = position();
         length = 0;
         fullLength = 0;
         boolean sawAny = false;
@@ -160,7 +266,11 @@ final class BoundedLineReader {
                 break;
             }
         }
-        lineNumber++;
+        if (lineNumber == SplitLineSearch.UNCOUNTED) {
+            readSinceUncounted++;
+        } else {
+            lineNumber++;
+        }
         if (lineNumber == 1 && length >= UTF8_BOM.length && Arrays.equals(line, 0, UTF8_BOM.length, UTF8_BOM, 0, UTF8_BOM.length)) {
             System.arraycopy(line, UTF8_BOM.length, line, 0, length - UTF8_BOM.length);
             length -= UTF8_BOM.length;
@@ -189,13 +299,14 @@ final class BoundedLineReader {
 
     private boolean fill() throws IOException {
         viewEnd = -1;
-        final int n = in.read(chunk, 0, chunk.length);
+        final int n = read(chunk, 0, chunk.length);
         if (n < 0) {
             eof = true;
             return false;
         }
         chunkPos = 0;
         chunkEnd = n;
+        consumed += n;
         return true;
     }
 
@@ -219,8 +330,14 @@ final class BoundedLineReader {
         return fullLength > length;
     }
 
-    /** 1-based number of the current line. */
-    long lineNumber() {
+    /** Where the current line starts in the stream. */
+    long lineStart() {
+        return lineStart;
+    }
+
+    /** 1-based number of the current line (counted now when the search ahead left it uncounted). */
+    long lineNumber() throws IOException {
+        count();
         return lineNumber;
     }
 

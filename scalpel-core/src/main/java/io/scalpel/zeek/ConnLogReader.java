@@ -50,10 +50,16 @@ public final class ConnLogReader implements Closeable {
 
     private static final int MAX_SOURCE_CHARS = 1024;
 
-    /** Turns a parsed row into what the reader returns. */
+    /** A row's line number, asked for only where it is needed: counting the lines before it may take a pass over them. */
+    @FunctionalInterface
+    interface LineNumber {
+        long get() throws IOException;
+    }
+
+    /** Turns a parsed row, numbered {@code line}, into what the reader returns. */
     @FunctionalInterface
     interface RowConverter<T> {
-        T convert(ConnRow row, long line) throws MalformedLineException;
+        T convert(ConnRow row, LineNumber line) throws MalformedLineException, IOException;
     }
 
     /** Where the rows come from: a text log, a Parquet file, or a directory of logs. */
@@ -99,6 +105,12 @@ public final class ConnLogReader implements Closeable {
     }
 
     static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind) throws IOException {
+        return open(path, listener, kind, SplitLineSearch.Plan.now());
+    }
+
+    /** {@link #open(Path, ConnLogListener)}, a large plain file searched on several threads as {@code split} says when a sieve is set. */
+    static ConnLogReader open(final Path path, final ConnLogListener listener, final ZeekLogKind kind, final SplitLineSearch.Plan split)
+        throws IOException {
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(path.toString(), MAX_SOURCE_CHARS);
         if (Files.isDirectory(path)) {
@@ -114,10 +126,12 @@ public final class ConnLogReader implements Closeable {
             return new ConnLogReader(source, listener, ParquetConnLog.open(path, source, kind, listener));
         }
         // A pipe (a FIFO, /dev/fd/N): the channel stream of Files.newInputStream fails on it with "Illegal seek".
-        final InputStream in = Files.exists(path) && !Files.isRegularFile(path)
-            ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
+        final boolean regular = Files.isRegularFile(path);
+        final InputStream in = Files.exists(path) && !regular ? new FileInputStream(path.toFile()) : Files.newInputStream(path);
         try {
-            return open(in, path.toString(), listener, kind);
+            final LogStream stream = LogStream.open(in, source, kind);
+            final SplitLineSearch ahead = regular && stream.plain() ? SplitLineSearch.of(path, Files.size(path), source, split) : null;
+            return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -157,7 +171,7 @@ public final class ConnLogReader implements Closeable {
      * @throws ConnLogFormatException when the rest of the log cannot be read (see class comment)
      */
     public ConnRecord next() throws IOException {
-        return next(ConnRow::toRecord);
+        return next((row, line) -> row.toRecord(line.get()));
     }
 
     /** The next row as {@code converter} makes it, or null at the end of the log. */

@@ -31,6 +31,8 @@ import java.util.Set;
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
     public static final String STDIN = "-";
+    /** The line of a row read only for its key's next start, whose number is never asked for. */
+    private static final long UNNUMBERED = 0;
 
     /**
      * What was read.
@@ -72,6 +74,23 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener) throws IOException {
+        return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.now());
+    }
+
+    /**
+     * {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)} with at most
+     * {@code threads} threads searching a large plain log (1: the caller's alone; the default is a
+     * thread per core the system's load average leaves free, and the caller's, up to four).
+     */
+    public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                              final ConnLogListener listener, final int threads) throws IOException {
+        final SplitLineSearch.Plan d = SplitLineSearch.Plan.DEFAULT;
+        return read(log, uids, vlanAware, listener, new SplitLineSearch.Plan(d.minBytes(), d.pieceBytes(), threads, d.maxFound()));
+    }
+
+    /** {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a large plain file searched as {@code split} says. */
+    static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
+                       final ConnLogListener listener, final SplitLineSearch.Plan split) throws IOException {
         final LogSpool spool = uids != null && LogSpool.needed(log) ? LogSpool.start() : null;
         try {
             final Path path = STDIN.equals(log) ? null : Path.of(log);
@@ -84,7 +103,7 @@ public final class ConnSelection {
             final boolean[] zeekAddresses = {true}; // the wanted rows write their addresses as Zeek does
             final LaterKeyRows later = uids != null ? new LaterKeyRows(uids) : null;
             try (ConnLogReader reader = spool != null ? ConnLogReader.open(spool.read(log), name, listener)
-                : open(path, name, listener)) {
+                : open(path, name, listener, split)) {
                 if (uids != null) {
                     // The wanted rows, and the rows that name a wanted uid as their tunnel's: their lines hold its bytes.
                     reader.sieve(LineSieve.of(uids));
@@ -97,8 +116,16 @@ public final class ConnSelection {
                             || later.complete() && later.test(row);
                     });
                 }
+                // Only a wanted uid's first row is numbered (and a row with a coarse ts, which the reader's notice names):
+                // counting the lines before a row may take a pass over them.
+                final ConnLogReader.RowConverter<ConnRecord> numbered = (row, line) -> {
+                    final String uid = row.get(ConnField.UID);
+                    final ConnRecord unnumbered = row.toRecord(UNNUMBERED);
+                    return uids == null || uid != null && uids.contains(uid) && !rows.containsKey(uid)
+                        || unnumbered.tsUncertaintyNanos() > 0 ? row.toRecord(line.get()) : unnumbered;
+                };
                 ConnRecord r;
-                while ((r = reader.next()) != null) {
+                while ((r = reader.next(numbered)) != null) {
                     for (String p : r.tunnelParents()) {
                         if (uids == null || uids.contains(p)) {
                             parents.add(p);
@@ -134,7 +161,7 @@ public final class ConnSelection {
             if (later != null && later.complete()) {
                 later.found().forEach(next::add);
             } else if (uids != null && !rows.isEmpty()) {
-                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next);
+                addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, split);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
         } finally {
@@ -151,7 +178,7 @@ public final class ConnSelection {
      *                      their keys write them alike and are found by their bytes
      */
     private static void addRowsOfTheirKeys(final Path path, final String name, final Collection<ConnRecord> rows,
-                                           final boolean zeekAddresses, final SameKeyRows next)
+                                           final boolean zeekAddresses, final SameKeyRows next, final SplitLineSearch.Plan split)
         throws IOException {
         final List<ConnRecord> withTuple = new ArrayList<>();
         final Set<String> communityIds = new java.util.HashSet<>();
@@ -166,7 +193,7 @@ public final class ConnSelection {
             }
         }
         final ConnLogListener quiet = (source, line, message) -> { }; // already reported by the first pass
-        try (ConnLogReader reader = open(path, name, quiet)) {
+        try (ConnLogReader reader = open(path, name, quiet, split)) {
             reader.sieve(zeekAddresses ? LineSieve.of(needles) : null);
             final java.util.function.Predicate<ConnRow> byAddress = new AddressPairs(withTuple);
             reader.filter(communityIds.isEmpty() ? byAddress
@@ -196,7 +223,8 @@ public final class ConnSelection {
         return true;
     }
 
-    private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener) throws IOException {
-        return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener);
+    private static ConnLogReader open(final Path path, final String name, final ConnLogListener listener, final SplitLineSearch.Plan split)
+        throws IOException {
+        return path == null ? ConnLogReader.open(System.in, name, listener) : ConnLogReader.open(path, listener, ZeekLogKind.CONN, split);
     }
 }

@@ -137,6 +137,11 @@ final class LineSieve {
         return new LineSieve(all.toArray(new String[0]));
     }
 
+    /** A sieve for lines that contain one of {@code strings} as they are (ASCII, any bytes, none empty): another thread's own. */
+    static LineSieve anyOf(final Collection<String> strings) {
+        return new LineSieve(new LinkedHashSet<>(strings).toArray(new String[0]));
+    }
+
     /** The byte strings searched for. */
     List<String> needles() {
         return List.of(needles);

@@ -69,6 +69,11 @@ final class LogStream {
         return stream;
     }
 
+    /** Whether the text is the stream's bytes as they are: neither gzip nor zstd. */
+    boolean plain() {
+        return !gzip && !zstd;
+    }
+
     /** The decompressed text, positioned at its start. */
     InputStream text() {
         return text;

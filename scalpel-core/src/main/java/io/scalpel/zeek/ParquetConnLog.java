@@ -162,7 +162,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
                 if (bad != null) {
                     throw bad;
                 }
-                return converter.convert(row, rowNumber);
+                final long line = rowNumber;
+                return converter.convert(row, () -> line);
             } catch (MalformedLineException e) {
                 malformed++;
                 listener.malformedLine(source, rowNumber, e.getMessage());

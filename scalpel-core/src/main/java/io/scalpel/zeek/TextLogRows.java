@@ -34,6 +34,8 @@ final class TextLogRows implements ConnLogReader.RowSource {
     private ZeekTsvParser tsv;
     private JsonLinesParser json;
     private CsvLogParser csv;
+    /** The search ahead whose mapped file the lines are read from, or null. */
+    private SplitLineSearch ahead;
     /** A row or header so far named a column of Zeek's VLAN-aware connection key. */
     private boolean vlanKeyed;
     /** The line reader holds a line that next() has not handled yet. */
@@ -58,19 +60,52 @@ final class TextLogRows implements ConnLogReader.RowSource {
      */
     static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener)
         throws IOException {
+        return open(stream, source, kind, listener, null);
+    }
+
+    /**
+     * {@link #open(LogStream, String, ZeekLogKind, ConnLogListener)}, the lines a sieve finds
+     * searched for by {@code ahead} (null: by the line reader alone), whose file's bytes the stream
+     * is, as they are.
+     */
+    static TextLogRows open(final LogStream stream, final String source, final ZeekLogKind kind, final ConnLogListener listener,
+                            final SplitLineSearch ahead) throws IOException {
         final TextLogRows rows = new TextLogRows(stream, source, kind, listener);
-        rows.detectFormat();
+        if (ahead != null) {
+            rows.lines.searchAhead(ahead);
+            rows.ahead = ahead;
+        }
+        try {
+            rows.detectFormat();
+        } catch (InternalError fault) {
+            throw rows.mappedFault(fault);
+        }
         return rows;
     }
 
     @Override
     public <T> T next(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
+        try {
+            return nextRow(converter, rowFilter);
+        } catch (InternalError fault) {
+            throw mappedFault(fault);
+        }
+    }
+
+    /** What a fault on mapped memory means: the log's file cut short under the search ahead, or not the file's (thrown as it is). */
+    private IOException mappedFault(final InternalError fault) throws IOException {
+        if (ahead == null) {
+            throw fault;
+        }
+        return ahead.cutShort(fault);
+    }
+
+    private <T> T nextRow(final ConnLogReader.RowConverter<T> converter, final Predicate<ConnRow> rowFilter) throws IOException {
         while (true) {
             if (!pending && !readLine()) {
                 return null;
             }
             pending = false;
-            final long line = lines.lineNumber();
             if (lines.tooLong()) {
                 reportTooLong();
                 continue;
@@ -84,11 +119,12 @@ final class TextLogRows implements ConnLogReader.RowSource {
             try {
                 if (format == Format.ZEEK_TSV) {
                     if (b[0] == '#') {
-                        tsv.header(b, len, line);
+                        tsv.header(b, len, lines::lineNumber);
                         vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
                     if (tsv.needsHeader()) {
+                        final long line = lines.lineNumber();
                         if (!tsv.headerLine(b, len, line)) {
                             throw tsv.zeekHeaders() ? new ConnLogFormatException(source, line, "data before a #fields header,"
                                 + " and not a line naming the columns either (zeek-cut keeps its header with -m or -c)")
@@ -97,12 +133,13 @@ final class TextLogRows implements ConnLogReader.RowSource {
                         vlanKeyed |= tsv.vlanKeyed();
                         continue;
                     }
-                    tsv.row(b, len, line, row);
+                    tsv.row(b, len, row);
                 } else if (format == Format.CSV) {
                     if (b[0] == '#') {
                         continue; // a comment
                     }
                     if (csv.needsHeader()) {
+                        final long line = lines.lineNumber();
                         if (!csv.headerLine(b, len, line)) {
                             throw new ConnLogFormatException(source, line, LogStream.notALog(kind, b, firstNonBlank(b, len), len));
                         }
@@ -121,9 +158,9 @@ final class TextLogRows implements ConnLogReader.RowSource {
                     continue; // not wanted: its addresses and numbers are never parsed
                 }
                 row.vlanKeyed(vlanKeyed);
-                return converter.convert(row, line);
+                return converter.convert(row, lines::lineNumber);
             } catch (MalformedLineException e) {
-                report(line, e.getMessage());
+                report(lines.lineNumber(), e.getMessage());
             }
         }
     }
@@ -159,6 +196,9 @@ final class TextLogRows implements ConnLogReader.RowSource {
 
     @Override
     public void close() throws IOException {
+        if (ahead != null) {
+            ahead.close();
+        }
         stream.text().close();
     }
 
@@ -247,7 +287,7 @@ final class TextLogRows implements ConnLogReader.RowSource {
         }
     }
 
-    private void reportTooLong() {
+    private void reportTooLong() throws IOException {
         report(lines.lineNumber(), "line is longer than " + ConnLogReader.MAX_LINE_LENGTH + " bytes (" + lines.fullLength()
             + " bytes); skipped");
     }

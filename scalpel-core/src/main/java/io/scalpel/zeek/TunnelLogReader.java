@@ -36,7 +36,7 @@ public final class TunnelLogReader implements Closeable {
 
     /** The next row, or null at the end of the log. */
     public TunnelRecord next() throws IOException {
-        return lines.next(ConnRow::toTunnelRecord);
+        return lines.next((row, line) -> row.toTunnelRecord(line.get()));
     }
 
     /**

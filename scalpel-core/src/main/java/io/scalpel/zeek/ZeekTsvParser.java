@@ -1,5 +1,6 @@
 package io.scalpel.zeek;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,12 +82,12 @@ final class ZeekTsvParser {
         return true;
     }
 
-    /** A line starting with {@code #}. */
-    void header(final byte[] b, final int len, final long line) throws ConnLogFormatException {
+    /** A line starting with {@code #}, numbered {@code line}. */
+    void header(final byte[] b, final int len, final ConnLogReader.LineNumber line) throws IOException {
         if (startsWithWord(b, len, SEPARATOR_HEADER, (byte) ' ') || startsWithWord(b, len, SEPARATOR_HEADER, (byte) '\t')) {
             final byte[] value = unescape(b, SEPARATOR_HEADER.length + 1, len);
             if (value.length == 0) {
-                throw new ConnLogFormatException(source, line, "#separator has no value");
+                throw new ConnLogFormatException(source, line.get(), "#separator has no value");
             }
             separator = value;
             zeekHeaders = true;
@@ -96,7 +97,7 @@ final class ZeekTsvParser {
         if (startsWithWord(b, len, SET_SEPARATOR_HEADER, separator)) {
             setSeparator = valueAfter(b, len, SET_SEPARATOR_HEADER);
             if (setSeparator.length == 0) {
-                throw new ConnLogFormatException(source, line, "#set_separator has no value");
+                throw new ConnLogFormatException(source, line.get(), "#set_separator has no value");
             }
         } else if (startsWithWord(b, len, EMPTY_FIELD_HEADER, separator)) {
             emptyField = valueAfter(b, len, EMPTY_FIELD_HEADER);
@@ -105,7 +106,7 @@ final class ZeekTsvParser {
         } else if (startsWithWord(b, len, FIELDS_HEADER, separator) || isWord(b, len, FIELDS_HEADER)) {
             zeekHeaders = true;
             plainHeader = false;
-            assign(split(b, Math.min(len, FIELDS_HEADER.length + separator.length), len), false, line, "#fields");
+            assign(split(b, Math.min(len, FIELDS_HEADER.length + separator.length), len), false, line.get(), "#fields");
         }
     }
 
@@ -134,7 +135,7 @@ final class ZeekTsvParser {
     }
 
     /** A data line, once the columns are known: fills row with the text of the columns the join uses. */
-    void row(final byte[] b, final int len, final long line, final ConnRow row) throws MalformedLineException {
+    void row(final byte[] b, final int len, final ConnRow row) throws MalformedLineException {
         final int columnCount = columns.count();
         int count = 0;
         int from = 0;

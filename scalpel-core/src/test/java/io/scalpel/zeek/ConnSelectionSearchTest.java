@@ -32,13 +32,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of their keys, for many random uids. The logs are written here, row by row, from rows drawn at
  * random: uids that appear in other columns only, in {@code tunnel_parents}, escaped, in the first
  * and last line, absent; reused 5-tuples; IPv6; malformed lines; a line longer than the reader's
- * chunk; CRLF; a second header block; gzip.
+ * chunk; CRLF; a second header block; a log's {@code #close} and a third block; gzip. Each selection
+ * is read by the reader's thread alone and searched ahead on several threads ({@link SplitLineSearch},
+ * in pieces of several sizes): the same rows, and the same lines reported, with the same numbers.
  */
 class ConnSelectionSearchTest {
     private static final int ROWS = 600;
     private static final int DRAWS = 60;
     private static final Predicate<ConnRecord> NOT_VLAN_AWARE = r -> false;
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    /** The search on the reader's thread alone. */
+    private static final SplitLineSearch.Plan ONE_THREAD = new SplitLineSearch.Plan(Long.MAX_VALUE, 1 << 22, 1, 1 << 17);
+    /**
+     * Plain logs searched ahead on several threads from their first byte, in pieces cut at many
+     * places (pieces shorter than some lines), or holding so few lines found that the reader goes
+     * on alone part of the way.
+     */
+    private static final List<SplitLineSearch.Plan> SPLIT = List.of(new SplitLineSearch.Plan(1, 1_000, 2, 1 << 17),
+        new SplitLineSearch.Plan(1, 7_777, 3, 1 << 17), new SplitLineSearch.Plan(1, 3_000, 2, 5));
 
     @TempDir
     Path dir;
@@ -223,19 +234,34 @@ class ConnSelectionSearchTest {
 
     private static void assertSameAsFullParse(final Path log, final ConnSelection.Result full, final Set<String> uids)
         throws IOException {
-        final ConnSelection.Result found = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+        final List<String> reported = new ArrayList<>();
+        final ConnSelection.Result alone = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE,
+            (source, line, message) -> reported.add(line + ": " + message), ONE_THREAD);
+        assertSameRows(full, uids, alone, "one thread");
+        for (SplitLineSearch.Plan plan : SPLIT) {
+            final List<String> reportedSplit = new ArrayList<>();
+            final ConnSelection.Result split = ConnSelection.read(log.toString(), uids, NOT_VLAN_AWARE,
+                (source, line, message) -> reportedSplit.add(line + ": " + message), plan);
+            assertSameRows(full, uids, split, plan.toString());
+            assertEquals(reported, reportedSplit, "the lines parsed and reported, " + plan);
+            assertEquals(alone.vlanKeyed(), split.vlanKeyed(), plan.toString());
+        }
+    }
+
+    private static void assertSameRows(final ConnSelection.Result full, final Set<String> uids, final ConnSelection.Result found,
+                                       final String how) {
         final Map<String, ConnRecord> expected = new LinkedHashMap<>();
         full.rows().forEach((uid, r) -> {
             if (uids.contains(uid)) {
                 expected.put(uid, r);
             }
         });
-        assertEquals(expected, found.rows(), "rows of " + uids);
+        assertEquals(expected, found.rows(), "rows of " + uids + ", " + how);
         final Set<String> parents = new LinkedHashSet<>(full.tunnelParents());
         parents.retainAll(uids);
-        assertEquals(parents, found.tunnelParents(), "tunnel parents of " + uids);
+        assertEquals(parents, found.tunnelParents(), "tunnel parents of " + uids + ", " + how);
         for (ConnRecord r : expected.values()) {
-            assertEquals(full.nextStart(r), found.nextStart(r), "next row of the key of " + r.uid());
+            assertEquals(full.nextStart(r), found.nextStart(r), "next row of the key of " + r.uid() + ", " + how);
         }
     }
 
@@ -294,7 +320,10 @@ class ConnSelectionSearchTest {
             if (form == Form.TSV && i == rows.size() / 3) {
                 text.append(tsvHeaderReordered); // a second header block (logs concatenated), columns in another order
             }
-            final boolean reordered = form == Form.TSV && i >= rows.size() / 3;
+            if (form == Form.TSV && i == rows.size() * 2 / 3) {
+                text.append("#close\t2023-11-14-23-08-07\n").append(tsvHeader); // another log after the first one's end
+            }
+            final boolean reordered = form == Form.TSV && i >= rows.size() / 3 && i < rows.size() * 2 / 3;
             text.append(line(form, r, reordered));
         }
         String s = text.toString();
