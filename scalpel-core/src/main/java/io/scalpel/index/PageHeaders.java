@@ -14,24 +14,10 @@ final class PageHeaders {
     /** Parquet's page types. */
     static final int DATA_PAGE_V2 = 3;
     static final int DICTIONARY_PAGE = 2;
-    /** Thrift compact protocol's field types. */
-    private static final int TRUE = 1;
-    private static final int FALSE = 2;
-    private static final int BYTE = 3;
-    private static final int I16 = 4;
-    private static final int I32 = 5;
-    private static final int I64 = 6;
-    private static final int DOUBLE = 7;
-    private static final int BINARY = 8;
-    private static final int LIST = 9;
-    private static final int SET = 10;
-    private static final int MAP = 11;
-    private static final int STRUCT = 12;
     /** Nesting beyond this is not a page header scalpel writes. */
     private static final int MAX_DEPTH = 16;
 
-    private final ByteBuffer in;
-    private int pos;
+    private final ThriftCompact in;
 
     // PageHeader
     int type = -1;
@@ -48,9 +34,8 @@ final class PageHeaders {
     int repetitionLevelsLength = -1;
     boolean isCompressed = true;
 
-    private PageHeaders(final ByteBuffer in, final int pos) {
-        this.in = in;
-        this.pos = pos;
+    private PageHeaders(final ByteBuffer file, final int pos) {
+        this.in = new ThriftCompact(file, pos, "the page header", MAX_DEPTH);
     }
 
     /** The header at {@code at} of {@code file}'s bytes; {@link #end} is where its page's body starts. */
@@ -65,160 +50,64 @@ final class PageHeaders {
 
     /** Where the body of the page starts: the byte after the header. */
     long end() {
-        return pos;
+        return in.position();
     }
 
     private void header() throws IOException {
         int id = 0;
         while (true) {
-            final int b = u8();
+            final int b = in.u8();
             if (b == 0) {
                 return;
             }
-            id = fieldId(b, id);
+            id = in.fieldId(b, id);
             final int t = b & 0x0F;
             switch (id) {
-                case 1 -> type = i32(t);
-                case 2 -> uncompressedSize = i32(t);
-                case 3 -> compressedSize = i32(t);
+                case 1 -> type = in.i32(t);
+                case 2 -> uncompressedSize = in.i32(t);
+                case 3 -> compressedSize = in.i32(t);
                 case 4 -> {
-                    crc = i32(t);
+                    crc = in.i32(t);
                     hasCrc = true;
                 }
                 case 7 -> nested(t, false);
                 case 8 -> nested(t, true);
-                default -> skip(t, 0);
+                default -> in.skip(t, 0);
             }
         }
     }
 
     /** DataPageHeaderV2 ({@code v2}) or DictionaryPageHeader. */
     private void nested(final int t, final boolean v2) throws IOException {
-        if (t != STRUCT) {
+        if (t != ThriftCompact.STRUCT) {
             throw new IOException("a page header field of type " + t + " where a struct was expected");
         }
         int id = 0;
         while (true) {
-            final int b = u8();
+            final int b = in.u8();
             if (b == 0) {
                 return;
             }
-            id = fieldId(b, id);
+            id = in.fieldId(b, id);
             final int ft = b & 0x0F;
             if (v2) {
                 switch (id) {
-                    case 1 -> numValues = i32(ft);
-                    case 2 -> numNulls = i32(ft);
-                    case 3 -> numRows = i32(ft);
-                    case 4 -> encoding = i32(ft);
-                    case 5 -> definitionLevelsLength = i32(ft);
-                    case 6 -> repetitionLevelsLength = i32(ft);
-                    case 7 -> isCompressed = bool(ft);
-                    default -> skip(ft, 1);
+                    case 1 -> numValues = in.i32(ft);
+                    case 2 -> numNulls = in.i32(ft);
+                    case 3 -> numRows = in.i32(ft);
+                    case 4 -> encoding = in.i32(ft);
+                    case 5 -> definitionLevelsLength = in.i32(ft);
+                    case 6 -> repetitionLevelsLength = in.i32(ft);
+                    case 7 -> isCompressed = in.bool(ft);
+                    default -> in.skip(ft, 1);
                 }
             } else {
                 switch (id) {
-                    case 1 -> numValues = i32(ft);
-                    case 2 -> encoding = i32(ft);
-                    default -> skip(ft, 1);
+                    case 1 -> numValues = in.i32(ft);
+                    case 2 -> encoding = in.i32(ft);
+                    default -> in.skip(ft, 1);
                 }
             }
         }
-    }
-
-    private int fieldId(final int b, final int last) throws IOException {
-        final int delta = b >>> 4;
-        return delta != 0 ? last + delta : (int) zigzag(varint());
-    }
-
-    private boolean bool(final int t) throws IOException {
-        if (t != TRUE && t != FALSE) {
-            throw new IOException("a page header field of type " + t + " where a boolean was expected");
-        }
-        return t == TRUE;
-    }
-
-    private int i32(final int t) throws IOException {
-        if (t != I32) {
-            throw new IOException("a page header field of type " + t + " where an i32 was expected");
-        }
-        return (int) zigzag(varint());
-    }
-
-    private void skip(final int t, final int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            throw new IOException("a page header nested more than " + MAX_DEPTH + " deep");
-        }
-        switch (t) {
-            case TRUE, FALSE -> { }
-            case BYTE -> pos++;
-            case I16, I32, I64 -> varint();
-            case DOUBLE -> pos += 8;
-            case BINARY -> pos += (int) Math.min(varint(), in.limit());
-            case LIST, SET -> {
-                final int h = u8();
-                final long n = (h >>> 4) == 15 ? varint() : h >>> 4;
-                for (long i = 0; i < n; i++) {
-                    skipElement(h & 0x0F, depth + 1);
-                }
-            }
-            case MAP -> {
-                final long n = varint();
-                if (n > 0) {
-                    final int kv = u8();
-                    for (long i = 0; i < n; i++) {
-                        skipElement(kv >>> 4, depth + 1);
-                        skipElement(kv & 0x0F, depth + 1);
-                    }
-                }
-            }
-            case STRUCT -> {
-                int id = 0;
-                while (true) {
-                    final int b = u8();
-                    if (b == 0) {
-                        break;
-                    }
-                    id = fieldId(b, id);
-                    skip(b & 0x0F, depth + 1);
-                }
-            }
-            default -> throw new IOException("a page header field of type " + t);
-        }
-        if (pos > in.limit()) {
-            throw new IOException("a page header runs past the end of the file");
-        }
-    }
-
-    /** A list's or map's element: a boolean is a byte there, not a type. */
-    private void skipElement(final int t, final int depth) throws IOException {
-        if (t == TRUE || t == FALSE) {
-            pos++;
-        } else {
-            skip(t, depth);
-        }
-    }
-
-    private int u8() throws IOException {
-        if (pos >= in.limit()) {
-            throw new IOException("a page header runs past the end of the file");
-        }
-        return in.get(pos++) & 0xFF;
-    }
-
-    private long varint() throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            final int b = u8();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("a page header number of more than 64 bits");
-    }
-
-    private static long zigzag(final long v) {
-        return (v >>> 1) ^ -(v & 1);
     }
 }

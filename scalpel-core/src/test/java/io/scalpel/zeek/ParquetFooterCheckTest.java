@@ -91,6 +91,15 @@ class ParquetFooterCheckTest {
     }
 
     @Test
+    void shouldRefuseListsNestedTooDeepWithoutAStruct() throws IOException {
+        // field 1: a list of one list of one list ... (0x19 then 0x19 again: one element, a list), 40 deep
+        final byte[] deep = new byte[80];
+        deep[0] = 0x19;
+        java.util.Arrays.fill(deep, 1, deep.length, (byte) 0x19);
+        assertTrue(refusal(parquet(deep)).contains("nested deeper than 32"), refusal(parquet(deep)));
+    }
+
+    @Test
     void shouldRefuseAnUnknownTypeAVarintTooLongAndAFooterThatEndsInsideAValue() throws IOException {
         assertEquals("f.parquet: unreadable Parquet file (footer byte 1: unknown Thrift type 13)", refusal(parquet(bytes(0x1D, 0))));
         assertEquals("f.parquet: unreadable Parquet file (footer byte 11: a varint longer than 10 bytes)",
