@@ -76,6 +76,11 @@ final class LookupFile {
         return path;
     }
 
+    /** The whole file's bytes, as read and checked. */
+    byte[] bytes() {
+        return bytes;
+    }
+
     /** Part {@code i}, in the manifest's order. */
     Part part(final int i) {
         return parts[i];

@@ -237,25 +237,16 @@ public final class PacketIndex implements Closeable {
     }
 
     /**
-     * Checks the lookup file of the index in {@code dir} against the manifest's SHA-256 of it, then
-     * reads it as a lookup does (size, header, CRC32C, every page it describes within its part).
+     * Reads the lookup file of the index in {@code dir} as a lookup does (size, header, CRC32C, every
+     * page it describes within its part), then checks it against the manifest's SHA-256 of it.
      */
     private static void verifyLookupFile(final Path dir, final IndexManifest manifest, final String advice) throws IndexException {
-        final Path file = dir.resolve(IndexSchema.LOOKUP_FILE);
-        final String digest;
-        try {
-            digest = Digests.sha256(Files.readAllBytes(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + " is missing", advice, e);
-        } catch (IOException e) {
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": unreadable (" + IndexException.oneLine(e) + ")", advice, e);
-        }
-        if (!digest.equals(manifest.lookup().sha256())) {
-            LookupFile.read(dir, manifest, advice).parseAll(); // says where, when it can
-            throw new IndexException(IndexException.Kind.CORRUPT, file + ": the file does not match its digest in the index manifest",
+        final LookupFile lookup = LookupFile.read(dir, manifest, advice);
+        lookup.parseAll(); // says where, when it can
+        if (!Digests.sha256(lookup.bytes()).equals(manifest.lookup().sha256())) {
+            throw new IndexException(IndexException.Kind.CORRUPT, lookup.path() + ": the file does not match its digest in the index manifest",
                 advice);
         }
-        LookupFile.read(dir, manifest, advice).parseAll();
     }
 
     public IndexManifest manifest() {
