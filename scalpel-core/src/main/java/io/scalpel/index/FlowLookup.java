@@ -196,11 +196,12 @@ final class FlowLookup {
             for (long row = segments[s]; row < segments[s + 1]; row++) {
                 final int c = (int) chunk.value(chunk.at(row));
                 final int f = (int) flow.value(flow.at(row));
-                if (!wanted.flowWanted(c, f)) {
+                final int pair = wanted.indexOf(c, f);
+                if (pair < 0) {
                     continue;
                 }
                 final long t = stored.toNanos(ts.value(ts.at(row)));
-                if (!wanted.test(c, f, t)) {
+                if (!wanted.inSpan(pair, t)) {
                     continue;
                 }
                 final int d = dgram.at(row);

@@ -115,7 +115,12 @@ final class WantedRows implements PacketRows.RowTest {
     @Override
     public boolean test(final int chunk, final int flow, final long ts) {
         final int i = indexOf(chunk, flow);
-        return i >= 0 && ts >= from[i] && ts <= to[i];
+        return i >= 0 && inSpan(i, ts);
+    }
+
+    /** Whether {@code ts} (ns) lies in the time span of the pair at {@link #indexOf} {@code i}. */
+    boolean inSpan(final int i, final long ts) {
+        return ts >= from[i] && ts <= to[i];
     }
 
     /** Whether ({@code chunk}, {@code flow}) is a wanted pair. */
@@ -129,7 +134,7 @@ final class WantedRows implements PacketRows.RowTest {
      * the wanted pairs of the chunk asked for last (a lookup reads its rows chunk by chunk), else by
      * a binary search.
      */
-    private int indexOf(final int chunk, final int flow) {
+    int indexOf(final int chunk, final int flow) {
         if (chunk != tableChunk) {
             table(chunk);
         }
