@@ -120,9 +120,11 @@ public final class ConnSelection {
                 // counting the lines before a row may take a pass over them.
                 final ConnLogReader.RowConverter<ConnRecord> numbered = (row, line) -> {
                     final String uid = row.get(ConnField.UID);
+                    if (uids == null || uid != null && uids.contains(uid) && !rows.containsKey(uid)) {
+                        return row.toRecord(line.get());
+                    }
                     final ConnRecord unnumbered = row.toRecord(UNNUMBERED);
-                    return uids == null || uid != null && uids.contains(uid) && !rows.containsKey(uid)
-                        || unnumbered.tsUncertaintyNanos() > 0 ? row.toRecord(line.get()) : unnumbered;
+                    return unnumbered.tsUncertaintyNanos() > 0 ? row.toRecord(line.get()) : unnumbered;
                 };
                 ConnRecord r;
                 while ((r = reader.next(numbered)) != null) {
