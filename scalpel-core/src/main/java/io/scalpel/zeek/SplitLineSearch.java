@@ -111,6 +111,10 @@ final class SplitLineSearch {
     /** Line starts with the count of lines before them: where the search began, the counts asked for, the pieces counted. */
     private final TreeMap<Long, Long> known = new TreeMap<>();
 
+    /** The sieve of the last {@link #next}, and its byte strings as a set (a sieve does not change its strings). */
+    private LineSieve lastSieve;
+    private Set<String> lastNeedles;
+
     private SplitLineSearch(final MappedLog log, final Plan plan) {
         this.log = log;
         this.size = log.size();
@@ -152,7 +156,12 @@ final class SplitLineSearch {
         if (stopped) {
             return stop(from, lines);
         }
-        final Set<String> needles = Set.copyOf(sieve.needles());
+        final boolean newSieve = sieve != lastSieve;
+        if (newSieve) {
+            lastSieve = sieve;
+            lastNeedles = Set.copyOf(sieve.needles());
+        }
+        final Set<String> needles = lastNeedles;
         if (run == null) {
             if (size - from < plan.minBytes() || lines == UNCOUNTED) {
                 return stop(from, lines);
@@ -160,7 +169,7 @@ final class SplitLineSearch {
             known.put(from, lines);
             linesAtPiece = lines;
             run = new Run(from, needles);
-        } else {
+        } else if (newSieve) {
             run.want(needles);
         }
         while (true) {
