@@ -16,7 +16,6 @@ import java.util.Arrays;
  */
 final class FlowAccumulator {
     private static final int EMPTY = -1;
-    static final boolean BY_PORT = Boolean.getBoolean("scalpel.byPort");
 
     private int[] slots;
     private int mask;
@@ -42,8 +41,6 @@ final class FlowAccumulator {
     private long[] bytes;
     /** What the row's frames say about where its key's connections split ({@link FlowFacts}). */
     private int[] facts;
-    /** Each flow's number as written ({@link #renumber}), or null while the chunk is filled: its index. */
-    private int[] number;
 
     FlowAccumulator(final int initialCapacity) {
         final int cap = Integer.highestOneBit(Math.max(16, initialCapacity) - 1) << 1;
@@ -169,50 +166,7 @@ final class FlowAccumulator {
      * equal hash in the order they were first seen: a merge sort of primitive ints, no boxing.
      */
     int[] hashOrder() {
-        final int[] n = number;
-        return n == null ? RowOrder.of(size, (x, y) -> Long.compare(hash[x], hash[y]))
-            : RowOrder.of(size, (x, y) -> {
-                final int c = Long.compare(hash[x], hash[y]);
-                return c != 0 ? c : Integer.compare(n[x], n[y]);
-            });
-    }
-
-    /**
-     * Numbers the chunk's flows so that the flows of one host are consecutive: each flow keyed by
-     * its busier endpoint (the address with more flows in this chunk; on a tie, its source), flows
-     * ordered by their key's first appearance, then their own. Returns each flow's new number by its
-     * old one; {@link #writeRow} writes the new numbers from now on.
-     */
-    int[] renumber() {
-        final AddressCounts counts = new AddressCounts(size);
-        for (int e = 0; e < size; e++) {
-            counts.add(ipVersion[e], srcHi[e], srcLo[e]);
-            counts.add(ipVersion[e], dstHi[e], dstLo[e]);
-        }
-        final int[] key = new int[size];
-        for (int e = 0; e < size; e++) {
-            final int s = counts.find(ipVersion[e], srcHi[e], srcLo[e]);
-            final int d = counts.find(ipVersion[e], dstHi[e], dstLo[e]);
-            if (BY_PORT && (distinction[e] & CommunityId.NO_PORTS) == 0 && srcPort[e] != dstPort[e]) {
-                key[e] = srcPort[e] < dstPort[e] ? s : d;
-            } else {
-                key[e] = counts.count(d) > counts.count(s) ? d : s;
-            }
-        }
-        // the keys are numbered by first appearance (AddressCounts): a counting sort by key, stable
-        final int[] start = new int[counts.size() + 1];
-        for (int e = 0; e < size; e++) {
-            start[key[e] + 1]++;
-        }
-        for (int k = 1; k < start.length; k++) {
-            start[k] += start[k - 1];
-        }
-        final int[] renumbered = new int[size];
-        for (int e = 0; e < size; e++) {
-            renumbered[e] = start[key[e]]++;
-        }
-        number = renumbered;
-        return renumbered;
+        return RowOrder.of(size, (x, y) -> Long.compare(hash[x], hash[y]));
     }
 
     /** Empties the table for chunk number {@code chunkNumber}. */
@@ -222,7 +176,6 @@ final class FlowAccumulator {
         }
         size = 0;
         chunk = chunkNumber;
-        number = null;
     }
 
     private int slot(final long flowHash, final int outerVlan, final int innerVlanId, final int layerDepth) {
@@ -300,7 +253,7 @@ final class FlowAccumulator {
         throws java.io.IOException {
         final boolean ports = (distinction[e] & CommunityId.NO_PORTS) == 0;
         out.column(0).write(chunk, 0, 0);
-        out.column(1).write(number != null ? number[e] : e, 0, 0);
+        out.column(1).write(e, 0, 0);
         out.column(2).write(IndexSchema.storedFlowHash(hash[e]), 0, 0);
         out.column(3).write(unit.fromNanos(firstTs[e]), 0, 0);
         out.column(4).write(unit.fromNanos(lastTs[e]), 0, 0);

@@ -93,15 +93,6 @@ final class PacketChunk {
         dgramTs = java.util.Arrays.copyOf(dgramTs, capacity);
     }
 
-    /** Gives every row of flow table {@code flowChunk} its flow's new number, {@code number[old]}. */
-    void renumber(final int flowChunk, final int[] number) {
-        for (int i = 0; i < size; i++) {
-            if (chunk[i] == flowChunk && flow[i] >= 0) {
-                flow[i] = number[flow[i]];
-            }
-        }
-    }
-
     /** Makes {@code dst} hold copies of this chunk's first {@code n} rows (and nothing else). */
     void copyPrefixTo(final PacketChunk dst, final int n) {
         if (dst.ts.length < n) {

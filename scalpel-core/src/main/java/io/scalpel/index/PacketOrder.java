@@ -17,7 +17,7 @@ package io.scalpel.index;
  */
 final class PacketOrder {
     /** log2 of the flow numbers of a chunk that share a group. */
-    static final int GROUP_SHIFT = Integer.getInteger("scalpel.groupShift", 10);
+    static final int GROUP_SHIFT = 10;
 
     private PacketOrder() {
     }

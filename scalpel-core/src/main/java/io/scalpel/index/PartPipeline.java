@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  * for a set-up or a close, and the two closes run side by side.
  */
 final class PartPipeline {
-    static final boolean RENUMBER = !Boolean.getBoolean("scalpel.norenumber");
     private final Path dir;
     private final int chunkRows;
     /** The unit of the timestamps written. */
@@ -176,9 +175,6 @@ final class PartPipeline {
         final int w = flushes & 1;
         awaitWriter(w); // its previous batch, two flushes ago: the batch array is free again
         final PacketChunk batch = batches[w];
-        if (RENUMBER) {
-            chunk.renumber(table.chunk(), table.renumber());
-        }
         chunk.copyPrefixTo(batch, limit);
         chunk.discardPrefix(limit);
         flushes++;

@@ -21,7 +21,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
      * (0.29 s against 0.10 s, about 6 % of the build's); level 2 was 0.1 % larger again for 0.07 s
      * (docs/performance.md). Readers take any level.
      */
-    static final int LEVEL = Integer.getInteger("scalpel.zstdLevel", 3);
+    static final int LEVEL = 3;
     static final ZstdCodecFactory INSTANCE = new ZstdCodecFactory(LEVEL);
 
     private final int level;
