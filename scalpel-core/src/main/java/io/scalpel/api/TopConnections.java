@@ -11,7 +11,8 @@ import java.util.PriorityQueue;
 
 /**
  * The first connections of a listing in another order than time ({@code flows --sort packets} or
- * {@code bytes}), fed the connections in time order: with a limit of at most {@link #HELD}, only
+ * {@code bytes}), fed the connections in time order: with a limit of at most
+ * {@link WaitingConnections#held()}, only
  * the {@code limit} first of the order (a heap whose root is the last kept, replaced when a better
  * one comes); without one, or a larger one, every connection, sorted outside the heap past a bound
  * ({@link WaitingConnections}: runs of a temporary file, merged), ties in time order.
@@ -23,8 +24,6 @@ final class TopConnections implements Closeable {
     /** Bytes, most first; ties in time order. */
     static final Comparator<Connection> BY_BYTES =
         Comparator.comparingLong(Connection::bytes).reversed().thenComparing(Connection::compareByTime);
-    /** The largest limit kept in a heap (about 150 bytes a connection). */
-    static final long HELD = 16_384;
 
     private final Comparator<Connection> order;
     private final long limit;
@@ -34,8 +33,9 @@ final class TopConnections implements Closeable {
     TopConnections(final Comparator<Connection> order, final long limit) {
         this.order = order;
         this.limit = limit;
-        this.kept = limit <= HELD ? new PriorityQueue<>(order.reversed()) : null;
-        this.sorted = limit <= HELD ? null : new WaitingConnections(order);
+        final boolean few = limit <= WaitingConnections.held();
+        this.kept = few ? new PriorityQueue<>(order.reversed()) : null;
+        this.sorted = few ? null : new WaitingConnections(order);
     }
 
     /** Takes {@code c} in when it can be among the first; always asks for more. */

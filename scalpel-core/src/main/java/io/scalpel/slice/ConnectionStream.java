@@ -53,10 +53,10 @@ final class ConnectionStream {
     private int readBack;
     private long mostWaiting;
 
-    /** A stream whose connections closed but not handed on yet go past {@link WaitingConnections#IN_MEMORY} into {@code spillDirectory}. */
+    /** A stream whose connections closed but not handed on yet go past {@link WaitingConnections#held()} into {@code spillDirectory}. */
     ConnectionStream(final PacketIndex index, final boolean vlanAware, final ExpressionQuery query, final Confirmation confirm,
                      final Connection.Sink sink, final Path spillDirectory) {
-        this.waiting = new WaitingConnections(spillDirectory, WaitingConnections.IN_MEMORY);
+        this.waiting = new WaitingConnections(spillDirectory, WaitingConnections.held());
         this.index = index;
         this.vlanAware = vlanAware;
         this.query = query;

@@ -21,7 +21,7 @@ import java.util.PriorityQueue;
  * it. Ties in time order are in the order the connections were first seen, as the joined list's.
  *
  * <p>Memory: the keys with a connection within an inactivity timeout of the one being read (about
- * 300 bytes each), and the waiting connections up to {@link WaitingConnections#IN_MEMORY}.
+ * 300 bytes each), and the waiting connections up to {@link WaitingConnections#held()}.
  */
 public final class JoinedConnections implements Closeable {
     private final Connection.Sink sink;
@@ -37,13 +37,13 @@ public final class JoinedConnections implements Closeable {
     private long mostOpen;
 
     /**
-     * Joined connections handed to {@code sink}, those waiting past {@link WaitingConnections#IN_MEMORY}
+     * Joined connections handed to {@code sink}, those waiting past {@link WaitingConnections#held()}
      * in a temporary file in {@link WaitingConnections#directory()}.
      *
      * @param sink receives the connections in time order
      */
     public JoinedConnections(final Connection.Sink sink) {
-        this(sink, WaitingConnections.directory(), WaitingConnections.IN_MEMORY);
+        this(sink, WaitingConnections.directory(), WaitingConnections.held());
     }
 
     JoinedConnections(final Connection.Sink sink, final Path spillDirectory, final int inMemory) {

@@ -16,7 +16,7 @@ import java.util.PriorityQueue;
 /**
  * Connections taken out in an order ({@link Connection#compareByTime} for a streamed listing's
  * connections closed but not handed on yet; packets or bytes for a sorted listing), ties in the
- * order they were added (or the sequence numbers they were added with). Up to {@link #IN_MEMORY}
+ * order they were added (or the sequence numbers they were added with). Up to {@link #held()}
  * are held in a heap; past that the heap is written out, in order, as a run of a temporary file
  * (unlinked as soon as it is opened, closed when this is), and the runs are merged with the heap as
  * they are taken out, a few records of each run read at a time; past {@link #MOST_RUNS} runs the
@@ -26,7 +26,7 @@ import java.util.PriorityQueue;
  * a full sort by packets holds every connection: this keeps the heap from holding them.
  */
 public final class WaitingConnections implements Closeable {
-    /** Connections held in memory before they are written out (about 150 bytes each). */
+    /** Connections held in memory before they are written out (about 150 bytes each), unless {@link #held()} says otherwise. */
     static final int IN_MEMORY = 16_384;
     /** Runs read from at once; one more and the {@link #MERGED} shortest become one. */
     static final int MOST_RUNS = 64;
@@ -54,19 +54,29 @@ public final class WaitingConnections implements Closeable {
         return Path.of(System.getProperty("scalpel.tmpdir", System.getProperty("java.io.tmpdir")));
     }
 
+    /**
+     * The connections held in memory before they are written to the temporary file: the system
+     * property {@code scalpel.flows.held} (at least 1), else {@link #IN_MEMORY}.
+     *
+     * @return the connections held in memory
+     */
+    public static int held() {
+        return Math.max(1, Integer.getInteger("scalpel.flows.held", IN_MEMORY));
+    }
+
     /** Connections in time order, in memory up to {@code inMemory}, then in runs of a temporary file in {@code directory}. */
     WaitingConnections(final Path directory, final int inMemory) {
         this(directory, inMemory, Connection::compareByTime);
     }
 
     /**
-     * Connections taken out in {@code order} (ties as added), in memory up to {@link #IN_MEMORY},
+     * Connections taken out in {@code order} (ties as added), in memory up to {@link #held()},
      * then in runs of a temporary file in {@link #directory()}.
      *
      * @param order the order they are taken out in
      */
     public WaitingConnections(final Comparator<Connection> order) {
-        this(directory(), IN_MEMORY, order);
+        this(directory(), held(), order);
     }
 
     /** Connections taken out in {@code order}, in memory up to {@code inMemory}, then in runs of a temporary file in {@code directory}. */
@@ -83,6 +93,11 @@ public final class WaitingConnections implements Closeable {
     /** The connections waiting. */
     long size() {
         return size;
+    }
+
+    /** The runs of the temporary file still read from. */
+    int runs() {
+        return runs.size();
     }
 
     /** The connections written out to the temporary file so far. */
