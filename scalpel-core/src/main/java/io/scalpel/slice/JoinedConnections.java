@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 
 /**
  * The connections of several captures read one after the other (the members of a capture set, in
@@ -21,7 +22,7 @@ import java.util.PriorityQueue;
  * it. Ties in time order are in the order the connections were first seen, as the joined list's.
  *
  * <p>Memory: the keys with a connection within an inactivity timeout of the one being read (about
- * 300 bytes each), and the waiting connections up to {@link WaitingConnections#held()}.
+ * 300 bytes each), and the waiting connections up to half {@link WaitingConnections#held()}.
  */
 public final class JoinedConnections implements Closeable {
     private final Connection.Sink sink;
@@ -29,21 +30,22 @@ public final class JoinedConnections implements Closeable {
     private final Map<Connection.Key, Open> open = new HashMap<>();
     /** The open connections by the time after which nothing can continue them (entries of a connection since continued are skipped). */
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>(Comparator.comparingLong(Expiry::at));
-    /** The open connections by first time (entries of a connection since closed are skipped). */
-    private final PriorityQueue<Open> byFirstTs = new PriorityQueue<>(Comparator.comparingLong(o -> o.connection.firstTs()));
+    /** The open connections by first time (which continuing them leaves as it was). */
+    private final TreeSet<Open> byFirstTs = new TreeSet<>(Comparator.<Open>comparingLong(o -> o.connection.firstTs())
+        .thenComparingLong(o -> o.sequence));
     private long laterCaptures = Long.MAX_VALUE;
     private long sequence;
     private boolean stopped;
     private long mostOpen;
 
     /**
-     * Joined connections handed to {@code sink}, those waiting past {@link WaitingConnections#held()}
-     * in a temporary file in {@link WaitingConnections#directory()}.
+     * Joined connections handed to {@code sink}, those waiting past half {@link WaitingConnections#held()}
+     * (each capture's stream holds as many again) in a temporary file in {@link WaitingConnections#directory()}.
      *
      * @param sink receives the connections in time order
      */
     public JoinedConnections(final Connection.Sink sink) {
-        this(sink, WaitingConnections.directory(), WaitingConnections.held());
+        this(sink, WaitingConnections.directory(), Math.max(1, WaitingConnections.held() / 2));
     }
 
     JoinedConnections(final Connection.Sink sink, final Path spillDirectory, final int inMemory) {
@@ -138,15 +140,13 @@ public final class JoinedConnections implements Closeable {
     private void close(final Open o) throws IOException {
         o.live = false;
         open.remove(o.connection.key());
+        byFirstTs.remove(o);
         waiting.add(o.connection, o.sequence);
     }
 
     /** Hands on the waiting connections before {@code from} and before every open one. */
     private boolean handOn(final long from) throws IOException {
-        while (!byFirstTs.isEmpty() && !byFirstTs.peek().live) {
-            byFirstTs.poll();
-        }
-        final long due = byFirstTs.isEmpty() ? from : Math.min(from, byFirstTs.peek().connection.firstTs());
+        final long due = byFirstTs.isEmpty() ? from : Math.min(from, byFirstTs.first().connection.firstTs());
         for (Connection w = waiting.peek(); w != null && (due == Long.MAX_VALUE || w.firstTs() < due); w = waiting.peek()) {
             if (!sink.connection(waiting.poll())) {
                 stopped = true;
