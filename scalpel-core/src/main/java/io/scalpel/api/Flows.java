@@ -166,7 +166,7 @@ public final class Flows {
         return ((CaptureFile) captures).scalpel().connections(q, vlanAware, sink);
     }
 
-    /** The connections of {@code captures}, in time order ({@link ConnectionTable.Order#TIME}); {@code readBackAll}: every key's frames read back from the capture to split it. */
+    /** The connections of {@code captures}, in time order ({@link Connection#compareByTime}); {@code readBackAll}: every key's frames read back from the capture to split it. */
     static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
         throws IOException {
         final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
