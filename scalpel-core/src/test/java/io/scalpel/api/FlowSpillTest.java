@@ -71,7 +71,7 @@ class FlowSpillTest {
                 assertTrue(captures instanceof CaptureSet, "a capture set");
                 for (String q : queries) {
                     final String what = vlans + ", query " + q;
-                    final List<Flows.Row> reference = held(captures, q);
+                    final List<Flows.Row> reference = FlowStreamTest.held(captures, q);
                     final List<Flows.Row> streamed = new ArrayList<>();
                     Flows.each(captures, q, NOW, Flows.Sort.TIME, Long.MAX_VALUE, r -> {
                         streamed.add(r);
@@ -158,17 +158,6 @@ class FlowSpillTest {
         assertEquals(List.of(12L), tcp, what + ": the TCP connection across the members");
         assertEquals(List.of(18L), near, what + ": the UDP key with 50 s between members");
         assertEquals(List.of(6L, 6L, 6L), far, what + ": the UDP key with 100 s between members");
-    }
-
-    /** The members' connections joined in memory, as the listing was before it was streamed. */
-    private static List<Flows.Row> held(final Captures captures, final String q) throws IOException {
-        final io.scalpel.slice.ConnectionTable t = Flows.table(captures, q, NOW, false);
-        final List<Flows.Row> rows = new ArrayList<>();
-        final io.scalpel.decode.CommunityId ids = new io.scalpel.decode.CommunityId(captures.options().communityIdSeed());
-        for (int i = 0; i < t.size(); i++) {
-            rows.add(Flows.row(t.get(i), ids));
-        }
-        return rows;
     }
 
     /** Whether this process has a spill file open (Linux; false elsewhere). */
