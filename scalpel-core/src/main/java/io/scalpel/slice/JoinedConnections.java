@@ -23,6 +23,10 @@ import java.util.TreeSet;
  *
  * <p>Memory: the keys with a connection within an inactivity timeout of the one being read (about
  * 300 bytes each), and the waiting connections up to half {@link WaitingConnections#held()}.
+ * Captures that overlap in time hold more: while one is read, every connection of it that a
+ * later capture starting earlier than its end could continue stays open (two copies of one
+ * capture: all of the first's), as the joined list's rule, which reads the captures one after
+ * the other, wants.
  */
 public final class JoinedConnections implements Closeable {
     private final Connection.Sink sink;
