@@ -32,8 +32,13 @@ final class FlowsCommand implements Callable<Integer> {
     private static final String[] COLUMNS = {"first_ts", "last_ts", "proto", "src", "src_port", "dst", "dst_port", "vlan",
         "inner_vlan", "depth", "packets", "bytes", "community_id"};
 
+    /** Lines printed between two checks that stdout took them. */
+    private static final int CHECK_EVERY = 256;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private long printed;
 
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file, or a directory of them (a capture set)")
     Path capture;
@@ -95,6 +100,7 @@ final class FlowsCommand implements Callable<Integer> {
                 out.println(String.join(csv ? "," : "\t", COLUMNS));
             }
             listed = Flows.each(captures, query, now, order, limit == null ? Long.MAX_VALUE : limit, r -> print(r, out));
+            checkWritten(out);
         }
         out.flush();
         err.flush();
@@ -109,8 +115,18 @@ final class FlowsCommand implements Callable<Integer> {
         }
     }
 
-    /** One connection's line. */
+    /** Stops the listing when stdout cannot be written (a print writer keeps that to itself until asked). */
+    private static void checkWritten(final PrintWriter out) {
+        if (out.checkError()) {
+            throw new CliException(ExitCode.OUTPUT, "cannot write <stdout> (a pipe whose reader went away, or a full device)");
+        }
+    }
+
+    /** One connection's line; every {@link #CHECK_EVERY} lines, whether stdout took them. */
     private void print(final Flows.Row r, final PrintWriter out) {
+        if (++printed % CHECK_EVERY == 0) {
+            checkWritten(out);
+        }
         final Object[] values = {Instant.ofEpochSecond(0, r.firstTs()).toString(), Instant.ofEpochSecond(0, r.lastTs()).toString(),
             r.proto(), r.src(), r.srcPort(), r.dst(), r.dstPort(), r.vlan() < 0 ? null : r.vlan(),
             r.innerVlan() < 0 ? null : r.innerVlan(), r.depth(), r.packets(), r.bytes(), r.communityId()};

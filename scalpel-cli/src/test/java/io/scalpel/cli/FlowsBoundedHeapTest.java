@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code scalpel flows} in a child JVM whose heap is smaller than the listing it prints: 150 000
  * connections over 50 minutes of capture, in a heap of 16 MiB (the CSV text alone is larger; a
  * list of the connections at about 160 bytes each, as the listing held before it was streamed,
- * would take 23 MiB), every line checked against the connections the test wrote, in time order.
+ * would take 23 MiB), every line checked against the connections the test wrote, in time order:
+ * of one capture, of a capture set of 15 members, and of one capture sorted by bytes.
  */
 @Tag("e2e")
 class FlowsBoundedHeapTest {
@@ -38,18 +39,37 @@ class FlowsBoundedHeapTest {
 
     @Test
     void shouldListMoreConnectionsThanItsHeapCouldHoldInTimeOrder() throws Exception {
-        assertListed(false);
+        assertListed(indexed(capture(false, 1)), false);
     }
 
     /** A connection open from the first frame to the last keeps every other one waiting: they go to a temporary file. */
     @Test
     void shouldListThemBehindAConnectionOpenThroughoutFromATemporaryFile() throws Exception {
-        assertListed(true);
+        assertListed(indexed(capture(true, 1)), true);
+    }
+
+    /**
+     * Sorted by bytes without a limit: every connection is sorted in runs of the temporary file;
+     * the one open throughout has the most bytes, the others as many each, in time order.
+     */
+    @Test
+    void shouldSortMoreConnectionsThanItsHeapCouldHold() throws Exception {
+        assertListed(indexed(capture(true, 1)), true, "--sort", "bytes");
+    }
+
+    /** A capture set of 15 members, streamed member after member, the connection open throughout one line across them. */
+    @Test
+    void shouldListACaptureSetOfMoreConnectionsThanItsHeapCouldHold() throws Exception {
+        final Path set = capture(true, 15);
+        try (io.scalpel.api.Captures captures = io.scalpel.api.Captures.open(set, io.scalpel.api.Scalpel.Options.defaults())) {
+            assertTrue(captures instanceof io.scalpel.api.CaptureSet, "a capture set");
+        }
+        assertListed(List.of(set.toString()), true);
     }
 
     @Test
     void shouldNameTheTemporaryDirectoryItCannotWriteIn() throws Exception {
-        final Path capture = capture(true);
+        final Path capture = capture(true, 1);
         final Path index = dir.resolve("many.scalpel");
         SmallChunks.index(capture, index, SmallChunks.rowsFor(4096));
         final Path notADirectory = Files.writeString(dir.resolve("not-a-directory"), "x");
@@ -66,16 +86,26 @@ class FlowsBoundedHeapTest {
         }
     }
 
-    /** The connections written, and with {@code throughout} the one open throughout, listed in time order in the small heap. */
-    private void assertListed(final boolean throughout) throws Exception {
-        final Path capture = capture(throughout);
+    /** The capture and its index in chunks of 4096 frames, as arguments of {@code flows}. */
+    private List<String> indexed(final Path capture) throws IOException {
         final Path index = dir.resolve("many.scalpel");
         SmallChunks.index(capture, index, SmallChunks.rowsFor(4096));
+        return List.of(capture.toString(), "--index", index.toString());
+    }
+
+    /**
+     * The connections written, and with {@code throughout} the one open throughout (first), listed
+     * in time order in the small heap by {@code flows CAPTURE --csv OPTIONS...}.
+     */
+    private void assertListed(final List<String> capture, final boolean throughout, final String... options) throws Exception {
         final Path out = dir.resolve("flows.csv");
         final Path err = dir.resolve("flows.err");
         final Path tmp = Files.createDirectory(dir.resolve("tmp"));
-        final Process p = ChildJvm.start(List.of(HEAP, "-XX:+UseSerialGC", "-Dscalpel.tmpdir=" + tmp), out, err, "flows",
-            capture.toString(), "--index", index.toString(), "--csv");
+        final List<String> args = new java.util.ArrayList<>(List.of("flows"));
+        args.addAll(capture);
+        args.add("--csv");
+        args.addAll(List.of(options));
+        final Process p = ChildJvm.start(List.of(HEAP, "-XX:+UseSerialGC", "-Dscalpel.tmpdir=" + tmp), out, err, args.toArray(String[]::new));
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "child still running");
         assertEquals(0, p.exitValue(), Files.readString(err));
         assertTrue(Files.size(out) > HEAP_BYTES, "the listing is " + Files.size(out) + " bytes, no more than the heap");
@@ -105,12 +135,18 @@ class FlowsBoundedHeapTest {
     /**
      * Connection {@code i}: a UDP query from its client to 192.168.1.2:53 and the answer 1 ms later;
      * with {@code throughout}, a UDP frame from 10.200.0.1:999 to 192.168.1.2:123 every 30 s, 1 ms
-     * before a query, from the first query's to the last's.
+     * before a query, from the first query's to the last's. One file, or with {@code members} more
+     * than one a directory of that many files (a capture set), each of as many connections.
      */
-    private Path capture(final boolean throughout) throws IOException {
-        final CaptureBytes pcap = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
+    private Path capture(final boolean throughout, final int members) throws IOException {
+        final Path set = members > 1 ? Files.createDirectory(dir.resolve("set")) : null;
+        CaptureBytes pcap = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
         final byte[] server = Frames.bytes(192, 168, 1, 2);
         for (int i = 0; i < CONNECTIONS; i++) {
+            if (set != null && i > 0 && i % (CONNECTIONS / members) == 0) {
+                pcap.writeTo(set.resolve("many-" + (i / (CONNECTIONS / members) - 1) + ".pcap"));
+                pcap = CaptureBytes.pcapHeader(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
+            }
             if (throughout && (i % 1500 == 0 || i == CONNECTIONS - 1)) {
                 final long micros = START_MICROS + i * EVERY_MICROS - 1000;
                 final byte[] beat = Frames.concat(Frames.udp(999, 123, 4), new byte[4]);
@@ -125,6 +161,10 @@ class FlowsBoundedHeapTest {
             final byte[] answer = Frames.concat(Frames.udp(53, port(i), 4), new byte[4]);
             pcap.pcapRecord((micros + 1000) / 1_000_000, (micros + 1000) % 1_000_000, Frames.concat(Frames.ethernet(Frames.ETHERTYPE_IPV4),
                 Frames.ipv4(Frames.PROTO_UDP, server, client, answer.length), answer));
+        }
+        if (set != null) {
+            pcap.writeTo(set.resolve("many-" + (members - 1) + ".pcap"));
+            return set;
         }
         return pcap.writeTo(dir.resolve("many.pcap"));
     }

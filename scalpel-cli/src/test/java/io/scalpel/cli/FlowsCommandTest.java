@@ -74,6 +74,45 @@ class FlowsCommandTest {
         }
     }
 
+    /**
+     * stdout that fails after 20 000 bytes, while a sort by bytes (three connections held in
+     * memory, the rest in runs of the temporary file) is being printed: exit 6, one line, and no
+     * temporary file left.
+     */
+    @Test
+    void shouldExitWithOutputErrorWhenStdoutFailsLeavingNoTemporaryFile() throws IOException {
+        final Path many = dir.resolve("many.pcap");
+        CaptureGenerator.generate(GeneratorSpec.defaults(8201).withConnections(400), many, null);
+        assertEquals(ExitCode.OK.code(), Cli.run("index", "-q", many.toString()).exit());
+        final Path tmp = java.nio.file.Files.createDirectory(dir.resolve("tmp"));
+        final java.io.OutputStream failing = new java.io.OutputStream() {
+            private long written;
+
+            @Override
+            public void write(final int b) throws IOException {
+                if (++written > 20_000) {
+                    throw new IOException("No space left on device");
+                }
+            }
+        };
+        final java.io.StringWriter err = new java.io.StringWriter();
+        System.setProperty("scalpel.flows.held", "3");
+        System.setProperty("scalpel.tmpdir", tmp.toString());
+        final int exit;
+        try {
+            exit = ScalpelCommand.run(new ScalpelCommand(), new java.io.PrintWriter(failing, true), new java.io.PrintWriter(err, true),
+                "flows", many.toString(), "--csv", "--sort", "bytes");
+        } finally {
+            System.clearProperty("scalpel.flows.held");
+            System.clearProperty("scalpel.tmpdir");
+        }
+        assertEquals(ExitCode.OUTPUT.code(), exit, err::toString);
+        assertEquals("scalpel: cannot write <stdout> (a pipe whose reader went away, or a full device)\n", err.toString());
+        try (java.util.stream.Stream<Path> left = java.nio.file.Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "the temporary file left behind");
+        }
+    }
+
     @Test
     void shouldExitWithNothingFoundWhenNoConnectionMatches() {
         final Cli r = Cli.run("flows", capture.toString(), "--query", "host 192.0.2.254");

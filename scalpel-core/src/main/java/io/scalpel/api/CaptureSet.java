@@ -370,7 +370,20 @@ public final class CaptureSet implements Captures {
         return selector.select(queries);
     }
 
-    /** The connections of the members, a connection that runs on from one file into the next as one ({@link Flows}). */
+    /**
+     * The connections of the members, a connection that runs on from one file into the next as one
+     * ({@link Flows}), handed to {@code sink} in time order as the members are read; returns those
+     * read back from the members to split them.
+     */
+    int connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware, final io.scalpel.slice.Connection.Sink sink)
+        throws IOException {
+        return selector.connections(query, vlanAware, sink);
+    }
+
+    /**
+     * The connections of the members, a connection that runs on from one file into the next as one
+     * ({@link Flows}), joined in memory: what the streamed join is held to.
+     */
     io.scalpel.slice.ConnectionTable connections(final io.scalpel.slice.ExpressionQuery query, final boolean vlanAware,
                                                  final boolean readBackAll) throws IOException {
         return io.scalpel.slice.ConnectionTable.of(io.scalpel.slice.Connection.joined(selector.connections(query, vlanAware, readBackAll)));

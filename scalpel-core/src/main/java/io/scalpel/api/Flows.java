@@ -93,9 +93,11 @@ public final class Flows {
      * (every connection when it is null) to {@code sink} one at a time, in {@code sort} order (ties
      * in time order), at most {@code limit}. In time order the connections of a capture file are
      * handed on as its index is read, the memory bounded by the connections open at once, not by
-     * their number (docs/performance.md); by packets or bytes, the {@code limit} best are kept
-     * (every connection without a limit, about 150 bytes each). A capture set's connections are
-     * joined in memory first.
+     * their number (docs/performance.md); a capture set's, member after member, a connection that
+     * runs on from one member into the next joined as they come. By packets or bytes, the
+     * {@code limit} best are kept in memory when there are few; without a limit (or a large one)
+     * every connection is sorted in runs of a temporary file ({@code scalpel.tmpdir}, else
+     * {@code java.io.tmpdir}), removed before this returns.
      *
      * @param captures a capture file or a capture set, open
      * @param query a query expression, or null
@@ -133,23 +135,23 @@ public final class Flows {
             });
             return handed[0];
         }
-        final TopConnections top = new TopConnections(sort == Sort.PACKETS ? TopConnections.BY_PACKETS : TopConnections.BY_BYTES, limit);
-        connections(captures, query, nowNanos, readBackAll, top::add);
-        final List<Connection> inOrder = top.inOrder();
-        for (Connection c : inOrder) {
-            sink.accept(row(c, ids));
+        try (TopConnections top = new TopConnections(sort == Sort.PACKETS ? TopConnections.BY_PACKETS : TopConnections.BY_BYTES,
+            limit)) {
+            connections(captures, query, nowNanos, readBackAll, top::add);
+            return top.each(c -> sink.accept(row(c, ids)));
         }
-        return inOrder.size();
     }
 
     /**
-     * Hands the connections of {@code captures} to {@code sink} in time order: of a capture file
-     * as its index is read, in bounded memory; of a capture set, once every member's are joined.
-     * Returns the connections (of a file) read back from the capture to split them.
+     * Hands the connections of {@code captures} to {@code sink} in time order as the indexes are
+     * read, in bounded memory: of a capture file chunk by chunk of its flows table, of a capture
+     * set member after member, joined as they come
+     * ({@link io.scalpel.slice.JoinedConnections}). Returns the connections read back from the
+     * captures to split them.
      */
     static int connections(final Captures captures, final String query, final long nowNanos, final boolean readBackAll,
                            final Connection.Sink sink) throws IOException {
-        if (readBackAll || captures instanceof CaptureSet) {
+        if (readBackAll) {
             final ConnectionTable found = table(captures, query, nowNanos, readBackAll);
             for (int i = 0; i < found.size() && sink.connection(found.get(i)); i++) {
                 // handed on
@@ -157,10 +159,14 @@ public final class Flows {
             return found.keysReadBack();
         }
         final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);
-        return ((CaptureFile) captures).scalpel().connections(q, captures.options().vlanKey() == Scalpel.VlanKey.AWARE, sink);
+        final boolean vlanAware = captures.options().vlanKey() == Scalpel.VlanKey.AWARE;
+        if (captures instanceof CaptureSet set) {
+            return set.connections(q, vlanAware, sink);
+        }
+        return ((CaptureFile) captures).scalpel().connections(q, vlanAware, sink);
     }
 
-    /** The connections of {@code captures}, in time order ({@link ConnectionTable.Order#TIME}); {@code readBackAll}: every key's frames read back from the capture to split it. */
+    /** The connections of {@code captures}, in time order ({@link Connection#compareByTime}); {@code readBackAll}: every key's frames read back from the capture to split it. */
     static ConnectionTable table(final Captures captures, final String query, final long nowNanos, final boolean readBackAll)
         throws IOException {
         final ExpressionQuery q = query == null ? null : Queries.ofExpression(query, nowNanos, Long.MIN_VALUE, Long.MAX_VALUE);

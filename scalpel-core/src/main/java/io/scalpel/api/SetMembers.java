@@ -64,6 +64,11 @@ final class SetMembers implements Closeable {
         return changed(m) || (m.packets() > 0 && m.firstTimestampNanos() <= to && m.lastTimestampNanos() >= from);
     }
 
+    /** No frame of {@code m} is earlier than this: its first time as indexed, {@link Long#MIN_VALUE} when its size changed since. */
+    long earliestFrame(final CaptureSetManifest.Member m) throws IOException {
+        return changed(m) ? Long.MIN_VALUE : m.packets() > 0 ? m.firstTimestampNanos() : Long.MAX_VALUE;
+    }
+
     /** Whether the member's size differs from the one indexed (a stat, the file is not opened). */
     private boolean changed(final CaptureSetManifest.Member m) throws IOException {
         final Path p = directory.resolve(m.file());

@@ -5,6 +5,7 @@ import io.scalpel.index.IndexException;
 import io.scalpel.slice.BpfFilter;
 import io.scalpel.slice.Connection;
 import io.scalpel.slice.ExpressionQuery;
+import io.scalpel.slice.JoinedConnections;
 import io.scalpel.slice.Query;
 import io.scalpel.slice.TcpTail;
 import io.scalpel.slice.WindowQuery;
@@ -149,6 +150,40 @@ final class SetSelector {
             }
         }
         return found;
+    }
+
+    /**
+     * The connections of {@link #connections(ExpressionQuery, boolean, boolean)} joined as
+     * {@link Connection#joined} joins them, handed to {@code sink} in time order as the members are
+     * read ({@link JoinedConnections}), until the end or until the sink wants no more; returns the
+     * connections read back from the members to split them.
+     */
+    int connections(final ExpressionQuery query, final boolean vlanAware, final Connection.Sink sink) throws IOException {
+        final List<CaptureSetManifest.Member> read = new ArrayList<>();
+        for (CaptureSetManifest.Member m : manifest.members()) {
+            if (query == null || members.meets(m, query.from(), query.to())) {
+                read.add(m);
+            }
+        }
+        read.sort(Comparator.comparingLong(CaptureSetManifest.Member::firstTimestampNanos));
+        final long[] later = new long[read.size() + 1];
+        later[read.size()] = Long.MAX_VALUE;
+        for (int k = read.size() - 1; k >= 0; k--) {
+            later[k] = Math.min(later[k + 1], members.earliestFrame(read.get(k)));
+        }
+        int readBack = 0;
+        try (JoinedConnections joined = new JoinedConnections(sink)) {
+            for (int k = 0; k < read.size() && !joined.stopped(); k++) {
+                joined.member(later[k + 1]);
+                try {
+                    readBack += members.open(read.get(k)).connections(query, vlanAware, joined::connection);
+                } catch (IndexException e) {
+                    throw members.inSet(e);
+                }
+            }
+            joined.finish();
+        }
+        return readBack;
     }
 
     /** Every frame with a timestamp in [{@code from}, {@code to}] ns, as a selection of one query (labelled "window"). */

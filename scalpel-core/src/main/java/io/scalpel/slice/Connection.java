@@ -119,6 +119,24 @@ public record Connection(int ipVersion, int protocol, long srcHi, long srcLo, in
             return c <= 0 ? new Key(ipVersion, protocol, srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, vlan, innerVlan, depth)
                 : new Key(ipVersion, protocol, dstHi, dstLo, dstPort, srcHi, srcLo, srcPort, vlan, innerVlan, depth);
         }
+
+        /** Whether the endpoint {@code hi}, {@code lo}, {@code port} is this key's first. */
+        boolean isFirst(final long hi, final long lo, final int port) {
+            return aLo == lo && aHi == hi && aPort == port;
+        }
+
+        /**
+         * A connection of this key, from its first endpoint to its second when {@code forward},
+         * else the other way round, its other fields as {@link Connection}'s.
+         */
+        Connection connection(final boolean forward, final int firstVlan, final int firstInnerVlan, final long firstTs, final long lastTs,
+                              final long packets, final long bytes, final boolean established, final boolean opensWithSyn) {
+            return forward
+                ? new Connection(ipVersion, protocol, aHi, aLo, aPort, bHi, bLo, bPort, firstVlan, firstInnerVlan, depth, firstTs, lastTs,
+                    packets, bytes, established, opensWithSyn)
+                : new Connection(ipVersion, protocol, bHi, bLo, bPort, aHi, aLo, aPort, firstVlan, firstInnerVlan, depth, firstTs, lastTs,
+                    packets, bytes, established, opensWithSyn);
+        }
     }
 
     /**

@@ -8,10 +8,7 @@ import io.scalpel.index.RowOrder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The connections of one capture as Zeek would split them, streamed in time order
@@ -28,7 +25,8 @@ import java.util.Map;
  * rows leave undecided) takes in its key's rows up to a silence past the timeout between rows of
  * different chunks, a point where the frames split it too, and is read back from the capture when
  * it closes: the packet rows of its flow rows ({@link PacketIndex#lookupFlowRows}), each frame
- * decoded and split ({@link FlowConnections#splitFrames}).
+ * decoded and split ({@link FlowConnections#splitFrames}), the packet rows of every connection
+ * closed in a batch looked up at once ({@link FlowRowFrames}).
  *
  * <p>Memory: the connections open at once (the keys seen within an inactivity timeout), their flow
  * rows, one chunk's flow rows, and the connections closed but not yet handed on (those that began
@@ -50,13 +48,15 @@ final class ConnectionStream {
     private final FlowConnections.Rows batch = new FlowConnections.Rows(64);
     private final WaitingConnections waiting;
     private final List<ReadBack> readBacks = new ArrayList<>();
+    /** The flow rows of {@link #readBacks}. */
+    private final FlowRowFrames rowsToRead = new FlowRowFrames();
     private int readBack;
     private long mostWaiting;
 
-    /** A stream whose connections closed but not handed on yet go past {@link WaitingConnections#IN_MEMORY} into {@code spillDirectory}. */
+    /** A stream whose connections closed but not handed on yet go past {@link WaitingConnections#held()} into {@code spillDirectory}. */
     ConnectionStream(final PacketIndex index, final boolean vlanAware, final ExpressionQuery query, final Confirmation confirm,
                      final Connection.Sink sink, final Path spillDirectory) {
-        this.waiting = new WaitingConnections(spillDirectory, WaitingConnections.IN_MEMORY);
+        this.waiting = new WaitingConnections(spillDirectory, WaitingConnections.held());
         this.index = index;
         this.vlanAware = vlanAware;
         this.query = query;
@@ -82,10 +82,9 @@ final class ConnectionStream {
         final Addresses.Parsed dst = Addresses.parse(row.dst());
         final Connection.Key k = FlowConnections.key(row, src, dst, vlanAware);
         final int e = open.id(k);
-        final boolean stored = k.aLo() == src.lo() && k.aHi() == src.hi() && k.aPort() == row.srcPort();
         final byte verdict = query == null ? FlowConnections.ACCEPT : FlowConnections.verdict(query, row, forward, reverse);
         final boolean decides = FlowConnections.splitsByRows(row) && (row.facts() & FlowFacts.SPLIT_INSIDE) == 0;
-        batch.add(e, row, verdict | (stored ? FORWARD : 0) | (decides ? DECIDES : 0));
+        batch.add(e, row, verdict | (k.isFirst(src.hi(), src.lo(), row.srcPort()) ? FORWARD : 0) | (decides ? DECIDES : 0));
     }
 
     /** After a batch of chunks: their rows applied in chunk order, the connections that can no longer change closed, those due handed on. */
@@ -149,7 +148,7 @@ final class ConnectionStream {
 
     private void add(final int e, final int i) {
         open.add(e, batch.chunk[i], batch.flow[i], batch.firstTs[i], batch.lastTs[i], batch.packets[i], batch.bytes[i],
-            (batch.facts[i] & FlowFacts.ESTABLISHES) != 0, batch.state[i] & 3);
+            (batch.facts[i] & FlowFacts.ESTABLISHES) != 0, batch.state[i] & FlowConnections.Rows.VERDICT);
     }
 
     /** Closes the open connection of {@code e}: handed on as its rows counted it, or to be read back, or dropped when a query rejects it. */
@@ -158,8 +157,8 @@ final class ConnectionStream {
         if (!open.readingBack(e) && verdict == FlowConnections.ACCEPT) {
             waiting.add(open.connection(e));
         } else if (open.readingBack(e) ? verdict != FlowConnections.REJECT : verdict == FlowConnections.UNKNOWN) {
-            final ReadBack r = new ReadBack(open.key(e));
-            open.rows(e, r::row);
+            final ReadBack r = new ReadBack(open.key(e), new Candidates());
+            open.rows(e, (chunk, flow, first, last) -> rowsToRead.add(chunk, flow, first, last, r.frames()));
             readBacks.add(r);
         }
         open.dropRows(e);
@@ -171,16 +170,7 @@ final class ConnectionStream {
             return;
         }
         readBack += readBacks.size();
-        final Map<Long, Candidates> byFlowRow = new HashMap<>();
-        final FlowRowList rows = new FlowRowList();
-        for (ReadBack r : readBacks) {
-            for (int j = 0; j < r.rows.size; j++) {
-                byFlowRow.put(PacketIndex.flowRow(r.rows.chunk[j], r.rows.flow[j]), r.frames);
-                rows.add(r.rows.chunk[j], r.rows.flow[j], r.rows.first[j], r.rows.last[j]);
-            }
-        }
-        index.lookupFlowRows(rows.size, rows.chunk, rows.flow, rows.first, rows.last,
-            (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
+        rowsToRead.lookUp(index);
         final List<Connection> out = new ArrayList<>();
         for (ReadBack r : readBacks) {
             FlowConnections.splitFrames(confirm, r.key, vlanAware, query, r.frames, out);
@@ -191,42 +181,7 @@ final class ConnectionStream {
         readBacks.clear();
     }
 
-    /** A connection to be read back: its key, its flow rows, and the frames they give. */
-    private static final class ReadBack {
-        final Connection.Key key;
-        final FlowRowList rows = new FlowRowList();
-        final Candidates frames = new Candidates();
-
-        ReadBack(final Connection.Key key) {
-            this.key = key;
-        }
-
-        void row(final int chunk, final int flow, final long first, final long last) {
-            rows.add(chunk, flow, first, last);
-        }
-    }
-
-    /** Flow rows by chunk, flow and time span. */
-    private static final class FlowRowList {
-        int size;
-        int[] chunk = new int[8];
-        int[] flow = new int[8];
-        long[] first = new long[8];
-        long[] last = new long[8];
-
-        void add(final int c, final int f, final long firstTs, final long lastTs) {
-            if (size == chunk.length) {
-                final int n = size * 2;
-                chunk = Arrays.copyOf(chunk, n);
-                flow = Arrays.copyOf(flow, n);
-                first = Arrays.copyOf(first, n);
-                last = Arrays.copyOf(last, n);
-            }
-            chunk[size] = c;
-            flow[size] = f;
-            first[size] = firstTs;
-            last[size] = lastTs;
-            size++;
-        }
+    /** A connection to be read back: its key and the frames its flow rows give. */
+    private record ReadBack(Connection.Key key, Candidates frames) {
     }
 }

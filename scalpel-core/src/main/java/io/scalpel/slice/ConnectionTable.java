@@ -6,20 +6,10 @@ import java.util.List;
 
 /**
  * The connections of a listing ({@link Slicer#connections}), in primitive columns: about 40 bytes
- * a connection and 60 a key ({@link FlowKeyTable}), no object, in the order {@link #sort} gave
+ * a connection and 60 a key ({@link FlowKeyTable}), no object, in the order {@link #sortByTime} gave
  * them; {@link #get} makes one a {@link Connection} when asked.
  */
 public final class ConnectionTable {
-    /** The orders of {@link #sort}. */
-    public enum Order {
-        /** {@link Connection#compareByTime}. */
-        TIME,
-        /** Packets, most first; ties in time order. */
-        PACKETS,
-        /** Bytes, most first; ties in time order. */
-        BYTES
-    }
-
     private static final int ESTABLISHED = 1;
     private static final int OPENS_WITH_SYN = 2;
     /** The connection's source is its key's first endpoint ({@link Connection.Key}: the smaller). */
@@ -89,19 +79,14 @@ public final class ConnectionTable {
 
     /** Connection {@code e} as added. */
     private Connection connection(final int e) {
-        final Connection.Key k = keys.key(key[e]);
-        final boolean forward = (flags[e] & FORWARD) != 0;
-        return new Connection(k.ipVersion(), k.protocol(), forward ? k.aHi() : k.bHi(), forward ? k.aLo() : k.bLo(),
-            forward ? k.aPort() : k.bPort(), forward ? k.bHi() : k.aHi(), forward ? k.bLo() : k.aLo(), forward ? k.bPort() : k.aPort(),
-            vlan[e], innerVlan[e], k.depth(), firstTs[e], lastTs[e], packets[e], bytes[e], (flags[e] & ESTABLISHED) != 0,
-            (flags[e] & OPENS_WITH_SYN) != 0);
+        return keys.key(key[e]).connection((flags[e] & FORWARD) != 0, vlan[e], innerVlan[e], firstTs[e], lastTs[e], packets[e], bytes[e],
+            (flags[e] & ESTABLISHED) != 0, (flags[e] & OPENS_WITH_SYN) != 0);
     }
 
     /** Appends {@code c}. */
     public void add(final Connection c) {
         final Connection.Key k = c.key();
-        final boolean forward = k.aHi() == c.srcHi() && k.aLo() == c.srcLo() && k.aPort() == c.srcPort();
-        add(keys.id(k, true), forward, c.vlan(), c.innerVlan(), c.firstTs(), c.lastTs(), c.packets(), c.bytes(), c.established(),
+        add(keys.id(k, true), k.isFirst(c.srcHi(), c.srcLo(), c.srcPort()), c.vlan(), c.innerVlan(), c.firstTs(), c.lastTs(), c.packets(), c.bytes(), c.established(),
             c.opensWithSyn());
     }
 
@@ -126,16 +111,13 @@ public final class ConnectionTable {
         order = null;
     }
 
-    /** Puts the connections in {@code by} order (a stable merge sort of their numbers, no boxing). */
-    public void sort(final Order by) {
-        order = RowOrder.of(size, (x, y) -> compare(by, x, y));
+    /** Puts the connections in time order, {@link Connection#compareByTime} (a stable merge sort of their numbers, no boxing). */
+    public void sortByTime() {
+        order = RowOrder.of(size, this::compare);
     }
 
-    private int compare(final Order by, final int x, final int y) {
-        int c = by == Order.PACKETS ? Long.compare(packets[y], packets[x]) : by == Order.BYTES ? Long.compare(bytes[y], bytes[x]) : 0;
-        if (c == 0) {
-            c = Long.compare(firstTs[x], firstTs[y]);
-        }
+    private int compare(final int x, final int y) {
+        int c = Long.compare(firstTs[x], firstTs[y]);
         if (c == 0) {
             c = Long.compare(lastTs[x], lastTs[y]);
         }

@@ -15,7 +15,6 @@ import io.scalpel.slice.expr.FlowPruning;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,12 +95,11 @@ final class FlowConnections {
             if (readBackAll || !splitsByRows(row)) {
                 keys.readBack(id);
             }
-            final boolean stored = k.aLo() == src.lo() && k.aHi() == src.hi() && k.aPort() == row.srcPort();
-            rows.add(id, row, stored, query == null ? ACCEPT : verdict(query, row, forward, reverse));
+            rows.add(id, row, k.isFirst(src.hi(), src.lo(), row.srcPort()), query == null ? ACCEPT : verdict(query, row, forward, reverse));
         });
         rows.split(keys, found);
-        readBack(keys, query, confirm, found);
-        found.sort(ConnectionTable.Order.TIME);
+        readBack(keys, rows, query, confirm, found);
+        found.sortByTime();
         return found;
     }
 
@@ -134,9 +132,12 @@ final class FlowConnections {
         return f == Expression.FALSE && r == Expression.FALSE ? REJECT : UNKNOWN;
     }
 
-    /** The connections of the keys marked to be read back, their frames read back from the capture and split as Zeek would. */
-    private void readBack(final FlowKeyTable keys, final ExpressionQuery query, final Confirmation confirm, final ConnectionTable found)
-        throws IOException {
+    /**
+     * The connections of the keys marked to be read back, their frames (the packet rows of their
+     * flow rows among {@code rows}) read back from the capture and split as Zeek would.
+     */
+    private void readBack(final FlowKeyTable keys, final Rows rows, final ExpressionQuery query, final Confirmation confirm,
+                          final ConnectionTable found) throws IOException {
         int marked = 0;
         for (int k = 0; k < keys.size(); k++) {
             marked += keys.isReadBack(k) ? 1 : 0;
@@ -146,15 +147,13 @@ final class FlowConnections {
             return;
         }
         final Map<Integer, Candidates> byKey = new LinkedHashMap<>();
-        final Map<Long, Candidates> byFlowRow = new HashMap<>();
-        index.lookupFlows(Long.MIN_VALUE, Long.MAX_VALUE, row -> {
-            final int id = keys.id(keyOf(row), false);
-            if (id < 0 || !keys.isReadBack(id)) {
-                return false;
+        final FlowRowFrames toRead = new FlowRowFrames();
+        for (int r = 0; r < rows.size; r++) {
+            if (keys.isReadBack(rows.key[r])) {
+                toRead.add(rows.chunk[r], rows.flow[r], rows.firstTs[r], rows.lastTs[r], byKey.computeIfAbsent(rows.key[r], x -> new Candidates()));
             }
-            byFlowRow.put(PacketIndex.flowRow(row.chunk(), row.flow()), byKey.computeIfAbsent(id, x -> new Candidates()));
-            return true;
-        }, (ts, offset, chunk, flow, dgramTs) -> byFlowRow.get(PacketIndex.flowRow(chunk, flow)).add(ts, offset, dgramTs));
+        }
+        toRead.lookUp(index);
         final List<Connection> out = new ArrayList<>();
         for (Map.Entry<Integer, Candidates> e : byKey.entrySet()) {
             splitFrames(confirm, keys.key(e.getKey()), vlanAware, query, e.getValue(), out);
@@ -202,6 +201,8 @@ final class FlowConnections {
      * chunk order ({@link #split}).
      */
     static final class Rows {
+        /** The bits of a row's state that hold its verdict ({@link #ACCEPT}, {@link #UNKNOWN} or {@link #REJECT}). */
+        static final int VERDICT = 3;
         /** A row's stored key is its key's order (its source is the key's first endpoint). */
         static final int FORWARD = 4;
         /** A row its key's rows can split at: a key {@link #splitsByRows} can split, no split inside the row. */
@@ -337,7 +338,7 @@ final class FlowConnections {
                     frames += packets[r];
                     length += bytes[r];
                     established |= (facts[r] & FlowFacts.ESTABLISHES) != 0;
-                    verdict = Math.max(verdict, state[r] & 3); // ACCEPT over UNKNOWN over REJECT
+                    verdict = Math.max(verdict, state[r] & VERDICT); // ACCEPT over UNKNOWN over REJECT
                 }
             }
             return true;

@@ -29,6 +29,7 @@ final class FlowKeyTable {
     /** Keys whose frames are read back from the capture to be split ({@link #readBack}). */
     private boolean[] readBack;
     private boolean[] removed;
+    private boolean added;
     /** Numbers of removed keys, handed out again. */
     private int[] free = new int[0];
     private int freeCount;
@@ -63,8 +64,14 @@ final class FlowKeyTable {
         return !removed[e];
     }
 
+    /** Whether the last {@link #id} added its key. */
+    boolean added() {
+        return added;
+    }
+
     /** The number of {@code k}, a new one when it is not in the table yet (or -1 with {@code add} false). */
     int id(final Connection.Key k, final boolean add) {
+        added = false;
         int s = slot(k.aHi(), k.aLo(), k.bHi(), k.bLo(), k.aPort(), k.bPort());
         while (true) {
             final int e = slots[s];
@@ -81,6 +88,7 @@ final class FlowKeyTable {
         if (!add) {
             return -1;
         }
+        added = true;
         final int e;
         if (freeCount > 0) {
             e = free[--freeCount];

@@ -62,9 +62,8 @@ final class OpenConnections {
 
     /** The entry of key {@code k}, a new one (with no connection yet) when it has none. */
     int id(final Connection.Key k) {
-        int e = keys.id(k, false);
-        if (e < 0) {
-            e = keys.id(k, true);
+        final int e = keys.id(k, true);
+        if (keys.added()) {
             if (e >= capacity) {
                 allocate(Math.max(capacity * 2, e + 1));
             }
@@ -170,10 +169,7 @@ final class OpenConnections {
 
     /** The open connection of {@code e} as its rows counted it. */
     Connection connection(final int e) {
-        final boolean forward = (flags[e] & FORWARD) != 0;
-        return new Connection(keys.ipVersion(e), keys.protocol(e), forward ? keys.aHi(e) : keys.bHi(e), forward ? keys.aLo(e) : keys.bLo(e),
-            forward ? keys.aPort(e) : keys.bPort(e), forward ? keys.bHi(e) : keys.aHi(e), forward ? keys.bLo(e) : keys.aLo(e),
-            forward ? keys.bPort(e) : keys.aPort(e), rowVlan[e], rowInnerVlan[e], keys.depth(e), firstTs[e], lastTs[e], frames[e], bytes[e],
+        return keys.key(e).connection((flags[e] & FORWARD) != 0, rowVlan[e], rowInnerVlan[e], firstTs[e], lastTs[e], frames[e], bytes[e],
             (flags[e] & ESTABLISHED) != 0, (flags[e] & SYN_FIRST) != 0);
     }
 

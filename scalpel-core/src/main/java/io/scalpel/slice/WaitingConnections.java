@@ -9,20 +9,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The connections of a streamed listing that are closed but not handed on yet, taken out in time
- * order ({@link Connection#compareByTime}, then as added). Up to {@link #IN_MEMORY} are held in a
- * heap; past that the heap is written out, in order, as a run of a temporary file (removed when
- * this is closed), and the runs are merged with the heap as they are taken out, a few records of
- * each run read at a time. A connection that stays open for the whole capture keeps every later
- * one waiting: this keeps the heap from holding them.
+ * Connections taken out in an order ({@link Connection#compareByTime} for a streamed listing's
+ * connections closed but not handed on yet; packets or bytes for a sorted listing), ties in the
+ * order they were added (or the sequence numbers they were added with). Up to {@link #held()}
+ * are held in a heap; past that the heap is written out, in order, as a run of a temporary file
+ * (unlinked as soon as it is opened, closed when this is), and the runs are merged with the heap as
+ * they are taken out, a few records of each run read at a time; past {@link #MOST_RUNS} runs the
+ * {@link #MERGED} shortest are merged into one further on in the file, so that the memory (6 KiB a
+ * run) and the work of taking one out stay bounded whatever the number of connections: an external
+ * merge sort. A connection that stays open for the whole capture keeps every later one waiting;
+ * a full sort by packets holds every connection: this keeps the heap from holding them.
  */
-final class WaitingConnections implements Closeable {
-    /** Connections held in memory before they are written out (about 150 bytes each). */
+public final class WaitingConnections implements Closeable {
+    /** Connections held in memory before they are written out (about 150 bytes each), unless {@link #held()} says otherwise. */
     static final int IN_MEMORY = 16_384;
+    /** Runs read from at once; one more and the {@link #MERGED} shortest become one. */
+    static final int MOST_RUNS = 64;
+    /** Runs merged into one when there are more than {@link #MOST_RUNS}. */
+    static final int MERGED = 32;
     /** Bytes of a connection in a run: 9 longs, 7 ints and a byte of flags. */
     private static final int RECORD = 9 * Long.BYTES + 7 * Integer.BYTES + 1;
     /** Records of a run read at a time. */
@@ -30,7 +39,8 @@ final class WaitingConnections implements Closeable {
 
     private final Path directory;
     private final int inMemory;
-    private final PriorityQueue<Entry> memory = new PriorityQueue<>();
+    private final Comparator<Entry> order;
+    private final PriorityQueue<Entry> memory;
     private final List<Run> runs = new ArrayList<>();
     private Path file;
     private FileChannel channel;
@@ -44,10 +54,40 @@ final class WaitingConnections implements Closeable {
         return Path.of(System.getProperty("scalpel.tmpdir", System.getProperty("java.io.tmpdir")));
     }
 
-    /** Connections waiting in memory up to {@code inMemory}, then in runs of a temporary file in {@code directory}. */
+    /**
+     * The connections held in memory before they are written to the temporary file: the system
+     * property {@code scalpel.flows.held} (at least 1), else {@link #IN_MEMORY}.
+     *
+     * @return the connections held in memory
+     */
+    public static int held() {
+        return Math.max(1, Integer.getInteger("scalpel.flows.held", IN_MEMORY));
+    }
+
+    /** Connections in time order, in memory up to {@code inMemory}, then in runs of a temporary file in {@code directory}. */
     WaitingConnections(final Path directory, final int inMemory) {
+        this(directory, inMemory, Connection::compareByTime);
+    }
+
+    /**
+     * Connections taken out in {@code order} (ties as added), in memory up to {@link #held()},
+     * then in runs of a temporary file in {@link #directory()}.
+     *
+     * @param order the order they are taken out in
+     */
+    public WaitingConnections(final Comparator<Connection> order) {
+        this(directory(), held(), order);
+    }
+
+    /** Connections taken out in {@code order}, in memory up to {@code inMemory}, then in runs of a temporary file in {@code directory}. */
+    WaitingConnections(final Path directory, final int inMemory, final Comparator<Connection> order) {
         this.directory = directory;
         this.inMemory = inMemory;
+        this.order = (x, y) -> {
+            final int c = order.compare(x.connection, y.connection);
+            return c != 0 ? c : Long.compare(x.sequence, y.sequence);
+        };
+        this.memory = new PriorityQueue<>(this.order);
     }
 
     /** The connections waiting. */
@@ -55,13 +95,29 @@ final class WaitingConnections implements Closeable {
         return size;
     }
 
+    /** The runs of the temporary file still read from. */
+    int runs() {
+        return runs.size();
+    }
+
     /** The connections written out to the temporary file so far. */
     long spilled() {
         return spilled;
     }
 
-    void add(final Connection c) throws IOException {
-        memory.add(new Entry(c, sequence++));
+    /**
+     * Adds {@code c}, after those added before it among its equals.
+     *
+     * @param c a connection
+     * @throws IOException when the temporary file cannot be written ({@link OutputException})
+     */
+    public void add(final Connection c) throws IOException {
+        add(c, sequence++);
+    }
+
+    /** Adds {@code c}, after its equals with a smaller {@code sequenceNumber} and before those with a larger one. */
+    void add(final Connection c, final long sequenceNumber) throws IOException {
+        memory.add(new Entry(c, sequenceNumber));
         size++;
         if (memory.size() > inMemory) {
             spill();
@@ -74,8 +130,13 @@ final class WaitingConnections implements Closeable {
         return e == null ? null : e.connection;
     }
 
-    /** Takes the first connection waiting out; null when none is. */
-    Connection poll() throws IOException {
+    /**
+     * Takes the first connection out.
+     *
+     * @return the first connection, or null when none is left
+     * @throws IOException when the temporary file cannot be read
+     */
+    public Connection poll() throws IOException {
         final Entry e = first(true);
         if (e != null) {
             size--;
@@ -91,7 +152,7 @@ final class WaitingConnections implements Closeable {
             final Entry h = r.head();
             if (h == null) {
                 runs.remove(i);
-            } else if (best == null || h.compareTo(best) < 0) {
+            } else if (best == null || order.compare(h, best) < 0) {
                 best = h;
                 from = r;
             }
@@ -106,7 +167,7 @@ final class WaitingConnections implements Closeable {
         return best;
     }
 
-    /** Writes the heap out as a run, in order. */
+    /** Writes the heap out as a run, in order; past {@link #MOST_RUNS} runs, merges the shortest. */
     private void spill() throws IOException {
         try {
             if (channel == null) {
@@ -117,17 +178,14 @@ final class WaitingConnections implements Closeable {
             final int n = memory.size();
             final ByteBuffer b = ByteBuffer.allocate(RECORD * 256);
             while (!memory.isEmpty()) {
-                write(memory.poll(), b);
-                if (b.remaining() < RECORD || memory.isEmpty()) {
-                    b.flip();
-                    while (b.hasRemaining()) {
-                        end += channel.write(b, end);
-                    }
-                    b.clear();
-                }
+                append(memory.poll(), b);
             }
+            flush(b);
             runs.add(new Run(start, n));
             spilled += n;
+            if (runs.size() > MOST_RUNS) {
+                mergeShortest(b);
+            }
         } catch (IOException e) {
             final String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                 : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
@@ -136,15 +194,61 @@ final class WaitingConnections implements Closeable {
         }
     }
 
-    /** Removes the temporary file. */
+    /** The {@link #MERGED} runs with the fewest records left, merged into one new run at the end of the file. */
+    private void mergeShortest(final ByteBuffer b) throws IOException {
+        runs.sort(Comparator.comparingLong(Run::remaining));
+        final List<Run> merged = new ArrayList<>(runs.subList(0, MERGED));
+        runs.subList(0, MERGED).clear();
+        final long start = end;
+        long n = 0;
+        while (true) {
+            Run from = null;
+            for (Run r : merged) {
+                final Entry h = r.head();
+                if (h != null && (from == null || order.compare(h, from.head) < 0)) {
+                    from = r;
+                }
+            }
+            if (from == null) {
+                break;
+            }
+            append(from.head, b);
+            from.head = null;
+            n++;
+        }
+        flush(b);
+        runs.add(new Run(start, n));
+    }
+
+    /** Puts {@code e} in {@code b}, written out to the end of the file when full. */
+    private void append(final Entry e, final ByteBuffer b) throws IOException {
+        write(e, b);
+        if (b.remaining() < RECORD) {
+            flush(b);
+        }
+    }
+
+    private void flush(final ByteBuffer b) throws IOException {
+        b.flip();
+        while (b.hasRemaining()) {
+            end += channel.write(b, end);
+        }
+        b.clear();
+    }
+
+    /** Removes the temporary file (already unlinked where the system allows it: only the open channel kept it). */
     @Override
     public void close() throws IOException {
         runs.clear();
         memory.clear();
         if (channel != null) {
-            channel.close();
+            final FileChannel c = channel;
             channel = null;
-            Files.deleteIfExists(file);
+            try {
+                c.close();
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
     }
 
@@ -179,26 +283,26 @@ final class WaitingConnections implements Closeable {
             lastTs, packets, bytes, (flags & 1) != 0, (flags & 2) != 0), sequence);
     }
 
-    /** A connection waiting, by time, then in the order added. */
-    private record Entry(Connection connection, long sequence) implements Comparable<Entry> {
-        @Override
-        public int compareTo(final Entry o) {
-            final int c = Connection.compareByTime(connection, o.connection);
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
+    /** A connection waiting, and its place among its equals. */
+    private record Entry(Connection connection, long sequence) {
     }
 
     /** A run of the temporary file, read a few records at a time. */
     private final class Run {
         private long next;
-        private int left;
+        private long left;
         private final ByteBuffer buffer = ByteBuffer.allocate(RECORD * RUN_READ);
         private Entry head;
 
-        Run(final long start, final int records) {
+        Run(final long start, final long records) {
             this.next = start;
             this.left = records;
             buffer.limit(0);
+        }
+
+        /** The records not taken out yet. */
+        long remaining() {
+            return left + buffer.remaining() / RECORD + (head != null ? 1 : 0);
         }
 
         /** The run's first connection not taken yet, or null at its end. */
@@ -213,7 +317,7 @@ final class WaitingConnections implements Closeable {
             if (left == 0) {
                 return false;
             }
-            final int n = Math.min(left, RUN_READ);
+            final int n = (int) Math.min(left, RUN_READ);
             buffer.clear().limit(n * RECORD);
             try {
                 while (buffer.hasRemaining()) {

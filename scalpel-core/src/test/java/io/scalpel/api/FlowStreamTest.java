@@ -110,8 +110,8 @@ class FlowStreamTest {
         }
     }
 
-    /** The listing of every flow row held, split key by key, then sorted by time. */
-    private static List<Flows.Row> held(final Captures captures, final String q) throws IOException {
+    /** The listing of every flow row held, split key by key, then sorted by time (of a capture set: its members' joined in memory). */
+    static List<Flows.Row> held(final Captures captures, final String q) throws IOException {
         final io.scalpel.slice.ConnectionTable t = Flows.table(captures, q, NOW, false);
         final List<Flows.Row> rows = new ArrayList<>();
         final io.scalpel.decode.CommunityId ids = new io.scalpel.decode.CommunityId(captures.options().communityIdSeed());

@@ -60,6 +60,67 @@ class WaitingConnectionsTest {
         }
     }
 
+    /**
+     * A full sort by bytes, three in memory at a time: over 160 runs are written, the shortest
+     * merged whenever there are more than {@link WaitingConnections#MOST_RUNS}, and every
+     * connection comes out in the order a stable sort of the list gives (ties as added).
+     */
+    @Test
+    void shouldSortByAnotherOrderThroughMergedRuns() throws IOException {
+        final Random random = new Random(23);
+        final java.util.Comparator<Connection> byBytes =
+            java.util.Comparator.comparingLong(Connection::bytes).reversed().thenComparing(Connection::compareByTime);
+        final List<Connection> added = new ArrayList<>();
+        final List<Connection> out = new ArrayList<>();
+        int mostRuns = 0;
+        try (WaitingConnections sorted = new WaitingConnections(dir, 3, byBytes)) {
+            for (int i = 0; i < 2_000; i++) {
+                // few byte counts and times: many ties, some complete
+                final Connection c = connection(random, random.nextInt(20));
+                final Connection tied = new Connection(c.ipVersion(), c.protocol(), c.srcHi(), c.srcLo(), c.srcPort(), c.dstHi(), c.dstLo(),
+                    c.dstPort(), c.vlan(), c.innerVlan(), c.depth(), c.firstTs(), c.lastTs(), c.packets(), 100 + random.nextInt(4),
+                    c.established(), c.opensWithSyn());
+                added.add(tied);
+                sorted.add(tied);
+                mostRuns = Math.max(mostRuns, sorted.runs());
+            }
+            assertTrue(sorted.spilled() > 1_900, "spilled " + sorted.spilled());
+            for (Connection c = sorted.poll(); c != null; c = sorted.poll()) {
+                out.add(c);
+            }
+        }
+        assertTrue(mostRuns <= WaitingConnections.MOST_RUNS, "runs read from at once: " + mostRuns);
+        added.sort(byBytes);
+        assertEquals(added, out);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "the temporary file left behind");
+        }
+    }
+
+    /** Connections equal in time order come out by the sequence numbers they were added with, not as added. */
+    @Test
+    void shouldOrderEqualsByTheirSequenceNumbers() throws IOException {
+        final Random random = new Random(29);
+        final List<Connection> added = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            final Connection c = connection(random, 7);
+            added.add(new Connection(4, 6, 0, 1, 1, 0, 2, 2, -1, -1, 0, 7, 8, 1 + i, 60, false, false));
+            added.add(c);
+        }
+        final List<Connection> out = new ArrayList<>();
+        try (WaitingConnections waiting = new WaitingConnections(dir, 4)) {
+            for (int i = added.size() - 1; i >= 0; i--) {
+                waiting.add(added.get(i), i);
+            }
+            for (Connection c = waiting.poll(); c != null; c = waiting.poll()) {
+                out.add(c);
+            }
+        }
+        final List<Connection> expected = new ArrayList<>(added);
+        expected.sort(Connection::compareByTime);
+        assertEquals(expected, out);
+    }
+
     @Test
     void shouldNameTheTemporaryDirectoryItCannotWriteIn() throws IOException {
         final Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
