@@ -14,13 +14,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  * filter passes for the same predicate: null passes {@code = null} and {@code != value} only.
  */
 abstract class FlowCondition {
-    /**
-     * Tests rows {@code rows[0 .. n-1]} (ascending) of the row group: {@code out[k]} is whether row
-     * {@code rows[k]} passes, for each {@code k} with {@code in[k]}, else false; a row not asked for
-     * has no column read. A batch, not a row, per call: the condition's nodes are called once per
-     * batch, and each term loops over the rows of its own column.
-     */
-    abstract void test(FlowColumn[] columns, long[] rows, int n, boolean[] in, boolean[] out);
+    abstract boolean test(FlowColumn[] columns, long row);
 
     /** Forgets what was worked out from the previous row group's dictionaries. */
     abstract void reset();
@@ -93,28 +87,9 @@ abstract class FlowCondition {
             this.and = and;
         }
 
-        /** What the left side passed, and the rows the right side of an {@code or} is asked. */
-        private boolean[] passed = new boolean[0];
-        private boolean[] rest = new boolean[0];
-
         @Override
-        void test(final FlowColumn[] columns, final long[] rows, final int n, final boolean[] in, final boolean[] out) {
-            if (passed.length < n) {
-                passed = new boolean[n];
-                rest = new boolean[n];
-            }
-            left.test(columns, rows, n, in, passed);
-            if (and) {
-                right.test(columns, rows, n, passed, out);
-                return;
-            }
-            for (int k = 0; k < n; k++) {
-                rest[k] = in[k] && !passed[k];
-            }
-            right.test(columns, rows, n, rest, out);
-            for (int k = 0; k < n; k++) {
-                out[k] |= passed[k];
-            }
+        boolean test(final FlowColumn[] columns, final long row) {
+            return and ? left.test(columns, row) && right.test(columns, row) : left.test(columns, row) || right.test(columns, row);
         }
 
         @Override
@@ -148,14 +123,8 @@ abstract class FlowCondition {
         }
 
         @Override
-        void test(final FlowColumn[] columns, final long[] rows, final int n, final boolean[] in, final boolean[] out) {
+        boolean test(final FlowColumn[] columns, final long row) {
             final FlowColumn c = columns[column];
-            for (int k = 0; k < n; k++) {
-                out[k] = in[k] && test(c, rows[k]);
-            }
-        }
-
-        private boolean test(final FlowColumn c, final long row) {
             final int i = c.at(row);
             if (c.isNull(i)) {
                 return value == null ? op == Op.EQ : op == Op.NE;

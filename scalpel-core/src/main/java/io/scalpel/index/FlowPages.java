@@ -34,12 +34,10 @@ final class FlowPages {
                      final MessageType columns, final FlowCondition condition, final FlowRowFilter prune,
                      final FlowRowView.Visitor visitor) throws IOException {
         final ColumnDescriptor[] named = descriptors(columns);
-        final boolean[] every = new boolean[BATCH];
-        java.util.Arrays.fill(every, true);
         final long[][] rows = rowsPassing(readers, part, columns, FilterCompat.get(filter), prune, pages -> {
             final FlowColumn[] c = columnsOver(pages, named);
             condition.reset();
-            return (batch, n, out) -> condition.test(c, batch, n, every, out);
+            return row -> condition.test(c, row);
         });
         final ColumnDescriptor[] all = descriptors(IndexSchema.FLOWS_SCHEMA);
         final Row view = new Row(part.timestampUnit(IndexSchema.FIRST_TS, unit));
@@ -58,14 +56,11 @@ final class FlowPages {
         });
     }
 
-    /** Rows of a row group tested at once ({@link FlowCondition#test}). */
-    static final int BATCH = 1024;
-
-    /** A test of a row group's rows, a batch at a time in the order they are read. */
+    /** A test of a row group's rows, one by one in the order they are read. */
     @FunctionalInterface
     interface Passing {
-        /** Whether each of the next rows, {@code rows[0 .. n-1]} of its row group (at most {@link #BATCH}), passes: into {@code out}. */
-        void passes(long[] rows, int n, boolean[] out);
+        /** Whether the next row, {@code row} of its row group, passes. */
+        boolean passes(long row);
     }
 
     /**
@@ -82,21 +77,13 @@ final class FlowPages {
             final java.util.PrimitiveIterator.OfLong indexes = pages.getRowIndexes().orElse(null);
             long[] passing = new long[16];
             int k = 0;
-            final long[] batch = new long[BATCH];
-            final boolean[] passed = new boolean[BATCH];
-            for (long i = 0; i < n; ) {
-                int m = 0;
-                for (; m < BATCH && i < n; m++, i++) {
-                    batch[m] = indexes == null ? i : indexes.nextLong();
-                }
-                passes.passes(batch, m, passed);
-                for (int b = 0; b < m; b++) {
-                    if (passed[b]) {
-                        if (k == passing.length) {
-                            passing = java.util.Arrays.copyOf(passing, k * 2);
-                        }
-                        passing[k++] = batch[b];
+            for (long i = 0; i < n; i++) {
+                final long row = indexes == null ? i : indexes.nextLong();
+                if (passes.passes(row)) {
+                    if (k == passing.length) {
+                        passing = java.util.Arrays.copyOf(passing, k * 2);
                     }
+                    passing[k++] = row;
                 }
             }
             rows[g] = k == 0 ? null : java.util.Arrays.copyOf(passing, k);

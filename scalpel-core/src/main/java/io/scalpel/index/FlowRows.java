@@ -97,11 +97,7 @@ final class FlowRows {
         final FilterCompat.Filter compiled = FilterCompat.get(filter);
         return FlowPages.rowsPassing(readers, part, columns, compiled, prune, pages -> {
             final RecordReader<?> records = io.getRecordReader(pages, m, compiled);
-            return (batch, n, out) -> {
-                for (int k = 0; k < n; k++) {
-                    out[k] = records.read() != null && !records.shouldSkipCurrentRecord();
-                }
-            };
+            return row -> records.read() != null && !records.shouldSkipCurrentRecord();
         });
     }
 

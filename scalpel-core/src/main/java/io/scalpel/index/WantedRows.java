@@ -43,8 +43,6 @@ final class WantedRows implements PacketRows.RowTest {
     /** The chunk whose wanted pairs {@link #byFlow} tables (-1: none yet), and per flow number its pair's index or -1. */
     private int tableChunk = -1;
     private int[] byFlow;
-    /** The flow numbers {@link #byFlow} holds a pair of, a bit each: most rows read are of no wanted flow, and this is in the first-level cache. */
-    private long[] flowBits;
 
     private WantedRows(final long[] pairs, final long[] from, final long[] to) {
         this.pairs = pairs;
@@ -144,7 +142,7 @@ final class WantedRows implements PacketRows.RowTest {
             final int i = Arrays.binarySearch(pairs, PacketIndex.flowRow(chunk, flow));
             return i < 0 ? -1 : i;
         }
-        return flow >= 0 && flow < byFlow.length && (flowBits[flow >>> 6] & 1L << flow) != 0 ? byFlow[flow] : -1;
+        return flow >= 0 && flow < byFlow.length ? byFlow[flow] : -1;
     }
 
     private void table(final int chunk) {
@@ -160,11 +158,9 @@ final class WantedRows implements PacketRows.RowTest {
             return;
         }
         byFlow = new int[maxFlow + 1];
-        flowBits = new long[(maxFlow >>> 6) + 1];
         Arrays.fill(byFlow, -1);
         for (int i = lo; i < hi; i++) {
             byFlow[(int) pairs[i]] = i;
-            flowBits[(int) pairs[i] >>> 6] |= 1L << pairs[i];
         }
     }
 
