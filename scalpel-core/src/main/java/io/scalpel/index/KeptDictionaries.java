@@ -27,7 +27,8 @@ import org.apache.parquet.io.ParquetDecodingException;
  *
  * <p>Bounded: at most {@link #MAX_BYTES} of pages (least recently used dropped first). Never
  * stale: a part's pages are dropped when its file is no longer the one they were read from (its
- * size, modification time or file key changed: {@link #check}, once per read of the part).
+ * size, modification time or file key changed since the read that kept them began:
+ * {@link #check}, before each read of the part).
  */
 final class KeptDictionaries {
     /** Most bytes of dictionary pages kept. */
@@ -60,18 +61,14 @@ final class KeptDictionaries {
     }
 
     /**
-     * Drops the pages kept of {@code part} when its file changed since they were read (or cannot be
-     * read: a read of it then fails as it would without them).
+     * Before a read of {@code part}: drops the pages kept of it when its file changed since they
+     * were read (or cannot be read: a read of it then fails as it would without them), and notes
+     * the file as it is now, which the pages this read keeps are then held to.
      */
     void check(final IndexPart part) {
-        synchronized (this) {
-            if (!stamps.containsKey(part)) {
-                return;
-            }
-        }
         final Object now = stamp(part);
         synchronized (this) {
-            final Object then = stamps.get(part);
+            final Object then = stamps.put(part, now);
             if (then != null && !then.equals(now)) {
                 drop(part);
             }
@@ -88,7 +85,6 @@ final class KeptDictionaries {
     }
 
     private void drop(final IndexPart part) {
-        stamps.remove(part);
         final Iterator<Map.Entry<Key, Kept>> it = pages.entrySet().iterator();
         while (it.hasNext()) {
             final Map.Entry<Key, Kept> e = it.next();
@@ -120,10 +116,7 @@ final class KeptDictionaries {
         }
         synchronized (this) {
             read++;
-            if (k.bytes().length <= maxBytes && !pages.containsKey(key)) {
-                if (!stamps.containsKey(part)) {
-                    stamps.put(part, stamp(part));
-                }
+            if (k.bytes().length <= maxBytes && stamps.containsKey(part) && !pages.containsKey(key)) {
                 pages.put(key, k);
                 bytes += k.bytes().length;
                 final Iterator<Kept> it = pages.values().iterator();
