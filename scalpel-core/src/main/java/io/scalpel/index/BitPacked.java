@@ -1,5 +1,8 @@
 package io.scalpel.index;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.apache.parquet.io.ParquetDecodingException;
 
@@ -7,11 +10,30 @@ import org.apache.parquet.io.ParquetDecodingException;
  * Parquet's little-endian bit packing, unpacked eight values at a time from a byte array: the
  * miniblocks of DELTA_BINARY_PACKED ({@link DeltaPacked}) and the runs of the RLE/bit-packed hybrid
  * encoding (dictionary ids, definition levels: {@link #hybrid}). parquet-java generates a packer
- * class per bit width (and per int and long), 130 classes a read loads; this is one loop over the
- * bytes, each byte read once.
+ * class per bit width (and per int and long), 130 classes a read loads; this is one loop: each value
+ * of up to 56 bits is one little-endian read of the eight bytes that hold it, shifted and masked,
+ * and only a group within eight bytes of the array's end or of wider values is read byte by byte.
  */
 final class BitPacked {
+    /** The widest value one eight-byte read holds wherever it starts in its first byte. */
+    private static final int MAX_WORD_WIDTH = 56;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private BitPacked() {
+    }
+
+    /**
+     * Whether the group of eight {@code width}-bit values at {@code pos} can be read by {@link #word}:
+     * values of at most 56 bits, the eight bytes from its last value's first byte inside {@code in}.
+     */
+    static boolean wordReadable(final byte[] in, final int pos, final int width) {
+        return width <= MAX_WORD_WIDTH && pos >= 0 && pos + (7 * width >>> 3) + Long.BYTES <= in.length;
+    }
+
+    /** Value {@code j} (0 to 7) of the group of {@code width}-bit values at {@code pos}, {@code mask} its low bits: see {@link #wordReadable}. */
+    static long word(final byte[] in, final int pos, final int width, final long mask, final int j) {
+        final int bit = j * width;
+        return (long) LONGS.get(in, pos + (bit >>> 3)) >>> (bit & 7) & mask;
     }
 
     /**
@@ -24,7 +46,14 @@ final class BitPacked {
             Arrays.fill(out, 0, 8, 0L);
             return;
         }
-        if (width > 56) {
+        if (wordReadable(in, pos, width)) {
+            final long mask = (1L << width) - 1;
+            for (int j = 0; j < 8; j++) {
+                out[j] = word(in, pos, width, mask, j);
+            }
+            return;
+        }
+        if (width > MAX_WORD_WIDTH) {
             for (int j = 0; j < 8; j++) {
                 out[j] = wide(in, pos, j * width, width);
             }

@@ -63,7 +63,16 @@ final class DeltaPacked {
                     throw new ParquetDecodingException("DELTA_BINARY_PACKED miniblock of bit width " + width);
                 }
                 int p = pos[0];
+                final long mask = width == 64 ? -1L : (1L << width) - 1;
                 for (int k = 0; k < perMiniblock && n < count; k += 8) {
+                    if (count - n >= 8 && (width == 0 || BitPacked.wordReadable(in, p, width))) {
+                        for (int j = 0; j < 8; j++) { // the common group: whole, each value one read
+                            value += minDelta + (width == 0 ? 0 : BitPacked.word(in, p, width, mask, j));
+                            out[n++] = value;
+                        }
+                        p += width;
+                        continue;
+                    }
                     if (width > 0 && p >= in.length) {
                         throw new ParquetDecodingException("DELTA_BINARY_PACKED miniblock past the end of its page");
                     }

@@ -153,7 +153,7 @@ final class FlowColumn {
             return;
         }
         try {
-            dictionary = d.getBytes().toByteArray();
+            dictionary = DeltaPacked.bytes(d.getBytes()); // only read
         } catch (IOException e) {
             throw new ParquetDecodingException(where() + ": " + e.getMessage(), e);
         }

@@ -193,24 +193,40 @@ final class FlowLookup {
         final LookupColumn offset = packetColumn(table, g, LookupFile.P_OFFSET);
         final LookupColumn dgram = packetColumn(table, g, LookupFile.P_DGRAM);
         for (int s = 0; s < segments.length; s += 2) {
-            for (long row = segments[s]; row < segments[s + 1]; row++) {
-                final int c = (int) chunk.value(chunk.at(row));
-                final int f = (int) flow.value(flow.at(row));
-                final int pair = wanted.indexOf(c, f);
-                if (pair < 0) {
-                    continue;
+            final long end = segments[s + 1];
+            for (long row = segments[s]; row < end; ) {
+                // the rows up to where the chunk's or the flow's page ends, tested from the two pages' arrays
+                final int ci = chunk.at(row);
+                final int fi = flow.at(row);
+                final long stop = Math.min(end, Math.min(chunk.pageEnd(), flow.pageEnd()));
+                final long[] chunks = chunk.values();
+                final long[] flows = flow.values();
+                for (int k = 0, n = (int) (stop - row); k < n; k++) {
+                    final int c = (int) chunks[ci + k];
+                    final int f = (int) flows[fi + k];
+                    final int pair = wanted.indexOf(c, f);
+                    if (pair >= 0) {
+                        wantedRow(row + k, c, f, pair, ts, offset, dgram, stored, wanted, found, visitor);
+                    }
                 }
-                final long t = stored.toNanos(ts.value(ts.at(row)));
-                if (!wanted.inSpan(pair, t)) {
-                    continue;
-                }
-                final int d = dgram.at(row);
-                final long dgramTs = dgram.isNull(d) ? PacketChunk.NO_DGRAM_TS : stored.toNanos(dgram.value(d));
-                final long joinTs = dgramTs == PacketChunk.NO_DGRAM_TS ? t : dgramTs;
-                if (joinTs >= found.from && joinTs <= found.to) {
-                    visitor.row(t, offset.value(offset.at(row)), c, f, dgramTs);
-                }
+                row = stop;
             }
+        }
+    }
+
+    /** Hands {@code visitor} packet row {@code row} of the wanted pair {@code pair} ({@code c}, {@code f}) when its times are wanted. */
+    private static void wantedRow(final long row, final int c, final int f, final int pair, final LookupColumn ts, final LookupColumn offset,
+                                  final LookupColumn dgram, final TimestampUnit stored, final WantedRows wanted, final Found found,
+                                  final PacketIndex.RowVisitor visitor) throws IOException {
+        final long t = stored.toNanos(ts.value(ts.at(row)));
+        if (!wanted.inSpan(pair, t)) {
+            return;
+        }
+        final int d = dgram.at(row);
+        final long dgramTs = dgram.isNull(d) ? PacketChunk.NO_DGRAM_TS : stored.toNanos(dgram.value(d));
+        final long joinTs = dgramTs == PacketChunk.NO_DGRAM_TS ? t : dgramTs;
+        if (joinTs >= found.from && joinTs <= found.to) {
+            visitor.row(t, offset.value(offset.at(row)), c, f, dgramTs);
         }
     }
 

@@ -152,7 +152,7 @@ public final class FlowRowFilter {
         }
         final byte[] entries;
         try {
-            entries = page.getBytes().toByteArray();
+            entries = DeltaPacked.bytes(page.getBytes()); // only read
         } catch (java.io.IOException e) {
             throw new org.apache.parquet.io.ParquetDecodingException("dictionary of " + chunk.getPath().toDotString() + ": " + e.getMessage(), e);
         }

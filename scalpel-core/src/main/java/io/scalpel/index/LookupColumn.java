@@ -59,6 +59,19 @@ final class LookupColumn {
         return values[i];
     }
 
+    /** The values of the page positioned on, decoded (0 for a null): row {@code i} of the page is element {@code i}. */
+    long[] values() throws IndexException {
+        if (!decoded) {
+            decode();
+        }
+        return values;
+    }
+
+    /** The row after the last one of the page positioned on. */
+    long pageEnd() {
+        return column.first()[page + 1];
+    }
+
     /** Whether row {@code i} of the page positioned on is null. */
     boolean isNull(final int i) throws IndexException {
         if (!decoded) {

@@ -420,4 +420,9 @@ public final class PacketIndex implements Closeable {
     long readersOpened() {
         return readers.opened();
     }
+
+    /** Dictionary pages read from the part files by lookups so far, not from those kept (for tests). */
+    long dictionariesRead() {
+        return readers.dictionariesRead();
+    }
 }

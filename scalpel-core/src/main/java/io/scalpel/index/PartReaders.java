@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.parquet.column.page.DictionaryPageReadStore;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.BloomFilterReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -24,6 +26,9 @@ import org.apache.parquet.schema.MessageType;
  * reader busy (another thread, or a lookup inside a lookup's visitor) gets a reader of its own,
  * closed when it is done. A read that fails closes its reader. {@link #NONE} keeps nothing: every
  * read opens and closes its own reader, as a one-off scan of a part wants.
+ *
+ * <p>The dictionary pages the reads decompress are kept too ({@link KeptDictionaries}), across
+ * readers replaced, until a part's file changes.
  */
 final class PartReaders implements Closeable {
     /**
@@ -41,6 +46,8 @@ final class PartReaders implements Closeable {
     static final PartReaders NONE = new PartReaders(0);
 
     private final int maxOpen;
+    /** The dictionary pages read through the readers kept (none kept by {@link #NONE}). */
+    private final KeptDictionaries dictionaries;
     private final LinkedHashMap<Key, Lease> open = new LinkedHashMap<>(16, 0.75f, true);
     /** Readers opened so far. */
     private long opened;
@@ -51,6 +58,29 @@ final class PartReaders implements Closeable {
 
     private PartReaders(final int maxOpen) {
         this.maxOpen = maxOpen;
+        this.dictionaries = maxOpen > 0 ? new KeptDictionaries() : null;
+    }
+
+    /** Forgets the dictionary pages kept of {@code part} if its file changed since they were read ({@link KeptDictionaries#check}). */
+    void checkDictionaries(final IndexPart part) {
+        if (dictionaries != null) {
+            dictionaries.check(part);
+        }
+    }
+
+    /** {@code pages} of row group {@code g} of {@code part}, their dictionary pages kept once read (as they are when nothing is kept). */
+    PageReadStore keptDictionaries(final IndexPart part, final int g, final PageReadStore pages) {
+        return dictionaries == null ? pages : dictionaries.over(part, g, pages);
+    }
+
+    /** As {@link #keptDictionaries(IndexPart, int, PageReadStore)}, of the dictionaries a row group is pruned by. */
+    DictionaryPageReadStore keptDictionaries(final IndexPart part, final int g, final DictionaryPageReadStore pages) {
+        return dictionaries == null ? pages : dictionaries.over(part, g, pages);
+    }
+
+    /** Dictionary pages read from the part files, not from those kept (for tests). */
+    long dictionariesRead() {
+        return dictionaries == null ? 0 : dictionaries.read();
     }
 
     private record Key(IndexPart part, MessageType projection) {

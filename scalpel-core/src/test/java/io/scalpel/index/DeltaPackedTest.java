@@ -1,12 +1,14 @@
 package io.scalpel.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Random;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesWriterForInteger;
 import org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesWriterForLong;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
@@ -38,6 +40,41 @@ class DeltaPackedTest {
             v[i] = x;
         }
         return v;
+    }
+
+    /**
+     * Every bit width, a group of eight values packed by parquet-java's own packer, unpacked where the
+     * group lies far from the array's end (each value one eight-byte read, the bytes after the group
+     * arbitrary) and where it ends the array or nearly (read byte by byte, past the end as zeros).
+     */
+    @Test
+    void shouldUnpackEveryWidthAsParquetsPackerPacksWhereverTheGroupLies() {
+        final Random rnd = new Random(10);
+        for (int width = 0; width <= 64; width++) {
+            for (int round = 0; round < 40; round++) {
+                final long[] v = new long[8];
+                for (int j = 0; j < 8; j++) {
+                    v[j] = width == 64 ? rnd.nextLong() : rnd.nextLong() & (1L << width) - 1;
+                }
+                final int before = rnd.nextInt(5);
+                final int after = round % 12; // 0 to 11 bytes after the group: both ways of reading it
+                final byte[] bytes = new byte[before + width + after];
+                rnd.nextBytes(bytes);
+                Packer.LITTLE_ENDIAN.newBytePackerForLong(width).pack8Values(v, 0, bytes, before);
+                final long[] out = new long[8];
+                BitPacked.unpack8(bytes, before, width, out);
+                assertArrayEquals(v, out, "width " + width + ", " + after + " bytes after the group");
+                final int kept = width - width / 3; // the group cut short: its last third of bytes missing
+                BitPacked.unpack8(Arrays.copyOf(bytes, before + kept), before, width, out);
+                for (int j = 0; j < 8; j++) { // zero-padded: a value wholly before the cut is kept
+                    if ((j + 1) * width <= kept * 8) {
+                        assertEquals(v[j], out[j], "width " + width + ", value " + j + " of a group cut to " + kept + " bytes");
+                    } else if (j * width >= kept * 8) {
+                        assertEquals(0, out[j], "width " + width + ", value " + j + " past the cut");
+                    }
+                }
+            }
+        }
     }
 
     @Test

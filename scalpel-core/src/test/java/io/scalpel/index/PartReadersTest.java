@@ -21,6 +21,7 @@ import io.scalpel.testing.ConnLogs;
 import io.scalpel.zeek.ConnRecord;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Readers of part files kept open from one lookup to the next: lookups through them select the
  * generator's frames again and again (more row groups than a reader caches, so readers are
  * replaced on the way), at most {@link PartReaders#MAX_OPEN} stay open, a busy reader is never
- * shared, and a failed read closes its reader.
+ * shared, and a failed read closes its reader. The dictionary pages read through them are kept
+ * for the next query, until a part's file changes.
  */
 class PartReadersTest {
     /** Small chunks: many row groups in each part, more than a reader caches the indexes of. */
@@ -120,6 +122,38 @@ class PartReadersTest {
             assertEquals(frames, Slices.run(file, request, SliceListener.QUIET).packets());
 
             assertEquals(opened, file.scalpel().index().readersOpened(), "the readers of the first query are kept for the second");
+        }
+    }
+
+    @Test
+    void shouldReadEachDictionaryOnceForAQueryAskedAgainUntilItsPartChanges() throws IOException {
+        build(1024);
+        final ConnRecord row = ConnLogs.readStrictly(dir.resolve("conn.log")).stream()
+            .filter(r -> r.ipVersion() == 4 && r.respPort() > 0).findFirst().orElseThrow();
+        final String host = io.scalpel.decode.Addresses.format(4, row.respHi(), row.respLo());
+        final SliceRequest request = SliceRequest.builder().query("host " + host + " and port " + row.respPort())
+            .write(dir.resolve("q.pcap")).build();
+        try (CaptureFile file = CaptureFile.open(capture, Scalpel.Options.defaults().withIndex(index).withBuildIfMissing(false))) {
+            final PacketIndex opened = file.scalpel().index();
+            assertTrue(Slices.run(file, request, SliceListener.QUIET).packets() > 0, "frames of " + host);
+            final byte[] first = Files.readAllBytes(dir.resolve("q.pcap")); // what the files' dictionaries give
+            final long read = opened.dictionariesRead();
+            assertTrue(read > 0, "the host's dictionaries are read");
+
+            Slices.run(file, request, SliceListener.QUIET);
+            assertArrayEquals(first, Files.readAllBytes(dir.resolve("q.pcap")), "the kept dictionaries give the same frames");
+            assertEquals(read, opened.dictionariesRead(), "the second query reads no dictionary page of the files");
+
+            for (IndexManifest.Part part : manifest.parts()) { // the flows parts rewritten as they were: other files now
+                final Path flows = index.resolve(IndexSchema.FLOWS_DIR).resolve(part.file());
+                final byte[] bytes = Files.readAllBytes(flows);
+                Files.delete(flows);
+                Files.write(flows, bytes);
+                Files.setLastModifiedTime(flows, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+            }
+            Slices.run(file, request, SliceListener.QUIET);
+            assertArrayEquals(first, Files.readAllBytes(dir.resolve("q.pcap")));
+            assertEquals(2 * read, opened.dictionariesRead(), "a changed part's dictionaries are read again, not answered from what was kept");
         }
     }
 
