@@ -1,6 +1,7 @@
 package io.scalpel.cli;
 
 import io.scalpel.api.Captures;
+import io.scalpel.api.LogReadAhead;
 import io.scalpel.api.Scalpel;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceOutcome;
@@ -132,12 +133,14 @@ final class SliceCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
         final Scalpel.Options options = join.options().withIndex(indexOptions.index).withReindex(indexOptions.reindex);
-        try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
+        // the conn.log is searched while the index opens; a capture or index that cannot be opened stops the search
+        try (LogReadAhead ahead = LogReadAhead.start(request, options);
+             ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
              Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
-            final SliceOutcome outcome = Slices.run(captures, request, listener(err));
+            final SliceOutcome outcome = Slices.run(captures, request, listener(err), ahead);
             report(outcome, err);
             return exitCode(outcome).code();
         }
