@@ -213,6 +213,9 @@ public final class Slices {
 
     /** By uid: from the conn.log (in batches with {@code all}) and the tunnel.log. */
     private SliceOutcome byUid() throws IOException {
+        if (ahead != null && !ahead.ended() && captures instanceof CaptureFile file) {
+            file.scalpel().index().readLookupFile(); // while the log's search goes on
+        }
         final UidResolution logs = new UidResolution(captures, request, listener, vlan, index, ahead);
         final Map<String, Tunnel> tunnels = logs.tunnels();
         final int requested;

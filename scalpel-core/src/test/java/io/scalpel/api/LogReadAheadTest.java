@@ -124,6 +124,31 @@ class LogReadAheadTest {
     }
 
     @Test
+    void shouldRefuseADamagedLookupFileAsASliceReadingTheLogItselfDoes() throws IOException {
+        final String uid = truth.conns().get(0).uid();
+        final SliceRequest request = SliceRequest.builder().conn(zeekLog.toString()).uids(List.of(uid)).write(dir.resolve("o.pcap")).build();
+        try (Captures captures = Captures.open(capture, options())) {
+            assertEquals(truth.framesOf(uid).size(), Slices.run(captures, request, new Said()).packets(), "the index is built");
+        }
+        final Path lookup = dir.resolve("idx").resolve(io.scalpel.index.IndexSchema.LOOKUP_FILE);
+        final byte[] bytes = Files.readAllBytes(lookup);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(lookup, bytes);
+
+        final IOException own;
+        try (Captures captures = Captures.open(capture, options())) {
+            own = assertThrows(IOException.class, () -> Slices.run(captures, request, new Said()));
+        }
+        assertTrue(own.getMessage().contains("lookup"), own::getMessage);
+        try (LogReadAhead ahead = LogReadAhead.start(request, options());
+             Captures captures = Captures.open(capture, options())) {
+            final IOException e = assertThrows(IOException.class, () -> Slices.run(captures, request, new Said(), ahead));
+            assertEquals(own.getClass(), e.getClass());
+            assertEquals(own.getMessage(), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldStopAReadNotTakenAndEndItsThread() throws IOException {
         final String uid = truth.conns().get(0).uid();
         final SliceRequest request = SliceRequest.builder().conn(zeekLog.toString()).uids(List.of(uid)).write(dir.resolve("o.pcap")).build();
