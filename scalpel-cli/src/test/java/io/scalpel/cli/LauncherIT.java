@@ -341,6 +341,27 @@ class LauncherIT {
             + " JAVA_HOME or JAVA"), j.stderr().lines().toList());
     }
 
+    @Test
+    void shouldReadTheJavaVersionFromTheRuntimesReleaseFile() throws Exception {
+        // a runtime the launcher refuses by the version its release file gives, the runtime's or else the platform's
+        final Map<String, String> versions = new java.util.LinkedHashMap<>();
+        versions.put("IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"16\"\nJAVA_RUNTIME_VERSION=\"16.0.2+7-x\"\n", "16.0.2+7-x");
+        versions.put("JAVA_VERSION=\"11.0.2\"", "11.0.2"); // no line feed after the last line
+        int n = 0;
+        for (Map.Entry<String, String> v : versions.entrySet()) {
+            final Path home = Files.createDirectories(dir.resolve("jdk" + n++).resolve("bin")).getParent();
+            Files.writeString(home.resolve("release"), v.getKey());
+            final Path java = Files.writeString(home.resolve("bin/java"), "#!/bin/sh\necho started >&2\nexit 0\n");
+            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+            final Map<String, String> env = env(dir.resolve("cache"));
+            env.put("JAVA_HOME", home.toString());
+            final Run r = run(env, "--version");
+            assertEquals(127, r.exit(), r.stderr());
+            assertEquals(List.of("scalpel: " + java + " is Java " + v.getValue() + "; scalpel needs Java 17 or newer: set JAVA_HOME"
+                + " or JAVA"), r.stderr().lines().toList());
+        }
+    }
+
     /** The cache of {@link #shared}, with the archive for this jar and Java made. */
     private static synchronized Path sharedCache() throws IOException, InterruptedException {
         final Path cache = shared.resolve("cache");
