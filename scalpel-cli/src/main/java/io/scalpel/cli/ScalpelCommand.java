@@ -27,12 +27,16 @@ public final class ScalpelCommand implements Runnable {
     /** Where binary output for {@code -w -} goes (stdout; tests substitute their own). */
     OutputStream binaryOut = new FileOutputStream(FileDescriptor.out);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    /**
+     * The command line this command runs in ({@link #commandLine}), set where it is made rather than
+     * injected through picocli's {@code @Spec}: each annotation type picocli reads costs a proxy class
+     * made at run time, and {@code slice} asks for no such injection.
+     */
+    CommandLine commandLine;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: index, slice, flows or serve");
+        throw new CommandLine.ParameterException(commandLine, "a command is required: index, slice, flows or serve");
     }
 
     public static void main(final String[] args) {
@@ -79,14 +83,17 @@ public final class ScalpelCommand implements Runnable {
                 : "");
     }
 
+    /** The root command's version options, which print the version whatever the subcommands. */
+    private static final List<String> VERSION_OPTIONS = List.of("--version", "-V");
+
     /** The subcommands' names, in the order help lists them. */
     private static final List<String> SUBCOMMANDS = List.of("index", "slice", "flows", "serve", "follow");
 
     /** A new instance of the subcommand {@code name}: only the one a command line names is made (and its classes loaded). */
-    private static Object subcommand(final String name) {
+    private static Object subcommand(final ScalpelCommand command, final String name) {
         return switch (name) {
             case "index" -> new IndexCommand();
-            case "slice" -> new SliceCommand();
+            case "slice" -> new SliceCommand(command);
             case "flows" -> new FlowsCommand();
             case "serve" -> new io.scalpel.serve.ServeCommand();
             case "follow" -> new io.scalpel.follow.FollowCommand();
@@ -101,16 +108,19 @@ public final class ScalpelCommand implements Runnable {
 
     /**
      * The command line for {@code args}: when they start with a subcommand's name, only that
-     * subcommand is added (its model built); otherwise every one is, as help and usage errors
-     * name them all.
+     * subcommand is added (its model built); when they are the version option alone, none is;
+     * otherwise every one is, as help and usage errors name them all.
      */
     static CommandLine commandLine(final ScalpelCommand command, final String[] commandArgs) {
         final CommandLine cl = new CommandLine(command);
+        command.commandLine = cl;
         final String first = commandArgs.length > 0 ? commandArgs[0] : "";
         if (SUBCOMMANDS.contains(first)) {
-            cl.addSubcommand(first, subcommand(first));
+            cl.addSubcommand(first, subcommand(command, first));
+        } else if (commandArgs.length == 1 && VERSION_OPTIONS.contains(first)) {
+            // the version alone: no subcommand's model is needed to print it
         } else {
-            SUBCOMMANDS.forEach(name -> cl.addSubcommand(name, subcommand(name)));
+            SUBCOMMANDS.forEach(name -> cl.addSubcommand(name, subcommand(command, name)));
             cl.addSubcommand(new CommandLine.HelpCommand());
         }
         // An argument starting with '@' is taken as it is, never as a file of arguments: `--uid @x`

@@ -1,6 +1,7 @@
 package io.scalpel.cli;
 
 import io.scalpel.api.Captures;
+import io.scalpel.api.LogReadAhead;
 import io.scalpel.api.Scalpel;
 import io.scalpel.api.SliceListener;
 import io.scalpel.api.SliceOutcome;
@@ -32,11 +33,17 @@ import picocli.CommandLine.Parameters;
         "Connections are given by uid from a conn.log; the packets are written in the capture's own format.",
         "Builds the index first when the capture has none."})
 final class SliceCommand implements Callable<Integer> {
-    @CommandLine.ParentCommand
-    ScalpelCommand parent;
+    /** The root command, given when made rather than injected (picocli's {@code @ParentCommand} and {@code @Spec} cost a proxy class each). */
+    private final ScalpelCommand parent;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    SliceCommand(final ScalpelCommand parent) {
+        this.parent = parent;
+    }
+
+    /** This command's own command line (usage errors name it: {@code Try 'scalpel slice --help'}). */
+    CommandLine commandLine() {
+        return parent.commandLine.getSubcommands().get("slice");
+    }
 
     @Parameters(index = "0", paramLabel = "CAPTURE", description = "pcap or pcapng file, or a directory of them (a capture set)")
     Path capture;
@@ -117,7 +124,7 @@ final class SliceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        final PrintWriter err = spec.commandLine().getErr();
+        final PrintWriter err = commandLine().getErr();
         if (output == null) {
             output = new Output();
         }
@@ -132,12 +139,14 @@ final class SliceCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
         final Scalpel.Options options = join.options().withIndex(indexOptions.index).withReindex(indexOptions.reindex);
-        try (ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
+        // the conn.log is searched while the index opens; a capture or index that cannot be opened stops the search
+        try (LogReadAhead ahead = LogReadAhead.start(request, options);
+             ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
              Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {
                 err.println("scalpel: " + note);
             }
-            final SliceOutcome outcome = Slices.run(captures, request, listener(err));
+            final SliceOutcome outcome = Slices.run(captures, request, listener(err), ahead);
             report(outcome, err);
             return exitCode(outcome).code();
         }
@@ -238,7 +247,7 @@ final class SliceCommand implements Callable<Integer> {
             s.put("files_opened", o.filesOpened());
         }
         s.put("exit_code", exitCode(o).code());
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter out = commandLine().getOut();
         out.println(Json.object(s));
         out.flush();
     }

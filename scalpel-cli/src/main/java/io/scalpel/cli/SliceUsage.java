@@ -15,7 +15,7 @@ final class SliceUsage {
     }
 
     static void check(final SliceCommand c) {
-        final CommandLine cl = c.spec.commandLine();
+        final CommandLine cl = c.commandLine();
         final SliceCommand.Output output = c.output;
         if (output.write == null && output.splitDir == null && c.arrow == null) {
             throw usage(cl, "Missing required argument (specify one of these): (-w=OUT | --split-dir=DIR | --arrow=FILE)");

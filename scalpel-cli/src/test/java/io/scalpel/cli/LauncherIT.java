@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * changes, runs the command's classes from that archive, never fails a command over the archive
  * (a cache it cannot write, an archive the JVM cannot use), keeps the JVM's output off stdout,
  * starts every command on the quick JIT tier with the serial collector (an index build without its
- * own JIT directive), and says when it has no jar or no java.
+ * own JIT directive), takes zstd-jni's native library out of the jar once into its cache, and says
+ * when it has no jar or no java.
  * Slices are checked against the sample's generator truth (testdata/sample.truth.tsv).
  */
 @Tag("e2e")
@@ -79,6 +80,64 @@ class LauncherIT {
         assertSliceOfTheSample(r);
         assertTrue(loadedFromArchive(classes, "io.scalpel.cli.SliceCommand"), "SliceCommand from the archive: " + classes);
         assertTrue(loadedFromArchive(classes, "io.scalpel.index.IndexBuilder"), "IndexBuilder from the archive: " + classes);
+    }
+
+    @Test
+    void shouldTakeZstdsNativeLibraryOutOfTheJarOnceIntoTheCache() throws Exception {
+        Assumptions.assumeTrue(onPath("unzip"), "no unzip on the PATH: the launcher leaves zstd-jni to copy its library out itself");
+        Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+            "the check reads the jar's linux/amd64 library");
+        final Path cache = dir.resolve("cache");
+        final Path classes = dir.resolve("classes.txt");
+        final Map<String, String> env = env(cache);
+        env.put("SCALPEL_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        final Run r = sliceToStdout(env);
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        final List<Path> libraries = zstdLibraries(cache.resolve("scalpel"));
+        assertEquals(1, libraries.size(), () -> "one library in the cache: " + libraries);
+        assertArrayEquals(jarEntry("linux/amd64/libzstd-jni-"), Files.readAllBytes(libraries.get(0)), "the jar's own library");
+        assertFalse(loaded(classes, "java.io.DeleteOnExitHook"), "no temporary copy of the library made by zstd-jni");
+
+        final FileTime made = Files.getLastModifiedTime(libraries.get(0));
+        final Run again = sliceToStdout(env);
+        assertEquals(0, again.exit(), again.stderr());
+        assertSliceOfTheSample(again);
+        assertEquals(libraries, zstdLibraries(cache.resolve("scalpel")));
+        assertEquals(made, Files.getLastModifiedTime(libraries.get(0)), "taken out once");
+
+        // the control: without a cache, zstd-jni copies the library out itself, which the class log shows
+        final Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        final Map<String, String> noCache = env(file);
+        noCache.put("SCALPEL_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        final Run without = sliceToStdout(noCache);
+        assertEquals(0, without.exit(), without.stderr());
+        assertSliceOfTheSample(without);
+        assertTrue(loaded(classes, "java.io.DeleteOnExitHook"), "zstd-jni's temporary copy, seen in the class log");
+    }
+
+    private static boolean onPath(final String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+    }
+
+    private static List<Path> zstdLibraries(final Path cache) throws IOException {
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".zstd-jni.so")).sorted().toList();
+        }
+    }
+
+    private static boolean loaded(final Path classLog, final String className) throws IOException {
+        return Files.readAllLines(classLog).stream().anyMatch(l -> l.contains("] " + className + " "));
+    }
+
+    /** The bytes of the jar's entry whose name starts with {@code prefix}. */
+    private static byte[] jarEntry(final String prefix) throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(JAR.toFile())) {
+            final java.util.jar.JarEntry e = jar.stream().filter(j -> j.getName().startsWith(prefix)).findFirst().orElseThrow();
+            try (var in = jar.getInputStream(e)) {
+                return in.readAllBytes();
+            }
+        }
     }
 
     @Test
@@ -280,6 +339,27 @@ class LauncherIT {
         assertEquals(127, j.exit());
         assertEquals(List.of("scalpel: no java found at " + dir.resolve("no-such-java") + ": install a JDK 17 or newer, or set"
             + " JAVA_HOME or JAVA"), j.stderr().lines().toList());
+    }
+
+    @Test
+    void shouldReadTheJavaVersionFromTheRuntimesReleaseFile() throws Exception {
+        // a runtime the launcher refuses by the version its release file gives, the runtime's or else the platform's
+        final Map<String, String> versions = new java.util.LinkedHashMap<>();
+        versions.put("IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"16\"\nJAVA_RUNTIME_VERSION=\"16.0.2+7-x\"\n", "16.0.2+7-x");
+        versions.put("JAVA_VERSION=\"11.0.2\"", "11.0.2"); // no line feed after the last line
+        int n = 0;
+        for (Map.Entry<String, String> v : versions.entrySet()) {
+            final Path home = Files.createDirectories(dir.resolve("jdk" + n++).resolve("bin")).getParent();
+            Files.writeString(home.resolve("release"), v.getKey());
+            final Path java = Files.writeString(home.resolve("bin/java"), "#!/bin/sh\necho started >&2\nexit 0\n");
+            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+            final Map<String, String> env = env(dir.resolve("cache"));
+            env.put("JAVA_HOME", home.toString());
+            final Run r = run(env, "--version");
+            assertEquals(127, r.exit(), r.stderr());
+            assertEquals(List.of("scalpel: " + java + " is Java " + v.getValue() + "; scalpel needs Java 17 or newer: set JAVA_HOME"
+                + " or JAVA"), r.stderr().lines().toList());
+        }
     }
 
     /** The cache of {@link #shared}, with the archive for this jar and Java made. */

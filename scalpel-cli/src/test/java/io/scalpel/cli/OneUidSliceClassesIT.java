@@ -34,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the control that the check sees a JSON user, and Jackson, when there is one. Through the launcher
  * ({@code bin/scalpel}), whose first run made its class-data archive, the same slice reads no class
  * from the jar: picocli's and slf4j's included, whose class files the build rewrote for the
- * archive ({@link ClassFileUpgrade}).
+ * archive ({@link ClassFileUpgrade}). picocli's annotations are each a proxy class made at run time,
+ * which no archive of Java 17 holds: the slice is given its root command when made, so no proxy of
+ * {@code @Spec} or {@code @ParentCommand} is made; {@code --version} alone builds no subcommand's model.
  */
 @Tag("e2e")
 class OneUidSliceClassesIT {
@@ -104,6 +106,43 @@ class OneUidSliceClassesIT {
             "picocli from the archive: " + lines.stream().filter(l -> l.contains("picocli.CommandLine ")).toList());
         assertEquals(List.of(), lines.stream().filter(l -> l.contains("source: file:") || l.contains("source: jar:")).toList(),
             "classes read from the jar");
+    }
+
+    @Test
+    void shouldMakeNoAnnotationProxyForAnInjectionTheSliceDoesNotAsk() throws Exception {
+        final Path pcap = Files.copy(TESTDATA.resolve("sample.pcap"), dir.resolve("sample.pcap"));
+        run(null, "index", pcap.toString());
+        // each annotation type picocli reads is a proxy class made at run time; the JDK writes them out when asked
+        final Path proxies = Files.createDirectories(dir.resolve("proxies"));
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Djdk.proxy.ProxyGenerator.saveGeneratedFiles=true", "-jar", JAR.toString(), "slice", pcap.toString(),
+            "--conn", TESTDATA.resolve("sample-conn.log").toString(), "--uid", UID, "-w", dir.resolve("o.pcap").toString()));
+        final Process p = new ProcessBuilder(command).directory(proxies.toFile()).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("out.txt").toFile()).start();
+        assertTrue(p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "the command ended");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("out.txt")));
+
+        final List<String> made = new ArrayList<>();
+        try (var files = Files.walk(proxies)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                made.add(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertTrue(made.stream().anyMatch(c -> c.contains("picocli/CommandLine$Option")), "the proxies of picocli's annotations are seen");
+        for (String injection : List.of("picocli/CommandLine$Spec", "picocli/CommandLine$ParentCommand")) {
+            assertTrue(made.stream().noneMatch(c -> c.contains(injection)), injection + ": the slice is given what it needs when made");
+        }
+    }
+
+    @Test
+    void shouldBuildNoSubcommandsModelForTheVersion() throws Exception {
+        final Path classes = dir.resolve("classes.txt");
+        run(classes, "--version");
+        assertTrue(Files.readString(dir.resolve("out.txt")).startsWith("scalpel "), "the version is printed");
+        final List<String> commands = Files.readAllLines(classes, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.matches(".*\\] io\\.scalpel\\.(cli|serve|follow)\\.\\w*Command .*")).toList();
+        assertEquals(1, commands.size(), () -> "the root command alone: " + commands);
+        assertTrue(commands.get(0).contains("io.scalpel.cli.ScalpelCommand "), commands::toString);
     }
 
     @Test

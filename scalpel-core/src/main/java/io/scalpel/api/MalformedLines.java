@@ -30,6 +30,11 @@ final class MalformedLines implements ConnLogListener {
         listener.warning(source + " line " + line + ": " + message);
     }
 
+    /** Counts {@code lines} more malformed lines, beyond those shown (a read that told only its first ones). */
+    void skipped(final long lines) {
+        count += lines;
+    }
+
     /** Counts the lines not shown, once the log is read. */
     void finish() {
         if (count > Slices.SHOWN) {

@@ -55,10 +55,12 @@ public final class Slices {
     private final SliceTally tally;
     private final CommunityIdAudit audit;
     private final ConnLogIndex index;
+    private final LogReadAhead ahead;
 
     private Slices(final Captures captures, final SliceRequest request, final SliceListener listener, final BpfFilter filter,
-                   final SliceOutputs outputs, final ConnLogIndex index) {
+                   final SliceOutputs outputs, final ConnLogIndex index, final LogReadAhead ahead) {
         this.index = index;
+        this.ahead = ahead;
         this.captures = captures;
         this.request = request;
         this.listener = listener;
@@ -85,7 +87,7 @@ public final class Slices {
      */
     public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener)
         throws IOException {
-        return run(captures, request, listener, null);
+        return run(captures, request, listener, null, null);
     }
 
     /**
@@ -103,9 +105,32 @@ public final class Slices {
      */
     public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener,
                                    final ConnLogIndex index) throws IOException {
+        return run(captures, request, listener, index, null);
+    }
+
+    /**
+     * Runs {@code request} over {@code captures} as {@link #run(Captures, SliceRequest, SliceListener)}
+     * does, taking the rows of its uids from {@code ahead}, the conn.log read while the captures were
+     * opened ({@link LogReadAhead#start}): the same outcome, the same extract, the same warnings and
+     * failures in the same order.
+     *
+     * @param captures the capture file or capture set, open
+     * @param request what to select and where to write
+     * @param listener receives warnings and notes as the slice goes
+     * @param ahead the log read ahead for {@code request}
+     * @return what the slice did
+     * @throws IOException when a capture, its index or a log cannot be read, or an output cannot be written
+     */
+    public static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener,
+                                   final LogReadAhead ahead) throws IOException {
+        return run(captures, request, listener, null, ahead);
+    }
+
+    private static SliceOutcome run(final Captures captures, final SliceRequest request, final SliceListener listener,
+                                    final ConnLogIndex index, final LogReadAhead ahead) throws IOException {
         final BpfFilter filter = request.bpf() == null ? null : BpfFilter.compile(request.bpf());
         try (SliceOutputs outputs = new SliceOutputs(captures, request, listener::warning)) {
-            final Slices s = new Slices(captures, request, listener, filter, outputs, index);
+            final Slices s = new Slices(captures, request, listener, filter, outputs, index, ahead);
             switch (request.kind()) {
                 case UIDS:
                     return s.byUid();
@@ -188,7 +213,10 @@ public final class Slices {
 
     /** By uid: from the conn.log (in batches with {@code all}) and the tunnel.log. */
     private SliceOutcome byUid() throws IOException {
-        final UidResolution logs = new UidResolution(captures, request, listener, vlan, index);
+        if (ahead != null && !ahead.ended() && captures instanceof CaptureFile file) {
+            file.scalpel().index().readLookupFile(); // while the log's search goes on
+        }
+        final UidResolution logs = new UidResolution(captures, request, listener, vlan, index, ahead);
         final Map<String, Tunnel> tunnels = logs.tunnels();
         final int requested;
         int unknown = 0;

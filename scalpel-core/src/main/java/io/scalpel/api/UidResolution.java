@@ -56,6 +56,8 @@ final class UidResolution {
     private final VlanKeying vlan;
     /** The conn.log's rows kept warm, or null: the log is read. */
     private final ConnLogIndex index;
+    /** The conn.log read while the captures were opened, or null. */
+    private final LogReadAhead ahead;
 
     UidResolution(final Captures captures, final SliceRequest request, final SliceListener listener, final VlanKeying vlan) {
         this(captures, request, listener, vlan, null);
@@ -64,7 +66,14 @@ final class UidResolution {
     /** As the other constructor, finding the uids' rows through {@code index} while it is current (null: none). */
     UidResolution(final Captures captures, final SliceRequest request, final SliceListener listener, final VlanKeying vlan,
                   final ConnLogIndex index) {
+        this(captures, request, listener, vlan, index, null);
+    }
+
+    /** As the other constructors, taking the uids' rows from {@code ahead} when it read them (null: none). */
+    UidResolution(final Captures captures, final SliceRequest request, final SliceListener listener, final VlanKeying vlan,
+                  final ConnLogIndex index, final LogReadAhead ahead) {
         this.index = index;
+        this.ahead = ahead;
         this.captures = captures;
         this.request = request;
         this.listener = listener;
@@ -94,7 +103,10 @@ final class UidResolution {
         ConnSelection.Result read = null;
         if (request.conn() != null) {
             final MalformedLines malformed = new MalformedLines(request.conn(), listener);
-            read = index == null ? null : index.select(request.conn(), request.uids(), vlan::aware);
+            read = ahead == null ? null : ahead.take(request.conn(), request.uids(), malformed);
+            if (read == null && index != null) {
+                read = index.select(request.conn(), request.uids(), vlan::aware);
+            }
             if (read == null) {
                 read = ConnSelection.read(request.conn(), request.uids(), vlan::aware, malformed);
             }

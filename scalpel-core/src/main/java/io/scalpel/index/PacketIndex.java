@@ -270,6 +270,20 @@ public final class PacketIndex implements Closeable {
         flowLookup.lookup(flowHash, from, to, visitor);
     }
 
+    /**
+     * Reads and checks the lookup file now, as the first lookup would, for a caller with time to
+     * spare before its first lookup (a slice waiting for its conn.log's search). A lookup file that
+     * cannot be used is left to the first lookup, which refuses it as it would have: it is read again
+     * from the file opened with the index.
+     */
+    public void readLookupFile() {
+        try {
+            lookupParts.file();
+        } catch (IndexException e) {
+            // the first lookup reads it again and says what is wrong
+        }
+    }
+
     /** As {@link #lookup}, through parquet-java's readers and the parts' footers: the reference tests hold the lookup to. */
     void lookupThroughFooters(final long flowHash, final long from, final long to, final RowVisitor visitor) throws IOException {
         flowLookup.lookupThroughFooters(flowHash, from, to, visitor);

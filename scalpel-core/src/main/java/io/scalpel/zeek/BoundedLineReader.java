@@ -2,6 +2,7 @@ package io.scalpel.zeek;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.util.Arrays;
 
 /**
@@ -201,6 +202,10 @@ final class BoundedLineReader {
      * bytes, otherwise from the stream, moved forward first past the bytes it did not give.
      */
     private int read(final byte[] b, final int off, final int len) throws IOException {
+        // a thread interrupted stops here, a chunk at most after it was told: a file's stream reads on regardless
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while reading the log");
+        }
         if (ahead != null && consumed < ahead.size()) {
             return ahead.read(consumed, b, off, len);
         }

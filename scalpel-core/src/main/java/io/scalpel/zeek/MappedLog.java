@@ -2,6 +2,7 @@ package io.scalpel.zeek;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -47,8 +48,14 @@ final class MappedLog {
         return size;
     }
 
-    /** Copies up to {@code len} bytes from {@code pos} on into {@code b}; how many, or -1 at the end of what is mapped. */
+    /**
+     * Copies up to {@code len} bytes from {@code pos} on into {@code b}; how many, or -1 at the end of
+     * what is mapped. A thread interrupted stops reading here, as it would at a read of a channel.
+     */
     int read(final long pos, final byte[] b, final int off, final int len) throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while reading " + source);
+        }
         if (pos >= size) {
             return -1;
         }

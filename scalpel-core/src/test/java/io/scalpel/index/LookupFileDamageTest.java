@@ -74,6 +74,22 @@ class LookupFileDamageTest {
         return e;
     }
 
+    @Test
+    void shouldRefuseALookupFileReadAheadAtTheFirstLookupAsWithoutTheReadAhead() throws IOException {
+        final byte[] bytes = Files.readAllBytes(lookup);
+        bytes[bytes.length - 1] ^= 0x5A; // the body's CRC32C no longer matches
+        Files.write(lookup, bytes);
+        final IndexException without = refused();
+        final IndexException e = assertThrows(IndexException.class, () -> {
+            try (PacketIndex i = PacketIndex.open(capture, index)) {
+                i.readLookupFile(); // says nothing: the first lookup does
+                i.lookup(someFlowHash, Long.MIN_VALUE, Long.MAX_VALUE, (ts, offset, chunk, flow, dgramTs) -> { });
+            }
+        });
+        assertEquals(without.getMessage(), e.getMessage());
+        assertTrue(e.problem().contains("CRC32C"), e::problem);
+    }
+
     private void assertRefused(final String expected) throws IOException {
         final IndexException e = refused();
         assertTrue(e.problem().contains(expected), () -> "expected «" + expected + "» in " + e.problem());
