@@ -4,6 +4,8 @@ import io.scalpel.zeek.ConnLogListener;
 import io.scalpel.zeek.ConnSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,8 +24,8 @@ import java.util.Set;
  * it is. So a slice says the same things in the same order with or without it, and a capture or
  * index that cannot be opened is reported as before, whatever the log holds.
  *
- * <p>Only a log that can be read twice is read ahead: a file or directory, not standard input, for
- * the uids asked (not every uid of a log).
+ * <p>Only a log that can be read twice is read ahead: a regular file or a directory, not standard
+ * input, a named pipe or a {@code /dev/fd} stream, for the uids asked (not every uid of a log).
  */
 public final class LogReadAhead implements AutoCloseable {
     private static final LogReadAhead NONE = new LogReadAhead(null, null);
@@ -51,7 +53,7 @@ public final class LogReadAhead implements AutoCloseable {
      */
     public static LogReadAhead start(final SliceRequest request, final Scalpel.Options options) {
         if (request.kind() != SliceRequest.Kind.UIDS || request.all() || request.conn() == null
-            || ConnSelection.STDIN.equals(request.conn()) || request.uids().isEmpty()) {
+            || !readableTwice(request.conn()) || request.uids().isEmpty()) {
             return NONE;
         }
         final LogReadAhead ahead = new LogReadAhead(request.conn(), new LinkedHashSet<>(request.uids()));
@@ -61,6 +63,20 @@ public final class LogReadAhead implements AutoCloseable {
         ahead.thread = t;
         t.start();
         return ahead;
+    }
+
+    /**
+     * Whether {@code conn} names a regular file or a directory: not standard input, a named pipe or
+     * a {@code /dev/fd} stream, whose opening and reading a stopped read-ahead could not interrupt
+     * (a pipe without a writer blocks its opening), nor a path that does not exist (the slice's own
+     * read reports it).
+     */
+    private static boolean readableTwice(final String conn) {
+        if (ConnSelection.STDIN.equals(conn)) {
+            return false;
+        }
+        final Path path = Path.of(conn);
+        return Files.isRegularFile(path) || Files.isDirectory(path);
     }
 
     private void read(final VlanKeying vlan) {

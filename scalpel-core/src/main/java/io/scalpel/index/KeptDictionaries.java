@@ -37,8 +37,11 @@ final class KeptDictionaries {
     private record Key(IndexPart part, int group, List<String> column) {
     }
 
-    /** A page's values as read (plain-encoded entries), how many, and their encoding. */
-    private record Kept(byte[] bytes, int entries, Encoding encoding) {
+    /**
+     * A page's values as read (plain-encoded entries), how many, their encoding, and whether the page
+     * came through {@link CheckedPageStore}'s checks (a page read to prune a row group did not).
+     */
+    private record Kept(byte[] bytes, int entries, Encoding encoding, boolean checked) {
         DictionaryPage page() {
             return new DictionaryPage(BytesInput.from(bytes), bytes.length, entries, encoding);
         }
@@ -63,9 +66,13 @@ final class KeptDictionaries {
     /**
      * Before a read of {@code part}: drops the pages kept of it when its file changed since they
      * were read (or cannot be read: a read of it then fails as it would without them), and notes
-     * the file as it is now, which the pages this read keeps are then held to.
+     * the file as it is now.
+     *
+     * @return the file's stamp now, which the pages this read keeps are held to: a page is kept only
+     *         while the part's stamp is still this one, so a read that began before the file changed
+     *         keeps nothing of it
      */
-    void check(final IndexPart part) {
+    Object check(final IndexPart part) {
         final Object now = stamp(part);
         synchronized (this) {
             final Object then = stamps.put(part, now);
@@ -73,6 +80,7 @@ final class KeptDictionaries {
                 drop(part);
             }
         }
+        return now;
     }
 
     private static Object stamp(final IndexPart part) {
@@ -95,12 +103,17 @@ final class KeptDictionaries {
         }
     }
 
-    /** The dictionary page of {@code column} of row group {@code g} of {@code part}: kept, else {@code from}'s, then kept. */
-    DictionaryPage page(final IndexPart part, final int g, final ColumnDescriptor column, final java.util.function.Supplier<DictionaryPage> from) {
+    /**
+     * The dictionary page of {@code column} of row group {@code g} of {@code part}: kept, else
+     * {@code from}'s, then kept while the part's stamp is still {@code stamp}. A read that needs a
+     * checked page ({@code checked}) is not given one kept unchecked: it reads its own, which replaces it.
+     */
+    DictionaryPage page(final IndexPart part, final int g, final ColumnDescriptor column, final java.util.function.Supplier<DictionaryPage> from,
+                        final Object stamp, final boolean checked) {
         final Key key = new Key(part, g, List.of(column.getPath()));
         synchronized (this) {
             final Kept k = pages.get(key);
-            if (k != null) {
+            if (k != null && (k.checked() || !checked)) {
                 return k.page();
             }
         }
@@ -110,13 +123,18 @@ final class KeptDictionaries {
         }
         final Kept k;
         try {
-            k = new Kept(DeltaPacked.bytes(page.getBytes()), page.getDictionarySize(), page.getEncoding());
+            k = new Kept(DeltaPacked.bytes(page.getBytes()), page.getDictionarySize(), page.getEncoding(), checked);
         } catch (IOException e) {
             throw new ParquetDecodingException("dictionary of column " + String.join(".", column.getPath()) + ": " + e.getMessage(), e);
         }
         synchronized (this) {
             read++;
-            if (k.bytes().length <= maxBytes && stamps.containsKey(part) && !pages.containsKey(key)) {
+            final Kept before = pages.get(key);
+            if (k.bytes().length <= maxBytes && stamp != null && stamp.equals(stamps.get(part))
+                && (before == null || !before.checked() && checked)) {
+                if (before != null) {
+                    bytes -= before.bytes().length;
+                }
                 pages.put(key, k);
                 bytes += k.bytes().length;
                 final Iterator<Kept> it = pages.values().iterator();
@@ -134,13 +152,13 @@ final class KeptDictionaries {
         return read;
     }
 
-    /** {@code dictionaries} of row group {@code g} of {@code part}, each page kept once read. */
-    DictionaryPageReadStore over(final IndexPart part, final int g, final DictionaryPageReadStore dictionaries) {
-        return column -> page(part, g, column, () -> dictionaries.readDictionaryPage(column));
+    /** {@code dictionaries} of row group {@code g} of {@code part} (unchecked: read to prune), each page kept once read. */
+    DictionaryPageReadStore over(final IndexPart part, final int g, final DictionaryPageReadStore dictionaries, final Object stamp) {
+        return column -> page(part, g, column, () -> dictionaries.readDictionaryPage(column), stamp, false);
     }
 
-    /** {@code pages} of row group {@code g} of {@code part}, each column's dictionary page kept once read. */
-    PageReadStore over(final IndexPart part, final int g, final PageReadStore pages) {
+    /** {@code pages} of row group {@code g} of {@code part} (checked: {@link CheckedPageStore}), each column's dictionary page kept once read. */
+    PageReadStore over(final IndexPart part, final int g, final CheckedPageStore pages, final Object stamp) {
         return new ForwardingPageReadStore(pages) {
             @Override
             public PageReader getPageReader(final ColumnDescriptor column) {
@@ -148,7 +166,7 @@ final class KeptDictionaries {
                 return new PageReader() {
                     @Override
                     public DictionaryPage readDictionaryPage() {
-                        return page(part, g, column, under::readDictionaryPage);
+                        return page(part, g, column, under::readDictionaryPage, stamp, true);
                     }
 
                     @Override

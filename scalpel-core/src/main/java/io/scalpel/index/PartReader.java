@@ -79,7 +79,7 @@ final class PartReader {
             final ParquetFileReader r = lease.reader;
             if (StatisticsFilter.canDrop(predicate, block.getColumns())
                 || BloomFilterImpl.canDrop(predicate, block.getColumns(), lease.blooms(g))
-                || prune != null && prune.canDrop(block.getColumns(), readers.keptDictionaries(part, g, r.getDictionaryReader(g)), lease.blooms(g))) {
+                || prune != null && prune.canDrop(block.getColumns(), readers.keptDictionaries(part, g, r.getDictionaryReader(g), lease), lease.blooms(g))) {
                 return RowRanges.EMPTY;
             }
             lease.touch(g);
@@ -141,8 +141,8 @@ final class PartReader {
         PartReaders.Lease lease = null;
         boolean failed = true;
         try {
-            readers.checkDictionaries(part);
             lease = readers.acquire(part, projection);
+            readers.checkDictionaries(part, lease);
             final ParquetFileReader r = lease.reader;
             final List<BlockMetaData> blocks = r.getRowGroups();
             for (int g = 0; g < blocks.size(); g++) {
@@ -158,7 +158,7 @@ final class PartReader {
                 if (counted) {
                     part.rowGroupsRead.increment();
                 }
-                group.read(g, readers.keptDictionaries(part, g, CheckedPageStore.of(pages, r, g)), pages.getRowCount());
+                group.read(g, readers.keptDictionaries(part, g, CheckedPageStore.of(pages, r, g), lease), pages.getRowCount());
             }
             failed = false;
         } catch (VisitorFailure e) {

@@ -61,21 +61,24 @@ final class PartReaders implements Closeable {
         this.dictionaries = maxOpen > 0 ? new KeptDictionaries() : null;
     }
 
-    /** Forgets the dictionary pages kept of {@code part} if its file changed since they were read ({@link KeptDictionaries#check}). */
-    void checkDictionaries(final IndexPart part) {
+    /**
+     * Forgets the dictionary pages kept of {@code part} if its file changed since they were read
+     * ({@link KeptDictionaries#check}), and holds the pages {@code lease}'s read keeps to the file as it is now.
+     */
+    void checkDictionaries(final IndexPart part, final Lease lease) {
         if (dictionaries != null) {
-            dictionaries.check(part);
+            lease.dictionaryStamp = dictionaries.check(part);
         }
     }
 
-    /** {@code pages} of row group {@code g} of {@code part}, their dictionary pages kept once read (as they are when nothing is kept). */
-    PageReadStore keptDictionaries(final IndexPart part, final int g, final PageReadStore pages) {
-        return dictionaries == null ? pages : dictionaries.over(part, g, pages);
+    /** {@code pages} of row group {@code g} of {@code part}, read through {@code lease}, their dictionary pages kept once read (as they are when nothing is kept). */
+    PageReadStore keptDictionaries(final IndexPart part, final int g, final CheckedPageStore pages, final Lease lease) {
+        return dictionaries == null ? pages : dictionaries.over(part, g, pages, lease.dictionaryStamp);
     }
 
-    /** As {@link #keptDictionaries(IndexPart, int, PageReadStore)}, of the dictionaries a row group is pruned by. */
-    DictionaryPageReadStore keptDictionaries(final IndexPart part, final int g, final DictionaryPageReadStore pages) {
-        return dictionaries == null ? pages : dictionaries.over(part, g, pages);
+    /** As {@link #keptDictionaries(IndexPart, int, CheckedPageStore, Lease)}, of the dictionaries a row group is pruned by (unchecked pages). */
+    DictionaryPageReadStore keptDictionaries(final IndexPart part, final int g, final DictionaryPageReadStore pages, final Lease lease) {
+        return dictionaries == null ? pages : dictionaries.over(part, g, pages, lease.dictionaryStamp);
     }
 
     /** Dictionary pages read from the part files, not from those kept (for tests). */
@@ -95,6 +98,8 @@ final class PartReaders implements Closeable {
         private final Map<Integer, BloomFilterReader> blooms = new java.util.HashMap<>();
         private boolean busy;
         private boolean kept;
+        /** The stamp of the part's file when this lease's current read began ({@link KeptDictionaries#check}). */
+        private Object dictionaryStamp;
 
         private Lease(final Key key, final ParquetFileReader reader, final IndexInputFile.Stream stream) {
             this.key = key;

@@ -172,7 +172,12 @@ public final class WaitingConnections implements Closeable {
         try {
             if (channel == null) {
                 file = Files.createTempFile(directory, "scalpel-flows-", ".spill");
-                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+                try {
+                    channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(file); // made, but never open: close() would not remove it
+                    throw e;
+                }
             }
             final long start = end;
             final int n = memory.size();

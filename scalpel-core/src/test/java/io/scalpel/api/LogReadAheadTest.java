@@ -183,4 +183,27 @@ class LogReadAheadTest {
             assertEquals(Set.of(uid), ahead.take(zeekLog.toString(), Set.of(uid), quiet).rows().keySet());
         }
     }
+
+    @Test
+    void shouldReadNothingAheadOfANamedPipeOrAMissingLog() throws IOException, InterruptedException {
+        final String uid = truth.conns().get(0).uid();
+        final Path fifo = dir.resolve("conn.fifo");
+        final Process mkfifo;
+        try {
+            mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("skipped: no mkfifo on this machine to make a named pipe (" + e.getMessage() + ")");
+            return;
+        }
+        assertEquals(0, mkfifo.waitFor(), "mkfifo made the pipe");
+        // a pipe with no writer: a read-ahead would block in its opening, where no interrupt reaches it
+        for (Path log : List.of(fifo, dir.resolve("no-such.log"))) {
+            final SliceRequest r = SliceRequest.builder().conn(log.toString()).uids(List.of(uid)).write(dir.resolve("o.pcap")).build();
+            final LogReadAhead ahead = LogReadAhead.start(r, options());
+            assertTrue(ahead.ended(), log + ": nothing read ahead");
+            ahead.close();
+            assertNull(ahead.take(log.toString(), Set.of(uid), new MalformedLines(log.toString(), new Said())), log::toString);
+        }
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("scalpel-log-read-ahead")));
+    }
 }
