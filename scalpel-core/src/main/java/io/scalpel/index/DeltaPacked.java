@@ -45,13 +45,13 @@ final class DeltaPacked {
             throw new ParquetDecodingException("DELTA_BINARY_PACKED header: blocks of " + blockSize + " values in " + miniblocks + " miniblocks");
         }
         final int perMiniblock = (int) (blockSize / miniblocks);
-        long value = zigzag(varint(in, pos));
+        long value = ThriftCompact.zigzag(varint(in, pos));
         out[0] = value;
         int n = 1;
         final long[] eight = new long[8];
         final byte[] widths = new byte[(int) miniblocks];
         while (n < count) {
-            final long minDelta = zigzag(varint(in, pos));
+            final long minDelta = ThriftCompact.zigzag(varint(in, pos));
             if (pos[0] + miniblocks > in.length) {
                 throw new ParquetDecodingException("DELTA_BINARY_PACKED block past the end of its page");
             }
@@ -105,9 +105,5 @@ final class DeltaPacked {
             }
             shift += 7;
         }
-    }
-
-    private static long zigzag(final long v) {
-        return (v >>> 1) ^ -(v & 1);
     }
 }

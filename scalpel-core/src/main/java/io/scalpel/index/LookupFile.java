@@ -362,9 +362,9 @@ final class LookupFile {
             long rows = 0;
             for (int g = 0; g < groups; g++) {
                 final long n = varint();
-                final long chunkMin = zigzag(varint());
+                final long chunkMin = ThriftCompact.zigzag(varint());
                 final long chunkMax = chunkMin + varint();
-                final long timeMin = zigzag(varint());
+                final long timeMin = ThriftCompact.zigzag(varint());
                 final long timeMax = timeMin + varint();
                 long bloomOffset = 0;
                 int bloomBytes = 0;
@@ -465,7 +465,7 @@ final class LookupFile {
                 first[p + 1] = first[p] + pageRows;
                 end = offset[p] + size[p];
                 if (ranges) {
-                    min[p] = prevMin + zigzag(varint());
+                    min[p] = prevMin + ThriftCompact.zigzag(varint());
                     max[p] = min[p] + varint();
                     prevMin = min[p];
                 }
@@ -535,9 +535,5 @@ final class LookupFile {
             }
             throw corrupt(file, at, "a number of more than 64 bits", advice);
         }
-    }
-
-    static long zigzag(final long v) {
-        return (v >>> 1) ^ -(v & 1);
     }
 }

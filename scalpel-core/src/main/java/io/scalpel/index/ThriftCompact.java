@@ -170,7 +170,11 @@ public final class ThriftCompact {
         }
     }
 
-    private static long zigzag(final long v) {
+    /**
+     * The signed value of a zigzag-encoded one ({@code 0, -1, 1, -2, ...} as {@code 0, 1, 2, 3, ...}),
+     * as Thrift's compact protocol, Parquet's DELTA_BINARY_PACKED and the lookup file write them.
+     */
+    static long zigzag(final long v) {
         return (v >>> 1) ^ -(v & 1);
     }
 }
