@@ -60,14 +60,6 @@ abstract class Decompressor {
 
     /** Reads {@code dst.remaining()} bytes at {@code position} or up to the end of the file; returns bytes read. */
     final int readFully(final ByteBuffer dst, final long position) throws IOException {
-        int n = 0;
-        while (dst.hasRemaining()) {
-            final int r = channel.read(dst, position + n);
-            if (r <= 0) {
-                break;
-            }
-            n += r;
-        }
-        return n;
+        return PositionalReads.readFully(channel, dst, position);
     }
 }

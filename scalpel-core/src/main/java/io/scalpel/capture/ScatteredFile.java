@@ -120,15 +120,11 @@ final class ScatteredFile implements CaptureSource {
         final ByteBuffer target = bigEndian.duplicate();
         target.clear().limit(length);
         filled = 0;
-        long p = from;
         try {
-            while (target.hasRemaining()) {
-                final int n = channel.read(target, p);
-                reads++;
-                if (n < 0) {
-                    throw cutShort(p);
-                }
-                p += n;
+            final int n = PositionalReads.readFully(channel, target, from);
+            reads++;
+            if (n < length) {
+                throw cutShort(from + n);
             }
         } catch (CaptureChangedException e) {
             throw e;
@@ -186,7 +182,7 @@ final class ScatteredFile implements CaptureSource {
         return order == ByteOrder.BIG_ENDIAN ? bigEndian : littleEndian;
     }
 
-    /** Reads from the channel so far (for tests). */
+    /** Windows filled from the channel so far (for tests). */
     long reads() {
         return reads;
     }

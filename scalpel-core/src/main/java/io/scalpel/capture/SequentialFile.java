@@ -112,14 +112,11 @@ public final class SequentialFile implements CaptureSource {
         final ByteBuffer target = bigEndian.duplicate();
         target.limit((int) (limit - from)).position(filled);
         try {
-            long p = from + filled;
-            while (target.hasRemaining()) {
-                final int n = channel.read(target, p);
-                if (n < 0) {
-                    filled = 0;
-                    throw new UncheckedIOException(CaptureChangedException.cutShort(path, Math.min(p, channel.size()), size));
-                }
-                p += n;
+            final long start = from + filled;
+            final long end = start + PositionalReads.readFully(channel, target, start);
+            if (end < limit) {
+                filled = 0;
+                throw new UncheckedIOException(CaptureChangedException.cutShort(path, Math.min(end, channel.size()), size));
             }
         } catch (IOException e) {
             filled = 0;
