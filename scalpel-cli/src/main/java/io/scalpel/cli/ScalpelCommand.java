@@ -1,5 +1,6 @@
 package io.scalpel.cli;
 
+import io.scalpel.api.LogReadAhead;
 import io.scalpel.api.Scalpel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -34,6 +35,13 @@ public final class ScalpelCommand implements Runnable {
      */
     CommandLine commandLine;
 
+    /**
+     * The conn.log read that the raw arguments name ({@link EarlyLogRead}), started before the command
+     * line's model is built; {@code slice} takes it when its request asks for it, and {@link #run}
+     * stops it when nothing did.
+     */
+    LogReadAhead earlyRead = LogReadAhead.none();
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(commandLine, "a command is required: index, slice, flows or serve");
@@ -45,10 +53,11 @@ public final class ScalpelCommand implements Runnable {
 
     /** Runs the command line; returns the exit code. */
     public static int run(final ScalpelCommand command, final PrintWriter out, final PrintWriter err, final String... args) {
-        final CommandLine cl = commandLine(command, args);
-        cl.setOut(out);
-        cl.setErr(err);
+        command.earlyRead = EarlyLogRead.start(args);
         try {
+            final CommandLine cl = commandLine(command, args);
+            cl.setOut(out);
+            cl.setErr(err);
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             // The heap a command needs does not grow with the capture (docs/performance.md), so this
@@ -64,6 +73,8 @@ public final class ScalpelCommand implements Runnable {
             }
             err.flush();
             return Failures.exitCode(e).code();
+        } finally {
+            command.earlyRead.close(); // not taken: the command line was refused, or asked for another read
         }
     }
 

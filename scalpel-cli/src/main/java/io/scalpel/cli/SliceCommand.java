@@ -139,8 +139,9 @@ final class SliceCommand implements Callable<Integer> {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
         final Scalpel.Options options = join.options().withIndex(indexOptions.index).withReindex(indexOptions.reindex);
-        // the conn.log is searched while the index opens; a capture or index that cannot be opened stops the search
-        try (LogReadAhead ahead = LogReadAhead.start(request, options);
+        // the conn.log is searched while the index opens (from before the arguments were parsed when they named it:
+        // EarlyLogRead); a capture or index that cannot be opened stops the search
+        try (LogReadAhead ahead = parent.earlyRead.orStart(request, options);
              ProgressDisplay progress = ProgressDisplay.start("index " + capture.getFileName(), !jsonOption.json);
              Captures captures = Failures.open(capture, options.withProgress(progress))) {
             for (String note : captures.notes()) {

@@ -65,4 +65,27 @@ class LogReadAheadCommandTest {
         assertTrue(Files.notExists(dir.resolve("index-fails.pcap")), "nothing written");
         assertTrue(!readAheadThreadAlive(), "the log's search has ended when the command returns");
     }
+
+    @Test
+    void shouldStopTheLogsSearchStartedFromTheArgumentsWhenTheCommandLineIsRefused() throws IOException {
+        // a log whose every line holds the uid and is refused by the parser: read for far longer than a command line is parsed
+        final StringBuilder slow = new StringBuilder(Files.readString(conn));
+        for (int i = 0; i < 300_000; i++) {
+            slow.append("x\t").append(uid).append('\n');
+        }
+        final Path slowLog = Files.writeString(dir.resolve("slow-conn.log"), slow);
+        final Path out = dir.resolve("refused.pcap");
+        final Cli refused = Cli.run("slice", capture.toString(), "--conn", slowLog.toString(), "--uid", uid, "-w", out.toString(),
+            "--no-such-option");
+        assertEquals(ExitCode.USAGE.code(), refused.exit(), refused::toString);
+        assertTrue(refused.err().contains("--no-such-option"), refused::toString);
+        assertTrue(Files.notExists(out), "nothing written");
+        assertTrue(!readAheadThreadAlive(), "the log's search, started before the arguments were parsed, has ended");
+
+        final Cli other = Cli.run("slice", capture.toString(), "--conn", slowLog.toString(), "--uid", uid, "--flow", "tcp 10.0.0.1:1 10.0.0.2:2",
+            "-w", out.toString());
+        assertEquals(ExitCode.USAGE.code(), other.exit(), other::toString);
+        assertTrue(Files.notExists(out), "nothing written");
+        assertTrue(!readAheadThreadAlive(), "a request refused after parsing: the search has ended");
+    }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,21 +27,28 @@ import java.util.Set;
  *
  * <p>Only a log that can be read twice is read ahead: a regular file or a directory, not standard
  * input, a named pipe or a {@code /dev/fd} stream, for the uids asked (not every uid of a log).
+ *
+ * <p>A command line may start the read before its request is even built ({@link #start(String, Collection, Scalpel.VlanKey)}:
+ * the log and uids its arguments name, read while the command's parser is made); the request built
+ * afterwards takes it only when it asks for that very read ({@link #orStart}), otherwise it is
+ * stopped and the request's own is started.
  */
 public final class LogReadAhead implements AutoCloseable {
-    private static final LogReadAhead NONE = new LogReadAhead(null, null);
+    private static final LogReadAhead NONE = new LogReadAhead(null, null, null);
 
     private final String conn;
     private final Set<String> uids;
+    private final Scalpel.VlanKey vlanKey;
     private final Heard heard = new Heard();
     private Thread thread;
     private ConnSelection.Result result;
     private Throwable failure;
     private boolean taken;
 
-    private LogReadAhead(final String conn, final Set<String> uids) {
+    private LogReadAhead(final String conn, final Set<String> uids, final Scalpel.VlanKey vlanKey) {
         this.conn = conn;
         this.uids = uids;
+        this.vlanKey = vlanKey;
     }
 
     /**
@@ -52,17 +60,66 @@ public final class LogReadAhead implements AutoCloseable {
      * @return the read under way, to be taken by {@link Slices#run(Captures, SliceRequest, SliceListener, LogReadAhead)} and closed
      */
     public static LogReadAhead start(final SliceRequest request, final Scalpel.Options options) {
-        if (request.kind() != SliceRequest.Kind.UIDS || request.all() || request.conn() == null
-            || !readableTwice(request.conn()) || request.uids().isEmpty()) {
+        if (!readsAhead(request)) {
             return NONE;
         }
-        final LogReadAhead ahead = new LogReadAhead(request.conn(), new LinkedHashSet<>(request.uids()));
-        final VlanKeying vlan = new VlanKeying(options.vlanKey());
+        return start(request.conn(), request.uids(), options.vlanKey());
+    }
+
+    /**
+     * Starts reading {@code conn} for {@code uids}, joined as {@code vlanKey} says, when it is a log
+     * that can be read twice and there are uids; otherwise reads nothing. For a command line that
+     * names its log and uids before its request is built; the request then takes this read only if
+     * it asks for the same ({@link #orStart}).
+     *
+     * @param conn    the conn.log as the request will name it
+     * @param uids    the uids asked for
+     * @param vlanKey how the rows are to be joined with VLAN tags
+     * @return the read under way, to be given to {@link #orStart} and closed
+     */
+    public static LogReadAhead start(final String conn, final Collection<String> uids, final Scalpel.VlanKey vlanKey) {
+        if (conn == null || uids.isEmpty() || !readableTwice(conn)) {
+            return NONE;
+        }
+        final LogReadAhead ahead = new LogReadAhead(conn, new LinkedHashSet<>(uids), vlanKey);
+        final VlanKeying vlan = new VlanKeying(vlanKey);
         final Thread t = new Thread(() -> ahead.read(vlan), "scalpel-log-read-ahead");
         t.setDaemon(true);
         ahead.thread = t;
         t.start();
         return ahead;
+    }
+
+    /**
+     * This read when it is the one {@code request} would start with {@code options} (the same log,
+     * uids and VLAN keying, not taken yet); otherwise this read is stopped ({@link #close}) and the
+     * request's own is started ({@link #start(SliceRequest, Scalpel.Options)}).
+     *
+     * @param request the slice's request
+     * @param options the options the captures are opened with
+     * @return the read for the request, to be taken by {@link Slices#run(Captures, SliceRequest, SliceListener, LogReadAhead)} and closed
+     */
+    public LogReadAhead orStart(final SliceRequest request, final Scalpel.Options options) {
+        if (thread != null && !taken && readsAhead(request) && conn.equals(request.conn())
+            && uids.equals(new LinkedHashSet<>(request.uids())) && vlanKey == options.vlanKey()) {
+            return this;
+        }
+        close();
+        return start(request, options);
+    }
+
+    /**
+     * A read of nothing: {@link #orStart} starts the request's own.
+     *
+     * @return the read that reads nothing
+     */
+    public static LogReadAhead none() {
+        return NONE;
+    }
+
+    /** Whether {@code request} is read ahead: uids (not every uid) from a conn.log. */
+    private static boolean readsAhead(final SliceRequest request) {
+        return request.kind() == SliceRequest.Kind.UIDS && !request.all() && request.conn() != null;
     }
 
     /**

@@ -206,4 +206,40 @@ class LogReadAheadTest {
         }
         assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("scalpel-log-read-ahead")));
     }
+
+    @Test
+    void shouldGiveAReadStartedBeforeItsRequestToTheRequestThatAsksForItAndStopItOtherwise() throws IOException {
+        final List<String> uids = truth.conns().stream().map(TruthConn::uid).limit(2).toList();
+        final SliceRequest asked = SliceRequest.builder().conn(zeekLog.toString()).uids(uids).write(dir.resolve("o.pcap")).build();
+        final MalformedLines quiet = new MalformedLines(zeekLog.toString(), new Said());
+
+        final LogReadAhead early = LogReadAhead.start(zeekLog.toString(), List.of(uids.get(1), uids.get(0)), Scalpel.VlanKey.AS_LOGGED);
+        try (LogReadAhead taken = early.orStart(asked, options())) {
+            assertTrue(taken == early, "the same log, uids (in any order) and keying: the read under way");
+            assertEquals(Set.copyOf(uids), taken.take(zeekLog.toString(), Set.copyOf(uids), quiet).rows().keySet(),
+                "the rows of the uids, as the generator logged them");
+        }
+
+        final List<LogReadAhead> others = List.of(
+            LogReadAhead.start(zeekLog.toString(), List.of(uids.get(0)), Scalpel.VlanKey.AS_LOGGED), // fewer uids
+            LogReadAhead.start(zeekLog.toString(), uids, Scalpel.VlanKey.BLIND), // another keying
+            LogReadAhead.start(capture.toString(), uids, Scalpel.VlanKey.AS_LOGGED)); // another file
+        for (LogReadAhead other : others) {
+            try (LogReadAhead own = other.orStart(asked, options())) {
+                assertTrue(own != other, "not the read the request asks for");
+                assertTrue(other.ended(), "the read not asked for is stopped, its thread ended");
+                assertEquals(Set.copyOf(uids), own.take(zeekLog.toString(), Set.copyOf(uids), quiet).rows().keySet());
+            }
+        }
+
+        final SliceRequest every = SliceRequest.builder().conn(zeekLog.toString()).all(true).write(dir.resolve("o.pcap")).build();
+        final LogReadAhead early2 = LogReadAhead.start(zeekLog.toString(), uids, Scalpel.VlanKey.AS_LOGGED);
+        try (LogReadAhead none = early2.orStart(every, options())) {
+            assertTrue(early2.ended() && none.ended(), "every uid: nothing is read ahead");
+        }
+        try (LogReadAhead own = LogReadAhead.none().orStart(asked, options())) {
+            assertTrue(own != LogReadAhead.none() && own.take(zeekLog.toString(), Set.copyOf(uids), quiet) != null,
+                "a read of nothing: the request's own is started");
+        }
+    }
 }

@@ -1,0 +1,55 @@
+package io.scalpel.cli;
+
+import io.scalpel.api.LogReadAhead;
+import io.scalpel.api.Scalpel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The conn.log search of a one-uid slice started from its raw arguments, before picocli builds the
+ * command's model and parses them: the search is the longest part of such a slice, and the model
+ * the longest part before it (docs/performance.md). Only {@code slice} command lines are read, and
+ * only for {@code --conn}, {@code --uid} and the VLAN keying; anything else is left to picocli.
+ *
+ * <p>What is read here is a guess that costs nothing when wrong: the command takes the read only
+ * when the request picocli builds asks for the same log, uids and keying
+ * ({@link LogReadAhead#orStart}); otherwise the read is stopped and the command reads as it would
+ * have. A command line picocli refuses never takes it, and {@link ScalpelCommand#run} stops it.
+ * Nothing is read from standard input, a pipe or a log that does not exist ({@link LogReadAhead#start}).
+ */
+final class EarlyLogRead {
+    private EarlyLogRead() {
+    }
+
+    /** The read a slice command line {@code args} names, under way, or one that reads nothing. */
+    static LogReadAhead start(final String[] args) {
+        if (args.length == 0 || !"slice".equals(args[0])) {
+            return LogReadAhead.none();
+        }
+        String conn = null;
+        final List<String> uids = new ArrayList<>();
+        Scalpel.VlanKey vlanKey = Scalpel.VlanKey.AS_LOGGED;
+        for (int i = 1; i < args.length; i++) {
+            final String a = args[i];
+            final String next = i + 1 < args.length ? args[i + 1] : null;
+            if ("--".equals(a) || "--all".equals(a) || "--uids-from".equals(a) || a.startsWith("--uids-from=")) {
+                return LogReadAhead.none(); // the rest is parameters, or uids not on the line
+            } else if ("--conn".equals(a) && next != null) {
+                conn = next;
+                i++;
+            } else if (a.startsWith("--conn=")) {
+                conn = a.substring("--conn=".length());
+            } else if ("--uid".equals(a) && next != null) {
+                uids.addAll(List.of(next.split(",", -1)));
+                i++;
+            } else if (a.startsWith("--uid=")) {
+                uids.addAll(List.of(a.substring("--uid=".length()).split(",", -1)));
+            } else if ("--vlan-aware".equals(a)) {
+                vlanKey = Scalpel.VlanKey.AWARE;
+            } else if ("--vlan-blind".equals(a)) {
+                vlanKey = Scalpel.VlanKey.BLIND;
+            }
+        }
+        return uids.contains("") ? LogReadAhead.none() : LogReadAhead.start(conn, uids, vlanKey);
+    }
+}
