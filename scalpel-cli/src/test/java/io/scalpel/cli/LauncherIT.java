@@ -293,6 +293,8 @@ class LauncherIT {
         env.put("SCALPEL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
         final String slice = run(env, "slice", "--help").out().lines().findFirst().orElseThrow();
         assertTrue(slice.contains("-XX:TieredStopAtLevel=1") && slice.contains("-XX:+UseSerialGC"), slice);
+        assertTrue(slice.contains("-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,io.scalpel.zeek.LineSieve::*,"),
+            "the log search's loops compiled sooner, silently: " + slice);
         final String index = run(env, "index", "--help").out().lines().findFirst().orElseThrow();
         assertTrue(index.contains("-XX:TieredStopAtLevel=1") && index.contains("-XX:+UseSerialGC"), index);
         // an index of 3 GiB or more of captures keeps C2 (a sparse file: its length is what counts)
