@@ -97,6 +97,16 @@ public final class ScalpelCommand implements Runnable {
     /** The root command's version options, which print the version whatever the subcommands. */
     private static final List<String> VERSION_OPTIONS = List.of("--version", "-V");
 
+    /**
+     * picocli's property naming the built-in type converters it does not register: those found by
+     * reflection are registered by loading their types (and initialising java.time's formatters), at
+     * every command line's start.
+     */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    /** The built-in converters of types no option has (java.time's and java.sql's); a user's own setting is kept. */
+    static final String UNUSED_CONVERTERS = "java\\.time\\..*|java\\.sql\\..*";
+
     /** The subcommands' names, in the order help lists them. */
     private static final List<String> SUBCOMMANDS = List.of("index", "slice", "flows", "serve", "follow");
 
@@ -123,6 +133,9 @@ public final class ScalpelCommand implements Runnable {
      * otherwise every one is, as help and usage errors name them all.
      */
     static CommandLine commandLine(final ScalpelCommand command, final String[] commandArgs) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
+        }
         final CommandLine cl = new CommandLine(command);
         command.commandLine = cl;
         final String first = commandArgs.length > 0 ? commandArgs[0] : "";
