@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * For conn.log rows, the start of the log's next row with the same connection key: where a TCP
@@ -152,8 +153,26 @@ public final class SameKeyRows {
             : new Key(protocolClass, r.ipVersion(), r.respHi(), r.respLo(), r.respPort(), r.origHi(), r.origLo(), r.origPort(), vlan, inner, null);
     }
 
-    /** Zeek's connection key of a row: endpoints in a fixed order. */
+    /**
+     * Zeek's connection key of a row: endpoints in a fixed order. Its equality and hash are written
+     * out: a record's own are made at their first call from method handles (ObjectMethods), some
+     * thirty classes spun at run time, which a one-uid slice paid at the end of its log's search.
+     */
     private record Key(int protocolClass, int ipVersion, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort,
                        int vlan, int innerVlan, String communityId) {
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof Key k && protocolClass == k.protocolClass && ipVersion == k.ipVersion && aHi == k.aHi && aLo == k.aLo
+                && aPort == k.aPort && bHi == k.bHi && bLo == k.bLo && bPort == k.bPort && vlan == k.vlan && innerVlan == k.innerVlan
+                && Objects.equals(communityId, k.communityId);
+        }
+
+        @Override
+        public int hashCode() {
+            long h = mix(aHi ^ mix(aLo ^ mix(bHi ^ mix(bLo))));
+            h = mix(h ^ ((long) aPort << 48 | (long) bPort << 32 | (long) protocolClass << 8 | ipVersion));
+            h = mix(h ^ ((long) vlan << 32 | (innerVlan & 0xFFFF_FFFFL)));
+            return Long.hashCode(h) * 31 + Objects.hashCode(communityId);
+        }
     }
 }
