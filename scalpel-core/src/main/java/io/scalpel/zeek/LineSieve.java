@@ -61,6 +61,8 @@ final class LineSieve {
     private final int[] next;
     private byte[] view;
     private int viewTo;
+    /** The LFs that the last {@link #findCounting} passed. */
+    private int lineFeeds;
 
     private LineSieve(final String[] needles) {
         this.needles = needles;
@@ -172,6 +174,51 @@ final class LineSieve {
             }
         }
         return first;
+    }
+
+    /**
+     * {@link #find}, counting the LFs before the position found (or before the view's end when
+     * none): {@link #lineFeeds()}. When the sieve has one or two one-byte strings, they are looked
+     * for and the LFs counted in one pass ({@link #scanCounting}), up to where a longer byte
+     * string was found first: each byte is loaded once for both, instead of once by the search
+     * and once more by the count.
+     */
+    int findCounting(final int from) {
+        if (singles.length > 2) {
+            final int hit = find(from);
+            lineFeeds = countLineFeeds(view, from, hit < 0 ? viewTo : hit);
+            return hit;
+        }
+        int first = -1;
+        for (int k = 0; k < strings.length; k++) {
+            int at = next[k];
+            if (at != -1 && at < from) {
+                at = indexOf(view, from, viewTo, strings[k], shifts[k]);
+                next[k] = at;
+            }
+            if (at >= 0 && (first < 0 || at < first)) {
+                first = at;
+            }
+        }
+        final int limit = first < 0 ? viewTo : first;
+        if (singles.length == 0) {
+            lineFeeds = countLineFeeds(view, from, limit);
+            return first;
+        }
+        final long scan = scanCounting(view, from, limit, singles[0], singles[singles.length - 1]);
+        final int at = (int) scan;
+        lineFeeds = (int) (scan >>> Integer.SIZE);
+        if (at < limit) {
+            next[strings.length] = at;
+            return at;
+        }
+        next[strings.length] = first < 0 ? -1 : UNKNOWN; // none before the longer string's: not looked for after it
+        return first;
+    }
+
+    /** The LFs between the position {@link #findCounting} was asked from and the one it returned (or the view's end). */
+    int lineFeeds() {
+        return lineFeeds;
     }
 
     /** Whether {@code b[from, to)} contains one of the byte strings (the view moves there). */
@@ -300,6 +347,53 @@ final class LineSieve {
     }
 
     /**
+     * Where one of two bytes ({@link #ONES} times each; the same twice for one) first is in
+     * {@code b[from, to)}, or {@code to} when neither is, in the low 32 bits; in the high 32 bits,
+     * how many LF bytes are before it. One load per eight bytes serves both tests: the two bytes'
+     * zero-byte test (whose lowest flag is exact), and the exact zero-byte mask of the word's
+     * exclusive or with LFs, each LF a 1 in its byte of a running sum as in
+     * {@link #countLineFeeds}; in the word where a byte is found, only the LFs below it are added.
+     */
+    static long scanCounting(final byte[] b, final int from, final int to, final long one, final long other) {
+        int lines = 0;
+        int i = from;
+        while (i + Long.BYTES <= to) {
+            final int words = Math.min(MAX_BYTE_SUM, (to - i) / Long.BYTES);
+            long sums = 0;
+            for (int w = 0; w < words; w++, i += Long.BYTES) {
+                final long v = (long) LONGS.get(b, i);
+                final long x = v ^ one;
+                final long y = v ^ other;
+                final long found = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGH_BITS;
+                final long lf = v ^ LINE_FEEDS; // a zero byte where b held an LF
+                final long lfs = ~(((lf & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | lf | LOW_SEVEN_BITS) >>> 7;
+                if (found != 0) {
+                    final int bit = Long.numberOfTrailingZeros(found); // the found byte's high bit
+                    sums += lfs & ((1L << (bit - 7)) - 1); // the LFs in the bytes below it
+                    return (long) (lines + byteSum(sums)) << Integer.SIZE | (i + (bit >>> 3));
+                }
+                sums += lfs;
+            }
+            lines += byteSum(sums);
+        }
+        for (; i < to; i++) {
+            if (b[i] == (byte) one || b[i] == (byte) other) {
+                return (long) lines << Integer.SIZE | i;
+            }
+            if (b[i] == '\n') {
+                lines++;
+            }
+        }
+        return (long) lines << Integer.SIZE | to;
+    }
+
+    /** The sum of a long's eight bytes, each at most {@value #MAX_BYTE_SUM}. */
+    private static int byteSum(final long sums) {
+        final long pairs = (sums & EVEN_BYTES) + ((sums >>> 8) & EVEN_BYTES); // four sums of two bytes each
+        return (int) ((pairs * SHORT_ONES) >>> 48);
+    }
+
+    /**
      * How many LF bytes {@code b[from, to)} holds: eight bytes at a time, each LF a 1 in its byte
      * of a running sum of longs, whose bytes are added up before one of them can overflow: no
      * population count per word.
@@ -314,8 +408,7 @@ final class LineSieve {
                 final long v = (long) LONGS.get(b, i) ^ LINE_FEEDS; // a zero byte where b held an LF
                 sums += ~(((v & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | v | LOW_SEVEN_BITS) >>> 7;
             }
-            final long pairs = (sums & EVEN_BYTES) + ((sums >>> 8) & EVEN_BYTES); // four sums of two bytes each
-            n += (int) ((pairs * SHORT_ONES) >>> 48);
+            n += byteSum(sums);
         }
         for (; i < to; i++) {
             if (b[i] == '\n') {
