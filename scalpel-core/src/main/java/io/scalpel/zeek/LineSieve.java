@@ -29,7 +29,14 @@ import java.util.List;
  * a byte string's length at a time through text that holds few of its bytes); the one-byte strings
  * ({@code #}, {@code \}) are found together, eight bytes at a time (the zero-byte test on a long,
  * one per byte looked for). Each string's next occurrence is kept, so a view is searched once per
- * string whatever the number of lines found in it.
+ * string whatever the number of lines found in it. A reader that counts the lines it skips asks
+ * {@link #findCounting}: one or two one-byte strings are then looked for and the LFs before them
+ * counted in the same pass, each long loaded once for both.
+ *
+ * <p>The backslash stays among the bytes looked for in Zeek's TSV too: Zeek's ASCII writer escapes
+ * a value that is the whole unset or empty field ({@code -} is written {@code \x2d}), and a
+ * separator made of the searched bytes inside a value; and a pass for {@code #} alone measured no
+ * faster than for both (docs/performance.md).
  */
 final class LineSieve {
     /** Most byte strings searched for: each is a pass over the bytes, so more of them parse every line instead. */
