@@ -165,15 +165,22 @@ final class LineSieve {
 
     /** The first position at or after {@code from} in the view where one of the byte strings starts, or -1. */
     int find(final int from) {
+        final int first = firstString(from);
+        int at = next[strings.length];
+        if (at != -1 && at < from) {
+            at = singles.length == 0 ? -1 : indexOfAny(view, from, viewTo, singles);
+            next[strings.length] = at;
+        }
+        return at >= 0 && (first < 0 || at < first) ? at : first;
+    }
+
+    /** The first position at or after {@code from} in the view where one of the byte strings of two bytes or more starts, or -1. */
+    private int firstString(final int from) {
         int first = -1;
-        for (int k = 0; k < next.length; k++) {
+        for (int k = 0; k < strings.length; k++) {
             int at = next[k];
             if (at != -1 && at < from) {
-                if (k < strings.length) {
-                    at = indexOf(view, from, viewTo, strings[k], shifts[k]);
-                } else {
-                    at = singles.length == 0 ? -1 : indexOfAny(view, from, viewTo, singles);
-                }
+                at = indexOf(view, from, viewTo, strings[k], shifts[k]);
                 next[k] = at;
             }
             if (at >= 0 && (first < 0 || at < first)) {
@@ -196,17 +203,7 @@ final class LineSieve {
             lineFeeds = countLineFeeds(view, from, hit < 0 ? viewTo : hit);
             return hit;
         }
-        int first = -1;
-        for (int k = 0; k < strings.length; k++) {
-            int at = next[k];
-            if (at != -1 && at < from) {
-                at = indexOf(view, from, viewTo, strings[k], shifts[k]);
-                next[k] = at;
-            }
-            if (at >= 0 && (first < 0 || at < first)) {
-                first = at;
-            }
-        }
+        final int first = firstString(from);
         final int limit = first < 0 ? viewTo : first;
         if (singles.length == 0) {
             lineFeeds = countLineFeeds(view, from, limit);

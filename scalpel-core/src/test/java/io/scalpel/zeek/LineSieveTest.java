@@ -33,20 +33,7 @@ class LineSieveTest {
                     needles.add(n);
                 }
             }
-            final byte[] b = text(random, needles);
-            final int from = random.nextInt(b.length / 4 + 1);
-            final int to = b.length - random.nextInt(b.length / 4 + 1);
-            final LineSieve sieve = sieve(needles);
-            sieve.view(b, from, to);
-            final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-            // every position in turn, as the line reader asks, and at random after it
-            int at = from;
-            while (at <= to) {
-                final int expected = firstOf(view, needles, at - from);
-                assertEquals(expected < 0 ? -1 : expected + from, sieve.find(at),
-                    () -> "needles " + needles + " from " + from + " to " + to + " in " + escape(view));
-                at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
-            }
+            assertFindsWhatTheJdksSearchFinds(random, needles, false);
         }
     }
 
@@ -102,23 +89,34 @@ class LineSieveTest {
                     needles.add(n);
                 }
             }
-            final byte[] b = text(random, needles);
-            final int from = random.nextInt(b.length / 4 + 1);
-            final int to = b.length - random.nextInt(b.length / 4 + 1);
-            final LineSieve sieve = sieve(needles);
-            sieve.view(b, from, to);
-            final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-            int at = from;
-            while (at <= to) {
-                final int expected = firstOf(view, needles, at - from);
+            assertFindsWhatTheJdksSearchFinds(random, needles, true);
+        }
+    }
+
+    /**
+     * A random view of random bytes holding {@code needles}, searched from every position in turn,
+     * as the line reader asks, and at random after it; {@code counting}: with
+     * {@link LineSieve#findCounting}, whose LFs are checked too.
+     */
+    private static void assertFindsWhatTheJdksSearchFinds(final Random random, final List<String> needles, final boolean counting) {
+        final byte[] b = text(random, needles);
+        final int from = random.nextInt(b.length / 4 + 1);
+        final int to = b.length - random.nextInt(b.length / 4 + 1);
+        final LineSieve sieve = sieve(needles);
+        sieve.view(b, from, to);
+        final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        int at = from;
+        while (at <= to) {
+            final int expected = firstOf(view, needles, at - from);
+            final int pos = at;
+            assertEquals(expected < 0 ? -1 : expected + from, counting ? sieve.findCounting(at) : sieve.find(at),
+                () -> "needles " + needles + " from " + pos + " to " + to + " in " + escape(view));
+            if (counting) {
                 final int end = expected < 0 ? view.length() : expected;
-                final int lineFeeds = (int) view.substring(at - from, end).chars().filter(c -> c == '\n').count();
-                final int pos = at;
-                assertEquals(expected < 0 ? -1 : expected + from, sieve.findCounting(at),
-                    () -> "needles " + needles + " from " + pos + " to " + to + " in " + escape(view));
+                final long lineFeeds = view.substring(at - from, end).chars().filter(c -> c == '\n').count();
                 assertEquals(lineFeeds, sieve.lineFeeds(), () -> "LFs from " + pos + ", needles " + needles + " in " + escape(view));
-                at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
             }
+            at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
         }
     }
 
