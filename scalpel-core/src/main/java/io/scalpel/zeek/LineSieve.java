@@ -49,6 +49,9 @@ final class LineSieve {
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
     /** Words whose LFs a running sum holds in its bytes: at most one LF per byte each, 255 without overflow. */
     private static final int MAX_BYTE_SUM = 255;
+    /** Words {@link #scanCounting} looks at before it asks whether they held a byte looked for. */
+    private static final int BLOCK_WORDS = 8;
+    private static final int BLOCK_BYTES = BLOCK_WORDS * Long.BYTES;
     private static final long EVEN_BYTES = 0x00FF_00FF_00FF_00FFL;
     /** A 1 in each 16-bit lane: a product with it sums the lanes into the top one. */
     private static final long SHORT_ONES = 0x0001_0001_0001_0001L;
@@ -360,6 +363,34 @@ final class LineSieve {
      */
     static long scanCounting(final byte[] b, final int from, final int to, final long one, final long other) {
         int lines = 0;
+        int i = from;
+        while (i + BLOCK_BYTES <= to) {
+            final int blocks = Math.min(MAX_BYTE_SUM / BLOCK_WORDS, (to - i) / BLOCK_BYTES);
+            long sums = 0;
+            for (int k = 0; k < blocks; k++, i += BLOCK_BYTES) {
+                long found = 0;
+                long blockSums = 0;
+                for (int w = i; w < i + BLOCK_BYTES; w += Long.BYTES) { // a loop without an exit, which C2 unrolls
+                    final long v = (long) LONGS.get(b, w);
+                    final long x = v ^ one;
+                    final long y = v ^ other;
+                    found |= (x - ONES) & ~x | (y - ONES) & ~y;
+                    final long lf = v ^ LINE_FEEDS;
+                    blockSums += ~(((lf & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | lf | LOW_SEVEN_BITS) >>> 7;
+                }
+                if ((found & HIGH_BITS) != 0) { // the block holds one: found word by word
+                    return scanWords(b, i, to, one, other, lines + byteSum(sums));
+                }
+                sums += blockSums;
+            }
+            lines += byteSum(sums);
+        }
+        return scanWords(b, i, to, one, other, lines);
+    }
+
+    /** {@link #scanCounting} a word at a time from {@code from}, {@code lines} LFs before it. */
+    private static long scanWords(final byte[] b, final int from, final int to, final long one, final long other, final int linesBefore) {
+        int lines = linesBefore;
         int i = from;
         while (i + Long.BYTES <= to) {
             final int words = Math.min(MAX_BYTE_SUM, (to - i) / Long.BYTES);

@@ -128,8 +128,8 @@ class LineSieveTest {
         final long hash = ('#' & 0xFFL) * 0x0101_0101_0101_0101L;
         final long backslash = ('\\' & 0xFFL) * 0x0101_0101_0101_0101L;
         for (int start = 0; start < Long.BYTES; start++) {
-            for (int length = 0; length <= 4 * Long.BYTES; length++) {
-                for (int draw = 0; draw < 200; draw++) {
+            for (int length = 0; length <= 20 * Long.BYTES; length++) { // several blocks of eight words
+                for (int draw = 0; draw < 100; draw++) {
                     final byte[] b = new byte[start + length + Long.BYTES];
                     for (int i = 0; i < b.length; i++) {
                         b[i] = around[random.nextInt(around.length)];
