@@ -359,7 +359,10 @@ final class LineSieve {
      * how many LF bytes are before it. One load per eight bytes serves both tests: the two bytes'
      * zero-byte test (whose lowest flag is exact), and the exact zero-byte mask of the word's
      * exclusive or with LFs, each LF a 1 in its byte of a running sum as in
-     * {@link #countLineFeeds}; in the word where a byte is found, only the LFs below it are added.
+     * {@link #countLineFeeds}. Eight words at a time, a loop without an exit (which C2 unrolls, and
+     * a loop that leaves at the first byte found it does not), asked once per block whether one held
+     * a byte looked for; the block that did is gone through again word by word ({@link #scanWords}),
+     * where in the word with the byte only the LFs below it are added.
      */
     static long scanCounting(final byte[] b, final int from, final int to, final long one, final long other) {
         int lines = 0;
