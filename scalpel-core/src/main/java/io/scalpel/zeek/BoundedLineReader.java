@@ -155,22 +155,21 @@ final class BoundedLineReader {
                 sieve.view(chunk, chunkPos, end);
                 viewEnd = end;
             }
-            final int hit = sieve.find(chunkPos);
+            final int hit;
+            if (countLines) { // the LFs before the hit are the lines before its line
+                count();
+                hit = sieve.findCounting(chunkPos);
+                lineNumber += sieve.lineFeeds();
+            } else {
+                hit = sieve.find(chunkPos);
+            }
             if (hit < 0) {
-                if (countLines) {
-                    count();
-                    lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, viewEnd);
-                }
                 chunkPos = viewEnd;
                 continue;
             }
             int start = hit;
             while (start > chunkPos && chunk[start - 1] != '\n') {
                 start--;
-            }
-            if (countLines) {
-                count();
-                lineNumber += LineSieve.countLineFeeds(chunk, chunkPos, start);
             }
             chunkPos = start;
             return Seek.FOUND;

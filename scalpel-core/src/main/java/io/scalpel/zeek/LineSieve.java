@@ -29,7 +29,14 @@ import java.util.List;
  * a byte string's length at a time through text that holds few of its bytes); the one-byte strings
  * ({@code #}, {@code \}) are found together, eight bytes at a time (the zero-byte test on a long,
  * one per byte looked for). Each string's next occurrence is kept, so a view is searched once per
- * string whatever the number of lines found in it.
+ * string whatever the number of lines found in it. A reader that counts the lines it skips asks
+ * {@link #findCounting}: one or two one-byte strings are then looked for and the LFs before them
+ * counted in the same pass, each long loaded once for both.
+ *
+ * <p>The backslash stays among the bytes looked for in Zeek's TSV too: Zeek's ASCII writer escapes
+ * a value that is the whole unset or empty field ({@code -} is written {@code \x2d}), and a
+ * separator made of the searched bytes inside a value; and a pass for {@code #} alone measured no
+ * faster than for both (docs/performance.md).
  */
 final class LineSieve {
     /** Most byte strings searched for: each is a pass over the bytes, so more of them parse every line instead. */
@@ -42,6 +49,9 @@ final class LineSieve {
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
     /** Words whose LFs a running sum holds in its bytes: at most one LF per byte each, 255 without overflow. */
     private static final int MAX_BYTE_SUM = 255;
+    /** Words {@link #scanCounting} looks at before it asks whether they held a byte looked for. */
+    private static final int BLOCK_WORDS = 8;
+    private static final int BLOCK_BYTES = BLOCK_WORDS * Long.BYTES;
     private static final long EVEN_BYTES = 0x00FF_00FF_00FF_00FFL;
     /** A 1 in each 16-bit lane: a product with it sums the lanes into the top one. */
     private static final long SHORT_ONES = 0x0001_0001_0001_0001L;
@@ -61,6 +71,8 @@ final class LineSieve {
     private final int[] next;
     private byte[] view;
     private int viewTo;
+    /** The LFs that the last {@link #findCounting} passed. */
+    private int lineFeeds;
 
     private LineSieve(final String[] needles) {
         this.needles = needles;
@@ -156,15 +168,22 @@ final class LineSieve {
 
     /** The first position at or after {@code from} in the view where one of the byte strings starts, or -1. */
     int find(final int from) {
+        final int first = firstString(from);
+        int at = next[strings.length];
+        if (at != -1 && at < from) {
+            at = singles.length == 0 ? -1 : indexOfAny(view, from, viewTo, singles);
+            next[strings.length] = at;
+        }
+        return at >= 0 && (first < 0 || at < first) ? at : first;
+    }
+
+    /** The first position at or after {@code from} in the view where one of the byte strings of two bytes or more starts, or -1. */
+    private int firstString(final int from) {
         int first = -1;
-        for (int k = 0; k < next.length; k++) {
+        for (int k = 0; k < strings.length; k++) {
             int at = next[k];
             if (at != -1 && at < from) {
-                if (k < strings.length) {
-                    at = indexOf(view, from, viewTo, strings[k], shifts[k]);
-                } else {
-                    at = singles.length == 0 ? -1 : indexOfAny(view, from, viewTo, singles);
-                }
+                at = indexOf(view, from, viewTo, strings[k], shifts[k]);
                 next[k] = at;
             }
             if (at >= 0 && (first < 0 || at < first)) {
@@ -172,6 +191,41 @@ final class LineSieve {
             }
         }
         return first;
+    }
+
+    /**
+     * {@link #find}, counting the LFs before the position found (or before the view's end when
+     * none): {@link #lineFeeds()}. When the sieve has one or two one-byte strings, they are looked
+     * for and the LFs counted in one pass ({@link #scanCounting}), up to where a longer byte
+     * string was found first: each byte is loaded once for both, instead of once by the search
+     * and once more by the count.
+     */
+    int findCounting(final int from) {
+        if (singles.length > 2) {
+            final int hit = find(from);
+            lineFeeds = countLineFeeds(view, from, hit < 0 ? viewTo : hit);
+            return hit;
+        }
+        final int first = firstString(from);
+        final int limit = first < 0 ? viewTo : first;
+        if (singles.length == 0) {
+            lineFeeds = countLineFeeds(view, from, limit);
+            return first;
+        }
+        final long scan = scanCounting(view, from, limit, singles[0], singles[singles.length - 1]);
+        final int at = (int) scan;
+        lineFeeds = (int) (scan >>> Integer.SIZE);
+        if (at < limit) {
+            next[strings.length] = at;
+            return at;
+        }
+        next[strings.length] = first < 0 ? -1 : UNKNOWN; // none before the longer string's: not looked for after it
+        return first;
+    }
+
+    /** The LFs between the position {@link #findCounting} was asked from and the one it returned (or the view's end). */
+    int lineFeeds() {
+        return lineFeeds;
     }
 
     /** Whether {@code b[from, to)} contains one of the byte strings (the view moves there). */
@@ -300,6 +354,84 @@ final class LineSieve {
     }
 
     /**
+     * Where one of two bytes ({@link #ONES} times each; the same twice for one) first is in
+     * {@code b[from, to)}, or {@code to} when neither is, in the low 32 bits; in the high 32 bits,
+     * how many LF bytes are before it. One load per eight bytes serves both tests: the two bytes'
+     * zero-byte test (whose lowest flag is exact), and the exact zero-byte mask of the word's
+     * exclusive or with LFs, each LF a 1 in its byte of a running sum as in
+     * {@link #countLineFeeds}. Eight words at a time, a loop without an exit (which C2 unrolls, and
+     * a loop that leaves at the first byte found it does not), asked once per block whether one held
+     * a byte looked for; the block that did is gone through again word by word ({@link #scanWords}),
+     * where in the word with the byte only the LFs below it are added.
+     */
+    static long scanCounting(final byte[] b, final int from, final int to, final long one, final long other) {
+        int lines = 0;
+        int i = from;
+        while (i + BLOCK_BYTES <= to) {
+            final int blocks = Math.min(MAX_BYTE_SUM / BLOCK_WORDS, (to - i) / BLOCK_BYTES);
+            long sums = 0;
+            for (int k = 0; k < blocks; k++, i += BLOCK_BYTES) {
+                long found = 0;
+                long blockSums = 0;
+                for (int w = i; w < i + BLOCK_BYTES; w += Long.BYTES) { // a loop without an exit, which C2 unrolls
+                    final long v = (long) LONGS.get(b, w);
+                    final long x = v ^ one;
+                    final long y = v ^ other;
+                    found |= (x - ONES) & ~x | (y - ONES) & ~y;
+                    final long lf = v ^ LINE_FEEDS;
+                    blockSums += ~(((lf & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | lf | LOW_SEVEN_BITS) >>> 7;
+                }
+                if ((found & HIGH_BITS) != 0) { // the block holds one: found word by word
+                    return scanWords(b, i, to, one, other, lines + byteSum(sums));
+                }
+                sums += blockSums;
+            }
+            lines += byteSum(sums);
+        }
+        return scanWords(b, i, to, one, other, lines);
+    }
+
+    /** {@link #scanCounting} a word at a time from {@code from}, {@code lines} LFs before it. */
+    private static long scanWords(final byte[] b, final int from, final int to, final long one, final long other, final int linesBefore) {
+        int lines = linesBefore;
+        int i = from;
+        while (i + Long.BYTES <= to) {
+            final int words = Math.min(MAX_BYTE_SUM, (to - i) / Long.BYTES);
+            long sums = 0;
+            for (int w = 0; w < words; w++, i += Long.BYTES) {
+                final long v = (long) LONGS.get(b, i);
+                final long x = v ^ one;
+                final long y = v ^ other;
+                final long found = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGH_BITS;
+                final long lf = v ^ LINE_FEEDS; // a zero byte where b held an LF
+                final long lfs = ~(((lf & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | lf | LOW_SEVEN_BITS) >>> 7;
+                if (found != 0) {
+                    final int bit = Long.numberOfTrailingZeros(found); // the found byte's high bit
+                    sums += lfs & ((1L << (bit - 7)) - 1); // the LFs in the bytes below it
+                    return (long) (lines + byteSum(sums)) << Integer.SIZE | (i + (bit >>> 3));
+                }
+                sums += lfs;
+            }
+            lines += byteSum(sums);
+        }
+        for (; i < to; i++) {
+            if (b[i] == (byte) one || b[i] == (byte) other) {
+                return (long) lines << Integer.SIZE | i;
+            }
+            if (b[i] == '\n') {
+                lines++;
+            }
+        }
+        return (long) lines << Integer.SIZE | to;
+    }
+
+    /** The sum of a long's eight bytes, each at most {@value #MAX_BYTE_SUM}. */
+    private static int byteSum(final long sums) {
+        final long pairs = (sums & EVEN_BYTES) + ((sums >>> 8) & EVEN_BYTES); // four sums of two bytes each
+        return (int) ((pairs * SHORT_ONES) >>> 48);
+    }
+
+    /**
      * How many LF bytes {@code b[from, to)} holds: eight bytes at a time, each LF a 1 in its byte
      * of a running sum of longs, whose bytes are added up before one of them can overflow: no
      * population count per word.
@@ -314,8 +446,7 @@ final class LineSieve {
                 final long v = (long) LONGS.get(b, i) ^ LINE_FEEDS; // a zero byte where b held an LF
                 sums += ~(((v & LOW_SEVEN_BITS) + LOW_SEVEN_BITS) | v | LOW_SEVEN_BITS) >>> 7;
             }
-            final long pairs = (sums & EVEN_BYTES) + ((sums >>> 8) & EVEN_BYTES); // four sums of two bytes each
-            n += (int) ((pairs * SHORT_ONES) >>> 48);
+            n += byteSum(sums);
         }
         for (; i < to; i++) {
             if (b[i] == '\n') {

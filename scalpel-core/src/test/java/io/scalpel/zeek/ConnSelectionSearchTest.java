@@ -214,6 +214,29 @@ class ConnSelectionSearchTest {
         assertFalse(LineSieve.searchable(uid));
     }
 
+    /**
+     * Zeek's ASCII writer escapes bytes that a searched value may hold too (its formatter's
+     * {@code escapeReservedContent}): a value that is the whole {@code #unset_field} or
+     * {@code #empty_field} is written with its first byte as {@code \x..}, so a uid {@code -} is
+     * written {@code \x2d}; and so is a separator made of such bytes inside a value. The line is
+     * found by its backslash, which is why Zeek's TSV keeps it among the bytes searched for.
+     */
+    @Test
+    void shouldFindAUidThatZeeksWriterEscapesBecauseItIsTheUnsetField() throws IOException {
+        final Path log = dir.resolve("unset.log");
+        writeZeekLog(log,
+            "1.0\tCOther000000000001\t10.0.0.1\t1\t10.0.0.2\t2\ttcp",
+            "2.0\t\\x2d\t10.0.0.3\t3\t10.0.0.4\t4\tudp", // no other '-' on the line
+            "3.0\tCOther000000000003\t10.0.0.5\t5\t10.0.0.6\t6\ttcp",
+            "");
+
+        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("-"), NOT_VLAN_AWARE, ConnLogListener.IGNORE);
+
+        assertEquals(Set.of("-"), r.rows().keySet());
+        assertEquals(3, r.rows().get("-").origPort());
+        assertTrue(LineSieve.searchable("-"), "found by the backslash, not by its own bytes");
+    }
+
     /** Zeek TSV with the 5-tuple's columns, then {@code rows} (ts, uid, id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto). */
     private static void writeZeekLog(final Path log, final String... rows) throws IOException {
         Files.writeString(log, "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"

@@ -33,20 +33,7 @@ class LineSieveTest {
                     needles.add(n);
                 }
             }
-            final byte[] b = text(random, needles);
-            final int from = random.nextInt(b.length / 4 + 1);
-            final int to = b.length - random.nextInt(b.length / 4 + 1);
-            final LineSieve sieve = sieve(needles);
-            sieve.view(b, from, to);
-            final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
-            // every position in turn, as the line reader asks, and at random after it
-            int at = from;
-            while (at <= to) {
-                final int expected = firstOf(view, needles, at - from);
-                assertEquals(expected < 0 ? -1 : expected + from, sieve.find(at),
-                    () -> "needles " + needles + " from " + from + " to " + to + " in " + escape(view));
-                at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
-            }
+            assertFindsWhatTheJdksSearchFinds(random, needles, false);
         }
     }
 
@@ -83,6 +70,98 @@ class LineSieveTest {
         final byte[] all = new byte[4096];
         java.util.Arrays.fill(all, (byte) '\n');
         assertEquals(all.length, LineSieve.countLineFeeds(all, 0, all.length), "every byte an LF: no byte's sum overflows");
+    }
+
+    @ParameterizedTest(name = "{0} one-byte strings")
+    @ValueSource(ints = {1, 2, 3})
+    void shouldCountTheLineFeedsBeforeWhatItFinds(final int singles) {
+        final Random random = new Random(100 + singles);
+        final String signals = "#\\\n"; // three: more than one pass takes, counted apart
+        for (int draw = 0; draw < DRAWS; draw++) {
+            final List<String> needles = new ArrayList<>();
+            for (int k = 0; k < singles; k++) {
+                needles.add(signals.substring(k, k + 1));
+            }
+            final int longer = random.nextInt(3);
+            while (needles.size() < singles + longer) {
+                final String n = needle(random);
+                if (n.length() > 1 && !needles.contains(n)) {
+                    needles.add(n);
+                }
+            }
+            assertFindsWhatTheJdksSearchFinds(random, needles, true);
+        }
+    }
+
+    /**
+     * A random view of random bytes holding {@code needles}, searched from every position in turn,
+     * as the line reader asks, and at random after it; {@code counting}: with
+     * {@link LineSieve#findCounting}, whose LFs are checked too.
+     */
+    private static void assertFindsWhatTheJdksSearchFinds(final Random random, final List<String> needles, final boolean counting) {
+        final byte[] b = text(random, needles);
+        final int from = random.nextInt(b.length / 4 + 1);
+        final int to = b.length - random.nextInt(b.length / 4 + 1);
+        final LineSieve sieve = sieve(needles);
+        sieve.view(b, from, to);
+        final String view = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+        int at = from;
+        while (at <= to) {
+            final int expected = firstOf(view, needles, at - from);
+            final int pos = at;
+            assertEquals(expected < 0 ? -1 : expected + from, counting ? sieve.findCounting(at) : sieve.find(at),
+                () -> "needles " + needles + " from " + pos + " to " + to + " in " + escape(view));
+            if (counting) {
+                final int end = expected < 0 ? view.length() : expected;
+                final long lineFeeds = view.substring(at - from, end).chars().filter(c -> c == '\n').count();
+                assertEquals(lineFeeds, sieve.lineFeeds(), () -> "LFs from " + pos + ", needles " + needles + " in " + escape(view));
+            }
+            at = expected < 0 ? to + 1 : expected + from + 1 + random.nextInt(3);
+        }
+    }
+
+    @Test
+    void shouldFindAndCountAtEveryPositionOfAWord() {
+        // LF + 1 and '#' + 1 and '\' + 1 above a byte looked for: where a zero-byte test that is not exact flags too
+        final byte[] around = {'\n', 0x0B, '#', '"', '\\', ']', (byte) 0x8A, (byte) 0xA3, (byte) 0xDC, 0, (byte) 0xFF, 'x'};
+        final Random random = new Random(7);
+        final long hash = ('#' & 0xFFL) * 0x0101_0101_0101_0101L;
+        final long backslash = ('\\' & 0xFFL) * 0x0101_0101_0101_0101L;
+        for (int start = 0; start < Long.BYTES; start++) {
+            for (int length = 0; length <= 20 * Long.BYTES; length++) { // several blocks of eight words
+                for (int draw = 0; draw < 100; draw++) {
+                    final byte[] b = new byte[start + length + Long.BYTES];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = around[random.nextInt(around.length)];
+                    }
+                    int expected = start + length;
+                    int lineFeeds = 0;
+                    for (int i = start; i < start + length; i++) {
+                        if (b[i] == '#' || b[i] == '\\') {
+                            expected = i;
+                            break;
+                        }
+                        lineFeeds += b[i] == '\n' ? 1 : 0;
+                    }
+                    final long scan = LineSieve.scanCounting(b, start, start + length, hash, backslash);
+                    final String where = "from " + start + ", " + length + " bytes: " + java.util.Arrays.toString(b);
+                    assertEquals(expected, (int) scan, where);
+                    assertEquals(lineFeeds, (int) (scan >>> 32), where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldCountTheLineFeedsOfALongStretchWithoutOverflow() {
+        final byte[] all = new byte[5000];
+        java.util.Arrays.fill(all, (byte) '\n');
+        final long hash = ('#' & 0xFFL) * 0x0101_0101_0101_0101L;
+        assertEquals(all.length, (int) (LineSieve.scanCounting(all, 0, all.length, hash, hash) >>> 32), "every byte an LF, none found");
+        all[4321] = '#';
+        final long scan = LineSieve.scanCounting(all, 3, all.length, hash, hash);
+        assertEquals(4321, (int) scan, "the '#' after more words than a running sum holds");
+        assertEquals(4321 - 3, (int) (scan >>> 32), "the LFs before it");
     }
 
     /** A byte string: often one byte (a format's signal), else a few to a few dozen of the log's bytes. */
