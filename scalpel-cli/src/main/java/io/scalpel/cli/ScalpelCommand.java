@@ -104,7 +104,7 @@ public final class ScalpelCommand implements Runnable {
      */
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
-    /** The built-in converters of types no option has (java.time's and java.sql's); a user's own setting is kept. */
+    /** The built-in converters of types no option has (java.time's and java.sql's); a user's own setting is kept, and none is left set. */
     static final String UNUSED_CONVERTERS = "java\\.time\\..*|java\\.sql\\..*";
 
     /** The subcommands' names, in the order help lists them. */
@@ -133,9 +133,22 @@ public final class ScalpelCommand implements Runnable {
      * otherwise every one is, as help and usage errors name them all.
      */
     static CommandLine commandLine(final ScalpelCommand command, final String[] commandArgs) {
-        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+        // picocli reads the property as each command line is made: set while ours are, then as it was, so that
+        // an application running this command in its own JVM keeps every converter for its own command lines
+        final String excludes = System.getProperty(CONVERTER_EXCLUDES);
+        if (excludes == null) {
             System.setProperty(CONVERTER_EXCLUDES, UNUSED_CONVERTERS);
         }
+        try {
+            return build(command, commandArgs);
+        } finally {
+            if (excludes == null) {
+                System.clearProperty(CONVERTER_EXCLUDES);
+            }
+        }
+    }
+
+    private static CommandLine build(final ScalpelCommand command, final String[] commandArgs) {
         final CommandLine cl = new CommandLine(command);
         command.commandLine = cl;
         final String first = commandArgs.length > 0 ? commandArgs[0] : "";

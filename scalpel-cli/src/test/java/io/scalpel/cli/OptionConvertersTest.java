@@ -57,4 +57,21 @@ class OptionConvertersTest {
         assertEquals(ExitCode.BAD_INPUT.code(), exit, err::toString);
         assertTrue(err.toString().contains("no-such-capture.pcap"), err::toString);
     }
+
+    /** An application's own command line with a java.time option, as it would embed one. */
+    @CommandLine.Command(name = "app")
+    static final class App {
+        @CommandLine.Option(names = "--every")
+        java.time.Duration every;
+    }
+
+    @Test
+    void shouldLeaveAnEmbeddingApplicationsConvertersAsTheyWere() {
+        final String before = System.getProperty("picocli.converters.excludes");
+        ScalpelCommand.run(new ScalpelCommand(), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "--version");
+        assertEquals(before, System.getProperty("picocli.converters.excludes"), "the property as it was before the command");
+        final App app = new App();
+        new CommandLine(app).parseArgs("--every", "PT5S");
+        assertEquals(java.time.Duration.ofSeconds(5), app.every, "picocli's Duration converter still there for the application");
+    }
 }
