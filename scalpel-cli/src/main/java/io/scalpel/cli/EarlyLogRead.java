@@ -21,8 +21,19 @@ final class EarlyLogRead {
     private EarlyLogRead() {
     }
 
-    /** The read a slice command line {@code args} names, under way, or one that reads nothing. */
+    /**
+     * The read a slice command line {@code args} names, under way, or one that reads nothing; never
+     * throws (a log's name that is no path here, say, is left for the command to report).
+     */
     static LogReadAhead start(final String[] args) {
+        try {
+            return guess(args);
+        } catch (RuntimeException e) {
+            return LogReadAhead.none();
+        }
+    }
+
+    private static LogReadAhead guess(final String[] args) {
         if (args.length == 0 || !"slice".equals(args[0])) {
             return LogReadAhead.none();
         }

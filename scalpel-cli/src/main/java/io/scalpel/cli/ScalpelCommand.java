@@ -53,8 +53,8 @@ public final class ScalpelCommand implements Runnable {
 
     /** Runs the command line; returns the exit code. */
     public static int run(final ScalpelCommand command, final PrintWriter out, final PrintWriter err, final String... args) {
-        command.earlyRead = EarlyLogRead.start(args);
         try {
+            command.earlyRead = EarlyLogRead.start(args);
             final CommandLine cl = commandLine(command, args);
             cl.setOut(out);
             cl.setErr(err);

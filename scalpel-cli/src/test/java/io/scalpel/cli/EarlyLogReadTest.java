@@ -72,7 +72,8 @@ class EarlyLogReadTest {
             new String[] {"slice", "x.pcap", "--conn", dir.resolve("missing.log").toString(), "--uid", "Ca"},
             new String[] {"slice", "x.pcap", "--conn", log},
             new String[] {"slice", "x.pcap", "--uid", "Ca"},
-            new String[] {"slice", "x.pcap", "--uid"});
+            new String[] {"slice", "x.pcap", "--uid"},
+            new String[] {"slice", "x.pcap", "--conn", "a\0b", "--uid", "Ca"}); // no path here: left for the command to report
         for (String[] args : lines) {
             try (LogReadAhead early = EarlyLogRead.start(args)) {
                 assertSame(LogReadAhead.none(), early, String.join(" ", args));

@@ -295,6 +295,11 @@ class LauncherIT {
         assertTrue(slice.contains("-XX:TieredStopAtLevel=1") && slice.contains("-XX:+UseSerialGC"), slice);
         assertTrue(slice.contains("-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,io.scalpel.zeek.LineSieve::*,"),
             "the log search's loops compiled sooner, silently: " + slice);
+        // the pattern's * is never matched against the names of the files where the command runs
+        final Path here = Files.createDirectories(dir.resolve("here"));
+        Files.createFile(here.resolve("-XX:CompileCommand=CompileThresholdScaling,io.scalpel.zeek.LineSieve::x,0.02"));
+        final String there = runIn(here, env, "slice", "--help").out().lines().findFirst().orElseThrow();
+        assertTrue(there.contains("LineSieve::*,") && !there.contains("LineSieve::x"), "the option as written: " + there);
         final String index = run(env, "index", "--help").out().lines().findFirst().orElseThrow();
         assertTrue(index.contains("-XX:TieredStopAtLevel=1") && index.contains("-XX:+UseSerialGC"), index);
         // an index of 3 GiB or more of captures keeps C2 (a sparse file: its length is what counts)
@@ -455,6 +460,11 @@ class LauncherIT {
     }
 
     private static Run run(final Map<String, String> env, final String... args) throws IOException, InterruptedException {
+        return runIn(null, env, args);
+    }
+
+    /** {@link #run} in the working directory {@code workDir} (null: this process's). */
+    private static Run runIn(final Path workDir, final Map<String, String> env, final String... args) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(LAUNCHER), LAUNCHER + " is executable");
         assertTrue(Files.isRegularFile(JAR), JAR + " is built (the integration tests run after package)");
         final List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
@@ -463,6 +473,9 @@ class LauncherIT {
         final Path err = Files.createTempFile("launcher", ".err");
         try {
             final ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (workDir != null) {
+                pb.directory(workDir.toFile());
+            }
             pb.environment().clear();
             pb.environment().putAll(env);
             final Process p = pb.start();

@@ -88,4 +88,14 @@ class LogReadAheadCommandTest {
         assertTrue(Files.notExists(out), "nothing written");
         assertTrue(!readAheadThreadAlive(), "a request refused after parsing: the search has ended");
     }
+
+    @Test
+    void shouldReportALogNameThatIsNoPathInOneLineWithTheSearchStartedFromTheArguments() {
+        final Path out = dir.resolve("no-path.pcap");
+        final Cli c = Cli.run("slice", capture.toString(), "--conn", "conn\0.log", "--uid", uid, "-w", out.toString());
+        assertEquals(ExitCode.USAGE.code(), c.exit(), c::toString);
+        assertEquals(1, c.err().lines().count(), c::toString);
+        assertTrue(c.err().startsWith("scalpel: "), c::toString);
+        assertTrue(Files.notExists(out), "nothing written");
+    }
 }

@@ -2,6 +2,7 @@ package io.scalpel.zeek;
 
 import io.scalpel.index.ColumnReaders;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -186,8 +187,14 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
         reader.close();
     }
 
-    /** Moves to the next row, reading the next row group when this one is used up; false at the end. */
+    /**
+     * Moves to the next row, reading the next row group when this one is used up; false at the end.
+     * A thread interrupted stops here, at its next row: parquet-java's file reads go on regardless.
+     */
     private boolean advance() throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while reading the log");
+        }
         while (leftInGroup == 0) {
             final PageReadStore pages;
             try {
