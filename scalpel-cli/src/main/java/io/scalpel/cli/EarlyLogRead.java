@@ -42,23 +42,21 @@ final class EarlyLogRead {
         Scalpel.VlanKey vlanKey = Scalpel.VlanKey.AS_LOGGED;
         for (int i = 1; i < args.length; i++) {
             final String a = args[i];
-            final String next = i + 1 < args.length ? args[i + 1] : null;
-            if ("--".equals(a) || "--all".equals(a) || "--uids-from".equals(a) || a.startsWith("--uids-from=")) {
+            final int eq = a.startsWith("--") ? a.indexOf('=') : -1;
+            final String name = eq > 0 ? a.substring(0, eq) : a; // --name=value or --name value
+            if ("--".equals(a) || "--all".equals(name) || "--uids-from".equals(name)) {
                 return LogReadAhead.none(); // the rest is parameters, or uids not on the line
-            } else if ("--conn".equals(a) && next != null) {
-                conn = next;
-                i++;
-            } else if (a.startsWith("--conn=")) {
-                conn = a.substring("--conn=".length());
-            } else if ("--uid".equals(a) && next != null) {
-                uids.addAll(List.of(next.split(",", -1)));
-                i++;
-            } else if (a.startsWith("--uid=")) {
-                uids.addAll(List.of(a.substring("--uid=".length()).split(",", -1)));
             } else if ("--vlan-aware".equals(a)) {
                 vlanKey = Scalpel.VlanKey.AWARE;
             } else if ("--vlan-blind".equals(a)) {
                 vlanKey = Scalpel.VlanKey.BLIND;
+            } else if (("--conn".equals(name) || "--uid".equals(name)) && (eq > 0 || i + 1 < args.length)) {
+                final String value = eq > 0 ? a.substring(eq + 1) : args[++i];
+                if ("--conn".equals(name)) {
+                    conn = value;
+                } else {
+                    uids.addAll(List.of(value.split(",", -1)));
+                }
             }
         }
         return uids.contains("") ? LogReadAhead.none() : LogReadAhead.start(conn, uids, vlanKey);
