@@ -230,7 +230,7 @@ public final class ConnLogIndex {
         }
         final Set<String> parents = new HashSet<>();
         for (String u : uids) {
-            if (s.tunnelParents.contains(u)) {
+            if (s.tunnelParents.contains(u) && !rows.containsKey(u)) {
                 parents.add(u);
             }
         }

@@ -79,7 +79,7 @@ public sealed interface Query permits FlowQuery, CommunityIdQuery, WindowQuery, 
         if (c.hasTimestamp()) {
             from = c.tsNanos() - WINDOW_SLACK_NANOS;
             to = c.tsNanos() + Math.max(0, c.durationNanos()) + c.tsUncertaintyNanos() + WINDOW_SLACK_NANOS;
-            if (c.proto() == null || c.proto().equalsIgnoreCase("tcp")) {
+            if (c.mayRunPastItsWindow()) {
                 // A row without proto (a zeek-cut subset joined by community_id) may be TCP: its
                 // frames tell, as only TCP frames ever close a connection.
                 ending = new TcpEnding(closeDelayNanos, nextRowStart);

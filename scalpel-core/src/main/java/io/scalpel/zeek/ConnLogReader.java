@@ -72,6 +72,9 @@ public final class ConnLogReader implements Closeable {
         /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
         boolean vlanKeyed();
 
+        /** Whether the rows read so far are keyed as they will stay ({@link ConnLogReader#vlanKeyingKnown()}). */
+        boolean vlanKeyingKnown();
+
         /**
          * Parses only the lines {@code sieve} finds, from now on (null: every line); a source that
          * is not text parses every row.
@@ -195,6 +198,18 @@ public final class ConnLogReader implements Closeable {
      */
     public boolean vlanKeyed() {
         return rows.vlanKeyed();
+    }
+
+    /**
+     * Whether the rows read so far are keyed as they will stay, whatever the rest of the log holds:
+     * {@link #vlanKeyed()} is true already, or the log tells its keying in a header above its rows
+     * (Zeek's TSV, a header line, CSV: the header block of the rows read so far) or its schema
+     * (Parquet). JSON lines, where Zeek leaves unset fields out, and a directory of logs tell only
+     * when read to the end. A reader that needs no more rows may stop here
+     * ({@link ConnSelection}).
+     */
+    public boolean vlanKeyingKnown() {
+        return rows.vlanKeyingKnown();
     }
 
     private static String coarseness(final long nanos) {

@@ -90,4 +90,15 @@ public record ConnRecord(
     public boolean hasTimestamp() {
         return tsNanos != NO_TIMESTAMP;
     }
+
+    /**
+     * Whether the row's packets may run past {@code ts + duration}, up to the log's next row of its
+     * key at the latest: a TCP row with a ts (or one without proto, which its frames may show to be
+     * TCP), whose connection Zeek keeps counting packets into until {@code tcp_close_delay} after both
+     * endpoints closed (DOMAIN-NOTES section 2). A UDP, ICMP or other row ends at {@code ts + duration}:
+     * no other row of its key bounds its packets.
+     */
+    public boolean mayRunPastItsWindow() {
+        return hasTimestamp() && (proto == null || proto.equalsIgnoreCase("tcp"));
+    }
 }

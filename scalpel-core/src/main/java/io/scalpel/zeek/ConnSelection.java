@@ -27,6 +27,15 @@ import java.util.Set;
  * of other rows, the second only their addresses). A log that cannot be read twice (standard input,
  * a pipe) is first copied to a temporary file, deleted afterwards. For every uid the rows are all
  * at hand after one pass.
+ *
+ * <p>Only a row whose packets may run past its window has its key's later rows looked for
+ * ({@link ConnRecord#mayRunPastItsWindow()}: TCP): no other row bounds a UDP or ICMP row's packets.
+ * Once every wanted uid's row is read, the uids are no longer searched for, and a file (not a
+ * stream) whose rows tell their keying above them ({@link ConnLogReader#vlanKeyingKnown()}) is read
+ * no further when none of them is TCP: a one-uid slice of a DNS row at a log's start reads that
+ * far. The lines after it are then neither parsed nor reported, as the lines a sieve skips never are;
+ * and a later header block (a file of concatenated logs) that is keyed by VLAN does not key the rows
+ * read before it, as a read to the end makes it do.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
@@ -41,9 +50,9 @@ public final class ConnSelection {
      * @param nextRows       the later rows of the rows' keys
      * @param malformedLines lines reported to the listener and skipped (the first pass only)
      * @param source         the log's display name
-     * @param tunnelParents  the wanted uids (every uid, without a selection) that some row names
-     *                       in its {@code tunnel_parents}: a tunnel's uid, whose own row may be
-     *                       only in tunnel.log (GRE, ERSPAN, IP-in-IP)
+     * @param tunnelParents  the wanted uids without a row of their own (every uid, without a
+     *                       selection) that some row names in its {@code tunnel_parents}: a tunnel's
+     *                       uid, whose own row may be only in tunnel.log (GRE, ERSPAN, IP-in-IP)
      * @param vlanKeyed      the log was written with Zeek's VLAN-aware connection key
      *                       ({@code id.ctx.vlan} columns); its rows say so too
      */
@@ -145,6 +154,12 @@ public final class ConnSelection {
                                 reader.sieve(sieve);
                             }
                         }
+                        if (spool == null && uids != null && rows.size() == uids.size() && !needRowsAfter(rows.values())
+                            && reader.vlanKeyingKnown()) {
+                            // Every wanted row read, none bounded by a later row: the rest of a file tells nothing. A
+                            // stream is read to its end, so that what writes it is never cut off.
+                            break;
+                        }
                     } else if (later != null && later.complete()) {
                         later.offer(r);
                     }
@@ -157,12 +172,15 @@ public final class ConnSelection {
                 rows.replaceAll((uid, row) -> row.withVlanKeyed(true));
                 every.replaceAll(row -> row.withVlanKeyed(true));
             }
+            if (uids != null) {
+                parents.removeAll(rows.keySet()); // a uid is no longer searched for once its row is read
+            }
             final boolean aware = rows.values().stream().anyMatch(vlanAware);
             final SameKeyRows next = new SameKeyRows(aware);
             every.forEach(next::add);
             if (later != null && later.complete()) {
                 later.found().forEach(next::add);
-            } else if (uids != null && !rows.isEmpty()) {
+            } else if (uids != null && needRowsAfter(rows.values())) {
                 addRowsOfTheirKeys(spool != null ? spool.file() : path, name, rows.values(), zeekAddresses[0], next, split);
             }
             return new Result(rows, next, malformed, name, Set.copyOf(parents), keyed);
@@ -171,6 +189,11 @@ public final class ConnSelection {
                 spool.close();
             }
         }
+    }
+
+    /** Whether some of {@code rows} needs the log's later rows of its key: its packets may run past its window. */
+    private static boolean needRowsAfter(final Collection<ConnRecord> rows) {
+        return rows.stream().anyMatch(ConnRecord::mayRunPastItsWindow);
     }
 
     /**
@@ -186,6 +209,9 @@ public final class ConnSelection {
         final Set<String> communityIds = new java.util.HashSet<>();
         final Set<String> needles = new java.util.LinkedHashSet<>(); // one of the two addresses is in every row of the key
         for (ConnRecord r : rows) {
+            if (!r.mayRunPastItsWindow()) {
+                continue; // no later row bounds its packets
+            }
             if (r.hasFiveTuple()) {
                 withTuple.add(r);
                 needles.add(Addresses.format(r.ipVersion(), r.origHi(), r.origLo()));

@@ -27,6 +27,8 @@ final class LaterKeyRows implements Predicate<ConnRow> {
     private final Set<String> communityIds = new HashSet<>();
     /** One of the two addresses of each wanted row, or its Community ID: one of them is in every row of its key. */
     private final Set<String> needles = new LinkedHashSet<>();
+    /** The uids of the wanted rows read so far. */
+    private final Set<String> read = new HashSet<>();
     private AddressPairs pairs = new AddressPairs(List.of());
     private final List<ConnRecord> found = new ArrayList<>();
     private boolean complete = true;
@@ -36,14 +38,21 @@ final class LaterKeyRows implements Predicate<ConnRow> {
     }
 
     /**
-     * Looks for the rows of {@code wanted}'s key from now on; returns the sieve for the lines to
-     * search from now on, or null when they cannot be searched for (then {@link #complete()} is false).
+     * Looks for the rows of {@code wanted}'s key from now on, when its packets may run past its
+     * window ({@link ConnRecord#mayRunPastItsWindow()}: no other row bounds a UDP or ICMP row's);
+     * returns the sieve for the lines to search from now on: for the wanted uids not read yet and
+     * the keys' values (when there are none, for every wanted uid, as before: a caller that reads on
+     * then does so for the keying of a log that tells it only in its rows); null when they cannot be
+     * searched for (then {@link #complete()} is false).
      *
      * @param zeekAddresses {@code wanted}'s addresses are written as Zeek writes them, so the
      *                      other rows of its key write them alike and are found by their bytes
      */
     LineSieve add(final ConnRecord wanted, final boolean zeekAddresses) {
-        if (wanted.hasFiveTuple()) {
+        read.add(wanted.uid());
+        if (!wanted.mayRunPastItsWindow()) {
+            // no later row bounds it: nothing more to look for
+        } else if (wanted.hasFiveTuple()) {
             withTuple.add(wanted);
             pairs = new AddressPairs(withTuple);
             final String orig = Addresses.format(wanted.ipVersion(), wanted.origHi(), wanted.origLo());
@@ -54,6 +63,10 @@ final class LaterKeyRows implements Predicate<ConnRow> {
             needles.add(wanted.communityId());
         }
         final Set<String> all = new LinkedHashSet<>(uids);
+        all.removeAll(read);
+        if (all.isEmpty() && needles.isEmpty()) {
+            all.addAll(uids);
+        }
         all.addAll(needles);
         final LineSieve sieve = zeekAddresses ? LineSieve.of(all) : null;
         if (sieve == null) {

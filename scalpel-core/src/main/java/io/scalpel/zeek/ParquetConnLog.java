@@ -183,6 +183,11 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     }
 
     @Override
+    public boolean vlanKeyingKnown() {
+        return true; // the schema's
+    }
+
+    @Override
     public void close() throws IOException {
         reader.close();
     }

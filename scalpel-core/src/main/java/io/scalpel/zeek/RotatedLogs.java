@@ -162,6 +162,11 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     }
 
     @Override
+    public boolean vlanKeyingKnown() {
+        return vlanKeyed; // a later file may be keyed
+    }
+
+    @Override
     public long malformedLines() {
         return malformedInClosed + (current == null ? 0 : current.malformedLines());
     }

@@ -26,8 +26,9 @@ import java.util.TreeMap;
  * <p>The reader's sieve may change as it reads. When it gains byte strings (a wanted row's address,
  * from that row on), the pieces taken from then on search for them too, and a piece searched before
  * is searched again for them alone, from where the reader is: the log's bytes are read once, but for
- * the few pieces ahead. When it loses byte strings (JSON's {@code ctx}), the lines found are a
- * superset. The reader therefore looks at each line given with its sieve of the moment and skips
+ * the few pieces ahead. When it loses byte strings (a wanted uid once its row is read, JSON's
+ * {@code ctx}), the pieces taken from then on no longer search for them, and those searched before
+ * found a superset of the lines. The reader therefore looks at each line given with its sieve of the moment and skips
  * those it does not find: it parses exactly the lines that a search of its own would give.
  *
  * <p>A line found is given without its number, which is counted only when asked for
@@ -306,13 +307,13 @@ final class SplitLineSearch {
             return wanted;
         }
 
-        /** From now on, the pieces taken search for {@code needles} too. */
+        /**
+         * From now on, the pieces taken search for {@code needles}, the reader's byte strings of the
+         * moment: those it no longer searches for (a wanted uid once its row is read) are left out, as
+         * a piece searched for them too finds only lines the reader skips.
+         */
         synchronized void want(final Set<String> needles) {
-            if (!wanted.containsAll(needles)) {
-                final Set<String> all = new LinkedHashSet<>(wanted);
-                all.addAll(needles);
-                wanted = Set.copyOf(all);
-            }
+            wanted = needles;
         }
 
         /**

@@ -195,6 +195,11 @@ final class TextLogRows implements ConnLogReader.RowSource {
     }
 
     @Override
+    public boolean vlanKeyingKnown() {
+        return vlanKeyed || format != Format.JSON_LINES;
+    }
+
+    @Override
     public void close() throws IOException {
         if (ahead != null) {
             ahead.close();

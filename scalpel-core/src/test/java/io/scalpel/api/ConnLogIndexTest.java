@@ -159,7 +159,9 @@ class ConnLogIndexTest {
         assertNotNull(indexed, "current");
         assertEquals(new ArrayList<>(read.rows().entrySet()), new ArrayList<>(indexed.rows().entrySet()), log + " " + uids.size());
         for (Map.Entry<String, ConnRecord> r : read.rows().entrySet()) {
-            assertEquals(read.nextStart(r.getValue()), indexed.nextStart(r.getValue()), log + ": the next row of " + r.getKey());
+            if (r.getValue().mayRunPastItsWindow()) { // no later row bounds another row's packets: the read does not look for them
+                assertEquals(read.nextStart(r.getValue()), indexed.nextStart(r.getValue()), log + ": the next row of " + r.getKey());
+            }
         }
         assertEquals(read.tunnelParents(), indexed.tunnelParents());
         assertEquals(read.vlanKeyed(), indexed.vlanKeyed());
