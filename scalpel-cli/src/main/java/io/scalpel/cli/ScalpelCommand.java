@@ -48,6 +48,9 @@ public final class ScalpelCommand implements Runnable {
     }
 
     public static void main(final String[] args) {
+        if (System.getProperty(NO_CLOSURES) == null) {
+            System.setProperty(NO_CLOSURES, "true");
+        }
         System.exit(run(new ScalpelCommand(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
@@ -93,6 +96,15 @@ public final class ScalpelCommand implements Runnable {
             + (mib >= DOCUMENTED_HEAP_MIB ? " and report it: the commands are meant to work in " + DOCUMENTED_HEAP_MIB + " MiB"
                 : "");
     }
+
+    /**
+     * picocli's property that stops it from looking for Groovy's closure class: without it, the
+     * first command line of a JVM loads {@code groovy.lang.Closure} by name and builds the
+     * class-not-found exception (a few milliseconds of every start). Set by {@link #main} only, in
+     * the command's own JVM, where no annotation holds a closure; an application running the command
+     * in its JVM keeps its own choice.
+     */
+    private static final String NO_CLOSURES = "picocli.disable.closures";
 
     /** The root command's version options, which print the version whatever the subcommands. */
     private static final List<String> VERSION_OPTIONS = List.of("--version", "-V");

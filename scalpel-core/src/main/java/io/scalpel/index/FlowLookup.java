@@ -115,12 +115,12 @@ final class FlowLookup {
     void lookupThroughFooters(final long flowHash, final long from, final long to, final PacketIndex.RowVisitor visitor) throws IOException {
         final Found found = new Found(from, to);
         final long stored = IndexSchema.storedFlowHash(flowHash);
-        FilterPredicate flowFilter = eq(IndexSchema.FLOW_HASH_COLUMN, stored);
+        FilterPredicate flowFilter = eq(IndexSchema.Tables.FLOW_HASH_COLUMN, stored);
         if (from != Long.MIN_VALUE) {
-            flowFilter = and(flowFilter, gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from)));
+            flowFilter = and(flowFilter, gtEq(IndexSchema.Tables.LAST_TS_COLUMN, unit.atLeast(from)));
         }
         if (to != Long.MAX_VALUE) {
-            flowFilter = and(flowFilter, ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to)));
+            flowFilter = and(flowFilter, ltEq(IndexSchema.Tables.FIRST_TS_COLUMN, unit.atMost(to)));
         }
         FlowRows.scan(readers, flows, unit, FilterCompat.get(flowFilter),
             (hash, first, last) -> hash == stored && last >= from && first <= to,

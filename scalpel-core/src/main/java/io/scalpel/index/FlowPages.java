@@ -39,7 +39,7 @@ final class FlowPages {
             condition.reset();
             return row -> condition.test(c, row);
         });
-        final ColumnDescriptor[] all = descriptors(IndexSchema.FLOWS_SCHEMA);
+        final ColumnDescriptor[] all = descriptors(IndexSchema.Tables.FLOWS_SCHEMA);
         final Row view = new Row(part.timestampUnit(IndexSchema.FIRST_TS, unit));
         readChosen(readers, part, rows, (pages, n, wanted) -> {
             view.columns = columnsOver(pages, all);
@@ -109,7 +109,7 @@ final class FlowPages {
     static void readChosen(final PartReaders readers, final IndexPart part, final long[][] rows,
                            final ChosenRows chosen) throws IOException {
         final int[] group = new int[1];
-        PartReader.read(readers, part, IndexSchema.FLOWS_SCHEMA, (g, block, indexes) -> {
+        PartReader.read(readers, part, IndexSchema.Tables.FLOWS_SCHEMA, (g, block, indexes) -> {
             group[0] = g;
             return rows[g] == null ? RowRanges.EMPTY : FlowRows.pagesOf(rows[g], block.getRowCount(), indexes);
         }, false, (pages, n) -> chosen.read(pages, n, rows[group[0]]));
@@ -147,23 +147,23 @@ final class FlowPages {
 
     /** A flows row over the pages of every column, each value decoded when first asked for (as {@link FlowRowMaterializer} gives it). */
     private static final class Row implements FlowRowView {
-        private static final int CHUNK = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.CHUNK);
-        private static final int FLOW = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FLOW);
-        private static final int FLOW_HASH = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FLOW_HASH);
-        private static final int FIRST_TS = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FIRST_TS);
-        private static final int LAST_TS = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.LAST_TS);
-        private static final int PACKETS = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.PACKETS);
-        private static final int BYTES = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.BYTES);
-        private static final int IP_VERSION = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.IP_VERSION);
-        private static final int PROTO = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.PROTO);
-        private static final int SRC = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.SRC);
-        private static final int SRC_PORT = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.SRC_PORT);
-        private static final int DST = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DST);
-        private static final int DST_PORT = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DST_PORT);
-        private static final int VLAN = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.VLAN);
-        private static final int INNER_VLAN = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.INNER_VLAN);
-        private static final int DEPTH = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DEPTH);
-        private static final int FACTS = IndexSchema.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FACTS);
+        private static final int CHUNK = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.CHUNK);
+        private static final int FLOW = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FLOW);
+        private static final int FLOW_HASH = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FLOW_HASH);
+        private static final int FIRST_TS = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FIRST_TS);
+        private static final int LAST_TS = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.LAST_TS);
+        private static final int PACKETS = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.PACKETS);
+        private static final int BYTES = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.BYTES);
+        private static final int IP_VERSION = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.IP_VERSION);
+        private static final int PROTO = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.PROTO);
+        private static final int SRC = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.SRC);
+        private static final int SRC_PORT = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.SRC_PORT);
+        private static final int DST = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DST);
+        private static final int DST_PORT = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DST_PORT);
+        private static final int VLAN = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.VLAN);
+        private static final int INNER_VLAN = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.INNER_VLAN);
+        private static final int DEPTH = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.DEPTH);
+        private static final int FACTS = IndexSchema.Tables.FLOWS_SCHEMA.getFieldIndex(IndexSchema.FACTS);
 
         private final TimestampUnit unit;
         private final CommunityId communityIds = new CommunityId(CommunityId.DEFAULT_SEED);

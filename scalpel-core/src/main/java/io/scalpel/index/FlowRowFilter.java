@@ -61,7 +61,7 @@ public final class FlowRowFilter {
     /** Rows whose {@code src} or {@code dst} is the address {@code hi:lo} of IP version {@code ipVersion}. */
     public static FlowRowFilter host(final int ipVersion, final long hi, final long lo) {
         final Binary text = Binary.fromString(Addresses.format(ipVersion, hi, lo));
-        return of(eq(IndexSchema.SRC_COLUMN, text)).or(of(eq(IndexSchema.DST_COLUMN, text)));
+        return of(eq(IndexSchema.Tables.SRC_COLUMN, text)).or(of(eq(IndexSchema.Tables.DST_COLUMN, text)));
     }
 
     /**
@@ -69,11 +69,11 @@ public final class FlowRowFilter {
      * fragmented datagram whose first fragment was never seen, which a port term leaves undecided).
      */
     public static FlowRowFilter port(final int low, final int high) {
-        final FilterPredicate src = low == high ? eq(IndexSchema.SRC_PORT_COLUMN, low)
-            : FilterApi.and(gtEq(IndexSchema.SRC_PORT_COLUMN, low), ltEq(IndexSchema.SRC_PORT_COLUMN, high));
-        final FilterPredicate dst = low == high ? eq(IndexSchema.DST_PORT_COLUMN, low)
-            : FilterApi.and(gtEq(IndexSchema.DST_PORT_COLUMN, low), ltEq(IndexSchema.DST_PORT_COLUMN, high));
-        return of(src).or(of(dst)).or(of(eq(IndexSchema.SRC_PORT_COLUMN, (Integer) null)));
+        final FilterPredicate src = low == high ? eq(IndexSchema.Tables.SRC_PORT_COLUMN, low)
+            : FilterApi.and(gtEq(IndexSchema.Tables.SRC_PORT_COLUMN, low), ltEq(IndexSchema.Tables.SRC_PORT_COLUMN, high));
+        final FilterPredicate dst = low == high ? eq(IndexSchema.Tables.DST_PORT_COLUMN, low)
+            : FilterApi.and(gtEq(IndexSchema.Tables.DST_PORT_COLUMN, low), ltEq(IndexSchema.Tables.DST_PORT_COLUMN, high));
+        return of(src).or(of(dst)).or(of(eq(IndexSchema.Tables.SRC_PORT_COLUMN, (Integer) null)));
     }
 
     /** Rows of IP protocol {@code number} or {@code alternative}. */
@@ -146,7 +146,7 @@ public final class FlowRowFilter {
             || chunk.getEncodingStats().hasNonDictionaryEncodedPages()) {
             return null;
         }
-        final DictionaryPage page = dictionaries.readDictionaryPage(IndexSchema.FLOWS_SCHEMA.getColumnDescription(chunk.getPath().toArray()));
+        final DictionaryPage page = dictionaries.readDictionaryPage(IndexSchema.Tables.FLOWS_SCHEMA.getColumnDescription(chunk.getPath().toArray()));
         if (page == null) {
             return null;
         }

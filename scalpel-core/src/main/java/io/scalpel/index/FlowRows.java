@@ -33,18 +33,18 @@ import org.apache.parquet.schema.Types;
 final class FlowRows {
     /** The columns of flows.parquet a join reads. */
     static final MessageType JOIN_COLUMNS = Types.buildMessage()
-        .addFields(IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW_HASH), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS))
+        .addFields(IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.FLOW_HASH), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS))
         .named("flow");
 
     /** The columns of flows.parquet that give a row's key and time span: what a Community ID lookup reads. */
     static final MessageType KEY_COLUMNS = Types.buildMessage()
-        .addFields(IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.IP_VERSION), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.PROTO),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.SRC_PORT),
-            IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST), IndexSchema.FLOWS_SCHEMA.getType(IndexSchema.DST_PORT))
+        .addFields(IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.CHUNK), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.FLOW),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.FIRST_TS), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.LAST_TS),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.IP_VERSION), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.PROTO),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.SRC), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.SRC_PORT),
+            IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.DST), IndexSchema.Tables.FLOWS_SCHEMA.getType(IndexSchema.DST_PORT))
         .named("flow");
 
     private FlowRows() {
@@ -67,10 +67,10 @@ final class FlowRows {
         final FilterPredicate window = window(unit, from, to) instanceof FilterCompat.FilterPredicateCompat w ? w.getFilterPredicate() : null;
         final FilterPredicate wanted = prune.predicate();
         final FilterPredicate filter = window == null ? wanted : wanted == null ? window : and(window, wanted);
-        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
+        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.Tables.FLOWS_SCHEMA);
         for (IndexPart part : parts) {
             if (filter == null) {
-                read(readers, part, unit, IndexSchema.FLOWS_SCHEMA, FilterCompat.NOOP, null, m, () -> visitor.flow(m));
+                read(readers, part, unit, IndexSchema.Tables.FLOWS_SCHEMA, FilterCompat.NOOP, null, m, () -> visitor.flow(m));
             } else {
                 final MessageType columns = columnsOf(filter);
                 final FlowCondition condition = FlowCondition.compile(filter, columns);
@@ -106,7 +106,7 @@ final class FlowRows {
         final java.util.Set<String> named = new java.util.HashSet<>();
         p.accept(new ColumnNames(named));
         final Types.MessageTypeBuilder b = Types.buildMessage();
-        for (org.apache.parquet.schema.Type t : IndexSchema.FLOWS_SCHEMA.getFields()) {
+        for (org.apache.parquet.schema.Type t : IndexSchema.Tables.FLOWS_SCHEMA.getFields()) {
             if (named.contains(t.getName())) {
                 b.addField(t);
             }
@@ -120,7 +120,7 @@ final class FlowRows {
      */
     private static void readRows(final PartReaders readers, final IndexPart part, final TimestampUnit unit, final long[][] rows,
                                  final FlowRowMaterializer row, final RowSink sink) throws IOException {
-        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.FLOWS_SCHEMA);
+        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.Tables.FLOWS_SCHEMA);
         row.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
         FlowPages.readChosen(readers, part, rows, (pages, n, wanted) -> {
             final RecordReader<?> records = io.getRecordReader(pages, row, FilterCompat.NOOP);
@@ -215,10 +215,10 @@ final class FlowRows {
     static FilterCompat.Filter window(final TimestampUnit unit, final long from, final long to) {
         FilterPredicate filter = null;
         if (from != Long.MIN_VALUE) {
-            filter = gtEq(IndexSchema.LAST_TS_COLUMN, unit.atLeast(from));
+            filter = gtEq(IndexSchema.Tables.LAST_TS_COLUMN, unit.atLeast(from));
         }
         if (to != Long.MAX_VALUE) {
-            final FilterPredicate before = ltEq(IndexSchema.FIRST_TS_COLUMN, unit.atMost(to));
+            final FilterPredicate before = ltEq(IndexSchema.Tables.FIRST_TS_COLUMN, unit.atMost(to));
             filter = filter == null ? before : and(filter, before);
         }
         return filter == null ? FilterCompat.NOOP : FilterCompat.get(filter);

@@ -86,8 +86,8 @@ final class FlowRowsInChunkOrder {
             }
             laterFirst[b] = min;
         }
-        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.FLOWS_SCHEMA);
-        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.FLOWS_SCHEMA);
+        final MessageColumnIO io = new ColumnIOFactory().getColumnIO(IndexSchema.Tables.FLOWS_SCHEMA);
+        final FlowRowMaterializer m = new FlowRowMaterializer(IndexSchema.Tables.FLOWS_SCHEMA);
         for (int b = 0; b < batches.size(); b++) {
             final List<long[]> batch = batches.get(b);
             batch.sort((x, y) -> x[3] != y[3] ? Long.compare(x[3], y[3]) : Long.compare(x[4], y[4])); // read in part order
@@ -95,7 +95,7 @@ final class FlowRowsInChunkOrder {
                 final IndexPart part = parts.get((int) g[3]);
                 final int group = (int) g[4];
                 m.unit = part.timestampUnit(IndexSchema.FIRST_TS, unit);
-                PartReader.readGroup(readers, part, IndexSchema.FLOWS_SCHEMA, group, (pages, n) -> {
+                PartReader.readGroup(readers, part, IndexSchema.Tables.FLOWS_SCHEMA, group, (pages, n) -> {
                     final RecordReader<?> records = io.getRecordReader(pages, m, FilterCompat.NOOP);
                     for (long i = 0; i < n; i++) {
                         records.read();

@@ -76,11 +76,6 @@ public final class IndexSchema {
     /** Format 8: what a flow row's frames say about where its key's connections split ({@link FlowFacts}). */
     public static final String FACTS = "facts";
 
-    /** The packets table with nanosecond timestamps ({@link #packets} gives it in either unit). */
-    public static final MessageType PACKETS_SCHEMA = packets(TimestampUnit.NANOS);
-
-    /** The flows table with nanosecond timestamps ({@link #flows} gives it in either unit). */
-    public static final MessageType FLOWS_SCHEMA = flows(TimestampUnit.NANOS);
 
     /** The packets table with timestamps in {@code unit}. */
     static MessageType packets(final TimestampUnit unit) {
@@ -116,17 +111,33 @@ public final class IndexSchema {
             .named("flow");
     }
 
-    /** The columns the lookups' filters name, as parquet-java's filter API takes them. */
-    static final Operators.LongColumn TS_COLUMN = FilterApi.longColumn(TS);
-    static final Operators.IntColumn CHUNK_COLUMN = FilterApi.intColumn(CHUNK);
-    static final Operators.IntColumn FLOW_COLUMN = FilterApi.intColumn(FLOW);
-    static final Operators.LongColumn FLOW_HASH_COLUMN = FilterApi.longColumn(FLOW_HASH);
-    static final Operators.LongColumn FIRST_TS_COLUMN = FilterApi.longColumn(FIRST_TS);
-    static final Operators.LongColumn LAST_TS_COLUMN = FilterApi.longColumn(LAST_TS);
-    static final Operators.BinaryColumn SRC_COLUMN = FilterApi.binaryColumn(SRC);
-    static final Operators.BinaryColumn DST_COLUMN = FilterApi.binaryColumn(DST);
-    static final Operators.IntColumn SRC_PORT_COLUMN = FilterApi.intColumn(SRC_PORT);
-    static final Operators.IntColumn DST_PORT_COLUMN = FilterApi.intColumn(DST_PORT);
+    /**
+     * The tables' schemas and the columns the lookups' filters name, as parquet-java takes them: built
+     * on first use, as a slice's lookup through the lookup file never needs them (nor parquet-java's
+     * schema builders, whose first use starts its logging).
+     */
+    static final class Tables {
+        /** The packets table with nanosecond timestamps ({@link #packets} gives it in either unit). */
+        static final MessageType PACKETS_SCHEMA = packets(TimestampUnit.NANOS);
+
+        /** The flows table with nanosecond timestamps ({@link #flows} gives it in either unit). */
+        static final MessageType FLOWS_SCHEMA = flows(TimestampUnit.NANOS);
+
+        /** The columns the lookups' filters name, as parquet-java's filter API takes them. */
+        static final Operators.LongColumn TS_COLUMN = FilterApi.longColumn(TS);
+        static final Operators.IntColumn CHUNK_COLUMN = FilterApi.intColumn(CHUNK);
+        static final Operators.IntColumn FLOW_COLUMN = FilterApi.intColumn(FLOW);
+        static final Operators.LongColumn FLOW_HASH_COLUMN = FilterApi.longColumn(FLOW_HASH);
+        static final Operators.LongColumn FIRST_TS_COLUMN = FilterApi.longColumn(FIRST_TS);
+        static final Operators.LongColumn LAST_TS_COLUMN = FilterApi.longColumn(LAST_TS);
+        static final Operators.BinaryColumn SRC_COLUMN = FilterApi.binaryColumn(SRC);
+        static final Operators.BinaryColumn DST_COLUMN = FilterApi.binaryColumn(DST);
+        static final Operators.IntColumn SRC_PORT_COLUMN = FilterApi.intColumn(SRC_PORT);
+        static final Operators.IntColumn DST_PORT_COLUMN = FilterApi.intColumn(DST_PORT);
+
+        private Tables() {
+        }
+    }
 
     private IndexSchema() {
     }
@@ -145,10 +156,5 @@ public final class IndexSchema {
     /** The name of part {@code number} of a table: {@code part-00000.parquet}, {@code part-00001.parquet}, ... */
     public static String partFile(final int number) {
         return String.format(java.util.Locale.ROOT, "part-%05d.parquet", number);
-    }
-
-    /** Whether {@code name} is a part file name as {@link #partFile} makes them (never a path). */
-    static boolean isPartFile(final String name) {
-        return name.matches("part-[0-9]{5,10}\\.parquet");
     }
 }

@@ -407,7 +407,7 @@ public final class PacketIndex implements Closeable {
     /** Every packet row whose timestamp lies in [{@code from}, {@code to}]. */
     public void scan(final long from, final long to, final RowVisitor visitor) throws IOException {
         PacketRows.scan(readers, packets, unit,
-            FilterCompat.get(and(gtEq(IndexSchema.TS_COLUMN, unit.atLeast(from)), ltEq(IndexSchema.TS_COLUMN, unit.atMost(to)))),
+            FilterCompat.get(and(gtEq(IndexSchema.Tables.TS_COLUMN, unit.atLeast(from)), ltEq(IndexSchema.Tables.TS_COLUMN, unit.atMost(to)))),
             (chunk, flow, ts) -> ts >= from && ts <= to, visitor);
     }
 

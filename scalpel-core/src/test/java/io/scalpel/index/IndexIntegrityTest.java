@@ -190,6 +190,19 @@ class IndexIntegrityTest {
         assertEquals(manifest + ": index manifest lacks a valid part (file name, packets_file and flows_file)", refused().problem());
     }
 
+    /** A part's file name is one {@link IndexSchema#partFile} makes: never a path, nor another file of the directory. */
+    @Test
+    void shouldTakeOnlyPartFileNamesAsTheIndexWritesThem() {
+        for (int n : new int[] {0, 7, 99_999, 100_000, Integer.MAX_VALUE}) {
+            assertTrue(IndexManifest.isPartFile(IndexSchema.partFile(n)), IndexSchema.partFile(n));
+        }
+        for (String name : new String[] {"part-0000.parquet", "part-00000000000.parquet", "part-0000a.parquet", "part--0001.parquet",
+            "../part-00000.parquet", "packets/part-00000.parquet", "part-00000.parquet.tmp", "Part-00000.parquet", "part-00000.PARQUET",
+            "part-00000parquet", "", "part-.parquet", "manifest.json"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(IndexManifest.isPartFile(name), name);
+        }
+    }
+
     /** The intact manifest (built again). */
     private ObjectNode fresh() throws IOException {
         new IndexBuilder(capture, index, MappedFile.DEFAULT_SEGMENT_SIZE, 512).rebuild(true).build();
