@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  * {@code scalpel flows CAPTURE|DIR}: the connections the index knows ({@link Flows#each}), one per
  * line as a table, JSON lines or CSV, on stdout, each printed as it is handed over.
  */
-@Command(name = "flows", mixinStandardHelpOptions = true,
+@Command(name = "flows", mixinStandardHelpOptions = true, addMethodSubcommands = false,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
         "List the connections of a capture as Zeek would split them, without a conn.log.",

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code scalpel index CAPTURE...}: builds each capture's index beside it. */
-@Command(name = "index", mixinStandardHelpOptions = true,
+@Command(name = "index", mixinStandardHelpOptions = true, addMethodSubcommands = false,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
         "Scan captures (pcap or pcapng) and write each one's Parquet packet index beside it (CAPTURE.scalpel/).",

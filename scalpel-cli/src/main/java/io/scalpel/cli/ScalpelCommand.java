@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * one ({@code scalpel slice ...}) builds the model of that one alone, which is most of what
  * picocli does before the command runs.
  */
-@Command(name = "scalpel",
+@Command(name = "scalpel", addMethodSubcommands = false,
     mixinStandardHelpOptions = true,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = "Index packet captures and slice out the packets of Zeek connections.",

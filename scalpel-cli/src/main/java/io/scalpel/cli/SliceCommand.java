@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * {@code scalpel slice CAPTURE ...}: the options of a {@link SliceRequest}, run over
  * {@link Captures} (a capture file or a capture set) by {@link Slices}, and its report.
  */
-@Command(name = "slice", mixinStandardHelpOptions = true,
+@Command(name = "slice", mixinStandardHelpOptions = true, addMethodSubcommands = false,
     versionProvider = ScalpelCommand.VersionProvider.class,
     description = {
         "Write exactly the packets of Zeek connections, flows, Community IDs, a query expression or a time range.",

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * nothing of Kafka is touched before {@link #call()}, so registering it loads nothing of it for the
  * other commands.
  */
-@Command(name = "follow", mixinStandardHelpOptions = true,
+@Command(name = "follow", mixinStandardHelpOptions = true, addMethodSubcommands = false,
     description = "Write each connection's packets as Zeek logs it (from Kafka or a growing conn.log), over a capture still"
         + " being written, until stopped.")
 public final class FollowCommand implements Callable<Integer> {

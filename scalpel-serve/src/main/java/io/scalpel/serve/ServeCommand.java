@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * and its server ({@link SliceServer}) is made only in {@link #call()}, so registering this
  * subcommand loads nothing of Jetty or Prometheus for the other commands.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, addMethodSubcommands = false,
     description = "Serve slices over HTTP (an API and a web page) until stopped; loopback only unless --token-file is given.")
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--captures", required = true, arity = "1..*", paramLabel = "DIR|FILE",
