@@ -82,6 +82,42 @@ class LauncherIT {
         assertTrue(loadedFromArchive(classes, "io.scalpel.index.IndexBuilder"), "IndexBuilder from the archive: " + classes);
     }
 
+    /**
+     * A one-uid slice of a log large enough to be searched on two threads loads none of scalpel's
+     * classes from the jar: the archive was made with such a search (a class out of the jar, the
+     * first of a run, costs that run the reading of the jar's directory of 16 000 entries, on the
+     * search's thread).
+     */
+    @Test
+    void shouldSearchALargeLogWithTheSearchsClassesFromTheArchive() throws Exception {
+        final Path classes = dir.resolve("classes-large.txt");
+        final List<String> lines = Files.readAllLines(TESTDATA.resolve("sample-conn.log"));
+        final List<String> head = lines.stream().takeWhile(l -> l.startsWith("#")).toList();
+        final List<String> rows = lines.stream().filter(l -> !l.startsWith("#")).toList();
+        final Path log = dir.resolve("large-conn.log");
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(log)) {
+            for (String h : head) {
+                w.write(h + "\n");
+            }
+            for (long written = 0; written < 20L << 20; ) { // more than the 16 MiB from which a log is searched on several threads
+                for (String row : rows) {
+                    w.write(row + "\n");
+                    written += row.length() + 1;
+                }
+            }
+        }
+        final Map<String, String> env = env(sharedCache());
+        env.put("SCALPEL_JAVA_OPTS", "-Dscalpel.log.search.threads=2 -Xlog:class+load=info:file=" + classes);
+        final Run r = run(env, "slice", sample().toString(), "--conn", log.toString(), "--uid", UID, "-w", "-");
+        assertEquals(0, r.exit(), r.stderr());
+        assertSliceOfTheSample(r);
+        assertTrue(loadedFromArchive(classes, "io.scalpel.zeek.MappedLog"), "the search's mapped log from the archive: " + classes);
+        try (Stream<String> loaded = Files.lines(classes)) {
+            assertEquals(List.of(), loaded.filter(l -> l.contains(" io.scalpel.") && l.contains("source: file:")).toList(),
+                "scalpel's classes loaded from the jar");
+        }
+    }
+
     @Test
     void shouldTakeZstdsNativeLibraryOutOfTheJarOnceIntoTheCache() throws Exception {
         Assumptions.assumeTrue(onPath("unzip"), "no unzip on the PATH: the launcher leaves zstd-jni to copy its library out itself");

@@ -193,7 +193,12 @@ public final class ConnSelection {
 
     /** Whether some of {@code rows} needs the log's later rows of its key: its packets may run past its window. */
     private static boolean needRowsAfter(final Collection<ConnRecord> rows) {
-        return rows.stream().anyMatch(ConnRecord::mayRunPastItsWindow);
+        for (ConnRecord r : rows) {
+            if (r.mayRunPastItsWindow()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -47,6 +47,8 @@ final class SplitLineSearch {
     private static final int PROBE = 64 * 1024;
     private static final int CUT_PROBE = 4 * 1024;
     private static final Path LOAD_AVERAGE = Path.of("/proc/loadavg");
+    /** The system property that sets the threads of a large plain log's search ({@link Plan#now}). */
+    static final String THREADS_PROPERTY = "scalpel.log.search.threads";
 
     /**
      * How a file is searched.
@@ -63,8 +65,17 @@ final class SplitLineSearch {
         static final Plan DEFAULT = new Plan(16L << 20, 4L << 20,
             Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS), 1 << 17);
 
-        /** {@link #DEFAULT} with the threads the machine has cores free for now ({@link #forLoad}). */
+        /**
+         * {@link #DEFAULT} with the threads the machine has cores free for now ({@link #forLoad}), or
+         * with as many as the system property {@value #THREADS_PROPERTY} says (1 to four, the
+         * reader's included): the launcher's class-data archive is made with two, so that the
+         * search's classes are in it whatever the load while it was made.
+         */
         static Plan now() {
+            final Integer threads = Integer.getInteger(THREADS_PROPERTY);
+            if (threads != null) {
+                return new Plan(DEFAULT.minBytes, DEFAULT.pieceBytes, Math.max(1, Math.min(MAX_THREADS, threads)), DEFAULT.maxFound);
+            }
             return DEFAULT.forLoad(Runtime.getRuntime().availableProcessors(), loadAverage());
         }
 
