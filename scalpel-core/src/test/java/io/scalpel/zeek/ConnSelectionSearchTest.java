@@ -103,15 +103,16 @@ class ConnSelectionSearchTest {
         assertSameAsFullParse(log, full, Set.of("CAbsentFromTheLog0"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("textForms")
-    void shouldStillTellAVlanKeyedJsonLogFromALaterRowThatHoldsNoWantedUid(final boolean nested) throws IOException {
+    /** A JSON log is read to its end for its keying, also when no wanted row is TCP (whose read would stop at its row otherwise). */
+    @ParameterizedTest(name = "nested={0} {1}")
+    @MethodSource("jsonForms")
+    void shouldStillTellAVlanKeyedJsonLogFromALaterRowThatHoldsNoWantedUid(final boolean nested, final String proto) throws IOException {
         final String ctx = nested ? "\"id\":{\"ctx\":{\"vlan\":7}}" : "\"id.ctx.vlan\":7";
         final Path log = dir.resolve("vlan.json");
         Files.writeString(log, """
-            {"ts":1.0,"uid":"CWanted00000000001","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"10.0.0.2","id.resp_p":2,"proto":"tcp"}
-            {"ts":2.0,"uid":"COther000000000001","id.orig_h":"10.0.0.3","id.orig_p":1,"id.resp_h":"10.0.0.4","id.resp_p":2,"proto":"tcp",%s}
-            """.formatted(ctx));
+            {"ts":1.0,"uid":"CWanted00000000001","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"10.0.0.2","id.resp_p":2,"proto":"%s"}
+            {"ts":2.0,"uid":"COther000000000001","id.orig_h":"10.0.0.3","id.orig_p":1,"id.resp_h":"10.0.0.4","id.resp_p":2,"proto":"%s",%s}
+            """.formatted(proto, proto, ctx));
 
         final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
             ConnLogListener.IGNORE);
@@ -175,23 +176,6 @@ class ConnSelectionSearchTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("textForms")
-    void shouldReadAJsonLogToItsEndForItsKeyingWhenNoWantedRowIsTcp(final boolean nested) throws IOException {
-        final String ctx = nested ? "\"id\":{\"ctx\":{\"vlan\":7}}" : "\"id.ctx.vlan\":7";
-        final Path log = dir.resolve("vlan-udp.json");
-        Files.writeString(log, """
-            {"ts":1.0,"uid":"CWanted00000000001","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"10.0.0.2","id.resp_p":2,"proto":"udp"}
-            {"ts":2.0,"uid":"COther000000000001","id.orig_h":"10.0.0.3","id.orig_p":1,"id.resp_h":"10.0.0.4","id.resp_p":2,"proto":"udp",%s}
-            """.formatted(ctx));
-
-        final ConnSelection.Result r = ConnSelection.read(log.toString(), Set.of("CWanted00000000001"), NOT_VLAN_AWARE,
-            ConnLogListener.IGNORE);
-
-        assertTrue(r.vlanKeyed(), "a later row named id.ctx.vlan");
-        assertTrue(r.rows().get("CWanted00000000001").vlanKeyed());
-    }
-
     /** A named pipe's writer is never cut off: the read of a stream goes on to its end even when its wanted row is read. */
     @Test
     void shouldReadAPipeToItsEndWhenItsWantedRowIsRead() throws Exception {
@@ -222,6 +206,16 @@ class ConnSelectionSearchTest {
 
         assertEquals(Set.of("CWanted00000000001"), r.rows().keySet());
         writer.get(30, java.util.concurrent.TimeUnit.SECONDS); // throws when the pipe was closed under the writer
+    }
+
+    static List<Arguments> jsonForms() {
+        final List<Arguments> a = new ArrayList<>();
+        for (boolean nested : new boolean[] {false, true}) {
+            for (String proto : new String[] {"tcp", "udp"}) {
+                a.add(Arguments.of(nested, proto));
+            }
+        }
+        return a;
     }
 
     static List<Arguments> protos() {
