@@ -280,6 +280,26 @@ class LauncherIT {
         }
     }
 
+    /**
+     * A launcher killed while it made the archive (SIGKILL: no trap runs) leaves its work directory,
+     * 17 MiB of log among it: the next one that makes an archive removes it, and only it (a work
+     * directory whose process still runs is another launcher's).
+     */
+    @Test
+    void shouldRemoveTheWorkDirectoryOfAKilledLauncherWhenItMakesTheNextArchive() throws Exception {
+        final Path cache = dir.resolve("cache");
+        final Path killed = Files.createDirectories(cache.resolve("scalpel").resolve(".making.2147483646")); // no such process
+        Files.writeString(killed.resolve("conn.log"), "the rows of a log being repeated");
+        final Path running = Files.createDirectories(cache.resolve("scalpel").resolve(".making." + ProcessHandle.current().pid()));
+
+        final Run r = run(env(cache), "--version");
+
+        assertEquals(0, r.exit(), r.stderr());
+        assertFalse(Files.exists(killed), "the killed launcher's work directory is removed");
+        assertTrue(Files.isDirectory(running), "a running process's work directory is left alone");
+        assertEquals(1, archives(cache.resolve("scalpel")).size(), "the archive is made");
+    }
+
     @Test
     void shouldMakeTheArchiveAgainWhenTheJarChanges() throws Exception {
         final Path jar = dir.resolve("scalpel.jar");

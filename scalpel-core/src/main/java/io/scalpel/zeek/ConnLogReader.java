@@ -72,8 +72,8 @@ public final class ConnLogReader implements Closeable {
         /** Whether the rows read so far are from a log keyed by VLAN ({@link ConnLogReader#vlanKeyed()}). */
         boolean vlanKeyed();
 
-        /** Whether the rows read so far are keyed as they will stay ({@link ConnLogReader#vlanKeyingKnown()}). */
-        boolean vlanKeyingKnown();
+        /** Whether a read of the rows so far may end here ({@link ConnLogReader#mayStopHere()}). */
+        boolean mayStopHere();
 
         /**
          * Parses only the lines {@code sieve} finds, from now on (null: every line); a source that
@@ -86,6 +86,8 @@ public final class ConnLogReader implements Closeable {
     private final String source;
     private final ConnLogListener listener;
     private final RowSource rows;
+    /** The log is a regular file, not standard input or a pipe: it may be left unread ({@link #mayStopHere}). */
+    private boolean regularFile;
     /** Rows that fail it are skipped before their values are parsed; null: every row. */
     private Predicate<ConnRow> rowFilter;
     /** The first coarse ts was told to the listener (a directory's files tell it themselves). */
@@ -134,7 +136,9 @@ public final class ConnLogReader implements Closeable {
         try {
             final LogStream stream = LogStream.open(in, source, kind);
             final SplitLineSearch ahead = regular && stream.plain() ? SplitLineSearch.of(path, Files.size(path), source, split) : null;
-            return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
+            final ConnLogReader reader = new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
+            reader.regularFile = regular;
+            return reader;
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -201,15 +205,18 @@ public final class ConnLogReader implements Closeable {
     }
 
     /**
-     * Whether the rows read so far are keyed as they will stay, whatever the rest of the log holds:
-     * {@link #vlanKeyed()} is true already, or the log tells its keying in a header above its rows
-     * (Zeek's TSV, a header line, CSV: the header block of the rows read so far) or its schema
-     * (Parquet). JSON lines, where Zeek leaves unset fields out, and a directory of logs tell only
-     * when read to the end. A reader that needs no more rows may stop here
-     * ({@link ConnSelection}).
+     * Whether a reader that needs no more rows may stop here, the rest of the log unread, and lose
+     * nothing a read to its end would tell about the rows read so far: a plain text file (not
+     * standard input or a pipe, whose writer must not be cut off; not a gzip'd or zstd'd stream, nor
+     * Parquet, whose corrupt tail only a read to the end finds and reports) whose rows' VLAN keying
+     * cannot change any more: {@link #vlanKeyed()} is true already, or the log tells it in a header
+     * above its rows (Zeek's TSV, a header line, CSV: the header block of the rows read so far; a
+     * later block keyed by VLAN in a file of concatenated logs is not seen). JSON lines, where Zeek
+     * leaves unset fields out, tell it only when read to their end, and so does a directory of logs.
+     * {@link ConnSelection} stops there when it has every wanted row and none needs a later one.
      */
-    public boolean vlanKeyingKnown() {
-        return rows.vlanKeyingKnown();
+    public boolean mayStopHere() {
+        return regularFile && rows.mayStopHere();
     }
 
     private static String coarseness(final long nanos) {

@@ -29,13 +29,14 @@ import java.util.Set;
  * at hand after one pass.
  *
  * <p>Only a row whose packets may run past its window has its key's later rows looked for
- * ({@link ConnRecord#mayRunPastItsWindow()}: TCP): no other row bounds a UDP or ICMP row's packets.
- * Once every wanted uid's row is read, the uids are no longer searched for, and a file (not a
- * stream) whose rows tell their keying above them ({@link ConnLogReader#vlanKeyingKnown()}) is read
- * no further when none of them is TCP: a one-uid slice of a DNS row at a log's start reads that
- * far. The lines after it are then neither parsed nor reported, as the lines a sieve skips never are;
- * and a later header block (a file of concatenated logs) that is keyed by VLAN does not key the rows
- * read before it, as a read to the end makes it do.
+ * ({@link ConnRecord#mayRunPastItsWindow()}: TCP with a ts, or a row without proto): no other row
+ * bounds a UDP or ICMP row's packets. Once every wanted uid's row is read, the uids are no longer
+ * searched for (a line that holds one after its row is neither parsed nor reported), and when none
+ * of the rows may run past its window, a plain text file is read no further where
+ * {@link ConnLogReader#mayStopHere()} says the rest can tell nothing about them: a one-uid slice of a
+ * DNS row at a log's start reads that far. The lines after it are then neither parsed nor reported;
+ * and a later header block keyed by VLAN (a file of concatenated logs) does not key the rows read
+ * before it, as a read to the end makes it do.
  */
 public final class ConnSelection {
     /** How {@link #read} names standard input. */
@@ -50,9 +51,10 @@ public final class ConnSelection {
      * @param nextRows       the later rows of the rows' keys
      * @param malformedLines lines reported to the listener and skipped (the first pass only)
      * @param source         the log's display name
-     * @param tunnelParents  the wanted uids without a row of their own (every uid, without a
-     *                       selection) that some row names in its {@code tunnel_parents}: a tunnel's
-     *                       uid, whose own row may be only in tunnel.log (GRE, ERSPAN, IP-in-IP)
+     * @param tunnelParents  the wanted uids without a row of their own that some row names in its
+     *                       {@code tunnel_parents} (without a selection, every uid some row names):
+     *                       a tunnel's uid, whose own row may be only in tunnel.log (GRE, ERSPAN,
+     *                       IP-in-IP)
      * @param vlanKeyed      the log was written with Zeek's VLAN-aware connection key
      *                       ({@code id.ctx.vlan} columns); its rows say so too
      */
@@ -63,7 +65,12 @@ public final class ConnSelection {
             return rows.values().stream().filter(r -> !r.hasTimestamp()).count();
         }
 
-        /** The ts of the log's next row with {@code r}'s key, or {@link SameKeyRows#NONE}. */
+        /**
+         * The ts of the log's next row with {@code r}'s key, or {@link SameKeyRows#NONE}: told for a
+         * row whose packets may run past its window ({@link ConnRecord#mayRunPastItsWindow()}), the
+         * only rows a later row bounds; for another row of a selection it may be {@link SameKeyRows#NONE}
+         * though the log has one.
+         */
         public long nextStart(final ConnRecord r) {
             return nextRows.nextStart(r);
         }
@@ -154,11 +161,8 @@ public final class ConnSelection {
                                 reader.sieve(sieve);
                             }
                         }
-                        if (spool == null && uids != null && rows.size() == uids.size() && !needRowsAfter(rows.values())
-                            && reader.vlanKeyingKnown()) {
-                            // Every wanted row read, none bounded by a later row: the rest of a file tells nothing. A
-                            // stream is read to its end, so that what writes it is never cut off.
-                            break;
+                        if (uids != null && rows.size() == uids.size() && !needRowsAfter(rows.values()) && reader.mayStopHere()) {
+                            break; // every wanted row read, none bounded by a later row: the rest of the file tells nothing
                         }
                     } else if (later != null && later.complete()) {
                         later.offer(r);

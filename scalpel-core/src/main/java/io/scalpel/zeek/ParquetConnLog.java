@@ -183,8 +183,8 @@ final class ParquetConnLog implements ConnLogReader.RowSource {
     }
 
     @Override
-    public boolean vlanKeyingKnown() {
-        return true; // the schema's
+    public boolean mayStopHere() {
+        return false; // a corrupt page after the rows read is found only by reading on
     }
 
     @Override

@@ -162,8 +162,8 @@ final class RotatedLogs implements ConnLogReader.RowSource {
     }
 
     @Override
-    public boolean vlanKeyingKnown() {
-        return vlanKeyed; // a later file may be keyed
+    public boolean mayStopHere() {
+        return false; // a later file may be keyed, or cut short
     }
 
     @Override

@@ -195,8 +195,8 @@ final class TextLogRows implements ConnLogReader.RowSource {
     }
 
     @Override
-    public boolean vlanKeyingKnown() {
-        return vlanKeyed || format != Format.JSON_LINES;
+    public boolean mayStopHere() {
+        return stream.plain() && (vlanKeyed || format != Format.JSON_LINES);
     }
 
     @Override

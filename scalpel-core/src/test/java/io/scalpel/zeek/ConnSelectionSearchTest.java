@@ -146,24 +146,30 @@ class ConnSelectionSearchTest {
 
     /**
      * Only a TCP row's packets may run past its window, up to its key's next row: once every wanted
-     * row is read and none is TCP, the rest of a file is not read (a header block there that cannot be
-     * read never throws), while a TCP row's read goes on to the end for its key's later rows. A JSON
-     * log, whose keying a later row may still tell, and a stream, whose writer must never be cut off,
-     * are read to the end.
+     * row is read and none is TCP, the rest of a plain file is not read (a header block there that
+     * cannot be read never throws), while a TCP row's read goes on to the end for its key's later
+     * rows. A gzip'd log, whose corrupt tail only a read to its end finds, a JSON log, whose keying a
+     * later row may still tell, and a stream, whose writer must never be cut off, are read to the end.
      */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} gzip={1}")
     @MethodSource("protos")
-    void shouldReadAFileNoFurtherThanItsWantedRowsWhenNoneIsTcp(final String proto) throws IOException {
-        final Path log = dir.resolve("stop.log");
-        writeZeekLog(log,
+    void shouldReadAFileNoFurtherThanItsWantedRowsWhenNoneIsTcp(final String proto, final boolean gzip) throws IOException {
+        final Path plain = dir.resolve("stop.log");
+        writeZeekLog(plain,
             "1.0\tCWanted00000000001\t10.0.0.1\t1\t10.0.0.2\t2\t" + proto,
             "5.0\tCLater000000000001\t10.0.0.1\t1\t10.0.0.2\t2\t" + proto,
             "#fields\tnot\tconn\tcolumns",
             "9.0\tCWanted00000000001\t10.0.0.1\t1\t10.0.0.2\t2\t" + proto,
             "");
+        final Path log = gzip ? dir.resolve("stop.log.gz") : plain;
+        if (gzip) {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(log))) {
+                out.write(Files.readAllBytes(plain));
+            }
+        }
         final Set<String> wanted = Set.of("CWanted00000000001");
 
-        if (proto.equals("tcp")) {
+        if (proto.equals("tcp") || gzip) {
             final ConnLogFormatException e = assertThrows(ConnLogFormatException.class,
                 () -> ConnSelection.read(log.toString(), wanted, NOT_VLAN_AWARE, ConnLogListener.IGNORE));
             assertEquals(5, e.line(), e.getMessage());
@@ -219,7 +225,12 @@ class ConnSelectionSearchTest {
     }
 
     static List<Arguments> protos() {
-        return List.of(Arguments.of("tcp"), Arguments.of("udp"), Arguments.of("icmp"));
+        final List<Arguments> a = new ArrayList<>();
+        for (String proto : new String[] {"tcp", "udp", "icmp"}) {
+            a.add(Arguments.of(proto, false));
+            a.add(Arguments.of(proto, true));
+        }
+        return a;
     }
 
     @ParameterizedTest(name = "{0}")
