@@ -173,26 +173,6 @@ public record IndexManifest(
     }
 
     /**
-     * Whether {@code name} is a part file name as {@link IndexSchema#partFile} makes them (never a
-     * path): {@code part-}, five to ten digits, {@code .parquet}. Told here without a regular
-     * expression, and without {@link IndexSchema}'s tables, which a slice's lookup never needs.
-     */
-    static boolean isPartFile(final String name) {
-        final String prefix = "part-";
-        final String suffix = ".parquet";
-        final int digits = name.length() - prefix.length() - suffix.length();
-        if (digits < 5 || digits > 10 || !name.startsWith(prefix) || !name.endsWith(suffix)) {
-            return false;
-        }
-        for (int i = prefix.length(); i < prefix.length() + digits; i++) {
-            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
      * Reads and checks a manifest; refusals end with {@code advice} (what rebuilds the index).
      *
      * <p>Other versions are refused as {@link IndexException.Kind#VERSION} (those before 4 carry no digests):
@@ -207,7 +187,7 @@ public record IndexManifest(
         if (lacks == null) {
             for (Part p : m.parts()) {
                 if (p == null || p.file() == null || p.packetsFile() == null || p.flowsFile() == null
-                    || !isPartFile(p.file())) {
+                    || !IndexSchema.isPartFile(p.file())) {
                     lacks = "a valid part (file name, packets_file and flows_file)";
                     break;
                 }

@@ -76,7 +76,6 @@ public final class IndexSchema {
     /** Format 8: what a flow row's frames say about where its key's connections split ({@link FlowFacts}). */
     public static final String FACTS = "facts";
 
-
     /** The packets table with timestamps in {@code unit}. */
     static MessageType packets(final TimestampUnit unit) {
         return Types.buildMessage()
@@ -156,5 +155,25 @@ public final class IndexSchema {
     /** The name of part {@code number} of a table: {@code part-00000.parquet}, {@code part-00001.parquet}, ... */
     public static String partFile(final int number) {
         return String.format(java.util.Locale.ROOT, "part-%05d.parquet", number);
+    }
+
+    /**
+     * Whether {@code name} is a part file name as {@link #partFile} makes them (never a path):
+     * {@code part-}, five to ten digits, {@code .parquet}; told without a regular expression, as a
+     * manifest names every part.
+     */
+    static boolean isPartFile(final String name) {
+        final String prefix = "part-";
+        final String suffix = ".parquet";
+        final int digits = name.length() - prefix.length() - suffix.length();
+        if (digits < 5 || digits > 10 || !name.startsWith(prefix) || !name.endsWith(suffix)) {
+            return false;
+        }
+        for (int i = prefix.length(); i < prefix.length() + digits; i++) {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

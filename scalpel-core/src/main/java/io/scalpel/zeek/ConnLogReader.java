@@ -87,16 +87,17 @@ public final class ConnLogReader implements Closeable {
     private final ConnLogListener listener;
     private final RowSource rows;
     /** The log is a regular file, not standard input or a pipe: it may be left unread ({@link #mayStopHere}). */
-    private boolean regularFile;
+    private final boolean regularFile;
     /** Rows that fail it are skipped before their values are parsed; null: every row. */
     private Predicate<ConnRow> rowFilter;
     /** The first coarse ts was told to the listener (a directory's files tell it themselves). */
     private boolean coarseTimeNoticed;
 
-    private ConnLogReader(final String source, final ConnLogListener listener, final RowSource rows) {
+    private ConnLogReader(final String source, final ConnLogListener listener, final RowSource rows, final boolean regularFile) {
         this.source = source;
         this.listener = listener;
         this.rows = rows;
+        this.regularFile = regularFile;
     }
 
     /**
@@ -119,7 +120,7 @@ public final class ConnLogReader implements Closeable {
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(path.toString(), MAX_SOURCE_CHARS);
         if (Files.isDirectory(path)) {
-            return new ConnLogReader(source, listener, RotatedLogs.open(path, source, kind, listener));
+            return new ConnLogReader(source, listener, RotatedLogs.open(path, source, kind, listener), false);
         }
         byte[] magic = new byte[0];
         if (Files.isRegularFile(path)) { // a pipe (--conn <(zcat ...)) must not lose its first bytes to a peek
@@ -128,7 +129,7 @@ public final class ConnLogReader implements Closeable {
             }
         }
         if (Arrays.equals(magic, LogStream.PARQUET_MAGIC)) {
-            return new ConnLogReader(source, listener, ParquetConnLog.open(path, source, kind, listener));
+            return new ConnLogReader(source, listener, ParquetConnLog.open(path, source, kind, listener), true);
         }
         // A pipe (a FIFO, /dev/fd/N): the channel stream of Files.newInputStream fails on it with "Illegal seek".
         final boolean regular = Files.isRegularFile(path);
@@ -136,9 +137,7 @@ public final class ConnLogReader implements Closeable {
         try {
             final LogStream stream = LogStream.open(in, source, kind);
             final SplitLineSearch ahead = regular && stream.plain() ? SplitLineSearch.of(path, Files.size(path), source, split) : null;
-            final ConnLogReader reader = new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead));
-            reader.regularFile = regular;
-            return reader;
+            return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener, ahead), regular);
         } catch (IOException | RuntimeException e) {
             try {
                 in.close();
@@ -168,7 +167,7 @@ public final class ConnLogReader implements Closeable {
         Objects.requireNonNull(listener, "listener");
         final String source = SafeText.escape(Objects.requireNonNull(displayName, "displayName"), MAX_SOURCE_CHARS);
         final LogStream stream = LogStream.open(in, source, kind);
-        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener));
+        return new ConnLogReader(source, listener, TextLogRows.open(stream, source, kind, listener), false);
     }
 
     /**

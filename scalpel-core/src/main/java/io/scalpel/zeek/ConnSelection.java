@@ -100,8 +100,7 @@ public final class ConnSelection {
      */
     public static Result read(final String log, final Set<String> uids, final java.util.function.Predicate<ConnRecord> vlanAware,
                               final ConnLogListener listener, final int threads) throws IOException {
-        final SplitLineSearch.Plan d = SplitLineSearch.Plan.DEFAULT;
-        return read(log, uids, vlanAware, listener, new SplitLineSearch.Plan(d.minBytes(), d.pieceBytes(), threads, d.maxFound()));
+        return read(log, uids, vlanAware, listener, SplitLineSearch.Plan.DEFAULT.withThreads(threads));
     }
 
     /** {@link #read(String, Set, java.util.function.Predicate, ConnLogListener)}, a large plain file searched as {@code split} says. */
@@ -156,7 +155,7 @@ public final class ConnSelection {
                         rows.put(r.uid(), r);
                         if (later != null && later.complete()) {
                             // from here on, the lines with its address too: the later rows of its key
-                            final LineSieve sieve = later.add(r, zeekAddresses[0]);
+                            final LineSieve sieve = later.add(r, zeekAddresses[0], rows.keySet());
                             if (sieve != null) {
                                 reader.sieve(sieve);
                             }

@@ -27,8 +27,6 @@ final class LaterKeyRows implements Predicate<ConnRow> {
     private final Set<String> communityIds = new HashSet<>();
     /** One of the two addresses of each wanted row, or its Community ID: one of them is in every row of its key. */
     private final Set<String> needles = new LinkedHashSet<>();
-    /** The uids of the wanted rows read so far. */
-    private final Set<String> read = new HashSet<>();
     private AddressPairs pairs = new AddressPairs(List.of());
     private final List<ConnRecord> found = new ArrayList<>();
     private boolean complete = true;
@@ -47,9 +45,9 @@ final class LaterKeyRows implements Predicate<ConnRow> {
      *
      * @param zeekAddresses {@code wanted}'s addresses are written as Zeek writes them, so the
      *                      other rows of its key write them alike and are found by their bytes
+     * @param read          the uids of the wanted rows read so far, {@code wanted}'s included
      */
-    LineSieve add(final ConnRecord wanted, final boolean zeekAddresses) {
-        read.add(wanted.uid());
+    LineSieve add(final ConnRecord wanted, final boolean zeekAddresses, final Set<String> read) {
         if (!wanted.mayRunPastItsWindow()) {
             // no later row bounds it: nothing more to look for
         } else if (wanted.hasFiveTuple()) {

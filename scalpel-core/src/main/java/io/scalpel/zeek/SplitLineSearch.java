@@ -74,7 +74,7 @@ final class SplitLineSearch {
         static Plan now() {
             final Integer threads = Integer.getInteger(THREADS_PROPERTY);
             if (threads != null) {
-                return new Plan(DEFAULT.minBytes, DEFAULT.pieceBytes, Math.max(1, Math.min(MAX_THREADS, threads)), DEFAULT.maxFound);
+                return DEFAULT.withThreads(Math.max(1, Math.min(MAX_THREADS, threads)));
             }
             return DEFAULT.forLoad(Runtime.getRuntime().availableProcessors(), loadAverage());
         }
@@ -90,7 +90,12 @@ final class SplitLineSearch {
                 return this;
             }
             final long free = Math.round(cores - load);
-            return new Plan(minBytes, pieceBytes, (int) Math.max(1, Math.min(Math.min(threads, cores), free + 1)), maxFound);
+            return withThreads((int) Math.max(1, Math.min(Math.min(threads, cores), free + 1)));
+        }
+
+        /** This plan with {@code count} threads, the reader's included. */
+        Plan withThreads(final int count) {
+            return new Plan(minBytes, pieceBytes, count, maxFound);
         }
 
         /** The system's load average over the last minute (Linux's {@code /proc/loadavg}), or -1 where it cannot be read. */

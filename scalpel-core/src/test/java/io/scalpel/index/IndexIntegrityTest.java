@@ -194,12 +194,12 @@ class IndexIntegrityTest {
     @Test
     void shouldTakeOnlyPartFileNamesAsTheIndexWritesThem() {
         for (int n : new int[] {0, 7, 99_999, 100_000, Integer.MAX_VALUE}) {
-            assertTrue(IndexManifest.isPartFile(IndexSchema.partFile(n)), IndexSchema.partFile(n));
+            assertTrue(IndexSchema.isPartFile(IndexSchema.partFile(n)), IndexSchema.partFile(n));
         }
         for (String name : new String[] {"part-0000.parquet", "part-00000000000.parquet", "part-0000a.parquet", "part--0001.parquet",
             "../part-00000.parquet", "packets/part-00000.parquet", "part-00000.parquet.tmp", "Part-00000.parquet", "part-00000.PARQUET",
             "part-00000parquet", "", "part-.parquet", "manifest.json"}) {
-            org.junit.jupiter.api.Assertions.assertFalse(IndexManifest.isPartFile(name), name);
+            org.junit.jupiter.api.Assertions.assertFalse(IndexSchema.isPartFile(name), name);
         }
     }
 
